@@ -1,0 +1,20 @@
+import type { CliIO } from './io';
+
+/** One CLI sub-command. `load` is lazy so `mesh --help` starts without loading the engines. */
+export interface CliCommand {
+  name: string;
+  usage: string;
+  summary: string;
+  load: () => Promise<{ run: (args: string[], io: CliIO) => Promise<number> }>;
+}
+
+// Each command lives in its own file under src/cli/; add one line here per command.
+export const commands: CliCommand[] = [
+  {
+    name: 'kube-inject',
+    usage:
+      'mesh kube-inject -f <file|-> [-o <file>] [--valuesFile <yaml>] [--meshConfigFile <yaml>] [--native-sidecars true|false|auto] [--revision <rev>]',
+    summary: 'Inject the Istio sidecar into Kubernetes manifests, exactly as istioctl kube-inject does',
+    load: () => import('./kube-inject'),
+  },
+];
