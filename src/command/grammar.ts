@@ -1,0 +1,211 @@
+// The one grammar of `/mesh …`: every door (Slack handler, console, buttons) turns text into a typed
+// command here, so a word means the same thing everywhere. Pure: no I/O, nothing is ever run by a shell.
+import { suggest } from './suggest';
+
+export type AutoinjectAction = 'enable' | 'disable' | 'status';
+
+export type MeshCommand =
+  | { kind: 'help' }
+  | { kind: 'inject'; app: string; namespace?: string; apply: boolean }
+  | { kind: 'deploy'; app: string; namespace?: string; inject: boolean }
+  | { kind: 'status'; app: string; namespace?: string }
+  | { kind: 'cancel'; rolloutId: string }
+  | { kind: 'autoinject'; action: AutoinjectAction; namespace: string };
+
+export type ParseResult = { ok: true; command: MeshCommand } | { ok: false; error: string };
+
+export const MAX_TEXT_LENGTH = 300;
+
+const USAGE: Record<MeshCommand['kind'], string> = {
+  help: '/mesh help',
+  inject: '/mesh inject <app> [-n <namespace>] [--apply]',
+  deploy: '/mesh deploy <app> [-n <namespace>] [--inject]',
+  status: '/mesh status <app> [-n <namespace>]',
+  cancel: '/mesh cancel <rollout-id>',
+  autoinject: '/mesh autoinject enable|disable|status <namespace>',
+};
+
+const SUMMARY: Record<MeshCommand['kind'], string> = {
+  help: 'show this help',
+  inject: 'preview the app with the Istio sidecar injected (--apply applies it)',
+  deploy: 'roll the app out stage by stage, with live progress here (--inject adds sidecars)',
+  status: 'show the latest rollout of the app',
+  cancel: 'stop a running rollout after its current step',
+  autoinject: 'turn namespace sidecar auto-injection on or off, or show it',
+};
+
+const VERBS = Object.keys(USAGE) as MeshCommand['kind'][];
+const AUTOINJECT_ACTIONS: AutoinjectAction[] = ['enable', 'disable', 'status'];
+const USAGE_LINE = `usage: ${VERBS.filter((v) => v !== 'help').map((v) => USAGE[v]).join(' | ')}`;
+
+export function usageOf(kind: MeshCommand['kind']): string {
+  return USAGE[kind];
+}
+
+export function helpText(): string {
+  const width = Math.max(...VERBS.map((v) => USAGE[v].length));
+  return [
+    '*mesh* — Istio sidecar injection, auto-injection and staged rollouts',
+    '```',
+    ...VERBS.map((v) => `${USAGE[v].padEnd(width)}  ${SUMMARY[v]}`),
+    '```',
+    'The namespace defaults to the app\'s own. Mutating commands need a grant in the mesh policy.',
+  ].join('\n');
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const ROLLOUT_ID = /^[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/;
+const ALLOWED_CHAR = /[A-Za-z0-9 \t._=-]/;
+
+class ParseError extends Error {}
+
+function fail(message: string): never {
+  throw new ParseError(message);
+}
+
+/** Shows a character safely inside Slack mrkdwn: code points only for the ones Slack interprets. */
+function describeChar(ch: string): string {
+  const code = `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+  return /^[!-~]$/.test(ch) && !/[<>&`*_~"\\]/.test(ch) ? `"${ch}" (${code})` : code;
+}
+
+function checkCharacters(text: string): void {
+  if (text.length > MAX_TEXT_LENGTH) fail(`the command is too long (${text.length} characters; at most ${MAX_TEXT_LENGTH})`);
+  let column = 1;
+  for (const ch of text) {
+    if (!ALLOWED_CHAR.test(ch)) {
+      const hint = ch === '/' || ch === '\\' ? '; paths are not accepted, name an app from the catalog' : '';
+      fail(`unexpected character ${describeChar(ch)} at column ${column}: names use only a-z, 0-9 and "-"${hint}`);
+    }
+    column += 1;
+  }
+}
+
+export function validateDnsLabel(value: string, what: string): string {
+  if (value.length > 63) fail(`${what} "${value.slice(0, 20)}…" is longer than 63 characters`);
+  if (value !== value.toLowerCase()) fail(`${what} "${value}" must be lowercase (a DNS label)`);
+  if (!DNS_LABEL.test(value)) fail(`${what} "${value}" is not a DNS label (a-z, 0-9 and "-", starting and ending alphanumeric)`);
+  return value;
+}
+
+function didYouMean(word: string, candidates: readonly string[]): string {
+  const guess = suggest(word, candidates);
+  return guess ? ` — did you mean "${guess}"?` : '';
+}
+
+interface Options {
+  positionals: string[];
+  namespace?: string;
+  flags: Set<string>;
+}
+
+/** Splits the words after the verb into positionals, `-n <ns>` and boolean flags known to the verb. */
+function readOptions(kind: MeshCommand['kind'], words: string[], booleanFlags: string[], takesNamespace: boolean): Options {
+  const options: Options = { positionals: [], flags: new Set() };
+  const known = [...booleanFlags, ...(takesNamespace ? ['-n', '--namespace'] : [])];
+  for (let i = 0; i < words.length; i += 1) {
+    let word = words[i]!;
+    let inlineValue: string | undefined;
+    if (word.startsWith('--') && word.includes('=')) {
+      inlineValue = word.slice(word.indexOf('=') + 1);
+      word = word.slice(0, word.indexOf('='));
+    }
+    if (takesNamespace && (word === '-n' || word === '--namespace')) {
+      const value = inlineValue ?? words[++i];
+      if (value === undefined || value.startsWith('-')) fail(`${word} needs a namespace; usage: ${USAGE[kind]}`);
+      if (options.namespace !== undefined) fail(`the namespace is given twice; usage: ${USAGE[kind]}`);
+      options.namespace = validateDnsLabel(value, 'namespace');
+    } else if (booleanFlags.includes(word) && inlineValue === undefined) {
+      options.flags.add(word);
+    } else if (word.startsWith('-')) {
+      fail(`"${kind}" has no option "${word}"${didYouMean(word, known)}; usage: ${USAGE[kind]}`);
+    } else if (inlineValue === undefined && !word.includes('=')) {
+      options.positionals.push(word);
+    } else {
+      fail(`unexpected "${word}"; usage: ${USAGE[kind]}`);
+    }
+  }
+  return options;
+}
+
+function exactlyOne(kind: MeshCommand['kind'], options: Options, what: string): string {
+  const [first, ...rest] = options.positionals;
+  if (first === undefined) fail(`"${kind}" needs ${what}; usage: ${USAGE[kind]}`);
+  if (rest.length > 0) fail(`unexpected "${rest[0]}" after ${what} "${first}"; usage: ${USAGE[kind]}`);
+  return first;
+}
+
+function parseWords(words: string[]): MeshCommand {
+  const [verb, ...rest] = words;
+  if (verb === undefined || verb === 'help' || verb === '--help' || verb === '-h') {
+    if (rest.length > 0 && verb !== undefined) fail(`"help" takes no arguments; usage: ${USAGE.help}`);
+    return { kind: 'help' };
+  }
+  switch (verb) {
+    case 'inject': {
+      const o = readOptions(verb, rest, ['--apply'], true);
+      const app = validateDnsLabel(exactlyOne(verb, o, 'an app name'), 'app');
+      return { kind: 'inject', app, ...(o.namespace ? { namespace: o.namespace } : {}), apply: o.flags.has('--apply') };
+    }
+    case 'deploy': {
+      const o = readOptions(verb, rest, ['--inject'], true);
+      const app = validateDnsLabel(exactlyOne(verb, o, 'an app name'), 'app');
+      return { kind: 'deploy', app, ...(o.namespace ? { namespace: o.namespace } : {}), inject: o.flags.has('--inject') };
+    }
+    case 'status': {
+      const o = readOptions(verb, rest, [], true);
+      const app = validateDnsLabel(exactlyOne(verb, o, 'an app name'), 'app');
+      return { kind: 'status', app, ...(o.namespace ? { namespace: o.namespace } : {}) };
+    }
+    case 'cancel': {
+      const o = readOptions(verb, rest, [], false);
+      const rolloutId = exactlyOne(verb, o, 'a rollout id');
+      if (rolloutId.length > 253 || !ROLLOUT_ID.test(rolloutId)) fail(`rollout id "${rolloutId}" is not valid (a-z, 0-9, "-" and ".")`);
+      return { kind: 'cancel', rolloutId };
+    }
+    case 'autoinject': {
+      const [action, ...args] = rest;
+      if (action === undefined) fail(`"autoinject" needs enable, disable or status; usage: ${USAGE.autoinject}`);
+      if (!(AUTOINJECT_ACTIONS as string[]).includes(action)) {
+        fail(`unknown autoinject action "${action}"${didYouMean(action, AUTOINJECT_ACTIONS)}; usage: ${USAGE.autoinject}`);
+      }
+      const o = readOptions(verb, args, [], true);
+      if (o.namespace !== undefined) o.positionals.push(o.namespace);
+      const namespace = validateDnsLabel(exactlyOne(verb, o, 'a namespace'), 'namespace');
+      return { kind: 'autoinject', action: action as AutoinjectAction, namespace };
+    }
+    default:
+      return fail(`unknown command "${verb}"${didYouMean(verb, VERBS)}; ${USAGE_LINE}`);
+  }
+}
+
+/** Parses the text after `/mesh`. Errors are one line, name what was wrong and end with the usage. */
+export function parseCommand(text: string): ParseResult {
+  try {
+    checkCharacters(text);
+    const words = text.split(/[ \t]+/).filter((w) => w.length > 0);
+    return { ok: true, command: parseWords(words) };
+  } catch (error) {
+    if (error instanceof ParseError) return { ok: false, error: error.message };
+    throw error;
+  }
+}
+
+/** The canonical text of a command, e.g. for buttons, audit lines and idempotency keys. */
+export function formatCommand(command: MeshCommand): string {
+  const ns = 'namespace' in command && command.namespace && command.kind !== 'autoinject' ? ` -n ${command.namespace}` : '';
+  switch (command.kind) {
+    case 'help':
+      return 'help';
+    case 'inject':
+      return `inject ${command.app}${ns}${command.apply ? ' --apply' : ''}`;
+    case 'deploy':
+      return `deploy ${command.app}${ns}${command.inject ? ' --inject' : ''}`;
+    case 'status':
+      return `status ${command.app}${ns}`;
+    case 'cancel':
+      return `cancel ${command.rolloutId}`;
+    case 'autoinject':
+      return `autoinject ${command.action} ${command.namespace}`;
+  }
+}

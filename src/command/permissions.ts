@@ -1,0 +1,44 @@
+// Which permission each command needs. Read-only permissions may be open to everyone by policy;
+// mutating ones are denied unless a policy rule grants them.
+import type { MeshCommand } from './grammar';
+
+export type Permission =
+  | 'help'
+  | 'status'
+  | 'inject'
+  | 'autoinject-status'
+  | 'inject-apply'
+  | 'deploy'
+  | 'cancel'
+  | 'autoinject'
+  | 'restart';
+
+export const READ_ONLY_PERMISSIONS: readonly Permission[] = ['help', 'status', 'inject', 'autoinject-status'];
+export const MUTATING_PERMISSIONS: readonly Permission[] = ['inject-apply', 'deploy', 'cancel', 'autoinject', 'restart'];
+export const ALL_PERMISSIONS: readonly Permission[] = [...READ_ONLY_PERMISSIONS, ...MUTATING_PERMISSIONS];
+
+export function permissionFor(command: MeshCommand): Permission {
+  switch (command.kind) {
+    case 'help':
+      return 'help';
+    case 'status':
+      return 'status';
+    case 'inject':
+      return command.apply ? 'inject-apply' : 'inject';
+    case 'deploy':
+      return 'deploy';
+    case 'cancel':
+      return 'cancel';
+    case 'autoinject':
+      return command.action === 'status' ? 'autoinject-status' : 'autoinject';
+  }
+}
+
+export function isMutating(permission: Permission): boolean {
+  return MUTATING_PERMISSIONS.includes(permission);
+}
+
+/** The namespace a command acts on, when the text names it (cancel names a rollout, not a namespace). */
+export function commandNamespace(command: MeshCommand): string | undefined {
+  return 'namespace' in command ? command.namespace : undefined;
+}

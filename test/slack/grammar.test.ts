@@ -1,0 +1,94 @@
+import { formatCommand, helpText, parseCommand, type MeshCommand } from '../../src/command';
+
+function ok(text: string): MeshCommand {
+  const result = parseCommand(text);
+  if (!result.ok) throw new Error(`expected ${JSON.stringify(text)} to parse: ${result.error}`);
+  return result.command;
+}
+
+function error(text: string): string {
+  const result = parseCommand(text);
+  if (result.ok) throw new Error(`expected ${JSON.stringify(text)} to fail, got ${JSON.stringify(result.command)}`);
+  expect(result.error).not.toContain('\n');
+  return result.error;
+}
+
+describe('/mesh grammar', () => {
+  it.each<[string, MeshCommand]>([
+    ['', { kind: 'help' }],
+    ['   ', { kind: 'help' }],
+    ['help', { kind: 'help' }],
+    ['inject guestbook', { kind: 'inject', app: 'guestbook', apply: false }],
+    ['inject guestbook -n shop --apply', { kind: 'inject', app: 'guestbook', namespace: 'shop', apply: true }],
+    ['  deploy\tguestbook  ', { kind: 'deploy', app: 'guestbook', inject: false }],
+    ['deploy --inject guestbook --namespace=team-a', { kind: 'deploy', app: 'guestbook', namespace: 'team-a', inject: true }],
+    ['status helloworld -n default', { kind: 'status', app: 'helloworld', namespace: 'default' }],
+    ['cancel guestbook-20261124-ab12', { kind: 'cancel', rolloutId: 'guestbook-20261124-ab12' }],
+    ['autoinject enable shop', { kind: 'autoinject', action: 'enable', namespace: 'shop' }],
+    ['autoinject status -n shop', { kind: 'autoinject', action: 'status', namespace: 'shop' }],
+  ])('parses %j', (text, command) => {
+    expect(ok(text)).toEqual(command);
+  });
+
+  it('round-trips through formatCommand', () => {
+    for (const text of ['inject guestbook -n shop --apply', 'deploy guestbook --inject', 'autoinject disable shop', 'cancel r-1']) {
+      expect(ok(formatCommand(ok(text)))).toEqual(ok(text));
+    }
+  });
+
+  it('suggests the closest command and shows the usage for unknown words', () => {
+    expect(error('deplyo guestbook')).toMatch(/unknown command "deplyo" — did you mean "deploy"\?; usage: .*\/mesh deploy/);
+    expect(error('autoinject enabel shop')).toMatch(/did you mean "enable"/);
+    expect(error('deploy guestbook --injct')).toMatch(/no option "--injct" — did you mean "--inject"/);
+    expect(error('frobnicate')).toMatch(/^unknown command "frobnicate"; usage:/);
+  });
+
+  it('names what is missing or extra', () => {
+    expect(error('deploy')).toMatch(/"deploy" needs an app name; usage: \/mesh deploy <app>/);
+    expect(error('deploy a b')).toMatch(/unexpected "b" after an app name "a"/);
+    expect(error('deploy a -n')).toMatch(/-n needs a namespace/);
+    expect(error('deploy a -n x -n y')).toMatch(/namespace is given twice/);
+    expect(error('autoinject')).toMatch(/needs enable, disable or status/);
+    expect(error('help me')).toMatch(/"help" takes no arguments/);
+    expect(error('cancel')).toMatch(/needs a rollout id/);
+  });
+
+  it('validates names as DNS labels', () => {
+    expect(error('deploy Guestbook')).toMatch(/app "Guestbook" must be lowercase/);
+    expect(error('deploy guest_book')).toMatch(/not a DNS label/);
+    expect(error('deploy -guestbook')).toMatch(/no option "-guestbook"/);
+    expect(error('deploy guestbook- ')).toMatch(/not a DNS label/);
+    expect(error(`deploy ${'a'.repeat(64)}`)).toMatch(/longer than 63/);
+    expect(error('autoinject enable kube..system')).toMatch(/not a DNS label/);
+  });
+
+  it.each([
+    ['deploy "guestbook"', /unexpected character U\+0022 at column 8/],
+    ["deploy 'guestbook'", /U\+0027/],
+    ['deploy guestbook; rm -rf /', /unexpected character ";" \(U\+003B\) at column 17/],
+    ['deploy $(reboot)', /"\$" \(U\+0024\)/],
+    ['deploy `id`', /unexpected character U\+0060/],
+    ['deploy guestbook && true', /unexpected character U\+0026/],
+    ['deploy <@U123>', /unexpected character U\+003C/],
+    ['deploy café', /unexpected character U\+00E9 at column 11/],
+    ['deploy 🚀', /unexpected character U\+1F680/],
+    ['deploy ../../etc/passwd', /U\+002F.*paths are not accepted/],
+    ['inject C:\\apps\\guestbook', /":" \(U\+003A\) at column 9/],
+    ['inject apps\\guestbook', /U\+005C at column 12.*paths are not accepted/],
+    ['deploy guestbook\nstatus x', /U\+000A/],
+    ['deploy\u00a0guestbook', /U\+00A0/],
+    ['deploy guestbook\u0000', /U\+0000/],
+  ])('rejects hostile text %j', (text, pattern) => {
+    expect(error(text)).toMatch(pattern);
+  });
+
+  it('rejects 10 KB of text without echoing it', () => {
+    const message = error(`deploy ${'a'.repeat(10 * 1024)}`);
+    expect(message).toMatch(/too long \(10247 characters; at most 300\)/);
+    expect(message.length).toBeLessThan(200);
+  });
+
+  it('has a help text listing every command', () => {
+    for (const verb of ['inject', 'deploy', 'status', 'cancel', 'autoinject']) expect(helpText()).toContain(`/mesh ${verb}`);
+  });
+});
