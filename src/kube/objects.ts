@@ -1,0 +1,89 @@
+import type { KubeConfig } from '@kubernetes/client-node';
+import { kubeRequest, isNotFound } from './request';
+import { collectionPath, objectPath } from './resources';
+import type { KindQuery, KubeList, KubeObject } from './types';
+
+export const FIELD_MANAGER = 'mesh';
+
+export interface ApplyOptions {
+  dryRun?: boolean;
+  fieldManager?: string;
+}
+
+/**
+ * Server-side apply (force, field manager `mesh`), with strict field validation so unknown or duplicate
+ * fields are errors rather than silently dropped. With `dryRun` the server runs admission and validation
+ * and persists nothing.
+ */
+export async function serverSideApply(kc: KubeConfig, obj: KubeObject, options: ApplyOptions = {}): Promise<KubeObject> {
+  const { resourceVersion: _rv, uid: _uid, creationTimestamp: _ct, managedFields: _mf, ...metadata } = obj.metadata;
+  return kubeRequest<KubeObject>(kc, {
+    method: 'PATCH',
+    path: await objectPath(kc, obj),
+    query: {
+      fieldManager: options.fieldManager ?? FIELD_MANAGER,
+      force: true,
+      fieldValidation: 'Strict',
+      dryRun: options.dryRun ? 'All' : undefined,
+    },
+    contentType: 'application/apply-patch+yaml',
+    body: { ...obj, metadata },
+  });
+}
+
+export async function getObject<T = KubeObject>(
+  kc: KubeConfig,
+  ref: { apiVersion: string; kind: string; metadata: { name?: string; namespace?: string } },
+): Promise<T | undefined> {
+  try {
+    return await kubeRequest<T>(kc, { method: 'GET', path: await objectPath(kc, ref) });
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
+export async function listObjects<T = KubeObject>(kc: KubeConfig, query: KindQuery): Promise<KubeList<T>> {
+  return kubeRequest<KubeList<T>>(kc, {
+    method: 'GET',
+    path: await collectionPath(kc, query.apiVersion, query.kind, query.namespace),
+    query: { labelSelector: query.labelSelector, fieldSelector: query.fieldSelector },
+  });
+}
+
+export async function createObject<T = KubeObject>(kc: KubeConfig, obj: KubeObject, dryRun = false): Promise<T> {
+  return kubeRequest<T>(kc, {
+    method: 'POST',
+    path: await collectionPath(kc, obj.apiVersion, obj.kind, obj.metadata.namespace),
+    query: { fieldManager: FIELD_MANAGER, dryRun: dryRun ? 'All' : undefined },
+    body: obj,
+  });
+}
+
+/** Optimistic update: fails with 409 Conflict when `obj.metadata.resourceVersion` is stale. */
+export async function replaceObject<T = KubeObject>(kc: KubeConfig, obj: KubeObject): Promise<T> {
+  return kubeRequest<T>(kc, {
+    method: 'PUT',
+    path: await objectPath(kc, obj),
+    query: { fieldManager: FIELD_MANAGER },
+    body: obj,
+  });
+}
+
+/** Deletes with a resourceVersion precondition when given; a missing object is not an error. */
+export async function deleteObject(
+  kc: KubeConfig,
+  ref: { apiVersion: string; kind: string; metadata: { name?: string; namespace?: string; resourceVersion?: string } },
+): Promise<void> {
+  try {
+    await kubeRequest(kc, {
+      method: 'DELETE',
+      path: await objectPath(kc, ref),
+      body: ref.metadata.resourceVersion
+        ? { kind: 'DeleteOptions', apiVersion: 'v1', preconditions: { resourceVersion: ref.metadata.resourceVersion } }
+        : undefined,
+    });
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+}

@@ -1,0 +1,110 @@
+import http from 'node:http';
+import https from 'node:https';
+import type { KubeConfig } from '@kubernetes/client-node';
+
+/** A non-2xx answer from the API server, with the Status object's reason and message when it sent one. */
+export class KubeApiError extends Error {
+  override name = 'KubeApiError';
+  constructor(
+    readonly statusCode: number,
+    readonly reason: string,
+    message: string,
+    readonly status?: KubeStatus,
+  ) {
+    super(message);
+  }
+}
+
+export interface KubeStatus {
+  kind?: string;
+  code?: number;
+  reason?: string;
+  message?: string;
+  details?: { causes?: { field?: string; message?: string; reason?: string }[] };
+}
+
+export interface KubeRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  path: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  contentType?: string;
+  signal?: AbortSignal;
+}
+
+// One keep-alive agent per KubeConfig: a rollout makes many small requests, and a fresh TLS handshake for
+// each would dominate the rollout's overhead.
+const agents = new WeakMap<KubeConfig, https.Agent>();
+
+async function requestOptions(kc: KubeConfig): Promise<https.RequestOptions> {
+  const opts: https.RequestOptions = {};
+  await kc.applyToHTTPSOptions(opts);
+  let agent = agents.get(kc);
+  if (!agent) {
+    agent = new https.Agent({
+      keepAlive: true,
+      ca: opts.ca,
+      cert: opts.cert,
+      key: opts.key,
+      rejectUnauthorized: opts.rejectUnauthorized,
+      servername: opts.servername,
+    });
+    agents.set(kc, agent);
+  }
+  return { ...opts, agent };
+}
+
+/** Sends one request to the current cluster of `kc`; resolves with the parsed JSON body of a 2xx answer. */
+export async function kubeRequest<T = unknown>(kc: KubeConfig, req: KubeRequest): Promise<T> {
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new Error('the kubeconfig has no current cluster');
+  const url = new URL(cluster.server.replace(/\/$/, '') + req.path);
+  for (const [key, value] of Object.entries(req.query ?? {})) {
+    if (value !== undefined) url.searchParams.set(key, String(value));
+  }
+  const base = await requestOptions(kc);
+  const body = req.body === undefined ? undefined : Buffer.from(JSON.stringify(req.body));
+  const headers: Record<string, string | number> = {
+    ...(base.headers as Record<string, string>),
+    Accept: 'application/json',
+  };
+  if (body) {
+    headers['Content-Type'] = req.contentType ?? 'application/json';
+    headers['Content-Length'] = body.length;
+  }
+  const transport = url.protocol === 'http:' ? http : https;
+  const options: https.RequestOptions = { ...base, method: req.method, headers, signal: req.signal };
+  if (transport === http) delete options.agent;
+  return new Promise<T>((resolve, reject) => {
+    const request = transport.request(url, options, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('error', reject);
+      response.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let parsed: unknown = undefined;
+        try {
+          parsed = text ? JSON.parse(text) : undefined;
+        } catch {
+          parsed = undefined;
+        }
+        const code = response.statusCode ?? 0;
+        if (code >= 200 && code < 300) return resolve(parsed as T);
+        const status = (parsed ?? {}) as KubeStatus;
+        const message = status.message ?? (text.trim() || `HTTP ${code}`);
+        reject(new KubeApiError(code, status.reason ?? String(code), message, status));
+      });
+    });
+    request.on('error', reject);
+    if (body) request.write(body);
+    request.end();
+  });
+}
+
+export function isNotFound(error: unknown): boolean {
+  return error instanceof KubeApiError && error.statusCode === 404;
+}
+
+export function isConflict(error: unknown): boolean {
+  return error instanceof KubeApiError && error.statusCode === 409;
+}

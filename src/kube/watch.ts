@@ -1,0 +1,100 @@
+import { Watch, type KubeConfig } from '@kubernetes/client-node';
+import { listObjects } from './objects';
+import { collectionPath } from './resources';
+import type { KindQuery, KubeObject } from './types';
+
+export interface CollectionWatch {
+  stop(): void;
+}
+
+export interface WatchOptions {
+  /** Called with every object of the collection after the first list and after each change. */
+  onChange: (objects: KubeObject[]) => void;
+  /** Unexpected errors (not 410 Gone, not a closed stream); the watch keeps relisting after them. */
+  onError?: (error: unknown) => void;
+}
+
+// How long to wait before relisting after an unexpected error, so a dead API server is not hammered.
+const RETRY_AFTER_ERROR_MS = 250;
+
+/**
+ * List + watch of one collection, kept alive until `stop()`: the stream's normal end resumes the watch from
+ * the last resourceVersion, and an expired resourceVersion (410 Gone, as an ERROR event or as the HTTP
+ * status) relists, as client-go's reflector does.
+ */
+export function watchCollection(kc: KubeConfig, query: KindQuery, options: WatchOptions): CollectionWatch {
+  const objects = new Map<string, KubeObject>();
+  let resourceVersion: string | undefined;
+  let stopped = false;
+  let current: AbortController | undefined;
+  let retryTimer: NodeJS.Timeout | undefined;
+  const key = (obj: KubeObject) => `${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
+  const publish = () => options.onChange([...objects.values()]);
+
+  const relist = async (): Promise<void> => {
+    const list = await listObjects(kc, query);
+    objects.clear();
+    for (const item of list.items) {
+      // Lists omit apiVersion/kind on items; restore them so rules can dispatch on kind.
+      objects.set(key(item), { ...item, apiVersion: query.apiVersion, kind: query.kind });
+    }
+    resourceVersion = list.metadata.resourceVersion;
+    publish();
+  };
+
+  const restart = (error: unknown, gone: boolean) => {
+    if (stopped) return;
+    if (gone) resourceVersion = undefined;
+    else if (error) options.onError?.(error);
+    const delay = error && !gone ? RETRY_AFTER_ERROR_MS : 0;
+    retryTimer = setTimeout(() => void run(), delay);
+  };
+
+  const run = async (): Promise<void> => {
+    if (stopped) return;
+    try {
+      if (resourceVersion === undefined) await relist();
+      if (stopped) return;
+      const path = await collectionPath(kc, query.apiVersion, query.kind, query.namespace);
+      let gone = false;
+      current = await new Watch(kc).watch(
+        path,
+        {
+          resourceVersion,
+          allowWatchBookmarks: true,
+          labelSelector: query.labelSelector,
+          fieldSelector: query.fieldSelector,
+        },
+        (type: string, obj: KubeObject & { code?: number }) => {
+          if (type === 'ERROR') {
+            gone = obj.code === 410;
+            current?.abort();
+            return;
+          }
+          if (obj?.metadata?.resourceVersion) resourceVersion = obj.metadata.resourceVersion;
+          if (type === 'BOOKMARK') return;
+          const full = { ...obj, apiVersion: query.apiVersion, kind: query.kind };
+          if (type === 'DELETED') objects.delete(key(full));
+          else objects.set(key(full), full);
+          publish();
+        },
+        (err: { statusCode?: number } | null) => {
+          const expired = gone || err?.statusCode === 410;
+          restart(expired ? null : err, expired);
+        },
+      );
+      if (stopped) current.abort();
+    } catch (error) {
+      restart(error, (error as { statusCode?: number })?.statusCode === 410);
+    }
+  };
+
+  void run();
+  return {
+    stop() {
+      stopped = true;
+      if (retryTimer) clearTimeout(retryTimer);
+      current?.abort();
+    },
+  };
+}

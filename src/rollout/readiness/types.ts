@@ -1,0 +1,42 @@
+import type { KubeObject } from '../../kube/types';
+
+/** The one contract every per-kind rule returns (after kapp's DoneApplyState). */
+export interface Readiness {
+  done: boolean;
+  failed: boolean;
+  message: string;
+}
+
+/** Objects a rule may need besides its own: a Service's EndpointSlices. */
+export interface Related {
+  endpointSlices?: KubeObject[];
+}
+
+export type ReadinessRule = (obj: KubeObject, related: Related) => Readiness;
+
+export const waiting = (message: string): Readiness => ({ done: false, failed: false, message });
+export const ready = (message: string): Readiness => ({ done: true, failed: false, message });
+export const failure = (message: string): Readiness => ({ done: true, failed: true, message });
+
+export interface Condition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+  lastTransitionTime?: string;
+}
+
+export function condition(obj: KubeObject, type: string): Condition | undefined {
+  const conditions = (obj.status as { conditions?: Condition[] } | undefined)?.conditions ?? [];
+  return conditions.find((c) => c.type === type);
+}
+
+/** status fields as numbers, absent = 0 (as the Go structs default them). */
+export function statusNumber(obj: KubeObject, field: string): number {
+  const value = (obj.status as Record<string, unknown> | undefined)?.[field];
+  return typeof value === 'number' ? value : 0;
+}
+
+export function generationObserved(obj: KubeObject): boolean {
+  return (obj.metadata.generation ?? 0) <= statusNumber(obj, 'observedGeneration');
+}

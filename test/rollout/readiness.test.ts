@@ -1,0 +1,164 @@
+import { readinessOf, podFailure } from '../../src/rollout/readiness';
+import type { KubeObject } from '../../src/kube/types';
+
+// Status objects as a v1.34 API server returns them (trimmed to the fields the rules read).
+function deployment(status: Record<string, unknown>, generation = 1, replicas = 2): KubeObject {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'guestbook-ui', namespace: 'g', generation },
+    spec: { replicas, selector: { matchLabels: { app: 'guestbook-ui' } } },
+    status,
+  };
+}
+
+describe('Deployment (kubectl rollout status)', () => {
+  it('waits until the new generation is observed', () => {
+    const r = readinessOf(deployment({ observedGeneration: 1 }, 2));
+    expect(r).toEqual({ done: false, failed: false, message: 'Waiting for deployment spec update to be observed...' });
+  });
+  it('waits for updated, then old, then available replicas', () => {
+    expect(readinessOf(deployment({ observedGeneration: 1, replicas: 1, updatedReplicas: 1 })).message).toBe(
+      'Waiting for deployment "guestbook-ui" rollout to finish: 1 out of 2 new replicas have been updated...',
+    );
+    expect(readinessOf(deployment({ observedGeneration: 1, replicas: 3, updatedReplicas: 2 })).message).toBe(
+      'Waiting for deployment "guestbook-ui" rollout to finish: 1 old replicas are pending termination...',
+    );
+    expect(readinessOf(deployment({ observedGeneration: 1, replicas: 2, updatedReplicas: 2, availableReplicas: 1 })).message).toBe(
+      'Waiting for deployment "guestbook-ui" rollout to finish: 1 of 2 updated replicas are available...',
+    );
+  });
+  it('is done when every replica is updated and available', () => {
+    const r = readinessOf(
+      deployment({
+        observedGeneration: 1,
+        replicas: 2,
+        updatedReplicas: 2,
+        readyReplicas: 2,
+        availableReplicas: 2,
+        conditions: [
+          { type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable' },
+          { type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable' },
+        ],
+      }),
+    );
+    expect(r).toEqual({ done: true, failed: false, message: 'deployment "guestbook-ui" successfully rolled out' });
+  });
+  it('fails on ProgressDeadlineExceeded', () => {
+    const r = readinessOf(
+      deployment({
+        observedGeneration: 1,
+        replicas: 2,
+        updatedReplicas: 2,
+        unavailableReplicas: 2,
+        conditions: [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded' }],
+      }),
+    );
+    expect(r).toEqual({ done: true, failed: true, message: 'deployment "guestbook-ui" exceeded its progress deadline' });
+  });
+});
+
+describe('StatefulSet and DaemonSet (kubectl rollout status)', () => {
+  const sts = (status: Record<string, unknown>, rollingUpdate?: Record<string, unknown>): KubeObject => ({
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: { name: 'db', generation: 1 },
+    spec: { replicas: 3, updateStrategy: { type: 'RollingUpdate', rollingUpdate } },
+    status,
+  });
+  it('statefulset: observed generation, ready replicas, partition', () => {
+    expect(readinessOf(sts({})).message).toBe('Waiting for statefulset spec update to be observed...');
+    expect(readinessOf(sts({ observedGeneration: 1, readyReplicas: 1 })).message).toBe('Waiting for 2 pods to be ready...');
+    expect(readinessOf(sts({ observedGeneration: 1, readyReplicas: 3, updatedReplicas: 1 }, { partition: 1 })).done).toBe(false);
+    expect(readinessOf(sts({ observedGeneration: 1, readyReplicas: 3, updatedReplicas: 2 }, { partition: 1 })).done).toBe(true);
+  });
+  it('statefulset without rollingUpdate compares revisions', () => {
+    const s = { observedGeneration: 1, readyReplicas: 3, updateRevision: 'db-2', currentRevision: 'db-1' };
+    expect(readinessOf(sts(s)).done).toBe(false);
+    expect(readinessOf(sts({ ...s, currentRevision: 'db-2', currentReplicas: 3 })).done).toBe(true);
+  });
+  it('statefulset OnDelete is an error, as in kubectl', () => {
+    const r = readinessOf({ ...sts({}), spec: { updateStrategy: { type: 'OnDelete' } } });
+    expect(r.failed).toBe(true);
+  });
+  it('daemonset: updated then available', () => {
+    const ds = (status: Record<string, unknown>): KubeObject => ({
+      apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
+      metadata: { name: 'agent', generation: 2 },
+      spec: { updateStrategy: { type: 'RollingUpdate' } },
+      status,
+    });
+    expect(readinessOf(ds({ observedGeneration: 1 })).done).toBe(false);
+    expect(readinessOf(ds({ observedGeneration: 2, desiredNumberScheduled: 2, updatedNumberScheduled: 1 })).done).toBe(false);
+    expect(
+      readinessOf(ds({ observedGeneration: 2, desiredNumberScheduled: 2, updatedNumberScheduled: 2, numberAvailable: 1 })).message,
+    ).toBe('Waiting for daemon set "agent" rollout to finish: 1 of 2 updated pods are available...');
+    expect(
+      readinessOf(ds({ observedGeneration: 2, desiredNumberScheduled: 2, updatedNumberScheduled: 2, numberAvailable: 2 })).done,
+    ).toBe(true);
+  });
+});
+
+describe('Job, Service and kinds without a rule', () => {
+  const job = (conditions: unknown[]): KubeObject => ({
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name: 'migrate' },
+    status: { active: 1, conditions },
+  });
+  it('job: complete or failed', () => {
+    expect(readinessOf(job([])).done).toBe(false);
+    expect(readinessOf(job([{ type: 'Complete', status: 'True' }]))).toMatchObject({ done: true, failed: false });
+    expect(readinessOf(job([{ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' }]))).toEqual({
+      done: true,
+      failed: true,
+      message: 'job "migrate" failed: BackoffLimitExceeded: Job has reached the specified backoff limit',
+    });
+  });
+  it('service: waits for a ready endpoint in its EndpointSlices', () => {
+    const svc: KubeObject = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'redis' }, spec: { selector: { app: 'redis' } } };
+    const slice = (ready: boolean, service = 'redis'): KubeObject => ({
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: { name: `${service}-abcde`, labels: { 'kubernetes.io/service-name': service } },
+      addressType: 'IPv4',
+      endpoints: [{ addresses: ['10.0.0.7'], conditions: { ready, serving: ready, terminating: false } }],
+    });
+    expect(readinessOf(svc, { endpointSlices: [] }).done).toBe(false);
+    expect(readinessOf(svc, { endpointSlices: [slice(false)] }).done).toBe(false);
+    expect(readinessOf(svc, { endpointSlices: [slice(true, 'mysql')] }).done).toBe(false);
+    expect(readinessOf(svc, { endpointSlices: [slice(true)] })).toMatchObject({ done: true, failed: false });
+    expect(readinessOf({ ...svc, spec: {} }).done).toBe(true);
+  });
+  it('configmaps and other kinds are ready once applied', () => {
+    expect(readinessOf({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } }).done).toBe(true);
+  });
+});
+
+describe('Pod stuck reasons', () => {
+  const pod = (status: Record<string, unknown>): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'mysql-7d9c' }, status });
+  it.each(['CrashLoopBackOff', 'ImagePullBackOff', 'ErrImagePull', 'CreateContainerConfigError'])('%s is a failure', (reason) => {
+    const p = pod({
+      phase: 'Pending',
+      containerStatuses: [{ name: 'mysql', ready: false, state: { waiting: { reason, message: 'back-off 10s' } } }],
+    });
+    expect(podFailure(p)).toEqual({ reason, message: `container "mysql" is waiting: ${reason}: back-off 10s` });
+    expect(readinessOf(p).failed).toBe(true);
+  });
+  it('ContainerCreating is not a failure', () => {
+    const p = pod({ phase: 'Pending', containerStatuses: [{ name: 'mysql', state: { waiting: { reason: 'ContainerCreating' } } }] });
+    expect(readinessOf(p)).toMatchObject({ done: false, failed: false });
+  });
+  it('Unschedulable is a failure', () => {
+    const p = pod({
+      phase: 'Pending',
+      conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/1 nodes are available: 1 Insufficient cpu.' }],
+    });
+    expect(podFailure(p)?.reason).toBe('Unschedulable');
+  });
+  it('Ready pods are done', () => {
+    const p = pod({ phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] });
+    expect(readinessOf(p)).toMatchObject({ done: true, failed: false });
+  });
+});
