@@ -1,0 +1,89 @@
+/**
+ * The webhook's door onto the injection engine: AdmissionReview JSON in, AdmissionReview JSON out (istiod's
+ * `serveInject` + `Webhook.inject`). Pure apart from the injector it is given, so every rule is unit-tested.
+ */
+import { createPatch, type JsonValue } from './jsonpatch';
+import { workloadOwnerOfPod, type PodMeta, type WorkloadOwner } from './identity';
+
+export interface PodJson {
+  metadata?: PodMeta & { annotations?: Record<string, string>; managedFields?: unknown };
+  spec?: { hostNetwork?: boolean; [field: string]: unknown };
+  [field: string]: unknown;
+}
+
+/** The one function through which the webhook reaches the injection engine. */
+export interface PodInjector {
+  /** Istio's `injectRequired`: hostNetwork, ignored namespaces, inject label/annotation, selectors, policy. */
+  decide(pod: PodJson, namespace: string): { inject: boolean; reason: string };
+  inject(pod: PodJson, owner: WorkloadOwner): { pod: PodJson; warnings: string[] };
+}
+
+export interface ReviewReply {
+  status: number;
+  body: unknown;
+}
+
+const ACCEPTED_VERSIONS = ['admission.k8s.io/v1', 'admission.k8s.io/v1beta1'];
+
+function badRequest(message: string): ReviewReply {
+  return { status: 400, body: { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 400, message } };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function reviewAdmission(rawBody: string, contentType: string | undefined, injector: PodInjector): ReviewReply {
+  if (!/^application\/json\b/i.test(contentType ?? '')) {
+    return { status: 415, body: { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 415, message: 'Content-Type must be application/json' } };
+  }
+  if (rawBody.trim() === '') return badRequest('empty body: expected an AdmissionReview');
+  let review: unknown;
+  try {
+    review = JSON.parse(rawBody);
+  } catch (error) {
+    return badRequest(`body is not JSON: ${(error as Error).message}`);
+  }
+  if (!isRecord(review) || review.kind !== 'AdmissionReview') return badRequest('body is not an AdmissionReview');
+  const apiVersion = review.apiVersion;
+  if (typeof apiVersion !== 'string' || !ACCEPTED_VERSIONS.includes(apiVersion)) {
+    return badRequest(`unsupported AdmissionReview apiVersion ${JSON.stringify(apiVersion)}; expected admission.k8s.io/v1`);
+  }
+  const request = review.request;
+  if (!isRecord(request) || typeof request.uid !== 'string' || request.uid === '') {
+    return badRequest('AdmissionReview has no request.uid');
+  }
+  const respond = (response: Record<string, unknown>): ReviewReply => ({
+    status: 200,
+    body: { apiVersion, kind: 'AdmissionReview', response: { uid: request.uid, ...response } },
+  });
+
+  const kind = isRecord(request.kind) ? request.kind : {};
+  const isPodCreate = (kind.group ?? '') === '' && kind.kind === 'Pod' && (request.operation ?? 'CREATE') === 'CREATE';
+  if (!isPodCreate) return respond({ allowed: true });
+  if (!isRecord(request.object)) return badRequest('AdmissionReview request.object is not a Pod');
+
+  const pod = structuredClone(request.object) as PodJson;
+  pod.metadata = { ...(pod.metadata ?? {}) };
+  // managedFields do not affect injection but can make the patch computation very slow (as in istiod).
+  delete pod.metadata.managedFields;
+  if (!pod.metadata.namespace && typeof request.namespace === 'string') pod.metadata.namespace = request.namespace;
+  const namespace = pod.metadata.namespace ?? '';
+
+  try {
+    const decision = injector.decide(pod, namespace);
+    if (!decision.inject) return respond({ allowed: true });
+    // The patch is against the pod as the engine saw it (no managedFields, namespace filled), like istiod's.
+    const injected = injector.inject(structuredClone(pod), workloadOwnerOfPod(pod.metadata));
+    const patch = createPatch(pod as JsonValue, injected.pod as JsonValue);
+    return respond({
+      allowed: true,
+      patchType: 'JSONPatch',
+      patch: Buffer.from(JSON.stringify(patch)).toString('base64'),
+      ...(injected.warnings.length > 0 ? { warnings: injected.warnings } : {}),
+    });
+  } catch (error) {
+    // As istiod: the review is answered (not a 5xx) and the pod is refused with the engine's message.
+    return respond({ allowed: false, status: { code: 500, message: `injection failed: ${(error as Error).message}` } });
+  }
+}

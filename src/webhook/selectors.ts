@@ -1,0 +1,129 @@
+/**
+ * Kubernetes label selectors and the webhook entries of Istio's injector MutatingWebhookConfiguration
+ * (`mutatingwebhook.yaml` in istio-discovery): the API server decides from namespace and object labels alone
+ * whether to call the injector, so these selectors are half of the injection decision.
+ */
+export type Labels = Record<string, string>;
+
+export interface LabelSelectorRequirement {
+  key: string;
+  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+  values?: string[];
+}
+
+export interface LabelSelector {
+  matchLabels?: Labels;
+  matchExpressions?: LabelSelectorRequirement[];
+}
+
+/** Kubernetes semantics: an empty or missing selector matches everything. */
+export function matchesSelector(labels: Labels | undefined, selector: LabelSelector | undefined): boolean {
+  const actual = labels ?? {};
+  for (const [key, value] of Object.entries(selector?.matchLabels ?? {})) {
+    if (actual[key] !== value) return false;
+  }
+  for (const req of selector?.matchExpressions ?? []) {
+    const present = Object.prototype.hasOwnProperty.call(actual, req.key);
+    const values = req.values ?? [];
+    switch (req.operator) {
+      case 'In':
+        if (!present || !values.includes(actual[req.key])) return false;
+        break;
+      case 'NotIn':
+        if (present && values.includes(actual[req.key])) return false;
+        break;
+      case 'Exists':
+        if (!present) return false;
+        break;
+      case 'DoesNotExist':
+        if (present) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+export interface WebhookSelectors {
+  name: string;
+  namespaceSelector: LabelSelector;
+  objectSelector: LabelSelector;
+}
+
+export const INJECTION_LABEL = 'istio-injection';
+export const REVISION_LABEL = 'istio.io/rev';
+export const POD_INJECT_LABEL = 'sidecar.istio.io/inject';
+export const IGNORED_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease', 'local-path-storage'];
+
+const notExists = (key: string): LabelSelectorRequirement => ({ key, operator: 'DoesNotExist' });
+const injectNotFalse: LabelSelectorRequirement = { key: POD_INJECT_LABEL, operator: 'NotIn', values: ['false'] };
+
+/**
+ * The entries Istio renders for one revision ("" or "default" is the default revision). `extraNamespaceSelector`
+ * is ANDed into every namespaceSelector: tests use it to confine a cluster-wide webhook to their own namespaces.
+ */
+export function istioWebhookSelectors(
+  revision: string,
+  options: { enableNamespacesByDefault?: boolean; extraNamespaceSelector?: LabelSelectorRequirement[] } = {},
+): WebhookSelectors[] {
+  const rev = revision === '' ? 'default' : revision;
+  const revIn: LabelSelectorRequirement = { key: REVISION_LABEL, operator: 'In', values: [rev] };
+  const extra = options.extraNamespaceSelector ?? [];
+  const entries: WebhookSelectors[] = [
+    {
+      name: 'rev.namespace.sidecar-injector.istio.io',
+      namespaceSelector: { matchExpressions: [revIn, notExists(INJECTION_LABEL)] },
+      objectSelector: { matchExpressions: [injectNotFalse] },
+    },
+    {
+      name: 'rev.object.sidecar-injector.istio.io',
+      namespaceSelector: { matchExpressions: [notExists(REVISION_LABEL), notExists(INJECTION_LABEL)] },
+      objectSelector: { matchExpressions: [injectNotFalse, revIn] },
+    },
+  ];
+  if (rev === 'default') {
+    entries.push(
+      {
+        name: 'namespace.sidecar-injector.istio.io',
+        namespaceSelector: { matchExpressions: [{ key: INJECTION_LABEL, operator: 'In', values: ['enabled'] }] },
+        objectSelector: { matchExpressions: [injectNotFalse] },
+      },
+      {
+        name: 'object.sidecar-injector.istio.io',
+        namespaceSelector: { matchExpressions: [notExists(INJECTION_LABEL), notExists(REVISION_LABEL)] },
+        objectSelector: {
+          matchExpressions: [{ key: POD_INJECT_LABEL, operator: 'In', values: ['true'] }, notExists(REVISION_LABEL)],
+        },
+      },
+    );
+    if (options.enableNamespacesByDefault) {
+      entries.push({
+        name: 'auto.sidecar-injector.istio.io',
+        namespaceSelector: {
+          matchExpressions: [
+            notExists(INJECTION_LABEL),
+            notExists(REVISION_LABEL),
+            { key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: IGNORED_NAMESPACES },
+          ],
+        },
+        objectSelector: { matchExpressions: [injectNotFalse, notExists(REVISION_LABEL)] },
+      });
+    }
+  }
+  return entries.map((entry) => ({
+    ...entry,
+    namespaceSelector: { matchExpressions: [...(entry.namespaceSelector.matchExpressions ?? []), ...extra] },
+  }));
+}
+
+/** Names of the entries the API server would call for a pod with these labels in a namespace with those. */
+export function matchingWebhooks(
+  webhooks: WebhookSelectors[],
+  namespaceLabels: Labels | undefined,
+  podLabels: Labels | undefined,
+): string[] {
+  return webhooks
+    .filter((w) => matchesSelector(namespaceLabels, w.namespaceSelector) && matchesSelector(podLabels, w.objectSelector))
+    .map((w) => w.name);
+}
