@@ -1,0 +1,60 @@
+// Renders `/mesh inject` (summary, YAML inline when small, Apply button) and autoinject results.
+import { button, context, escapeMrkdwn, fitMessage, section, type Block, type SlackMessage } from './blocks';
+
+export const APPLY_ACTION = 'mesh_apply';
+export const RESTART_ACTION = 'mesh_restart';
+/** YAML up to this size goes inline as a code block; larger YAML is uploaded as a file. */
+export const INLINE_YAML_LIMIT = 2500;
+
+export interface InjectSummary {
+  app: string;
+  namespace: string;
+  requestedBy: string;
+  proxyImage: string;
+  workloads: { kind: string; name: string; injected: boolean; containersAdded: string[] }[];
+  warnings: string[];
+  yaml: string;
+}
+
+export function yamlFitsInline(yaml: string): boolean {
+  return yaml.length <= INLINE_YAML_LIMIT;
+}
+
+export function renderInjectSummary(s: InjectSummary): SlackMessage {
+  const injected = s.workloads.filter((w) => w.injected);
+  const containers = injected.reduce((n, w) => n + w.containersAdded.length, 0);
+  const head =
+    `:syringe: Injected *${escapeMrkdwn(s.app)}* for \`${escapeMrkdwn(s.namespace)}\`: ` +
+    `${injected.length} of ${s.workloads.length} workload(s), ${containers} container(s) added, proxy image \`${escapeMrkdwn(s.proxyImage)}\``;
+  const list = s.workloads
+    .map((w) => `• ${escapeMrkdwn(`${w.kind}/${w.name}`)}: ${w.injected ? `+ ${w.containersAdded.map(escapeMrkdwn).join(', ') || 'no containers'}` : 'not injected'}`)
+    .join('\n');
+  const blocks: Block[] = [section(head)];
+  if (list) blocks.push(section(list));
+  if (s.warnings.length > 0) blocks.push(section(`:warning: ${s.warnings.map(escapeMrkdwn).join('\n:warning: ')}`));
+  blocks.push(section(yamlFitsInline(s.yaml) ? `\`\`\`${s.yaml.replace(/```/g, "'''")}\`\`\`` : '_The injected YAML is attached in the thread._'));
+  blocks.push(context(`Requested by <@${s.requestedBy}> · preview only, nothing was applied`));
+  const value = `inject ${s.app} -n ${s.namespace} --apply`;
+  blocks.push({ type: 'actions', elements: [button('Apply', APPLY_ACTION, value, 'primary')] });
+  return fitMessage({ text: `Injected ${s.app}: ${injected.length} workload(s), ${containers} container(s) added`, blocks });
+}
+
+export interface AutoinjectSummary {
+  action: 'enable' | 'disable' | 'status';
+  namespace: string;
+  enabled: boolean;
+  /** Workloads whose pods run without the sidecar (they need a restart to get one). */
+  missingSidecar: string[];
+  detail?: string;
+}
+
+export function renderAutoinject(s: AutoinjectSummary): SlackMessage {
+  const state = s.enabled ? ':large_green_circle: on' : ':white_circle: off';
+  const verb = s.action === 'status' ? 'is' : s.action === 'enable' ? 'is now' : 'is now';
+  const blocks: Block[] = [section(`Sidecar auto-injection for \`${escapeMrkdwn(s.namespace)}\` ${verb} ${state}.${s.detail ? ` ${escapeMrkdwn(s.detail)}` : ''}`)];
+  if (s.missingSidecar.length > 0) {
+    blocks.push(section(`${s.missingSidecar.length} workload(s) run without the sidecar:\n${s.missingSidecar.map((w) => `• ${escapeMrkdwn(w)}`).join('\n')}`));
+    if (s.enabled) blocks.push({ type: 'actions', elements: [button('Restart them', RESTART_ACTION, s.namespace, 'primary')] });
+  }
+  return fitMessage({ text: `Auto-injection for ${s.namespace}: ${s.enabled ? 'on' : 'off'}`, blocks });
+}
