@@ -1,0 +1,59 @@
+import { UserError } from '../errors';
+import { awsEnvironment } from './credentials';
+import { awsJsonCall } from './json-protocol';
+
+export interface SlackSecrets {
+  signingSecret: string;
+  botToken: string;
+}
+
+/**
+ * Where one secret comes from, first match wins: `<NAME>` itself (tests, local console), `<NAME>_PARAM`
+ * (an SSM SecureString parameter name) or `<NAME>_SECRET_ARN` (a Secrets Manager secret id).
+ */
+async function resolveOne(name: string, env: NodeJS.ProcessEnv): Promise<string> {
+  const direct = env[name];
+  if (direct) return direct;
+  const param = env[`${name}_PARAM`];
+  if (param) {
+    const result = await awsJsonCall<{ Parameter?: { Value?: string } }>(awsEnvironment(env), {
+      service: 'ssm',
+      target: 'AmazonSSM.GetParameter',
+      jsonVersion: '1.1',
+      body: { Name: param, WithDecryption: true },
+    });
+    const value = result.Parameter?.Value;
+    if (!value) throw new UserError(`SSM parameter ${param} (${name}) is empty`);
+    return value;
+  }
+  const secretId = env[`${name}_SECRET_ARN`];
+  if (secretId) {
+    const result = await awsJsonCall<{ SecretString?: string }>(awsEnvironment(env), {
+      service: 'secretsmanager',
+      target: 'secretsmanager.GetSecretValue',
+      jsonVersion: '1.1',
+      body: { SecretId: secretId },
+    });
+    if (!result.SecretString) throw new UserError(`Secrets Manager secret ${secretId} (${name}) has no SecretString`);
+    return result.SecretString;
+  }
+  throw new UserError(`${name} is not configured: set ${name}, ${name}_PARAM (SSM) or ${name}_SECRET_ARN (Secrets Manager)`);
+}
+
+/** A resolver that fetches both Slack secrets once (in parallel) and then serves them from memory. */
+export function secretsResolver(env: NodeJS.ProcessEnv = process.env): () => Promise<SlackSecrets> {
+  let cached: Promise<SlackSecrets> | undefined;
+  return () => {
+    cached ??= Promise.all([resolveOne('SLACK_SIGNING_SECRET', env), resolveOne('SLACK_BOT_TOKEN', env)]).then(
+      ([signingSecret, botToken]) => ({ signingSecret, botToken }),
+    );
+    // A failed lookup is not cached: the next invocation of a warm Lambda tries again.
+    cached.catch(() => {
+      cached = undefined;
+    });
+    return cached;
+  };
+}
+
+/** The Slack secrets of this process, resolved on first use (the Lambda cold start) and cached. */
+export const resolveSecrets: () => Promise<SlackSecrets> = secretsResolver();
