@@ -15,6 +15,7 @@ export type MeshCommand =
 export type ParseResult = { ok: true; command: MeshCommand } | { ok: false; error: string };
 
 export const MAX_TEXT_LENGTH = 300;
+export const DEFAULT_NAMESPACE = 'default';
 
 const USAGE: Record<MeshCommand['kind'], string> = {
   help: '/mesh help',
@@ -49,7 +50,7 @@ export function helpText(): string {
     '```',
     ...VERBS.map((v) => `${USAGE[v].padEnd(width)}  ${SUMMARY[v]}`),
     '```',
-    'The namespace defaults to the app\'s own. Mutating commands need a grant in the mesh policy.',
+    `The namespace defaults to \`${DEFAULT_NAMESPACE}\`. Mutating commands need a grant in the mesh policy.`,
   ].join('\n');
 }
 

@@ -1,6 +1,6 @@
 // Which permission each command needs. Read-only permissions may be open to everyone by policy;
 // mutating ones are denied unless a policy rule grants them.
-import type { MeshCommand } from './grammar';
+import { DEFAULT_NAMESPACE, type MeshCommand } from './grammar';
 
 export type Permission =
   | 'help'
@@ -38,7 +38,8 @@ export function isMutating(permission: Permission): boolean {
   return MUTATING_PERMISSIONS.includes(permission);
 }
 
-/** The namespace a command acts on, when the text names it (cancel names a rollout, not a namespace). */
+/** The namespace a command acts on; undefined for cancel, which names a rollout, not a namespace. */
 export function commandNamespace(command: MeshCommand): string | undefined {
-  return 'namespace' in command ? command.namespace : undefined;
+  if (command.kind === 'help' || command.kind === 'cancel') return undefined;
+  return command.namespace ?? DEFAULT_NAMESPACE;
 }

@@ -1,0 +1,57 @@
+import { slackApi, SlackApiError, SlackUnavailableError, uploadFile } from '../../src/slack/webapi';
+import { startSlackStandin, type SlackStandin, type StandinEvent } from '../../src/slack/standin';
+
+describe('Slack Web API client against the loopback stand-in', () => {
+  let standin: SlackStandin;
+  beforeEach(async () => {
+    standin = await startSlackStandin();
+  });
+  afterEach(async () => {
+    await standin.close();
+  });
+
+  it('posts, updates in place and replies in a thread', async () => {
+    const api = slackApi({ token: 'xoxb-test', baseUrl: standin.apiUrl });
+    const { ts } = await api.call<{ ts: string }>('chat.postMessage', { channel: 'C1', text: 'parent', blocks: [{ type: 'divider' }] });
+    await api.call('chat.update', { channel: 'C1', ts, text: 'parent v2' });
+    await api.call('chat.postMessage', { channel: 'C1', thread_ts: ts, text: 'detail' });
+    expect(standin.messages.map((m) => [m.text, m.threadTs ?? null, m.updates])).toEqual([
+      ['parent v2', null, 1],
+      ['detail', ts, 0],
+    ]);
+    expect(standin.calls[0]!.args.blocks).toEqual([{ type: 'divider' }]);
+  });
+
+  it('retries 429 after Retry-After within the budget', async () => {
+    const slept: number[] = [];
+    const api = slackApi({ token: 't', baseUrl: standin.apiUrl, sleep: async (ms) => void slept.push(ms) });
+    standin.rateLimitNext(2, 3);
+    await api.call('chat.postMessage', { channel: 'C1', text: 'x' });
+    expect(slept).toEqual([3000, 3000]);
+    expect(standin.calls.map((c) => c.method)).toEqual(['chat.postMessage (429)', 'chat.postMessage (429)', 'chat.postMessage']);
+  });
+
+  it('gives up when Retry-After exceeds the total budget', async () => {
+    const api = slackApi({ token: 't', baseUrl: standin.apiUrl, totalTimeoutMs: 5000, sleep: async () => undefined });
+    standin.rateLimitNext(1, 30);
+    await expect(api.call('chat.postMessage', { channel: 'C1', text: 'x' })).rejects.toThrow(SlackUnavailableError);
+  });
+
+  it('reports an outage as SlackUnavailable and platform errors as SlackApiError', async () => {
+    let clock = 0;
+    const api = slackApi({ token: 't', baseUrl: standin.apiUrl, totalTimeoutMs: 2000, now: () => clock, sleep: async (ms) => void (clock += ms) });
+    standin.setDown(true);
+    await expect(api.call('chat.postMessage', { channel: 'C1', text: 'x' })).rejects.toThrow(/HTTP 503; gave up after \d+ attempt/);
+    standin.setDown(false);
+    await expect(api.call('chat.update', { channel: 'C1', ts: '1.2', text: 'x' })).rejects.toThrow(new SlackApiError('chat.update', 'message_not_found'));
+  });
+
+  it('uploads a file with getUploadURLExternal + completeUploadExternal', async () => {
+    const api = slackApi({ token: 't', baseUrl: standin.apiUrl });
+    const seen: StandinEvent[] = [];
+    standin.events.on('event', (e: StandinEvent) => seen.push(e));
+    await uploadFile(api, { filename: 'app.yaml', title: 'App', content: 'kind: Pod\n', channel: 'C1', threadTs: '1.000001' });
+    expect(seen).toEqual([{ type: 'file', channel: 'C1', threadTs: '1.000001', filename: 'app.yaml', title: 'App', content: 'kind: Pod\n' }]);
+    expect(standin.calls.map((c) => c.method)).toEqual(['files.getUploadURLExternal', 'upload', 'files.completeUploadExternal']);
+  });
+});
