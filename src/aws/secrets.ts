@@ -11,7 +11,7 @@ export interface SlackSecrets {
  * Where one secret comes from, first match wins: `<NAME>` itself (tests, local console), `<NAME>_PARAM`
  * (an SSM SecureString parameter name) or `<NAME>_SECRET_ARN` (a Secrets Manager secret id).
  */
-async function resolveOne(name: string, env: NodeJS.ProcessEnv): Promise<string> {
+export async function resolveSecret(name: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
   const direct = env[name];
   if (direct) return direct;
   const param = env[`${name}_PARAM`];
@@ -44,7 +44,7 @@ async function resolveOne(name: string, env: NodeJS.ProcessEnv): Promise<string>
 export function secretsResolver(env: NodeJS.ProcessEnv = process.env): () => Promise<SlackSecrets> {
   let cached: Promise<SlackSecrets> | undefined;
   return () => {
-    cached ??= Promise.all([resolveOne('SLACK_SIGNING_SECRET', env), resolveOne('SLACK_BOT_TOKEN', env)]).then(
+    cached ??= Promise.all([resolveSecret('SLACK_SIGNING_SECRET', env), resolveSecret('SLACK_BOT_TOKEN', env)]).then(
       ([signingSecret, botToken]) => ({ signingSecret, botToken }),
     );
     // A failed lookup is not cached: the next invocation of a warm Lambda tries again.
@@ -57,3 +57,13 @@ export function secretsResolver(env: NodeJS.ProcessEnv = process.env): () => Pro
 
 /** The Slack secrets of this process, resolved on first use (the Lambda cold start) and cached. */
 export const resolveSecrets: () => Promise<SlackSecrets> = secretsResolver();
+
+let botToken: Promise<string> | undefined;
+/** Just the bot token, cached: the worker posts to Slack but never verifies requests, so its role reads only this. */
+export function resolveBotToken(): Promise<string> {
+  botToken ??= resolveSecret('SLACK_BOT_TOKEN');
+  botToken.catch(() => {
+    botToken = undefined;
+  });
+  return botToken;
+}
