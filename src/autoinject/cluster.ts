@@ -1,0 +1,100 @@
+/** The cluster reads and writes of auto-injection, each naming the RBAC permission it needs. */
+import type { KubeConfig } from '@kubernetes/client-node';
+import { KubeApiError, kubeRequest, type KubeList, type KubeObject } from '../kube';
+import { UserError } from '../errors';
+import { needing } from '../webhook/permissions';
+import type { InjectorConfig } from './injectors';
+import { probePod } from './probe';
+import { hasSidecar } from './coverage';
+
+export async function readNamespace(kc: KubeConfig, namespace: string): Promise<KubeObject> {
+  try {
+    return await needing('get on namespaces', () => kubeRequest<KubeObject>(kc, { method: 'GET', path: `/api/v1/namespaces/${namespace}` }));
+  } catch (error) {
+    if (error instanceof KubeApiError && error.statusCode === 404) throw new UserError(`namespace ${namespace} does not exist`);
+    throw error;
+  }
+}
+
+/** Sets (string) or removes (null) namespace labels with a JSON merge patch. */
+export async function patchNamespaceLabels(kc: KubeConfig, namespace: string, labels: Record<string, string | null>): Promise<void> {
+  await needing('patch on namespaces', () =>
+    kubeRequest(kc, {
+      method: 'PATCH',
+      path: `/api/v1/namespaces/${namespace}`,
+      contentType: 'application/merge-patch+json',
+      body: { metadata: { labels } },
+    }),
+  );
+}
+
+export async function listInjectorConfigs(kc: KubeConfig): Promise<InjectorConfig[]> {
+  const list = await needing('list on admissionregistration.k8s.io/mutatingwebhookconfigurations', () =>
+    kubeRequest<KubeList<InjectorConfig>>(kc, { method: 'GET', path: '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations' }),
+  );
+  return list.items;
+}
+
+export async function serviceExists(kc: KubeConfig, namespace: string, name: string): Promise<boolean> {
+  try {
+    await kubeRequest(kc, { method: 'GET', path: `/api/v1/namespaces/${namespace}/services/${name}` });
+    return true;
+  } catch (error) {
+    if (error instanceof KubeApiError && error.statusCode === 404) return false;
+    throw error;
+  }
+}
+
+export type ProbeOutcome = { created: true; injected: boolean } | { created: false; message: string };
+
+/**
+ * Server-side dry-run create of a probe pod: the API server runs the whole admission chain (including the
+ * injector webhook) and persists nothing. A namespace seconds old may still lack its default ServiceAccount.
+ */
+export async function dryRunProbe(kc: KubeConfig, namespace: string): Promise<ProbeOutcome> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      const pod = await needing(`create on pods in namespace ${namespace}`, () =>
+        kubeRequest<KubeObject>(kc, { method: 'POST', path: `/api/v1/namespaces/${namespace}/pods`, query: { dryRun: 'All' }, body: probePod() }),
+      );
+      return { created: true, injected: hasSidecar(pod) };
+    } catch (error) {
+      if (!(error instanceof KubeApiError)) throw error;
+      if (/serviceaccount.*not found/i.test(error.message) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        continue;
+      }
+      return { created: false, message: error.message };
+    }
+  }
+}
+
+export async function listPodsAndReplicaSets(kc: KubeConfig, namespace: string): Promise<{ pods: KubeObject[]; replicaSets: KubeObject[] }> {
+  const [pods, replicaSets] = await Promise.all([
+    needing(`list on pods in namespace ${namespace}`, () =>
+      kubeRequest<KubeList>(kc, { method: 'GET', path: `/api/v1/namespaces/${namespace}/pods` }),
+    ),
+    needing(`list on apps/replicasets in namespace ${namespace}`, () =>
+      kubeRequest<KubeList>(kc, { method: 'GET', path: `/apis/apps/v1/namespaces/${namespace}/replicasets` }),
+    ),
+  ]);
+  return { pods: pods.items, replicaSets: replicaSets.items };
+}
+
+const PLURALS: Record<string, string> = { Deployment: 'deployments', StatefulSet: 'statefulsets', DaemonSet: 'daemonsets' };
+
+/** `kubectl rollout restart`: a new pod-template annotation makes the controller roll every pod. */
+export async function restartWorkload(kc: KubeConfig, namespace: string, kind: string, name: string, now: Date): Promise<void> {
+  const plural = PLURALS[kind];
+  if (!plural) throw new UserError(`${kind} ${name} cannot be restarted (only Deployments, StatefulSets and DaemonSets can)`);
+  await needing(`patch on apps/${plural} in namespace ${namespace}`, () =>
+    kubeRequest(kc, {
+      method: 'PATCH',
+      path: `/apis/apps/v1/namespaces/${namespace}/${plural}/${name}`,
+      contentType: 'application/strategic-merge-patch+json',
+      query: { fieldManager: 'mesh' },
+      body: { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': now.toISOString() } } } } },
+    }),
+  );
+}

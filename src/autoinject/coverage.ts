@@ -1,0 +1,66 @@
+/** Sidecar coverage of a namespace: which running workloads have pods without istio-proxy. Pure. */
+import type { KubeObject } from '../kube';
+
+export const SIDECAR_NAME = 'istio-proxy';
+
+/** Kinds `kubectl rollout restart` can restart. */
+export const RESTARTABLE_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet'] as const;
+
+export interface WorkloadRef {
+  kind: string;
+  name: string;
+}
+
+export interface WorkloadCoverage extends WorkloadRef {
+  pods: number;
+  withSidecar: number;
+  restartable: boolean;
+}
+
+export interface Coverage {
+  pods: number;
+  withSidecar: number;
+  workloads: WorkloadCoverage[];
+}
+
+interface PodLike extends KubeObject {
+  spec?: { containers?: { name: string }[]; initContainers?: { name: string }[] };
+  status?: { phase?: string };
+}
+
+export function hasSidecar(pod: { spec?: unknown; [field: string]: unknown }): boolean {
+  const spec = (pod.spec ?? {}) as PodLike['spec'];
+  return [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])].some((c) => c.name === SIDECAR_NAME);
+}
+
+function controllerOf(obj: KubeObject): WorkloadRef | undefined {
+  const ref = obj.metadata.ownerReferences?.find((r) => r.controller);
+  return ref ? { kind: ref.kind, name: ref.name } : undefined;
+}
+
+/** Live pods (not finished, not being deleted), grouped by the workload that owns them. */
+export function sidecarCoverage(pods: PodLike[], replicaSets: KubeObject[]): Coverage {
+  const rsOwner = new Map(replicaSets.map((rs) => [rs.metadata.name, controllerOf(rs)]));
+  const byWorkload = new Map<string, WorkloadCoverage>();
+  let total = 0;
+  let covered = 0;
+  for (const pod of pods) {
+    if (pod.metadata.deletionTimestamp || pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') continue;
+    let owner = controllerOf(pod) ?? { kind: 'Pod', name: pod.metadata.name ?? '' };
+    if (owner.kind === 'ReplicaSet') owner = rsOwner.get(owner.name) ?? owner;
+    const key = `${owner.kind}/${owner.name}`;
+    const entry =
+      byWorkload.get(key) ??
+      { ...owner, pods: 0, withSidecar: 0, restartable: (RESTARTABLE_KINDS as readonly string[]).includes(owner.kind) };
+    byWorkload.set(key, entry);
+    const injected = hasSidecar(pod);
+    entry.pods++;
+    total++;
+    if (injected) {
+      entry.withSidecar++;
+      covered++;
+    }
+  }
+  const workloads = [...byWorkload.values()].sort((a, b) => `${a.kind}/${a.name}`.localeCompare(`${b.kind}/${b.name}`));
+  return { pods: total, withSidecar: covered, workloads };
+}

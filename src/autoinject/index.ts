@@ -1,0 +1,297 @@
+/**
+ * Namespace auto-injection, the programmatic API behind `mesh autoinject` and `/mesh autoinject`: every
+ * function returns a structured report that each door renders its own way (text, Slack blocks).
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import { INJECTION_LABEL, REVISION_LABEL } from '../webhook/selectors';
+import { sidecarCoverage, type Coverage, type WorkloadRef } from './coverage';
+import { expectedCalls, injectorHealth, injectorsForRevision, type InjectorConfig, type InjectorHealth } from './injectors';
+import { planEnable, selectedRevision } from './labels';
+import { classifyProbeError, probePod, type ProbeFailure } from './probe';
+import {
+  dryRunProbe,
+  listInjectorConfigs,
+  listPodsAndReplicaSets,
+  patchNamespaceLabels,
+  readNamespace,
+  restartWorkload,
+  serviceExists,
+} from './cluster';
+
+export type { WorkloadRef, WorkloadCoverage, Coverage } from './coverage';
+export type { InjectorHealth } from './injectors';
+
+export interface ProbeResult {
+  injected: boolean;
+  failure?: ProbeFailure;
+  explanation: string;
+  /** `configuration/webhook` entries the API server should have called for the probe pod. */
+  expectedWebhooks: string[];
+}
+
+export interface AutoinjectReport {
+  action: 'enable' | 'disable' | 'status';
+  namespace: string;
+  outcome: 'enabled' | 'already-enabled' | 'conflict' | 'failed' | 'disabled' | 'already-disabled' | 'status';
+  /** True when the command did what was asked (status: always true). */
+  ok: boolean;
+  /** Whether pods created now in the namespace get the sidecar (as far as labels and the probe show). */
+  enabled: boolean;
+  summary: string;
+  details: string[];
+  labels: { [INJECTION_LABEL]?: string; [REVISION_LABEL]?: string };
+  revision?: string;
+  injectors: InjectorHealth[];
+  probe?: ProbeResult;
+  coverage: Coverage;
+  /** `Kind/name` of running workloads whose pods lack (enable/status) or still carry (disable) the sidecar. */
+  missingSidecar: string[];
+  /** Workloads a restart would fix (the Slack Restart button, `--restart`). */
+  restartable: WorkloadRef[];
+}
+
+export interface AutoinjectOptions {
+  /** Istio revision; undefined = the default revision with the classic istio-injection=enabled label. */
+  revision?: string;
+  now?: Date;
+}
+
+function injectionLabels(labels: Record<string, string>): AutoinjectReport['labels'] {
+  const picked: AutoinjectReport['labels'] = {};
+  if (labels[INJECTION_LABEL] !== undefined) picked[INJECTION_LABEL] = labels[INJECTION_LABEL];
+  if (labels[REVISION_LABEL] !== undefined) picked[REVISION_LABEL] = labels[REVISION_LABEL];
+  return picked;
+}
+
+async function coverageOf(kc: KubeConfig, namespace: string): Promise<Coverage> {
+  const { pods, replicaSets } = await listPodsAndReplicaSets(kc, namespace);
+  return sidecarCoverage(pods, replicaSets);
+}
+
+function lacking(coverage: Coverage, wantSidecar: boolean): WorkloadRef[] {
+  return coverage.workloads
+    .filter((w) => (wantSidecar ? w.withSidecar < w.pods : w.withSidecar > 0))
+    .map(({ kind, name }) => ({ kind, name }));
+}
+
+async function healthOf(kc: KubeConfig, configs: InjectorConfig[], now: Date): Promise<InjectorHealth[]> {
+  return Promise.all(
+    configs.map(async (config) => {
+      const health = injectorHealth(config, now);
+      const service = config.webhooks?.find((w) => w.clientConfig?.service)?.clientConfig?.service;
+      if (service && !(await serviceExists(kc, service.namespace, service.name))) {
+        health.problems.push(`service ${service.namespace}/${service.name} does not exist`);
+        health.usable = false;
+      }
+      return health;
+    }),
+  );
+}
+
+/** Runs the dry-run probe and explains a pod that came back without istio-proxy. */
+async function probe(kc: KubeConfig, namespace: string, namespaceLabels: Record<string, string>, configs: InjectorConfig[]): Promise<ProbeResult> {
+  const podLabels = (probePod().metadata as { labels: Record<string, string> }).labels;
+  const expectedWebhooks = expectedCalls(configs, namespaceLabels, podLabels);
+  const outcome = await dryRunProbe(kc, namespace);
+  if (!outcome.created) return { injected: false, ...classifyProbeError(outcome.message), expectedWebhooks };
+  if (outcome.injected) {
+    return { injected: true, explanation: 'a dry-run probe pod came back with istio-proxy injected', expectedWebhooks };
+  }
+  if (expectedWebhooks.length === 0) {
+    return {
+      injected: false,
+      failure: 'not-matched',
+      explanation: 'no injector webhook matched the probe pod: no MutatingWebhookConfiguration selects this namespace with its labels',
+      expectedWebhooks,
+    };
+  }
+  return {
+    injected: false,
+    failure: 'not-injected',
+    explanation:
+      `the probe pod came back without istio-proxy although ${expectedWebhooks.join(', ')} should have been called: the webhook ` +
+      `declined to inject, or it failed and its failurePolicy Ignore let the pod through`,
+    expectedWebhooks,
+  };
+}
+
+function report(base: Omit<AutoinjectReport, 'missingSidecar' | 'restartable'>, wantSidecar: boolean): AutoinjectReport {
+  const restartable = lacking(base.coverage, wantSidecar).filter((w) => base.coverage.workloads.find((c) => c.kind === w.kind && c.name === w.name)?.restartable);
+  return { ...base, missingSidecar: lacking(base.coverage, wantSidecar).map((w) => `${w.kind}/${w.name}`), restartable };
+}
+
+export async function enable(kc: KubeConfig, namespace: string, options: AutoinjectOptions = {}): Promise<AutoinjectReport> {
+  const now = options.now ?? new Date();
+  const ns = await readNamespace(kc, namespace);
+  const labels = ns.metadata.labels ?? {};
+  const plan = planEnable(namespace, labels, options.revision);
+  const revision = options.revision ?? 'default';
+  const allConfigs = await listInjectorConfigs(kc);
+  const configs = injectorsForRevision(allConfigs, revision);
+  const injectors = await healthOf(kc, configs, now);
+  const base = { action: 'enable' as const, namespace, revision, injectors, labels: injectionLabels(labels) };
+
+  if (plan.kind === 'conflict') {
+    const coverage = await coverageOf(kc, namespace);
+    return report({ ...base, outcome: 'conflict', ok: false, enabled: false, summary: plan.explanation, details: [], coverage }, true);
+  }
+  if (configs.length === 0) {
+    const coverage = await coverageOf(kc, namespace);
+    const summary =
+      `no injector webhook for revision ${revision}: no MutatingWebhookConfiguration labelled ${REVISION_LABEL}=${revision} with ` +
+      `*.sidecar-injector.istio.io webhooks. Install istiod, or mesh's own injector with \`mesh webhook install\``;
+    return report({ ...base, outcome: 'failed', ok: false, enabled: false, summary, details: ['namespace labels left unchanged'], coverage }, true);
+  }
+
+  const details: string[] = [];
+  const unusable = injectors.filter((i) => !i.usable);
+  for (const injector of unusable) details.push(`injector ${injector.name} looks unusable: ${injector.problems.join('; ')}`);
+
+  const newLabels = { ...labels };
+  if (plan.kind === 'set') {
+    await patchNamespaceLabels(kc, namespace, { [plan.key]: plan.value });
+    newLabels[plan.key] = plan.value;
+  }
+  const result = await probe(kc, namespace, newLabels, configs);
+  if (!result.injected) {
+    if (plan.kind === 'set') {
+      await patchNamespaceLabels(kc, namespace, { [plan.key]: null });
+      details.push(`rolled back: removed label ${plan.key}=${plan.value} again`);
+    } else {
+      details.push('labels were already in place and are left unchanged');
+    }
+    const coverage = await coverageOf(kc, namespace);
+    return report(
+      {
+        ...base,
+        outcome: 'failed',
+        ok: false,
+        enabled: false,
+        summary: `auto-injection for ${namespace} does not work: ${result.explanation}`,
+        details,
+        probe: result,
+        coverage,
+      },
+      true,
+    );
+  }
+  const coverage = await coverageOf(kc, namespace);
+  details.unshift(plan.explanation, result.explanation);
+  const missing = lacking(coverage, true);
+  const summary =
+    `auto-injection is on for ${namespace}` +
+    (missing.length > 0 ? `; ${missing.length} running workload(s) lack the sidecar until restarted` : '');
+  return report(
+    {
+      ...base,
+      labels: injectionLabels(newLabels),
+      outcome: plan.kind === 'set' ? 'enabled' : 'already-enabled',
+      ok: true,
+      enabled: true,
+      summary,
+      details,
+      probe: result,
+      coverage,
+    },
+    true,
+  );
+}
+
+export async function disable(kc: KubeConfig, namespace: string, options: AutoinjectOptions = {}): Promise<AutoinjectReport> {
+  const now = options.now ?? new Date();
+  const ns = await readNamespace(kc, namespace);
+  const labels = ns.metadata.labels ?? {};
+  const toRemove = [INJECTION_LABEL, REVISION_LABEL].filter((key) => key in labels && !(key === INJECTION_LABEL && labels[key] === 'disabled'));
+  if (toRemove.length > 0) await patchNamespaceLabels(kc, namespace, Object.fromEntries(toRemove.map((k) => [k, null])));
+  const remaining = Object.fromEntries(Object.entries(labels).filter(([k]) => !toRemove.includes(k)));
+  const injectors = await healthOf(kc, injectorsForRevision(await listInjectorConfigs(kc), options.revision ?? 'default'), now);
+  const coverage = await coverageOf(kc, namespace);
+  const still = lacking(coverage, false);
+  const summary =
+    (toRemove.length > 0 ? `auto-injection is off for ${namespace} (removed ${toRemove.join(', ')})` : `auto-injection was already off for ${namespace}`) +
+    (still.length > 0 ? `; ${still.length} running workload(s) keep the sidecar until restarted` : '');
+  return report(
+    {
+      action: 'disable',
+      namespace,
+      revision: options.revision,
+      outcome: toRemove.length > 0 ? 'disabled' : 'already-disabled',
+      ok: true,
+      enabled: false,
+      summary,
+      details: [],
+      labels: injectionLabels(remaining),
+      injectors,
+      coverage,
+    },
+    false,
+  );
+}
+
+export async function status(kc: KubeConfig, namespace: string, options: AutoinjectOptions = {}): Promise<AutoinjectReport> {
+  const now = options.now ?? new Date();
+  const ns = await readNamespace(kc, namespace);
+  const labels = ns.metadata.labels ?? {};
+  const revision = options.revision ?? selectedRevision(labels) ?? 'default';
+  const configs = injectorsForRevision(await listInjectorConfigs(kc), revision);
+  const injectors = await healthOf(kc, configs, now);
+  const labelled = selectedRevision(labels) !== undefined;
+  // Only a labelled namespace is probed: the probe of an unlabelled one tells nothing new.
+  const probed = labelled && configs.length > 0 ? await probe(kc, namespace, labels, configs) : undefined;
+  const coverage = await coverageOf(kc, namespace);
+  const details = [
+    labelled ? `labels: ${Object.entries(injectionLabels(labels)).map(([k, v]) => `${k}=${v}`).join(', ')}` : 'no injection label',
+    ...injectors.map((i) => `injector ${i.name} (${i.managedBy}, ${i.target}): ${i.usable ? 'healthy' : i.problems.join('; ')}`),
+    ...(probed ? [probed.explanation] : []),
+    `sidecar coverage: ${coverage.withSidecar} of ${coverage.pods} running pods`,
+  ];
+  const enabled = probed?.injected === true;
+  const state = enabled ? 'on' : labelled ? 'labelled but NOT working' : 'off';
+  return report(
+    {
+      action: 'status',
+      namespace,
+      revision,
+      outcome: 'status',
+      ok: true,
+      enabled,
+      summary: `auto-injection for ${namespace} is ${state}; ${coverage.withSidecar} of ${coverage.pods} pods have the sidecar`,
+      details,
+      labels: injectionLabels(labels),
+      injectors,
+      probe: probed,
+      coverage,
+    },
+    labelled,
+  );
+}
+
+export interface RestartReport {
+  namespace: string;
+  restarted: WorkloadRef[];
+  failed: { workload: WorkloadRef; error: string }[];
+}
+
+/**
+ * `kubectl rollout restart` of the given workloads, or (none given) of every restartable workload whose
+ * pods disagree with the namespace's injection state.
+ */
+export async function restart(kc: KubeConfig, namespace: string, workloads?: WorkloadRef[], options: { now?: Date } = {}): Promise<RestartReport> {
+  let targets = workloads;
+  if (!targets) {
+    const ns = await readNamespace(kc, namespace);
+    const wantSidecar = selectedRevision(ns.metadata.labels ?? {}) !== undefined;
+    const coverage = await coverageOf(kc, namespace);
+    targets = lacking(coverage, wantSidecar).filter((w) => coverage.workloads.find((c) => c.kind === w.kind && c.name === w.name)?.restartable);
+  }
+  const result: RestartReport = { namespace, restarted: [], failed: [] };
+  for (const workload of targets) {
+    try {
+      await restartWorkload(kc, namespace, workload.kind, workload.name, options.now ?? new Date());
+      result.restarted.push(workload);
+    } catch (error) {
+      result.failed.push({ workload, error: (error as Error).message });
+    }
+  }
+  return result;
+}

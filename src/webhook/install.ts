@@ -1,0 +1,273 @@
+/**
+ * `mesh webhook install`: the modern form of Istio 0.7's webhook-create-signed-cert.sh and
+ * webhook-patch-ca-bundle.sh. Key → PKCS#10 → certificates.k8s.io/v1 CSR → approval → issued certificate →
+ * Secret; cluster CA → caBundle of the MutatingWebhookConfiguration; CSR deleted. Idempotent.
+ */
+import { generateKeyPairSync } from 'node:crypto';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { UserError } from '../errors';
+import { getObject, isConflict, isNotFound, kubeRequest, serverSideApply, watchCollection, type KubeObject } from '../kube';
+import { issuedBy, servingCertState } from './certs';
+import {
+  INJECTOR_WEBHOOK_SUFFIX,
+  MESH_INJECTOR_CONFIG,
+  MESH_INJECTOR_SERVICE,
+  WEBHOOK_CERT_SECRET,
+  injectorWebhookConfiguration,
+  type InjectorConfigOptions,
+} from './configuration';
+import { createCsrPem } from './csr';
+import { needing } from './permissions';
+
+export const KUBELET_SERVING = 'kubernetes.io/kubelet-serving';
+export const EKS_APP_SERVING = 'beta.eks.amazonaws.com/app-serving';
+
+export interface InstallOptions {
+  namespace?: string;
+  service?: string;
+  secret?: string;
+  signer?: string;
+  /** MutatingWebhookConfiguration to create or patch. */
+  configName?: string;
+  /** Register the webhook by URL (e.g. a loopback test server) instead of the in-cluster Service. */
+  url?: string;
+  ipAddresses?: string[];
+  failurePolicy?: 'Fail' | 'Ignore';
+  revision?: string;
+  extraNamespaceSelector?: InjectorConfigOptions['extraNamespaceSelector'];
+  /** How long to wait for the signer; Istio's chiron waits 60 s. */
+  timeoutMs?: number;
+  now?: Date;
+  progress?: (line: string) => void;
+}
+
+export interface InstallReport {
+  namespace: string;
+  secret: string;
+  configName: string;
+  signer: string;
+  issued: boolean;
+  reason: string;
+  notAfter?: string;
+  caSource: string;
+}
+
+export function csrSubject(signer: string, service: string, namespace: string): { organization?: string; commonName: string } {
+  const host = `${service}.${namespace}.svc`;
+  // ValidateKubeletServingCSR: O exactly [system:nodes], CN prefixed system:node:. Other signers take any subject.
+  return signer === KUBELET_SERVING ? { organization: 'system:nodes', commonName: `system:node:${host}` } : { commonName: host };
+}
+
+export function serviceDnsNames(service: string, namespace: string): string[] {
+  return [service, `${service}.${namespace}`, `${service}.${namespace}.svc`];
+}
+
+const CSR_PATH = '/apis/certificates.k8s.io/v1/certificatesigningrequests';
+
+interface Csr extends KubeObject {
+  status?: { certificate?: string; conditions?: { type: string; status: string; reason?: string; message?: string }[] };
+}
+
+async function issueCertificate(kc: KubeConfig, keyPem: string, signer: string, options: Required<Pick<InstallOptions, 'namespace' | 'service' | 'timeoutMs'>> & { ipAddresses: string[] }) {
+  const csrPem = createCsrPem(keyPem, {
+    subject: csrSubject(signer, options.service, options.namespace),
+    dnsNames: serviceDnsNames(options.service, options.namespace),
+    ipAddresses: options.ipAddresses,
+  });
+  const created = await needing('create on certificates.k8s.io/certificatesigningrequests', () =>
+    kubeRequest<Csr>(kc, {
+      method: 'POST',
+      path: CSR_PATH,
+      body: {
+        apiVersion: 'certificates.k8s.io/v1',
+        kind: 'CertificateSigningRequest',
+        metadata: { generateName: `mesh-webhook-${options.service}.${options.namespace}-`, labels: { 'app.kubernetes.io/managed-by': 'mesh' } },
+        spec: {
+          request: Buffer.from(csrPem).toString('base64'),
+          signerName: signer,
+          usages: ['digital signature', 'key encipherment', 'server auth'],
+        },
+      },
+    }),
+  );
+  const name = created.metadata.name!;
+  try {
+    const approved = {
+      ...created,
+      status: {
+        conditions: [
+          { type: 'Approved', status: 'True', reason: 'MeshWebhookInstall', message: 'approved by mesh webhook install for the sidecar injector' },
+        ],
+      },
+    };
+    await needing(`update on certificates.k8s.io/certificatesigningrequests/approval and approve on certificates.k8s.io/signers "${signer}"`, () =>
+      kubeRequest(kc, { method: 'PUT', path: `${CSR_PATH}/${name}/approval`, body: approved }),
+    );
+    return await waitForCertificate(kc, name, signer, options.timeoutMs);
+  } finally {
+    await kubeRequest(kc, { method: 'DELETE', path: `${CSR_PATH}/${name}` }).catch(() => undefined);
+  }
+}
+
+function waitForCertificate(kc: KubeConfig, name: string, signer: string, timeoutMs: number): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    let settled = false;
+    const finish = (error: Error | undefined, pem?: string) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      watch.stop();
+      if (error) reject(error);
+      else resolve(pem!);
+    };
+    const timer = setTimeout(
+      () =>
+        finish(
+          new UserError(
+            `CSR ${name} was approved but never issued by signer ${signer} within ${timeoutMs / 1000} s: the cluster does not sign for it ` +
+              `(kube-controller-manager needs --cluster-signing-cert-file/--cluster-signing-key-file; on EKS use --signer ${EKS_APP_SERVING})`,
+          ),
+        ),
+      timeoutMs,
+    );
+    const watch = watchCollection(
+      kc,
+      { apiVersion: 'certificates.k8s.io/v1', kind: 'CertificateSigningRequest', fieldSelector: `metadata.name=${name}` },
+      {
+        onChange: (objects) => {
+          const csr = objects[0] as Csr | undefined;
+          if (!csr) return;
+          const refused = csr.status?.conditions?.find((c) => (c.type === 'Denied' || c.type === 'Failed') && c.status === 'True');
+          if (refused) {
+            const why = refused.message || refused.reason || 'no reason given';
+            return finish(new UserError(`CSR ${name} for signer ${signer} was ${refused.type.toLowerCase()}: ${why}`));
+          }
+          if (csr.status?.certificate) finish(undefined, Buffer.from(csr.status.certificate, 'base64').toString('utf8'));
+        },
+      },
+    );
+  });
+}
+
+/** The CA that signed the serving cert, as the API server must trust it: kube-root-ca.crt, else the kubeconfig's. */
+async function clusterCaPem(kc: KubeConfig, namespace: string): Promise<{ pem: string; source: string }> {
+  const rootCa = await getObject<{ data?: Record<string, string> }>(kc, {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'kube-root-ca.crt', namespace },
+  }).catch(() => undefined);
+  if (rootCa?.data?.['ca.crt']) return { pem: rootCa.data['ca.crt'], source: `ConfigMap ${namespace}/kube-root-ca.crt` };
+  const cluster = kc.getCurrentCluster();
+  if (cluster?.caData) return { pem: Buffer.from(cluster.caData, 'base64').toString('utf8'), source: 'kubeconfig certificate-authority-data' };
+  if (cluster?.caFile) {
+    const { readFileSync } = await import('node:fs');
+    return { pem: readFileSync(cluster.caFile, 'utf8'), source: `kubeconfig certificate-authority ${cluster.caFile}` };
+  }
+  throw new UserError(`cannot find the cluster CA: no ConfigMap ${namespace}/kube-root-ca.crt and no CA in the kubeconfig`);
+}
+
+async function ensureNamespace(kc: KubeConfig, namespace: string): Promise<void> {
+  try {
+    await needing('create on namespaces', () =>
+      kubeRequest(kc, { method: 'POST', path: '/api/v1/namespaces', body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } } }),
+    );
+  } catch (error) {
+    if (!isConflict(error)) throw error;
+  }
+}
+
+const MWC_PATH = '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations';
+
+async function writeCaBundle(kc: KubeConfig, caBundle: string, options: InstallOptions & { namespace: string; service: string; configName: string }) {
+  let existing: KubeObject | undefined;
+  try {
+    existing = await needing('get on admissionregistration.k8s.io/mutatingwebhookconfigurations', () =>
+      kubeRequest<KubeObject>(kc, { method: 'GET', path: `${MWC_PATH}/${options.configName}` }),
+    );
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+  if (!existing) {
+    const config = injectorWebhookConfiguration({
+      name: options.configName,
+      revision: options.revision,
+      target: options.url ? { url: options.url } : { service: { name: options.service, namespace: options.namespace } },
+      caBundle,
+      failurePolicy: options.failurePolicy,
+      extraNamespaceSelector: options.extraNamespaceSelector,
+    });
+    await needing('create on admissionregistration.k8s.io/mutatingwebhookconfigurations', () =>
+      kubeRequest(kc, { method: 'POST', path: MWC_PATH, body: config }),
+    );
+    return;
+  }
+  // An existing configuration (ours or a hand-made one) keeps its shape; only the injector entries' CA changes.
+  const webhooks = (existing.webhooks as { name: string; clientConfig?: { caBundle?: string } }[] | undefined) ?? [];
+  const patch = webhooks.flatMap((w, i) =>
+    w.name.endsWith(INJECTOR_WEBHOOK_SUFFIX) && w.clientConfig?.caBundle !== caBundle
+      ? [{ op: 'add', path: `/webhooks/${i}/clientConfig/caBundle`, value: caBundle }]
+      : [],
+  );
+  if (patch.length === 0) return;
+  await needing('patch on admissionregistration.k8s.io/mutatingwebhookconfigurations', () =>
+    kubeRequest(kc, {
+      method: 'PATCH',
+      path: `${MWC_PATH}/${options.configName}`,
+      contentType: 'application/json-patch+json',
+      body: [{ op: 'test', path: '/metadata/resourceVersion', value: existing!.metadata.resourceVersion }, ...patch],
+    }),
+  );
+}
+
+export async function installWebhook(kc: KubeConfig, input: InstallOptions = {}): Promise<InstallReport> {
+  const namespace = input.namespace ?? 'istio-system';
+  const service = input.service ?? MESH_INJECTOR_SERVICE;
+  const secretName = input.secret ?? WEBHOOK_CERT_SECRET;
+  const signer = input.signer ?? KUBELET_SERVING;
+  const configName = input.configName ?? MESH_INJECTOR_CONFIG;
+  const progress = input.progress ?? (() => undefined);
+  if (signer === 'kubernetes.io/legacy-unknown') {
+    throw new UserError('signer kubernetes.io/legacy-unknown is not allowed by certificates.k8s.io/v1; use kubernetes.io/kubelet-serving');
+  }
+
+  await ensureNamespace(kc, namespace);
+  const secret = await needing(`get on secrets in namespace ${namespace}`, () =>
+    getObject<{ data?: Record<string, string> }>(kc, { apiVersion: 'v1', kind: 'Secret', metadata: { name: secretName, namespace } }),
+  );
+  const decode = (key: string) => (secret?.data?.[key] ? Buffer.from(secret.data[key], 'base64').toString('utf8') : undefined);
+  const state = servingCertState(decode('cert.pem'), decode('key.pem'), serviceDnsNames(service, namespace), input.now);
+  const ca = await clusterCaPem(kc, namespace);
+
+  let notAfter = state.notAfter;
+  if (state.renew) {
+    progress(`issuing a serving certificate through signer ${signer} (${state.reason})`);
+    const keyPem = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+    const certPem = await issueCertificate(kc, keyPem, signer, {
+      namespace,
+      service,
+      timeoutMs: input.timeoutMs ?? 60_000,
+      ipAddresses: input.ipAddresses ?? [],
+    });
+    if (!issuedBy(certPem, ca.pem)) {
+      throw new UserError(`signer ${signer} issued a certificate that does not chain to the cluster CA from ${ca.source}; the API server would not trust it`);
+    }
+    notAfter = servingCertState(certPem, keyPem, []).notAfter;
+    await needing(`patch (server-side apply) on secrets in namespace ${namespace}`, () =>
+      serverSideApply(kc, {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: secretName, namespace, labels: { 'app.kubernetes.io/managed-by': 'mesh' } },
+        type: 'Opaque',
+        data: {
+          'key.pem': Buffer.from(keyPem).toString('base64'),
+          'cert.pem': Buffer.from(certPem).toString('base64'),
+          'ca.pem': Buffer.from(ca.pem).toString('base64'),
+        },
+      }),
+    );
+  } else {
+    progress(`keeping the stored certificate (${state.reason})`);
+  }
+  await writeCaBundle(kc, Buffer.from(ca.pem).toString('base64'), { ...input, namespace, service, configName });
+  return { namespace, secret: secretName, configName, signer, issued: state.renew, reason: state.reason, notAfter, caSource: ca.source };
+}
