@@ -41,7 +41,7 @@ export function injectorWebhookConfiguration(options: InjectorConfigOptions): Re
     },
     webhooks: entries.map((entry) => ({
       name: entry.name,
-      clientConfig,
+      clientConfig: structuredClone(clientConfig),
       rules: [{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods'] }],
       namespaceSelector: entry.namespaceSelector,
       objectSelector: entry.objectSelector,
