@@ -17,4 +17,10 @@ export const commands: CliCommand[] = [
     summary: 'Inject the Istio sidecar into Kubernetes manifests, exactly as istioctl kube-inject does',
     load: () => import('./kube-inject'),
   },
+  {
+    name: 'cluster',
+    usage: 'mesh cluster up|down|status|kubeconfig',
+    summary: 'Run the local Kubernetes control plane (etcd, kube-apiserver, kcm, scheduler, kwok) built from Go modules',
+    load: () => import('./cluster'),
+  },
 ];

@@ -1,0 +1,211 @@
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { ensureBinaries } from './binaries';
+import { adminKubeconfigYaml, componentSpecs, fakeNode, type ClusterPorts } from './components';
+import { httpsRequest, type TlsIdentity } from './http';
+import { withLock } from './lock';
+import { ensurePki, pkiPaths } from './pki';
+import { ComponentFailure, freePorts, logFile, probe, runsBinary, startDetached, stopProcess, waitFor } from './process';
+import { kwokStagesYaml } from './stages';
+import {
+  addHolder, clusterDir, clusterName, liveHolders, readState, removeHolder, removeState, writeState, type ClusterState,
+} from './state';
+import { binaryPath, K8S_VERSION } from './versions';
+
+export const FAKE_NODE_NAME = 'mesh-worker';
+export const DEFAULT_READY_DELAY_MS = 500;
+const COMPONENT_TIMEOUT_MS = 90_000;
+
+export interface UpOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Progress lines (build output, component starts). */
+  progress?: (line: string) => void;
+  /** Pid of a process using the cluster (a test run); a cluster started for holders stops with the last one. */
+  holder?: number;
+}
+
+export interface UpResult {
+  state: ClusterState;
+  /** False when an already running cluster was reused. */
+  started: boolean;
+  seconds: number;
+}
+
+function readyDelayMs(env: NodeJS.ProcessEnv): number {
+  const raw = env.MESH_KWOK_READY_DELAY_MS;
+  if (raw === undefined || raw === '') return DEFAULT_READY_DELAY_MS;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`MESH_KWOK_READY_DELAY_MS must be a number of milliseconds, got "${raw}"`);
+  return value;
+}
+
+function adminTls(dir: string): TlsIdentity {
+  const pki = pkiPaths(path.join(dir, 'pki'));
+  return { ca: readFileSync(pki.caCert, 'utf8'), cert: readFileSync(pki.adminCert, 'utf8'), key: readFileSync(pki.adminKey, 'utf8') };
+}
+
+/** Every component of a recorded cluster is alive and the apiserver answers /readyz. */
+async function isHealthy(dir: string, state: ClusterState): Promise<boolean> {
+  if (!state.components.every((c) => runsBinary(c.pid, c.binary))) return false;
+  try {
+    return await probe(`${state.server}/readyz`, adminTls(dir));
+  } catch {
+    return false;
+  }
+}
+
+async function stopComponents(state: ClusterState): Promise<void> {
+  for (const component of [...state.components].reverse()) await stopProcess(component.pid, component.binary);
+}
+
+/** Starts the local control plane (building binaries first if needed); a no-op when it already runs. */
+export async function clusterUp(options: UpOptions = {}): Promise<UpResult> {
+  const env = options.env ?? process.env;
+  const progress = options.progress ?? (() => undefined);
+  const begin = Date.now();
+  const name = clusterName(env);
+  const dir = clusterDir(name, env);
+  await ensureBinaries(progress, env);
+  return withLock(`${dir}.lock`, `cluster "${name}"`, async () => {
+    const existing = readState(dir);
+    if (existing && (await isHealthy(dir, existing))) {
+      if (options.holder !== undefined) addHolder(dir, options.holder);
+      return { state: existing, started: false, seconds: (Date.now() - begin) / 1000 };
+    }
+    if (existing) {
+      progress('a previous cluster run is incomplete; stopping its leftovers');
+      await stopComponents(existing);
+      removeState(dir);
+    }
+    const state = await startCluster(name, dir, env, progress, options.holder !== undefined);
+    if (options.holder !== undefined) addHolder(dir, options.holder);
+    return { state, started: true, seconds: (Date.now() - begin) / 1000 };
+  }, progress);
+}
+
+async function startCluster(
+  name: string, dir: string, env: NodeJS.ProcessEnv, progress: (line: string) => void, autoStop: boolean,
+): Promise<ClusterState> {
+  // A fresh etcd each start: tests expect an empty cluster, and stale objects would outlive their PKI.
+  for (const sub of ['etcd', 'logs', 'kcm-certs', 'scheduler-certs', 'apiserver-certs']) rmSync(path.join(dir, sub), { recursive: true, force: true });
+  const logDir = path.join(dir, 'logs');
+  mkdirSync(logDir, { recursive: true });
+  const pki = ensurePki(path.join(dir, 'pki'));
+  const [etcdClient, etcdPeer, apiserver, controllerManager, scheduler] = await freePorts(5);
+  const ports: ClusterPorts = { etcdClient, etcdPeer, apiserver, controllerManager, scheduler };
+  const server = `https://127.0.0.1:${apiserver}`;
+  const kubeconfig = path.join(dir, 'kubeconfig');
+  const tls = adminTls(dir);
+  writeFileSync(kubeconfig, adminKubeconfigYaml(server, tls.ca!, tls.cert!, tls.key!), { mode: 0o600 });
+  const delay = readyDelayMs(env);
+  const stagesFile = path.join(dir, 'kwok-stages.yaml');
+  writeFileSync(stagesFile, kwokStagesYaml({ readyDelayMs: delay, kubeletVersion: `v${K8S_VERSION}` }));
+
+  const state: ClusterState = {
+    name, server, kubeconfig, ports, components: [], startedAt: new Date().toISOString(), readyDelayMs: delay, autoStop,
+  };
+  const specs = componentSpecs({ dataDir: dir, pki, kubeconfig, stagesFile, ports });
+  const childEnv = { ...env, KUBECONFIG: kubeconfig };
+  const start = (specName: string) => {
+    const spec = specs.find((s) => s.name === specName)!;
+    const binary = binaryPath(spec.binary, env);
+    const log = logFile(logDir, spec.name);
+    progress(`starting ${spec.name}`);
+    const pid = startDetached(binary, spec.args, log, childEnv);
+    const component = { name: spec.name, pid, binary, log };
+    state.components.push(component);
+    writeState(dir, state);
+    return { component, healthUrl: spec.healthUrl };
+  };
+  try {
+    const etcd = start('etcd');
+    await waitFor(etcd.component, 'healthy', () => probe(`http://127.0.0.1:${etcdClient}/health`, {}), COMPONENT_TIMEOUT_MS);
+    const api = start('kube-apiserver');
+    await waitFor(api.component, 'ready (/readyz)', () => probe(api.healthUrl!, tls), COMPONENT_TIMEOUT_MS);
+    const rest = ['kube-controller-manager', 'kube-scheduler', 'kwok'].map(start);
+    await registerFakeNode(server, tls);
+    await Promise.all(
+      rest.filter((r) => r.healthUrl).map((r) => waitFor(r.component, 'healthy', () => probe(r.healthUrl!, {}), COMPONENT_TIMEOUT_MS)),
+    );
+    const kwok = rest.find((r) => r.component.name === 'kwok')!.component;
+    await waitFor(kwok, `reporting node ${FAKE_NODE_NAME} Ready`, () => nodeReady(server, tls), COMPONENT_TIMEOUT_MS);
+    const kcm = rest.find((r) => r.component.name === 'kube-controller-manager')!.component;
+    await waitFor(kcm, 'creating the default ServiceAccount', async () => {
+      return (await httpsRequest(`${server}/api/v1/namespaces/default/serviceaccounts/default`, tls)).status === 200;
+    }, COMPONENT_TIMEOUT_MS);
+  } catch (error) {
+    await stopComponents(state);
+    removeState(dir);
+    throw error;
+  }
+  writeState(dir, state);
+  return state;
+}
+
+async function registerFakeNode(server: string, tls: TlsIdentity): Promise<void> {
+  const res = await httpsRequest(`${server}/api/v1/nodes`, tls, 'POST', fakeNode(FAKE_NODE_NAME, `v${K8S_VERSION}`));
+  if (res.status !== 201 && res.status !== 409) {
+    throw new ComponentFailure('kube-apiserver', `refused the fake node (HTTP ${res.status}: ${res.body.slice(0, 300)})`, '');
+  }
+}
+
+async function nodeReady(server: string, tls: TlsIdentity): Promise<boolean> {
+  const res = await httpsRequest(`${server}/api/v1/nodes/${FAKE_NODE_NAME}`, tls).catch(() => undefined);
+  if (res?.status !== 200) return false;
+  const node = JSON.parse(res.body) as { status?: { conditions?: { type: string; status: string }[] } };
+  return node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+}
+
+/** Stops every component of the cluster. Returns false when nothing was running. */
+export async function clusterDown(env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
+  const name = clusterName(env);
+  const dir = clusterDir(name, env);
+  return withLock(`${dir}.lock`, `cluster "${name}"`, async () => {
+    const state = readState(dir);
+    if (!state) return false;
+    await stopComponents(state);
+    removeState(dir);
+    return true;
+  });
+}
+
+/** A test run is done with the cluster: stop it if it was started for test runs and nobody else uses it. */
+export async function releaseCluster(holder: number, env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
+  const dir = clusterDir(clusterName(env), env);
+  removeHolder(dir, holder);
+  const state = readState(dir);
+  if (!state?.autoStop || liveHolders(dir).length > 0) return false;
+  return clusterDown(env);
+}
+
+export interface ClusterStatus {
+  running: boolean;
+  state?: ClusterState;
+  components: { name: string; pid: number; alive: boolean; log: string }[];
+  holders: number[];
+}
+
+export async function clusterStatus(env: NodeJS.ProcessEnv = process.env): Promise<ClusterStatus> {
+  const dir = clusterDir(clusterName(env), env);
+  const state = readState(dir);
+  if (!state) return { running: false, components: [], holders: [] };
+  return {
+    running: await isHealthy(dir, state),
+    state,
+    components: state.components.map((c) => ({ name: c.name, pid: c.pid, alive: runsBinary(c.pid, c.binary), log: c.log })),
+    holders: liveHolders(dir),
+  };
+}
+
+/** Kubeconfig path of the running local cluster, if one is recorded with all components alive (no network). */
+export function localClusterKubeconfig(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const state = readState(clusterDir(clusterName(env), env));
+  if (!state || !state.components.every((c) => runsBinary(c.pid, c.binary))) return undefined;
+  return state.kubeconfig;
+}
+
+/** For `npm start` and the CLI when no KUBECONFIG is set: the local cluster, started (and built) if needed. */
+export async function ensureLocalCluster(options: UpOptions = {}): Promise<{ kubeconfigPath: string }> {
+  const { state } = await clusterUp(options);
+  return { kubeconfigPath: state.kubeconfig };
+}

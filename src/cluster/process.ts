@@ -1,0 +1,118 @@
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import path from 'node:path';
+import { httpsRequest, type TlsIdentity } from './http';
+import { isAlive } from './lock';
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Free loopback ports, all held open together so the kernel hands out distinct ones. */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from({ length: count }, () => new Promise<net.Server>((resolve, reject) => {
+      const server = net.createServer();
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve(server));
+    })),
+  );
+  const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
+  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  return ports;
+}
+
+export function logFile(logDir: string, component: string): string {
+  return path.join(logDir, `${component}.log`);
+}
+
+/** Starts a long-running component detached from us, its output in its own log file. Returns its pid. */
+export function startDetached(binary: string, args: string[], log: string, env: NodeJS.ProcessEnv): number {
+  const fd = openSync(log, 'w');
+  try {
+    const child = spawn(binary, args, { detached: true, stdio: ['ignore', fd, fd], env });
+    if (child.pid === undefined) throw new Error(`could not start ${binary}`);
+    child.unref();
+    return child.pid;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export function lastLines(file: string, count = 25): string {
+  if (!existsSync(file)) return '(no log file)';
+  const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+  return lines.slice(-count).join('\n');
+}
+
+/** The pid still runs the binary we started (not a recycled pid). */
+export function runsBinary(pid: number, binary: string): boolean {
+  if (!isAlive(pid)) return false;
+  try {
+    const argv0 = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] ?? '';
+    return path.basename(argv0) === path.basename(binary);
+  } catch {
+    return true; // no /proc: trust the pid
+  }
+}
+
+/** SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone. */
+export async function stopProcess(pid: number, binary: string, graceMs = 10_000): Promise<void> {
+  if (!runsBinary(pid, binary)) return;
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return;
+  }
+  const deadline = Date.now() + graceMs;
+  while (isAlive(pid) && Date.now() < deadline) await sleep(100);
+  if (isAlive(pid)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+    while (isAlive(pid)) await sleep(50);
+  }
+}
+
+export async function probe(url: string, tls: TlsIdentity): Promise<boolean> {
+  try {
+    if (url.startsWith('https:')) return (await httpsRequest(url, tls, 'GET', undefined, 2000)).status === 200;
+    return await new Promise<boolean>((resolve) => {
+      const req = http.get(url, { timeout: 2000 }, (res) => {
+        res.resume();
+        resolve(res.statusCode === 200);
+      });
+      req.on('timeout', () => req.destroy());
+      req.on('error', () => resolve(false));
+    });
+  } catch {
+    return false;
+  }
+}
+
+export class ComponentFailure extends Error {
+  constructor(component: string, problem: string, log: string) {
+    super(`${component} ${problem}; last lines of ${log}:\n${lastLines(log)}`);
+    this.name = 'ComponentFailure';
+  }
+}
+
+/** Polls `check` until true; fails naming the component (with its log) if it exits or the time runs out. */
+export async function waitFor(
+  component: { name: string; pid?: number; log: string },
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (component.pid !== undefined && !isAlive(component.pid)) {
+      throw new ComponentFailure(component.name, `exited before ${what}`, component.log);
+    }
+    if (Date.now() > deadline) throw new ComponentFailure(component.name, `not ${what} after ${timeoutMs / 1000}s`, component.log);
+    await sleep(200);
+  }
+}

@@ -1,0 +1,19 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { binDir, ETCD_VERSION, K8S_VERSION, KWOK_VERSION, meshCacheRoot } from '../../src/cluster/versions';
+
+describe('control-plane versions', () => {
+  it('agree between the build script and the runtime', () => {
+    const script = readFileSync(path.join(__dirname, '../../scripts/cluster/build.sh'), 'utf8');
+    expect(script).toContain(`\nETCD_VERSION=${ETCD_VERSION}\n`);
+    expect(script).toContain(`\nK8S_VERSION=${K8S_VERSION}\n`);
+    expect(script).toContain(`\nKWOK_VERSION=${KWOK_VERSION}\n`);
+  });
+
+  it('cache binaries per user, keyed by version, honouring XDG_CACHE_HOME', () => {
+    expect(meshCacheRoot({ XDG_CACHE_HOME: '/x/cache' })).toBe('/x/cache/mesh');
+    expect(meshCacheRoot({ HOME: '/home/u' })).toBe('/home/u/.cache/mesh');
+    expect(meshCacheRoot({ MESH_CACHE_DIR: '/c', XDG_CACHE_HOME: '/x' })).toBe('/c');
+    expect(binDir({ HOME: '/home/u' })).toBe(`/home/u/.cache/mesh/k8s-${K8S_VERSION}-etcd-${ETCD_VERSION}-kwok-${KWOK_VERSION}/bin`);
+  });
+});
