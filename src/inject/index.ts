@@ -1,0 +1,85 @@
+// The injection engine: one pure module behind every door (CLI, Slack, rollout, webhook).
+import { parseManifests } from '../yaml/manifests';
+import { toIstioYaml } from '../yaml/istio-yaml';
+import { UserError } from '../errors';
+import { injectionSettings, proxyImage as buildProxyImage, type InjectionSettings } from './settings';
+import { injectList, injectObject, injectRequired as decideInjection, isRecognisedKind, type WorkloadResult } from './workloads';
+import { injectPodCore } from './pod';
+import { normalize } from './normalize';
+import type { Obj } from './template';
+
+export type { InjectionSettings } from './settings';
+export type { WorkloadResult } from './workloads';
+export { injectionSettings } from './settings';
+
+export interface InjectResult {
+  output: string;
+  warnings: string[];
+  workloads: WorkloadResult[];
+}
+
+/** istioctl kube-inject over a (multi-document) manifest; throws UserError on bad input. */
+export function injectManifests(text: string, source: string, settings: InjectionSettings): InjectResult {
+  const docs = parseManifests(text, source);
+  const warnings: string[] = [];
+  const workloads: WorkloadResult[] = [];
+  let output = '';
+  for (const doc of docs) {
+    const value = doc.value as Obj | null;
+    const kind = value && typeof value === 'object' && !Array.isArray(value) ? value.kind : undefined;
+    if (!isRecognisedKind(kind)) {
+      output += `${doc.raw}---\n`;
+      continue;
+    }
+    try {
+      const injected =
+        kind === 'List' ? injectList(value!, settings, warnings, workloads) : injectObject(value!, settings, warnings, workloads);
+      output += `${toIstioYaml(injected)}---\n`;
+    } catch (e) {
+      if (e instanceof UserError) throw new UserError(`${source}:${doc.startLine}: ${e.message}`);
+      throw e;
+    }
+  }
+  return { output, warnings, workloads };
+}
+
+/** The webhook door: inject one pod owned by `owner`. */
+export function injectPod(
+  pod: object,
+  owner: { kind: string; name: string; namespace: string; apiVersion: string },
+  settings: InjectionSettings,
+): { pod: object; warnings: string[] } {
+  const typed = normalize(pod, 'Pod') as Obj;
+  const out = injectPodCore(
+    { metadata: typed.metadata, spec: typed.spec },
+    {
+      typeMeta: { kind: owner.kind, apiVersion: owner.apiVersion },
+      deployMeta: { name: owner.name, namespace: owner.namespace },
+      settings,
+    },
+  );
+  return { pod: normalize({ ...typed, metadata: out.metadata, spec: out.spec }, 'Pod') as object, warnings: [] };
+}
+
+/** Istio's webhook decision for a pod in `namespace`. */
+export function injectRequired(
+  pod: object,
+  namespace: string,
+  settings: InjectionSettings & { policy?: 'enabled' | 'disabled'; neverInjectSelector?: unknown[]; alwaysInjectSelector?: unknown[] },
+): { inject: boolean; reason: string } {
+  const p = pod as Obj;
+  const hook = settings.values?.sidecarInjectorWebhook ?? {};
+  return decideInjection(p.spec ?? {}, { ...(p.metadata ?? {}), namespace: p.metadata?.namespace || namespace }, {
+    policy: settings.policy ?? settings.values?.global?.proxy?.autoInject ?? 'enabled',
+    neverInjectSelector: settings.neverInjectSelector ?? hook.neverInjectSelector ?? [],
+    alwaysInjectSelector: settings.alwaysInjectSelector ?? hook.alwaysInjectSelector ?? [],
+  });
+}
+
+/** `<hub>/proxyv2:<tag>` (image name and variant from values). */
+export function proxyImage(settings: InjectionSettings): string {
+  return buildProxyImage(settings);
+}
+
+// Convenience for callers that only need defaults.
+export const defaultInjectionSettings = (): InjectionSettings => injectionSettings();

@@ -1,0 +1,291 @@
+// The core of injection for one pod (webhook.go injectPod): strip a previous injection, render the
+// template, strategic-merge it, re-apply user overrides of istio-proxy/istio-init, post-process.
+import type { InjectionSettings } from './settings';
+import { renderSidecarTemplate, isNativeSidecar, type Obj } from './template';
+import { strategicMerge } from './merge';
+import { normalize, goJson } from './normalize';
+import { validateAnnotations } from './validate';
+import { effectiveProxyConfig } from './proxyconfig';
+import { dumpAppProbers, rewriteAppProbes, shouldRewriteAppProbers } from './probes';
+import { applyPrometheusMerge, clearPrometheusAnnotations, prometheusPort } from './prometheus';
+import { UserError } from '../errors';
+
+export interface PodContext {
+  typeMeta: { apiVersion?: string; kind?: string };
+  deployMeta: { name: string; namespace: string };
+  settings: InjectionSettings;
+}
+
+const STATUS = 'sidecar.istio.io/status';
+const OVERRIDES = 'proxy.istio.io/overrides';
+
+interface Status {
+  initContainers: string[];
+  containers: string[];
+}
+
+function parseStatus(pod: Obj): Status | undefined {
+  const raw = pod.metadata?.annotations?.[STATUS];
+  if (raw === undefined) return undefined;
+  try {
+    const s = JSON.parse(raw);
+    if (!s || typeof s !== 'object') return undefined;
+    const names = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+    return { initContainers: names(s.initContainers), containers: names(s.containers) };
+  } catch {
+    return undefined;
+  }
+}
+
+function clone<T>(v: T): T {
+  return structuredClone(v);
+}
+
+function find(list: Obj[] | undefined, name: string): Obj | undefined {
+  return (list ?? []).find((c) => c.name === name);
+}
+
+function parseOverrides(pod: Obj): { containers: Obj[]; initContainers: Obj[] } {
+  const raw = pod.metadata?.annotations?.[OVERRIDES];
+  if (raw === undefined) return { containers: [], initContainers: [] };
+  let parsed: Obj;
+  try {
+    parsed = JSON.parse(raw);
+  } catch (e) {
+    throw new UserError(`invalid value for annotation '${OVERRIDES}': ${(e as Error).message}`);
+  }
+  const list = (v: unknown) => (Array.isArray(v) ? (v as Obj[]).map((c) => normalize(c, 'Container') as Obj) : []);
+  return { containers: list(parsed?.containers), initContainers: list(parsed?.initContainers) };
+}
+
+/** stripPod + reinsertOverrides: the pod as it was before a previous injection. */
+function strippedPod(pod: Obj, meshStatusPort: number): Obj {
+  let out = pod;
+  const status = parseStatus(pod);
+  if (status) {
+    out = clone(pod);
+    out.spec.containers = (out.spec.containers ?? []).filter((c: Obj) => !status.containers.includes(c.name));
+    out.spec.initContainers = (out.spec.initContainers ?? []).filter((c: Obj) => !status.initContainers.includes(c.name));
+    const annos = out.metadata.annotations;
+    if (prometheusPort(annos) === String(meshStatusPort)) clearPrometheusAnnotations(annos);
+    delete annos[STATUS];
+  }
+  const overrides = parseOverrides(out);
+  if (overrides.containers.length || overrides.initContainers.length) {
+    out = clone(out);
+    for (const c of overrides.containers) if (!find(out.spec.containers, c.name)) (out.spec.containers ??= []).push(c);
+    for (const c of overrides.initContainers) if (!find(out.spec.initContainers, c.name)) (out.spec.initContainers ??= []).push(c);
+  }
+  return out;
+}
+
+function moveToInit(pod: Obj, name: string): Obj {
+  const out = clone(pod);
+  const i = (out.spec.containers ?? []).findIndex((c: Obj) => c.name === name);
+  if (i < 0) return out;
+  const [c] = out.spec.containers.splice(i, 1);
+  (out.spec.initContainers ??= []).push(c);
+  return out;
+}
+
+function asPod(pod: Obj): Obj {
+  return normalize(pod, 'Pod') as Obj;
+}
+
+function reapplyOverwrittenContainers(finalPod: Obj, original: Obj, template: Obj, ctx: PodContext): Obj {
+  const existing = parseOverrides(original);
+  const status = parseStatus(original);
+  const overrides: { containers: Obj[]; initContainers: Obj[] } = { containers: [], initContainers: [] };
+  const overlayOf = (match: Obj) => {
+    const overlay = clone(match);
+    if (overlay.image === 'auto') delete overlay.image;
+    return normalize(overlay, 'Container') as Obj;
+  };
+  for (const c of template.spec.containers ?? []) {
+    if (status?.containers.includes(c.name)) continue;
+    const match = find(existing.containers, c.name) ?? find(original.spec.containers, c.name);
+    if (!match) continue;
+    const overlay = overlayOf(match);
+    overrides.containers.push(overlay);
+    finalPod = asPod(strategicMerge(finalPod, { spec: { containers: [overlay] } }));
+  }
+  for (const c of template.spec.initContainers ?? []) {
+    if (status?.initContainers.includes(c.name)) continue;
+    const match =
+      find(existing.initContainers, c.name) ?? find(original.spec.containers, c.name) ?? find(original.spec.initContainers, c.name);
+    if (!match) continue;
+    const overlay = overlayOf(match);
+    overrides.initContainers.push(overlay);
+    finalPod = asPod(strategicMerge(finalPod, { spec: { containers: [], initContainers: [overlay] } }));
+  }
+  if (!status && (overrides.containers.length || overrides.initContainers.length)) {
+    const json: Obj = {};
+    if (overrides.containers.length) json.containers = overrides.containers;
+    if (overrides.initContainers.length) json.initContainers = overrides.initContainers;
+    finalPod.metadata.annotations = { ...(finalPod.metadata.annotations ?? {}), [OVERRIDES]: goJson(json) };
+  }
+  adjustInitContainerUser(finalPod, original, ctx);
+  return finalPod;
+}
+
+function adjustInitContainerUser(finalPod: Obj, original: Obj, ctx: PodContext): void {
+  const user = find(original.spec.containers, 'istio-proxy') ?? find(original.spec.initContainers, 'istio-proxy');
+  const sc = user?.securityContext;
+  if (!sc || (sc.runAsUser === undefined && sc.runAsGroup === undefined)) return;
+  const init = find(finalPod.spec.initContainers, 'istio-init') ?? find(finalPod.spec.initContainers, 'istio-validation');
+  if (!init) return;
+  const mode = finalPod.metadata.annotations?.['sidecar.istio.io/interceptionMode'];
+  const tproxy = ctx.settings.meshConfig.defaultConfig?.interceptionMode === 'TPROXY' || mode === 'TPROXY';
+  if (tproxy && sc.runAsUser !== undefined) {
+    const sidecar = find(finalPod.spec.containers, 'istio-proxy') ?? find(finalPod.spec.initContainers, 'istio-proxy');
+    if (sidecar?.securityContext) sidecar.securityContext.runAsUser = 0;
+  }
+  if (!tproxy && init.name === 'istio-validation') {
+    init.securityContext ??= {};
+    if (sc.runAsUser !== undefined) init.securityContext.runAsUser = sc.runAsUser;
+    if (sc.runAsGroup !== undefined) init.securityContext.runAsGroup = sc.runAsGroup;
+  }
+  if (!sc.runAsUser) return;
+  const args: string[] = init.args ?? [];
+  const i = args.indexOf('-u');
+  if (i >= 0 && i + 1 < args.length) args[i + 1] = String(sc.runAsUser);
+}
+
+function modifyContainers(list: Obj[] | undefined, name: string, where: 'first' | 'last'): Obj[] | undefined {
+  if (!list) return list;
+  const match = list.find((c) => c.name === name);
+  if (!match) return list;
+  const rest = list.filter((c) => c.name !== name);
+  return where === 'first' ? [match, ...rest] : [...rest, match];
+}
+
+function reorderPod(pod: Obj, holdPod: boolean): void {
+  const spec = pod.spec;
+  spec.containers = modifyContainers(spec.containers, 'istio-proxy', holdPod ? 'first' : 'last');
+  if (find(spec.initContainers, 'istio-proxy')) {
+    for (const name of ['enable-core-dump', 'istio-proxy', 'istio-validation', 'istio-init']) {
+      spec.initContainers = modifyContainers(spec.initContainers, name, 'first');
+    }
+  } else {
+    spec.initContainers = modifyContainers(spec.initContainers, 'istio-validation', 'first');
+    spec.initContainers = modifyContainers(spec.initContainers, 'istio-init', 'last');
+    spec.initContainers = modifyContainers(spec.initContainers, 'enable-core-dump', 'last');
+  }
+}
+
+function mergeProbers(env: Obj[], probers: string, previouslyInjected: boolean): Obj[] {
+  const name = 'ISTIO_KUBE_APP_PROBERS';
+  const i = previouslyInjected ? env.findIndex((e) => e.name === name) : -1;
+  if (i < 0) return [...env, { name, value: probers }];
+  let existing: Obj;
+  try {
+    existing = JSON.parse(env[i].value);
+  } catch {
+    return env;
+  }
+  const merged: Obj = { ...JSON.parse(probers), ...existing };
+  const sorted = Object.fromEntries(
+    Object.keys(merged)
+      .sort()
+      .map((k) => [k, normalizeProber(merged[k])]),
+  );
+  const out = [...env];
+  out[i] = { name, value: goJson(sorted) };
+  return out;
+}
+
+function normalizeProber(p: Obj): Obj | null {
+  if (!p) return null;
+  const out: Obj = {};
+  if (p.httpGet) out.httpGet = normalize(p.httpGet, 'HTTPGetAction');
+  if (p.tcpSocket) out.tcpSocket = normalize(p.tcpSocket, 'TCPSocketAction');
+  if (p.grpc) out.grpc = normalize(p.grpc, 'GRPCAction');
+  if (p.timeoutSeconds) out.timeoutSeconds = p.timeoutSeconds;
+  return out;
+}
+
+function injectionStatus(spec: Obj, revision: string): string {
+  const names = (list: Obj[] | undefined) => (list && list.length ? list.map((c) => c.name) : null);
+  return goJson({
+    initContainers: names(spec.initContainers),
+    containers: names(spec.containers),
+    volumes: names(spec.volumes),
+    imagePullSecrets: names(spec.imagePullSecrets),
+    revision: revision || 'default',
+  });
+}
+
+/** Injects the sidecar into a pod ({metadata, spec}, already in typed form); returns the new pod. */
+export function injectPodCore(input: Obj, ctx: PodContext): Obj {
+  const settings = ctx.settings;
+  const pod = asPod(input);
+  validateAnnotations(pod.metadata.annotations ?? {});
+  const meshStatusPort = Number(settings.meshConfig.defaultConfig?.statusPort ?? 15020);
+  const proxyConfig = effectiveProxyConfig(settings.meshConfig, pod.metadata.annotations ?? {});
+  const mesh = { ...settings.meshConfig, defaultConfig: proxyConfig };
+  const stripped = strippedPod(pod, meshStatusPort);
+  const templatePod = renderSidecarTemplate({
+    typeMeta: ctx.typeMeta,
+    deployMeta: ctx.deployMeta,
+    metadata: stripped.metadata,
+    spec: stripped.spec,
+    proxyConfig,
+    settings,
+    nativeSidecars: settings.nativeSidecars,
+  });
+  let merged = pod;
+  if (
+    isNativeSidecar(pod.metadata, settings.nativeSidecars) &&
+    find(templatePod.spec.initContainers, 'istio-proxy') &&
+    find(pod.spec.containers, 'istio-proxy')
+  ) {
+    merged = moveToInit(merged, 'istio-proxy');
+  }
+  merged = asPod(strategicMerge(merged, templatePod));
+  const templateTyped = asPod(templatePod);
+  merged = reapplyOverwrittenContainers(merged, pod, templateTyped, ctx);
+  merged = clone(merged);
+  merged.metadata.annotations ??= {};
+  merged.metadata.labels ??= {};
+
+  updateClusterEnvs(merged, settings);
+  const promStatusPort = Number(proxyConfig.statusPort ?? 15020);
+  applyPrometheusMerge(merged, mesh, promStatusPort);
+
+  const sidecar = find(merged.spec.containers, 'istio-proxy') ?? find(merged.spec.initContainers, 'istio-proxy');
+  if (sidecar && shouldRewriteAppProbers(merged.metadata.annotations, settings.values.sidecarInjectorWebhook?.rewriteAppHTTPProbe !== false)) {
+    const probers = dumpAppProbers(merged.spec, promStatusPort);
+    if (probers) sidecar.env = mergeProbers(sidecar.env ?? [], probers, STATUS in merged.metadata.annotations);
+    const annoPort = merged.metadata.annotations['status.sidecar.istio.io/port'];
+    rewriteAppProbes(merged.spec, annoPort !== undefined ? Number.parseInt(annoPort, 10) || 0 : promStatusPort);
+  }
+  const network = networkOf(pod, settings);
+  if (network) merged.metadata.labels['topology.istio.io/network'] = network;
+  merged.metadata.annotations[STATUS] = injectionStatus(templateTyped.spec, settings.revision);
+  const holdPod = proxyConfig.holdApplicationUntilProxyStarts === true || settings.values.global?.proxy?.holdApplicationUntilProxyStarts === true;
+  reorderPod(merged, holdPod);
+  return asPod(merged);
+}
+
+function networkOf(pod: Obj, settings: InjectionSettings): string {
+  const label = pod.metadata.labels?.['topology.istio.io/network'];
+  if (label !== undefined) return String(label);
+  return String(settings.values.global?.network ?? '');
+}
+
+/** Cluster id / network from values replace the template's env vars, appended in sorted order. */
+function updateClusterEnvs(pod: Obj, settings: InjectionSettings): void {
+  const envs: Record<string, string> = {};
+  const cluster = settings.values.global?.multiCluster?.clusterName;
+  if (cluster) envs.ISTIO_META_CLUSTER_ID = String(cluster);
+  const network = networkOf(pod, settings);
+  if (network) envs.ISTIO_META_NETWORK = network;
+  const sidecar = find(pod.spec.containers, 'istio-proxy') ?? find(pod.spec.initContainers, 'istio-proxy');
+  if (!sidecar || Object.keys(envs).length === 0) return;
+  sidecar.env = [
+    ...(sidecar.env ?? []).filter((e: Obj) => !(e.name in envs)),
+    ...Object.keys(envs)
+      .sort()
+      .map((name) => ({ name, value: envs[name] })),
+  ];
+}

@@ -1,0 +1,80 @@
+// ProxyConfig handling: the effective config (mesh defaultConfig + the pod's proxy.istio.io/config
+// annotation) and the PROXY_CONFIG JSON, which lists only fields that differ from Istio's defaults.
+import { parse as parseYaml } from 'yaml';
+import { UserError } from '../errors';
+import { deepMerge, type Values } from './settings';
+import { goJson } from './normalize';
+
+type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** Istio's mesh.DefaultProxyConfig() values that cleanProxyConfig removes when unchanged. */
+const DEFAULTS: Obj = {
+  configPath: './etc/istio/proxy',
+  binaryPath: '/usr/local/bin/envoy',
+  serviceCluster: 'istio-proxy',
+  drainDuration: '45s',
+  terminationDrainDuration: '5s',
+  discoveryAddress: 'istiod.istio-system.svc:15012',
+  proxyAdminPort: 15000,
+  controlPlaneAuthPolicy: 'MUTUAL_TLS',
+  statNameLength: 189,
+  statusPort: 15020,
+  concurrency: 2,
+  interceptionMode: 'REDIRECT',
+};
+
+/** Proto declaration order of ProxyConfig (protojson writes fields in this order). */
+const ORDER = [
+  'configPath', 'binaryPath', 'serviceCluster', 'drainDuration', 'parentShutdownDuration', 'discoveryAddress',
+  'discoveryRefreshDelay', 'zipkinAddress', 'statsdUdpAddress', 'envoyMetricsServiceAddress', 'proxyAdminPort',
+  'availabilityZone', 'controlPlaneAuthPolicy', 'customConfigFile', 'statNameLength', 'concurrency',
+  'proxyBootstrapTemplatePath', 'interceptionMode', 'tracing', 'sds', 'envoyAccessLogService', 'envoyMetricsService',
+  'proxyMetadata', 'statusPort', 'extraStatTags', 'gatewayTopology', 'terminationDrainDuration', 'meshId',
+  'readinessProbe', 'proxyStatsMatcher', 'holdApplicationUntilProxyStarts', 'caCertificatesPem', 'image',
+  'privateKeyProvider', 'proxyHeaders', 'fileFlushInterval', 'fileFlushMinSizeKb', 'serviceClusterName',
+];
+
+export function effectiveProxyConfig(meshConfig: Values, annotations: Record<string, string>): Obj {
+  let pc: Obj = { ...(meshConfig.defaultConfig ?? {}) };
+  const anno = annotations['proxy.istio.io/config'];
+  if (anno !== undefined) {
+    let overlay: unknown;
+    try {
+      overlay = parseYaml(anno);
+    } catch (e) {
+      throw new UserError(`invalid value for annotation 'proxy.istio.io/config': ${(e as Error).message}`);
+    }
+    if (overlay !== null && overlay !== undefined) {
+      if (typeof overlay !== 'object' || Array.isArray(overlay)) {
+        throw new UserError(`invalid value for annotation 'proxy.istio.io/config': not a mapping`);
+      }
+      pc = deepMerge(pc, overlay);
+    }
+  }
+  return pc;
+}
+
+function isZero(v: unknown): boolean {
+  if (v === undefined || v === null || v === '' || v === 0 || v === false) return true;
+  if (Array.isArray(v)) return v.length === 0;
+  if (typeof v === 'object') return Object.keys(v as object).length === 0;
+  return false;
+}
+
+const WRAPPERS = new Set(['concurrency', 'holdApplicationUntilProxyStarts']);
+
+export function proxyConfigJson(pc: Obj, _mesh: Values): string {
+  const out: Obj = {};
+  const keys = [...ORDER.filter((k) => k in pc), ...Object.keys(pc).filter((k) => !ORDER.includes(k)).sort()];
+  for (const k of keys) {
+    const v = pc[k];
+    if (k in DEFAULTS && JSON.stringify(v) === JSON.stringify(DEFAULTS[k])) continue;
+    if (WRAPPERS.has(k) ? v === undefined || v === null : isZero(v)) continue;
+    out[k] = k === 'proxyMetadata' ? sortKeys(v) : v;
+  }
+  return goJson(out);
+}
+
+function sortKeys(m: Obj): Obj {
+  return Object.fromEntries(Object.keys(m).sort().map((k) => [k, m[k]]));
+}

@@ -1,0 +1,146 @@
+// Injection configuration as Istio has it: chart values (istio-discovery values.yaml defaults) and
+// mesh config (Istio's mesh defaults), with user overrides deep-merged on top.
+import { UserError } from '../errors';
+
+export type Values = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+export interface InjectionSettings {
+  /** Helm values: global.hub, global.tag, global.proxy.*, sidecarInjectorWebhook.*, pilot.*, revision. */
+  values: Values;
+  /** Mesh config: defaultConfig (ProxyConfig), trustDomain, enablePrometheusMerge, … */
+  meshConfig: Values;
+  /** Global choice of native sidecars (per-pod annotation sidecar.istio.io/nativeSidecar wins). */
+  nativeSidecars: boolean;
+  /** Control-plane revision ("" = default). */
+  revision: string;
+}
+
+export function defaultValues(): Values {
+  return {
+    revision: '',
+    global: {
+      istioNamespace: 'istio-system',
+      hub: 'registry.istio.io/testing',
+      tag: 'latest',
+      variant: '',
+      imagePullPolicy: '',
+      imagePullSecrets: [],
+      logAsJson: false,
+      nativeNftables: false,
+      logging: { level: 'default:info' },
+      proxy: {
+        image: 'proxyv2',
+        autoInject: 'enabled',
+        clusterDomain: 'cluster.local',
+        componentLogLevel: 'misc:error',
+        excludeInboundPorts: '',
+        includeInboundPorts: '*',
+        includeIPRanges: '*',
+        excludeIPRanges: '',
+        includeOutboundPorts: '',
+        excludeOutboundPorts: '',
+        logLevel: 'warning',
+        outlierLogPath: '',
+        privileged: false,
+        seccompProfile: {},
+        readinessFailureThreshold: 4,
+        readinessInitialDelaySeconds: 0,
+        readinessPeriodSeconds: 15,
+        startupProbe: { enabled: true, failureThreshold: 600 },
+        resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '2000m', memory: '1024Mi' } },
+        statusPort: 15020,
+        tracer: 'none',
+      },
+      proxy_init: { image: 'proxyv2', forceApplyIptables: false },
+      caAddress: '',
+      meshID: '',
+      mountMtlsCerts: false,
+      multiCluster: { clusterName: '' },
+      network: '',
+      pilotCertProvider: 'istiod',
+      sds: { token: { aud: 'istio-ca' } },
+      sts: { servicePort: 0 },
+      caName: '',
+      trustDomain: '',
+    },
+    pilot: { cni: { enabled: false }, env: {} },
+    sidecarInjectorWebhook: { neverInjectSelector: [], alwaysInjectSelector: [], rewriteAppHTTPProbe: true },
+  };
+}
+
+export function defaultMeshConfig(): Values {
+  return {
+    trustDomain: 'cluster.local',
+    proxyListenPort: 15001,
+    proxyInboundListenPort: 15006,
+    enablePrometheusMerge: true,
+    defaultConfig: {
+      statusPort: 15020,
+      interceptionMode: 'REDIRECT',
+      proxyMetadata: {},
+    },
+  };
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Maps merge key by key; anything else (lists, scalars) replaces, as Istio's values overlay does. */
+export function deepMerge<T>(base: T, overlay: unknown): T {
+  if (!isPlainObject(base) || !isPlainObject(overlay)) return (overlay === undefined ? base : overlay) as T;
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(overlay)) {
+    out[k] = k in out ? deepMerge(out[k], v) : v;
+  }
+  return out as T;
+}
+
+export function injectionSettings(opts: {
+  values?: unknown;
+  meshConfig?: unknown;
+  nativeSidecars?: boolean;
+  revision?: string;
+} = {}): InjectionSettings {
+  for (const [what, v] of [
+    ['values', opts.values],
+    ['mesh config', opts.meshConfig],
+  ] as const) {
+    if (v !== undefined && v !== null && !isPlainObject(v)) throw new UserError(`${what} must be a YAML mapping`);
+  }
+  const values = deepMerge(defaultValues(), opts.values ?? {});
+  if (opts.revision !== undefined) values.revision = opts.revision;
+  const meshConfig = deepMerge(defaultMeshConfig(), opts.meshConfig ?? {});
+  return {
+    values,
+    meshConfig,
+    nativeSidecars: opts.nativeSidecars ?? true,
+    revision: opts.revision ?? String(values.revision ?? ''),
+  };
+}
+
+/** `<hub>/<image>:<tag>[-variant]`, as Istio's ProxyImage builds it. */
+export function imageUrl(values: Values, imageName: string, annotations: Record<string, string> = {}): string {
+  const g = values.global ?? {};
+  let tag = g.tag === undefined || g.tag === null ? '' : String(g.tag);
+  let imageType: string = g.variant ?? '';
+  if ('sidecar.istio.io/proxyImageType' in annotations) imageType = annotations['sidecar.istio.io/proxyImageType'];
+  if (imageType !== '') {
+    for (const known of ['distroless', 'debug']) {
+      if (tag.endsWith(`-${known}`)) {
+        tag = tag.slice(0, -(known.length + 1));
+        break;
+      }
+    }
+    if (imageType !== 'default') tag = `${tag}-${imageType}`;
+  }
+  return `${g.hub}/${imageName}:${tag}`;
+}
+
+export function proxyImage(settings: InjectionSettings, annotations: Record<string, string> = {}): string {
+  return imageUrl(settings.values, settings.values.global?.proxy?.image || 'proxyv2', annotations);
+}
+
+export function proxyInitImage(settings: InjectionSettings, annotations: Record<string, string> = {}): string {
+  return imageUrl(settings.values, settings.values.global?.proxy_init?.image || 'proxyv2', annotations);
+}

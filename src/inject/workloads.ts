@@ -1,0 +1,213 @@
+// kube-inject's per-object logic (inject.go IntoObject): find the pod template of each workload kind,
+// decide whether to inject, inject, write the pod back. Objects come and go in typed (normalised) form.
+import { UserError } from '../errors';
+import type { InjectionSettings } from './settings';
+import { injectPodCore } from './pod';
+import { normalize } from './normalize';
+import type { Obj } from './template';
+
+/** Kinds istioctl decodes (matched by kind name, whatever the apiVersion) → schema type. */
+export const WORKLOAD_KINDS = new Set([
+  'Pod',
+  'Deployment',
+  'DaemonSet',
+  'ReplicaSet',
+  'StatefulSet',
+  'Job',
+  'CronJob',
+  'ReplicationController',
+  'DeploymentConfig',
+]);
+
+export const IGNORED_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease', 'local-path-storage'];
+
+export interface WorkloadResult {
+  kind: string;
+  name: string;
+  namespace?: string;
+  injected: boolean;
+  containersAdded: string[];
+}
+
+export function isRecognisedKind(kind: unknown): kind is string {
+  return typeof kind === 'string' && (WORKLOAD_KINDS.has(kind) || kind === 'List');
+}
+
+/** Go's %q for the plain names that appear in warnings. */
+function quote(s: string): string {
+  return JSON.stringify(s);
+}
+
+const CRONJOB_NAME = /^(.+)-\d{8,10}$/;
+
+/** pkg/kube GetDeployMetaFromPod: the workload a bare pod reports as its owner. */
+export function deployMetaFromPod(pod: Obj): { deployMeta: { name: string; namespace: string }; typeMeta: { kind: string; apiVersion: string } } {
+  const meta = pod.metadata ?? {};
+  const deployMeta = { name: meta.name ?? '', namespace: meta.namespace ?? '' };
+  const typeMeta = { kind: 'Pod', apiVersion: 'v1' };
+  if (meta.generateName) {
+    const ref = (meta.ownerReferences ?? []).find((r: Obj) => r?.controller === true);
+    if (ref) {
+      typeMeta.apiVersion = ref.apiVersion ?? '';
+      typeMeta.kind = ref.kind ?? '';
+      deployMeta.name = ref.name ?? '';
+      const labels = meta.labels ?? {};
+      const hash = labels['pod-template-hash'];
+      const rolloutHash = labels['rollouts-pod-template-hash'];
+      if (typeMeta.kind === 'ReplicaSet' && hash && deployMeta.name.endsWith(hash)) {
+        deployMeta.name = deployMeta.name.endsWith(`-${hash}`) ? deployMeta.name.slice(0, -(hash.length + 1)) : deployMeta.name;
+        typeMeta.kind = 'Deployment';
+      } else if (typeMeta.kind === 'ReplicaSet' && rolloutHash && deployMeta.name.endsWith(rolloutHash)) {
+        deployMeta.name = deployMeta.name.endsWith(`-${rolloutHash}`) ? deployMeta.name.slice(0, -(rolloutHash.length + 1)) : deployMeta.name;
+        typeMeta.kind = 'Rollout';
+        typeMeta.apiVersion = 'v1alpha1';
+      } else if (typeMeta.kind === 'ReplicationController' && labels.deploymentconfig) {
+        deployMeta.name = labels.deploymentconfig;
+        typeMeta.kind = 'DeploymentConfig';
+      } else if (typeMeta.kind === 'Job') {
+        const m = CRONJOB_NAME.exec(deployMeta.name);
+        if (m) {
+          deployMeta.name = m[1];
+          typeMeta.kind = 'CronJob';
+          typeMeta.apiVersion = 'batch/v1';
+        }
+      }
+    }
+  }
+  if (!deployMeta.name) deployMeta.name = meta.name ?? '';
+  return { deployMeta, typeMeta };
+}
+
+function labelSelectorMatches(selector: Obj, labels: Obj): boolean {
+  const ml: Obj = selector?.matchLabels ?? {};
+  const exprs: Obj[] = selector?.matchExpressions ?? [];
+  if (Object.keys(ml).length === 0 && exprs.length === 0) return false; // an empty selector never matches here
+  for (const [k, v] of Object.entries(ml)) if (labels[k] !== v) return false;
+  for (const e of exprs) {
+    const has = e.key in labels;
+    const vals: string[] = e.values ?? [];
+    switch (e.operator) {
+      case 'In':
+        if (!has || !vals.includes(labels[e.key])) return false;
+        break;
+      case 'NotIn':
+        if (has && vals.includes(labels[e.key])) return false;
+        break;
+      case 'Exists':
+        if (!has) return false;
+        break;
+      case 'DoesNotExist':
+        if (has) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+export interface InjectPolicy {
+  policy?: 'enabled' | 'disabled' | string;
+  neverInjectSelector?: unknown[];
+  alwaysInjectSelector?: unknown[];
+}
+
+/** inject.go injectRequired: hostNetwork, ignored namespaces, label/annotation, selectors, policy. */
+export function injectRequired(spec: Obj, metadata: Obj, policy: InjectPolicy): { inject: boolean; reason: string } {
+  if (spec?.hostNetwork === true) return { inject: false, reason: 'host networking is enabled' };
+  const ns = metadata?.namespace ?? '';
+  if (IGNORED_NAMESPACES.includes(ns)) return { inject: false, reason: `namespace ${ns} is ignored` };
+  const labels: Obj = metadata?.labels ?? {};
+  const annos: Obj = metadata?.annotations ?? {};
+  const key = 'sidecar.istio.io/inject';
+  const selector: string = key in labels ? String(labels[key]) : String(annos[key] ?? '');
+  const source = key in labels ? 'label' : 'annotation';
+  if (selector === 'true') return { inject: true, reason: `${source} ${key}=true` };
+  if (selector === 'false') return { inject: false, reason: `${source} ${key}=false` };
+  for (const s of policy.neverInjectSelector ?? []) {
+    if (labelSelectorMatches(s as Obj, labels)) return { inject: false, reason: 'pod labels match neverInjectSelector' };
+  }
+  for (const s of policy.alwaysInjectSelector ?? []) {
+    if (labelSelectorMatches(s as Obj, labels)) return { inject: true, reason: 'pod labels match alwaysInjectSelector' };
+  }
+  const p = policy.policy ?? 'enabled';
+  if (p === 'enabled') return { inject: true, reason: 'injection policy is enabled' };
+  if (p === 'disabled') return { inject: false, reason: 'injection policy is disabled' };
+  return { inject: false, reason: `illegal injection policy ${p}` };
+}
+
+/** Where a kind keeps its pod: a getter for metadata/spec and a setter writing the injected pod back. */
+function podSlot(obj: Obj, kind: string): { meta: Obj; spec: Obj; put: (pod: Obj) => void } {
+  if (kind === 'Pod') {
+    return { meta: obj.metadata, spec: obj.spec, put: (pod) => Object.assign(obj, { metadata: pod.metadata, spec: pod.spec }) };
+  }
+  if (kind === 'CronJob') {
+    const jt = obj.spec.jobTemplate;
+    return {
+      meta: jt.metadata,
+      spec: jt.spec.template.spec,
+      put: (pod) => {
+        jt.metadata = pod.metadata;
+        jt.spec.template.spec = pod.spec;
+      },
+    };
+  }
+  const template = obj.spec?.template;
+  if (!template) throw new UserError(`${kind} ${quote(obj.metadata?.name ?? '')}: spec.template is required value`);
+  return {
+    meta: template.metadata,
+    spec: template.spec,
+    put: (pod) => {
+      template.metadata = pod.metadata;
+      template.spec = pod.spec;
+    },
+  };
+}
+
+/** Injects one decoded object (not a List); returns the typed result. */
+export function injectObject(value: Obj, settings: InjectionSettings, warnings: string[], workloads: WorkloadResult[]): Obj {
+  const kind: string = value.kind;
+  const obj = normalize(value, kind) as Obj;
+  const slot = podSlot(obj, kind);
+  let deployMeta = { name: obj.metadata?.name ?? '', namespace: obj.metadata?.namespace ?? '' };
+  let typeMeta: { kind?: string; apiVersion?: string } = { kind: obj.kind, apiVersion: obj.apiVersion };
+  if (kind === 'Pod') ({ deployMeta, typeMeta } = deployMetaFromPod(obj));
+  const name = slot.meta?.name || deployMeta.name;
+  const fullName = deployMeta.namespace ? `${deployMeta.namespace}/${name}` : name;
+  const warnKind = typeMeta.kind ? `${typeMeta.kind} ` : '';
+  const result: WorkloadResult = { kind, name: obj.metadata?.name ?? '', injected: false, containersAdded: [] };
+  if (obj.metadata?.namespace) result.namespace = obj.metadata.namespace;
+  workloads.push(result);
+
+  if (slot.spec?.hostNetwork === true) {
+    warnings.push(`===> Skipping injection because ${warnKind}${quote(fullName)} has host networking enabled`);
+    return obj;
+  }
+  if (!injectRequired(slot.spec, slot.meta, { policy: 'enabled' }).inject) {
+    warnings.push(`===> Skipping injection because ${warnKind}${quote(fullName)} has sidecar injection disabled`);
+    return obj;
+  }
+  const before = containerNames(slot.spec);
+  const pod = injectPodCore({ metadata: slot.meta, spec: slot.spec }, { typeMeta, deployMeta, settings });
+  slot.put(pod);
+  result.injected = true;
+  result.containersAdded = containerNames(pod.spec).filter((n) => !before.includes(n));
+  return normalize(obj, kind) as Obj;
+}
+
+function containerNames(spec: Obj): string[] {
+  return [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])].map((c: Obj) => c.name);
+}
+
+/** A v1 List: recognised items are injected, others kept as they are (re-marshalled with the List). */
+export function injectList(value: Obj, settings: InjectionSettings, warnings: string[], workloads: WorkloadResult[]): Obj {
+  const list = normalize(value, 'List') as Obj;
+  list.items = (list.items ?? []).map((item: unknown) => {
+    if (!item || typeof item !== 'object' || Array.isArray(item)) return item;
+    const kind = (item as Obj).kind;
+    if (kind === 'List') return injectList(item as Obj, settings, warnings, workloads);
+    if (isRecognisedKind(kind)) return injectObject(item as Obj, settings, warnings, workloads);
+    return item;
+  });
+  return list;
+}
