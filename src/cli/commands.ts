@@ -23,4 +23,16 @@ export const commands: CliCommand[] = [
     summary: 'Run the local Kubernetes control plane (etcd, kube-apiserver, kcm, scheduler, kwok) built from Go modules',
     load: () => import('./cluster'),
   },
+  {
+    name: 'deploy',
+    usage: 'mesh deploy <app> | -f <file-or-dir> [-f …] [-n <namespace>] [--inject] [--timeout <duration>] [--kubeconfig <path>]',
+    summary: 'Roll out a catalog app (or plain manifests) stage by stage, waiting until each stage is ready',
+    load: () => import('./deploy'),
+  },
+  {
+    name: 'status',
+    usage: 'mesh status <app> [-n <namespace>] [--kubeconfig <path>]',
+    summary: "Show each stage's and workload's readiness, and any rollout in progress",
+    load: () => import('./status'),
+  },
 ];

@@ -36,13 +36,14 @@ export async function resolveKubeConfig(options: ResolveOptions): Promise<KubeCo
     const file = fromEnv.find((f) => existsSync(path.resolve(cwd, f))) ?? fromEnv[0]!;
     return loadFile(path.resolve(cwd, file), 'KUBECONFIG');
   }
-  const local = await (options.localCluster ?? runningLocalCluster)();
+  const local = await (options.localCluster ?? (() => runningLocalCluster(options.env)))();
   if (local) return loadFile(local, 'the local cluster kubeconfig');
   throw new UserError(
-    'no cluster: pass --kubeconfig <path>, set KUBECONFIG, or start the local cluster with `mesh cluster start`',
+    'no cluster: pass --kubeconfig <path>, set KUBECONFIG, or start the local cluster with `mesh cluster up`',
   );
 }
 
-async function runningLocalCluster(): Promise<string | undefined> {
-  return undefined;
+async function runningLocalCluster(env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  const { localClusterKubeconfig } = await import('../cluster/cluster');
+  return localClusterKubeconfig(env);
 }

@@ -1,5 +1,5 @@
 import type { KubeConfig } from '@kubernetes/client-node';
-import { kubeRequest, isNotFound } from './request';
+import { kubeExchange, kubeRequest, isNotFound } from './request';
 import { collectionPath, objectPath } from './resources';
 import type { KindQuery, KubeList, KubeObject } from './types';
 
@@ -16,8 +16,17 @@ export interface ApplyOptions {
  * and persists nothing.
  */
 export async function serverSideApply(kc: KubeConfig, obj: KubeObject, options: ApplyOptions = {}): Promise<KubeObject> {
+  return (await serverSideApplyWithResult(kc, obj, options)).object;
+}
+
+/** serverSideApply, also saying whether the object was created (HTTP 201) or already existed. */
+export async function serverSideApplyWithResult(
+  kc: KubeConfig,
+  obj: KubeObject,
+  options: ApplyOptions = {},
+): Promise<{ object: KubeObject; created: boolean }> {
   const { resourceVersion: _rv, uid: _uid, creationTimestamp: _ct, managedFields: _mf, ...metadata } = obj.metadata;
-  return kubeRequest<KubeObject>(kc, {
+  const { statusCode, body } = await kubeExchange<KubeObject>(kc, {
     method: 'PATCH',
     path: await objectPath(kc, obj),
     query: {
@@ -29,6 +38,7 @@ export async function serverSideApply(kc: KubeConfig, obj: KubeObject, options: 
     contentType: 'application/apply-patch+yaml',
     body: { ...obj, metadata },
   });
+  return { object: body, created: statusCode === 201 };
 }
 
 export async function getObject<T = KubeObject>(

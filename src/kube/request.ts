@@ -56,6 +56,11 @@ async function requestOptions(kc: KubeConfig): Promise<https.RequestOptions> {
 
 /** Sends one request to the current cluster of `kc`; resolves with the parsed JSON body of a 2xx answer. */
 export async function kubeRequest<T = unknown>(kc: KubeConfig, req: KubeRequest): Promise<T> {
+  return (await kubeExchange<T>(kc, req)).body;
+}
+
+/** kubeRequest with the HTTP status too (server-side apply answers 201 when it created the object). */
+export async function kubeExchange<T = unknown>(kc: KubeConfig, req: KubeRequest): Promise<{ statusCode: number; body: T }> {
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error('the kubeconfig has no current cluster');
   const url = new URL(cluster.server.replace(/\/$/, '') + req.path);
@@ -75,7 +80,7 @@ export async function kubeRequest<T = unknown>(kc: KubeConfig, req: KubeRequest)
   const transport = url.protocol === 'http:' ? http : https;
   const options: https.RequestOptions = { ...base, method: req.method, headers, signal: req.signal };
   if (transport === http) delete options.agent;
-  return new Promise<T>((resolve, reject) => {
+  return new Promise<{ statusCode: number; body: T }>((resolve, reject) => {
     const request = transport.request(url, options, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -89,7 +94,7 @@ export async function kubeRequest<T = unknown>(kc: KubeConfig, req: KubeRequest)
           parsed = undefined;
         }
         const code = response.statusCode ?? 0;
-        if (code >= 200 && code < 300) return resolve(parsed as T);
+        if (code >= 200 && code < 300) return resolve({ statusCode: code, body: parsed as T });
         const status = (parsed ?? {}) as KubeStatus;
         const message = status.message ?? (text.trim() || `HTTP ${code}`);
         reject(new KubeApiError(code, status.reason ?? String(code), message, status));

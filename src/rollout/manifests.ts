@@ -1,6 +1,6 @@
-import { parseAllDocuments } from 'yaml';
 import { UserError } from '../errors';
 import type { KubeObject } from '../kube/types';
+import { parseManifests } from '../yaml/manifests';
 
 /** One Kubernetes object from a manifest file, with where it came from for error messages. */
 export interface ManifestDocument {
@@ -12,29 +12,22 @@ export interface ManifestDocument {
 }
 
 /**
- * Parses a multi-document manifest: strict YAML (duplicate keys are errors), empty documents skipped,
- * `kind: List` flattened. Throws a UserError naming file and line.
+ * Kubernetes objects of a multi-document manifest (parsed by src/yaml: duplicate keys are errors), empty
+ * documents skipped, `kind: List` flattened. Throws a UserError naming file and line.
  */
 export function parseManifestDocuments(text: string, file: string): ManifestDocument[] {
-  const documents = parseAllDocuments(text, { uniqueKeys: true, prettyErrors: true, strict: true });
   const out: ManifestDocument[] = [];
-  for (const doc of Array.isArray(documents) ? documents : [documents]) {
-    const error = doc.errors[0];
-    if (error) {
-      const line = error.linePos?.[0].line;
-      throw new UserError(`${file}${line ? `:${line}` : ''}: ${error.message.split('\n')[0]}`);
-    }
-    const value: unknown = doc.toJS();
+  for (const doc of parseManifests(text, file)) {
+    const value = doc.value;
     if (value === null || value === undefined) continue;
-    const line = lineOf(text, doc.contents?.range?.[0] ?? 0);
     if (typeof value !== 'object' || Array.isArray(value)) {
-      throw new UserError(`${file}:${line}: a manifest document must be a mapping`);
+      throw new UserError(`${file}:${doc.startLine}: a manifest document must be a mapping`);
     }
     const obj = value as KubeObject;
     if (obj.kind === 'List' && Array.isArray(obj.items)) {
-      for (const item of obj.items as KubeObject[]) out.push(checked(item, file, line));
+      for (const item of obj.items as KubeObject[]) out.push(checked(item, file, doc.startLine));
     } else {
-      out.push(checked(obj, file, line));
+      out.push(checked(obj, file, doc.startLine));
     }
   }
   return out;
@@ -48,12 +41,6 @@ function checked(obj: KubeObject, file: string, line: number): ManifestDocument 
     throw new UserError(`${file}:${line}: ${obj.kind} has no metadata.name`);
   }
   return { file, line, object: obj };
-}
-
-function lineOf(text: string, offset: number): number {
-  let line = 1;
-  for (let i = 0; i < offset && i < text.length; i += 1) if (text[i] === '\n') line += 1;
-  return line;
 }
 
 export function documentLabel(doc: ManifestDocument): string {

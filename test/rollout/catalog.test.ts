@@ -91,7 +91,7 @@ describe('manifest parsing and sync waves', () => {
       ['wave 0', ['b']],
       ['wave 2', ['a', 'd']],
     ]);
-    expect(stagesFromSyncWaves(parseManifestDocuments(doc('x') + doc('y'), 'p.yaml')).map((s) => s.name)).toEqual(['all']);
+    expect(stagesFromSyncWaves(parseManifestDocuments(doc('first') + doc('second'), 'p.yaml')).map((s) => s.name)).toEqual(['all']);
     expect(() => stagesFromSyncWaves(parseManifestDocuments(doc('z', 'soon'), 'bad.yaml'))).toThrow(/bad\.yaml:2: .*integer/);
   });
 });

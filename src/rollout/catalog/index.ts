@@ -31,7 +31,8 @@ function checkAppName(name: string): void {
 }
 
 /** The app's rollout plan with every stage's manifests parsed; every manifest file must be in one stage. */
-export function loadApp(name: string): Plan {
+/** `transform` rewrites each manifest file's text before parsing (e.g. sidecar injection). */
+export function loadApp(name: string, transform?: (text: string, file: string) => string): Plan {
   const files = appFiles(name);
   const plan = parsePlanFile(files['plan.yaml']!, `infra/apps/${name}/plan.yaml`);
   const used = new Set<string>();
@@ -42,7 +43,7 @@ export function loadApp(name: string): Plan {
       if (text === undefined) throw new UserError(`infra/apps/${name}/plan.yaml: stage "${stage.name}" names missing file ${file}`);
       if (used.has(file)) throw new UserError(`infra/apps/${name}/plan.yaml: ${file} is in more than one stage`);
       used.add(file);
-      return parseManifestDocuments(text, file);
+      return parseManifestDocuments(transform ? transform(text, file) : text, file);
     }),
   }));
   const unplanned = Object.keys(files).filter((f) => f !== 'plan.yaml' && !used.has(f));

@@ -1,0 +1,135 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { UserError } from '../errors';
+import { resolveKubeConfig } from '../kube/config';
+import { runRollout, startRollout, type ManifestTransform, type RolloutEvent } from '../rollout';
+import { eventLines } from '../rollout/text';
+import type { CliIO } from './io';
+
+interface DeployArgs {
+  app?: string;
+  files: string[];
+  namespace: string;
+  inject: boolean;
+  timeoutMs?: number;
+  kubeconfig?: string;
+}
+
+/** "90s", "5m", "1m30s", "500ms", "1h"; a bare number is seconds. */
+export function parseDuration(text: string): number {
+  if (/^\d+(\.\d+)?$/.test(text)) return Number(text) * 1000;
+  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  let total = 0;
+  const rest = text.replace(/(\d+(?:\.\d+)?)(ms|s|m|h)/g, (_, n: string, unit: string) => {
+    total += Number(n) * units[unit]!;
+    return '';
+  });
+  if (rest !== '' || total <= 0) throw new UserError(`--timeout "${text}" is not a duration (e.g. 90s, 5m, 1m30s)`);
+  return total;
+}
+
+function parseArgs(args: string[]): DeployArgs {
+  const out: DeployArgs = { files: [], namespace: 'default', inject: false };
+  for (let i = 0; i < args.length; i += 1) {
+    const arg = args[i]!;
+    const value = () => {
+      const v = args[++i];
+      if (v === undefined || v === '') throw new UserError(`${arg} needs a value`);
+      return v;
+    };
+    if (arg === '-f' || arg === '--filename') out.files.push(value());
+    else if (arg === '-n' || arg === '--namespace') out.namespace = value();
+    else if (arg === '--inject') out.inject = true;
+    else if (arg === '--timeout') out.timeoutMs = parseDuration(value());
+    else if (arg === '--kubeconfig') out.kubeconfig = value();
+    else if (arg.startsWith('-')) throw new UserError(`unknown option ${arg}`);
+    else if (out.app === undefined) out.app = arg;
+    else throw new UserError(`unexpected argument "${arg}"`);
+  }
+  if (out.app !== undefined && out.files.length > 0) throw new UserError('give an app name or -f <file-or-dir>, not both');
+  if (out.app === undefined && out.files.length === 0) throw new UserError('which app? usage: mesh deploy <app> | -f <file-or-dir>');
+  return out;
+}
+
+/** Files of `-f` arguments: a file as given, a directory's *.yaml / *.yml / *.json (sorted, not recursive). */
+export function readManifestFiles(paths: string[], cwd: string): { file: string; text: string }[] {
+  const files: { file: string; text: string }[] = [];
+  for (const given of paths) {
+    const full = path.resolve(cwd, given);
+    let stat;
+    try {
+      stat = statSync(full);
+    } catch {
+      throw new UserError(`-f ${given}: no such file or directory`);
+    }
+    const names = stat.isDirectory()
+      ? readdirSync(full).filter((f) => /\.(ya?ml|json)$/.test(f)).sort().map((f) => path.join(given, f))
+      : [given];
+    for (const file of names) files.push({ file, text: readFileSync(path.resolve(cwd, file), 'utf8') });
+  }
+  if (files.length === 0) throw new UserError(`no manifest files in ${paths.join(', ')}`);
+  return files;
+}
+
+/** The lock/status name of a plain manifest set: its first path's base name, as a DNS label. */
+function nameForFiles(paths: string[]): string {
+  const base = path.basename(path.resolve(paths[0]!)).replace(/\.(ya?ml|json)$/, '');
+  return base.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 50) || 'manifests';
+}
+
+/** Live progress for a terminal: permanent lines per event, plus one status line rewritten in place. */
+function ttyRenderer(io: CliIO): { onEvent: (e: RolloutEvent) => void; stop: () => void } {
+  let waiting: { stage: string; since: number; pending: Set<string> } | undefined;
+  const status = () => {
+    if (!waiting) return;
+    const elapsed = ((Date.now() - waiting.since) / 1000).toFixed(0);
+    const names = [...waiting.pending].join(', ');
+    io.stdout(`\r\x1b[K  waiting ${elapsed}s for ${names || 'readiness'}`);
+  };
+  const timer = setInterval(status, 250);
+  return {
+    onEvent(event) {
+      io.stdout('\r\x1b[K');
+      if (event.type === 'stage-started') waiting = { stage: event.stage, since: Date.now(), pending: new Set() };
+      if (event.type === 'object-applied') waiting?.pending.add(event.object);
+      if (event.type === 'object-ready') waiting?.pending.delete(event.object);
+      if (event.type === 'stage-done' || event.type === 'failed' || event.type === 'cancelled') waiting = undefined;
+      for (const line of eventLines(event)) io.stdout(`${line}\n`);
+      status();
+    },
+    stop() {
+      clearInterval(timer);
+      io.stdout('\r\x1b[K');
+    },
+  };
+}
+
+async function injectTransform(): Promise<ManifestTransform> {
+  throw new UserError('--inject: the injection engine is not part of this build yet');
+}
+
+export async function run(args: string[], io: CliIO): Promise<number> {
+  const parsed = parseArgs(args);
+  const files = parsed.files.length > 0 ? readManifestFiles(parsed.files, io.cwd) : undefined;
+  const state = startRollout({
+    app: parsed.app ?? nameForFiles(parsed.files),
+    files,
+    namespace: parsed.namespace,
+    inject: parsed.inject,
+    holder: `${os.userInfo().username}@${os.hostname()} (mesh CLI, pid ${process.pid})`,
+    command: ['mesh', 'deploy', ...args].join(' '),
+    stageTimeoutMs: parsed.timeoutMs,
+  });
+  const kc = await resolveKubeConfig({ kubeconfig: parsed.kubeconfig, env: io.env, cwd: io.cwd });
+  const transform = parsed.inject ? await injectTransform() : undefined;
+  const renderer = io.isTTY
+    ? ttyRenderer(io)
+    : { onEvent: (e: RolloutEvent) => eventLines(e).forEach((l) => io.stdout(`${l}\n`)), stop: () => undefined };
+  try {
+    const final = await runRollout(state, { kc, emit: renderer.onEvent, transform });
+    return final.phase === 'finished' ? 0 : final.phase === 'cancelled' ? 3 : 1;
+  } finally {
+    renderer.stop();
+  }
+}

@@ -1,0 +1,276 @@
+import { randomBytes } from 'node:crypto';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { UserError } from '../errors';
+import { getObject, serverSideApply, serverSideApplyWithResult } from '../kube/objects';
+import type { KubeObject } from '../kube/types';
+import { loadApp } from './catalog';
+import { diagnose } from './diagnose';
+import { objectKey, type StageEvaluation } from './evaluate';
+import type { Diagnosis, EventPayload, FailedEvent, PreflightProblem, RolloutEvent } from './events';
+import { acquireLock, checkLock, markCancel, releaseLock } from './lock';
+import { placeInNamespace, preflight } from './preflight';
+import { resolveStages, type ManifestTransform } from './resolve';
+import { isTerminal, type RolloutSource, type RolloutState } from './state';
+import { waitForStage } from './wait';
+
+export interface RolloutRequest {
+  /** Catalog app name, or (with `files`) the name the lock and status use for a plain set of manifests. */
+  app: string;
+  files?: { file: string; text: string }[];
+  namespace: string;
+  inject?: boolean;
+  holder: string;
+  command: string;
+  stageTimeoutMs?: number;
+}
+
+export interface RolloutDeps {
+  kc: KubeConfig;
+  emit: (event: RolloutEvent) => void;
+  /** Longest one wait step may last; Step Functions tasks must be bounded. Default 20 s. */
+  stepBudgetMs?: number;
+  /** Lease duration of the rollout lock; a holder silent for this long loses it. Default 60 s. */
+  leaseDurationSeconds?: number;
+  /** Sidecar injection for rollouts started with `inject`. */
+  transform?: ManifestTransform;
+  now?: () => number;
+}
+
+export const DEFAULT_STAGE_TIMEOUT_MS = 5 * 60_000;
+const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** A new rollout's initial state; validates the request (unknown app, bad namespace) without any I/O. */
+export function startRollout(request: RolloutRequest): RolloutState {
+  if (!DNS_LABEL.test(request.namespace)) throw new UserError(`"${request.namespace}" is not a valid namespace name`);
+  if (!DNS_LABEL.test(request.app)) throw new UserError(`"${request.app}" is not a valid app name`);
+  let source: RolloutSource;
+  let stageNames: string[] = [];
+  if (request.files) {
+    source = { kind: 'manifests', files: request.files };
+  } else {
+    stageNames = loadApp(request.app).stages.map((s) => s.name);
+    source = { kind: 'catalog', app: request.app };
+  }
+  return {
+    id: `${request.namespace}.${request.app}.${Date.now().toString(36)}${randomBytes(3).toString('hex')}`,
+    app: request.app,
+    namespace: request.namespace,
+    source,
+    inject: request.inject ?? false,
+    holder: request.holder,
+    command: request.command,
+    stageTimeoutMs: request.stageTimeoutMs ?? DEFAULT_STAGE_TIMEOUT_MS,
+    phase: 'preflight',
+    stage: 0,
+    stageNames,
+    startedAt: new Date().toISOString(),
+    stageDurationsMs: [],
+    applied: [],
+    readyObjects: [],
+  };
+}
+
+class Step {
+  constructor(
+    readonly state: RolloutState,
+    readonly deps: RolloutDeps,
+  ) {}
+  now(): number {
+    return (this.deps.now ?? Date.now)();
+  }
+  emit(event: EventPayload): void {
+    const { id, app, namespace } = this.state;
+    this.deps.emit({ rolloutId: id, app, namespace, at: new Date(this.now()).toISOString(), ...event } as RolloutEvent);
+  }
+  async fail(
+    reason: FailedEvent['reason'],
+    message: string,
+    extra: { problems?: PreflightProblem[]; diagnosis?: Diagnosis; release?: boolean } = {},
+  ): Promise<RolloutState> {
+    const { state } = this;
+    if (extra.release !== false) await releaseLock(this.deps.kc, state.namespace, state.app, state.id);
+    const stage = state.phase === 'apply' || state.phase === 'wait' ? state.stageNames[state.stage] : undefined;
+    this.emit({ type: 'failed', reason, message, stage, problems: extra.problems, diagnosis: extra.diagnosis, applied: state.applied });
+    return {
+      ...state,
+      phase: 'failed',
+      finishedAt: new Date(this.now()).toISOString(),
+      error: { reason, message, problems: extra.problems, diagnosis: extra.diagnosis },
+    };
+  }
+}
+
+async function stageObjects(step: Step): Promise<{ name: string; objects: KubeObject[] }[]> {
+  const { stages } = resolveStages(step.state, step.deps.transform);
+  return Promise.all(
+    stages.map(async (s) => ({
+      name: s.name,
+      objects: await Promise.all(s.documents.map((d) => placeInNamespace(step.deps.kc, d, step.state.namespace))),
+    })),
+  );
+}
+
+async function runPreflight(step: Step): Promise<RolloutState> {
+  const { state, deps } = step;
+  const { stages, problems } = resolveStages(state, deps.transform);
+  step.emit({
+    type: 'started',
+    holder: state.holder,
+    stages: stages.map((s) => ({ name: s.name, objects: s.documents.map((d) => objectKey(d.object)) })),
+  });
+  const all = [...problems, ...(await preflight(deps.kc, stages, state.namespace))];
+  if (all.length > 0) {
+    return step.fail('preflight', `pre-flight rejected ${all.length} object(s); nothing was changed`, { problems: all, release: false });
+  }
+  return { ...state, phase: 'lock', stageNames: stages.map((s) => s.name) };
+}
+
+async function takeLock(step: Step): Promise<RolloutState> {
+  const { state, deps } = step;
+  const namespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: state.namespace } };
+  if (!(await getObject(deps.kc, namespace))) await serverSideApply(deps.kc, namespace);
+  const result = await acquireLock(
+    deps.kc,
+    state.namespace,
+    state.app,
+    { rolloutId: state.id, holder: state.holder, command: state.command },
+    deps.leaseDurationSeconds ?? 60,
+    step.now(),
+  );
+  if (!result.acquired) {
+    const h = result.heldBy;
+    return step.fail(
+      'locked',
+      `${state.app} in namespace ${state.namespace} is being deployed by ${h.holder} since ${h.since} (${h.command || h.rolloutId}); try again when it is done`,
+      { release: false },
+    );
+  }
+  return { ...state, phase: 'apply' };
+}
+
+/** Between steps: lost lock → failed; cancel requested → cancelled (reporting what was applied). */
+async function guard(step: Step): Promise<RolloutState | undefined> {
+  const { state, deps } = step;
+  const check = await checkLock(deps.kc, state.namespace, state.app, state.id, step.now());
+  if (!check.held) {
+    const by = check.heldBy ? ` (now held by ${check.heldBy.holder}, rollout ${check.heldBy.rolloutId})` : '';
+    return step.fail('lock-lost', `the rollout lock of ${state.app} in ${state.namespace} was lost${by}`, { release: false });
+  }
+  if (check.cancelRequestedBy) {
+    await releaseLock(deps.kc, state.namespace, state.app, state.id);
+    step.emit({ type: 'cancelled', by: check.cancelRequestedBy, stage: state.stageNames[state.stage], applied: state.applied });
+    return { ...state, phase: 'cancelled', cancelledBy: check.cancelRequestedBy, finishedAt: new Date(step.now()).toISOString() };
+  }
+  return undefined;
+}
+
+async function applyStage(step: Step): Promise<RolloutState> {
+  const { state, deps } = step;
+  const stopped = await guard(step);
+  if (stopped) return stopped;
+  const stages = await stageObjects(step);
+  const stage = stages[state.stage]!;
+  let stageStartedAt = state.stageStartedAt;
+  if (!stageStartedAt) {
+    stageStartedAt = new Date(step.now()).toISOString();
+    step.emit({ type: 'stage-started', stage: stage.name, index: state.stage, total: stages.length });
+  }
+  const results = await Promise.all(stage.objects.map((obj) => serverSideApplyWithResult(deps.kc, obj)));
+  const applied = [...state.applied];
+  stage.objects.forEach((obj, i) => {
+    const object = objectKey(obj);
+    step.emit({ type: 'object-applied', stage: stage.name, object, result: results[i]!.created ? 'created' : 'configured' });
+    const entry = `${stage.name}: ${object}`;
+    if (!applied.includes(entry)) applied.push(entry);
+  });
+  return { ...state, phase: 'wait', stageStartedAt, applied, readyObjects: [] };
+}
+
+async function waitStage(step: Step): Promise<RolloutState> {
+  const { state, deps } = step;
+  const stopped = await guard(step);
+  if (stopped) return stopped;
+  const stages = await stageObjects(step);
+  const stage = stages[state.stage]!;
+  const startedMs = Date.parse(state.stageStartedAt ?? new Date(step.now()).toISOString());
+  const deadline = startedMs + state.stageTimeoutMs;
+  const until = Math.min(step.now() + (deps.stepBudgetMs ?? 20_000), deadline);
+  const readyObjects = [...state.readyObjects];
+  const report = (evaluation: StageEvaluation) => {
+    for (const o of evaluation.objects) {
+      if (o.readiness.done && !o.readiness.failed && !readyObjects.includes(o.object)) {
+        readyObjects.push(o.object);
+        step.emit({ type: 'object-ready', stage: stage.name, object: o.object, message: o.readiness.message });
+      }
+    }
+  };
+  const evaluation = await waitForStage(deps.kc, state.namespace, stage.objects, until, report);
+  const current = { ...state, readyObjects };
+  const after = new Step(current, deps);
+  if (evaluation.status === 'failed') {
+    const diagnosis = await diagnose(deps.kc, state.namespace, evaluation);
+    return after.fail('stage', `stage "${stage.name}" failed: ${diagnosis.object}: ${diagnosis.message}`, { diagnosis });
+  }
+  if (evaluation.status === 'waiting') {
+    if (step.now() < deadline) return current;
+    const diagnosis = await diagnose(deps.kc, state.namespace, evaluation, { stage: stage.name, timeoutMs: state.stageTimeoutMs });
+    return after.fail('deadline', diagnosis.message, { diagnosis });
+  }
+  const durationMs = step.now() - startedMs;
+  after.emit({ type: 'stage-done', stage: stage.name, index: state.stage, durationMs });
+  const stageDurationsMs = [...state.stageDurationsMs, durationMs];
+  if (state.stage + 1 < stages.length) {
+    return { ...current, phase: 'apply', stage: state.stage + 1, stageStartedAt: undefined, readyObjects: [], stageDurationsMs };
+  }
+  await releaseLock(deps.kc, state.namespace, state.app, state.id);
+  after.emit({
+    type: 'finished',
+    durationMs: step.now() - Date.parse(state.startedAt),
+    stages: stages.map((s, i) => ({ name: s.name, durationMs: stageDurationsMs[i] ?? 0 })),
+  });
+  return { ...current, phase: 'finished', stageDurationsMs, finishedAt: new Date(step.now()).toISOString() };
+}
+
+/**
+ * One idempotent, time-bounded step of a rollout: pre-flight, lock, apply a stage, or wait (at most
+ * `stepBudgetMs`) for a stage. Returns the next state; a terminal state is returned unchanged.
+ */
+export async function advance(state: RolloutState, deps: RolloutDeps): Promise<RolloutState> {
+  const step = new Step(state, deps);
+  switch (state.phase) {
+    case 'preflight':
+      return runPreflight(step);
+    case 'lock':
+      return takeLock(step);
+    case 'apply':
+      return applyStage(step);
+    case 'wait':
+      return waitStage(step);
+    default:
+      return state;
+  }
+}
+
+/** The in-process loop (CLI, console): advance until terminal. Unexpected errors release the lock. */
+export async function runRollout(state: RolloutState, deps: RolloutDeps): Promise<RolloutState> {
+  let current = state;
+  while (!isTerminal(current)) {
+    try {
+      current = await advance(current, deps);
+    } catch (error) {
+      if (error instanceof UserError) {
+        return new Step(current, deps).fail('error', error.message, { release: current.phase !== 'preflight' });
+      }
+      await releaseLock(deps.kc, current.namespace, current.app, current.id).catch(() => undefined);
+      throw error;
+    }
+  }
+  return current;
+}
+
+/** Asks a running rollout to stop at its next step (from any process, e.g. a Slack Cancel button). */
+export async function requestCancel(kc: KubeConfig, rolloutId: string, by = 'someone'): Promise<boolean> {
+  const [namespace, app] = rolloutId.split('.');
+  if (!namespace || !app) throw new UserError(`"${rolloutId}" is not a rollout id`);
+  return markCancel(kc, namespace, app, rolloutId, by);
+}

@@ -1,0 +1,82 @@
+import type { KubeObject } from '../kube/types';
+import { managesPods, podFailure, readinessOf, type Readiness } from './readiness';
+
+/** What the cluster currently holds, by collection, as the stage's watches see it. */
+export interface LiveObjects {
+  byKind: Map<string, KubeObject[]>;
+  pods: KubeObject[];
+  endpointSlices: KubeObject[];
+}
+
+export interface ObjectState {
+  /** `kind/name` */
+  object: string;
+  readiness: Readiness;
+  /** For a workload that failed because of one of its pods. */
+  pod?: string;
+  reason?: string;
+}
+
+export interface StageEvaluation {
+  status: 'ready' | 'failed' | 'waiting';
+  objects: ObjectState[];
+}
+
+export const kindKey = (obj: { apiVersion: string; kind: string }) => `${obj.apiVersion}/${obj.kind}`;
+export const objectKey = (obj: KubeObject) => `${obj.kind.toLowerCase()}/${obj.metadata.name}`;
+
+interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: { key: string; operator: string; values?: string[] }[];
+}
+
+export function selectorMatches(selector: LabelSelector | undefined, labels: Record<string, string> = {}): boolean {
+  if (!selector) return false;
+  for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (labels[k] !== v) return false;
+  for (const e of selector.matchExpressions ?? []) {
+    const has = e.key in labels;
+    const inValues = has && (e.values ?? []).includes(labels[e.key]!);
+    if (e.operator === 'In' && !inValues) return false;
+    if (e.operator === 'NotIn' && inValues) return false;
+    if (e.operator === 'Exists' && !has) return false;
+    if (e.operator === 'DoesNotExist' && has) return false;
+  }
+  return true;
+}
+
+/** Pods a workload owns, by its selector (covers every ReplicaSet revision of a Deployment). */
+export function podsOf(workload: KubeObject, pods: KubeObject[]): KubeObject[] {
+  const selector = (workload.spec as { selector?: LabelSelector } | undefined)?.selector;
+  return pods.filter((p) => selectorMatches(selector, p.metadata.labels));
+}
+
+/** Readiness of each desired object of a stage against the live objects: pure, so it is unit-tested. */
+export function evaluateStage(desired: KubeObject[], live: LiveObjects): StageEvaluation {
+  const objects = desired.map((want): ObjectState => {
+    const object = objectKey(want);
+    const current = (live.byKind.get(kindKey(want)) ?? []).find((o) => o.metadata.name === want.metadata.name);
+    if (!current) return { object, readiness: { done: false, failed: false, message: `Waiting for ${object} to appear` } };
+    if (managesPods(want)) {
+      for (const pod of podsOf(current, live.pods)) {
+        const stuck = podFailure(pod);
+        if (stuck) {
+          return {
+            object,
+            pod: pod.metadata.name,
+            reason: stuck.reason,
+            readiness: { done: true, failed: true, message: `pod ${pod.metadata.name}: ${stuck.message}` },
+          };
+        }
+      }
+    }
+    const readiness = readinessOf(current, { endpointSlices: live.endpointSlices });
+    const reason = readiness.failed && /progress deadline/.test(readiness.message) ? 'ProgressDeadlineExceeded' : undefined;
+    return { object, readiness, reason: readiness.failed ? (reason ?? 'Failed') : undefined };
+  });
+  const status = objects.some((o) => o.readiness.failed)
+    ? 'failed'
+    : objects.every((o) => o.readiness.done)
+      ? 'ready'
+      : 'waiting';
+  return { status, objects };
+}

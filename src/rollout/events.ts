@@ -1,0 +1,105 @@
+/**
+ * Typed progress events of a rollout. Every door renders them its own way (CLI lines, Slack messages); the
+ * engine only emits them.
+ */
+export interface EventBase {
+  rolloutId: string;
+  app: string;
+  namespace: string;
+  /** ISO timestamp with milliseconds, taken when the engine emitted the event. */
+  at: string;
+}
+
+export interface StartedEvent extends EventBase {
+  type: 'started';
+  holder: string;
+  stages: { name: string; objects: string[] }[];
+}
+
+export interface StageStartedEvent extends EventBase {
+  type: 'stage-started';
+  stage: string;
+  index: number;
+  total: number;
+}
+
+export interface ObjectAppliedEvent extends EventBase {
+  type: 'object-applied';
+  stage: string;
+  /** `kind/name`, e.g. `deployment/mysql` */
+  object: string;
+  /** What server-side apply did: created, configured (changed) or unchanged. */
+  result: 'created' | 'configured' | 'unchanged';
+}
+
+export interface ObjectReadyEvent extends EventBase {
+  type: 'object-ready';
+  stage: string;
+  object: string;
+  message: string;
+}
+
+export interface StageDoneEvent extends EventBase {
+  type: 'stage-done';
+  stage: string;
+  index: number;
+  durationMs: number;
+}
+
+export interface FailedEvent extends EventBase {
+  type: 'failed';
+  /** preflight: invalid plan, nothing changed; locked: another rollout holds the lock; stage: a workload failed. */
+  reason: 'preflight' | 'locked' | 'stage' | 'deadline' | 'lock-lost' | 'error';
+  message: string;
+  stage?: string;
+  problems?: PreflightProblem[];
+  diagnosis?: Diagnosis;
+  applied: string[];
+}
+
+export interface CancelledEvent extends EventBase {
+  type: 'cancelled';
+  by: string;
+  stage?: string;
+  applied: string[];
+}
+
+export interface FinishedEvent extends EventBase {
+  type: 'finished';
+  durationMs: number;
+  stages: { name: string; durationMs: number }[];
+}
+
+export type RolloutEvent =
+  | StartedEvent
+  | StageStartedEvent
+  | ObjectAppliedEvent
+  | ObjectReadyEvent
+  | StageDoneEvent
+  | FailedEvent
+  | CancelledEvent
+  | FinishedEvent;
+
+/** One object the pre-flight dry-run (or parsing) rejected. */
+export interface PreflightProblem {
+  file: string;
+  line?: number;
+  /** `Kind/name`, absent when the file did not parse */
+  object?: string;
+  reason: string;
+}
+
+/** Why a stage did not become ready: the workload, its stuck pod, the reason and the pod's last events. */
+export interface Diagnosis {
+  /** `kind/name` */
+  object: string;
+  reason: string;
+  message: string;
+  pod?: string;
+  events: { at?: string; type?: string; reason?: string; message?: string }[];
+  /** Readiness of every object of the stage that was not ready when the rollout stopped. */
+  pending: { object: string; message: string }[];
+}
+
+/** An event without the fields the engine fills in (rolloutId, app, namespace, at). */
+export type EventPayload = RolloutEvent extends infer E ? (E extends RolloutEvent ? Omit<E, keyof EventBase> : never) : never;

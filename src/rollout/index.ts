@@ -1,0 +1,33 @@
+// The staged rollout engine: one core for every door (CLI, console, Slack worker, Step Functions).
+export type {
+  RolloutEvent,
+  EventPayload,
+  StartedEvent,
+  StageStartedEvent,
+  ObjectAppliedEvent,
+  ObjectReadyEvent,
+  StageDoneEvent,
+  FailedEvent,
+  CancelledEvent,
+  FinishedEvent,
+  Diagnosis,
+  PreflightProblem,
+} from './events';
+export { type RolloutState, type RolloutSource, type RolloutPhase, isTerminal } from './state';
+export {
+  startRollout,
+  advance,
+  runRollout,
+  requestCancel,
+  DEFAULT_STAGE_TIMEOUT_MS,
+  type RolloutRequest,
+  type RolloutDeps,
+} from './engine';
+export { rolloutStatus, type AppStatus } from './status';
+export { listApps, loadApp, appFiles } from './catalog';
+export { type Plan, type PlanStage, stagesFromSyncWaves, SYNC_WAVE_ANNOTATION } from './plan';
+export { type ManifestDocument, parseManifestDocuments } from './manifests';
+export { renderDiagnosis } from './diagnose';
+export { formatProblem } from './preflight';
+export { readLock, type LockInfo } from './lock';
+export type { ManifestTransform } from './resolve';

@@ -1,0 +1,33 @@
+import { UserError, isUserError } from '../errors';
+import { loadApp } from './catalog';
+import type { PreflightProblem } from './events';
+import { parseManifestDocuments, type ManifestDocument } from './manifests';
+import { stagesFromSyncWaves, type PlanStage } from './plan';
+import type { RolloutState } from './state';
+
+/** Rewrites one manifest file's text on the way (sidecar injection for `--inject`). */
+export type ManifestTransform = (text: string, file: string) => string;
+
+/**
+ * The stages of a rollout, rebuilt from its state on every step (the state stays small): a catalog app's
+ * plan, or plain files staged by sync wave. Files that do not parse become problems, so the pre-flight can
+ * report every broken file at once.
+ */
+export function resolveStages(state: RolloutState, transform?: ManifestTransform): { stages: PlanStage[]; problems: PreflightProblem[] } {
+  if (state.inject && !transform) throw new UserError('--inject needs the injection engine, which this build lacks');
+  const apply = state.inject ? transform : undefined;
+  if (state.source.kind === 'catalog') return { stages: loadApp(state.source.app, apply).stages, problems: [] };
+  const problems: PreflightProblem[] = [];
+  const documents: ManifestDocument[] = [];
+  for (const { file, text } of state.source.files) {
+    try {
+      documents.push(...parseManifestDocuments(apply ? apply(text, file) : text, file));
+    } catch (error) {
+      if (!isUserError(error)) throw error;
+      const match = /^(?:.*?):(\d+): (.*)$/.exec(error.message);
+      problems.push(match ? { file, line: Number(match[1]), reason: match[2]! } : { file, reason: error.message.replace(`${file}: `, '') });
+    }
+  }
+  if (documents.length === 0 && problems.length === 0) throw new UserError('the manifests contain no Kubernetes objects');
+  return { stages: stagesFromSyncWaves(documents), problems };
+}

@@ -1,0 +1,41 @@
+import { renderDiagnosis } from './diagnose';
+import type { RolloutEvent } from './events';
+import { formatProblem } from './preflight';
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
+
+/** Plain-text lines of one event (the CLI's non-TTY output, logs). */
+export function eventLines(event: RolloutEvent): string[] {
+  switch (event.type) {
+    case 'started':
+      return [
+        `rollout ${event.rolloutId}: ${event.app} into namespace ${event.namespace}, ${event.stages.length} stage(s): ${event.stages.map((s) => s.name).join(' → ')}`,
+      ];
+    case 'stage-started':
+      return [`stage ${event.index + 1}/${event.total} ${event.stage}: applying`];
+    case 'object-applied':
+      return [`  ${event.object} ${event.result}`];
+    case 'object-ready':
+      return [`  ${event.object} ready`];
+    case 'stage-done':
+      return [`stage ${event.index + 1} ${event.stage}: ready in ${seconds(event.durationMs)}`];
+    case 'failed': {
+      const lines = [`FAILED${event.stage ? ` in stage ${event.stage}` : ''}: ${event.message}`];
+      for (const p of event.problems ?? []) lines.push(`  ${formatProblem(p)}`);
+      if (event.diagnosis) lines.push(...renderDiagnosis(event.diagnosis).map((l) => `  ${l}`));
+      if (event.reason !== 'preflight' && event.reason !== 'locked') {
+        lines.push(`  applied so far: ${event.applied.length ? event.applied.join(', ') : 'nothing'}`);
+      }
+      return lines;
+    }
+    case 'cancelled':
+      return [
+        `CANCELLED by ${event.by}${event.stage ? ` during stage ${event.stage}` : ''}`,
+        `  applied so far: ${event.applied.length ? event.applied.join(', ') : 'nothing'}`,
+      ];
+    case 'finished':
+      return [
+        `finished in ${seconds(event.durationMs)} (${event.stages.map((s) => `${s.name} ${seconds(s.durationMs)}`).join(', ')})`,
+      ];
+  }
+}
