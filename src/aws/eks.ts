@@ -1,5 +1,6 @@
 import { KubeConfig, type User } from '@kubernetes/client-node';
 import { UserError } from '../errors';
+import { resolveKubeConfig } from '../kube';
 import { awsEnvironment } from './credentials';
 import { EksTokenProvider } from './eks-token';
 
@@ -61,4 +62,13 @@ export function eksKubeConfig(settings: EksClusterSettings, options: EksKubeConf
     { name: 'mesh-lambda', authProvider: { name: AUTH_PROVIDER, config: {} } },
   );
   return kc;
+}
+
+/**
+ * The cluster of a worker: EKS (MESH_EKS_*) inside Lambda, otherwise the same resolution as the CLI
+ * (`KUBECONFIG`, the local cluster).
+ */
+export async function workerKubeConfig(env: NodeJS.ProcessEnv = process.env): Promise<KubeConfig> {
+  const eks = eksClusterSettings(env);
+  return eks ? eksKubeConfig(eks, { env }) : resolveKubeConfig({ env });
 }

@@ -1,5 +1,8 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
-import { eksClusterSettings, eksKubeConfig } from '../../src/aws/eks';
+import os from 'node:os';
+import path from 'node:path';
+import { eksClusterSettings, eksKubeConfig, workerKubeConfig } from '../../src/aws/eks';
 import { EksTokenProvider, eksToken, TOKEN_PREFIX } from '../../src/aws/eks-token';
 import { TEST_CREDENTIALS, TEST_REGION } from './fake-aws';
 
@@ -95,5 +98,41 @@ describe('eksKubeConfig', () => {
     expect(() => eksClusterSettings({ MESH_EKS_CLUSTER_NAME: 'x', AWS_REGION: 'eu-west-1' })).toThrow(
       'MESH_EKS_CLUSTER_NAME is set but MESH_EKS_ENDPOINT and MESH_EKS_CA_DATA missing',
     );
+  });
+});
+
+describe('workerKubeConfig', () => {
+  it('uses KUBECONFIG like the CLI when no EKS cluster is configured', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'mesh-kubeconfig-'));
+    const file = path.join(dir, 'config');
+    writeFileSync(
+      file,
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'clusters: [{name: local, cluster: {server: "https://127.0.0.1:6443"}}]',
+        'users: [{name: admin, user: {token: abc}}]',
+        'contexts: [{name: local, context: {cluster: local, user: admin}}]',
+        'current-context: local',
+      ].join('\n'),
+    );
+    try {
+      const kc = await workerKubeConfig({ KUBECONFIG: file });
+      expect(kc.getCurrentCluster()?.server).toBe('https://127.0.0.1:6443');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('uses EKS when MESH_EKS_CLUSTER_NAME is set', async () => {
+    const kc = await workerKubeConfig({
+      AWS_ACCESS_KEY_ID: 'AKID',
+      AWS_SECRET_ACCESS_KEY: 'secret',
+      AWS_REGION: 'eu-west-1',
+      MESH_EKS_CLUSTER_NAME: 'prod',
+      MESH_EKS_ENDPOINT: 'https://eks.example',
+      MESH_EKS_CA_DATA: 'Q0E=',
+    });
+    expect(kc.getCurrentUser()?.authProvider?.name).toBe('mesh-eks-token');
   });
 });
