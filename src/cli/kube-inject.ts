@@ -1,7 +1,118 @@
+// `mesh kube-inject`: istioctl kube-inject's interface over the injection engine.
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import type { CliIO } from './io';
+import { readAll } from './io';
 import { UserError } from '../errors';
+import { injectManifests, injectionSettings } from '../inject';
+import { parseManifests } from '../yaml/manifests';
 
-// Placeholder until the injection engine lands (issue 2).
-export async function run(_args: string[], _io: CliIO): Promise<number> {
-  throw new UserError('kube-inject is not implemented yet');
+const MAX_INPUT_BYTES = 4 * 1024 * 1024;
+
+interface Options {
+  file?: string;
+  output?: string;
+  valuesFile?: string;
+  meshConfigFile?: string;
+  nativeSidecars: 'true' | 'false' | 'auto';
+  revision?: string;
+}
+
+const FLAGS: Record<string, keyof Options> = {
+  '-f': 'file',
+  '--filename': 'file',
+  '-o': 'output',
+  '--output': 'output',
+  '--valuesFile': 'valuesFile',
+  '--meshConfigFile': 'meshConfigFile',
+  '--native-sidecars': 'nativeSidecars',
+  '--revision': 'revision',
+  '-r': 'revision',
+};
+
+export function parseArgs(args: string[]): Options {
+  const opts: Options = { nativeSidecars: 'auto' };
+  for (let i = 0; i < args.length; i++) {
+    let flag = args[i];
+    let value: string | undefined;
+    const eq = flag.indexOf('=');
+    if (flag.startsWith('--') && eq > 0) {
+      value = flag.slice(eq + 1);
+      flag = flag.slice(0, eq);
+    }
+    const key = FLAGS[flag];
+    if (!key) throw new UserError(`unknown option "${flag}" (see mesh kube-inject --help)`);
+    if (value === undefined) {
+      value = args[++i];
+      if (value === undefined) throw new UserError(`option ${flag} needs a value`);
+    }
+    (opts as unknown as Record<string, string>)[key] = value;
+  }
+  if (!opts.file) throw new UserError('missing -f <file|->: the manifest to inject');
+  if (!['true', 'false', 'auto'].includes(opts.nativeSidecars)) {
+    throw new UserError(`--native-sidecars must be true, false or auto, not "${opts.nativeSidecars}"`);
+  }
+  return opts;
+}
+
+function readText(file: string, cwd: string): string {
+  try {
+    const buf = readFileSync(path.resolve(cwd, file));
+    if (buf.length > MAX_INPUT_BYTES) throw new UserError(`${file}: input is larger than ${MAX_INPUT_BYTES / 1024 / 1024} MiB`);
+    return buf.toString('utf8');
+  } catch (e) {
+    if (e instanceof UserError) throw e;
+    throw new UserError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+/** A values or mesh-config file: one YAML mapping. */
+function readConfigFile(file: string, cwd: string): unknown {
+  const docs = parseManifests(readText(file, cwd), file);
+  if (docs.length === 0) return {};
+  if (docs.length > 1) throw new UserError(`${file}: expected one YAML document, found ${docs.length}`);
+  const value = docs[0].value;
+  if (value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) throw new UserError(`${file}:${docs[0].startLine}: expected a YAML mapping`);
+  return value;
+}
+
+async function decideNativeSidecars(mode: Options['nativeSidecars'], io: CliIO): Promise<boolean> {
+  if (mode !== 'auto') return mode === 'true';
+  const nodes = await import('../inject/nodes');
+  const kubeconfig = nodes.usableKubeconfig(io.env);
+  if (!kubeconfig) return false;
+  const versions = await nodes.kubeletVersions(kubeconfig);
+  return versions !== undefined && nodes.nativeSidecarsSupported(versions);
+}
+
+export async function run(args: string[], io: CliIO): Promise<number> {
+  const opts = parseArgs(args);
+  const source = opts.file === '-' ? '<stdin>' : opts.file!;
+  let text: string;
+  if (opts.file === '-') {
+    try {
+      text = (await readAll(io.stdin, MAX_INPUT_BYTES)).toString('utf8');
+    } catch (e) {
+      throw new UserError(`<stdin>: ${(e as Error).message}`);
+    }
+  } else text = readText(opts.file!, io.cwd);
+  const values = opts.valuesFile ? readConfigFile(opts.valuesFile, io.cwd) : undefined;
+  const meshConfig = opts.meshConfigFile ? readConfigFile(opts.meshConfigFile, io.cwd) : undefined;
+  const settings = injectionSettings({
+    values,
+    meshConfig,
+    revision: opts.revision,
+    nativeSidecars: await decideNativeSidecars(opts.nativeSidecars, io),
+  });
+  const result = injectManifests(text, source, settings);
+  if (opts.output) {
+    try {
+      writeFileSync(path.resolve(io.cwd, opts.output), result.output);
+    } catch (e) {
+      throw new UserError(`cannot write ${opts.output}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  } else io.stdout(result.output);
+  for (const w of result.warnings) io.stderr(`${w}\n`);
+  return 0;
 }
