@@ -2,8 +2,23 @@
  * The webhook's door onto the injection engine: AdmissionReview JSON in, AdmissionReview JSON out (istiod's
  * `serveInject` + `Webhook.inject`). Pure apart from the injector it is given, so every rule is unit-tested.
  */
-import { createPatch, type JsonValue } from './jsonpatch';
-import { workloadOwnerOfPod, type PodMeta, type WorkloadOwner } from './identity';
+import { createPatch, type JsonValue, type PatchOperation } from './jsonpatch';
+import { deployMetaFromPod } from '../inject/workloads';
+
+export interface WorkloadOwner {
+  kind: string;
+  name: string;
+  namespace: string;
+  apiVersion: string;
+}
+
+interface PodMeta {
+  name?: string;
+  generateName?: string;
+  namespace?: string;
+  labels?: Record<string, string>;
+  ownerReferences?: { apiVersion?: string; kind?: string; name?: string; controller?: boolean }[];
+}
 
 export interface PodJson {
   metadata?: PodMeta & { annotations?: Record<string, string>; managedFields?: unknown };
@@ -74,8 +89,9 @@ export function reviewAdmission(rawBody: string, contentType: string | undefined
     const decision = injector.decide(pod, namespace);
     if (!decision.inject) return respond({ allowed: true });
     // The patch is against the pod as the engine saw it (no managedFields, namespace filled), like istiod's.
-    const injected = injector.inject(structuredClone(pod), workloadOwnerOfPod(pod.metadata));
-    const patch = createPatch(pod as JsonValue, injected.pod as JsonValue);
+    const { deployMeta, typeMeta } = deployMetaFromPod(pod);
+    const injected = injector.inject(structuredClone(pod), { ...deployMeta, ...typeMeta });
+    const patch = keepUnmanagedFields(createPatch(pod as JsonValue, injected.pod as JsonValue));
     return respond({
       allowed: true,
       patchType: 'JSONPatch',
@@ -86,4 +102,14 @@ export function reviewAdmission(rawBody: string, contentType: string | undefined
     // As istiod: the review is answered (not a 5xx) and the pod is refused with the engine's message.
     return respond({ allowed: false, status: { code: 500, message: `injection failed: ${(error as Error).message}` } });
   }
+}
+
+// Where the engine deliberately deletes object keys: labels and annotations (stripping a previous injection)
+// and probe/lifecycle handlers (rewritten to the agent's endpoints). Everywhere else a vanished key is a field
+// the engine's typed round-trip does not know (newer API fields, `creationTimestamp: null`); removing it would
+// silently drop what the user asked for, so those removals are not sent.
+const DELIBERATE_REMOVAL = /^\/metadata\/(labels|annotations)\/|\/(readinessProbe|livenessProbe|startupProbe|lifecycle)\//;
+
+export function keepUnmanagedFields(patch: PatchOperation[]): PatchOperation[] {
+  return patch.filter((op) => op.op !== 'remove' || /\/\d+$/.test(op.path) || DELIBERATE_REMOVAL.test(op.path));
 }

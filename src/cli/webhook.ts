@@ -1,0 +1,103 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { CliIO } from './io';
+import { UserError } from '../errors';
+import { resolveKubeConfig } from '../kube';
+import { installWebhook } from '../webhook/install';
+
+function parse(args: string[], options: NonNullable<ParseArgsConfig['options']>) {
+  try {
+    return parseArgs({ args, options, allowPositionals: false });
+  } catch (error) {
+    throw new UserError((error as Error).message);
+  }
+}
+
+function failurePolicy(value: string | undefined): 'Fail' | 'Ignore' | undefined {
+  if (value === undefined || value === 'Fail' || value === 'Ignore') return value;
+  throw new UserError(`--failure-policy must be Fail or Ignore, not ${value}`);
+}
+
+function readPem(cwd: string, file: string | undefined, flag: string): string {
+  if (!file) throw new UserError(`${flag} <file> is required`);
+  try {
+    return readFileSync(path.resolve(cwd, file), 'utf8');
+  } catch (error) {
+    throw new UserError(`cannot read ${flag} ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
+
+async function install(args: string[], io: CliIO): Promise<number> {
+  const { values } = parse(args, {
+    signer: { type: 'string' },
+    namespace: { type: 'string' },
+    service: { type: 'string' },
+    secret: { type: 'string' },
+    'config-name': { type: 'string' },
+    url: { type: 'string' },
+    ip: { type: 'string', multiple: true },
+    'failure-policy': { type: 'string' },
+    revision: { type: 'string' },
+    'timeout-seconds': { type: 'string' },
+    kubeconfig: { type: 'string' },
+  });
+  const timeout = values['timeout-seconds'] === undefined ? 60 : Number(values['timeout-seconds']);
+  if (!Number.isFinite(timeout) || timeout <= 0) throw new UserError(`--timeout-seconds must be a positive number`);
+  const kc = await resolveKubeConfig({ kubeconfig: values.kubeconfig as string | undefined, env: io.env, cwd: io.cwd });
+  const report = await installWebhook(kc, {
+    signer: values.signer as string | undefined,
+    namespace: values.namespace as string | undefined,
+    service: values.service as string | undefined,
+    secret: values.secret as string | undefined,
+    configName: values['config-name'] as string | undefined,
+    url: values.url as string | undefined,
+    ipAddresses: values.ip as string[] | undefined,
+    failurePolicy: failurePolicy(values['failure-policy'] as string | undefined),
+    revision: values.revision as string | undefined,
+    timeoutMs: timeout * 1000,
+    progress: (line) => io.stderr(`${line}\n`),
+  });
+  io.stdout(
+    `${report.issued ? 'issued a new' : 'kept the'} serving certificate (signer ${report.signer}, valid until ${report.notAfter}) in Secret ${report.namespace}/${report.secret}\n` +
+      `caBundle of MutatingWebhookConfiguration ${report.configName} is the cluster CA (${report.caSource})\n`,
+  );
+  return 0;
+}
+
+async function serve(args: string[], io: CliIO): Promise<number> {
+  const { values } = parse(args, {
+    cert: { type: 'string' },
+    key: { type: 'string' },
+    port: { type: 'string' },
+    host: { type: 'string' },
+    valuesFile: { type: 'string' },
+    meshConfigFile: { type: 'string' },
+  });
+  const port = values.port === undefined ? 15017 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError(`--port must be a port number, not ${values.port}`);
+  const cert = readPem(io.cwd, values.cert as string | undefined, '--cert');
+  const key = readPem(io.cwd, values.key as string | undefined, '--key');
+  const { engineInjector } = await import('../webhook/engine');
+  const { startWebhookServer } = await import('../webhook/server');
+  const injector = engineInjector({
+    valuesFile: values.valuesFile as string | undefined,
+    meshConfigFile: values.meshConfigFile as string | undefined,
+    cwd: io.cwd,
+  });
+  const server = await startWebhookServer({ cert, key, port, host: (values.host as string | undefined) ?? '0.0.0.0', injector });
+  io.stderr(`mesh injector webhook listening on ${server.url}\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await server.close();
+  return 0;
+}
+
+export async function run(args: string[], io: CliIO): Promise<number> {
+  const [action, ...rest] = args;
+  if (action === 'install') return install(rest, io);
+  if (action === 'serve') return serve(rest, io);
+  throw new UserError(`expected install or serve as the first argument, got ${JSON.stringify(action ?? '')}`);
+}

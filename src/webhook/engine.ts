@@ -1,0 +1,38 @@
+/** The webhook's one connection to the injection engine (the same engine `mesh kube-inject` uses). */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { UserError } from '../errors';
+import { injectPod, injectRequired, injectionSettings, type InjectionSettings } from '../inject';
+import { parseManifests } from '../yaml/manifests';
+import type { PodInjector, PodJson } from './review';
+
+export function injectorFromSettings(settings: InjectionSettings): PodInjector {
+  return {
+    decide: (pod, namespace) => injectRequired(pod, namespace, settings),
+    inject: (pod, owner) => {
+      const result = injectPod(pod, owner, settings);
+      return { pod: result.pod as PodJson, warnings: result.warnings };
+    },
+  };
+}
+
+function readYamlMapping(file: string, cwd: string): unknown {
+  const full = path.resolve(cwd, file);
+  let text: string;
+  try {
+    text = readFileSync(full, 'utf8');
+  } catch (error) {
+    throw new UserError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  return parseManifests(text, file)[0]?.value ?? {};
+}
+
+/** Settings as kube-inject builds them from --valuesFile / --meshConfigFile, so both doors inject alike. */
+export function engineInjector(options: { valuesFile?: string; meshConfigFile?: string; cwd: string }): PodInjector {
+  return injectorFromSettings(
+    injectionSettings({
+      values: options.valuesFile ? readYamlMapping(options.valuesFile, options.cwd) : undefined,
+      meshConfig: options.meshConfigFile ? readYamlMapping(options.meshConfigFile, options.cwd) : undefined,
+    }),
+  );
+}
