@@ -3,6 +3,7 @@ import { build } from 'esbuild';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { lazyBundlePlugin } from './esbuild-lazy-bundle.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const handlerDir = path.join(root, 'handlers');
@@ -24,6 +25,7 @@ await Promise.all([
     build({
       ...common,
       minify: true,
+      plugins: [lazyBundlePlugin()],
       entryPoints: [path.join(handlerDir, file)],
       outfile: path.join(root, 'dist/handlers', file.replace(/\.ts$/, '.js')),
     }),

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { authorize, consolePolicy, DEFAULT_POLICY, parsePolicy, type Requester } from '../../src/slack/policy';
+import { authorize, consolePolicy, DEFAULT_POLICY, type Requester } from '../../src/slack/policy';
+import { parsePolicy } from '../../src/slack/policy-file';
 import { auditLine } from '../../src/slack/audit';
 import type { Permission } from '../../src/command/permissions';
 

@@ -1,0 +1,38 @@
+// esbuild plugin: `import source from 'lazy-bundle:./module'` bundles ./module separately (CommonJS, minified)
+// and imports its code as a string, evaluated only when first needed (src/slack/lazy-module.ts). V8 scans a
+// string literal far faster than it pre-parses the same code, so a Lambda's cold path stays short while rarely
+// used heavy code (Bolt) still ships inside the one bundle file.
+import * as esbuild from 'esbuild';
+
+const PREFIX = 'lazy-bundle:';
+
+/** @param {{ onInputs?: (entry: string, inputs: string[]) => void }} [options] */
+export function lazyBundlePlugin(options = {}) {
+  return {
+    name: 'lazy-bundle',
+    setup(build) {
+      build.onResolve({ filter: /^lazy-bundle:/ }, async (args) => {
+        const resolved = await build.resolve(args.path.slice(PREFIX.length), { resolveDir: args.resolveDir, kind: 'import-statement' });
+        if (resolved.errors.length > 0) return { errors: resolved.errors };
+        return { path: resolved.path, namespace: 'lazy-bundle' };
+      });
+      build.onLoad({ filter: /.*/, namespace: 'lazy-bundle' }, async (args) => {
+        const result = await esbuild.build({
+          entryPoints: [args.path],
+          bundle: true,
+          platform: 'node',
+          target: build.initialOptions.target ?? 'node22',
+          format: 'cjs',
+          minify: true,
+          legalComments: 'none',
+          write: false,
+          metafile: true,
+          logLevel: 'warning',
+        });
+        const inputs = Object.keys(result.metafile.inputs);
+        options.onInputs?.(args.path, inputs);
+        return { contents: `export default ${JSON.stringify(result.outputFiles[0].text)};`, loader: 'js', watchFiles: inputs };
+      });
+    },
+  };
+}

@@ -1,0 +1,40 @@
+// A job is the long part of a /mesh command, run out of band (Step Functions in AWS, in-process locally).
+// Everything here is JSON-serialisable: it travels as Step Functions input and between worker steps.
+import { createHash } from 'node:crypto';
+import type { MeshCommand } from '../command/grammar';
+
+export type JobCommand = MeshCommand | { kind: 'restart'; namespace: string };
+
+export interface Job {
+  /** Derived from the request, so a duplicate request maps to the same job (and execution name). */
+  id: string;
+  command: JobCommand;
+  /** Canonical text, for messages and audit. */
+  text: string;
+  namespace?: string;
+  user: string;
+  team?: string;
+  channel: string;
+  responseUrl?: string;
+  requestedAt: number;
+}
+
+export interface JobDispatcher {
+  /** Starts the job out of band and returns once it is durably started (or already was). */
+  start(job: Job): Promise<{ jobId: string; alreadyStarted: boolean }>;
+}
+
+const DUPLICATE_WINDOW_MS = 60_000;
+
+/**
+ * `mesh-<kind>-<hash>`: the same team, channel, user and command text within one minute give the same id,
+ * so a retried or double-clicked request cannot start two jobs. Valid as a Step Functions execution name.
+ */
+export function jobIdFor(request: { team?: string; channel: string; user: string; text: string; at: number; kind: string }): string {
+  const bucket = Math.floor(request.at / DUPLICATE_WINDOW_MS);
+  const digest = createHash('sha256')
+    .update([request.team ?? '', request.channel, request.user, request.text, String(bucket)].join('\n'))
+    .digest('hex')
+    .slice(0, 20);
+  return `mesh-${request.kind}-${digest}`;
+}

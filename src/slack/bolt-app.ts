@@ -1,0 +1,55 @@
+// The Bolt side of the front door: AwsLambdaReceiver (signature verification on), botId/botUserId given so no
+// auth.test runs, listeners that decide, dispatch the job and ack — all before the handler returns.
+import { App, AwsLambdaReceiver, LogLevel } from '@slack/bolt';
+import type { Context } from 'aws-lambda';
+import { handleButton, handleCommand, type FrontDoorDeps } from './frontdoor';
+import type { GatewayEvent, LambdaResult } from './request';
+
+export interface BoltSettings {
+  signingSecret: string;
+  botToken: string;
+  botId: string;
+  botUserId: string;
+  slackApiUrl?: string;
+  deps: FrontDoorDeps;
+}
+
+export function createBoltHandler(settings: BoltSettings): (event: GatewayEvent, context: Context) => Promise<LambdaResult> {
+  const receiver = new AwsLambdaReceiver({ signingSecret: settings.signingSecret, signatureVerification: true, logLevel: LogLevel.WARN });
+  const app = new App({
+    token: settings.botToken,
+    botId: settings.botId,
+    botUserId: settings.botUserId,
+    receiver,
+    logLevel: LogLevel.WARN,
+    clientOptions: {
+      ...(settings.slackApiUrl ? { slackApiUrl: settings.slackApiUrl } : {}),
+      // Fit a Lambda: a few quick retries, never the default half hour.
+      retryConfig: { retries: 2, maxRetryTime: 2000 },
+      timeout: 2000,
+      rejectRateLimitedCalls: true,
+    },
+  });
+
+  app.command('/mesh', async ({ command, ack }) => {
+    const caller = { user: command.user_id, channel: command.channel_id, team: command.team_id, responseUrl: command.response_url };
+    await ack(await handleCommand(command.text, caller, settings.deps));
+  });
+
+  app.action(/^mesh_/, async ({ ack, body, action, respond, logger }) => {
+    await ack();
+    if (action.type !== 'button' || body.type !== 'block_actions') return;
+    const caller = {
+      user: body.user.id,
+      channel: body.channel?.id ?? '',
+      ...(body.team?.id ? { team: body.team.id } : {}),
+      ...(body.response_url ? { responseUrl: body.response_url } : {}),
+    };
+    const button = action as { action_id: string; value?: string };
+    const reply = await handleButton({ actionId: button.action_id, value: button.value ?? '' }, caller, settings.deps);
+    await respond({ ...reply, replace_original: false }).catch((error: unknown) => logger.warn(`response_url: ${(error as Error).message}`));
+  });
+
+  const handler = receiver.toHandler();
+  return async (event, context) => (await handler(event as Parameters<typeof handler>[0], context)) as LambdaResult;
+}
