@@ -35,4 +35,17 @@ export const commands: CliCommand[] = [
     summary: "Show each stage's and workload's readiness, and any rollout in progress",
     load: () => import('./status'),
   },
+  {
+    name: 'autoinject',
+    usage: 'mesh autoinject enable|disable|status|restart <namespace> [--revision <rev>] [--restart] [-o json] [--kubeconfig <path>]',
+    summary: 'Turn namespace sidecar auto-injection on or off, proven by a dry-run probe pod; show coverage; restart workloads',
+    load: () => import('./autoinject'),
+  },
+  {
+    name: 'webhook',
+    usage:
+      'mesh webhook install [--signer <name>] [--namespace istio-system] [--url <https-url>] [--ip <addr>] [--failure-policy Fail|Ignore] [--kubeconfig <path>] | mesh webhook serve --cert <pem> --key <pem> [--port 15017] [--host <addr>]',
+    summary: "Issue the injector webhook's certificate through the CSR API and register it; or run mesh's injector webhook",
+    load: () => import('./webhook'),
+  },
 ];
