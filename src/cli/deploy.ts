@@ -105,8 +105,11 @@ function ttyRenderer(io: CliIO): { onEvent: (e: RolloutEvent) => void; stop: () 
   };
 }
 
+/** `--inject`: manual sidecar injection (as `istioctl kube-inject` with default settings) on the way in. */
 async function injectTransform(): Promise<ManifestTransform> {
-  throw new UserError('--inject: the injection engine is not part of this build yet');
+  const { injectManifests, injectionSettings } = await import('../inject');
+  const settings = injectionSettings();
+  return (text, file) => injectManifests(text, file, settings).output;
 }
 
 export async function run(args: string[], io: CliIO): Promise<number> {
