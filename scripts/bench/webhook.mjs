@@ -1,0 +1,161 @@
+// Injector webhook latency: AdmissionReviews for a typical Deployment pod sent at a fixed 200/s (open loop,
+// like the API server's calls) over keep-alive loopback HTTPS to mesh's webhook server; latency is measured
+// from send to the last byte of the answer. Target: p99 ≤ 5 ms.
+import { build } from 'esbuild';
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import https from 'node:https';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const name = 'injector webhook (AdmissionReview latency at 200/s, loopback HTTPS)';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const RATE = 200;
+const WARMUP = 400;
+const MEASURED = 2000;
+
+async function loadCore(dir) {
+  const outfile = path.join(dir, 'webhook.cjs');
+  await build({
+    stdin: {
+      contents: `export { startWebhookServer } from './src/webhook/server';
+        export { injectorFromSettings } from './src/webhook/engine';
+        export { injectionSettings } from './src/inject';`,
+      resolveDir: root,
+      loader: 'ts',
+    },
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    outfile,
+    logLevel: 'silent',
+  });
+  return createRequire(import.meta.url)(outfile);
+}
+
+function selfSignedCert(dir) {
+  const result = spawnSync(
+    'openssl',
+    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'key.pem', '-out', 'cert.pem', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'],
+    { cwd: dir, encoding: 'utf8' },
+  );
+  if (result.status !== 0) throw new Error(`openssl failed: ${result.stderr}`);
+  return { cert: readFileSync(path.join(dir, 'cert.pem'), 'utf8'), key: readFileSync(path.join(dir, 'key.pem'), 'utf8') };
+}
+
+// What the ReplicaSet controller sends for a small web Deployment, API-server defaults included.
+function typicalReview(i) {
+  return JSON.stringify({
+    apiVersion: 'admission.k8s.io/v1',
+    kind: 'AdmissionReview',
+    request: {
+      uid: `bench-${i}`,
+      kind: { group: '', version: 'v1', kind: 'Pod' },
+      resource: { group: '', version: 'v1', resource: 'pods' },
+      operation: 'CREATE',
+      namespace: 'shop',
+      object: {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: {
+          generateName: 'frontend-6d5f7c9b8-',
+          namespace: 'shop',
+          labels: { app: 'frontend', version: 'v1', 'pod-template-hash': '6d5f7c9b8' },
+          ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'frontend-6d5f7c9b8', uid: 'u1', controller: true, blockOwnerDeletion: true }],
+        },
+        spec: {
+          volumes: [{ name: 'kube-api-access-abcde', projected: { sources: [{ serviceAccountToken: { expirationSeconds: 3607, path: 'token' } }], defaultMode: 420 } }],
+          containers: [
+            {
+              name: 'frontend',
+              image: 'gcr.io/google-samples/gb-frontend:v4',
+              ports: [{ containerPort: 80, protocol: 'TCP' }],
+              env: [{ name: 'GET_HOSTS_FROM', value: 'dns' }],
+              resources: { requests: { cpu: '100m', memory: '100Mi' } },
+              readinessProbe: { httpGet: { path: '/', port: 80, scheme: 'HTTP' }, periodSeconds: 10, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 3 },
+              volumeMounts: [{ name: 'kube-api-access-abcde', readOnly: true, mountPath: '/var/run/secrets/kubernetes.io/serviceaccount' }],
+              terminationMessagePath: '/dev/termination-log',
+              terminationMessagePolicy: 'File',
+              imagePullPolicy: 'IfNotPresent',
+            },
+          ],
+          restartPolicy: 'Always',
+          terminationGracePeriodSeconds: 30,
+          dnsPolicy: 'ClusterFirst',
+          serviceAccountName: 'default',
+          serviceAccount: 'default',
+          securityContext: {},
+          schedulerName: 'default-scheduler',
+          tolerations: [{ key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 }],
+          priority: 0,
+          enableServiceLinks: true,
+          preemptionPolicy: 'PreemptLowerPriority',
+        },
+        status: {},
+      },
+    },
+  });
+}
+
+function send(agent, port, body) {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const req = https.request(
+      { host: '127.0.0.1', port, path: '/inject?timeout=10s', method: 'POST', agent, headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } },
+      (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => {
+          const ms = Number(process.hrtime.bigint() - started) / 1e6;
+          const answer = JSON.parse(Buffer.concat(chunks).toString());
+          if (res.statusCode !== 200 || answer.response?.patchType !== 'JSONPatch') reject(new Error(`unexpected answer ${res.statusCode}`));
+          else resolve(ms);
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+
+export default async function run() {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'mesh-bench-webhook-'));
+  try {
+    const core = await loadCore(dir);
+    const { cert, key } = selfSignedCert(dir);
+    const server = await core.startWebhookServer({ cert, key, injector: core.injectorFromSettings(core.injectionSettings()) });
+    const agent = new https.Agent({ keepAlive: true, rejectUnauthorized: false, maxSockets: 16 });
+    const bodies = Array.from({ length: 50 }, (_, i) => typicalReview(i));
+    const latencies = [];
+    const total = WARMUP + MEASURED;
+    const interval = 1000 / RATE;
+    const start = performance.now();
+    const pending = [];
+    for (let i = 0; i < total; i++) {
+      const due = start + i * interval;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      pending.push(send(agent, server.port, bodies[i % bodies.length]).then((ms) => i >= WARMUP && latencies.push(ms)));
+    }
+    await Promise.all(pending);
+    const elapsed = (performance.now() - start) / 1000;
+    agent.destroy();
+    await server.close();
+    latencies.sort((a, b) => a - b);
+    const p50 = pct(latencies, 50);
+    const p99 = pct(latencies, 99);
+    return [
+      `${MEASURED} reviews measured after ${WARMUP} warm-up, offered at ${RATE}/s (achieved ${(total / elapsed).toFixed(0)}/s)`,
+      `p50 ${p50.toFixed(2)} ms · p90 ${pct(latencies, 90).toFixed(2)} ms · p99 ${p99.toFixed(2)} ms · max ${latencies[latencies.length - 1].toFixed(2)} ms`,
+      `target p99 ≤ 5 ms: ${p99 <= 5 ? 'met' : 'NOT met'}`,
+    ];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
