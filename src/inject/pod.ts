@@ -102,7 +102,8 @@ function reapplyOverwrittenContainers(finalPod: Obj, original: Obj, template: Ob
     return normalize(overlay, 'Container') as Obj;
   };
   for (const c of template.spec.containers ?? []) {
-    if (status?.containers.includes(c.name)) continue;
+    // Go skips containers a previous injection added; keeping recorded overrides makes re-injection idempotent.
+    if (status?.containers.includes(c.name) && !find(existing.containers, c.name)) continue;
     const match = find(existing.containers, c.name) ?? find(original.spec.containers, c.name);
     if (!match) continue;
     const overlay = overlayOf(match);
@@ -110,7 +111,7 @@ function reapplyOverwrittenContainers(finalPod: Obj, original: Obj, template: Ob
     finalPod = asPod(strategicMerge(finalPod, { spec: { containers: [overlay] } }));
   }
   for (const c of template.spec.initContainers ?? []) {
-    if (status?.initContainers.includes(c.name)) continue;
+    if (status?.initContainers.includes(c.name) && !find(existing.initContainers, c.name)) continue;
     const match =
       find(existing.initContainers, c.name) ?? find(original.spec.containers, c.name) ?? find(original.spec.initContainers, c.name);
     if (!match) continue;

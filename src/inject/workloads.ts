@@ -152,8 +152,7 @@ function podSlot(obj: Obj, kind: string): { meta: Obj; spec: Obj; put: (pod: Obj
       },
     };
   }
-  const template = obj.spec?.template;
-  if (!template) throw new UserError(`${kind} ${quote(obj.metadata?.name ?? '')}: spec.template is required value`);
+  const template = obj.spec.template;
   return {
     meta: template.metadata,
     spec: template.spec,
@@ -167,6 +166,26 @@ function podSlot(obj: Obj, kind: string): { meta: Obj; spec: Obj; put: (pod: Obj
 /** Injects one decoded object (not a List); returns the typed result. */
 export function injectObject(value: Obj, settings: InjectionSettings, warnings: string[], workloads: WorkloadResult[]): Obj {
   const kind: string = value.kind;
+  const label = `${kind} ${quote(typeof value.metadata?.name === 'string' ? value.metadata.name : '')}`;
+  try {
+    return injectTyped(value, kind, settings, warnings, workloads);
+  } catch (e) {
+    if (e instanceof UserError && !e.message.startsWith(label)) throw new UserError(`${label}: ${e.message}`);
+    throw e;
+  }
+}
+
+function hasPodTemplate(value: Obj, kind: string): boolean {
+  if (kind === 'Pod') return true;
+  const template = kind === 'CronJob' ? value.spec?.jobTemplate?.spec?.template : value.spec?.template;
+  return typeof template === 'object' && template !== null && !Array.isArray(template);
+}
+
+function injectTyped(value: Obj, kind: string, settings: InjectionSettings, warnings: string[], workloads: WorkloadResult[]): Obj {
+  // Go only rejects a nil template for kinds that hold it by pointer; an absent template is never useful.
+  if (!hasPodTemplate(value, kind)) {
+    throw new UserError(kind === 'CronJob' ? 'spec.jobTemplate.spec.template is required value' : 'spec.template is required value');
+  }
   const obj = normalize(value, kind) as Obj;
   const slot = podSlot(obj, kind);
   let deployMeta = { name: obj.metadata?.name ?? '', namespace: obj.metadata?.namespace ?? '' };

@@ -1,0 +1,144 @@
+// `mesh kube-inject` end to end: in-process through main(), bad input, and once through the built bin.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { main } from '../../src/cli/main';
+import type { CliIO } from '../../src/cli/io';
+import { CONFORMANCE, INJECT_DIR, readInject } from './cases';
+
+const ROOT = path.resolve(__dirname, '../..');
+const work = mkdtempSync(path.join(tmpdir(), 'mesh-inject-'));
+
+async function cli(args: string[], stdin = '') {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIO = {
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
+    stdin: Readable.from([Buffer.from(stdin)]),
+    env: { HOME: work, PATH: process.env.PATH }, // no kubeconfig: auto means classic, as offline istioctl
+    cwd: work,
+    isTTY: false,
+  };
+  const code = await main(['kube-inject', ...args], io);
+  return { code, stdout, stderr };
+}
+
+function file(name: string, text: string): string {
+  const p = path.join(work, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+const hello = path.join(INJECT_DIR, 'hello.yaml');
+
+describe('mesh kube-inject (in-process)', () => {
+  it('injects with native sidecars on request, byte-identical to istioctl', async () => {
+    const r = await cli(['-f', hello, '--native-sidecars', 'true']);
+    expect(r).toEqual({ code: 0, stdout: readInject('hello.yaml.injected'), stderr: '' });
+  });
+
+  it('defaults to auto, which is classic without a cluster, like offline istioctl', async () => {
+    const r = await cli(['-f', hello]);
+    expect(r.stdout).toBe(readInject('hello-old-version.yaml.injected'));
+  });
+
+  it('reads stdin, writes -o, and prints warnings on stderr', async () => {
+    const out = path.join(work, 'out.yaml');
+    const r = await cli(['-f', '-', '-o', out, '--native-sidecars=true'], readInject('hello-host-network.yaml'));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe('===> Skipping injection because Deployment "hello-host-network" has host networking enabled\n');
+    expect(readFileSync(out, 'utf8')).toBe(readInject('hello-host-network.yaml.injected'));
+  });
+
+  it('takes values and mesh config files', async () => {
+    const values = file('values.yaml', 'global:\n  hub: docker.io/istio\n  tag: 1.28.0\n  proxy:\n    holdApplicationUntilProxyStarts: true\n');
+    const mesh = file('mesh.yaml', 'defaultConfig:\n  proxyMetadata:\n    ISTIO_META_TLS_CLIENT_KEY: /etc/identity/client/keys/client-key.pem\n');
+    const r = await cli(['-f', path.join(INJECT_DIR, 'traffic-annotations.yaml'), '--valuesFile', values, '--meshConfigFile', mesh, '--native-sidecars', 'true']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(
+      readInject('traffic-annotations.yaml.injected').replaceAll('registry.istio.io/testing/proxyv2:latest', 'docker.io/istio/proxyv2:1.28.0'),
+    );
+    const merge = file('merge-values.yaml', 'global:\n  proxy:\n    holdApplicationUntilProxyStarts: true\n');
+    const r2 = await cli(['-f', path.join(INJECT_DIR, 'merge-probers.yaml'), '--valuesFile', merge, '--native-sidecars', 'true']);
+    expect(r2.stdout).toBe(readInject('merge-probers.yaml.injected'));
+  });
+
+  it('uses --revision', async () => {
+    const r = await cli(['-f', hello, '--revision', 'canary', '--native-sidecars', 'true']);
+    expect(r.stdout).toContain('istio.io/rev: canary');
+    expect(r.stdout).toContain('"revision":"canary"');
+  });
+});
+
+describe('mesh kube-inject bad input: exit 1, one line on stderr, no output', () => {
+  const deployment = readInject('hello.yaml');
+  const cases: Array<[string, string, RegExp]> = [
+    ['invalid YAML', 'kind: Deployment\nmetadata:\n  name: [unclosed\n', /^mesh kube-inject: .*bad\.yaml:\d+: /],
+    ['an alias bomb', `a: &a ["x","x","x","x","x","x","x","x","x"]\n${Array.from({ length: 9 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9).fill(`*${String.fromCharCode(97 + i)}`).join(',')}]`).join('\n')}\n`, /alias/i],
+    ['a workload without spec.template', 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: empty}\nspec: {replicas: 1}\n', /bad\.yaml:1: Deployment "empty": spec\.template is required value$/],
+    ['a ReplicationController without spec.template', 'apiVersion: v1\nkind: ReplicationController\nmetadata: {name: rc}\nspec: {}\n', /spec\.template is required value/],
+    ['a bad resource annotation', deployment.replace('      labels:\n        app', '      annotations:\n        sidecar.istio.io/proxyCPU: "lots"\n      labels:\n        app'), /sidecar\.istio\.io\/proxyCPU/],
+    ['a bad readiness annotation', deployment.replace('      labels:\n        app', '      annotations:\n        readiness.status.sidecar.istio.io/failureThreshold: "-1"\n      labels:\n        app'), /failureThreshold/],
+    ['a bad status port', deployment.replace('      labels:\n        app', '      annotations:\n        status.sidecar.istio.io/port: "99999"\n      labels:\n        app'), /status\.sidecar\.istio\.io\/port/],
+    ['a wrongly typed field', deployment.replace('replicas: 7', 'replicas: seven'), /spec\.replicas: expected an integer/],
+    ['a bad traffic annotation', readInject('traffic-annotations-bad-excludeinboundports.yaml'), /excludeinboundports/i],
+  ];
+  for (const [what, text, message] of cases) {
+    it(what, async () => {
+      const out = path.join(work, `never-${what.replace(/\W/g, '')}.yaml`);
+      const r = await cli(['-f', file('bad.yaml', text), '-o', out]);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.split('\n')).toEqual([expect.stringMatching(message), '']);
+      expect(existsSync(out)).toBe(false);
+    });
+  }
+
+  it('a duplicate key, naming key and line (upstream helloworld file)', async () => {
+    const r = await cli(['-f', path.join(CONFORMANCE, 'guestbook-upstream/helloworld-deployment.yaml')]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^mesh kube-inject: .*helloworld-deployment\.yaml:36: .*"version".*\n$/);
+  });
+
+  it('an oversized input, rejected before parsing', async () => {
+    const big = file('big.yaml', `# ${'x'.repeat(5 * 1024 * 1024)}\n`);
+    const started = Date.now();
+    const r = await cli(['-f', big]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/larger than 4 MiB\n$/);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('bad flags and missing files', async () => {
+    expect((await cli([])).stderr).toMatch(/missing -f/);
+    expect((await cli(['-f', hello, '--native-sidecars', 'maybe'])).stderr).toMatch(/true, false or auto/);
+    expect((await cli(['-f', hello, '--bogus'])).stderr).toMatch(/unknown option "--bogus"/);
+    expect((await cli(['-f', path.join(work, 'missing.yaml')])).stderr).toMatch(/cannot read .*missing\.yaml: ENOENT/);
+    expect((await cli(['-f', hello, '--valuesFile', file('v.yaml', '- a list\n')])).stderr).toMatch(/v\.yaml:1: expected a YAML mapping/);
+  });
+});
+
+describe('mesh kube-inject through the built bin', () => {
+  it('runs as a process', () => {
+    if (!existsSync(path.join(ROOT, 'dist/cli.cjs'))) execFileSync(process.execPath, [path.join(ROOT, 'scripts/build.mjs')]);
+    const ok = spawnSync(process.execPath, [path.join(ROOT, 'bin/mesh.cjs'), 'kube-inject', '-f', hello, '--native-sidecars', 'true'], {
+      encoding: 'utf8',
+      env: { ...process.env, HOME: work, KUBECONFIG: '' },
+    });
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toBe(readInject('hello.yaml.injected'));
+    const bad = spawnSync(process.execPath, [path.join(ROOT, 'bin/mesh.cjs'), 'kube-inject', '-f', path.join(INJECT_DIR, 'traffic-annotations-bad-includeipranges.yaml')], {
+      encoding: 'utf8',
+      env: { ...process.env, HOME: work, KUBECONFIG: '' },
+    });
+    expect(bad.status).toBe(1);
+    expect(bad.stdout).toBe('');
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toMatch(/includeipranges/i);
+  });
+});

@@ -1,0 +1,174 @@
+// Engine behaviour beyond the goldens: idempotence, kinds and apiVersions, skip warnings, the webhook
+// door, the injection decision, configuration and quantities.
+import { parseAllDocuments } from 'yaml';
+import { injectManifests, injectionSettings, injectPod, injectRequired, proxyImage } from '../../src/inject';
+import { canonicalQuantity } from '../../src/inject/quantity';
+import { nativeSidecarsSupported } from '../../src/inject/nodes';
+import { loadCases, readInject, settingsFor } from './cases';
+
+const defaults = injectionSettings();
+
+function inject(text: string, settings = defaults) {
+  return injectManifests(text, 'test.yaml', settings);
+}
+
+function docs(text: string): any[] {
+  return parseAllDocuments(text).map((d) => d.toJS());
+}
+
+const deployment = (extra = '') => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+spec:
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}${extra}
+    spec:
+      containers:
+      - name: web
+        image: nginx
+        ports:
+        - containerPort: 8080
+          name: http
+        readinessProbe:
+          httpGet: {port: http, path: /ready}
+`;
+
+describe('idempotence: injecting an injected file gives the same file', () => {
+  for (const c of loadCases().filter((x) => x.golden)) {
+    it(c.id, () => {
+      const settings = settingsFor(c);
+      const once = inject(readInject(c.input), settings).output;
+      const twice = inject(once, settings).output;
+      if (c.input === 'merge-probers.yaml') {
+        // Its input comes from an older injector; Go's golden keeps that injector's stale proxy env.
+        // One re-injection refreshes it, after which injection is a fixed point.
+        expect(inject(twice, settings).output).toBe(twice);
+      } else expect(twice).toBe(once);
+    });
+  }
+});
+
+describe('kinds and apiVersions', () => {
+  it('injects older apiVersions and keeps them', () => {
+    const old = deployment().replace('apps/v1', 'extensions/v1beta1');
+    const out = docs(inject(old).output)[0];
+    expect(out.apiVersion).toBe('extensions/v1beta1');
+    expect(out.spec.template.spec.initContainers.map((c: any) => c.name)).toEqual(['istio-init', 'istio-proxy']);
+    const cron = inject(readInject('cronjob.yaml').replace('batch/v1', 'batch/v1beta1')).output;
+    expect(cron).toBe(readInject('cronjob.yaml.injected').replace('batch/v1\n', 'batch/v1beta1\n').replace('apis/batch/v1/', 'apis/batch/v1beta1/'));
+  });
+
+  it('passes other kinds through as their original text, and reports workloads', () => {
+    const svc = '# a comment\nkind: Service\napiVersion: v1\nmetadata: {name: web}\n';
+    const result = inject(`${svc}---\n${deployment()}`);
+    expect(result.output.startsWith(`${svc}---\n`)).toBe(true);
+    expect(result.workloads).toEqual([
+      { kind: 'Deployment', name: 'web', namespace: 'shop', injected: true, containersAdded: ['istio-init', 'istio-proxy'] },
+    ]);
+  });
+
+  it('injects Lists recursively, including nested Lists', () => {
+    const item = docs(deployment())[0];
+    const list = { apiVersion: 'v1', kind: 'List', items: [{ apiVersion: 'v1', kind: 'List', items: [item] }] };
+    const out = docs(inject(JSON.stringify(list)).output)[0];
+    expect(out.items[0].items[0].spec.template.metadata.annotations['sidecar.istio.io/status']).toContain('istio-proxy');
+  });
+
+  it('classic layout: istio-proxy last container, istio-init last init container', () => {
+    const out = docs(inject(deployment(), injectionSettings({ nativeSidecars: false })).output)[0];
+    expect(out.spec.template.spec.containers.map((c: any) => c.name)).toEqual(['web', 'istio-proxy']);
+    expect(out.spec.template.spec.initContainers.map((c: any) => c.name)).toEqual(['istio-init']);
+  });
+
+  it('the nativeSidecar annotation wins over the global choice', () => {
+    const annotated = deployment('\n      annotations: {sidecar.istio.io/nativeSidecar: "false"}');
+    const out = docs(inject(annotated).output)[0];
+    expect(out.spec.template.spec.containers.map((c: any) => c.name)).toEqual(['web', 'istio-proxy']);
+  });
+
+  it('rewrites probes and records the originals with named ports resolved', () => {
+    const out = docs(inject(deployment()).output)[0];
+    const [web] = out.spec.template.spec.containers;
+    expect(web.readinessProbe.httpGet).toEqual({ path: '/app-health/web/readyz', port: 15020 });
+    const proxy = out.spec.template.spec.initContainers[1];
+    const probers = proxy.env.find((e: any) => e.name === 'ISTIO_KUBE_APP_PROBERS').value;
+    expect(JSON.parse(probers)).toEqual({ '/app-health/web/readyz': { httpGet: { path: '/ready', port: 8080 } } });
+  });
+});
+
+describe('skipping', () => {
+  it('skips hostNetwork and inject "false" with istioctl warnings, label winning over annotation', () => {
+    const host = deployment().replace('    spec:\n      containers', '    spec:\n      hostNetwork: true\n      containers');
+    expect(inject(host).warnings).toEqual(['===> Skipping injection because Deployment "shop/web" has host networking enabled']);
+    const off = deployment('\n      annotations: {sidecar.istio.io/inject: "false"}');
+    const r = inject(off);
+    expect(r.warnings).toEqual(['===> Skipping injection because Deployment "shop/web" has sidecar injection disabled']);
+    expect(r.workloads[0].injected).toBe(false);
+    const labelWins = deployment('\n      annotations: {sidecar.istio.io/inject: "false"}').replace(
+      'labels: {app: web}',
+      'labels: {app: web, sidecar.istio.io/inject: "true"}',
+    );
+    expect(inject(labelWins).workloads[0].injected).toBe(true);
+  });
+});
+
+describe('webhook door and decision', () => {
+  const pod = { metadata: { name: 'p', labels: { app: 'a' } }, spec: { containers: [{ name: 'a', image: 'x' }] } };
+
+  it('injectPod injects a bare pod for its owner', () => {
+    const { pod: out } = injectPod(pod, { kind: 'Deployment', name: 'a', namespace: 'ns', apiVersion: 'apps/v1' }, defaults) as any;
+    const proxy = out.spec.initContainers.find((c: any) => c.name === 'istio-proxy');
+    expect(proxy.env.find((e: any) => e.name === 'ISTIO_META_OWNER').value).toBe('kubernetes://apis/apps/v1/namespaces/ns/deployments/a');
+  });
+
+  it('injectRequired follows Istio order: hostNetwork, ignored namespaces, label/annotation, selectors, policy', () => {
+    const base = { ...defaults };
+    expect(injectRequired({ ...pod, spec: { ...pod.spec, hostNetwork: true } }, 'ns', base).inject).toBe(false);
+    expect(injectRequired(pod, 'kube-system', base).inject).toBe(false);
+    expect(injectRequired(pod, 'ns', base).inject).toBe(true);
+    expect(injectRequired(pod, 'ns', { ...base, policy: 'disabled' }).inject).toBe(false);
+    const forced = { ...pod, metadata: { ...pod.metadata, labels: { ...pod.metadata.labels, 'sidecar.istio.io/inject': 'true' } } };
+    expect(injectRequired(forced, 'ns', { ...base, policy: 'disabled' }).inject).toBe(true);
+    const never = [{ matchLabels: { app: 'a' } }];
+    expect(injectRequired(pod, 'ns', { ...base, neverInjectSelector: never }).inject).toBe(false);
+    expect(injectRequired(pod, 'ns', { ...base, policy: 'disabled', alwaysInjectSelector: never }).inject).toBe(true);
+  });
+});
+
+describe('configuration', () => {
+  it('builds the proxy image from values, deep-merging overrides', () => {
+    expect(proxyImage(defaults)).toBe('registry.istio.io/testing/proxyv2:latest');
+    const s = injectionSettings({ values: { global: { hub: 'docker.io/istio', tag: '1.28.0' } } });
+    expect(proxyImage(s)).toBe('docker.io/istio/proxyv2:1.28.0');
+    expect(s.values.global.proxy.statusPort).toBe(15020);
+  });
+
+  it('puts mesh proxyMetadata into the proxy env and CA_ADDR follows the revision', () => {
+    const s = injectionSettings({ meshConfig: { defaultConfig: { proxyMetadata: { FOO: 'bar' } } }, revision: 'canary' });
+    const out = docs(inject(deployment(), s).output)[0];
+    const proxy = out.spec.template.spec.initContainers[1];
+    expect(proxy.env.find((e: any) => e.name === 'FOO').value).toBe('bar');
+    expect(out.spec.template.metadata.annotations['istio.io/rev']).toBe('canary');
+    const sv = injectionSettings({ values: { revision: 'canary' } });
+    const proxy2 = docs(inject(deployment(), sv).output)[0].spec.template.spec.initContainers[1];
+    expect(proxy2.env.find((e: any) => e.name === 'CA_ADDR').value).toBe('istiod-canary.istio-system.svc:15012');
+  });
+
+  it('canonicalises quantities as Kubernetes does', () => {
+    expect(['2000m', '1024Mi', '100m', '0.1', '1536Mi', '1000', '512Ki', '0.5Ki', '1e3', '1.5'].map((q) => canonicalQuantity(q))).toEqual([
+      '2', '1Gi', '100m', '100m', '1536Mi', '1k', '512Ki', '512', '1e3', '1500m',
+    ]);
+    expect(canonicalQuantity('abc')).toBeUndefined();
+  });
+
+  it('native sidecars only when every kubelet is at least 1.33', () => {
+    expect(nativeSidecarsSupported(['v1.33.0', 'v1.34.1'])).toBe(true);
+    expect(nativeSidecarsSupported(['v1.33.0', 'v1.28.3'])).toBe(false);
+    expect(nativeSidecarsSupported([])).toBe(false);
+  });
+});
