@@ -41,16 +41,16 @@ const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
 /** A new rollout's initial state; validates the request (unknown app, bad namespace) without any I/O. */
 export function startRollout(request: RolloutRequest): RolloutState {
-  if (!DNS_LABEL.test(request.namespace)) throw new UserError(`"${request.namespace}" is not a valid namespace name`);
-  if (!DNS_LABEL.test(request.app)) throw new UserError(`"${request.app}" is not a valid app name`);
   let source: RolloutSource;
   let stageNames: string[] = [];
   if (request.files) {
+    if (!DNS_LABEL.test(request.app)) throw new UserError(`"${request.app}" is not a valid app name`);
     source = { kind: 'manifests', files: request.files };
   } else {
     stageNames = loadApp(request.app).stages.map((s) => s.name);
     source = { kind: 'catalog', app: request.app };
   }
+  if (!DNS_LABEL.test(request.namespace)) throw new UserError(`"${request.namespace}" is not a valid namespace name`);
   return {
     id: `${request.namespace}.${request.app}.${Date.now().toString(36)}${randomBytes(3).toString('hex')}`,
     app: request.app,
