@@ -168,6 +168,12 @@ async function clusterCaPem(kc: KubeConfig, namespace: string): Promise<{ pem: s
 
 async function ensureNamespace(kc: KubeConfig, namespace: string): Promise<void> {
   try {
+    await needing(`get on namespaces ("${namespace}")`, () => kubeRequest(kc, { method: 'GET', path: `/api/v1/namespaces/${namespace}` }));
+    return;
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+  try {
     await needing('create on namespaces', () =>
       kubeRequest(kc, { method: 'POST', path: '/api/v1/namespaces', body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } } }),
     );
