@@ -44,6 +44,7 @@ async function install(args: string[], io: CliIO): Promise<number> {
   });
   const timeout = values['timeout-seconds'] === undefined ? 60 : Number(values['timeout-seconds']);
   if (!Number.isFinite(timeout) || timeout <= 0) throw new UserError(`--timeout-seconds must be a positive number`);
+  const policy = failurePolicy(values['failure-policy'] as string | undefined);
   const kc = await resolveKubeConfig({ kubeconfig: values.kubeconfig as string | undefined, env: io.env, cwd: io.cwd });
   const report = await installWebhook(kc, {
     signer: values.signer as string | undefined,
@@ -53,7 +54,7 @@ async function install(args: string[], io: CliIO): Promise<number> {
     configName: values['config-name'] as string | undefined,
     url: values.url as string | undefined,
     ipAddresses: values.ip as string[] | undefined,
-    failurePolicy: failurePolicy(values['failure-policy'] as string | undefined),
+    failurePolicy: policy,
     revision: values.revision as string | undefined,
     timeoutMs: timeout * 1000,
     progress: (line) => io.stderr(`${line}\n`),
