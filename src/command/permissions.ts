@@ -38,8 +38,17 @@ export function isMutating(permission: Permission): boolean {
   return MUTATING_PERMISSIONS.includes(permission);
 }
 
-/** The namespace a command acts on; undefined for cancel, which names a rollout, not a namespace. */
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * The namespace a command acts on. Rollout ids read `<namespace>.<app>.<suffix>` (src/rollout/engine.ts), so
+ * cancel takes the namespace from the id; an id of another shape means "unknown" (undefined).
+ */
 export function commandNamespace(command: MeshCommand): string | undefined {
-  if (command.kind === 'help' || command.kind === 'cancel') return undefined;
+  if (command.kind === 'help') return undefined;
+  if (command.kind === 'cancel') {
+    const [namespace, app, suffix] = command.rolloutId.split('.');
+    return namespace && app && suffix && DNS_LABEL.test(namespace) && namespace.length <= 63 ? namespace : undefined;
+  }
   return command.namespace ?? DEFAULT_NAMESPACE;
 }

@@ -126,7 +126,9 @@ describe('dispatch through Step Functions (loopback stand-ins for AWS and Slack)
     ['other channel', 'inject guestbook -n shop --apply', 'U0BOB', 'C0RANDOM', false],
     ['platform group member anywhere', 'autoinject enable prod', 'U0PLATFORM', 'C0RANDOM', true],
     ['stranger toggling autoinject', 'autoinject disable prod', 'U0EVE', 'C0RANDOM', false],
-    ['cancel by id needs every namespace', 'cancel guestbook-1', 'U0BOB', 'C0OPS', false],
+    ['cancel takes the namespace from the rollout id', 'cancel shop.guestbook.abc123', 'U0BOB', 'C0OPS', true],
+    ['cancel in another namespace', 'cancel prod.guestbook.abc123', 'U0BOB', 'C0OPS', false],
+    ['cancel of an id without namespace needs "*"', 'cancel guestbook-1', 'U0BOB', 'C0OPS', false],
     ['read-only status is open', 'status guestbook -n prod', 'U0EVE', 'C0RANDOM', true],
     ['read-only inject preview is open', 'inject guestbook', 'U0EVE', 'C0RANDOM', true],
   ])('authorization matrix: %s', async (_label, text, user, channel, allowed) => {

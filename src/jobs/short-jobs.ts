@@ -1,0 +1,102 @@
+// Jobs that finish in one step: inject preview, status, cancel, autoinject and restart. Each calls its engine
+// and returns the reply to deliver; the engines are imported on use so the worker loads only what it runs.
+import { section, context, escapeMrkdwn, fitMessage, type SlackMessage } from '../slack/render/blocks';
+import { renderAutoinject, renderInjectSummary, yamlFitsInline } from '../slack/render/inject';
+import { isUserError } from '../errors';
+import type { Job } from './job';
+import type { JobDeps, PendingReply } from './step';
+
+export interface ShortJobResult {
+  ok: boolean;
+  reply: PendingReply;
+}
+
+const ephemeral = (message: SlackMessage): PendingReply => ({ visibility: 'ephemeral', message });
+const plain = (text: string): SlackMessage => ({ text, blocks: [section(text)] });
+
+async function injectPreview(job: Job & { command: { kind: 'inject' } }): Promise<ShortJobResult> {
+  const { appFiles } = await import('../rollout/catalog');
+  const { injectManifests, injectionSettings, proxyImage } = await import('../inject');
+  const app = job.command.app;
+  const namespace = job.namespace ?? 'default';
+  const settings = injectionSettings();
+  const files = Object.entries(appFiles(app)).filter(([file]) => file !== 'plan.yaml');
+  const results = files.map(([file, text]) => injectManifests(text, `infra/apps/${app}/${file}`, settings));
+  const yaml = results.map((r) => r.output).join('');
+  const message = renderInjectSummary({
+    app,
+    namespace,
+    requestedBy: job.user,
+    proxyImage: proxyImage(settings),
+    workloads: results.flatMap((r) => r.workloads),
+    warnings: results.flatMap((r) => r.warnings),
+    yaml,
+  });
+  const file = yamlFitsInline(yaml) ? undefined : { filename: `${app}.injected.yaml`, title: `${app} with the Istio sidecar`, content: yaml };
+  return { ok: true, reply: { visibility: 'channel', message, ...(file ? { file } : {}) } };
+}
+
+async function appStatus(job: Job & { command: { kind: 'status' } }, deps: JobDeps): Promise<ShortJobResult> {
+  const { rolloutStatus } = await import('../rollout/status');
+  const status = await rolloutStatus(await deps.kube(), job.command.app, job.namespace ?? 'default');
+  const lines = status.stages.map((s) => {
+    const notReady = s.objects.filter((o) => !o.ready);
+    const detail = notReady.map((o) => `${o.failed ? ':x:' : ':hourglass_flowing_sand:'} ${escapeMrkdwn(o.object)}: ${escapeMrkdwn(o.message)}`);
+    return [`${s.ready ? ':white_check_mark:' : ':warning:'} *${escapeMrkdwn(s.name)}* — ${s.objects.length - notReady.length}/${s.objects.length} ready`, ...detail].join('\n');
+  });
+  const lock = status.lock
+    ? `Rollout \`${escapeMrkdwn(status.lock.rolloutId)}\` in progress (${escapeMrkdwn(status.lock.holder)}).`
+    : 'No rollout in progress.';
+  const head = `:bar_chart: *${escapeMrkdwn(status.app)}* in \`${escapeMrkdwn(status.namespace)}\``;
+  return { ok: true, reply: ephemeral(fitMessage({ text: `Status of ${status.app} in ${status.namespace}`, blocks: [section(head), section(lines.join('\n') || '_no stages_'), context(lock)] })) };
+}
+
+async function cancel(job: Job & { command: { kind: 'cancel' } }, deps: JobDeps): Promise<ShortJobResult> {
+  const { requestCancel } = await import('../rollout/engine');
+  const id = job.command.rolloutId;
+  const found = await requestCancel(await deps.kube(), id, `Slack user ${job.user}`);
+  const text = found
+    ? `:no_entry_sign: Cancel requested for rollout \`${escapeMrkdwn(id)}\`; it stops after its current step.`
+    : `:information_source: No running rollout \`${escapeMrkdwn(id)}\` (finished already, or never started).`;
+  return { ok: found, reply: ephemeral(plain(text)) };
+}
+
+async function autoinject(job: Job & { command: { kind: 'autoinject' } }, deps: JobDeps): Promise<ShortJobResult> {
+  const engine = await import('../autoinject');
+  const { action, namespace } = job.command;
+  const kc = await deps.kube();
+  const report = action === 'enable' ? await engine.enable(kc, namespace) : action === 'disable' ? await engine.disable(kc, namespace) : await engine.status(kc, namespace);
+  const message = renderAutoinject({ action, namespace, enabled: report.enabled, missingSidecar: report.missingSidecar, detail: report.summary });
+  return { ok: report.ok, reply: { visibility: action === 'status' ? 'ephemeral' : 'channel', message } };
+}
+
+async function restart(job: Job & { command: { kind: 'restart' } }, deps: JobDeps): Promise<ShortJobResult> {
+  const { restart: restartWorkloads } = await import('../autoinject');
+  const report = await restartWorkloads(await deps.kube(), job.command.namespace);
+  const names = (refs: { kind: string; name: string }[]) => refs.map((w) => `${w.kind}/${w.name}`).join(', ');
+  const lines = [`:arrows_counterclockwise: <@${job.user}> restarted ${report.restarted.length} workload(s) in \`${escapeMrkdwn(report.namespace)}\`${report.restarted.length ? `: ${escapeMrkdwn(names(report.restarted))}` : ''}.`];
+  for (const f of report.failed) lines.push(`:x: ${escapeMrkdwn(`${f.workload.kind}/${f.workload.name}`)}: ${escapeMrkdwn(f.error)}`);
+  return { ok: report.failed.length === 0, reply: { visibility: 'channel', message: plain(lines.join('\n')) } };
+}
+
+export async function runShortJob(job: Job, deps: JobDeps): Promise<ShortJobResult> {
+  try {
+    switch (job.command.kind) {
+      case 'inject':
+        return await injectPreview(job as Job & { command: { kind: 'inject' } });
+      case 'status':
+        return await appStatus(job as Job & { command: { kind: 'status' } }, deps);
+      case 'cancel':
+        return await cancel(job as Job & { command: { kind: 'cancel' } }, deps);
+      case 'autoinject':
+        return await autoinject(job as Job & { command: { kind: 'autoinject' } }, deps);
+      case 'restart':
+        return await restart(job as Job & { command: { kind: 'restart' } }, deps);
+      default:
+        return { ok: false, reply: ephemeral(plain(`:x: \`${job.text}\` is not a job`)) };
+    }
+  } catch (error) {
+    if (!isUserError(error)) throw error;
+    return { ok: false, reply: ephemeral(plain(`:x: ${error.message}`)) };
+  }
+}

@@ -1,0 +1,164 @@
+// One bounded step of a job — what the worker Lambda runs per Step Functions task and the local runner runs
+// in a loop. State in, state out (JSON). Kubernetes work and Slack delivery are separate: a Slack outage
+// leaves the job in `notify` until the final messages are delivered; it never fails the cluster work.
+import type { KubeConfig } from '@kubernetes/client-node';
+import { isUserError } from '../errors';
+import type { RolloutEvent } from '../rollout/events';
+import type { RolloutState } from '../rollout/state';
+import { delivered, flushProgress, newNotifier, recordProgress, type NotifierState } from '../slack/notifier';
+import type { SlackMessage } from '../slack/render/blocks';
+import { isFinal } from '../slack/render/progress';
+import type { SlackApi } from '../slack/webapi';
+import { uploadFile } from '../slack/webapi';
+import type { Job } from './job';
+import { toProgress } from './rollout-progress';
+import { runShortJob } from './short-jobs';
+
+export interface JobDeps {
+  slack: SlackApi;
+  /** The cluster, resolved (and in the console started) only when a job first needs it. */
+  kube: () => Promise<KubeConfig>;
+  now: () => number;
+  /** Longest one rollout step may wait (Step Functions tasks must be bounded). */
+  stepBudgetMs?: number;
+  log?: (line: string) => void;
+}
+
+/** A reply waiting to be delivered: ephemeral (response_url) or in the channel, with an optional file. */
+export interface PendingReply {
+  visibility: 'ephemeral' | 'channel';
+  message: SlackMessage;
+  file?: { filename: string; title: string; content: string };
+  postedTs?: string;
+}
+
+export interface JobState {
+  job: Job;
+  phase: 'run' | 'notify' | 'done';
+  rollout?: RolloutState;
+  progress?: NotifierState;
+  reply?: PendingReply;
+  outcome?: 'succeeded' | 'failed' | 'cancelled';
+  /** True once nothing is left to do; the state machine's Choice state reads it. */
+  done: boolean;
+  /** Seconds to wait before the next step (retrying Slack after an outage). */
+  waitSeconds: number;
+  notifyAttempts: number;
+  lastError?: string;
+}
+
+/** Delivery retries after the work is done: every 15 s for an hour, then the job gives up on Slack. */
+export const NOTIFY_RETRY_SECONDS = 15;
+export const MAX_NOTIFY_ATTEMPTS = 240;
+
+export function initialJobState(job: Job): JobState {
+  return { job, phase: 'run', done: false, waitSeconds: 0, notifyAttempts: 0 };
+}
+
+async function deliverReply(job: Job, reply: PendingReply, slack: SlackApi): Promise<PendingReply | undefined> {
+  if (reply.visibility === 'ephemeral') {
+    if (job.responseUrl) await slack.respond(job.responseUrl, { response_type: 'ephemeral', replace_original: false, ...reply.message });
+    else await slack.call('chat.postEphemeral', { channel: job.channel, user: job.user, ...reply.message });
+    return undefined;
+  }
+  let postedTs = reply.postedTs;
+  if (postedTs === undefined) {
+    postedTs = (await slack.call<{ ts: string }>('chat.postMessage', { channel: job.channel, ...reply.message })).ts;
+  }
+  try {
+    if (reply.file) await uploadFile(slack, { ...reply.file, channel: job.channel, threadTs: postedTs });
+  } catch (error) {
+    // The message is out; only the file is left to retry.
+    throw Object.assign(error as Error, { pending: { ...reply, postedTs } });
+  }
+  return undefined;
+}
+
+function failureReply(error: unknown): PendingReply {
+  const text = isUserError(error) ? `:x: ${error.message}` : `:x: Internal error: ${(error as Error).message.split('\n')[0]}`;
+  return { visibility: 'ephemeral', message: { text, blocks: [] } };
+}
+
+async function notify(state: JobState, deps: JobDeps): Promise<JobState> {
+  let next = state;
+  if (next.progress) next = { ...next, progress: await flushProgress(next.progress, deps.slack, deps.now) };
+  if (next.reply) {
+    try {
+      const left = await deliverReply(next.job, next.reply, deps.slack);
+      next = { ...next, ...(left ? { reply: left } : {}) };
+      if (!left) delete next.reply;
+    } catch (error) {
+      const pending = (error as { pending?: PendingReply }).pending;
+      next = { ...next, ...(pending ? { reply: pending } : {}), lastError: (error as Error).message };
+    }
+  }
+  const outstanding = (next.progress && !delivered(next.progress)) || next.reply !== undefined;
+  if (!outstanding) return { ...next, phase: 'done', done: true, waitSeconds: 0 };
+  const attempts = next.notifyAttempts + 1;
+  const lastError = next.progress?.lastError ?? next.lastError;
+  if (attempts >= MAX_NOTIFY_ATTEMPTS) {
+    deps.log?.(JSON.stringify({ type: 'mesh.job', job: next.job.id, event: 'slack-undeliverable', error: lastError }));
+    return { ...next, phase: 'done', done: true, waitSeconds: 0, notifyAttempts: attempts };
+  }
+  return { ...next, phase: 'notify', waitSeconds: NOTIFY_RETRY_SECONDS, notifyAttempts: attempts, ...(lastError ? { lastError } : {}) };
+}
+
+async function rolloutStep(state: JobState, deps: JobDeps): Promise<JobState> {
+  const { job } = state;
+  const { startRollout, advance, isTerminal } = await import('../rollout');
+  let rollout = state.rollout;
+  let progress = state.progress;
+  const inject = (job.command.kind === 'deploy' && job.command.inject) || job.command.kind === 'inject';
+  if (!rollout) {
+    const app = 'app' in job.command ? job.command.app : '';
+    const namespace = job.namespace ?? 'default';
+    rollout = startRollout({ app, namespace, inject, holder: `Slack user ${job.user}`, command: `/mesh ${job.text}` });
+    progress = newNotifier(job.channel, app, namespace, job.user, job.requestedAt);
+  }
+  const events: RolloutEvent[] = [];
+  const transform = inject ? await injectTransform() : undefined;
+  rollout = await advance(rollout, {
+    kc: await deps.kube(),
+    emit: (e) => events.push(e),
+    ...(deps.stepBudgetMs ? { stepBudgetMs: deps.stepBudgetMs } : {}),
+    ...(transform ? { transform } : {}),
+  });
+  progress = recordProgress(progress!, events.map(toProgress));
+  // A running parent shows elapsed time: refresh it once per step even without new events.
+  if (!isFinal(progress.view)) progress = { ...progress, dirty: true };
+  const next: JobState = { ...state, rollout, progress };
+  if (!isTerminal(rollout)) return { ...next, progress: await flushProgress(progress, deps.slack, deps.now), waitSeconds: 0 };
+  const outcome = rollout.phase === 'finished' ? 'succeeded' : rollout.phase === 'cancelled' ? 'cancelled' : 'failed';
+  return notify({ ...next, outcome }, deps);
+}
+
+async function injectTransform(): Promise<(text: string, file: string) => string> {
+  const { injectManifests, injectionSettings } = await import('../inject');
+  const settings = injectionSettings();
+  return (text, file) => injectManifests(text, file, settings).output;
+}
+
+function isRollout(job: Job): boolean {
+  return job.command.kind === 'deploy' || (job.command.kind === 'inject' && job.command.apply);
+}
+
+/** Runs one step. Accepts the Step Functions input `{ job }` as well as a previous step's state. */
+export async function stepJob(input: JobState | { job: Job }, deps: JobDeps): Promise<JobState> {
+  const state: JobState = 'phase' in input ? input : initialJobState(input.job);
+  if (state.phase === 'done') return state;
+  if (state.phase === 'notify') return notify(state, deps);
+  try {
+    if (isRollout(state.job)) return await rolloutStep(state, deps);
+    const result = await runShortJob(state.job, deps);
+    return await notify({ ...state, reply: result.reply, outcome: result.ok ? 'succeeded' : 'failed' }, deps);
+  } catch (error) {
+    deps.log?.(JSON.stringify({ type: 'mesh.job', job: state.job.id, event: 'error', error: (error as Error).message }));
+    if (state.progress) {
+      const failed = recordProgress(state.progress, [
+        { type: 'failed', at: deps.now(), diagnosis: { summary: (error as Error).message.split('\n')[0]! } },
+      ]);
+      return notify({ ...state, progress: failed, outcome: 'failed' }, deps);
+    }
+    return notify({ ...state, reply: failureReply(error), outcome: 'failed' }, deps);
+  }
+}

@@ -1,0 +1,89 @@
+import { localRunner } from '../../src/jobs/local-runner';
+import { jobIdFor, type Job } from '../../src/jobs/job';
+import { stepJob, type JobDeps } from '../../src/jobs/step';
+import { flushProgress, newNotifier, recordProgress } from '../../src/slack/notifier';
+import { startSlackStandin, type SlackStandin, type StandinEvent } from '../../src/slack/standin';
+import { slackApi } from '../../src/slack/webapi';
+
+function job(text: string, command: Job['command'], extra: Partial<Job> = {}): Job {
+  return { id: jobIdFor({ channel: 'C1', user: 'U1', text, at: Date.now(), kind: command.kind }), command, text, user: 'U1', channel: 'C1', requestedAt: Date.now(), ...extra };
+}
+
+const noCluster = async () => {
+  throw new Error('this job must not need a cluster');
+};
+
+describe('jobs against the Slack stand-in', () => {
+  let standin: SlackStandin;
+  let deps: JobDeps;
+  let events: StandinEvent[];
+  beforeEach(async () => {
+    standin = await startSlackStandin();
+    events = [];
+    standin.events.on('event', (e: StandinEvent) => events.push(e));
+    deps = { slack: slackApi({ token: 't', baseUrl: standin.apiUrl, totalTimeoutMs: 1000 }), kube: noCluster, now: Date.now };
+  });
+  afterEach(() => standin.close());
+
+  it('inject preview posts the summary with Apply and the YAML as a file in its thread, without a cluster', async () => {
+    const runner = localRunner(deps);
+    await runner.start(job('inject guestbook', { kind: 'inject', app: 'guestbook', apply: false }));
+    await runner.idle();
+    const [summary, file] = events;
+    expect(summary).toMatchObject({ type: 'post', message: { channel: 'C1', text: expect.stringMatching(/^Injected guestbook: \d+ workload/) } });
+    expect(JSON.stringify((summary as { message: { blocks: unknown } }).message.blocks)).toContain('mesh_apply');
+    expect(file).toMatchObject({ type: 'file', filename: 'guestbook.injected.yaml', threadTs: (summary as { message: { ts: string } }).message.ts });
+    expect((file as { content: string }).content).toContain('istio-proxy');
+    expect([...runner.states.values()][0]).toMatchObject({ done: true, outcome: 'succeeded' });
+  });
+
+  it('answers an unknown app with an ephemeral error on the response_url', async () => {
+    const runner = localRunner(deps);
+    await runner.start(job('inject guestbok', { kind: 'inject', app: 'guestbok', apply: false }, { responseUrl: standin.responseUrl('C1') }));
+    await runner.idle();
+    expect(events).toEqual([expect.objectContaining({ type: 'ephemeral', text: expect.stringMatching(/no app named "guestbok"; did you mean "guestbook"/) })]);
+  });
+
+  it('keeps the reply through a Slack outage and delivers it when Slack is back', async () => {
+    standin.setDown(true);
+    const first = await stepJob({ job: job('inject guestbook', { kind: 'inject', app: 'guestbook', apply: false }) }, deps);
+    expect(first).toMatchObject({ phase: 'notify', done: false, outcome: 'succeeded', waitSeconds: 15 });
+    expect(first.lastError).toMatch(/HTTP 503/);
+    const stillDown = await stepJob(JSON.parse(JSON.stringify(first)), deps);
+    expect(stillDown).toMatchObject({ phase: 'notify', notifyAttempts: 2 });
+    standin.setDown(false);
+    const back = await stepJob(JSON.parse(JSON.stringify(stillDown)), deps);
+    expect(back).toMatchObject({ phase: 'done', done: true });
+    expect(events.map((e) => e.type)).toEqual(['post', 'file']);
+  });
+
+  it('does not start the same job twice', async () => {
+    const runner = localRunner(deps);
+    const j = job('inject guestbook', { kind: 'inject', app: 'guestbook', apply: false });
+    expect(await runner.start(j)).toMatchObject({ alreadyStarted: false });
+    expect(await runner.start(j)).toMatchObject({ alreadyStarted: true });
+    await runner.idle();
+    expect(events.filter((e) => e.type === 'post')).toHaveLength(1);
+  });
+
+  it('coalesces parent updates to at most one per second and batches thread lines', async () => {
+    let clock = 10_000;
+    const now = () => clock;
+    let state = newNotifier('C1', 'guestbook', 'shop', 'U1', clock);
+    state = await flushProgress(state, deps.slack, now);
+    state = recordProgress(state, [
+      { type: 'started', at: clock, rolloutId: 'shop.guestbook.x', stages: ['a', 'b'] },
+      { type: 'stage-started', at: clock, stage: 'a' },
+      { type: 'object-applied', at: clock, stage: 'a', object: 'deployment/x', action: 'created' },
+    ]);
+    clock += 300;
+    state = await flushProgress(state, deps.slack, now);
+    expect(standin.calls.map((c) => c.method)).toEqual(['chat.postMessage', 'chat.postMessage']);
+    expect(state.dirty).toBe(true);
+    clock += 800;
+    state = await flushProgress(state, deps.slack, now);
+    expect(standin.calls.map((c) => c.method)).toEqual(['chat.postMessage', 'chat.postMessage', 'chat.update']);
+    expect(standin.messages[1]).toMatchObject({ threadTs: standin.messages[0]!.ts, text: expect.stringContaining('Stage *a* started') });
+    expect(state).toMatchObject({ dirty: false, pendingLines: [] });
+  });
+});
