@@ -78,7 +78,8 @@ export function reviewAdmission(rawBody: string, contentType: string | undefined
   if (!isPodCreate) return respond({ allowed: true });
   if (!isRecord(request.object)) return badRequest('AdmissionReview request.object is not a Pod');
 
-  const pod = structuredClone(request.object) as PodJson;
+  // Freshly parsed from this request, so owned here; only the engine gets a copy (it may mutate its input).
+  const pod = request.object as PodJson;
   pod.metadata = { ...(pod.metadata ?? {}) };
   // managedFields do not affect injection but can make the patch computation very slow (as in istiod).
   delete pod.metadata.managedFields;
