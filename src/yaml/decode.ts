@@ -103,7 +103,8 @@ class Decoder {
     }
     if (!tag.startsWith(TAG_PREFIX)) return text; // custom or non-specific tags decode as strings
     const wanted = tag.slice(TAG_PREFIX.length);
-    if (wanted === 'str' || wanted === 'timestamp' || wanted === 'binary') return text;
+    if (wanted === 'str' || wanted === 'timestamp') return text;
+    if (wanted === 'binary') return Buffer.from(text, 'base64').toString('utf8'); // go-yaml decodes it to a string
     const resolved = resolvePlain(text);
     const kind = resolved.kind === 'timestamp' ? 'str' : resolved.kind;
     if (kind === wanted || (wanted === 'float' && kind === 'int')) {

@@ -21,3 +21,14 @@ function shortestExponential(f: number, bits: 32 | 64): string {
   }
   return f.toExponential(8);
 }
+
+/**
+ * What Kubernetes stores when a manifest puts a number or boolean where the API wants a string
+ * (labels, annotations, env values: `version: 1.0` becomes "1"): sigs.k8s.io/yaml's conversion, with
+ * floats in 32-bit 'g' form. Other values are returned unchanged.
+ */
+export function coerceToKubernetesString(value: unknown): unknown {
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (typeof value !== 'number' || !Number.isFinite(value)) return value;
+  return Number.isInteger(value) && Math.abs(value) < 2 ** 64 ? BigInt(value).toString() : goFormatFloat(value, 32);
+}

@@ -66,7 +66,8 @@ describe('parseManifests: values as Kubernetes decodes them', () => {
         'hex: 0x1F', 'octal: 017', 'octal2: 0o17', 'under: 1_000', 'float: 1.5', 'exp: 1e3', 'dot: .5',
         'onezero: 1.0', 'plus: +12', 'bin: 0b101', 'eight: 08', 'sexagesimal: 1:30', 'huge: 1e400',
         'date: 2001-12-14', 'stamp: 2001-12-14T21:59:43.10Z', 'quoted: "15001"', 'single: \'true\'',
-        'str: !!str 12', 'int: !!int "12"', 'block: |\n  text\n', 'neg: -0x1F', 'under2: _1',
+        'str: !!str 12', 'int: !!int "12"', 'block: |\n  text\n', 'neg: -0x1F', 'under2: _1', 'binary: !!binary aGVsbG8=',
+        'custom: !Ref foo',
       ].join('\n'),
     );
     expect(value).toEqual({
@@ -74,7 +75,7 @@ describe('parseManifests: values as Kubernetes decodes them', () => {
       hex: 31, octal: 15, octal2: 15, under: 1000, float: 1.5, exp: 1000, dot: 0.5,
       onezero: 1, plus: 12, bin: 5, eight: 8, sexagesimal: '1:30', huge: '1e400',
       date: '2001-12-14', stamp: '2001-12-14T21:59:43.10Z', quoted: '15001', single: 'true',
-      str: '12', int: 12, block: 'text\n', neg: -31, under2: '_1',
+      str: '12', int: 12, block: 'text\n', neg: -31, under2: '_1', binary: 'hello', custom: 'foo',
     });
   });
 
