@@ -23,6 +23,7 @@ export async function handler(event: JobState | { job: Job }): Promise<JobState>
       })),
     now: Date.now,
     stepBudgetMs: Number(process.env.MESH_STEP_BUDGET_MS ?? 20_000),
+    ...(process.env.MESH_STAGE_TIMEOUT_MS ? { stageTimeoutMs: Number(process.env.MESH_STAGE_TIMEOUT_MS) } : {}),
     log: (line) => void process.stdout.write(`${line}\n`),
   });
 }

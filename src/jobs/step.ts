@@ -21,6 +21,8 @@ export interface JobDeps {
   now: () => number;
   /** Longest one rollout step may wait (Step Functions tasks must be bounded). */
   stepBudgetMs?: number;
+  /** Deadline for each rollout stage to become ready (the engine's default when unset). */
+  stageTimeoutMs?: number;
   log?: (line: string) => void;
 }
 
@@ -112,7 +114,10 @@ async function rolloutStep(state: JobState, deps: JobDeps): Promise<JobState> {
   if (!rollout) {
     const app = 'app' in job.command ? job.command.app : '';
     const namespace = job.namespace ?? 'default';
-    rollout = startRollout({ app, namespace, inject, holder: `Slack user ${job.user}`, command: `/mesh ${job.text}` });
+    rollout = startRollout({
+      app, namespace, inject, holder: `Slack user ${job.user}`, command: `/mesh ${job.text}`,
+      ...(deps.stageTimeoutMs ? { stageTimeoutMs: deps.stageTimeoutMs } : {}),
+    });
     progress = newNotifier(job.channel, app, namespace, job.user, job.requestedAt);
   }
   const events: RolloutEvent[] = [];

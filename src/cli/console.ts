@@ -1,0 +1,70 @@
+// `mesh console` (`npm start`): type `/mesh …` as in Slack. With stdin not a terminal it reads one command per
+// line, prints the rendered messages, waits for every job and exits non-zero if any command or job failed.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import type { CliIO } from './io';
+import { UserError } from '../errors';
+import { consoleRenderer } from '../console/render';
+import { startConsole } from '../console/session';
+import type { StandinEvent } from '../slack/standin';
+
+const FAILED_ACK = /^:(warning|no_entry|x):/;
+
+function parseArgs(args: string[], io: CliIO): { policyFile?: string; audit: boolean } {
+  const parsed: { policyFile?: string; audit: boolean } = { audit: false };
+  for (let i = 0; i < args.length; i += 1) {
+    const arg = args[i]!;
+    if (arg === '--policy' && args[i + 1]) parsed.policyFile = path.resolve(io.cwd, args[++i]!);
+    else if (arg === '--audit') parsed.audit = true;
+    else throw new UserError(`unknown console option "${arg}" (usage: mesh console [--policy <file>] [--audit])`);
+  }
+  return parsed;
+}
+
+export async function run(args: string[], io: CliIO): Promise<number> {
+  const options = parseArgs(args, io);
+  let policy;
+  if (options.policyFile) {
+    const { parsePolicy } = await import('../slack/policy-file');
+    policy = parsePolicy(readFileSync(options.policyFile, 'utf8'), path.relative(io.cwd, options.policyFile));
+  }
+  const interactive = Boolean((io.stdin as { isTTY?: boolean }).isTTY) && io.isTTY;
+  const session = await startConsole({
+    env: io.env,
+    ...(policy ? { policy } : {}),
+    progress: (line) => io.stderr(`${line}\n`),
+    ...(options.audit ? { audit: (line: string) => io.stderr(`${line}\n`) } : {}),
+  });
+  const render = consoleRenderer(io.stdout);
+  session.standin.events.on('event', (event: StandinEvent) => render(event));
+  let failedCommands = 0;
+
+  const handle = async (line: string) => {
+    if (line.trim() === '') return;
+    if (!interactive) io.stdout(`> ${line}\n`);
+    const ack = await session.send(line);
+    if (ack.text) io.stdout(`${ack.text.split('\n').map((l) => `(only you) ${l}`).join('\n')}\n`);
+    if (ack.status !== 200 || FAILED_ACK.test(ack.text)) failedCommands += 1;
+  };
+
+  const lines = createInterface({ input: io.stdin, terminal: interactive, ...(interactive ? { output: process.stdout, prompt: 'mesh> ' } : {}) });
+  if (interactive) {
+    io.stdout('mesh console — type /mesh help, click <button>, or exit. Messages appear as Slack would show them.\n');
+    lines.prompt();
+  }
+  for await (const line of lines) {
+    if (interactive && ['exit', 'quit'].includes(line.trim())) break;
+    await handle(line);
+    if (interactive) lines.prompt();
+  }
+  lines.close();
+  await session.runner.idle();
+  await session.close();
+  const failedJobs = [...session.runner.states.values()].filter((s) => s.outcome === 'failed').length;
+  if (failedJobs + failedCommands > 0) {
+    io.stderr(`mesh console: ${failedCommands} command(s) rejected, ${failedJobs} job(s) failed\n`);
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,144 @@
+// The local console: `/mesh …` typed on a terminal goes through the same signed Slack handler and the same
+// job runner as in AWS; the Slack Web API is a loopback stand-in whose messages are rendered as text.
+import { randomBytes } from 'node:crypto';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { localRunner, type LocalRunner } from '../jobs/local-runner';
+import { createSlackHandler, type SlackLambdaHandler } from '../slack/handler';
+import { consolePolicy, type Policy } from '../slack/policy';
+import { startSlackStandin, type SlackStandin } from '../slack/standin';
+import { signSlackRequest } from '../slack/verify';
+import { slackApi } from '../slack/webapi';
+import type { Button } from '../slack/render/blocks';
+
+export const CONSOLE_USER = 'U0CONSOLE';
+export const CONSOLE_CHANNEL = 'C0CONSOLE';
+const CONSOLE_TEAM = 'T0CONSOLE';
+
+export interface ConsoleOptions {
+  env: NodeJS.ProcessEnv;
+  policy?: Policy;
+  /** How the console reaches a cluster; by default KUBECONFIG, else the local cluster, started on first need. */
+  kube?: () => Promise<KubeConfig>;
+  progress?: (line: string) => void;
+  audit?: (line: string) => void;
+  /** Per-stage deadline of rollouts (default: MESH_STAGE_TIMEOUT_MS, else the engine's). */
+  stageTimeoutMs?: number;
+}
+
+export interface ConsoleSession {
+  standin: SlackStandin;
+  runner: LocalRunner;
+  /** Sends one line (`/mesh …`, or `click <button>`) through the signed handler; returns the ack text. */
+  send(line: string): Promise<{ status: number; text: string }>;
+  close(): Promise<void>;
+}
+
+function defaultKube(options: ConsoleOptions): () => Promise<KubeConfig> {
+  let cached: Promise<KubeConfig> | undefined;
+  return () =>
+    (cached ??= (async () => {
+      const { resolveKubeConfig } = await import('../kube/config');
+      return resolveKubeConfig({
+        env: options.env,
+        localCluster: async () => {
+          options.progress?.('starting the local cluster (first command that needs one)…');
+          const { ensureLocalCluster } = await import('../cluster/cluster');
+          return (await ensureLocalCluster({ env: options.env, ...(options.progress ? { progress: options.progress } : {}) })).kubeconfigPath;
+        },
+      });
+    })().catch((error: unknown) => {
+      cached = undefined;
+      throw error;
+    }));
+}
+
+function findButton(standin: SlackStandin, label: string): { button: Button; ts: string } | undefined {
+  for (const message of [...standin.messages].reverse()) {
+    for (const block of message.blocks ?? []) {
+      if (block.type !== 'actions') continue;
+      const button = block.elements.find((b) => b.text.text.toLowerCase() === label.toLowerCase());
+      if (button) return { button, ts: message.ts };
+    }
+  }
+  return undefined;
+}
+
+export async function startConsole(options: ConsoleOptions): Promise<ConsoleSession> {
+  const standin = await startSlackStandin();
+  const signingSecret = randomBytes(24).toString('hex');
+  const slack = slackApi({ token: 'xoxb-console', baseUrl: standin.apiUrl, totalTimeoutMs: 5000 });
+  const stageTimeoutMs = options.stageTimeoutMs ?? (Number(options.env.MESH_STAGE_TIMEOUT_MS) || undefined);
+  const runner = localRunner(
+    { slack, kube: options.kube ?? defaultKube(options), now: Date.now, stepBudgetMs: 2000, ...(stageTimeoutMs ? { stageTimeoutMs } : {}) },
+    { maxWaitMs: 1000 },
+  );
+  const handler: SlackLambdaHandler = createSlackHandler({
+    secrets: async () => ({ signingSecret, botToken: 'xoxb-console' }),
+    botId: 'B0MESHBOT',
+    botUserId: 'U0MESHBOT',
+    slackApiUrl: standin.apiUrl,
+    policy: () => options.policy ?? consolePolicy(CONSOLE_USER),
+    dispatcher: async () => runner,
+    audit: options.audit ?? (() => undefined),
+    loadBolt: () => import('../slack/bolt-app'),
+    log: () => undefined,
+  });
+
+  async function invoke(body: string): Promise<{ status: number; text: string }> {
+    const ts = Math.floor(Date.now() / 1000);
+    const result = await handler(
+      {
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': signSlackRequest(signingSecret, ts, body) },
+        body,
+        isBase64Encoded: false,
+      },
+      {} as never,
+    );
+    const raw = result.body ?? '';
+    let text = raw;
+    try {
+      text = (JSON.parse(raw) as { text?: string }).text ?? '';
+    } catch {
+      // a plain-text body (Bolt acks a button with an empty one)
+    }
+    return { status: result.statusCode ?? 200, text };
+  }
+
+  return {
+    standin,
+    runner,
+    async send(line) {
+      const click = /^click\s+(.+)$/i.exec(line.trim());
+      if (click) {
+        const found = findButton(standin, click[1]!.trim());
+        if (!found) return { status: 0, text: `:warning: no button "${click[1]!.trim()}" on any message` };
+        const payload = {
+          type: 'block_actions',
+          team: { id: CONSOLE_TEAM, domain: 'console' },
+          user: { id: CONSOLE_USER, username: 'console', team_id: CONSOLE_TEAM },
+          api_app_id: 'A0MESH',
+          token: 'console',
+          container: { type: 'message', message_ts: found.ts, channel_id: CONSOLE_CHANNEL, is_ephemeral: false },
+          trigger_id: `${Date.now()}.console`,
+          channel: { id: CONSOLE_CHANNEL, name: 'console' },
+          message: { type: 'message', ts: found.ts, text: '' },
+          response_url: standin.responseUrl(CONSOLE_CHANNEL),
+          actions: [{ ...found.button, block_id: 'actions', action_ts: String(Date.now() / 1000) }],
+        };
+        return invoke(new URLSearchParams({ payload: JSON.stringify(payload) }).toString());
+      }
+      const match = /^\/mesh(?:\s+(.*))?$/s.exec(line.trim());
+      if (!match) return { status: 0, text: ':warning: type `/mesh <command>` (try `/mesh help`) or `click <button>`' };
+      const body = new URLSearchParams({
+        token: 'console', team_id: CONSOLE_TEAM, team_domain: 'console', channel_id: CONSOLE_CHANNEL, channel_name: 'console',
+        user_id: CONSOLE_USER, user_name: 'console', command: '/mesh', text: match[1] ?? '', api_app_id: 'A0MESH',
+        response_url: standin.responseUrl(CONSOLE_CHANNEL), trigger_id: `${Date.now()}.console`,
+      }).toString();
+      return invoke(body);
+    },
+    async close() {
+      await runner.idle();
+      await standin.close();
+    },
+  };
+}
