@@ -48,4 +48,10 @@ export const commands: CliCommand[] = [
     summary: "Issue the injector webhook's certificate through the CSR API and register it; or run mesh's injector webhook",
     load: () => import('./webhook'),
   },
+  {
+    name: 'console',
+    usage: 'mesh console [--policy <file>] [--audit]',
+    summary: 'Type /mesh commands as in Slack; the same signed handler and job runner, Slack messages shown as text (npm start)',
+    load: () => import('./console'),
+  },
 ];
