@@ -9,7 +9,7 @@ type Json = unknown;
 const MISSING = Symbol('missing');
 
 export function normalize(value: Json, type: string): Json {
-  const out = norm(value, type, '');
+  const out = norm(value, compile(type));
   return out === MISSING ? undefined : out;
 }
 
@@ -17,24 +17,83 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function zeroOf(type: string): Json {
-  if (type === 's') return '';
-  if (type === 'i' || type === 'f') return 0;
-  if (type === 'b') return false;
-  if (type === 'q') return '0';
-  if (type === 'ios') return 0;
-  if (type.startsWith('[') || type.startsWith('{')) return null;
-  if (STRUCTS[type]) return normStruct({}, type, '');
+/** A schema type string compiled once: what norm() needs without re-parsing it. */
+interface Desc {
+  type: string;
+  required: boolean;
+  pointer: boolean;
+  kind: 'list' | 'map' | 'struct' | 'scalar';
+  elem?: Desc;
+  fields?: Array<[string, Desc]>;
+  known?: Set<string>;
+  rest?: Desc;
+}
+
+const compiled = new Map<string, Desc>();
+
+function compile(spec: string, element = false): Desc {
+  const cacheKey = element ? `${spec}#e` : spec;
+  const cached = compiled.get(cacheKey);
+  if (cached) return cached;
+  const pointer = spec.startsWith('*');
+  const type = spec.slice(pointer ? 1 : 0, spec.endsWith('!') ? -1 : undefined);
+  const d: Desc = { type, required: element || spec.endsWith('!'), pointer, kind: 'scalar' };
+  compiled.set(cacheKey, d);
+  if (type.startsWith('[')) {
+    d.kind = 'list';
+    d.elem = compile(type.slice(1, -1), true);
+  } else if (type.startsWith('{')) {
+    d.kind = 'map';
+    d.elem = compile(type.slice(1, -1), true);
+  } else if (STRUCTS[type]) {
+    d.kind = 'struct';
+    d.fields = STRUCTS[type].fields.map(([name, f]) => [name, compile(f)]);
+    d.known = new Set(STRUCTS[type].fields.map(([name]) => name));
+    if (STRUCTS[type].rest) d.rest = compile(STRUCTS[type].rest!);
+  } else if (!['s', 'i', 'f', 'b', 'q', 'ios', 'time', 'raw', 'any'].includes(type)) {
+    throw new Error(`unknown schema type ${type}`);
+  }
+  return d;
+}
+
+function zeroOf(d: Desc): Json {
+  switch (d.type) {
+    case 's':
+      return '';
+    case 'i':
+    case 'f':
+    case 'ios':
+      return 0;
+    case 'b':
+      return false;
+    case 'q':
+      return '0';
+  }
+  if (d.kind === 'struct') return normStruct({}, d);
   return null;
 }
 
 /** A manifest value of the wrong type: Go's typed decode rejects the whole input. */
 export class SchemaError extends UserError {
   constructor(
-    readonly path: string,
+    readonly keys: Array<string | number>,
     readonly problem: string,
   ) {
-    super(`${path}: ${problem}`);
+    const path = keys.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? k : `.${k}`)).join('');
+    super(path ? `${path}: ${problem}` : problem);
+  }
+
+  /** The same problem one level further out (paths are built only while an error unwinds). */
+  under(key: string | number): SchemaError {
+    return new SchemaError([key, ...this.keys], this.problem);
+  }
+}
+
+function child(value: Json, d: Desc, key: string | number): Json | typeof MISSING {
+  try {
+    return norm(value, d);
+  } catch (e) {
+    throw e instanceof SchemaError ? e.under(key) : e;
   }
 }
 
@@ -53,79 +112,80 @@ const EXPECTED: Record<string, [string, (v: unknown) => boolean]> = {
   time: ['a timestamp string', (v) => typeof v === 'string'],
 };
 
-function norm(value: Json, spec: string, path: string, element = false): Json | typeof MISSING {
-  const required = element || spec.endsWith('!');
-  const pointer = spec.startsWith('*');
-  const type = spec.replace(/^\*/, '').replace(/!$/, '');
+function fail(problem: string): never {
+  throw new SchemaError([], problem);
+}
+
+function norm(value: Json, d: Desc): Json | typeof MISSING {
   if (value === undefined || value === null) {
-    if (required) return zeroOf(type);
-    if (STRUCTS[type] && !pointer) return normStruct({}, type, path);
+    if (d.required) return zeroOf(d);
+    if (d.kind === 'struct' && !d.pointer) return normStruct({}, d);
     return MISSING;
   }
-  if (type.startsWith('[')) {
-    if (!Array.isArray(value)) throw new SchemaError(path, `expected a list, got ${describe(value)}`);
-    if (value.length === 0 && !required) return MISSING;
-    const item = type.slice(1, -1);
-    return value.map((v, i) => {
-      const n = norm(v, item, `${path}[${i}]`, true);
-      return n === MISSING ? null : n;
-    });
-  }
-  if (type.startsWith('{')) {
-    if (!isObject(value)) throw new SchemaError(path, `expected a mapping, got ${describe(value)}`);
-    const keys = Object.keys(value).sort();
-    if (keys.length === 0 && !required) return MISSING;
-    const item = type.slice(1, -1);
-    const out: Record<string, Json> = {};
-    for (const k of keys) {
-      const n = norm(value[k], item, `${path}.${k}`, true);
-      out[k] = n === MISSING ? null : n;
+  switch (d.kind) {
+    case 'list': {
+      if (!Array.isArray(value)) fail(`expected a list, got ${describe(value)}`);
+      if (value.length === 0 && !d.required) return MISSING;
+      const out = new Array(value.length);
+      for (let i = 0; i < value.length; i++) {
+        const n = child(value[i], d.elem!, i);
+        out[i] = n === MISSING ? null : n;
+      }
+      return out;
     }
-    return out;
+    case 'map': {
+      if (!isObject(value)) fail(`expected a mapping, got ${describe(value)}`);
+      const keys = Object.keys(value).sort();
+      if (keys.length === 0 && !d.required) return MISSING;
+      const out: Record<string, Json> = {};
+      for (const k of keys) {
+        const n = child(value[k], d.elem!, k);
+        out[k] = n === MISSING ? null : n;
+      }
+      return out;
+    }
+    case 'struct':
+      if (!isObject(value)) fail(`expected a mapping, got ${describe(value)}`);
+      return normStruct(value, d);
   }
-  if (STRUCTS[type]) {
-    if (!isObject(value)) throw new SchemaError(path, `expected a mapping, got ${describe(value)}`);
-    return normStruct(value, type, path);
-  }
-  const expected = EXPECTED[type];
-  if (expected && !expected[1](value)) throw new SchemaError(path, `expected ${expected[0]}, got ${describe(value)}`);
-  switch (type) {
+  const expected = EXPECTED[d.type];
+  if (expected && !expected[1](value)) fail(`expected ${expected[0]}, got ${describe(value)}`);
+  const omit = !d.pointer && !d.required;
+  switch (d.type) {
     case 's':
-      return value === '' && !pointer && !required ? MISSING : value;
+      return value === '' && omit ? MISSING : value;
     case 'i':
     case 'f':
-      return value === 0 && !pointer && !required ? MISSING : value;
+      return value === 0 && omit ? MISSING : value;
     case 'b':
-      return value === false && !pointer && !required ? MISSING : value;
+      return value === false && omit ? MISSING : value;
     case 'q': {
       const canonical = typeof value === 'string' || typeof value === 'number' ? canonicalQuantity(value) : undefined;
-      if (canonical === undefined) throw new SchemaError(path, `invalid quantity ${JSON.stringify(value)}`);
+      if (canonical === undefined) fail(`invalid quantity ${JSON.stringify(value)}`);
       return canonical;
     }
-    case 'ios':
-    case 'time':
-    case 'raw':
-      return value;
     case 'any':
       return dropNulls(value);
     default:
-      throw new Error(`unknown schema type ${type}`);
+      return value;
   }
 }
 
-function normStruct(value: Record<string, unknown>, type: string, path: string): Json {
-  const def = STRUCTS[type];
+function normStruct(value: Record<string, unknown>, d: Desc): Json {
   const out: Record<string, Json> = {};
-  const known = new Set<string>();
-  for (const [name, spec] of def.fields) {
-    known.add(name);
-    const n = norm(value[name], spec, path ? `${path}.${name}` : name);
+  const fields = d.fields!;
+  for (let i = 0; i < fields.length; i++) {
+    const name = fields[i][0];
+    const fd = fields[i][1];
+    const v = value[name];
+    if ((v === undefined || v === null) && !fd.required && (fd.pointer || fd.kind !== 'struct')) continue;
+    const n = child(v, fd, name);
     if (n !== MISSING) out[name] = n;
   }
-  if (def.rest) {
+  if (d.rest) {
     for (const key of Object.keys(value).sort()) {
-      if (known.has(key)) continue;
-      const n = norm(value[key], def.rest, path ? `${path}.${key}` : key);
+      if (d.known!.has(key)) continue;
+      const n = child(value[key], d.rest, key);
       if (n !== MISSING) out[key] = n;
     }
   }
@@ -133,13 +193,15 @@ function normStruct(value: Record<string, unknown>, type: string, path: string):
 }
 
 function dropNulls(value: Json): Json {
+  if (typeof value !== 'object' || value === null) return value;
   if (Array.isArray(value)) return value.map(dropNulls);
-  if (isObject(value)) {
-    const out: Record<string, Json> = {};
-    for (const [k, v] of Object.entries(value)) if (v !== null && v !== undefined) out[k] = dropNulls(v);
-    return out;
+  const out: Record<string, Json> = {};
+  const obj = value as Record<string, Json>;
+  for (const k in obj) {
+    const v = obj[k];
+    if (v !== null && v !== undefined) out[k] = dropNulls(v);
   }
-  return value;
+  return out;
 }
 
 /** Go's json.Marshal escapes <, > and & inside strings. */

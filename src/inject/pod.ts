@@ -216,10 +216,12 @@ function injectionStatus(spec: Obj, revision: string): string {
   });
 }
 
-/** Injects the sidecar into a pod ({metadata, spec}, already in typed form); returns the new pod. */
-export function injectPodCore(input: Obj, ctx: PodContext): Obj {
+/**
+ * Injects the sidecar into a pod ({metadata, spec}, already in typed form, see normalize); returns a
+ * new pod and leaves the input untouched.
+ */
+export function injectPodCore(pod: Obj, ctx: PodContext): Obj {
   const settings = ctx.settings;
-  const pod = asPod(input);
   validateAnnotations(pod.metadata.annotations ?? {});
   const meshStatusPort = Number(settings.meshConfig.defaultConfig?.statusPort ?? 15020);
   const proxyConfig = effectiveProxyConfig(settings.meshConfig, pod.metadata.annotations ?? {});
@@ -245,7 +247,6 @@ export function injectPodCore(input: Obj, ctx: PodContext): Obj {
   merged = asPod(strategicMerge(merged, templatePod));
   const templateTyped = asPod(templatePod);
   merged = reapplyOverwrittenContainers(merged, pod, templateTyped, ctx);
-  merged = clone(merged);
   merged.metadata.annotations ??= {};
   merged.metadata.labels ??= {};
 

@@ -211,7 +211,7 @@ function injectTyped(value: Obj, kind: string, settings: InjectionSettings, warn
   slot.put(pod);
   result.injected = true;
   result.containersAdded = containerNames(pod.spec).filter((n) => !before.includes(n));
-  return normalize(obj, kind) as Obj;
+  return obj;
 }
 
 function containerNames(spec: Obj): string[] {
