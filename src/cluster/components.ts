@@ -77,6 +77,8 @@ export function componentSpecs(layout: ComponentLayout): ComponentSpec[] {
         `--service-cluster-ip-range=${SERVICE_CLUSTER_IP_RANGE}`,
         '--allow-privileged=true',
         '--endpoint-reconciler-type=none',
+        // Its not-ready taint on new nodes is lifted by kcm's nodelifecycle controller, which we do not run.
+        '--disable-admission-plugins=TaintNodesByCondition',
         '--enable-priority-and-fairness=false',
         `--cert-dir=${path.join(dataDir, 'apiserver-certs')}`,
       ],
