@@ -1,5 +1,7 @@
 // Every row of CASES.md, with the setting it names: semantic equality for all, byte identity for the
 // cases listed in byte-identical.txt, and honest bookkeeping of both lists.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { injectManifests } from '../../src/inject';
 import { loadCases, readInject, readList, settingsFor, type Case } from './cases';
@@ -31,6 +33,17 @@ describe('kube-inject conformance (CASES.md)', () => {
     expect(rows.size).toBe(82);
     expect(cases.filter((c) => c.golden).map((c) => c.golden).filter((g, i, a) => a.indexOf(g) === i)).toHaveLength(77);
     expect(cases.filter((c) => !c.golden)).toHaveLength(5);
+  });
+
+  it('states the honest counts in the README', () => {
+    const readme = readFileSync(path.resolve(__dirname, '../../README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Sidecar injection'), readme.indexOf('## Local control plane'));
+    const rows = new Set(cases.map((c) => `${c.input}|${c.golden ?? ''}`));
+    const differingRows = new Set(cases.filter((c) => knownDifferences.has(c.id)).map((c) => `${c.input}|${c.golden ?? ''}`));
+    const goldens = new Set(cases.filter((c) => c.golden).map((c) => c.golden));
+    const identicalGoldens = new Set(cases.filter((c) => c.golden && byteIdentical.has(c.id)).map((c) => c.golden));
+    expect(section).toContain(`**${rows.size - differingRows.size}/${rows.size}** rows`);
+    expect(section).toContain(`**${identicalGoldens.size}/${goldens.size}** goldens`);
   });
 
   it('lists only real case ids in byte-identical.txt and known-differences.txt', () => {
