@@ -118,7 +118,8 @@ async function rolloutStep(state: JobState, deps: JobDeps): Promise<JobState> {
       app, namespace, inject, holder: `Slack user ${job.user}`, command: `/mesh ${job.text}`,
       ...(deps.stageTimeoutMs ? { stageTimeoutMs: deps.stageTimeoutMs } : {}),
     });
-    progress = newNotifier(job.channel, app, namespace, job.user, job.requestedAt);
+    // The channel sees the rollout at once (queued), before the first cluster call.
+    progress = await flushProgress(newNotifier(job.channel, app, namespace, job.user, job.requestedAt), deps.slack, deps.now);
   }
   const events: RolloutEvent[] = [];
   const transform = inject ? await injectTransform() : undefined;

@@ -1,0 +1,80 @@
+// `/mesh deploy guestbook` end to end on the real local cluster: the console's signed handler path, the
+// in-process job runner and the Slack stand-in; asserts the message sequence the channel would see.
+import { CoreV1Api } from '@kubernetes/client-node';
+import { startConsole, type ConsoleSession } from '../../src/console/session';
+import { blocksToText } from '../../src/slack/render/text';
+import type { RecordedCall } from '../../src/slack/standin';
+import { kubeConfig, withNamespace } from './setup/cluster';
+
+function text(call: RecordedCall): string {
+  return blocksToText(call.args.blocks as never, String(call.args.text ?? ''));
+}
+
+async function startConsoleSession(stageTimeoutMs?: number): Promise<ConsoleSession> {
+  session = await startConsole({ env: {}, kube: async () => kubeConfig(), ...(stageTimeoutMs ? { stageTimeoutMs } : {}) });
+  return session;
+}
+
+function parentUpdates(session: ConsoleSession, parentTs: string): RecordedCall[] {
+  return session.standin.calls.filter((c) => c.method === 'chat.update' && c.args.ts === parentTs);
+}
+
+let session: ConsoleSession | undefined;
+afterEach(() => session?.close());
+
+describe('/mesh deploy guestbook through the Slack door', () => {
+  const ns = withNamespace('slack-deploy');
+
+  it('posts one parent message, updates it in place at most once a second, details in its thread, durations at the end', async () => {
+    const session = await startConsoleSession();
+    const ack = await session.send(`/mesh deploy guestbook -n ${ns.name}`);
+    expect(ack).toMatchObject({ status: 200, text: expect.stringMatching(/Working on `deploy guestbook -n /) });
+    await session.runner.idle();
+
+    const calls = session.standin.calls;
+    const parents = calls.filter((c) => c.method === 'chat.postMessage' && !c.args.thread_ts);
+    expect(parents).toHaveLength(1);
+    const parentTs = session.standin.messages.find((m) => !m.threadTs)!.ts;
+    expect(text(parents[0]!)).toMatch(/Rollout of \*guestbook\* to `slack-deploy-.*` — :inbox_tray: queued/);
+    expect(text(parents[0]!)).toContain('Requested by <@U0CONSOLE>');
+
+    const updates = parentUpdates(session, parentTs);
+    expect(updates.length).toBeGreaterThanOrEqual(2);
+    for (let i = 1; i < updates.length; i += 1) expect(updates[i]!.at - updates[i - 1]!.at).toBeGreaterThanOrEqual(950);
+    expect(updates.some((u) => /:rocket: running/.test(text(u)) && /\[Cancel\]/.test(text(u)))).toBe(true);
+    const final = text(updates.at(-1)!);
+    expect(final).toContain(':white_check_mark: succeeded');
+    const d = '\\d[\\d.m]*s';
+    expect(final).toMatch(new RegExp(`\\*Done in ${d}\\.\\* Stage durations: backends ${d} · guestbook-service ${d} · guestbook-ui ${d}\\.`));
+    expect(final).not.toContain('[Cancel]');
+
+    const thread = calls.filter((c) => c.method === 'chat.postMessage' && c.args.thread_ts === parentTs).map(text).join('\n');
+    expect(thread).toContain('Stage *backends* started');
+    expect(thread).toMatch(/`deployment\/mysql` applied \(created\)/i);
+    expect(thread).toContain('Stage *guestbook-ui* done');
+    expect([...session.runner.states.values()][0]).toMatchObject({ done: true, outcome: 'succeeded' });
+  });
+
+});
+
+describe('/mesh deploy of a rollout that fails', () => {
+  const ns = withNamespace('slack-fail');
+
+  it('reports a failing rollout: the failed stage, the reason and what was left, details in the thread', async () => {
+    const core = kubeConfig().makeApiClient(CoreV1Api);
+    await core.createNamespacedResourceQuota({ namespace: ns.name, body: { metadata: { name: 'no-pods' }, spec: { hard: { pods: '0' } } } });
+    const session = await startConsoleSession(4000);
+    await session.send(`/mesh deploy guestbook -n ${ns.name}`);
+    await session.runner.idle();
+
+    const parentTs = session.standin.messages.find((m) => !m.threadTs)!.ts;
+    const final = text(parentUpdates(session, parentTs).at(-1)!);
+    expect(final).toContain(':x: failed');
+    expect(final).toMatch(/:x: \*backends\*/);
+    expect(final).toMatch(/\*Failed in stage \*backends\* after \d[\d.m]*s:\*/);
+    expect(final).toContain('Not started: guestbook-service, guestbook-ui.');
+    const thread = session.standin.calls.filter((c) => c.method === 'chat.postMessage' && c.args.thread_ts === parentTs).map(text).join('\n');
+    expect(thread).toMatch(/:x: \*Failed in stage backends:\*/);
+    expect([...session.runner.states.values()][0]).toMatchObject({ done: true, outcome: 'failed' });
+  });
+});
