@@ -93,7 +93,10 @@ async function probe(kc: KubeConfig, namespace: string, namespaceLabels: Record<
   const podLabels = (probePod().metadata as { labels: Record<string, string> }).labels;
   const expectedWebhooks = expectedCalls(configs, namespaceLabels, podLabels);
   const outcome = await dryRunProbe(kc, namespace);
-  if (!outcome.created) return { injected: false, ...classifyProbeError(outcome.message), expectedWebhooks };
+  if (!outcome.created) {
+    const { kind, explanation } = classifyProbeError(outcome.message);
+    return { injected: false, failure: kind, explanation, expectedWebhooks };
+  }
   if (outcome.injected) {
     return { injected: true, explanation: 'a dry-run probe pod came back with istio-proxy injected', expectedWebhooks };
   }
