@@ -5,6 +5,9 @@ import { buttonBody, gatewayEvent, signedEvent, slashCommandBody } from './helpe
 import { startFakeStepFunctions, type FakeStepFunctions } from './helpers/fake-stepfunctions';
 import { startSlackStandin, type SlackStandin, type StandinEvent } from '../../src/slack/standin';
 
+// Spawns processes and servers on a shared, busy machine: generous time, no timing assertions beyond the 3 s ack.
+jest.setTimeout(60_000);
+
 const SECRET = 'test-signing-secret';
 const POLICY = `
 rules:

@@ -5,6 +5,9 @@ import { flushProgress, newNotifier, recordProgress } from '../../src/slack/noti
 import { startSlackStandin, type SlackStandin, type StandinEvent } from '../../src/slack/standin';
 import { slackApi } from '../../src/slack/webapi';
 
+// Spawns processes and servers on a shared, busy machine: generous time, no timing assertions beyond the 3 s ack.
+jest.setTimeout(60_000);
+
 function job(text: string, command: Job['command'], extra: Partial<Job> = {}): Job {
   return { id: jobIdFor({ channel: 'C1', user: 'U1', text, at: Date.now(), kind: command.kind }), command, text, user: 'U1', channel: 'C1', requestedAt: Date.now(), ...extra };
 }

@@ -1,6 +1,9 @@
 import { slackApi, SlackApiError, SlackUnavailableError, uploadFile } from '../../src/slack/webapi';
 import { startSlackStandin, type SlackStandin, type StandinEvent } from '../../src/slack/standin';
 
+// Spawns processes and servers on a shared, busy machine: generous time, no timing assertions beyond the 3 s ack.
+jest.setTimeout(60_000);
+
 describe('Slack Web API client against the loopback stand-in', () => {
   let standin: SlackStandin;
   beforeEach(async () => {

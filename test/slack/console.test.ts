@@ -1,0 +1,60 @@
+// `mesh console` with stdin not a terminal: one command per line, rendered messages, exit code.
+import { Readable } from 'node:stream';
+import { main } from '../../src/cli/main';
+import type { CliIO } from '../../src/cli/io';
+
+// Spawns processes and servers on a shared, busy machine: generous time, no timing assertions beyond the 3 s ack.
+jest.setTimeout(60_000);
+
+async function runConsole(lines: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: CliIO = {
+    stdout: (t) => void (out += t),
+    stderr: (t) => void (err += t),
+    stdin: Readable.from([lines.join('\n') + '\n']),
+    env: { ...env, MESH_CLUSTER_NAME: 'must-not-start' },
+    cwd: process.cwd(),
+    isTTY: false,
+  };
+  const code = await main(['console'], io);
+  return { code, out, err };
+}
+
+describe('mesh console (stdin not a TTY)', () => {
+  it('answers help and previews an injection without any cluster', async () => {
+    const { code, out, err } = await runConsole(['/mesh help', '/mesh inject guestbook']);
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    expect(out).toContain('> /mesh help\n(only you) *mesh* — Istio sidecar injection');
+    expect(out).toMatch(/> \/mesh inject guestbook\n\(only you\) :hourglass_flowing_sand: Working on `inject guestbook`/);
+    expect(out).toMatch(/┌ #1 mesh\n│ :syringe: Injected \*guestbook\* for `default`: 6 of 6 workload\(s\)/);
+    expect(out).toContain('│ [Apply]');
+    expect(out).toMatch(/ {2}↳ #1 thread │ file guestbook.injected.yaml \(\d+ lines/);
+    expect(out).not.toContain('starting the local cluster');
+  });
+
+  it('exits non-zero when a command is rejected or a job fails', async () => {
+    const rejected = await runConsole(['/mesh deploy Guestbook']);
+    expect(rejected.code).toBe(1);
+    expect(rejected.out).toContain('(only you) :warning: app "Guestbook" must be lowercase');
+    expect(rejected.err).toMatch(/1 command\(s\) rejected, 0 job\(s\) failed/);
+    const failed = await runConsole(['/mesh inject nosuchapp']);
+    expect(failed.code).toBe(1);
+    expect(failed.out).toContain('(only you) :x: no app named "nosuchapp"');
+    expect(failed.err).toMatch(/0 command\(s\) rejected, 1 job\(s\) failed/);
+  });
+
+  it('applies a policy file: mutating commands are then denied to the console user', async () => {
+    const denied = await (async () => {
+      let text = '';
+      const io: CliIO = {
+        stdout: (t) => void (text += t), stderr: () => undefined, stdin: Readable.from(['/mesh autoinject enable shop\n']),
+        env: {}, cwd: process.cwd(), isTTY: false,
+      };
+      return { code: await main(['console', '--policy', 'infra/policy.example.yaml'], io), text };
+    })();
+    expect(denied.code).toBe(1);
+    expect(denied.text).toContain('Denied: you need the "autoinject" permission on namespace "shop"');
+  });
+});
