@@ -61,7 +61,12 @@ function isZero(v: unknown): boolean {
   return false;
 }
 
-const WRAPPERS = new Set(['concurrency', 'holdApplicationUntilProxyStarts']);
+/** Message-typed fields (wrappers, durations, nested messages): written whenever set, even when empty. */
+const WRAPPERS = new Set([
+  'concurrency', 'holdApplicationUntilProxyStarts', 'tracing', 'sds', 'envoyAccessLogService', 'envoyMetricsService',
+  'readinessProbe', 'proxyStatsMatcher', 'image', 'privateKeyProvider', 'proxyHeaders', 'drainDuration',
+  'parentShutdownDuration', 'terminationDrainDuration', 'discoveryRefreshDelay', 'fileFlushInterval', 'fileFlushMinSizeKb',
+]);
 
 export function proxyConfigJson(pc: Obj, _mesh: Values): string {
   const out: Obj = {};

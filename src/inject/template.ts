@@ -165,6 +165,9 @@ export function renderSidecarTemplate(input: TemplateInput): Obj {
     if (!isset('kubectl.kubernetes.io/default-container')) outAnnos['kubectl.kubernetes.io/default-container'] = containers[0];
   }
 
+  const cni = truthy(values.pilot?.cni?.enabled);
+  if (cni) Object.assign(outAnnos, cniAnnotations(meta, values, mode, statusPort));
+
   const holdProxy = (pc.holdApplicationUntilProxyStarts === true || proxy.holdApplicationUntilProxyStarts === true) && !native;
   const noInitContainer = mode === 'NONE' && !native;
   const res = resources(meta, values);
@@ -203,25 +206,36 @@ export function renderSidecarTemplate(input: TemplateInput): Obj {
     if (isset('traffic.sidecar.istio.io/excludeInterfaces')) args.push('-c', String(annos['traffic.sidecar.istio.io/excludeInterfaces']));
     args.push(`--log_output_level=${logLevel}`);
     if (truthy(g.logAsJson)) args.push('--log_as_json');
-    if (truthy(g.proxy_init?.forceApplyIptables)) args.push('--force-apply');
+    if (cni) args.push('--run-validation', '--skip-rule-apply');
+    else if (truthy(g.proxy_init?.forceApplyIptables)) args.push('--force-apply');
     if (truthy(g.nativeNftables)) args.push('--native-nftables');
     const init: Obj = {
-      name: 'istio-init',
+      name: cni ? 'istio-validation' : 'istio-init',
       image: initImageAnno.includes('/') ? initImageAnno : proxyInitImage(settings, annos),
       args,
     };
     if (truthy(g.imagePullPolicy)) init.imagePullPolicy = g.imagePullPolicy;
     if (truthy(proxyMetadata)) init.env = sortedEnv(proxyMetadata);
     init.resources = res;
-    init.securityContext = {
-      allowPrivilegeEscalation: proxy.privileged,
-      privileged: proxy.privileged,
-      capabilities: { add: ['NET_ADMIN', 'NET_RAW'], drop: ['ALL'] },
-      readOnlyRootFilesystem: false,
-      runAsGroup: 0,
-      runAsNonRoot: false,
-      runAsUser: 0,
-    };
+    init.securityContext = cni
+      ? {
+          allowPrivilegeEscalation: proxy.privileged,
+          privileged: proxy.privileged,
+          capabilities: { drop: ['ALL'] },
+          readOnlyRootFilesystem: true,
+          runAsGroup: 1337,
+          runAsUser: 1337,
+          runAsNonRoot: true,
+        }
+      : {
+          allowPrivilegeEscalation: proxy.privileged,
+          privileged: proxy.privileged,
+          capabilities: { add: ['NET_ADMIN', 'NET_RAW'], drop: ['ALL'] },
+          readOnlyRootFilesystem: false,
+          runAsGroup: 0,
+          runAsNonRoot: false,
+          runAsUser: 0,
+        };
     if (truthy(proxy.seccompProfile)) init.securityContext.seccompProfile = proxy.seccompProfile;
     initContainers.push(init);
   }
@@ -309,6 +323,60 @@ export function renderSidecarTemplate(input: TemplateInput): Obj {
   return out;
 }
 
+/** With istio-cni the pod carries its traffic settings as annotations for the CNI plugin. */
+function cniAnnotations(meta: Obj, values: Values, mode: string, statusPort: string): Obj {
+  const proxy = values.global?.proxy ?? {};
+  const annos: Obj = meta.annotations ?? {};
+  const isset = (k: string) => k in annos;
+  const out: Obj = {};
+  if (values.pilot?.cni?.provider === 'multus') {
+    out['k8s.v1.cni.cncf.io/networks'] = appendMultusNetwork(String(annos['k8s.v1.cni.cncf.io/networks'] ?? ''), 'default/istio-cni');
+  }
+  out['sidecar.istio.io/interceptionMode'] = mode;
+  const include = annotation(meta, 'traffic.sidecar.istio.io/includeOutboundIPRanges', proxy.includeIPRanges);
+  if (include) out['traffic.sidecar.istio.io/includeOutboundIPRanges'] = include;
+  const exclude = annotation(meta, 'traffic.sidecar.istio.io/excludeOutboundIPRanges', proxy.excludeIPRanges);
+  if (exclude) out['traffic.sidecar.istio.io/excludeOutboundIPRanges'] = exclude;
+  out['traffic.sidecar.istio.io/includeInboundPorts'] = annotation(meta, 'traffic.sidecar.istio.io/includeInboundPorts', proxy.includeInboundPorts);
+  out['traffic.sidecar.istio.io/excludeInboundPorts'] = excludeInboundPort(
+    statusPort,
+    annotation(meta, 'traffic.sidecar.istio.io/excludeInboundPorts', proxy.excludeInboundPorts),
+  );
+  if (isset('traffic.sidecar.istio.io/includeOutboundPorts') || orDefault(proxy.includeOutboundPorts) !== '') {
+    out['traffic.sidecar.istio.io/includeOutboundPorts'] = annotation(meta, 'traffic.sidecar.istio.io/includeOutboundPorts', proxy.includeOutboundPorts);
+  }
+  if (isset('traffic.sidecar.istio.io/excludeOutboundPorts') || proxy.excludeOutboundPorts !== '') {
+    out['traffic.sidecar.istio.io/excludeOutboundPorts'] = annotation(meta, 'traffic.sidecar.istio.io/excludeOutboundPorts', proxy.excludeOutboundPorts);
+  }
+  for (const k of ['traffic.sidecar.istio.io/kubevirtInterfaces', 'istio.io/reroute-virtual-interfaces', 'traffic.sidecar.istio.io/excludeInterfaces']) {
+    if (truthy(annos[k])) out[k] = String(annos[k]);
+  }
+  return out;
+}
+
+/** Adds istio-cni to a Multus networks annotation (flat list or JSON), unless already there. */
+export function appendMultusNetwork(existing: string, network: string): string {
+  if (existing === '') return network;
+  const i = existing.lastIndexOf(']');
+  if (i !== -1) {
+    let networks: Obj[];
+    try {
+      networks = JSON.parse(existing);
+      if (!Array.isArray(networks)) return existing;
+    } catch {
+      return existing;
+    }
+    const slash = network.indexOf('/');
+    const ns = slash < 0 ? '' : network.slice(0, slash);
+    const name = slash < 0 ? network : network.slice(slash + 1);
+    if (networks.some((n) => n?.name === name && (n.namespace ?? '') === ns)) return existing;
+    const entry = ns === '' ? `, {"name": "${name}"}` : `, {"name": "${name}", "namespace": "${ns}"}`;
+    return existing.slice(0, i) + entry + existing.slice(i);
+  }
+  if (existing.split(',').some((n) => n.trim() === network)) return existing;
+  return `${existing}, ${network}`;
+}
+
 function proxyEnv(input: TemplateInput, containers: string[]): Obj[] {
   const { metadata: meta, spec, proxyConfig: pc, settings, typeMeta, deployMeta } = input;
   const values = settings.values;
@@ -350,8 +418,39 @@ function proxyEnv(input: TemplateInput, containers: string[]): Obj[] {
   if (truthy(g.meshID)) env.push({ name: 'ISTIO_META_MESH_ID', value: String(g.meshID) });
   else if (trustDomain) env.push({ name: 'ISTIO_META_MESH_ID', value: trustDomain });
   if (trustDomain) env.push({ name: 'TRUST_DOMAIN', value: trustDomain });
+  const otel = otelResourceAttributes(mesh, annos, labels, deployMeta.namespace, spec.containers ?? []);
+  if (otel) env.push({ name: 'OTEL_RESOURCE_ATTRIBUTES', value: otel });
   env.push(...sortedEnv(pc.proxyMetadata));
   return env;
+}
+
+/** OTEL_RESOURCE_ATTRIBUTES when an OpenTelemetry provider asks for semantic-convention enrichment. */
+function otelResourceAttributes(mesh: Values, annos: Obj, labels: Obj, namespace: string, containers: Obj[]): string {
+  const providers: Obj[] = Array.isArray(mesh.extensionProviders) ? mesh.extensionProviders : [];
+  if (!providers.some((p) => p?.opentelemetry?.serviceAttributeEnrichment === 'OTEL_SEMANTIC_CONVENTIONS')) return '';
+  const attrs: string[] = [];
+  const ns = annos['resource.opentelemetry.io/service.namespace'];
+  if (ns) attrs.push(`service.namespace=${ns}`);
+  else if (namespace) attrs.push(`service.namespace=${namespace}`);
+  const version = annos['resource.opentelemetry.io/service.version'] || labels['app.kubernetes.io/version'];
+  if (version) attrs.push(`service.version=${version}`);
+  else if (containers.length === 1) {
+    let image = String(containers[0].image ?? '');
+    let digest = '';
+    const at = image.indexOf('@');
+    if (at >= 0) {
+      digest = image.slice(at + 1);
+      image = image.slice(0, at);
+    }
+    const colon = image.lastIndexOf(':');
+    const tag = colon > image.lastIndexOf('/') ? image.slice(colon + 1) : '';
+    if (tag && digest) attrs.push(`service.version=${tag}@${digest}`);
+    else if (digest || tag) attrs.push(`service.version=${digest || tag}`);
+  }
+  const instance = annos['resource.opentelemetry.io/service.instance.id'];
+  if (instance) attrs.push(`service.instance.id=${instance}`);
+  else if (containers.length > 0) attrs.push(`service.instance.id=${namespace}.$(POD_NAME).${containers[0].name}`);
+  return attrs.join(',');
 }
 
 function proxyVolumeMounts(meta: Obj, values: Values): Obj[] {
