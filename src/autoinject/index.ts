@@ -146,9 +146,9 @@ export async function enable(kc: KubeConfig, namespace: string, options: Autoinj
     return report({ ...base, outcome: 'failed', ok: false, enabled: false, summary, details: ['namespace labels left unchanged'], coverage }, true);
   }
 
+  // Unusable-looking injectors are still probed: the dry run is the proof either way (their problems are in
+  // `injectors` for the doors to show).
   const details: string[] = [];
-  const unusable = injectors.filter((i) => !i.usable);
-  for (const injector of unusable) details.push(`injector ${injector.name} looks unusable: ${injector.problems.join('; ')}`);
 
   const newLabels = { ...labels };
   if (plan.kind === 'set') {
