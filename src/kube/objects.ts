@@ -53,12 +53,14 @@ export async function getObject<T = KubeObject>(
   }
 }
 
+/** Lists a collection; items get their apiVersion and kind back (list answers omit them). */
 export async function listObjects<T = KubeObject>(kc: KubeConfig, query: KindQuery): Promise<KubeList<T>> {
-  return kubeRequest<KubeList<T>>(kc, {
+  const list = await kubeRequest<KubeList<T>>(kc, {
     method: 'GET',
     path: await collectionPath(kc, query.apiVersion, query.kind, query.namespace),
     query: { labelSelector: query.labelSelector, fieldSelector: query.fieldSelector },
   });
+  return { ...list, items: list.items.map((item) => ({ ...item, apiVersion: query.apiVersion, kind: query.kind })) };
 }
 
 export async function createObject<T = KubeObject>(kc: KubeConfig, obj: KubeObject, dryRun = false): Promise<T> {

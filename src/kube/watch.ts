@@ -34,10 +34,7 @@ export function watchCollection(kc: KubeConfig, query: KindQuery, options: Watch
   const relist = async (): Promise<void> => {
     const list = await listObjects(kc, query);
     objects.clear();
-    for (const item of list.items) {
-      // Lists omit apiVersion/kind on items; restore them so rules can dispatch on kind.
-      objects.set(key(item), { ...item, apiVersion: query.apiVersion, kind: query.kind });
-    }
+    for (const item of list.items) objects.set(key(item), item);
     resourceVersion = list.metadata.resourceVersion;
     publish();
   };

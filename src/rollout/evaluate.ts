@@ -55,7 +55,7 @@ export function evaluateStage(desired: KubeObject[], live: LiveObjects): StageEv
   const objects = desired.map((want): ObjectState => {
     const object = objectKey(want);
     const current = (live.byKind.get(kindKey(want)) ?? []).find((o) => o.metadata.name === want.metadata.name);
-    if (!current) return { object, readiness: { done: false, failed: false, message: `Waiting for ${object} to appear` } };
+    if (!current) return { object, readiness: { done: false, failed: false, message: `${object} does not exist yet` } };
     if (managesPods(want)) {
       for (const pod of podsOf(current, live.pods)) {
         const stuck = podFailure(pod);

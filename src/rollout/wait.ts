@@ -6,6 +6,7 @@ import { hasReadinessRule, managesPods } from './readiness';
 
 const POD = { apiVersion: 'v1', kind: 'Pod' };
 const ENDPOINT_SLICE = { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice' };
+const REJUDGE_MS = 1000;
 
 /**
  * Watches the stage's kinds (plus pods of its workloads and EndpointSlices of its Services) and resolves as
@@ -45,21 +46,28 @@ export async function waitForStage(
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      clearInterval(rejudge);
       for (const w of watches) w.stop();
       resolve(evaluation);
     };
     const timer = setTimeout(() => finish(latest ?? evaluateStage(desired, live())), Math.max(0, untilMs - Date.now()));
+    // Some rules depend on time (how long a pod has been Unschedulable): judge the cached objects again
+    // now and then, without asking the API server.
+    const rejudge = setInterval(() => judge(), REJUDGE_MS);
+    const judge = () => {
+      if (settled || [...snapshots.values()].some((s) => s === undefined)) return;
+      latest = evaluateStage(desired, live());
+      onEvaluation(latest);
+      if (latest.status !== 'waiting') finish(latest);
+    };
     for (const collection of collections) {
       watches.push(
         watchCollection(kc, { ...collection, namespace }, {
           onChange: (objects) => {
             if (settled) return;
             snapshots.set(kindKey(collection), objects);
-            // Judge only once every collection has been listed, or a missing list would read as "not there".
-            if ([...snapshots.values()].some((s) => s === undefined)) return;
-            latest = evaluateStage(desired, live());
-            onEvaluation(latest);
-            if (latest.status !== 'waiting') finish(latest);
+            // judge() waits until every collection has been listed, or a missing list would read as "not there".
+            judge();
           },
         }),
       );

@@ -138,7 +138,7 @@ describe('mesh deploy: pre-flight', () => {
     const reasons = (final.error?.problems ?? []).map((p) => `${path.basename(p.file)}${p.line ? `:${p.line}` : ''} ${p.object ?? ''}: ${p.reason}`);
     expect(reasons).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/^helloworld-deployment\.yaml:32 : .*(duplicate|already).*version/i),
+        expect.stringMatching(/^helloworld-deployment\.yaml:\d+ : duplicate key "version"/),
         expect.stringMatching(/^mysql-deployment\.yaml:\d+ Deployment\/mysql: apiVersion extensions\/v1beta1 is not served/),
         expect.stringMatching(/^guestbook-ingress\.yaml:\d+ Ingress\/simple-ingress: apiVersion extensions\/v1beta1 is not served/),
         expect.stringMatching(/^route-rule-force-hello-v1\.yaml:\d+ RouteRule\/helloworld-default: apiVersion config\.istio\.io\/v1alpha2 is not served/),

@@ -150,12 +150,17 @@ describe('Pod stuck reasons', () => {
     const p = pod({ phase: 'Pending', containerStatuses: [{ name: 'mysql', state: { waiting: { reason: 'ContainerCreating' } } }] });
     expect(readinessOf(p)).toMatchObject({ done: false, failed: false });
   });
-  it('Unschedulable is a failure', () => {
+  it('Unschedulable is a failure once it lasts 10 s (the scheduler retries meanwhile)', () => {
+    const since = '2026-11-24T20:00:00Z';
     const p = pod({
       phase: 'Pending',
-      conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/1 nodes are available: 1 Insufficient cpu.' }],
+      conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/1 nodes are available: 1 Insufficient cpu.', lastTransitionTime: since }],
     });
-    expect(podFailure(p)?.reason).toBe('Unschedulable');
+    expect(podFailure(p, Date.parse(since) + 3_000)).toBeUndefined();
+    expect(podFailure(p, Date.parse(since) + 10_000)).toEqual({
+      reason: 'Unschedulable',
+      message: 'pod cannot be scheduled: 0/1 nodes are available: 1 Insufficient cpu.',
+    });
   });
   it('Ready pods are done', () => {
     const p = pod({ phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] });

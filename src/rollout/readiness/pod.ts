@@ -20,8 +20,11 @@ interface PodStatus {
   initContainerStatuses?: ContainerStatus[];
 }
 
-/** Why a pod is stuck for good (a failing waiting reason, Unschedulable, phase Failed), or undefined. */
-export function podFailure(obj: KubeObject): { reason: string; message: string } | undefined {
+/** How long a pod may stay Unschedulable (e.g. while a node registers) before the rollout gives up on it. */
+export const UNSCHEDULABLE_GRACE_MS = 10_000;
+
+/** Why a pod is stuck for good (a failing waiting reason, Unschedulable for a while, phase Failed), or undefined. */
+export function podFailure(obj: KubeObject, now = Date.now()): { reason: string; message: string } | undefined {
   const status = (obj.status ?? {}) as PodStatus;
   for (const container of [...(status.initContainerStatuses ?? []), ...(status.containerStatuses ?? [])]) {
     const reason = container.state?.waiting?.reason;
@@ -32,7 +35,11 @@ export function podFailure(obj: KubeObject): { reason: string; message: string }
   }
   const scheduled = condition(obj, 'PodScheduled');
   if (scheduled?.status === 'False' && scheduled.reason === 'Unschedulable') {
-    return { reason: 'Unschedulable', message: `pod cannot be scheduled: ${scheduled.message ?? 'Unschedulable'}` };
+    const since = Date.parse(scheduled.lastTransitionTime ?? '');
+    // The scheduler retries on every cluster change; only a pod unschedulable for a while is stuck.
+    if (!Number.isFinite(since) || now - since >= UNSCHEDULABLE_GRACE_MS) {
+      return { reason: 'Unschedulable', message: `pod cannot be scheduled: ${scheduled.message ?? 'Unschedulable'}` };
+    }
   }
   if (status.phase === 'Failed') return { reason: 'Failed', message: 'pod failed' };
   return undefined;
