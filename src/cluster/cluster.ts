@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { UserError } from '../errors';
 import { ensureBinaries } from './binaries';
 import { adminKubeconfigYaml, componentSpecs, fakeNode, type ClusterPorts } from './components';
 import { httpsRequest, type TlsIdentity } from './http';
@@ -35,7 +36,7 @@ function readyDelayMs(env: NodeJS.ProcessEnv): number {
   const raw = env.MESH_KWOK_READY_DELAY_MS;
   if (raw === undefined || raw === '') return DEFAULT_READY_DELAY_MS;
   const value = Number(raw);
-  if (!Number.isFinite(value) || value < 0) throw new Error(`MESH_KWOK_READY_DELAY_MS must be a number of milliseconds, got "${raw}"`);
+  if (!Number.isFinite(value) || value < 0) throw new UserError(`MESH_KWOK_READY_DELAY_MS must be a number of milliseconds, got "${raw}"`);
   return value;
 }
 
@@ -54,8 +55,9 @@ async function isHealthy(dir: string, state: ClusterState): Promise<boolean> {
   }
 }
 
+/** All at once: each takes about 2 s to shut down gracefully, and nothing needs to outlive the others. */
 async function stopComponents(state: ClusterState): Promise<void> {
-  for (const component of [...state.components].reverse()) await stopProcess(component.pid, component.binary);
+  await Promise.all(state.components.map((component) => stopProcess(component.pid, component.binary)));
 }
 
 /** Starts the local control plane (building binaries first if needed); a no-op when it already runs. */

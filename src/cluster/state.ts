@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ClusterPorts } from './components';
+import { UserError } from '../errors';
 import { isAlive } from './lock';
 import { meshCacheRoot } from './versions';
 
@@ -20,7 +21,7 @@ export interface ClusterState {
 
 export function clusterName(env: NodeJS.ProcessEnv = process.env): string {
   const name = env.MESH_CLUSTER_NAME || 'default';
-  if (!/^[a-z0-9][a-z0-9-]{0,40}$/.test(name)) throw new Error(`MESH_CLUSTER_NAME "${name}" must be lowercase letters, digits and dashes`);
+  if (!/^[a-z0-9][a-z0-9-]{0,40}$/.test(name)) throw new UserError(`MESH_CLUSTER_NAME "${name}" must be lowercase letters, digits and dashes`);
   return name;
 }
 
