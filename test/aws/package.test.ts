@@ -123,8 +123,9 @@ describe('osls package (offline, no credentials)', () => {
     expect(states.Step.Parameters).toBeUndefined(); // the worker gets `{job}`, then its own previous state
     expect(states.Step.Retry[0]).toMatchObject({ BackoffRate: 2, MaxAttempts: expect.any(Number) });
     expect(states.Step.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'ReportFailure' }]);
-    expect(states.NextOrDone.Choices.map((c: Json) => c.Next)).toEqual(['Failed', 'Done', 'Pause']);
+    expect(states.NextOrDone.Choices.map((c: Json) => c.Next)).toEqual(['Finished', 'Pause']);
     expect(states.NextOrDone.Default).toBe('Step');
+    expect(states.Finished.Choices.map((c: Json) => c.Next)).toEqual(['Done', 'Failed']);
     expect(states.Pause).toMatchObject({ Type: 'Wait', SecondsPath: '$.waitSeconds', Next: 'Step' });
     // A crashed step is reported through the worker's own notify phase, then the loop delivers it.
     expect(states.ReportFailure.Parameters).toMatchObject({ 'job.$': '$.job', phase: 'notify', outcome: 'failed', done: false });

@@ -1,0 +1,116 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import type { Job } from '../../src/jobs/job';
+import { localRunner } from '../../src/jobs/local-runner';
+import { stepJob, type JobDeps } from '../../src/jobs/step';
+import type { SlackApi } from '../../src/slack/webapi';
+import { runStateMachine, type TaskFunction } from './asl-runner';
+
+// The jobs state machine of serverless.yml, run by a strict ASL interpreter against the real worker step
+// (`stepJob`, what handlers/worker.ts calls), next to the local runner: same Slack conversation, same waits.
+
+const CLOUDFORMATION_TAGS = ['Ref', 'GetAtt', 'Sub'].map((tag) => ({
+  tag: `!${tag}`,
+  resolve: (value: string) => ({ [tag === 'Ref' ? 'Ref' : `Fn::${tag}`]: value }),
+}));
+const config = parse(readFileSync(path.resolve(__dirname, '../../serverless.yml'), 'utf8'), { customTags: CLOUDFORMATION_TAGS });
+const definition = config.stepFunctions.stateMachines.jobs.definition;
+
+const job: Job = {
+  id: 'mesh-inject-0123456789abcdef0123',
+  command: { kind: 'inject', app: 'guestbook', apply: false },
+  text: 'inject guestbook',
+  user: 'U1',
+  channel: 'C1',
+  requestedAt: 0,
+};
+
+/** A Slack Web API stand-in recording calls; `down` calls fail first, as during an outage. */
+function fakeSlack(down = 0) {
+  const calls: string[] = [];
+  let failures = down;
+  const attempt = async (what: string) => {
+    if (failures > 0) {
+      failures -= 1;
+      throw new Error('Slack is unavailable');
+    }
+    calls.push(what);
+  };
+  const api: SlackApi = {
+    async call<T>(method: string, args: Record<string, unknown>) {
+      await attempt(`${method}${typeof args.text === 'string' ? ` ${args.text}` : ''}`);
+      return { ok: true, ts: '1.1', channel: 'C1', upload_url: 'http://127.0.0.1:9/upload', file_id: 'F1' } as T;
+    },
+    async respond(_url, body) {
+      await attempt(`respond ${String(body.text)}`);
+    },
+    async upload(_url, _bytes, filename) {
+      await attempt(`upload ${filename}`);
+    },
+  };
+  return { api, calls };
+}
+
+function deps(slack: SlackApi): JobDeps {
+  return { slack, kube: () => Promise.reject(new Error('no cluster in this test')), now: () => 0 };
+}
+
+async function viaLocalRunner(slack: SlackApi) {
+  let finished: unknown;
+  const runner = localRunner(deps(slack), { maxWaitMs: 0, onDone: (state) => (finished = state) });
+  await runner.start(job);
+  await runner.idle();
+  return finished;
+}
+
+describe('jobs state machine (serverless.yml) with the real worker step', () => {
+  it('runs a job to the same end, with the same Slack calls, as the local runner', async () => {
+    const aws = fakeSlack();
+    const run = await runStateMachine(definition, { job }, (input) => stepJob(input, deps(aws.api)));
+    const local = fakeSlack();
+    const localFinal = await viaLocalRunner(local.api);
+    expect(run.end).toBe('Succeed');
+    expect(run.output).toEqual(localFinal);
+    expect(run.output).toMatchObject({ done: true, outcome: 'succeeded' });
+    expect(aws.calls[0]).toMatch(/^chat.postMessage /);
+    expect(aws.calls).toEqual(local.calls);
+  });
+
+  it('waits out a Slack outage with the worker-requested pauses, then delivers', async () => {
+    const aws = fakeSlack(2);
+    const run = await runStateMachine(definition, { job }, (input) => stepJob(input, deps(aws.api)));
+    expect(run.end).toBe('Succeed');
+    expect(run.waits).toEqual([15, 15]);
+    expect(run.path.filter((s) => s === 'Pause')).toHaveLength(2);
+    const local = fakeSlack(2);
+    await viaLocalRunner(local.api);
+    expect(aws.calls).toEqual(local.calls);
+  });
+
+  it('retries transient worker errors with backoff', async () => {
+    const aws = fakeSlack();
+    let crashes = 2;
+    const flaky: TaskFunction = async (input) => {
+      if (crashes-- > 0) throw Object.assign(new Error('API server hiccup'), { name: 'TransientError' });
+      return stepJob(input, deps(aws.api));
+    };
+    const run = await runStateMachine(definition, { job }, flaky);
+    expect(run.end).toBe('Succeed');
+    expect(run.waits).toEqual([2, 4]);
+  });
+
+  it('posts a crashed step to the channel through the worker, then fails the execution', async () => {
+    const aws = fakeSlack();
+    const crashing: TaskFunction = async (input) => {
+      if (!('phase' in input) || input.phase !== 'notify') throw Object.assign(new Error('out of memory'), { name: 'Runtime.ExitError' });
+      return stepJob(input, deps(aws.api));
+    };
+    const run = await runStateMachine(definition, { job }, crashing);
+    expect(run.path).toEqual(['Step', 'ReportFailure', 'NextOrDone', 'Finished', 'Failed']);
+    expect(run.end).toBe('Fail');
+    expect(aws.calls).toEqual([
+      `chat.postMessage :x: mesh job ${job.id} stopped: the worker failed (Runtime.ExitError) and gave up after retries`,
+    ]);
+  });
+});
