@@ -24,6 +24,7 @@ const configName = `mesh-test-autoinject-${id}`;
 const created: string[] = [];
 let server: RunningWebhook | undefined;
 let port: number;
+let system: string;
 
 async function scopedNamespace(prefix: string, labels: Record<string, string> = {}): Promise<string> {
   const name = await createTestNamespace(prefix);
@@ -83,7 +84,7 @@ function injectedParts(pod: any) {
 
 beforeAll(async () => {
   const kc = kubeConfig();
-  const system = await scopedNamespace('injector-system');
+  system = await scopedNamespace('injector-system');
   port = await freePort();
   await installWebhook(kc, {
     namespace: system,
@@ -101,6 +102,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.close();
   await deleteWebhookConfig(kubeConfig(), configName);
+  await deleteWebhookConfig(kubeConfig(), `${configName}-canary`);
   await Promise.all(created.map(deleteTestNamespace));
 });
 
@@ -168,6 +170,27 @@ describe('mesh autoinject with mesh injector webhook', () => {
     expect(report).toMatchObject({ ok: false, outcome: 'conflict', enabled: false });
     expect(report.summary).toMatch(/istio-injection=disabled: injection was switched off on purpose.*does not override/);
     expect((await namespaceLabels(kc, ns))['istio-injection']).toBe('disabled');
+  });
+
+  it('enables a revision with istio.io/rev through that revision\'s injector entries', async () => {
+    const kc = kubeConfig();
+    const report0 = await installWebhook(kc, {
+      namespace: system,
+      service: 'mesh-injector',
+      configName: `${configName}-canary`,
+      revision: 'canary',
+      url: `https://127.0.0.1:${port}/inject`,
+      ipAddresses: ['127.0.0.1'],
+      extraNamespaceSelector: scopeSelector(id),
+    });
+    expect(report0.issued).toBe(false);
+    const ns = await scopedNamespace('autoinject-rev');
+    const report = await enable(kc, ns, { revision: 'canary' });
+    expect(report).toMatchObject({ ok: true, outcome: 'enabled', labels: { 'istio.io/rev': 'canary' } });
+    expect(report.probe?.expectedWebhooks).toEqual([`${configName}-canary/rev.namespace.sidecar-injector.istio.io`]);
+    expect(report.injectors.map((i) => i.name)).toContain(`${configName}-canary`);
+    // status follows the revision the namespace's labels select.
+    expect((await status(kc, ns)).probe).toMatchObject({ injected: true });
   });
 
   it('reports a stopped webhook and leaves no label behind', async () => {
