@@ -1,0 +1,44 @@
+// The BUILT worker Lambda (dist/handlers/worker.js): one step in, new state out, replies posted to Slack.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { startSlackStandin, type SlackStandin } from '../../src/slack/standin';
+import { jobIdFor, type Job } from '../../src/jobs/job';
+import type { JobState } from '../../src/jobs/step';
+
+jest.setTimeout(60_000);
+
+const WORKER = path.resolve(__dirname, '../../dist/handlers/worker.js');
+
+function invokeWorker(event: unknown, env: Record<string, string>): Promise<JobState> {
+  const script = `require(${JSON.stringify(WORKER)}).handler(JSON.parse(process.argv[1])).then((s) => process.stderr.write('STATE' + JSON.stringify(s)))`;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', script, JSON.stringify(event)], { env: { PATH: process.env.PATH ?? '', ...env } });
+    let err = '';
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    child.on('exit', (code) => {
+      const at = err.indexOf('STATE');
+      if (code === 0 && at >= 0) resolve(JSON.parse(err.slice(at + 5)) as JobState);
+      else reject(new Error(`worker exited ${code}: ${err}`));
+    });
+  });
+}
+
+describe('dist/handlers/worker.js', () => {
+  let slack: SlackStandin;
+  beforeAll(async () => {
+    slack = await startSlackStandin();
+  });
+  afterAll(() => slack.close());
+
+  it('runs one step of a job from the state machine input and returns the final state', async () => {
+    const text = 'inject guestbook -n shop';
+    const job: Job = { id: jobIdFor({ channel: 'C1', user: 'U1', text, at: 0, kind: 'inject' }), command: { kind: 'inject', app: 'guestbook', namespace: 'shop', apply: false }, text, namespace: 'shop', user: 'U1', channel: 'C1', requestedAt: 0 };
+    const env = { SLACK_SIGNING_SECRET: 's', SLACK_BOT_TOKEN: 'xoxb-worker', SLACK_API_URL: slack.apiUrl };
+    const state = await invokeWorker({ job }, env);
+    expect(state).toMatchObject({ phase: 'done', done: true, outcome: 'succeeded', waitSeconds: 0 });
+    expect(slack.messages[0]).toMatchObject({ channel: 'C1', text: expect.stringContaining('Injected guestbook') });
+    expect(slack.calls.map((c) => c.method)).toEqual(['chat.postMessage', 'files.getUploadURLExternal', 'upload', 'files.completeUploadExternal']);
+    // A finished job stays finished when stepped again (the state machine's loop is idempotent).
+    expect(await invokeWorker(state, env)).toEqual(state);
+  });
+});
