@@ -38,15 +38,25 @@ export const STRUCTS: Record<string, StructDef> = {
     'volumes:[Volume] initContainers:[Container] containers:[Container]! ephemeralContainers:[any] ' +
       'restartPolicy:s terminationGracePeriodSeconds:*i activeDeadlineSeconds:*i dnsPolicy:s nodeSelector:{s} ' +
       'serviceAccountName:s serviceAccount:s automountServiceAccountToken:*b nodeName:s hostNetwork:b hostPID:b ' +
-      'hostIPC:b shareProcessNamespace:*b securityContext:*any imagePullSecrets:[LocalObjectReference] hostname:s ' +
-      'subdomain:s affinity:*any schedulerName:s tolerations:[any] hostAliases:[any] priorityClassName:s ' +
+      'hostIPC:b shareProcessNamespace:*b securityContext:*PodSecurityContext imagePullSecrets:[LocalObjectReference] ' +
+      'hostname:s subdomain:s affinity:*any schedulerName:s tolerations:[Toleration] hostAliases:[any] priorityClassName:s ' +
       'priority:*i dnsConfig:*any readinessGates:[any] runtimeClassName:*s enableServiceLinks:*b ' +
       'preemptionPolicy:*s overhead:{q} topologySpreadConstraints:[any] setHostnameAsFQDN:*b os:*any ' +
       'hostUsers:*b schedulingGates:[any] resourceClaims:[any] resources:*ResourceRequirements hostnameOverride:*s',
   ),
   LocalObjectReference: f('name:s'),
+  PodSecurityContext: f(
+    'seLinuxOptions:*any windowsOptions:*any runAsUser:*i runAsGroup:*i runAsNonRoot:*b supplementalGroups:[i] ' +
+      'supplementalGroupsPolicy:*s fsGroup:*i sysctls:[any] fsGroupChangePolicy:*s seccompProfile:*any ' +
+      'appArmorProfile:*any seLinuxChangePolicy:*s',
+  ),
+  Toleration: f('key:s operator:s value:s effect:s tolerationSeconds:*i'),
+  EnvFromSource: f('prefix:s configMapRef:*OptionalReference secretRef:*OptionalReference'),
+  OptionalReference: f('name:s optional:*b'),
+  KeySelector: f('name:s key:s! optional:*b'),
+  KeyToPath: f('key:s! path:s! mode:*i'),
   Container: f(
-    'name:s! image:s command:[s] args:[s] workingDir:s ports:[ContainerPort] envFrom:[any] env:[EnvVar] ' +
+    'name:s! image:s command:[s] args:[s] workingDir:s ports:[ContainerPort] envFrom:[EnvFromSource] env:[EnvVar] ' +
       'resources:ResourceRequirements resizePolicy:[any] restartPolicy:*s restartPolicyRules:[any] ' +
       'volumeMounts:[VolumeMount] volumeDevices:[any] livenessProbe:*Probe readinessProbe:*Probe ' +
       'startupProbe:*Probe lifecycle:*Lifecycle terminationMessagePath:s terminationMessagePolicy:s ' +
@@ -55,8 +65,8 @@ export const STRUCTS: Record<string, StructDef> = {
   ContainerPort: f('name:s hostPort:i containerPort:i! protocol:s hostIP:s'),
   EnvVar: f('name:s! value:s valueFrom:*EnvVarSource'),
   EnvVarSource: f(
-    'fieldRef:*ObjectFieldSelector resourceFieldRef:*ResourceFieldSelector configMapKeyRef:*any ' +
-      'secretKeyRef:*any fileKeyRef:*any',
+    'fieldRef:*ObjectFieldSelector resourceFieldRef:*ResourceFieldSelector configMapKeyRef:*KeySelector ' +
+      'secretKeyRef:*KeySelector fileKeyRef:*any',
   ),
   ObjectFieldSelector: f('apiVersion:s fieldPath:s!'),
   ResourceFieldSelector: f('containerName:s resource:s! divisor:q!'),
@@ -77,8 +87,26 @@ export const STRUCTS: Record<string, StructDef> = {
       'seccompProfile:*any appArmorProfile:*any',
   ),
   Capabilities: f('add:[s] drop:[s]'),
-  Volume: f('name:s! emptyDir:*EmptyDir', '*any'),
+  Volume: f(
+    'name:s! hostPath:*HostPath emptyDir:*EmptyDir secret:*SecretVolume persistentVolumeClaim:*PVCVolume ' +
+      'downwardAPI:*DownwardAPIVolume configMap:*ConfigMapVolume projected:*ProjectedVolume',
+    '*any',
+  ),
   EmptyDir: f('medium:s sizeLimit:*q'),
+  HostPath: f('path:s! type:*s'),
+  SecretVolume: f('secretName:s items:[KeyToPath] defaultMode:*i optional:*b'),
+  ConfigMapVolume: f('name:s items:[KeyToPath] defaultMode:*i optional:*b'),
+  PVCVolume: f('claimName:s! readOnly:b'),
+  DownwardAPIVolume: f('items:[DownwardAPIFile] defaultMode:*i'),
+  DownwardAPIFile: f('path:s! fieldRef:*ObjectFieldSelector resourceFieldRef:*ResourceFieldSelector mode:*i'),
+  ProjectedVolume: f('sources:[VolumeProjection]! defaultMode:*i'),
+  VolumeProjection: f(
+    'secret:*ProjectedKeys downwardAPI:*DownwardAPIProjection configMap:*ProjectedKeys ' +
+      'serviceAccountToken:*ServiceAccountToken clusterTrustBundle:*any podCertificate:*any',
+  ),
+  ProjectedKeys: f('name:s items:[KeyToPath] optional:*b'),
+  DownwardAPIProjection: f('items:[DownwardAPIFile]'),
+  ServiceAccountToken: f('audience:s expirationSeconds:*i path:s!'),
 
   Deployment: f('kind:s apiVersion:s metadata:ObjectMeta spec:DeploymentSpec status:DeploymentStatus'),
   DeploymentSpec: f(

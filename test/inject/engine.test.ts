@@ -172,3 +172,47 @@ describe('configuration', () => {
     expect(nativeSidecarsSupported([])).toBe(false);
   });
 });
+
+describe('typed normalisation (Go structs before marshalling)', () => {
+  it('drops unknown fields and omitempty zero values, writes required zero values and value structs', () => {
+    const text = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  creationTimestamp: null
+  madeUp: field
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      hostNetwork: false
+      tolerations: [{key: k, operator: "", effect: NoSchedule}]
+      securityContext: {runAsNonRoot: false, supplementalGroups: []}
+      containers:
+      - name: web
+        image: nginx
+        bogus: 1
+        env:
+        - name: MEM
+          valueFrom: {resourceFieldRef: {resource: limits.memory}}
+        resources: {limits: {cpu: 1500m, memory: 2048Mi}}
+      volumes:
+      - name: data
+        persistentVolumeClaim: {claimName: data, readOnly: false}
+`;
+    const out = docs(inject(text, injectionSettings({ nativeSidecars: false })).output)[0];
+    expect(out.metadata).toEqual({ name: 'web' });
+    expect(out.spec.strategy).toEqual({});
+    expect(out.status).toEqual({});
+    const spec = out.spec.template.spec;
+    expect(spec.hostNetwork).toBeUndefined();
+    expect(spec.tolerations).toEqual([{ key: 'k', effect: 'NoSchedule' }]);
+    expect(spec.securityContext).toEqual({ runAsNonRoot: false });
+    const [web] = spec.containers;
+    expect(web.bogus).toBeUndefined();
+    expect(web.env[0].valueFrom.resourceFieldRef).toEqual({ resource: 'limits.memory', divisor: '0' });
+    expect(web.resources).toEqual({ limits: { cpu: '1500m', memory: '2Gi' } });
+    expect(spec.volumes.at(-1)).toEqual({ name: 'data', persistentVolumeClaim: { claimName: 'data' } });
+  });
+});
