@@ -4,7 +4,7 @@ import { CoreV1Api } from '@kubernetes/client-node';
 import { startConsole, type ConsoleSession } from '../../src/console/session';
 import { blocksToText } from '../../src/slack/render/text';
 import type { RecordedCall } from '../../src/slack/standin';
-import { kubeConfig, withNamespace } from './setup/cluster';
+import { kubeConfig, waitUntil, withNamespace } from './setup/cluster';
 
 function text(call: RecordedCall): string {
   return blocksToText(call.args.blocks as never, String(call.args.text ?? ''));
@@ -76,5 +76,36 @@ describe('/mesh deploy of a rollout that fails', () => {
     const thread = session.standin.calls.filter((c) => c.method === 'chat.postMessage' && c.args.thread_ts === parentTs).map(text).join('\n');
     expect(thread).toMatch(/:x: \*Failed in stage backends:\*/);
     expect([...session.runner.states.values()][0]).toMatchObject({ done: true, outcome: 'failed' });
+  });
+});
+
+describe('buttons and read-only commands on a running rollout', () => {
+  const ns = withNamespace('slack-cancel');
+
+  it('Cancel on the parent message stops the rollout; status shows it', async () => {
+    const core = kubeConfig().makeApiClient(CoreV1Api);
+    await core.createNamespacedResourceQuota({ namespace: ns.name, body: { metadata: { name: 'no-pods' }, spec: { hard: { pods: '0' } } } });
+    const session = await startConsoleSession(120_000);
+    await session.send(`/mesh deploy guestbook -n ${ns.name}`);
+    await waitUntil('a Cancel button on the parent message', async () =>
+      session.standin.messages.some((m) => JSON.stringify(m.blocks ?? []).includes('"mesh_cancel"')),
+    );
+    const ephemerals: string[] = [];
+    session.standin.events.on('event', (e: { type: string; text?: string; blocks?: never }) => {
+      if (e.type === 'ephemeral') ephemerals.push(blocksToText(e.blocks, e.text ?? ''));
+    });
+    expect(await session.send(`/mesh status guestbook -n ${ns.name}`)).toMatchObject({ status: 200 });
+    expect(await session.send('click Cancel')).toMatchObject({ status: 200 });
+    await session.runner.idle();
+
+    const parentTs = session.standin.messages.find((m) => !m.threadTs)!.ts;
+    const final = text(parentUpdates(session, parentTs).at(-1)!);
+    expect(final).toContain(':no_entry_sign: cancelled');
+    expect(final).toContain('Not started: guestbook-service, guestbook-ui.');
+    expect(ephemerals.join('\n')).toMatch(/:bar_chart: \*guestbook\* in `slack-cancel-[^`]+`[\s\S]*Rollout `slack-cancel-[^`]+` in progress/);
+    expect(ephemerals.join('\n')).toMatch(/Working on `cancel slack-cancel-/);
+    expect(ephemerals.join('\n')).toMatch(/Cancel requested for rollout/);
+    const outcomes = [...session.runner.states.values()].map((s) => `${s.job.command.kind}:${s.outcome}`).sort();
+    expect(outcomes).toEqual(['cancel:succeeded', 'deploy:cancelled', 'status:succeeded']);
   });
 });
