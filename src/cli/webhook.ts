@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, unwatchFile, watchFile } from 'node:fs';
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { CliIO } from './io';
@@ -88,10 +88,22 @@ async function serve(args: string[], io: CliIO): Promise<number> {
   });
   const server = await startWebhookServer({ cert, key, port, host: (values.host as string | undefined) ?? '0.0.0.0', injector });
   io.stderr(`mesh injector webhook listening on ${server.url}\n`);
+  // `mesh webhook install` renews the certificate in its Secret; a mounted Secret's files change in place.
+  const certFile = path.resolve(io.cwd, values.cert as string);
+  const reload = () => {
+    try {
+      server.updateCertificate(readPem(io.cwd, values.cert as string, '--cert'), readPem(io.cwd, values.key as string, '--key'));
+      io.stderr(`reloaded the serving certificate from ${certFile}\n`);
+    } catch (error) {
+      io.stderr(`keeping the current certificate: ${(error as Error).message}\n`);
+    }
+  };
+  watchFile(certFile, { interval: 30_000 }, reload);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
+  unwatchFile(certFile, reload);
   await server.close();
   return 0;
 }

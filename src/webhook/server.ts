@@ -20,6 +20,8 @@ export interface WebhookServerOptions {
 export interface RunningWebhook {
   port: number;
   url: string;
+  /** New connections use this key pair (a renewed certificate) without a restart. */
+  updateCertificate(cert: string | Buffer, key: string | Buffer): void;
   close(): Promise<void>;
 }
 
@@ -74,6 +76,7 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
   return {
     port,
     url: `https://${host.includes(':') ? `[${host}]` : host}:${port}/inject`,
+    updateCertificate: (cert, key) => server.setSecureContext({ cert, key }),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

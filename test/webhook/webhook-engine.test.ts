@@ -131,3 +131,18 @@ describe('mesh injector webhook (real engine, loopback HTTPS)', () => {
     expect(await injectThroughWebhook(podOf(parse(deployment).spec.template))).toBeDefined();
   });
 });
+
+describe('certificate renewal', () => {
+  it('serves a renewed certificate to new connections without a restart', async () => {
+    const renewed = makeTestPki();
+    server.updateCertificate(renewed.certPem, renewed.keyPem);
+    const fingerprint = await new Promise<string>((resolve, reject) => {
+      const req = https.get({ host: '127.0.0.1', port: server.port, path: '/healthz', ca: renewed.caPem, agent: false }, (res) => {
+        resolve((res.socket as import('node:tls').TLSSocket).getPeerX509Certificate()!.fingerprint256);
+        res.resume();
+      });
+      req.on('error', reject);
+    });
+    expect(fingerprint).toBe(new (require('node:crypto').X509Certificate)(renewed.certPem).fingerprint256);
+  });
+});
