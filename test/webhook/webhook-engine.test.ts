@@ -1,5 +1,7 @@
 // The webhook door over real HTTPS with the real injection engine: same result as the kube-inject door.
+import { X509Certificate } from 'node:crypto';
 import https from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import { parse } from 'yaml';
 import { injectManifests, injectionSettings } from '../../src/inject';
 import { injectorFromSettings } from '../../src/webhook/engine';
@@ -138,11 +140,11 @@ describe('certificate renewal', () => {
     server.updateCertificate(renewed.certPem, renewed.keyPem);
     const fingerprint = await new Promise<string>((resolve, reject) => {
       const req = https.get({ host: '127.0.0.1', port: server.port, path: '/healthz', ca: renewed.caPem, agent: false }, (res) => {
-        resolve((res.socket as import('node:tls').TLSSocket).getPeerX509Certificate()!.fingerprint256);
+        resolve((res.socket as TLSSocket).getPeerX509Certificate()!.fingerprint256);
         res.resume();
       });
       req.on('error', reject);
     });
-    expect(fingerprint).toBe(new (require('node:crypto').X509Certificate)(renewed.certPem).fingerprint256);
+    expect(fingerprint).toBe(new X509Certificate(renewed.certPem).fingerprint256);
   });
 });
