@@ -8,6 +8,8 @@ type Json = any;
 export interface AslRun {
   end: 'Succeed' | 'Fail';
   output: Json;
+  /** The data that reached the end state (a Fail state's output is its error instead). */
+  final: Json;
   /** Every state entered, in order. */
   path: string[];
   waits: number[];
@@ -82,9 +84,9 @@ export async function runStateMachine(definition: Json, input: Json, task: TaskF
     const state = definition.States[name];
     switch (state.Type) {
       case 'Succeed':
-        return { end: 'Succeed', output: data, path, waits };
+        return { end: 'Succeed', output: data, final: data, path, waits };
       case 'Fail':
-        return { end: 'Fail', output: { Error: state.Error, Cause: state.Cause }, path, waits };
+        return { end: 'Fail', output: { Error: state.Error, Cause: state.Cause }, final: data, path, waits };
       case 'Wait':
         waits.push(state.SecondsPath ? jsonPath(data, state.SecondsPath) : state.Seconds);
         name = state.Next;
@@ -110,7 +112,7 @@ export async function runStateMachine(definition: Json, input: Json, task: TaskF
               continue;
             }
             const handler = (state.Catch ?? []).find((c: Json) => covers(c.ErrorEquals, error));
-            if (!handler) return { end: 'Fail', output: { Error: errorName(error), Cause: (error as Error).message }, path, waits };
+            if (!handler) return { end: 'Fail', output: { Error: errorName(error), Cause: (error as Error).message }, final: data, path, waits };
             data = setResult(data, handler.ResultPath, { Error: errorName(error), Cause: (error as Error).message });
             name = handler.Next;
             break;

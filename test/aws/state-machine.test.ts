@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { UserError } from '../../src/errors';
 import type { Job } from '../../src/jobs/job';
 import { localRunner } from '../../src/jobs/local-runner';
 import { stepJob, type JobDeps } from '../../src/jobs/step';
@@ -17,10 +18,11 @@ const CLOUDFORMATION_TAGS = ['Ref', 'GetAtt', 'Sub'].map((tag) => ({
 const config = parse(readFileSync(path.resolve(__dirname, '../../serverless.yml'), 'utf8'), { customTags: CLOUDFORMATION_TAGS });
 const definition = config.stepFunctions.stateMachines.jobs.definition;
 
+// A job whose outcome depends on nothing but the job machinery: `status` without a cluster is refused.
 const job: Job = {
-  id: 'mesh-inject-0123456789abcdef0123',
-  command: { kind: 'inject', app: 'guestbook', apply: false },
-  text: 'inject guestbook',
+  id: 'mesh-status-0123456789abcdef0123',
+  command: { kind: 'status', app: 'guestbook' },
+  text: 'status guestbook',
   user: 'U1',
   channel: 'C1',
   requestedAt: 0,
@@ -53,7 +55,7 @@ function fakeSlack(down = 0) {
 }
 
 function deps(slack: SlackApi): JobDeps {
-  return { slack, kube: () => Promise.reject(new Error('no cluster in this test')), now: () => 0 };
+  return { slack, kube: () => Promise.reject(new UserError('no cluster: set KUBECONFIG')), now: () => 0 };
 }
 
 async function viaLocalRunner(slack: SlackApi) {
@@ -70,22 +72,33 @@ describe('jobs state machine (serverless.yml) with the real worker step', () => 
     const run = await runStateMachine(definition, { job }, (input) => stepJob(input, deps(aws.api)));
     const local = fakeSlack();
     const localFinal = await viaLocalRunner(local.api);
-    expect(run.end).toBe('Succeed');
-    expect(run.output).toEqual(localFinal);
-    expect(run.output).toMatchObject({ done: true, outcome: 'succeeded' });
-    expect(aws.calls[0]).toMatch(/^chat.postMessage /);
+    expect(run.final).toEqual(localFinal);
+    expect(run.final).toMatchObject({ done: true, outcome: 'failed' });
+    expect(run.path).toEqual(['Step', 'NextOrDone', 'Finished', 'Failed']);
+    expect(aws.calls).toEqual(['chat.postEphemeral :x: no cluster: set KUBECONFIG']);
     expect(aws.calls).toEqual(local.calls);
   });
 
   it('waits out a Slack outage with the worker-requested pauses, then delivers', async () => {
     const aws = fakeSlack(2);
     const run = await runStateMachine(definition, { job }, (input) => stepJob(input, deps(aws.api)));
-    expect(run.end).toBe('Succeed');
     expect(run.waits).toEqual([15, 15]);
     expect(run.path.filter((s) => s === 'Pause')).toHaveLength(2);
     const local = fakeSlack(2);
-    await viaLocalRunner(local.api);
+    const localFinal = await viaLocalRunner(local.api);
+    expect(run.final).toEqual(localFinal);
     expect(aws.calls).toEqual(local.calls);
+  });
+
+  it('ends succeeded when the job succeeded or left no outcome', async () => {
+    for (const done of [{ outcome: 'succeeded' }, {}]) {
+      let steps = 0;
+      const worker: TaskFunction = async (input) =>
+        ++steps < 3 ? { ...input, done: false, waitSeconds: 0 } : { ...input, done: true, waitSeconds: 0, ...done };
+      const run = await runStateMachine(definition, { job }, worker);
+      expect(run.end).toBe('Succeed');
+      expect(run.path).toEqual(['Step', 'NextOrDone', 'Step', 'NextOrDone', 'Step', 'NextOrDone', 'Finished', 'Done']);
+    }
   });
 
   it('retries transient worker errors with backoff', async () => {
@@ -96,8 +109,9 @@ describe('jobs state machine (serverless.yml) with the real worker step', () => 
       return stepJob(input, deps(aws.api));
     };
     const run = await runStateMachine(definition, { job }, flaky);
-    expect(run.end).toBe('Succeed');
     expect(run.waits).toEqual([2, 4]);
+    expect(run.final).toMatchObject({ done: true, outcome: 'failed' });
+    expect(aws.calls).toHaveLength(1);
   });
 
   it('posts a crashed step to the channel through the worker, then fails the execution', async () => {
