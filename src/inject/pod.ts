@@ -223,6 +223,7 @@ function injectionStatus(spec: Obj, revision: string): string {
 export function injectPodCore(pod: Obj, ctx: PodContext): Obj {
   const settings = ctx.settings;
   validateAnnotations(pod.metadata.annotations ?? {});
+  checkTemplates(pod.metadata.annotations ?? {});
   const meshStatusPort = Number(settings.meshConfig.defaultConfig?.statusPort ?? 15020);
   const proxyConfig = effectiveProxyConfig(settings.meshConfig, pod.metadata.annotations ?? {});
   const mesh = { ...settings.meshConfig, defaultConfig: proxyConfig };
@@ -267,6 +268,15 @@ export function injectPodCore(pod: Obj, ctx: PodContext): Obj {
   const holdPod = proxyConfig.holdApplicationUntilProxyStarts === true || settings.values.global?.proxy?.holdApplicationUntilProxyStarts === true;
   reorderPod(merged, holdPod);
   return asPod(merged);
+}
+
+/** inject.istio.io/templates selects Istio templates; only the default sidecar template is built in. */
+function checkTemplates(annotations: Obj): void {
+  const requested = annotations['inject.istio.io/templates'];
+  if (requested === undefined) return;
+  for (const name of String(requested).split(',').map((t) => t.trim())) {
+    if (name !== 'sidecar') throw new UserError(`requested template "${name}" not found; have sidecar`);
+  }
 }
 
 function networkOf(pod: Obj, settings: InjectionSettings): string {

@@ -216,3 +216,11 @@ spec:
     expect(spec.volumes.at(-1)).toEqual({ name: 'data', persistentVolumeClaim: { claimName: 'data' } });
   });
 });
+
+describe('templates', () => {
+  it('accepts the sidecar template and rejects others by name', () => {
+    const withTemplates = (t: string) => deployment(`\n      annotations: {inject.istio.io/templates: "${t}"}`);
+    expect(inject(withTemplates('sidecar')).workloads[0].injected).toBe(true);
+    expect(() => inject(withTemplates('sidecar,gateway'))).toThrow('test.yaml:1: Deployment "web": requested template "gateway" not found; have sidecar');
+  });
+});
