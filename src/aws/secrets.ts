@@ -57,13 +57,3 @@ export function secretsResolver(env: NodeJS.ProcessEnv = process.env): () => Pro
 
 /** The Slack secrets of this process, resolved on first use (the Lambda cold start) and cached. */
 export const resolveSecrets: () => Promise<SlackSecrets> = secretsResolver();
-
-let botToken: Promise<string> | undefined;
-/** Just the bot token, cached: the worker posts to Slack but never verifies requests, so its role reads only this. */
-export function resolveBotToken(): Promise<string> {
-  botToken ??= resolveSecret('SLACK_BOT_TOKEN');
-  botToken.catch(() => {
-    botToken = undefined;
-  });
-  return botToken;
-}
