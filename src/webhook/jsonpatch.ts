@@ -41,7 +41,7 @@ export function createPatch(original: JsonValue, target: JsonValue): PatchOperat
 }
 
 function diff(a: JsonValue, b: JsonValue, path: string, ops: PatchOperation[]): void {
-  if (jsonEqual(a, b)) return;
+  if (a === b) return;
   if (isObject(a) && isObject(b)) {
     for (const key of Object.keys(a)) {
       if (!(key in b)) ops.push({ op: 'remove', path: `${path}/${escapePointer(key)}` });
@@ -57,7 +57,7 @@ function diff(a: JsonValue, b: JsonValue, path: string, ops: PatchOperation[]): 
     diffArray(a, b, path, ops);
     return;
   }
-  // The root cannot be removed and re-added; every other type change is a replace.
+  // Equal containers produce no operations above; what is left differs in type or value.
   ops.push({ op: 'replace', path, value: b });
 }
 
