@@ -28,7 +28,7 @@ export function injectManifests(text: string, source: string, settings: Injectio
     const value = doc.value as Obj | null;
     const kind = value && typeof value === 'object' && !Array.isArray(value) ? value.kind : undefined;
     if (!isRecognisedKind(kind)) {
-      output += `${doc.raw}---\n`;
+      output += `${asReadLine(doc.raw)}---\n`;
       continue;
     }
     try {
@@ -41,6 +41,12 @@ export function injectManifests(text: string, source: string, settings: Injectio
     }
   }
   return { output, warnings, workloads };
+}
+
+/** Kubernetes' YAMLReader reads line by line: CRLF line ends become LF and the last line gets its newline. */
+function asReadLine(raw: string): string {
+  const text = raw.replace(/\r\n/g, '\n');
+  return text.endsWith('\n') ? text : `${text}\n`;
 }
 
 /** The webhook door: inject one pod owned by `owner`. */

@@ -224,3 +224,11 @@ describe('templates', () => {
     expect(() => inject(withTemplates('sidecar,gateway'))).toThrow('test.yaml:1: Deployment "web": requested template "gateway" not found; have sidecar');
   });
 });
+
+describe('raw pass-through as Kubernetes YAMLReader yields it', () => {
+  it('ends every document with a newline and turns CRLF into LF', () => {
+    expect(inject('kind: ConfigMap\r\nmetadata: {name: a}\r\n---\r\nkind: Secret').output).toBe(
+      'kind: ConfigMap\nmetadata: {name: a}\n---\nkind: Secret\n---\n',
+    );
+  });
+});
