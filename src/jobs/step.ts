@@ -95,7 +95,11 @@ async function notify(state: JobState, deps: JobDeps): Promise<JobState> {
     }
   }
   const outstanding = (next.progress && !delivered(next.progress)) || next.reply !== undefined;
-  if (!outstanding) return { ...next, phase: 'done', done: true, waitSeconds: 0 };
+  if (!outstanding) {
+    // Completes the command's audit line (which says "dispatched") with how the job ended.
+    deps.log?.(JSON.stringify({ type: 'mesh.job', job: next.job.id, event: 'finished', user: next.job.user, channel: next.job.channel, command: next.job.text, outcome: next.outcome, durationMs: deps.now() - next.job.requestedAt }));
+    return { ...next, phase: 'done', done: true, waitSeconds: 0 };
+  }
   const attempts = next.notifyAttempts + 1;
   const lastError = next.progress?.lastError ?? next.lastError;
   if (attempts >= MAX_NOTIFY_ATTEMPTS) {
