@@ -3,6 +3,7 @@
 // from send to the last byte of the answer. Target: p99 ≤ 5 ms.
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import https from 'node:https';
 import { Worker } from 'node:worker_threads';
@@ -22,6 +23,7 @@ async function bundleCore(dir) {
   await build({
     stdin: {
       contents: `export { startWebhookServer } from './src/webhook/server';
+        export { reviewAdmission } from './src/webhook/review';
         export { injectorFromSettings } from './src/webhook/engine';
         export { injectionSettings } from './src/inject';`,
       resolveDir: root,
@@ -127,6 +129,15 @@ export default async function run() {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mesh-bench-webhook-'));
   try {
     await bundleCore(dir);
+    // CPU per review without HTTP (decode, decide, inject, diff, encode): what a busy machine cannot distort.
+    const core = createRequire(import.meta.url)(path.join(dir, 'webhook.cjs'));
+    const injector = core.injectorFromSettings(core.injectionSettings());
+    const review = typicalReview(0);
+    for (let i = 0; i < 200; i++) JSON.stringify(core.reviewAdmission(review, 'application/json', injector).body);
+    const cpu0 = process.cpuUsage();
+    for (let i = 0; i < 1000; i++) JSON.stringify(core.reviewAdmission(review, 'application/json', injector).body);
+    const cpu = process.cpuUsage(cpu0);
+    const cpuPerReview = (cpu.user + cpu.system) / 1000 / 1000;
     const { cert, key } = selfSignedCert(dir);
     // The server runs on its own thread (as the webhook is its own process next to the API server), so the
     // load generator's TLS and JSON work does not queue in front of it.
@@ -169,6 +180,7 @@ export default async function run() {
     return [
       `${MEASURED} reviews measured after ${WARMUP} warm-up, offered at ${RATE}/s (achieved ${(total / elapsed).toFixed(0)}/s)`,
       `p50 ${p50.toFixed(2)} ms · p90 ${pct(latencies, 90).toFixed(2)} ms · p99 ${p99.toFixed(2)} ms · max ${latencies[latencies.length - 1].toFixed(2)} ms`,
+      `CPU per review (no HTTP): ${cpuPerReview.toFixed(2)} ms, i.e. ${(RATE * cpuPerReview / 10).toFixed(0)}% of one core at ${RATE}/s`,
       `server handling time: p50 ${pct(served, 50).toFixed(2)} ms · p99 ${pct(served, 99).toFixed(2)} ms (engine + patch + JSON)`,
       `target p99 ≤ 5 ms: ${p99 <= 5 ? 'met' : 'NOT met'} (1-min load average ${load.toFixed(1)} on ${os.cpus().length} CPUs)`,
     ];
