@@ -9,19 +9,21 @@ export interface AwsEnvironment {
   endpointOverride?: string;
 }
 
-export function awsEnvironment(env: NodeJS.ProcessEnv = process.env): AwsEnvironment {
+/** The execution role's credentials, as Lambda puts them in the environment. */
+export function credentialsFromEnv(env: NodeJS.ProcessEnv = process.env): AwsCredentials {
   const accessKeyId = env.AWS_ACCESS_KEY_ID;
   const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
   if (!accessKeyId || !secretAccessKey) {
     throw new UserError('AWS credentials are not configured: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set');
   }
+  return { accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN || undefined };
+}
+
+export function awsEnvironment(env: NodeJS.ProcessEnv = process.env): AwsEnvironment {
+  const credentials = credentialsFromEnv(env);
   const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   if (!region) throw new UserError('AWS region is not configured: set AWS_REGION');
-  return {
-    credentials: { accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN || undefined },
-    region,
-    endpointOverride: env.MESH_AWS_ENDPOINT_URL || undefined,
-  };
+  return { credentials, region, endpointOverride: env.MESH_AWS_ENDPOINT_URL || undefined };
 }
 
 export function serviceEndpoint(aws: AwsEnvironment, service: string): string {

@@ -1,7 +1,7 @@
 import { KubeConfig, type User } from '@kubernetes/client-node';
 import { UserError } from '../errors';
 import { resolveKubeConfig } from '../kube';
-import { awsEnvironment } from './credentials';
+import { credentialsFromEnv } from './credentials';
 import { EksTokenProvider } from './eks-token';
 
 /** Cluster access from Lambda: endpoint and CA from configuration, a fresh EKS token on every request. */
@@ -52,7 +52,7 @@ export function eksKubeConfig(settings: EksClusterSettings, options: EksKubeConf
   const tokens = new EksTokenProvider({
     clusterName: settings.clusterName,
     region: settings.region,
-    credentials: () => awsEnvironment(env).credentials,
+    credentials: () => credentialsFromEnv(env),
     clock: options.clock,
   });
   const kc = new KubeConfig();
