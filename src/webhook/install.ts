@@ -140,7 +140,8 @@ function waitForCertificate(kc: KubeConfig, name: string, signer: string, timeou
           const refused = csr.status?.conditions?.find((c) => (c.type === 'Denied' || c.type === 'Failed') && c.status === 'True');
           if (refused) {
             const why = refused.message || refused.reason || 'no reason given';
-            return finish(new UserError(`CSR ${name} for signer ${signer} was ${refused.type.toLowerCase()}: ${why}`));
+            const verdict = refused.type === 'Denied' ? 'was denied' : 'failed at the signer';
+            return finish(new UserError(`CSR ${name} for signer ${signer} ${verdict}: ${why}`));
           }
           if (csr.status?.certificate) finish(undefined, Buffer.from(csr.status.certificate, 'base64').toString('utf8'));
         },

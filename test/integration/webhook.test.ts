@@ -2,7 +2,7 @@
 // CSR signer, re-running keeps it, and unusable signers or missing RBAC are named in the error.
 import { X509Certificate } from 'node:crypto';
 import { KubeConfig } from '@kubernetes/client-node';
-import { clusterCaPem, kubeConfig, withNamespace } from './setup/cluster';
+import { clusterCaPem, kubeConfig, waitUntil, withNamespace } from './setup/cluster';
 import { kubeRequest } from '../../src/kube';
 import { installWebhook } from '../../src/webhook/install';
 import { deleteWebhookConfig, readSecretPem, runId, scopeSelector } from './webhook-support';
@@ -50,6 +50,28 @@ describe('mesh webhook install', () => {
     await expect(
       installWebhook(kubeConfig(), { namespace: ns.name, secret: 'never-issued', signer: 'example.com/nobody-signs', configName, timeoutMs: 3000 }),
     ).rejects.toThrow(/approved but never issued by signer example.com\/nobody-signs within 3 s/);
+  });
+
+  it('reports a CSR the signer fails, with its reason', async () => {
+    const kc = kubeConfig();
+    const csrPath = '/apis/certificates.k8s.io/v1/certificatesigningrequests';
+    const install = installWebhook(kc, { namespace: ns.name, service: 'refused', secret: 'refused', signer: 'example.com/refuses', configName, timeoutMs: 30_000 });
+    // Play the signer: fail the request once it is approved, as kcm does for a CSR it will not sign.
+    const csr = await waitUntil('the approved CSR', async () => {
+      const list = await kubeRequest<{ items: any[] }>(kc, { method: 'GET', path: csrPath });
+      return list.items.find((c) => c.metadata.name.startsWith(`mesh-webhook-refused.${ns.name}-`) && c.status?.conditions?.length);
+    });
+    await kubeRequest(kc, {
+      method: 'PUT',
+      path: `${csrPath}/${csr.metadata.name}/status`,
+      body: {
+        ...csr,
+        status: {
+          conditions: [...csr.status.conditions, { type: 'Failed', status: 'True', reason: 'SignerValidationFailure', message: 'test signer refuses this subject' }],
+        },
+      },
+    });
+    await expect(install).rejects.toThrow(/for signer example.com\/refuses failed at the signer: test signer refuses this subject/);
   });
 
   it('rejects the legacy signer v1 no longer accepts', async () => {
