@@ -77,13 +77,18 @@ function readConfigFile(file: string, cwd: string): unknown {
   return value;
 }
 
-async function decideNativeSidecars(mode: Options['nativeSidecars'], io: CliIO): Promise<boolean> {
-  if (mode !== 'auto') return mode === 'true';
+/** true/false as given; auto asks the cluster (classic when there is none, as offline istioctl). */
+async function decideNativeSidecars(
+  mode: Options['nativeSidecars'],
+  io: CliIO,
+): Promise<{ nativeSidecars: boolean; nodeKubeletVersions?: Record<string, string> }> {
+  if (mode !== 'auto') return { nativeSidecars: mode === 'true' };
   const nodes = await import('../inject/nodes');
   const kubeconfig = nodes.usableKubeconfig(io.env);
-  if (!kubeconfig) return false;
+  if (!kubeconfig) return { nativeSidecars: false };
   const versions = await nodes.kubeletVersions(kubeconfig);
-  return versions !== undefined && nodes.nativeSidecarsSupported(versions);
+  if (versions === undefined) return { nativeSidecars: false };
+  return { nativeSidecars: nodes.nativeSidecarsSupported(Object.values(versions)), nodeKubeletVersions: versions };
 }
 
 export async function run(args: string[], io: CliIO): Promise<number> {
@@ -103,7 +108,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     values,
     meshConfig,
     revision: opts.revision,
-    nativeSidecars: await decideNativeSidecars(opts.nativeSidecars, io),
+    ...(await decideNativeSidecars(opts.nativeSidecars, io)),
   });
   const result = injectManifests(text, source, settings);
   if (opts.output) {

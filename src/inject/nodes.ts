@@ -4,14 +4,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
 
-/** Native sidecars need kubelet ≥ 1.33 on every node; no nodes (or an unparsable version) means no. */
-export function nativeSidecarsSupported(kubeletVersions: string[]): boolean {
-  if (kubeletVersions.length === 0) return false;
-  return kubeletVersions.every((v) => {
-    const m = /^v?(\d+)\.(\d+)/.exec(v);
-    return m !== null && (Number(m[1]) > 1 || (Number(m[1]) === 1 && Number(m[2]) >= 33));
-  });
-}
+export { nativeSidecarsSupported } from './settings';
 
 /** The kubeconfig file kubectl would use, when one exists. */
 export function usableKubeconfig(env: NodeJS.ProcessEnv): string | undefined {
@@ -22,8 +15,8 @@ export function usableKubeconfig(env: NodeJS.ProcessEnv): string | undefined {
   return existsSync(fallback) ? fallback : undefined;
 }
 
-/** Lists the nodes' kubelet versions; undefined when the cluster cannot be asked in time. */
-export async function kubeletVersions(kubeconfigPath: string, timeoutMs = 3000): Promise<string[] | undefined> {
+/** Each node's kubelet version by node name; undefined when the cluster cannot be asked in time. */
+export async function kubeletVersions(kubeconfigPath: string, timeoutMs = 3000): Promise<Record<string, string> | undefined> {
   try {
     const k8s = await import('@kubernetes/client-node');
     const kc = new k8s.KubeConfig();
@@ -36,7 +29,7 @@ export async function kubeletVersions(kubeconfigPath: string, timeoutMs = 3000):
     try {
       const list = await Promise.race([api.listNode(), timeout]);
       if (!list) return undefined;
-      return list.items.map((n) => n.status?.nodeInfo?.kubeletVersion ?? '');
+      return Object.fromEntries(list.items.map((n) => [n.metadata?.name ?? '', n.status?.nodeInfo?.kubeletVersion ?? '']));
     } finally {
       clearTimeout(timer);
     }

@@ -13,6 +13,19 @@ export interface InjectionSettings {
   nativeSidecars: boolean;
   /** Control-plane revision ("" = default). */
   revision: string;
+  /**
+   * Auto mode only: kubelet version per node. A pod already bound to a listed node (spec.nodeName) follows
+   * that node's version instead of the cluster-wide `nativeSidecars`, as Istio's DetectNativeSidecar does.
+   */
+  nodeKubeletVersions?: Record<string, string>;
+}
+
+/** Native sidecars need kubelet minor ≥ 33 on every node (an empty list passes, as in Istio). */
+export function nativeSidecarsSupported(kubeletVersions: string[]): boolean {
+  return kubeletVersions.every((v) => {
+    const m = /^v?(\d+)\.(\d+)/.exec(v.trim());
+    return m !== null && Number(m[2]) >= 33;
+  });
 }
 
 export function defaultValues(): Values {
@@ -101,6 +114,7 @@ export function injectionSettings(opts: {
   meshConfig?: unknown;
   nativeSidecars?: boolean;
   revision?: string;
+  nodeKubeletVersions?: Record<string, string>;
 } = {}): InjectionSettings {
   for (const [what, v] of [
     ['values', opts.values],
@@ -116,6 +130,7 @@ export function injectionSettings(opts: {
     meshConfig,
     nativeSidecars: opts.nativeSidecars ?? true,
     revision: opts.revision ?? String(values.revision ?? ''),
+    ...(opts.nodeKubeletVersions ? { nodeKubeletVersions: opts.nodeKubeletVersions } : {}),
   };
 }
 

@@ -1,7 +1,7 @@
 // kube-inject's per-object logic (inject.go IntoObject): find the pod template of each workload kind,
 // decide whether to inject, inject, write the pod back. Objects come and go in typed (normalised) form.
 import { UserError } from '../errors';
-import type { InjectionSettings } from './settings';
+import { nativeSidecarsSupported, type InjectionSettings } from './settings';
 import { injectPodCore } from './pod';
 import { normalize } from './normalize';
 import type { Obj } from './template';
@@ -207,11 +207,17 @@ function injectTyped(value: Obj, kind: string, settings: InjectionSettings, warn
     return obj;
   }
   const before = containerNames(slot.spec);
-  const pod = injectPodCore({ metadata: slot.meta, spec: slot.spec }, { typeMeta, deployMeta, settings });
+  const pod = injectPodCore({ metadata: slot.meta, spec: slot.spec }, { typeMeta, deployMeta, settings: forNode(settings, slot.spec.nodeName) });
   slot.put(pod);
   result.injected = true;
   result.containersAdded = containerNames(pod.spec).filter((n) => !before.includes(n));
   return obj;
+}
+
+/** A pod bound to a known node follows that node's kubelet (auto mode). */
+function forNode(settings: InjectionSettings, nodeName: unknown): InjectionSettings {
+  const version = typeof nodeName === 'string' ? settings.nodeKubeletVersions?.[nodeName] : undefined;
+  return version === undefined ? settings : { ...settings, nativeSidecars: nativeSidecarsSupported([version]) };
 }
 
 function containerNames(spec: Obj): string[] {

@@ -3,7 +3,7 @@
 import { parseAllDocuments } from 'yaml';
 import { injectManifests, injectionSettings, injectPod, injectRequired, proxyImage } from '../../src/inject';
 import { canonicalQuantity } from '../../src/inject/quantity';
-import { nativeSidecarsSupported } from '../../src/inject/nodes';
+import { nativeSidecarsSupported } from '../../src/inject/settings';
 import { loadCases, readInject, settingsFor } from './cases';
 
 const defaults = injectionSettings();
@@ -166,10 +166,17 @@ describe('configuration', () => {
     expect(canonicalQuantity('abc')).toBeUndefined();
   });
 
-  it('native sidecars only when every kubelet is at least 1.33', () => {
-    expect(nativeSidecarsSupported(['v1.33.0', 'v1.34.1'])).toBe(true);
+  it('native sidecars only when every kubelet is at least 1.33; a bound pod follows its node', () => {
+    expect(nativeSidecarsSupported(['v1.33.0', 'v1.34.1-eks-1'])).toBe(true);
     expect(nativeSidecarsSupported(['v1.33.0', 'v1.28.3'])).toBe(false);
-    expect(nativeSidecarsSupported([])).toBe(false);
+    expect(nativeSidecarsSupported(['garbage'])).toBe(false);
+    expect(nativeSidecarsSupported([])).toBe(true); // Istio's loop over no nodes finds none too old
+    const settings = injectionSettings({ nativeSidecars: false, nodeKubeletVersions: { new: 'v1.34.0', old: 'v1.30.0' } });
+    const bound = (node: string) => readInject('pod.yaml').replace('spec:\n', `spec:\n  nodeName: ${node}\n`);
+    const layout = (node: string) => docs(inject(bound(node), settings).output)[0].spec.initContainers.map((c: any) => c.name);
+    expect(layout('new')).toEqual(['istio-init', 'istio-proxy']);
+    expect(layout('old')).toEqual(['istio-init']);
+    expect(layout('unknown')).toEqual(['istio-init']);
   });
 });
 

@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { main } from '../../src/cli/main';
 import type { CliIO } from '../../src/cli/io';
-import { nativeSidecarsSupported } from '../../src/inject/nodes';
+import { nativeSidecarsSupported } from '../../src/inject/settings';
 import { kubeConfig, kubeconfigPath } from './setup/cluster';
 
 const HELLO = path.resolve(__dirname, '../../../shared/conformance/istio-inject/inject/hello.yaml');
