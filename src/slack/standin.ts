@@ -40,6 +40,8 @@ export interface SlackStandin {
   userGroups: Record<string, string[]>;
   /** While true every request gets HTTP 503 (a Slack outage). */
   setDown(down: boolean): void;
+  /** How many requests were refused during outages. */
+  refusedWhileDown(): number;
   /** The next `count` Web API calls answer 429 with Retry-After `seconds`. */
   rateLimitNext(count: number, seconds: number): void;
   close(): Promise<void>;
@@ -77,6 +79,7 @@ export async function startSlackStandin(): Promise<SlackStandin> {
   const messages: StandinMessage[] = [];
   const uploads = new Map<string, { filename: string; content?: string }>();
   let down = false;
+  let refused = 0;
   let rateLimited = { count: 0, seconds: 1 };
   let clock = 1_700_000_000_000;
   let ids = 0;
@@ -142,6 +145,7 @@ export async function startSlackStandin(): Promise<SlackStandin> {
     const raw = await readBody(req);
     const url = req.url ?? '/';
     if (down) {
+      refused += 1;
       res.writeHead(503).end('slack is down');
       return;
     }
@@ -193,6 +197,7 @@ export async function startSlackStandin(): Promise<SlackStandin> {
     setDown: (value) => {
       down = value;
     },
+    refusedWhileDown: () => refused,
     rateLimitNext: (count, seconds) => {
       rateLimited = { count, seconds };
     },

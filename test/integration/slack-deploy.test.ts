@@ -109,3 +109,30 @@ describe('buttons and read-only commands on a running rollout', () => {
     expect(outcomes).toEqual(['cancel:succeeded', 'deploy:cancelled', 'status:succeeded']);
   });
 });
+
+describe('Apply button through a Slack outage', () => {
+  const ns = withNamespace('slack-apply');
+
+  it('rolls out the injected app and posts the final state once Slack is back', async () => {
+    const session = await startConsoleSession();
+    await session.send(`/mesh inject guestbook -n ${ns.name}`);
+    await session.runner.idle();
+    expect(session.standin.messages.map((m) => m.text)).toEqual([expect.stringMatching(/^Injected guestbook/)]);
+    expect(await session.send('click Apply')).toMatchObject({ status: 200 });
+    await waitUntil('the rollout parent message', async () => session.standin.messages.some((m) => /^Rollout of guestbook/.test(m.text)));
+    session.standin.setDown(true);
+    await new Promise((resolve) => setTimeout(resolve, 4000));
+    session.standin.setDown(false);
+    await session.runner.idle();
+    expect(session.standin.refusedWhileDown()).toBeGreaterThan(0);
+
+    const parent = session.standin.messages.find((m) => /^Rollout of guestbook/.test(m.text))!;
+    expect(blocksToText(parent.blocks, parent.text)).toContain(':white_check_mark: succeeded');
+    const pods = await kubeConfig().makeApiClient(CoreV1Api).listNamespacedPod({ namespace: ns.name });
+    expect(pods.items.length).toBeGreaterThan(0);
+    // Native sidecars (the engine's default): istio-proxy is an init container with restartPolicy Always.
+    for (const pod of pods.items) expect([...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].map((c) => c.name)).toContain('istio-proxy');
+    const deploy = [...session.runner.states.values()].find((s) => s.job.command.kind === 'inject' && s.job.text.endsWith('--apply'));
+    expect(deploy).toMatchObject({ done: true, outcome: 'succeeded' });
+  });
+});
