@@ -136,3 +136,19 @@ describe('Apply button through a Slack outage', () => {
     expect(deploy).toMatchObject({ done: true, outcome: 'succeeded' });
   });
 });
+
+describe('/mesh autoinject status', () => {
+  const ns = withNamespace('slack-autoinject');
+
+  it('answers only the caller with the namespace injection state', async () => {
+    const session = await startConsoleSession();
+    const replies: string[] = [];
+    session.standin.events.on('event', (e: { type: string; text?: string; blocks?: never }) => {
+      if (e.type === 'ephemeral') replies.push(blocksToText(e.blocks, e.text ?? ''));
+    });
+    await session.send(`/mesh autoinject status ${ns.name}`);
+    await session.runner.idle();
+    expect(replies.join('\n')).toContain(`Sidecar auto-injection for \`${ns.name}\` is :white_circle: off.`);
+    expect(session.standin.messages).toEqual([]);
+  });
+});
