@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 export const name = 'staged rollout (mesh deploy guestbook)';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const RUNS = 3;
+const RUNS = 5;
 
 async function loadCore(dir) {
   const outfile = path.join(dir, 'core.cjs');
@@ -63,14 +63,20 @@ async function meshRun(core, kc, namespace) {
   pods.stop();
   if (final.phase !== 'finished') throw new Error(`rollout ${final.phase}: ${final.error?.message}`);
   const plan = core.loadApp('guestbook');
+  const at = (type, stage) => Date.parse(events.find((e) => e.type === type && (stage === undefined || e.stage === stage)).at);
   let ideal = 0;
-  plan.stages.forEach((stage) => {
+  let lag = 0;
+  let gaps = at('stage-started', plan.stages[0].name) - begin + (at('finished') - at('stage-done', plan.stages.at(-1).name));
+  plan.stages.forEach((stage, i) => {
     const apps = new Set(stage.documents.filter((d) => d.object.kind === 'Deployment').map((d) => d.object.spec.template.metadata.labels.app));
-    const firstApply = Math.min(...events.filter((e) => e.type === 'object-applied' && e.stage === stage.name).map((e) => Date.parse(e.at)));
+    // The stage's apply starts when the engine announces it, just before its first request.
+    const applyStart = Date.parse(events.find((e) => e.type === 'stage-started' && e.stage === stage.name).at);
     const lastReady = Math.max(...[...pods.readyAt.values()].filter((p) => apps.has(p.app)).map((p) => p.at));
-    ideal += lastReady - firstApply;
+    ideal += lastReady - applyStart;
+    lag += at('stage-done', stage.name) - lastReady;
+    if (i > 0) gaps += applyStart - at('stage-done', plan.stages[i - 1].name);
   });
-  return { wall, ideal };
+  return { wall, ideal, lag, gaps };
 }
 
 function kubectlScript(core, kubeconfig, namespace, dir) {
@@ -118,10 +124,12 @@ export default async function run() {
     const overhead = median(mesh.map((m) => m.wall - m.ideal));
     const kubectl = median(script);
     return [
-      `guestbook, 3 stages, 6 Deployments + 5 Services, kwok ready delay ${up.state.readyDelayMs} ms, median of ${RUNS} runs`,
+      `guestbook, 3 stages, 6 Deployments + 5 Services, kwok ready delay ${up.state.readyDelayMs} ms, median of ${RUNS} runs, load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs`,
       `mesh deploy (pre-flight, lock, apply, watch-gated stages incl. Service endpoints): ${s(wall)}`,
-      `ideal (sum per stage of first apply → last pod Ready): ${s(ideal)}`,
+      `ideal (sum per stage of apply start → last pod Ready, as watched at ms precision): ${s(ideal)}`,
       `overhead over ideal: ${s(overhead)} (target ≤ 0.50 s: ${overhead <= 500 ? 'met' : 'NOT met'})`,
+      `  of which engine (pre-flight + lock before stage 1, stage-done → next apply, finish): ${s(median(mesh.map((m) => m.gaps)))}`,
+      `  of which last pod Ready → stage judged ready (controllers updating Deployment status, EndpointSlices; watch latency): ${s(median(mesh.map((m) => m.lag)))}`,
       `kubectl apply + kubectl rollout status per stage (shell script): ${s(kubectl)} (mesh ${wall <= kubectl ? 'faster or equal' : 'SLOWER'})`,
     ];
   } finally {

@@ -175,14 +175,16 @@ async function applyStage(step: Step): Promise<RolloutState> {
     stageStartedAt = new Date(step.now()).toISOString();
     step.emit({ type: 'stage-started', stage: stage.name, index: state.stage, total: stages.length });
   }
-  const results = await Promise.all(stage.objects.map((obj) => serverSideApplyWithResult(deps.kc, obj)));
   const applied = [...state.applied];
-  stage.objects.forEach((obj, i) => {
-    const object = objectKey(obj);
-    step.emit({ type: 'object-applied', stage: stage.name, object, result: results[i]!.created ? 'created' : 'configured' });
-    const entry = `${stage.name}: ${object}`;
-    if (!applied.includes(entry)) applied.push(entry);
-  });
+  await Promise.all(
+    stage.objects.map(async (obj) => {
+      const { created } = await serverSideApplyWithResult(deps.kc, obj);
+      const object = objectKey(obj);
+      step.emit({ type: 'object-applied', stage: stage.name, object, result: created ? 'created' : 'configured' });
+      const entry = `${stage.name}: ${object}`;
+      if (!applied.includes(entry)) applied.push(entry);
+    }),
+  );
   return { ...state, phase: 'wait', stageStartedAt, applied, readyObjects: [] };
 }
 

@@ -33,7 +33,7 @@ export function reasonOf(error: unknown): string {
 }
 
 // Dry-runs in flight at once: enough to hide latency, few enough not to trip API priority and fairness.
-const CONCURRENCY = 8;
+const CONCURRENCY = 16;
 
 async function forEachLimited<T>(items: T[], fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;

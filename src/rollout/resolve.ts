@@ -11,11 +11,23 @@ export type ManifestTransform = (text: string, file: string) => string;
 /**
  * The stages of a rollout, rebuilt from its state on every step (the state stays small): a catalog app's
  * plan, or plain files staged by sync wave. Files that do not parse become problems, so the pre-flight can
- * report every broken file at once.
+ * report every broken file at once. The result is shared between steps: treat it as read-only.
  */
-export function resolveStages(state: RolloutState, transform?: ManifestTransform): { stages: PlanStage[]; problems: PreflightProblem[] } {
+export function resolveStages(state: RolloutState, transform?: ManifestTransform): Resolved {
   if (state.inject && !transform) throw new UserError('--inject needs the injection engine, which this build lacks');
   const apply = state.inject ? transform : undefined;
+  // Parsing is the costly part of a step; in-process loops keep the same source object from step to step.
+  const byTransform = cache.get(state.source) ?? new Map<ManifestTransform | undefined, Resolved>();
+  cache.set(state.source, byTransform);
+  let resolved = byTransform.get(apply);
+  if (!resolved) byTransform.set(apply, (resolved = resolveUncached(state, apply)));
+  return resolved;
+}
+
+type Resolved = { stages: PlanStage[]; problems: PreflightProblem[] };
+const cache = new WeakMap<object, Map<ManifestTransform | undefined, Resolved>>();
+
+function resolveUncached(state: RolloutState, apply: ManifestTransform | undefined): Resolved {
   if (state.source.kind === 'catalog') return { stages: loadApp(state.source.app, apply).stages, problems: [] };
   const problems: PreflightProblem[] = [];
   const documents: ManifestDocument[] = [];

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { listApps, loadApp } from '../../src/rollout/catalog';
-import { embeddedApps } from '../../src/rollout/catalog/embedded';
+import { embeddedApps, embeddedDocuments } from '../../src/rollout/catalog/embedded';
 import { parseManifestDocuments } from '../../src/rollout/manifests';
 import { stagesFromSyncWaves } from '../../src/rollout/plan';
 import { UserError } from '../../src/errors';
@@ -13,7 +13,11 @@ describe('app catalog', () => {
     for (const app of readdirSync(appsDir)) {
       const files = readdirSync(path.join(appsDir, app)).filter((f) => /\.ya?ml$/.test(f));
       expect(Object.keys(embeddedApps[app] ?? {}).sort()).toEqual(files.sort());
-      for (const file of files) expect(embeddedApps[app]![file]).toBe(readFileSync(path.join(appsDir, app, file), 'utf8'));
+      for (const file of files) {
+        const text = readFileSync(path.join(appsDir, app, file), 'utf8');
+        expect(embeddedApps[app]![file]).toBe(text);
+        if (file !== 'plan.yaml') expect(embeddedDocuments[app]![file]).toEqual(parseManifestDocuments(text, file));
+      }
     }
     expect(Object.keys(embeddedApps).sort()).toEqual(readdirSync(appsDir).sort());
   });

@@ -2,7 +2,7 @@ import { UserError } from '../../errors';
 import { suggest } from '../../command/suggest';
 import { parseManifestDocuments } from '../manifests';
 import { parsePlanFile, type Plan } from '../plan';
-import { embeddedApps } from './embedded';
+import { embeddedApps, embeddedDocuments } from './embedded';
 
 const APP_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
@@ -30,9 +30,24 @@ function checkAppName(name: string): void {
   }
 }
 
-/** The app's rollout plan with every stage's manifests parsed; every manifest file must be in one stage. */
-/** `transform` rewrites each manifest file's text before parsing (e.g. sidecar injection). */
+// Parsed plans of the embedded catalog, which never changes at run time (read-only for callers).
+const parsed = new Map<string, Plan>();
+
+/**
+ * The app's rollout plan with every stage's manifests parsed; every manifest file must be in one stage.
+ * `transform` rewrites each manifest file's text before parsing (e.g. sidecar injection).
+ */
 export function loadApp(name: string, transform?: (text: string, file: string) => string): Plan {
+  if (!transform) {
+    const cached = parsed.get(name);
+    if (cached) return cached;
+  }
+  const plan = parseApp(name, transform);
+  if (!transform) parsed.set(name, plan);
+  return plan;
+}
+
+function parseApp(name: string, transform?: (text: string, file: string) => string): Plan {
   const files = appFiles(name);
   const plan = parsePlanFile(files['plan.yaml']!, `infra/apps/${name}/plan.yaml`);
   const used = new Set<string>();
@@ -43,7 +58,7 @@ export function loadApp(name: string, transform?: (text: string, file: string) =
       if (text === undefined) throw new UserError(`infra/apps/${name}/plan.yaml: stage "${stage.name}" names missing file ${file}`);
       if (used.has(file)) throw new UserError(`infra/apps/${name}/plan.yaml: ${file} is in more than one stage`);
       used.add(file);
-      return parseManifestDocuments(transform ? transform(text, file) : text, file);
+      return transform ? parseManifestDocuments(transform(text, file), file) : embeddedDocuments[name]![file]!;
     }),
   }));
   const unplanned = Object.keys(files).filter((f) => f !== 'plan.yaml' && !used.has(f));
