@@ -76,10 +76,13 @@ export function reviewAdmission(rawBody: string, contentType: string | undefined
   const kind = isRecord(request.kind) ? request.kind : {};
   const isPodCreate = (kind.group ?? '') === '' && kind.kind === 'Pod' && (request.operation ?? 'CREATE') === 'CREATE';
   if (!isPodCreate) return respond({ allowed: true });
-  if (!isRecord(request.object)) return badRequest('AdmissionReview request.object is not a Pod');
+  const object = request.object;
+  if (!isRecord(object) || !isRecord(object.spec) || (object.metadata !== undefined && !isRecord(object.metadata))) {
+    return badRequest('AdmissionReview request.object is not a Pod (needs object metadata and spec)');
+  }
 
   // Freshly parsed from this request, so owned here; only the engine gets a copy (it may mutate its input).
-  const pod = request.object as PodJson;
+  const pod = object as PodJson;
   pod.metadata = { ...(pod.metadata ?? {}) };
   // managedFields do not affect injection but can make the patch computation very slow (as in istiod).
   delete pod.metadata.managedFields;

@@ -102,6 +102,8 @@ describe('reviewAdmission', () => {
     ['no uid', JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: {} })],
     ['pod object missing', review(null)],
     ['pod object a string', review('pod')],
+    ['pod without spec', review({ metadata: {} })],
+    ['pod metadata not an object', review({ metadata: 'x', spec: {} })],
   ])('rejects a malformed review (%s) with 400', (_name, body) => {
     const reply = reviewAdmission(body, JSON_TYPE, injector);
     expect(reply.status).toBe(400);
