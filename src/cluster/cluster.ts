@@ -158,26 +158,33 @@ async function nodeReady(server: string, tls: TlsIdentity): Promise<boolean> {
   return node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 }
 
+async function stopRecordedCluster(dir: string): Promise<boolean> {
+  const state = readState(dir);
+  if (!state) return false;
+  await stopComponents(state);
+  removeState(dir);
+  return true;
+}
+
 /** Stops every component of the cluster. Returns false when nothing was running. */
 export async function clusterDown(env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
   const name = clusterName(env);
   const dir = clusterDir(name, env);
-  return withLock(`${dir}.lock`, `cluster "${name}"`, async () => {
-    const state = readState(dir);
-    if (!state) return false;
-    await stopComponents(state);
-    removeState(dir);
-    return true;
-  });
+  return withLock(`${dir}.lock`, `cluster "${name}"`, () => stopRecordedCluster(dir));
 }
 
-/** A test run is done with the cluster: stop it if it was started for test runs and nobody else uses it. */
+/**
+ * A test run is done with the cluster: stop it if it was started for test runs and nobody else uses it.
+ * Under the cluster lock, so a run that is just joining (clusterUp adds its holder under the lock) is seen.
+ */
 export async function releaseCluster(holder: number, env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
-  const dir = clusterDir(clusterName(env), env);
-  removeHolder(dir, holder);
-  const state = readState(dir);
-  if (!state?.autoStop || liveHolders(dir).length > 0) return false;
-  return clusterDown(env);
+  const name = clusterName(env);
+  const dir = clusterDir(name, env);
+  return withLock(`${dir}.lock`, `cluster "${name}"`, async () => {
+    removeHolder(dir, holder);
+    if (!readState(dir)?.autoStop || liveHolders(dir).length > 0) return false;
+    return stopRecordedCluster(dir);
+  });
 }
 
 export interface ClusterStatus {
