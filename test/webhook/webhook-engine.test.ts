@@ -6,6 +6,7 @@ import { parse } from 'yaml';
 import { injectManifests, injectionSettings } from '../../src/inject';
 import { injectorFromSettings } from '../../src/webhook/engine';
 import { applyPatch, type JsonValue } from '../../src/webhook/jsonpatch';
+import { reviewAdmission } from '../../src/webhook/review';
 import { startWebhookServer, type RunningWebhook } from '../../src/webhook/server';
 import { makeTestPki } from './support/tls';
 
@@ -146,5 +147,32 @@ describe('certificate renewal', () => {
       req.on('error', reject);
     });
     expect(fingerprint).toBe(new X509Certificate(renewed.certPem).fingerprint256);
+  });
+});
+
+describe('hostile reviews', () => {
+  // Every field of a valid review replaced, one at a time, by values of the wrong type: the door answers
+  // (200 with allowed true/false, or 400) and never throws.
+  const injector = injectorFromSettings(injectionSettings());
+  const valid = JSON.parse(review(podOf(parse(deployment).spec.template)));
+  const paths: string[][] = [];
+  const walk = (value: unknown, path: string[]) => {
+    paths.push(path);
+    if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) walk(v, [...path, k]);
+  };
+  walk(valid, []);
+  const wrong = [null, 0, -1, 'x', '', true, [], {}, [1, 'a'], { a: { b: [] } }];
+
+  it(`survives ${paths.length * wrong.length} single-field corruptions`, () => {
+    for (const path of paths.slice(1)) {
+      for (const value of wrong) {
+        const copy = structuredClone(valid);
+        let target = copy;
+        for (const key of path.slice(0, -1)) target = target[key];
+        target[path[path.length - 1]] = value;
+        const reply = reviewAdmission(JSON.stringify(copy), 'application/json', injector);
+        expect([200, 400]).toContain(reply.status);
+      }
+    }
   });
 });
