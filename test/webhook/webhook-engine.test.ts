@@ -131,6 +131,7 @@ describe('mesh injector webhook (real engine, loopback HTTPS)', () => {
     expect((await post('', { path: '/elsewhere' })).status).toBe(404);
     expect((await post('', { method: 'GET' })).status).toBe(405);
     expect((await post('', { path: '/healthz', method: 'GET' })).status).toBe(200);
+    expect((await post(`"${'x'.repeat(9 * 1024 * 1024)}"`)).status).toBe(413);
     expect(await injectThroughWebhook(podOf(parse(deployment).spec.template))).toBeDefined();
   });
 });
