@@ -66,7 +66,7 @@ async function autoinject(job: Job & { command: { kind: 'autoinject' } }, deps: 
   const { action, namespace } = job.command;
   const kc = await deps.kube();
   const report = action === 'enable' ? await engine.enable(kc, namespace) : action === 'disable' ? await engine.disable(kc, namespace) : await engine.status(kc, namespace);
-  const message = renderAutoinject({ action, namespace, enabled: report.enabled, missingSidecar: report.missingSidecar, detail: report.summary });
+  const message = renderAutoinject({ action, namespace, ok: report.ok, enabled: report.enabled, missingSidecar: report.missingSidecar, detail: report.summary });
   return { ok: report.ok, reply: { visibility: action === 'status' ? 'ephemeral' : 'channel', message } };
 }
 

@@ -53,16 +53,18 @@ export async function flushProgress(state: NotifierState, api: SlackApi, now: ()
       const message = renderRolloutParent(next.view, now());
       const posted = await api.call<{ ts: string }>('chat.postMessage', { channel: next.channel, ...message });
       next = { ...next, parentTs: posted.ts, dirty: false, lastUpdateAt: now() };
-    } else if (next.dirty && (isFinal(next.view) || msUntilNextUpdate(next, now()) === 0)) {
-      if (isFinal(next.view)) await sleep(msUntilNextUpdate(next, now()));
-      const message = renderRolloutParent(next.view, now());
-      await api.call('chat.update', { channel: next.channel, ts: next.parentTs, ...message });
-      next = { ...next, dirty: false, lastUpdateAt: now() };
     }
+    // Details first, so the parent's final update is the last thing the channel sees.
     if (next.pendingLines.length > 0) {
       const reply = renderThreadReply(next.pendingLines);
       await api.call('chat.postMessage', { channel: next.channel, thread_ts: next.parentTs, ...reply });
       next = { ...next, pendingLines: [] };
+    }
+    if (next.dirty && (isFinal(next.view) || msUntilNextUpdate(next, now()) === 0)) {
+      if (isFinal(next.view)) await sleep(msUntilNextUpdate(next, now()));
+      const message = renderRolloutParent(next.view, now());
+      await api.call('chat.update', { channel: next.channel, ts: next.parentTs, ...message });
+      next = { ...next, dirty: false, lastUpdateAt: now() };
     }
     const { lastError: _cleared, ...rest } = next;
     return rest;

@@ -47,6 +47,7 @@ describe('/mesh deploy guestbook through the Slack door', () => {
     const d = '\\d[\\d.m]*s';
     expect(final).toMatch(new RegExp(`\\*Done in ${d}\\.\\* Stage durations: backends ${d} · guestbook-service ${d} · guestbook-ui ${d}\\.`));
     expect(final).not.toContain('[Cancel]');
+    expect(calls.at(-1)).toMatchObject({ method: 'chat.update', args: { ts: parentTs } });
 
     const thread = calls.filter((c) => c.method === 'chat.postMessage' && c.args.thread_ts === parentTs).map(text).join('\n');
     expect(thread).toContain('Stage *backends* started');

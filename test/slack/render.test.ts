@@ -120,9 +120,11 @@ describe('inject and autoinject rendering', () => {
   });
 
   it('offers Restart after autoinject enable when workloads lack the sidecar', () => {
-    const message = renderAutoinject({ action: 'enable', namespace: 'shop', enabled: true, missingSidecar: ['Deployment/frontend'] });
+    const message = renderAutoinject({ action: 'enable', namespace: 'shop', ok: true, enabled: true, missingSidecar: ['Deployment/frontend'] });
     expect(blocksToText(message.blocks, '')).toContain('[Restart them]');
-    const status = renderAutoinject({ action: 'status', namespace: 'shop', enabled: false, missingSidecar: ['Deployment/frontend'] });
+    const status = renderAutoinject({ action: 'status', namespace: 'shop', ok: true, enabled: false, missingSidecar: ['Deployment/frontend'] });
     expect(blocksToText(status.blocks, '')).not.toContain('[Restart');
+    const refused = renderAutoinject({ action: 'enable', namespace: 'shop', ok: false, enabled: false, missingSidecar: [], detail: 'no injector webhook' });
+    expect(blocksToText(refused.blocks, '')).toBe(':x: Could not enable sidecar auto-injection for `shop`; it is :white_circle: off. no injector webhook');
   });
 });

@@ -42,6 +42,8 @@ export function renderInjectSummary(s: InjectSummary): SlackMessage {
 export interface AutoinjectSummary {
   action: 'enable' | 'disable' | 'status';
   namespace: string;
+  /** The command did what was asked. */
+  ok: boolean;
   enabled: boolean;
   /** Workloads whose pods run without the sidecar (they need a restart to get one). */
   missingSidecar: string[];
@@ -50,8 +52,11 @@ export interface AutoinjectSummary {
 
 export function renderAutoinject(s: AutoinjectSummary): SlackMessage {
   const state = s.enabled ? ':large_green_circle: on' : ':white_circle: off';
-  const verb = s.action === 'status' ? 'is' : s.action === 'enable' ? 'is now' : 'is now';
-  const blocks: Block[] = [section(`Sidecar auto-injection for \`${escapeMrkdwn(s.namespace)}\` ${verb} ${state}.${s.detail ? ` ${escapeMrkdwn(s.detail)}` : ''}`)];
+  const ns = `\`${escapeMrkdwn(s.namespace)}\``;
+  const head = !s.ok
+    ? `:x: Could not ${s.action} sidecar auto-injection for ${ns}; it is ${state}.`
+    : `Sidecar auto-injection for ${ns} ${s.action === 'status' ? 'is' : 'is now'} ${state}.`;
+  const blocks: Block[] = [section(`${head}${s.detail ? ` ${escapeMrkdwn(s.detail)}` : ''}`)];
   if (s.missingSidecar.length > 0) {
     blocks.push(section(`${s.missingSidecar.length} workload(s) run without the sidecar:\n${s.missingSidecar.map((w) => `• ${escapeMrkdwn(w)}`).join('\n')}`));
     if (s.enabled) blocks.push({ type: 'actions', elements: [button('Restart them', RESTART_ACTION, s.namespace, 'primary')] });
