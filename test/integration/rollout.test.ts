@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { listObjects, getObject } from '../../src/kube/objects';
 import type { KubeObject } from '../../src/kube/types';
-import { loadApp, runRollout, startRollout, type RolloutEvent, type RolloutRequest } from '../../src/rollout';
+import { loadApp, requestCancel, runRollout, startRollout, type RolloutEvent, type RolloutRequest } from '../../src/rollout';
 import { readManifestFiles } from '../../src/cli/deploy';
-import { FAIL_ANNOTATION, kubeConfig, withNamespace } from './setup/cluster';
+import { FAIL_ANNOTATION, READY_DELAY_ANNOTATION, kubeConfig, withNamespace } from './setup/cluster';
 
 const kc = kubeConfig();
 
@@ -126,6 +126,32 @@ describe('mesh deploy: lock', () => {
     expect(refused.final.error?.reason).toBe('locked');
     expect(refused.final.error?.message).toMatch(new RegExp(`being deployed by ${winner} since \\d{4}-`));
     expect(refused.events.some((e) => e.type === 'object-applied')).toBe(false);
+  });
+});
+
+describe('mesh deploy: cancel', () => {
+  const ns = withNamespace('rollout-cancel');
+
+  it('stops between steps when another process asks, reporting what was applied; later stages untouched', async () => {
+    const files = guestbookAsWaves((d) => {
+      if (d.metadata.name === 'redis') podTemplate(d).annotations = { [READY_DELAY_ANNOTATION]: '20s' };
+    });
+    const events: RolloutEvent[] = [];
+    const state = startRollout({ app: 'guestbook-cancel', files, namespace: ns.name, holder: 'jest', command: 'test' });
+    const running = runRollout(state, {
+      kc,
+      stepBudgetMs: 300,
+      emit: (e) => {
+        events.push(e);
+        if (e.type === 'object-ready') void requestCancel(kc, state.id, 'the cancel button');
+      },
+    });
+    const final = await running;
+    expect(final.phase).toBe('cancelled');
+    const cancelled = events.find((e) => e.type === 'cancelled');
+    expect(cancelled).toMatchObject({ by: 'the cancel button', stage: 'wave 0', applied: expect.arrayContaining(['wave 0: deployment/redis']) });
+    expect((await list(ns.name, 'apps/v1', 'Deployment')).map((d) => d.metadata.name)).not.toContain('guestbook-service');
+    expect(await list(ns.name, 'coordination.k8s.io/v1', 'Lease')).toEqual([]);
   });
 });
 
