@@ -37,8 +37,8 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     ...(options.audit ? { audit: (line: string) => io.stderr(`${line}\n`) } : {}),
   });
   const render = consoleRenderer(io.stdout);
-  session.standin.events.on('event', (event: StandinEvent) => render(event));
   let failedCommands = 0;
+  let busy = false;
 
   const handle = async (line: string) => {
     if (line.trim() === '') return;
@@ -49,13 +49,21 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   };
 
   const lines = createInterface({ input: io.stdin, terminal: interactive, ...(interactive ? { output: process.stdout, prompt: 'mesh> ' } : {}) });
+  session.standin.events.on('event', (event: StandinEvent) => {
+    // Live messages arrive while the prompt waits: start a fresh line, print, show the prompt again.
+    if (interactive && !busy) io.stdout('\r\x1b[K');
+    render(event);
+    if (interactive && !busy) lines.prompt(true);
+  });
   if (interactive) {
     io.stdout('mesh console — type /mesh help, click <button>, or exit. Messages appear as Slack would show them.\n');
     lines.prompt();
   }
   for await (const line of lines) {
     if (interactive && ['exit', 'quit'].includes(line.trim())) break;
+    busy = true;
     await handle(line);
+    busy = false;
     if (interactive) lines.prompt();
   }
   lines.close();
