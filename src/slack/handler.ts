@@ -71,7 +71,7 @@ export function createSlackHandler(config: SlackDoorConfig): SlackLambdaHandler 
       return jsonResult(401, { error: 'invalid request signature' });
     }
     const fields = formFields(request);
-    if (fields?.command !== undefined && fields.text !== undefined) {
+    if (fields?.command === '/mesh' && fields.text !== undefined) {
       const caller = { user: fields.user_id ?? '', channel: fields.channel_id ?? '', ...(fields.team_id ? { team: fields.team_id } : {}) };
       const reply = answerWithoutWork(fields.text, caller, { audit: config.audit, now });
       if (reply) return jsonResult(200, reply);
