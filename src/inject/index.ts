@@ -10,7 +10,7 @@ import type { Obj } from './template';
 
 export type { InjectionSettings } from './settings';
 export type { WorkloadResult } from './workloads';
-export { injectionSettings } from './settings';
+export { injectionSettings, nativeSidecarsSupported } from './settings';
 
 export interface InjectResult {
   output: string;
@@ -86,6 +86,3 @@ export function injectRequired(
 export function proxyImage(settings: InjectionSettings): string {
   return buildProxyImage(settings);
 }
-
-// Convenience for callers that only need defaults.
-export const defaultInjectionSettings = (): InjectionSettings => injectionSettings();
