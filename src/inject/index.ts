@@ -2,7 +2,7 @@
 import { parseManifests } from '../yaml/manifests';
 import { toIstioYaml } from '../yaml/istio-yaml';
 import { UserError } from '../errors';
-import { injectionSettings, proxyImage as buildProxyImage, type InjectionSettings } from './settings';
+import { proxyImage as buildProxyImage, type InjectionSettings } from './settings';
 import { injectList, injectObject, injectRequired as decideInjection, isRecognisedKind, type WorkloadResult } from './workloads';
 import { injectPodCore } from './pod';
 import { normalize } from './normalize';
