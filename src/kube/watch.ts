@@ -12,6 +12,10 @@ export interface WatchOptions {
   onChange: (objects: KubeObject[]) => void;
   /** Unexpected errors (not 410 Gone, not a closed stream); the watch keeps relisting after them. */
   onError?: (error: unknown) => void;
+  /** Resume from this resourceVersion instead of listing first (a too old one relists after 410 Gone). */
+  resourceVersion?: string;
+  /** Ask the server to end each watch request after this long (it is resumed at once). */
+  timeoutSeconds?: number;
 }
 
 // How long to wait before relisting after an unexpected error, so a dead API server is not hammered.
@@ -24,7 +28,7 @@ const RETRY_AFTER_ERROR_MS = 250;
  */
 export function watchCollection(kc: KubeConfig, query: KindQuery, options: WatchOptions): CollectionWatch {
   const objects = new Map<string, KubeObject>();
-  let resourceVersion: string | undefined;
+  let resourceVersion = options.resourceVersion;
   let stopped = false;
   let current: AbortController | undefined;
   let retryTimer: NodeJS.Timeout | undefined;
@@ -59,6 +63,7 @@ export function watchCollection(kc: KubeConfig, query: KindQuery, options: Watch
         {
           resourceVersion,
           allowWatchBookmarks: true,
+          timeoutSeconds: options.timeoutSeconds,
           labelSelector: query.labelSelector,
           fieldSelector: query.fieldSelector,
         },
