@@ -106,8 +106,11 @@ describe('mesh deploy: failures', () => {
     const files = guestbookAsWaves((d) => {
       if (d.metadata.name === 'redis') podTemplate(d).annotations = { [FAIL_ANNOTATION]: 'NeverReady' };
     });
-    const { final } = await deploy({ app: 'guestbook-slow', files, namespace: ns.name, stageTimeoutMs: 3000 }, 1000);
-    expect(final.error).toMatchObject({ reason: 'deadline', diagnosis: { object: 'deployment/redis', reason: 'StageDeadlineExceeded' } });
+    const { final } = await deploy({ app: 'guestbook-slow', files, namespace: ns.name, stageTimeoutMs: 5000 }, 1000);
+    expect(final.error).toMatchObject({ reason: 'deadline', diagnosis: { reason: 'StageDeadlineExceeded' } });
+    expect(final.error?.message).toMatch(/^stage "wave 0" was not ready within 5s: /);
+    expect(final.error?.diagnosis?.pending.map((p) => p.object)).toContain('deployment/redis');
+    expect(await list(ns.name, 'coordination.k8s.io/v1', 'Lease')).toEqual([]);
   });
 });
 
