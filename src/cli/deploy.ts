@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { UserError } from '../errors';
 import { resolveKubeConfig } from '../kube/config';
-import { runRollout, startRollout, type ManifestTransform, type RolloutEvent } from '../rollout';
+import { runRollout, startRollout, type RolloutEvent } from '../rollout';
 import { eventLines } from '../rollout/text';
 import type { CliIO } from './io';
 
@@ -105,13 +105,6 @@ function ttyRenderer(io: CliIO): { onEvent: (e: RolloutEvent) => void; stop: () 
   };
 }
 
-/** `--inject`: manual sidecar injection (as `istioctl kube-inject` with default settings) on the way in. */
-async function injectTransform(): Promise<ManifestTransform> {
-  const { injectManifests, injectionSettings } = await import('../inject');
-  const settings = injectionSettings();
-  return (text, file) => injectManifests(text, file, settings).output;
-}
-
 export async function run(args: string[], io: CliIO): Promise<number> {
   const parsed = parseArgs(args);
   const files = parsed.files.length > 0 ? readManifestFiles(parsed.files, io.cwd) : undefined;
@@ -125,12 +118,11 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     stageTimeoutMs: parsed.timeoutMs,
   });
   const kc = await resolveKubeConfig({ kubeconfig: parsed.kubeconfig, env: io.env, cwd: io.cwd });
-  const transform = parsed.inject ? await injectTransform() : undefined;
   const renderer = io.isTTY
     ? ttyRenderer(io)
     : { onEvent: (e: RolloutEvent) => eventLines(e).forEach((l) => io.stdout(`${l}\n`)), stop: () => undefined };
   try {
-    const final = await runRollout(state, { kc, emit: renderer.onEvent, transform });
+    const final = await runRollout(state, { kc, emit: renderer.onEvent });
     return final.phase === 'finished' ? 0 : final.phase === 'cancelled' ? 3 : 1;
   } finally {
     renderer.stop();

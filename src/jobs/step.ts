@@ -126,12 +126,10 @@ async function rolloutStep(state: JobState, deps: JobDeps): Promise<JobState> {
     progress = await flushProgress(newNotifier(job.channel, app, namespace, job.user, job.requestedAt), deps.slack, deps.now);
   }
   const events: RolloutEvent[] = [];
-  const transform = inject ? await injectTransform() : undefined;
   rollout = await advance(rollout, {
     kc: await deps.kube(),
     emit: (e) => events.push(e),
     ...(deps.stepBudgetMs ? { stepBudgetMs: deps.stepBudgetMs } : {}),
-    ...(transform ? { transform } : {}),
   });
   progress = recordProgress(progress!, events.map(toProgress));
   // A running parent shows elapsed time: refresh it once per step even without new events.
@@ -140,12 +138,6 @@ async function rolloutStep(state: JobState, deps: JobDeps): Promise<JobState> {
   if (!isTerminal(rollout)) return { ...next, progress: await flushProgress(progress, deps.slack, deps.now), waitSeconds: 0 };
   const outcome = rollout.phase === 'finished' ? 'succeeded' : rollout.phase === 'cancelled' ? 'cancelled' : 'failed';
   return notify({ ...next, outcome }, deps);
-}
-
-async function injectTransform(): Promise<(text: string, file: string) => string> {
-  const { injectManifests, injectionSettings } = await import('../inject');
-  const settings = injectionSettings();
-  return (text, file) => injectManifests(text, file, settings).output;
 }
 
 function isRollout(job: Job): boolean {

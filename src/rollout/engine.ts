@@ -9,7 +9,7 @@ import { objectKey, type StageEvaluation } from './evaluate';
 import type { Diagnosis, EventPayload, FailedEvent, PreflightProblem, RolloutEvent } from './events';
 import { acquireLock, checkLock, markCancel, releaseLock } from './lock';
 import { placeInNamespace, preflight } from './preflight';
-import { resolveStages, type ManifestTransform } from './resolve';
+import { resolveStages } from './resolve';
 import { isTerminal, type RolloutSource, type RolloutState } from './state';
 import { waitForStage } from './wait';
 
@@ -31,8 +31,6 @@ export interface RolloutDeps {
   stepBudgetMs?: number;
   /** Lease duration of the rollout lock; a holder silent for this long loses it. Default 60 s. */
   leaseDurationSeconds?: number;
-  /** Sidecar injection for rollouts started with `inject`. */
-  transform?: ManifestTransform;
   now?: () => number;
 }
 
@@ -101,7 +99,7 @@ class Step {
 }
 
 async function stageObjects(step: Step): Promise<{ name: string; objects: KubeObject[] }[]> {
-  const { stages } = resolveStages(step.state, step.deps.transform);
+  const { stages } = resolveStages(step.state);
   return Promise.all(
     stages.map(async (s) => ({
       name: s.name,
@@ -112,7 +110,7 @@ async function stageObjects(step: Step): Promise<{ name: string; objects: KubeOb
 
 async function runPreflight(step: Step): Promise<RolloutState> {
   const { state, deps } = step;
-  const { stages, problems } = resolveStages(state, deps.transform);
+  const { stages, problems } = resolveStages(state);
   step.emit({
     type: 'started',
     holder: state.holder,

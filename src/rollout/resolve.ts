@@ -1,4 +1,5 @@
 import { UserError, isUserError } from '../errors';
+import { injectManifests, injectionSettings } from '../inject';
 import { loadApp } from './catalog';
 import type { PreflightProblem } from './events';
 import { parseManifestDocuments, type ManifestDocument } from './manifests';
@@ -8,14 +9,25 @@ import type { RolloutState } from './state';
 /** Rewrites one manifest file's text on the way (sidecar injection for `--inject`). */
 export type ManifestTransform = (text: string, file: string) => string;
 
+let sidecarInjector: ManifestTransform | undefined;
+
+/** `--inject`: manual sidecar injection, the same engine and default settings as `mesh kube-inject`. */
+function injectSidecars(): ManifestTransform {
+  if (!sidecarInjector) {
+    const settings = injectionSettings();
+    sidecarInjector = (text, file) => injectManifests(text, file, settings).output;
+  }
+  return sidecarInjector;
+}
+
 /**
  * The stages of a rollout, rebuilt from its state on every step (the state stays small): a catalog app's
- * plan, or plain files staged by sync wave. Files that do not parse become problems, so the pre-flight can
- * report every broken file at once. The result is shared between steps: treat it as read-only.
+ * plan, or plain files staged by sync wave, with sidecars injected when the rollout was started with
+ * `inject`. Files that do not parse become problems, so the pre-flight can report every broken file at
+ * once. The result is shared between steps: treat it as read-only.
  */
-export function resolveStages(state: RolloutState, transform?: ManifestTransform): Resolved {
-  if (state.inject && !transform) throw new UserError('--inject needs the injection engine, which this build lacks');
-  const apply = state.inject ? transform : undefined;
+export function resolveStages(state: RolloutState): Resolved {
+  const apply = state.inject ? injectSidecars() : undefined;
   // Parsing is the costly part of a step; in-process loops keep the same source object from step to step.
   const byTransform = cache.get(state.source) ?? new Map<ManifestTransform | undefined, Resolved>();
   cache.set(state.source, byTransform);

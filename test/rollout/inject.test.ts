@@ -1,14 +1,11 @@
-import { injectManifests, injectionSettings } from '../../src/inject';
 import { startRollout } from '../../src/rollout';
 import { resolveStages } from '../../src/rollout/resolve';
 
 describe('mesh deploy --inject', () => {
-  const settings = injectionSettings();
-  const transform = (text: string, file: string) => injectManifests(text, file, settings).output;
   const state = startRollout({ app: 'guestbook', namespace: 'demo', inject: true, holder: 'me', command: 'mesh deploy guestbook --inject' });
 
   it('injects the sidecar into every guestbook Deployment and keeps the stages', () => {
-    const { stages, problems } = resolveStages(state, transform);
+    const { stages, problems } = resolveStages(state);
     expect(problems).toEqual([]);
     expect(stages.map((s) => s.name)).toEqual(['backends', 'guestbook-service', 'guestbook-ui']);
     const deployments = stages.flatMap((s) => s.documents).filter((d) => d.object.kind === 'Deployment');
@@ -19,7 +16,9 @@ describe('mesh deploy --inject', () => {
       expect(names).toContain('istio-proxy');
     }
   });
-  it('refuses to run an injecting rollout without the injection engine', () => {
-    expect(() => resolveStages(state)).toThrow(/--inject needs the injection engine/);
+  it('leaves the manifests alone without --inject', () => {
+    const plain = startRollout({ app: 'guestbook', namespace: 'demo', holder: 'me', command: 'mesh deploy guestbook' });
+    const pods = resolveStages(plain).stages.flatMap((s) => s.documents).filter((d) => d.object.kind === 'Deployment');
+    for (const d of pods) expect(JSON.stringify(d.object)).not.toContain('istio-proxy');
   });
 });
