@@ -3,6 +3,7 @@
 import { UserError } from '../errors';
 import { nativeSidecarsSupported, type InjectionSettings } from './settings';
 import { injectPodCore } from './pod';
+import { matchesSelector } from './label-selector';
 import { normalize } from './normalize';
 import type { Obj } from './template';
 
@@ -78,32 +79,10 @@ export function deployMetaFromPod(pod: Obj): { deployMeta: { name: string; names
   return { deployMeta, typeMeta };
 }
 
+/** Istio's never/always-inject selectors: unlike a webhook selector, an empty one matches nothing. */
 function labelSelectorMatches(selector: Obj, labels: Obj): boolean {
-  const ml: Obj = selector?.matchLabels ?? {};
-  const exprs: Obj[] = selector?.matchExpressions ?? [];
-  if (Object.keys(ml).length === 0 && exprs.length === 0) return false; // an empty selector never matches here
-  for (const [k, v] of Object.entries(ml)) if (labels[k] !== v) return false;
-  for (const e of exprs) {
-    const has = e.key in labels;
-    const vals: string[] = e.values ?? [];
-    switch (e.operator) {
-      case 'In':
-        if (!has || !vals.includes(labels[e.key])) return false;
-        break;
-      case 'NotIn':
-        if (has && vals.includes(labels[e.key])) return false;
-        break;
-      case 'Exists':
-        if (!has) return false;
-        break;
-      case 'DoesNotExist':
-        if (has) return false;
-        break;
-      default:
-        return false;
-    }
-  }
-  return true;
+  const empty = Object.keys(selector?.matchLabels ?? {}).length === 0 && (selector?.matchExpressions ?? []).length === 0;
+  return !empty && matchesSelector(labels, selector);
 }
 
 export interface InjectPolicy {

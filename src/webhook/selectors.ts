@@ -3,47 +3,9 @@
  * (`mutatingwebhook.yaml` in istio-discovery): the API server decides from namespace and object labels alone
  * whether to call the injector, so these selectors are half of the injection decision.
  */
-export type Labels = Record<string, string>;
+import { matchesSelector, type LabelSelector, type LabelSelectorRequirement, type Labels } from '../inject/label-selector';
 
-export interface LabelSelectorRequirement {
-  key: string;
-  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
-  values?: string[];
-}
-
-export interface LabelSelector {
-  matchLabels?: Labels;
-  matchExpressions?: LabelSelectorRequirement[];
-}
-
-/** Kubernetes semantics: an empty or missing selector matches everything. */
-export function matchesSelector(labels: Labels | undefined, selector: LabelSelector | undefined): boolean {
-  const actual = labels ?? {};
-  for (const [key, value] of Object.entries(selector?.matchLabels ?? {})) {
-    if (actual[key] !== value) return false;
-  }
-  for (const req of selector?.matchExpressions ?? []) {
-    const present = Object.prototype.hasOwnProperty.call(actual, req.key);
-    const values = req.values ?? [];
-    switch (req.operator) {
-      case 'In':
-        if (!present || !values.includes(actual[req.key])) return false;
-        break;
-      case 'NotIn':
-        if (present && values.includes(actual[req.key])) return false;
-        break;
-      case 'Exists':
-        if (!present) return false;
-        break;
-      case 'DoesNotExist':
-        if (present) return false;
-        break;
-      default:
-        return false;
-    }
-  }
-  return true;
-}
+export { matchesSelector, type LabelSelector, type LabelSelectorRequirement, type Labels } from '../inject/label-selector';
 
 export interface WebhookSelectors {
   name: string;

@@ -137,6 +137,8 @@ describe('webhook door and decision', () => {
     const never = [{ matchLabels: { app: 'a' } }];
     expect(injectRequired(pod, 'ns', { ...base, neverInjectSelector: never }).inject).toBe(false);
     expect(injectRequired(pod, 'ns', { ...base, policy: 'disabled', alwaysInjectSelector: never }).inject).toBe(true);
+    // Unlike a webhook's selector, an empty never-inject selector matches no pod.
+    expect(injectRequired(pod, 'ns', { ...base, neverInjectSelector: [{}] }).inject).toBe(true);
   });
 });
 
