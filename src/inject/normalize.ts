@@ -17,15 +17,31 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+const EXPECTED: Record<string, [string, (v: unknown) => boolean]> = {
+  s: ['a string', (v) => typeof v === 'string'],
+  i: ['an integer', (v) => typeof v === 'number' && Number.isInteger(v)],
+  f: ['a number', (v) => typeof v === 'number'],
+  b: ['a boolean', (v) => typeof v === 'boolean'],
+  ios: ['an integer or a string', (v) => typeof v === 'string' || (typeof v === 'number' && Number.isInteger(v))],
+  time: ['a timestamp string', (v) => typeof v === 'string'],
+};
+
 /** A schema type string compiled once: what norm() needs without re-parsing it. */
 interface Desc {
   type: string;
   required: boolean;
   pointer: boolean;
   kind: 'list' | 'map' | 'struct' | 'scalar';
+  /** Scalars: the zero value is dropped (omitempty on a value field). */
+  omitZero: boolean;
+  /** Written even when absent or null: required fields and value (non-pointer) structs. */
+  writtenWhenAbsent: boolean;
+  /** Scalars: the JSON type the value must have, when the schema type constrains it. */
+  expected?: [string, (v: unknown) => boolean];
   elem?: Desc;
   fields?: Array<[string, Desc]>;
-  known?: Set<string>;
+  /** Struct field name → position in `fields`, so normStruct visits only the keys a value has. */
+  fieldIndex?: Map<string, number>;
   rest?: Desc;
 }
 
@@ -37,7 +53,8 @@ function compile(spec: string, element = false): Desc {
   if (cached) return cached;
   const pointer = spec.startsWith('*');
   const type = spec.slice(pointer ? 1 : 0, spec.endsWith('!') ? -1 : undefined);
-  const d: Desc = { type, required: element || spec.endsWith('!'), pointer, kind: 'scalar' };
+  const required = element || spec.endsWith('!');
+  const d: Desc = { type, required, pointer, kind: 'scalar', omitZero: !pointer && !required, writtenWhenAbsent: required };
   compiled.set(cacheKey, d);
   if (type.startsWith('[')) {
     d.kind = 'list';
@@ -47,30 +64,16 @@ function compile(spec: string, element = false): Desc {
     d.elem = compile(type.slice(1, -1), true);
   } else if (STRUCTS[type]) {
     d.kind = 'struct';
+    d.writtenWhenAbsent = required || !pointer;
     d.fields = STRUCTS[type].fields.map(([name, f]) => [name, compile(f)]);
-    d.known = new Set(STRUCTS[type].fields.map(([name]) => name));
+    d.fieldIndex = new Map(STRUCTS[type].fields.map(([name], i) => [name, i]));
     if (STRUCTS[type].rest) d.rest = compile(STRUCTS[type].rest!);
   } else if (!['s', 'i', 'f', 'b', 'q', 'ios', 'time', 'raw', 'any'].includes(type)) {
     throw new Error(`unknown schema type ${type}`);
+  } else {
+    d.expected = EXPECTED[type];
   }
   return d;
-}
-
-function zeroOf(d: Desc): Json {
-  switch (d.type) {
-    case 's':
-      return '';
-    case 'i':
-    case 'f':
-    case 'ios':
-      return 0;
-    case 'b':
-      return false;
-    case 'q':
-      return '0';
-  }
-  if (d.kind === 'struct') return normStruct({}, d);
-  return null;
 }
 
 /** A manifest value of the wrong type: Go's typed decode rejects the whole input. */
@@ -103,25 +106,30 @@ function describe(v: unknown): string {
   return `${typeof v} ${JSON.stringify(v)}`;
 }
 
-const EXPECTED: Record<string, [string, (v: unknown) => boolean]> = {
-  s: ['a string', (v) => typeof v === 'string'],
-  i: ['an integer', (v) => typeof v === 'number' && Number.isInteger(v)],
-  f: ['a number', (v) => typeof v === 'number'],
-  b: ['a boolean', (v) => typeof v === 'boolean'],
-  ios: ['an integer or a string', (v) => typeof v === 'string' || (typeof v === 'number' && Number.isInteger(v))],
-  time: ['a timestamp string', (v) => typeof v === 'string'],
-};
 
 function fail(problem: string): never {
   throw new SchemaError([], problem);
 }
 
-function norm(value: Json, d: Desc): Json | typeof MISSING {
-  if (value === undefined || value === null) {
-    if (d.required) return zeroOf(d);
-    if (d.kind === 'struct' && !d.pointer) return normStruct({}, d);
-    return MISSING;
+function zeroOf(d: Desc): Json {
+  switch (d.type) {
+    case 's':
+      return '';
+    case 'i':
+    case 'f':
+    case 'ios':
+      return 0;
+    case 'b':
+      return false;
+    case 'q':
+      return '0';
   }
+  if (d.kind === 'struct') return normStruct({}, d);
+  return null;
+}
+
+function norm(value: Json, d: Desc): Json | typeof MISSING {
+  if (value === undefined || value === null) return d.writtenWhenAbsent ? zeroOf(d) : MISSING;
   switch (d.kind) {
     case 'list': {
       if (!Array.isArray(value)) fail(`expected a list, got ${describe(value)}`);
@@ -148,17 +156,16 @@ function norm(value: Json, d: Desc): Json | typeof MISSING {
       if (!isObject(value)) fail(`expected a mapping, got ${describe(value)}`);
       return normStruct(value, d);
   }
-  const expected = EXPECTED[d.type];
+  const expected = d.expected;
   if (expected && !expected[1](value)) fail(`expected ${expected[0]}, got ${describe(value)}`);
-  const omit = !d.pointer && !d.required;
   switch (d.type) {
     case 's':
-      return value === '' && omit ? MISSING : value;
+      return value === '' && d.omitZero ? MISSING : value;
     case 'i':
     case 'f':
-      return value === 0 && omit ? MISSING : value;
+      return value === 0 && d.omitZero ? MISSING : value;
     case 'b':
-      return value === false && omit ? MISSING : value;
+      return value === false && d.omitZero ? MISSING : value;
     case 'q': {
       const canonical = typeof value === 'string' || typeof value === 'number' ? canonicalQuantity(value) : undefined;
       if (canonical === undefined) fail(`invalid quantity ${JSON.stringify(value)}`);
@@ -171,21 +178,31 @@ function norm(value: Json, d: Desc): Json | typeof MISSING {
   }
 }
 
+// Values are sparse (a Container uses a handful of its ~30 fields), so the value's own keys are visited
+// once and slotted by field position; probing every field name on every value was the engine's hottest
+// line (megamorphic misses). Output order is still the Go field order.
 function normStruct(value: Record<string, unknown>, d: Desc): Json {
-  const out: Record<string, Json> = {};
   const fields = d.fields!;
+  const fieldIndex = d.fieldIndex!;
+  const slots: unknown[] = new Array(fields.length);
+  let unknownKeys: string[] | undefined;
+  for (const key in value) {
+    const i = fieldIndex.get(key);
+    if (i !== undefined) slots[i] = value[key];
+    else if (d.rest) (unknownKeys ??= []).push(key);
+  }
+  const out: Record<string, Json> = {};
   for (let i = 0; i < fields.length; i++) {
-    const name = fields[i][0];
     const fd = fields[i][1];
-    const v = value[name];
-    if ((v === undefined || v === null) && !fd.required && (fd.pointer || fd.kind !== 'struct')) continue;
+    const v = slots[i];
+    if ((v === undefined || v === null) && !fd.writtenWhenAbsent) continue;
+    const name = fields[i][0];
     const n = child(v, fd, name);
     if (n !== MISSING) out[name] = n;
   }
-  if (d.rest) {
-    for (const key of Object.keys(value).sort()) {
-      if (d.known!.has(key)) continue;
-      const n = child(value[key], d.rest, key);
+  if (unknownKeys) {
+    for (const key of unknownKeys.sort()) {
+      const n = child(value[key], d.rest!, key);
       if (n !== MISSING) out[key] = n;
     }
   }

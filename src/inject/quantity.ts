@@ -48,9 +48,25 @@ export function isQuantity(text: string): boolean {
   return parse(text) !== undefined;
 }
 
+// Every normalisation of a pod re-canonicalises the sidecar's few resource strings ("100m", "128Mi", ...), and
+// the BigInt arithmetic below dominated it; a workload uses a handful of distinct quantities, so results are
+// remembered (bounded, so odd inputs cannot grow it without limit).
+const canonicalCache = new Map<string, string | undefined>();
+const CANONICAL_CACHE_LIMIT = 1000;
+
 /** Canonical string of a quantity, or undefined when the text is not a quantity. */
 export function canonicalQuantity(input: string | number): string | undefined {
-  const p = parse(String(input));
+  const text = String(input);
+  const cached = canonicalCache.get(text);
+  if (cached !== undefined || canonicalCache.has(text)) return cached;
+  const canonical = computeCanonicalQuantity(text);
+  if (canonicalCache.size >= CANONICAL_CACHE_LIMIT) canonicalCache.clear();
+  canonicalCache.set(text, canonical);
+  return canonical;
+}
+
+function computeCanonicalQuantity(text: string): string | undefined {
+  const p = parse(text);
   if (!p) return undefined;
   let { num, den, format } = p;
   // Kubernetes keeps nano precision, rounding up.
