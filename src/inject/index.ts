@@ -64,7 +64,9 @@ export function injectPod(
       settings,
     },
   );
-  return { pod: normalize({ ...typed, metadata: out.metadata, spec: out.spec }, 'Pod') as object, warnings: [] };
+  // injectPodCore's metadata and spec are already typed (normalising is idempotent), so they go back into
+  // the typed pod as they are; the input pod is never modified (normalize copies it).
+  return { pod: { ...typed, metadata: out.metadata, spec: out.spec }, warnings: [] };
 }
 
 /** Istio's webhook decision for a pod in `namespace`. */

@@ -30,6 +30,7 @@ export interface PodJson {
 export interface PodInjector {
   /** Istio's `injectRequired`: hostNetwork, ignored namespaces, inject label/annotation, selectors, policy. */
   decide(pod: PodJson, namespace: string): { inject: boolean; reason: string };
+  /** Must leave `pod` as it is: the patch is computed against it (the engine works on its own typed copy). */
   inject(pod: PodJson, owner: WorkloadOwner): { pod: PodJson; warnings: string[] };
 }
 
@@ -81,7 +82,8 @@ export function reviewAdmission(rawBody: string, contentType: string | undefined
     return badRequest('AdmissionReview request.object is not a Pod (needs object metadata and spec)');
   }
 
-  // Freshly parsed from this request, so owned here; only the engine gets a copy (it may mutate its input).
+  // Freshly parsed from this request, so owned here. The engine works on its own typed copy and leaves this
+  // one as it is, so no defensive deep copy (one per review was ~6% of the review's CPU).
   const pod = object as PodJson;
   pod.metadata = { ...(pod.metadata ?? {}) };
   // managedFields do not affect injection but can make the patch computation very slow (as in istiod).
@@ -94,7 +96,7 @@ export function reviewAdmission(rawBody: string, contentType: string | undefined
     if (!decision.inject) return respond({ allowed: true });
     // The patch is against the pod as the engine saw it (no managedFields, namespace filled), like istiod's.
     const { deployMeta, typeMeta } = deployMetaFromPod(pod);
-    const injected = injector.inject(structuredClone(pod), { ...deployMeta, ...typeMeta });
+    const injected = injector.inject(pod, { ...deployMeta, ...typeMeta });
     const patch = keepUnmanagedFields(createPatch(pod as JsonValue, injected.pod as JsonValue));
     return respond({
       allowed: true,

@@ -3,6 +3,7 @@
 import { parseAllDocuments } from 'yaml';
 import { injectManifests, injectionSettings, injectPod, injectRequired, proxyImage } from '../../src/inject';
 import { canonicalQuantity } from '../../src/inject/quantity';
+import { normalize } from '../../src/inject/normalize';
 import { nativeSidecarsSupported } from '../../src/inject/settings';
 import { loadCases, readInject, settingsFor } from './cases';
 
@@ -124,6 +125,26 @@ describe('webhook door and decision', () => {
     const { pod: out } = injectPod(pod, { kind: 'Deployment', name: 'a', namespace: 'ns', apiVersion: 'apps/v1' }, defaults) as any;
     const proxy = out.spec.initContainers.find((c: any) => c.name === 'istio-proxy');
     expect(proxy.env.find((e: any) => e.name === 'ISTIO_META_OWNER').value).toBe('kubernetes://apis/apps/v1/namespaces/ns/deployments/a');
+  });
+
+  // The webhook computes its patch against the pod it passes in and sends injectPod's result as it is, so
+  // both must hold for every pod the conformance inputs describe.
+  it('injectPod leaves its input untouched and returns the pod already in typed form', () => {
+    const owner = { kind: 'Deployment', name: 'a', namespace: 'ns', apiVersion: 'apps/v1' };
+    let checked = 0;
+    for (const c of loadCases().filter((x) => x.golden)) {
+      for (const doc of docs(readInject(c.input))) {
+        const template = doc?.kind === 'Pod' ? doc : doc?.spec?.template;
+        if (!template?.spec?.containers) continue;
+        const input = { apiVersion: 'v1', kind: 'Pod', metadata: template.metadata ?? {}, spec: template.spec };
+        const before = JSON.stringify(input);
+        const { pod: out } = injectPod(input, owner, settingsFor(c));
+        expect(JSON.stringify(input)).toBe(before);
+        expect(JSON.stringify(normalize(out, 'Pod'))).toBe(JSON.stringify(out));
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(50);
   });
 
   it('injectRequired follows Istio order: hostNetwork, ignored namespaces, label/annotation, selectors, policy', () => {
