@@ -10,6 +10,8 @@ export type PatchOperation =
   | { op: 'remove'; path: string };
 
 export function escapePointer(token: string): string {
+  // Called for every key the diff visits; almost none need escaping.
+  if (!token.includes('~') && !token.includes('/')) return token;
   return token.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
