@@ -42,6 +42,8 @@ interface Desc {
   fields?: Array<[string, Desc]>;
   /** Struct field name → position in `fields`, so normStruct visits only the keys a value has. */
   fieldIndex?: Map<string, number>;
+  /** normStruct's per-field scratch array, kept for the next value of this type (see there). */
+  spareSlots?: unknown[];
   rest?: Desc;
 }
 
@@ -143,8 +145,10 @@ function norm(value: Json, d: Desc): Json | typeof MISSING {
     }
     case 'map': {
       if (!isObject(value)) fail(`expected a mapping, got ${describe(value)}`);
-      const keys = Object.keys(value).sort();
+      const keys = Object.keys(value);
       if (keys.length === 0 && !d.required) return MISSING;
+      // Most maps arrive sorted (every pass after the first sees its own output); sort() allocates even then.
+      if (!ascending(keys)) keys.sort();
       const out: Record<string, Json> = {};
       for (const k of keys) {
         const n = child(value[k], d.elem!, k);
@@ -181,10 +185,18 @@ function norm(value: Json, d: Desc): Json | typeof MISSING {
 // Values are sparse (a Container uses a handful of its ~30 fields), so the value's own keys are visited
 // once and slotted by field position; probing every field name on every value was the engine's hottest
 // line (megamorphic misses). Output order is still the Go field order.
+function ascending(keys: string[]): boolean {
+  for (let i = 1; i < keys.length; i++) if (keys[i - 1] > keys[i]) return false;
+  return true;
+}
+
 function normStruct(value: Record<string, unknown>, d: Desc): Json {
   const fields = d.fields!;
   const fieldIndex = d.fieldIndex!;
-  const slots: unknown[] = new Array(fields.length);
+  // The slot array is reused between values of this struct type (young-generation garbage per review drives
+  // the webhook's GC pauses); it is taken while in use, so a nested value of the same type gets its own.
+  const slots = d.spareSlots ?? new Array<unknown>(fields.length);
+  d.spareSlots = undefined;
   let unknownKeys: string[] | undefined;
   for (const key in value) {
     const i = fieldIndex.get(key);
@@ -206,6 +218,8 @@ function normStruct(value: Record<string, unknown>, d: Desc): Json {
       if (n !== MISSING) out[key] = n;
     }
   }
+  slots.fill(undefined);
+  d.spareSlots = slots;
   return out;
 }
 
