@@ -2,6 +2,7 @@
 // template, strategic-merge it, re-apply user overrides of istio-proxy/istio-init, post-process.
 import type { InjectionSettings } from './settings';
 import { renderSidecarTemplate, isNativeSidecar, type Obj } from './template';
+import { templateNames, type TemplateNames } from './template-helpers';
 import { strategicMerge } from './merge';
 import { normalize, goJson } from './normalize';
 import { validateAnnotations } from './validate';
@@ -92,7 +93,7 @@ function asPod(pod: Obj): Obj {
   return normalize(pod, 'Pod') as Obj;
 }
 
-function reapplyOverwrittenContainers(finalPod: Obj, original: Obj, template: Obj, ctx: PodContext): Obj {
+function reapplyOverwrittenContainers(finalPod: Obj, original: Obj, template: TemplateNames, ctx: PodContext): Obj {
   const existing = parseOverrides(original);
   const status = parseStatus(original);
   const overrides: { containers: Obj[]; initContainers: Obj[] } = { containers: [], initContainers: [] };
@@ -101,19 +102,19 @@ function reapplyOverwrittenContainers(finalPod: Obj, original: Obj, template: Ob
     if (overlay.image === 'auto') delete overlay.image;
     return normalize(overlay, 'Container') as Obj;
   };
-  for (const c of template.spec.containers ?? []) {
+  for (const name of template.containers ?? []) {
     // Go skips containers a previous injection added; keeping recorded overrides makes re-injection idempotent.
-    if (status?.containers.includes(c.name) && !find(existing.containers, c.name)) continue;
-    const match = find(existing.containers, c.name) ?? find(original.spec.containers, c.name);
+    if (status?.containers.includes(name) && !find(existing.containers, name)) continue;
+    const match = find(existing.containers, name) ?? find(original.spec.containers, name);
     if (!match) continue;
     const overlay = overlayOf(match);
     overrides.containers.push(overlay);
     finalPod = asPod(strategicMerge(finalPod, { spec: { containers: [overlay] } }));
   }
-  for (const c of template.spec.initContainers ?? []) {
-    if (status?.initContainers.includes(c.name) && !find(existing.initContainers, c.name)) continue;
+  for (const name of template.initContainers ?? []) {
+    if (status?.initContainers.includes(name) && !find(existing.initContainers, name)) continue;
     const match =
-      find(existing.initContainers, c.name) ?? find(original.spec.containers, c.name) ?? find(original.spec.initContainers, c.name);
+      find(existing.initContainers, name) ?? find(original.spec.containers, name) ?? find(original.spec.initContainers, name);
     if (!match) continue;
     const overlay = overlayOf(match);
     overrides.initContainers.push(overlay);
@@ -205,13 +206,12 @@ function normalizeProber(p: Obj): Obj | null {
   return out;
 }
 
-function injectionStatus(spec: Obj, revision: string): string {
-  const names = (list: Obj[] | undefined) => (list && list.length ? list.map((c) => c.name) : null);
+function injectionStatus(names: TemplateNames, revision: string): string {
   return goJson({
-    initContainers: names(spec.initContainers),
-    containers: names(spec.containers),
-    volumes: names(spec.volumes),
-    imagePullSecrets: names(spec.imagePullSecrets),
+    initContainers: names.initContainers ?? null,
+    containers: names.containers ?? null,
+    volumes: names.volumes ?? null,
+    imagePullSecrets: names.imagePullSecrets ?? null,
     revision: revision || 'default',
   });
 }
@@ -246,8 +246,8 @@ export function injectPodCore(pod: Obj, ctx: PodContext): Obj {
     merged = moveToInit(merged, 'istio-proxy');
   }
   merged = asPod(strategicMerge(merged, templatePod));
-  const templateTyped = asPod(templatePod);
-  merged = reapplyOverwrittenContainers(merged, pod, templateTyped, ctx);
+  const added = templateNames(templatePod.spec);
+  merged = reapplyOverwrittenContainers(merged, pod, added, ctx);
   merged.metadata.annotations ??= {};
   merged.metadata.labels ??= {};
 
@@ -264,7 +264,7 @@ export function injectPodCore(pod: Obj, ctx: PodContext): Obj {
   }
   const network = networkOf(pod, settings);
   if (network) merged.metadata.labels['topology.istio.io/network'] = network;
-  merged.metadata.annotations[STATUS] = injectionStatus(templateTyped.spec, settings.revision);
+  merged.metadata.annotations[STATUS] = injectionStatus(added, settings.revision);
   const holdPod = proxyConfig.holdApplicationUntilProxyStarts === true || settings.values.global?.proxy?.holdApplicationUntilProxyStarts === true;
   reorderPod(merged, holdPod);
   return asPod(merged);

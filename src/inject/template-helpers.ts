@@ -92,3 +92,28 @@ export function sortedEnv(map: Obj | undefined): Obj[] {
 export function fieldEnv(name: string, fieldPath: string): Obj {
   return { name, valueFrom: { fieldRef: { fieldPath } } };
 }
+
+/** The names the rendered template adds, per pod spec list. */
+export interface TemplateNames {
+  containers?: string[];
+  initContainers?: string[];
+  volumes?: string[];
+  imagePullSecrets?: Array<string | undefined>;
+}
+
+/**
+ * The names the typed (normalised) template would list, read from the rendered one: the injection needs
+ * only these from it, and typing the whole template cost ~15% of a pod's injection. Its values were already
+ * type-checked when the template was merged into the pod. Typed, an absent name is "" (required field)
+ * except on a pull secret (omitempty), and an empty list is absent.
+ */
+export function templateNames(spec: Obj): TemplateNames {
+  const named = (list: unknown): Obj[] | undefined => (Array.isArray(list) && list.length > 0 ? list : undefined);
+  const nameOf = (item: Obj | null): string => item?.name ?? '';
+  return {
+    containers: named(spec.containers)?.map(nameOf),
+    initContainers: named(spec.initContainers)?.map(nameOf),
+    volumes: named(spec.volumes)?.map(nameOf),
+    imagePullSecrets: named(spec.imagePullSecrets)?.map((item) => nameOf(item) || undefined),
+  };
+}
