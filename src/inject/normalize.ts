@@ -182,14 +182,14 @@ function norm(value: Json, d: Desc): Json | typeof MISSING {
   }
 }
 
-// Values are sparse (a Container uses a handful of its ~30 fields), so the value's own keys are visited
-// once and slotted by field position; probing every field name on every value was the engine's hottest
-// line (megamorphic misses). Output order is still the Go field order.
 function ascending(keys: string[]): boolean {
   for (let i = 1; i < keys.length; i++) if (keys[i - 1] > keys[i]) return false;
   return true;
 }
 
+// Values are sparse (a Container uses a handful of its ~30 fields), so the value's own keys are visited
+// once and slotted by field position; probing every field name on every value was the engine's hottest
+// line (megamorphic misses). Output order is still the Go field order.
 function normStruct(value: Record<string, unknown>, d: Desc): Json {
   const fields = d.fields!;
   const fieldIndex = d.fieldIndex!;

@@ -187,6 +187,10 @@ describe('configuration', () => {
       '2', '1Gi', '100m', '100m', '1536Mi', '1k', '512Ki', '512', '1e3', '1500m',
     ]);
     expect(canonicalQuantity('abc')).toBeUndefined();
+    // Results are remembered: asking again (and asking with the number) gives the same answers.
+    expect(canonicalQuantity('abc')).toBeUndefined();
+    expect(canonicalQuantity('2000m')).toBe('2');
+    expect(canonicalQuantity(0.1)).toBe('100m');
   });
 
   it('native sidecars only when every kubelet is at least 1.33; a bound pod follows its node', () => {
