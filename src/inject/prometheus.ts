@@ -5,7 +5,18 @@ import { goJson } from './normalize';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-const sanitize = (k: string) => k.replace(/[^a-zA-Z0-9_]/g, '_');
+// Annotation keys are compared in Prometheus' sanitised form several times per pod; the same few keys recur
+// on every pod, so the regex replace is done once per key (bounded, as keys are user input).
+const sanitizedKeys = new Map<string, string>();
+function sanitize(key: string): string {
+  let sanitized = sanitizedKeys.get(key);
+  if (sanitized === undefined) {
+    sanitized = key.replace(/[^a-zA-Z0-9_]/g, '_');
+    if (sanitizedKeys.size >= 1000) sanitizedKeys.clear();
+    sanitizedKeys.set(key, sanitized);
+  }
+  return sanitized;
+}
 const PATH = 'prometheus_io_path';
 const PORT = 'prometheus_io_port';
 const SCRAPE = 'prometheus_io_scrape';

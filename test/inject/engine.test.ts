@@ -251,6 +251,25 @@ spec:
   });
 });
 
+describe('typed normalisation errors name the full path of the bad value', () => {
+  const dep = (containers: unknown, labels: unknown = { app: 'a' }, volumes?: unknown) => ({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'w', labels },
+    spec: { template: { spec: { containers, volumes } } },
+  });
+  it.each([
+    ['spec.template.spec.containers[1].ports[1].containerPort: expected an integer, got string "x"', dep([{ name: 'a' }, { name: 'b', ports: [{ containerPort: 80 }, { containerPort: 'x' }] }])],
+    ['metadata.labels.app: expected a string, got number 5', dep([{ name: 'a' }], { app: 5 })],
+    ['spec.template.spec.containers[0].resources.limits.cpu: invalid quantity "lots"', dep([{ name: 'a', resources: { limits: { cpu: 'lots' } } }])],
+    ['spec.template.spec.containers[0].env[0].valueFrom.fieldRef.fieldPath: expected a string, got number 3', dep([{ name: 'a', env: [{ name: 'E', valueFrom: { fieldRef: { fieldPath: 3 } } }] }])],
+    ['spec.template.spec.containers: expected a list, got string "nope"', dep('nope')],
+    ['spec.template.spec.volumes[0].secret.items[0].path: expected a string, got number 1', dep([{ name: 'a' }], {}, [{ name: 'v', secret: { items: [{ key: 'k', path: 1 }] } }])],
+  ])('%s', (message, value) => {
+    expect(() => normalize(value, 'Deployment')).toThrow(message);
+  });
+});
+
 describe('templates', () => {
   it('accepts the sidecar template and rejects others by name', () => {
     const withTemplates = (t: string) => deployment(`\n      annotations: {inject.istio.io/templates: "${t}"}`);
