@@ -2,25 +2,12 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
-import { main } from '../../src/cli/main';
-import type { CliIO } from '../../src/cli/io';
+import { runCli } from '../support/run-cli';
 
 const cache = mkdtempSync(path.join(tmpdir(), 'mesh-cluster-cli-'));
 
-async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIO = {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    stdin: Readable.from([]),
-    env: { MESH_CACHE_DIR: cache, PATH: process.env.PATH, ...env },
-    cwd: cache,
-    isTTY: false,
-  };
-  const code = await main(['cluster', ...args], io);
-  return { code, stdout, stderr };
+function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
+  return runCli(['cluster', ...args], { env: { MESH_CACHE_DIR: cache, PATH: process.env.PATH, ...env }, cwd: cache });
 }
 
 describe('mesh cluster', () => {

@@ -3,27 +3,15 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
-import { main } from '../../src/cli/main';
-import type { CliIO } from '../../src/cli/io';
+import { runCli } from '../support/run-cli';
 import { CONFORMANCE, INJECT_DIR, readInject } from './cases';
 
 const ROOT = path.resolve(__dirname, '../..');
 const work = mkdtempSync(path.join(tmpdir(), 'mesh-inject-'));
 
-async function cli(args: string[], stdin = '') {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIO = {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    stdin: Readable.from([Buffer.from(stdin)]),
-    env: { HOME: work, PATH: process.env.PATH }, // no kubeconfig: auto means classic, as offline istioctl
-    cwd: work,
-    isTTY: false,
-  };
-  const code = await main(['kube-inject', ...args], io);
-  return { code, stdout, stderr };
+function cli(args: string[], stdin = '') {
+  // No kubeconfig: auto means classic, as offline istioctl.
+  return runCli(['kube-inject', ...args], { env: { HOME: work, PATH: process.env.PATH }, cwd: work, stdin });
 }
 
 function file(name: string, text: string): string {

@@ -3,28 +3,15 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import { CoreV1Api } from '@kubernetes/client-node';
-import { main } from '../../src/cli/main';
-import type { CliIO } from '../../src/cli/io';
 import { nativeSidecarsSupported } from '../../src/inject/settings';
+import { runCli } from '../support/run-cli';
 import { kubeConfig, kubeconfigPath } from './setup/cluster';
 
 const HELLO = path.resolve(__dirname, '../../../shared/conformance/istio-inject/inject/hello.yaml');
 
-async function kubeInject(env: NodeJS.ProcessEnv) {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIO = {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    stdin: Readable.from([]),
-    env,
-    cwd: process.cwd(),
-    isTTY: false,
-  };
-  const code = await main(['kube-inject', '-f', HELLO, '--native-sidecars', 'auto'], io);
-  return { code, stdout, stderr };
+function kubeInject(env: NodeJS.ProcessEnv) {
+  return runCli(['kube-inject', '-f', HELLO, '--native-sidecars', 'auto'], { env, cwd: process.cwd() });
 }
 
 describe('kube-inject --native-sidecars auto', () => {

@@ -1,24 +1,13 @@
 // `mesh console` with stdin not a terminal: one command per line, rendered messages, exit code.
-import { Readable } from 'node:stream';
-import { main } from '../../src/cli/main';
-import type { CliIO } from '../../src/cli/io';
+import { runCli } from '../support/run-cli';
 
 // Spawns processes and servers on a shared, busy machine: generous time, no timing assertions beyond the 3 s ack.
 jest.setTimeout(60_000);
 
 async function runConsole(lines: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIO = {
-    stdout: (t) => void (out += t),
-    stderr: (t) => void (err += t),
-    stdin: Readable.from([lines.join('\n') + '\n']),
-    env: { ...env, MESH_CLUSTER_NAME: 'must-not-start' },
-    cwd: process.cwd(),
-    isTTY: false,
-  };
-  const code = await main(['console'], io);
-  return { code, out, err };
+  const isolated = { ...env, MESH_CLUSTER_NAME: 'must-not-start' };
+  const { code, stdout, stderr } = await runCli(['console'], { env: isolated, cwd: process.cwd(), stdin: lines.join('\n') + '\n' });
+  return { code, out: stdout, err: stderr };
 }
 
 describe('mesh console (stdin not a TTY)', () => {
@@ -46,15 +35,10 @@ describe('mesh console (stdin not a TTY)', () => {
   });
 
   it('applies a policy file: mutating commands are then denied to the console user', async () => {
-    const denied = await (async () => {
-      let text = '';
-      const io: CliIO = {
-        stdout: (t) => void (text += t), stderr: () => undefined, stdin: Readable.from(['/mesh autoinject enable shop\n']),
-        env: {}, cwd: process.cwd(), isTTY: false,
-      };
-      return { code: await main(['console', '--policy', 'infra/policy.example.yaml'], io), text };
-    })();
+    const denied = await runCli(['console', '--policy', 'infra/policy.example.yaml'], {
+      env: {}, cwd: process.cwd(), stdin: '/mesh autoinject enable shop\n',
+    });
     expect(denied.code).toBe(1);
-    expect(denied.text).toContain('Denied: you need the "autoinject" permission on namespace "shop"');
+    expect(denied.stdout).toContain('Denied: you need the "autoinject" permission on namespace "shop"');
   });
 });

@@ -2,30 +2,15 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import https from 'node:https';
-import { main } from '../../src/cli/main';
-import type { CliIO } from '../../src/cli/io';
+import { runCli } from '../support/run-cli';
 import { makeTestPki } from './support/tls';
 
 const work = mkdtempSync(path.join(tmpdir(), 'mesh-webhook-cli-'));
 
-async function cli(args: string[], onStderr: (text: string) => void = () => undefined) {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIO = {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => {
-      stderr += t;
-      onStderr(t);
-    },
-    stdin: Readable.from([]),
-    env: { HOME: work, PATH: process.env.PATH, KUBECONFIG: path.join(work, 'missing-kubeconfig') },
-    cwd: work,
-    isTTY: false,
-  };
-  const code = await main(args, io);
-  return { code, stdout, stderr };
+function cli(args: string[], onStderr: (text: string) => void = () => undefined) {
+  const env = { HOME: work, PATH: process.env.PATH, KUBECONFIG: path.join(work, 'missing-kubeconfig') };
+  return runCli(args, { env, cwd: work, onStderr });
 }
 
 describe('mesh autoinject / mesh webhook input errors', () => {
