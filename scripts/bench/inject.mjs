@@ -1,16 +1,13 @@
 // kube-inject throughput on a generated 1,000-workload multi-document file, and its cost relative to a
 // plain parse + stringify of the same file with the `yaml` package (target: at most 1.5×).
-import { build } from 'esbuild';
-import { createRequire } from 'node:module';
+import { loadTs } from '../bench-support/load-ts.mjs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseAllDocuments, stringify } from 'yaml';
 
 export const name = 'kube-inject (src/inject)';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const WORKLOADS = 1000;
 const RUNS = 5;
 
@@ -99,9 +96,7 @@ function bestOf(fns) {
 export default async function run() {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mesh-bench-inject-'));
   try {
-    const outfile = path.join(dir, 'inject.cjs');
-    await build({ entryPoints: [path.join(root, 'src/inject/index.ts')], bundle: true, platform: 'node', target: 'node22', format: 'cjs', outfile, logLevel: 'silent' });
-    const engine = createRequire(import.meta.url)(outfile);
+    const engine = await loadTs(dir, 'inject', `export * from './src/inject';`);
     const text = generateManifest();
     const settings = engine.injectionSettings();
     let workloads = 0;

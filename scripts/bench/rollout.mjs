@@ -1,40 +1,26 @@
 // Staged rollout of the guestbook on the local cluster (fixed kwok ready delay): mesh's wall time against
 // the ideal (per stage, first apply to last pod Ready, summed) and against the workshop procedure as a shell
 // script (`kubectl apply` + `kubectl rollout status` per stage, with the kubectl built into the cache).
-import { build } from 'esbuild';
+import { loadTs } from '../bench-support/load-ts.mjs';
 import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 export const name = 'staged rollout (mesh deploy guestbook)';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const RUNS = 5;
 
-async function loadCore(dir) {
-  const outfile = path.join(dir, 'core.cjs');
-  await build({
-    stdin: {
-      contents: `export * from './src/rollout';
-        export { clusterUp, releaseCluster } from './src/cluster/cluster';
-        export { binaryPath } from './src/cluster/versions';
-        export { watchCollection } from './src/kube/watch';
-        export { deleteObject } from './src/kube/objects';`,
-      resolveDir: root,
-      loader: 'ts',
-    },
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    outfile,
-    logLevel: 'silent',
-  });
-  return createRequire(import.meta.url)(outfile);
-}
+const loadCore = (dir) =>
+  loadTs(
+    dir,
+    'core',
+    `export * from './src/rollout';
+     export { clusterUp, releaseCluster } from './src/cluster/cluster';
+     export { binaryPath } from './src/cluster/versions';
+     export { watchCollection } from './src/kube/watch';
+     export { deleteObject } from './src/kube/objects';`,
+  );
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const s = (ms) => `${(ms / 1000).toFixed(2)} s`;

@@ -1,42 +1,29 @@
 // Injector webhook latency: AdmissionReviews for a typical Deployment pod sent at a fixed 200/s (open loop,
 // like the API server's calls) over keep-alive loopback HTTPS to mesh's webhook server; latency is measured
 // from send to the last byte of the answer. Target: p99 ≤ 5 ms.
-import { build } from 'esbuild';
+import { loadTs } from '../bench-support/load-ts.mjs';
 import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import https from 'node:https';
 import { Worker } from 'node:worker_threads';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 export const name = 'injector webhook (AdmissionReview latency at 200/s, loopback HTTPS)';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const RATE = 200;
 const WARMUP = 400;
 const MEASURED = 2000;
 
-async function bundleCore(dir) {
-  const outfile = path.join(dir, 'webhook.cjs');
-  await build({
-    stdin: {
-      contents: `export { startWebhookServer } from './src/webhook/server';
-        export { reviewAdmission } from './src/webhook/review';
-        export { injectorFromSettings } from './src/webhook/engine';
-        export { injectionSettings } from './src/inject';`,
-      resolveDir: root,
-      loader: 'ts',
-    },
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    outfile,
-    logLevel: 'silent',
-  });
-}
+const loadCore = (dir) =>
+  loadTs(
+    dir,
+    'webhook',
+    `export { startWebhookServer } from './src/webhook/server';
+     export { reviewAdmission } from './src/webhook/review';
+     export { injectorFromSettings } from './src/webhook/engine';
+     export { injectionSettings } from './src/inject';`,
+  );
 
 function selfSignedCert(dir) {
   const result = spawnSync(
@@ -128,9 +115,8 @@ const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100
 export default async function run() {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mesh-bench-webhook-'));
   try {
-    await bundleCore(dir);
     // CPU per review without HTTP (decode, decide, inject, diff, encode): what a busy machine cannot distort.
-    const core = createRequire(import.meta.url)(path.join(dir, 'webhook.cjs'));
+    const core = await loadCore(dir);
     const injector = core.injectorFromSettings(core.injectionSettings());
     const review = typicalReview(0);
     for (let i = 0; i < 200; i++) JSON.stringify(core.reviewAdmission(review, 'application/json', injector).body);
