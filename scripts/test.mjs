@@ -7,14 +7,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-function run(label, cmd, args) {
+function run(label, cmd, args, env = process.env) {
   process.stderr.write(`\n== ${label}\n`);
-  const result = spawnSync(cmd, args, { stdio: 'inherit' });
+  const result = spawnSync(cmd, args, { stdio: 'inherit', env });
   return result.status ?? 1;
 }
 
-function step(label, cmd, args) {
-  const status = run(label, cmd, args);
+function step(label, cmd, args, env) {
+  const status = run(label, cmd, args, env);
   if (status !== 0) {
     process.stderr.write(`\n== ${label} failed (exit ${status})\n`);
     process.exit(status);
@@ -26,15 +26,23 @@ const projectsFlag = jestArgs.indexOf('--selectProjects');
 const wantsIntegration = projectsFlag < 0 || jestArgs.slice(projectsFlag + 1).includes('integration');
 const useLocalCluster = wantsIntegration && !process.env.MESH_TEST_KUBECONFIG;
 const holder = ['--holder', String(process.pid)];
+// Two local clusters: the default one runs real Istio (istiod is its sidecar injector); "mesh-free" runs none,
+// for the suites that install mesh's own injector webhook and must not have istiod's answer too.
+const meshFreeEnv = { ...process.env, MESH_CLUSTER_NAME: 'mesh-free' };
 
 step('typecheck', 'npx', ['tsc', '--noEmit', '-p', '.']);
 step('build', process.execPath, ['scripts/build.mjs']);
 if (useLocalCluster) {
-  step('local control plane (mesh cluster up)', process.execPath, ['bin/mesh.cjs', 'cluster', 'up', ...holder]);
+  step('local control plane with Istio (mesh cluster up)', process.execPath, ['bin/mesh.cjs', 'cluster', 'up', ...holder]);
+  step('local control plane without Istio (MESH_CLUSTER_NAME=mesh-free mesh cluster up --no-istio)', process.execPath,
+    ['bin/mesh.cjs', 'cluster', 'up', '--no-istio', ...holder], meshFreeEnv);
 }
 const resultsFile = path.join(mkdtempSync(path.join(tmpdir(), 'mesh-test-')), 'jest-results.json');
 const jestStatus = run('jest', 'npx', ['jest', '--ci', '--json', `--outputFile=${resultsFile}`, ...jestArgs]);
-if (useLocalCluster) run('local control plane (release)', process.execPath, ['bin/mesh.cjs', 'cluster', 'release', ...holder]);
+if (useLocalCluster) {
+  run('local control plane (release)', process.execPath, ['bin/mesh.cjs', 'cluster', 'release', ...holder]);
+  run('local control plane without Istio (release)', process.execPath, ['bin/mesh.cjs', 'cluster', 'release', ...holder], meshFreeEnv);
+}
 if (jestStatus !== 0) process.stderr.write(`\n== jest failed (exit ${jestStatus})\n`);
 // One plain closing line, so a reader (or CI) sees the totals without knowing jest's summary format.
 try {

@@ -1,7 +1,7 @@
 import { UserError } from '../errors';
 import type { CliIO } from './io';
 
-const USAGE = 'mesh cluster up|down|status|kubeconfig';
+const USAGE = 'mesh cluster up [--no-istio]|down|status|kubeconfig';
 
 /** `mesh cluster …`: the local control plane (etcd, kube-apiserver, kcm, scheduler, kwok) for tests and `npm start`. */
 export async function run(args: string[], io: CliIO): Promise<number> {
@@ -10,7 +10,8 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const holder = holderPid(rest);
   switch (action) {
     case 'up': {
-      const result = await cluster.clusterUp({ env: io.env, holder, progress: (line) => io.stderr(`${line}\n`) });
+      const istio = !rest.includes('--no-istio');
+      const result = await cluster.clusterUp({ env: io.env, holder, istio, progress: (line) => io.stderr(`${line}\n`) });
       io.stderr(
         result.started
           ? `local cluster ready in ${result.seconds.toFixed(1)}s at ${result.state.server}\n`
@@ -40,6 +41,9 @@ export async function run(args: string[], io: CliIO): Promise<number> {
         `local cluster: ${status.running ? 'running' : 'NOT healthy'} at ${status.state.server} (since ${status.state.startedAt})`,
         `kubeconfig: ${status.state.kubeconfig}`,
         ...status.components.map((c) => `  ${c.name.padEnd(24)} pid ${String(c.pid).padEnd(8)} ${c.alive ? 'running' : 'EXITED'}  ${c.log}`),
+        ...(status.state.istio?.length
+          ? status.state.istio.map((i) => `istio revision ${i.revision}: injector ${i.injectorConfig} → ${i.injectUrl}`)
+          : ['istio: not installed (started with --no-istio)']),
         `test runs using it: ${status.holders.length ? status.holders.join(', ') : 'none'}${status.state.autoStop ? ' (stops when the last one ends)' : ''}`,
       ];
       io.stdout(`${lines.join('\n')}\n`);

@@ -2,25 +2,31 @@ import { spawn } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
 import path from 'node:path';
 import { withLock } from './lock';
-import { BINARY_NAMES, binDir, meshCacheRoot } from './versions';
+import { BINARY_NAMES, binDir, ISTIO_BINARY_NAMES, istioBinaryPath, istioDir, istioManifestPath, meshCacheRoot } from './versions';
+
+const executable = (file: string) => {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 export function binariesPresent(env: NodeJS.ProcessEnv = process.env): boolean {
-  return BINARY_NAMES.every((name) => {
-    try {
-      accessSync(path.join(binDir(env), name), constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+  return BINARY_NAMES.every((name) => executable(path.join(binDir(env), name)));
 }
 
-/** scripts/cluster/build.sh of this checkout, found from src/cluster (jest) or dist/ (bundled CLI). */
-export function buildScriptPath(): string {
+export function istioPresent(env: NodeJS.ProcessEnv = process.env): boolean {
+  return ISTIO_BINARY_NAMES.every((name) => executable(istioBinaryPath(name, env))) && existsSync(istioManifestPath(env));
+}
+
+/** A build script of this checkout (scripts/<name>/build.sh), found from src/cluster (jest) or dist/ (bundled CLI). */
+export function buildScriptPath(name: 'cluster' | 'istio' = 'cluster'): string {
   for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'scripts', 'cluster', 'build.sh');
+    const candidate = path.join(dir, 'scripts', name, 'build.sh');
     if (existsSync(candidate)) return candidate;
-    if (path.dirname(dir) === dir) throw new Error(`cannot find scripts/cluster/build.sh above ${__dirname}`);
+    if (path.dirname(dir) === dir) throw new Error(`cannot find scripts/${name}/build.sh above ${__dirname}`);
   }
 }
 
@@ -30,16 +36,30 @@ export function buildScriptPath(): string {
  */
 export async function ensureBinaries(progress: (line: string) => void, env: NodeJS.ProcessEnv = process.env): Promise<string> {
   if (binariesPresent(env)) return binDir(env);
-  await withLock(path.join(meshCacheRoot(env), 'build.lock'), 'build', () => runBuild(progress, env), progress);
+  await withLock(path.join(meshCacheRoot(env), 'build.lock'), 'build', async () => {
+    if (binariesPresent(env)) return;
+    progress(`building etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl and kwok into ${binDir(env)} (cold: tens of minutes)`);
+    await runBuild('cluster', progress, env);
+  }, progress);
   if (!binariesPresent(env)) throw new Error(`the control-plane build finished but binaries are missing in ${binDir(env)}`);
   return binDir(env);
 }
 
-function runBuild(progress: (line: string) => void, env: NodeJS.ProcessEnv): Promise<void> {
-  if (binariesPresent(env)) return Promise.resolve();
-  progress(`building etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl and kwok into ${binDir(env)} (cold: tens of minutes)`);
+/** Makes sure istioctl, pilot-discovery and the rendered default profile exist (built from Go modules when missing). */
+export async function ensureIstio(progress: (line: string) => void, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  if (istioPresent(env)) return istioDir(env);
+  await withLock(path.join(meshCacheRoot(env), 'build.lock'), 'build', async () => {
+    if (istioPresent(env)) return;
+    progress(`building istioctl and pilot-discovery (istiod) into ${istioDir(env)} (cold: several minutes)`);
+    await runBuild('istio', progress, env);
+  }, progress);
+  if (!istioPresent(env)) throw new Error(`the Istio build finished but files are missing in ${istioDir(env)}`);
+  return istioDir(env);
+}
+
+function runBuild(name: 'cluster' | 'istio', progress: (line: string) => void, env: NodeJS.ProcessEnv): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', [buildScriptPath()], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('bash', [buildScriptPath(name)], { env, stdio: ['ignore', 'ignore', 'pipe'] });
     const tail: string[] = [];
     let partial = '';
     child.stderr.setEncoding('utf8');
@@ -55,7 +75,7 @@ function runBuild(progress: (line: string) => void, env: NodeJS.ProcessEnv): Pro
     child.on('error', reject);
     child.on('close', (code) => {
       if (code === 0) resolve();
-      else reject(new Error(`scripts/cluster/build.sh failed (exit ${code}); last output:\n${tail.join('\n')}`));
+      else reject(new Error(`scripts/${name}/build.sh failed (exit ${code}); last output:\n${tail.join('\n')}`));
     });
   });
 }

@@ -1,9 +1,12 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors';
-import { ensureBinaries } from './binaries';
+import { ensureBinaries, ensureIstio } from './binaries';
 import { adminKubeconfigYaml, componentSpecs, fakeNode, type ClusterPorts } from './components';
 import { httpsRequest, type TlsIdentity } from './http';
+import {
+  applyObjects, injectorConfigName, istiodCommand, istiodReady, istiodWorkDir, localIstioObjects, validatorConfigName, type IstiodInstance,
+} from './istio';
 import { withLock } from './lock';
 import { ensurePki, pkiPaths } from './pki';
 import { ComponentFailure, freePorts, logFile, probe, runsBinary, startDetached, stopProcess, waitFor } from './process';
@@ -11,7 +14,7 @@ import { kwokStagesYaml } from './stages';
 import {
   addHolder, clusterDir, clusterName, liveHolders, readState, removeHolder, removeState, writeState, type ClusterState,
 } from './state';
-import { binaryPath, K8S_VERSION } from './versions';
+import { binaryPath, istioBinaryPath, istioManifestPath, K8S_VERSION } from './versions';
 
 export const FAKE_NODE_NAME = 'mesh-worker';
 export const DEFAULT_READY_DELAY_MS = 500;
@@ -23,6 +26,8 @@ export interface UpOptions {
   progress?: (line: string) => void;
   /** Pid of a process using the cluster (a test run); a cluster started for holders stops with the last one. */
   holder?: number;
+  /** Run real Istio (istiod as the sidecar injector) on the cluster; default true. */
+  istio?: boolean;
 }
 
 export interface UpResult {
@@ -67,7 +72,9 @@ export async function clusterUp(options: UpOptions = {}): Promise<UpResult> {
   const begin = Date.now();
   const name = clusterName(env);
   const dir = clusterDir(name, env);
+  const withIstio = options.istio ?? true;
   await ensureBinaries(progress, env);
+  if (withIstio) await ensureIstio(progress, env);
   return withLock(`${dir}.lock`, `cluster "${name}"`, async () => {
     const existing = readState(dir);
     if (existing && (await isHealthy(dir, existing))) {
@@ -79,14 +86,14 @@ export async function clusterUp(options: UpOptions = {}): Promise<UpResult> {
       await stopComponents(existing);
       removeState(dir);
     }
-    const state = await startCluster(name, dir, env, progress, options.holder !== undefined);
+    const state = await startCluster(name, dir, env, progress, options.holder !== undefined, withIstio);
     if (options.holder !== undefined) addHolder(dir, options.holder);
     return { state, started: true, seconds: (Date.now() - begin) / 1000 };
   }, progress);
 }
 
 async function startCluster(
-  name: string, dir: string, env: NodeJS.ProcessEnv, progress: (line: string) => void, autoStop: boolean,
+  name: string, dir: string, env: NodeJS.ProcessEnv, progress: (line: string) => void, autoStop: boolean, withIstio: boolean,
 ): Promise<ClusterState> {
   // A fresh etcd each start: tests expect an empty cluster, and stale objects would outlive their PKI.
   for (const sub of ['etcd', 'logs', 'kcm-certs', 'scheduler-certs', 'apiserver-certs']) rmSync(path.join(dir, sub), { recursive: true, force: true });
@@ -104,7 +111,7 @@ async function startCluster(
   writeFileSync(stagesFile, kwokStagesYaml({ readyDelayMs: delay, kubeletVersion: `v${K8S_VERSION}` }));
 
   const state: ClusterState = {
-    name, server, kubeconfig, ports, components: [], startedAt: new Date().toISOString(), readyDelayMs: delay, autoStop,
+    name, server, kubeconfig, ports, components: [], startedAt: new Date().toISOString(), readyDelayMs: delay, autoStop, istio: [],
   };
   const specs = componentSpecs({ dataDir: dir, pki, kubeconfig, stagesFile, ports });
   const childEnv = { ...env, KUBECONFIG: kubeconfig };
@@ -135,6 +142,7 @@ async function startCluster(
     await waitFor(kcm, 'creating the default ServiceAccount', async () => {
       return (await httpsRequest(`${server}/api/v1/namespaces/default/serviceaccounts/default`, tls)).status === 200;
     }, COMPONENT_TIMEOUT_MS);
+    if (withIstio) await startIstiod(dir, state, env, progress, 'default', readFileSync(istioManifestPath(env), 'utf8'));
   } catch (error) {
     await stopComponents(state);
     removeState(dir);
@@ -142,6 +150,54 @@ async function startCluster(
   }
   writeState(dir, state);
   return state;
+}
+
+/**
+ * Installs a rendered Istio manifest and starts its istiod (`pilot-discovery discovery`) as a component of the
+ * cluster; resolves once istiod is ready and has patched its CA into the injector webhook configuration.
+ */
+async function startIstiod(
+  dir: string, state: ClusterState, env: NodeJS.ProcessEnv, progress: (line: string) => void, revision: string, manifestYaml: string,
+): Promise<IstiodInstance> {
+  const tls = adminTls(dir);
+  const [webhook, http, grpc, secureGrpc, monitoring, ctrlz] = await freePorts(6);
+  const ports = { webhook, http, grpc, secureGrpc, monitoring, ctrlz };
+  const objects = localIstioObjects(manifestYaml, `https://127.0.0.1:${webhook}`);
+  const injectorConfig = injectorConfigName(objects);
+  progress(`installing Istio (revision ${revision}): ${objects.length} objects`);
+  await applyObjects(state.server, tls, objects);
+  const injectPath = objects.find((o) => o.metadata.name === injectorConfig)!.webhooks[0].clientConfig.url as string;
+  const instance: IstiodInstance = { revision, ports, injectUrl: injectPath, injectorConfig };
+  const command = istiodCommand({ kubeconfig: state.kubeconfig, revision, ports, injectorConfig, validatorConfig: validatorConfigName(objects) });
+  const componentName = revision === 'default' ? 'istiod' : `istiod-${revision}`;
+  const binary = istioBinaryPath('pilot-discovery', env);
+  const log = logFile(path.join(dir, 'logs'), componentName);
+  progress(`starting ${componentName}`);
+  const pid = startDetached(binary, command.args, log, { ...env, ...command.env }, istiodWorkDir(dir, revision));
+  const component = { name: componentName, pid, binary, log };
+  state.components.push(component);
+  state.istio = [...(state.istio ?? []).filter((i) => i.revision !== revision), instance];
+  writeState(dir, state);
+  await waitFor(component, 'ready with its CA in the injector webhook', () =>
+    istiodReady(state.server, tls, instance, () => probe(`http://127.0.0.1:${http}/ready`, {})), COMPONENT_TIMEOUT_MS);
+  return instance;
+}
+
+/**
+ * Adds an istiod of another revision (from a manifest rendered with `--set revision=<rev>`) to the running
+ * cluster, e.g. a canary beside the default one. `down` stops it with the rest.
+ */
+export async function addIstioRevision(revision: string, manifestYaml: string, env: NodeJS.ProcessEnv = process.env): Promise<IstiodInstance> {
+  const name = clusterName(env);
+  const dir = clusterDir(name, env);
+  return withLock(`${dir}.lock`, `cluster "${name}"`, async () => {
+    const state = readState(dir);
+    if (!state) throw new UserError('the local cluster is not running; start it with `mesh cluster up`');
+    const running = state.istio?.find((i) => i.revision === revision);
+    const component = state.components.find((c) => c.name === (revision === 'default' ? 'istiod' : `istiod-${revision}`));
+    if (running && component && runsBinary(component.pid, component.binary)) return running;
+    return startIstiod(dir, state, env, () => undefined, revision, manifestYaml);
+  });
 }
 
 async function registerFakeNode(server: string, tls: TlsIdentity): Promise<void> {

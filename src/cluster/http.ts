@@ -12,7 +12,9 @@ export interface HttpResult {
 }
 
 /** One HTTPS request to a loopback control-plane endpoint (used before any client library is useful). */
-export function httpsRequest(url: string, tls: TlsIdentity, method = 'GET', body?: unknown, timeoutMs = 5000): Promise<HttpResult> {
+export function httpsRequest(
+  url: string, tls: TlsIdentity, method = 'GET', body?: unknown, timeoutMs = 5000, contentType = 'application/json',
+): Promise<HttpResult> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const req = https.request(
@@ -24,7 +26,7 @@ export function httpsRequest(url: string, tls: TlsIdentity, method = 'GET', body
         key: tls.key,
         // kcm and the scheduler serve self-signed certificates; only the apiserver's is checked (tls.ca set).
         rejectUnauthorized: tls.ca !== undefined,
-        headers: payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {},
+        headers: payload ? { 'content-type': contentType, 'content-length': Buffer.byteLength(payload) } : {},
         timeout: timeoutMs,
       },
       (res) => {

@@ -27,10 +27,10 @@ export function logFile(logDir: string, component: string): string {
 }
 
 /** Starts a long-running component detached from us, its output in its own log file. Returns its pid. */
-export function startDetached(binary: string, args: string[], log: string, env: NodeJS.ProcessEnv): number {
+export function startDetached(binary: string, args: string[], log: string, env: NodeJS.ProcessEnv, cwd?: string): number {
   const fd = openSync(log, 'w');
   try {
-    const child = spawn(binary, args, { detached: true, stdio: ['ignore', fd, fd], env });
+    const child = spawn(binary, args, { detached: true, stdio: ['ignore', fd, fd], env, cwd });
     if (child.pid === undefined) throw new Error(`could not start ${binary}`);
     child.unref();
     return child.pid;

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ClusterPorts } from './components';
+import type { IstiodInstance } from './istio';
 import { UserError } from '../errors';
 import { isAlive } from './lock';
 import { meshCacheRoot } from './versions';
@@ -17,6 +18,8 @@ export interface ClusterState {
   readyDelayMs: number;
   /** Started on behalf of test runs (holders): the last holder to release it stops it. */
   autoStop: boolean;
+  /** The istiods running on the cluster (none for `mesh cluster up --no-istio`). */
+  istio?: IstiodInstance[];
 }
 
 export function clusterName(env: NodeJS.ProcessEnv = process.env): string {

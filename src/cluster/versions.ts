@@ -6,6 +6,13 @@ export const ETCD_VERSION = '3.6.16';
 export const K8S_VERSION = '1.34.4';
 export const KWOK_VERSION = '0.7.0';
 
+/**
+ * Real Istio, built from the Go module istio.io/istio by scripts/istio/build.sh (same two lines there, checked by
+ * a unit test). The module proxy serves istio.io/istio only as pseudo-versions; this one's VERSION file says 1.31.
+ */
+export const ISTIO_MODULE_VERSION = 'v0.0.0-20260827124520-eed52ebb66ad';
+export const ISTIO_RELEASE = '1.31';
+
 export const BINARY_NAMES = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'kwok'] as const;
 export type BinaryName = (typeof BINARY_NAMES)[number];
 
@@ -26,4 +33,22 @@ export function binDir(env: NodeJS.ProcessEnv = process.env): string {
 
 export function binaryPath(name: BinaryName, env: NodeJS.ProcessEnv = process.env): string {
   return path.join(binDir(env), name);
+}
+
+export const ISTIO_BINARY_NAMES = ['istioctl', 'pilot-discovery'] as const;
+export type IstioBinaryName = (typeof ISTIO_BINARY_NAMES)[number];
+
+/** Where scripts/istio/build.sh puts istioctl, pilot-discovery and the rendered default profile (manifest.yaml). */
+export function istioDir(env: NodeJS.ProcessEnv = process.env): string {
+  const commit = ISTIO_MODULE_VERSION.slice(ISTIO_MODULE_VERSION.lastIndexOf('-') + 1);
+  return path.join(meshCacheRoot(env), `istio-${ISTIO_RELEASE}-${commit}`);
+}
+
+export function istioBinaryPath(name: IstioBinaryName, env: NodeJS.ProcessEnv = process.env): string {
+  return path.join(istioDir(env), 'bin', name);
+}
+
+/** `istioctl manifest generate` of the default profile, rendered once at build time. */
+export function istioManifestPath(env: NodeJS.ProcessEnv = process.env): string {
+  return path.join(istioDir(env), 'manifest.yaml');
 }

@@ -103,7 +103,7 @@ afterAll(async () => {
   await server?.close();
   await deleteWebhookConfig(kubeConfig(), configName);
   await deleteWebhookConfig(kubeConfig(), `${configName}-canary`);
-  await Promise.all(created.map(deleteTestNamespace));
+  await Promise.all(created.map((name) => deleteTestNamespace(name)));
 });
 
 describe('mesh autoinject with mesh injector webhook', () => {

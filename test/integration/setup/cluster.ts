@@ -4,7 +4,12 @@
  * The integration jest project's global setup starts the cluster once per run (or reuses a running one, or
  * MESH_TEST_KUBECONFIG); these helpers connect to it. API:
  *
+ * Two clusters: kubeConfig() is the "mesh-free" one (no Istio: suites that install mesh's own injector webhook
+ * run there), istioKubeConfig() the "default" one, where a real istiod (built from Go modules) is the sidecar
+ * injector; istiodInstances() says on which loopback ports it serves.
+ *
  *   kubeconfigPath(): string            path of the admin kubeconfig (O=system:masters client certificate)
+ *   istioKubeconfigPath(), istioKubeConfig()   the same for the cluster with real Istio
  *   kubeConfig(): KubeConfig            @kubernetes/client-node 1.4.0 KubeConfig loaded from that file
  *   clusterCaPem(): string              the cluster CA (it also signs approved CSRs) as PEM
  *   withNamespace(prefix)               in a describe(): a fresh namespace per file, deleted afterwards;
@@ -24,14 +29,39 @@
 import { readFileSync } from 'node:fs';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { localClusterKubeconfig } from '../../../src/cluster/cluster';
+import type { IstiodInstance } from '../../../src/cluster/istio';
+import { clusterDir, readState } from '../../../src/cluster/state';
+import { ISTIO_CLUSTER, MESH_FREE_CLUSTER } from './names';
 
 export { FAIL_ANNOTATION, FAIL_CONTAINER_ANNOTATION, READY_DELAY_ANNOTATION } from '../../../src/cluster/stages';
 
 export function kubeconfigPath(): string {
   const path =
-    process.env.MESH_TEST_KUBECONFIG || process.env.MESH_TEST_KUBECONFIG_RESOLVED || localClusterKubeconfig();
-  if (!path) throw new Error('no cluster for integration tests: run them through jest (global setup) or `mesh cluster up`');
+    process.env.MESH_TEST_KUBECONFIG || process.env.MESH_TEST_KUBECONFIG_RESOLVED
+    || localClusterKubeconfig({ ...process.env, MESH_CLUSTER_NAME: MESH_FREE_CLUSTER });
+  if (!path) throw new Error('no cluster for integration tests: run them through jest (global setup) or `MESH_CLUSTER_NAME=mesh-free mesh cluster up --no-istio`');
   return path;
+}
+
+export function istioKubeconfigPath(): string {
+  const path =
+    process.env.MESH_TEST_ISTIO_KUBECONFIG || process.env.MESH_TEST_ISTIO_KUBECONFIG_RESOLVED
+    || localClusterKubeconfig({ ...process.env, MESH_CLUSTER_NAME: ISTIO_CLUSTER });
+  if (!path) throw new Error('no cluster with Istio for integration tests: run them through jest (global setup) or `mesh cluster up`');
+  return path;
+}
+
+export function istioKubeConfig(): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromFile(istioKubeconfigPath());
+  return kc;
+}
+
+/** The istiods of the local cluster with Istio (revision, loopback ports, injector configuration). */
+export function istiodInstances(): IstiodInstance[] {
+  const state = readState(clusterDir(ISTIO_CLUSTER));
+  if (!state?.istio?.length) throw new Error(`the local cluster "${ISTIO_CLUSTER}" runs no istiod (start it with \`mesh cluster up\`)`);
+  return state.istio;
 }
 
 export function kubeConfig(): KubeConfig {
@@ -68,8 +98,8 @@ export async function waitUntil<T>(what: string, check: () => Promise<T | undefi
   }
 }
 
-export async function createTestNamespace(prefix: string): Promise<string> {
-  const core = kubeConfig().makeApiClient(CoreV1Api);
+export async function createTestNamespace(prefix: string, kc: KubeConfig = kubeConfig()): Promise<string> {
+  const core = kc.makeApiClient(CoreV1Api);
   const suffix = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
   const name = `${prefix.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 40)}-${suffix}`;
   await core.createNamespace({ body: { metadata: { name, labels: { 'mesh.dev/test': 'true' } } } });
@@ -79,19 +109,19 @@ export async function createTestNamespace(prefix: string): Promise<string> {
   return name;
 }
 
-export async function deleteTestNamespace(name: string): Promise<void> {
-  const core = kubeConfig().makeApiClient(CoreV1Api);
+export async function deleteTestNamespace(name: string, kc: KubeConfig = kubeConfig()): Promise<void> {
+  const core = kc.makeApiClient(CoreV1Api);
   await core.deleteNamespace({ name }).catch(() => undefined);
 }
 
 /** Call inside describe(): a fresh namespace for the tests of that block. */
-export function withNamespace(prefix: string): { readonly name: string } {
+export function withNamespace(prefix: string, kc: () => KubeConfig = kubeConfig): { readonly name: string } {
   let current: string | undefined;
   beforeAll(async () => {
-    current = await createTestNamespace(prefix);
+    current = await createTestNamespace(prefix, kc());
   });
   afterAll(async () => {
-    if (current) await deleteTestNamespace(current);
+    if (current) await deleteTestNamespace(current, kc());
   });
   return {
     get name(): string {
