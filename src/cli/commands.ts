@@ -19,7 +19,7 @@ export const commands: CliCommand[] = [
   },
   {
     name: 'cluster',
-    usage: 'mesh cluster up|down|status|kubeconfig',
+    usage: 'mesh cluster up [--no-istio]|down|status|kubeconfig',
     summary: 'Run the local Kubernetes control plane (etcd, kube-apiserver, kcm, scheduler, kwok) built from Go modules',
     load: () => import('./cluster'),
   },

@@ -175,7 +175,8 @@ async function startIstiod(
   progress(`starting ${componentName}`);
   const pid = startDetached(binary, command.args, log, { ...env, ...command.env }, istiodWorkDir(dir, revision));
   const component = { name: componentName, pid, binary, log };
-  state.components.push(component);
+  // A restarted istiod replaces its dead predecessor (which would otherwise make the cluster look unhealthy).
+  state.components = [...state.components.filter((c) => c.name !== componentName), component];
   state.istio = [...(state.istio ?? []).filter((i) => i.revision !== revision), instance];
   writeState(dir, state);
   await waitFor(component, 'ready with its CA in the injector webhook', () =>

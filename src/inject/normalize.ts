@@ -113,6 +113,7 @@ function fail(problem: string): never {
 }
 
 function zeroOf(d: Desc): Json {
+  if (d.pointer) return null;
   switch (d.type) {
     case 's':
       return '';

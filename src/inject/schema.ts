@@ -3,6 +3,7 @@
 //
 // Type grammar:  s i b f (string, integer, bool, float; omitempty drops the zero value)
 //   T!  no omitempty: the zero value is written      *T  pointer: kept whenever present (null dropped)
+//   *T! pointer without omitempty: `null` is written when absent (Go marshals a nil pointer so)
 //   q   resource.Quantity (canonicalised)            ios IntOrString
 //   any untyped subtree (nulls dropped)              raw RawExtension (kept verbatim)
 //   time metav1.Time (omitted when null)             [T] slice   {T} map (keys sorted)
@@ -78,7 +79,7 @@ export const STRUCTS: Record<string, StructDef> = {
   ),
   HTTPGetAction: f('path:s port:ios! host:s scheme:s httpHeaders:[any]'),
   TCPSocketAction: f('port:ios! host:s'),
-  GRPCAction: f('port:i! service:*s'),
+  GRPCAction: f('port:i! service:*s!'),
   Lifecycle: f('postStart:*LifecycleHandler preStop:*LifecycleHandler stopSignal:*s'),
   LifecycleHandler: f('exec:*any httpGet:*HTTPGetAction tcpSocket:*TCPSocketAction sleep:*any'),
   SecurityContext: f(
@@ -120,9 +121,21 @@ export const STRUCTS: Record<string, StructDef> = {
   ),
   StatefulSet: f('kind:s apiVersion:s metadata:ObjectMeta spec:StatefulSetSpec status:StatefulSetStatus'),
   StatefulSetSpec: f(
-    'replicas:*i selector:*LabelSelector template:PodTemplateSpec volumeClaimTemplates:[any] serviceName:s ' +
+    'replicas:*i selector:*LabelSelector template:PodTemplateSpec volumeClaimTemplates:[PersistentVolumeClaim] serviceName:s! ' +
       'podManagementPolicy:s updateStrategy:StatefulSetUpdateStrategy revisionHistoryLimit:*i ' +
       'minReadySeconds:i persistentVolumeClaimRetentionPolicy:*any ordinals:*any',
+  ),
+  PersistentVolumeClaim: f('kind:s apiVersion:s metadata:ObjectMeta spec:PVCSpec status:PVCStatus'),
+  PVCSpec: f(
+    'accessModes:[s] selector:*LabelSelector resources:VolumeResourceRequirements volumeName:s storageClassName:*s ' +
+      'volumeMode:*s dataSource:*TypedLocalObjectReference dataSourceRef:*TypedObjectReference volumeAttributesClassName:*s',
+  ),
+  VolumeResourceRequirements: f('limits:{q} requests:{q}'),
+  TypedLocalObjectReference: f('apiGroup:*s! kind:s! name:s!'),
+  TypedObjectReference: f('apiGroup:*s! kind:s! name:s! namespace:*s'),
+  PVCStatus: f(
+    'phase:s accessModes:[s] capacity:{q} conditions:[any] allocatedResources:{q} allocatedResourceStatuses:{s} ' +
+      'currentVolumeAttributesClassName:*s modifyVolumeStatus:*any',
   ),
   StatefulSetUpdateStrategy: f('type:s rollingUpdate:*any'),
   StatefulSetStatus: f(

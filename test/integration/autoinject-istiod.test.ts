@@ -1,0 +1,143 @@
+// `mesh autoinject` against the real thing: istiod (built from Go modules) is the local cluster's sidecar
+// injector, registered as `mesh cluster up` installs it (istioctl's rendered webhook configuration, called by
+// URL on loopback). mesh's own webhook has its suite in autoinject.test.ts, on the mesh-free cluster.
+import { parse } from 'yaml';
+import { kubeRequest, type KubeList, type KubeObject } from '../../src/kube';
+import { disable, enable, restart, status } from '../../src/autoinject';
+import { addIstioRevision, clusterStatus } from '../../src/cluster/cluster';
+import { stopProcess } from '../../src/cluster/process';
+import { istioManifestPath } from '../../src/cluster/versions';
+import { readFileSync } from 'node:fs';
+import { renderManifest } from '../support/real-istio';
+import { createTestNamespace, deleteTestNamespace, istiodInstances, istioKubeConfig, waitUntil } from './setup/cluster';
+import { labelNamespace, namespaceLabels } from './webhook-support';
+import { ISTIO_CLUSTER } from './setup/names';
+
+const created: string[] = [];
+const clusterEnv = { ...process.env, MESH_CLUSTER_NAME: ISTIO_CLUSTER };
+
+async function namespace(prefix: string, labels: Record<string, string> = {}): Promise<string> {
+  const name = await createTestNamespace(prefix, istioKubeConfig());
+  created.push(name);
+  if (Object.keys(labels).length) await labelNamespace(istioKubeConfig(), name, labels);
+  return name;
+}
+
+async function createDeployment(ns: string, name: string): Promise<void> {
+  await kubeRequest(istioKubeConfig(), {
+    method: 'POST',
+    path: `/apis/apps/v1/namespaces/${ns}/deployments`,
+    body: parse(`apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${name}, namespace: ${ns}}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: ${name}}}
+  template:
+    metadata: {labels: {app: ${name}, version: v1}}
+    spec:
+      containers:
+      - name: ${name}
+        image: nginx:1.27
+        ports: [{containerPort: 80}]
+        readinessProbe: {httpGet: {path: /, port: 80}}
+`),
+  });
+}
+
+async function podsOf(ns: string, app: string): Promise<KubeObject[]> {
+  const list = await kubeRequest<KubeList>(istioKubeConfig(), { method: 'GET', path: `/api/v1/namespaces/${ns}/pods`, query: { labelSelector: `app=${app}` } });
+  return list.items.filter((p) => !p.metadata.deletionTimestamp);
+}
+
+const containerNames = (pod: any) => [...(pod.spec.initContainers ?? []), ...(pod.spec.containers ?? [])].map((c: { name: string }) => c.name);
+const sidecarStatus = (pod: any) => JSON.parse(pod.metadata.annotations?.['sidecar.istio.io/status'] ?? '{}');
+
+afterAll(async () => {
+  await Promise.all(created.map((name) => deleteTestNamespace(name, istioKubeConfig())));
+});
+
+describe('mesh autoinject with the real istiod', () => {
+  it('enables a namespace, proven by a dry-run pod that istiod injected, and new pods carry istiod\'s sidecar', async () => {
+    const kc = istioKubeConfig();
+    const ns = await namespace('istiod-on');
+    const report = await enable(kc, ns);
+    expect(report).toMatchObject({ ok: true, outcome: 'enabled', enabled: true, labels: { 'istio-injection': 'enabled' } });
+    expect(report.probe).toMatchObject({ injected: true, expectedWebhooks: ['istio-sidecar-injector/namespace.sidecar-injector.istio.io'] });
+    expect(report.injectors).toEqual([expect.objectContaining({ name: 'istio-sidecar-injector', managedBy: 'istiod', revision: 'default', usable: true })]);
+    expect(report.injectors[0].target).toBe(istiodInstances().find((i) => i.revision === 'default')!.injectUrl);
+
+    await createDeployment(ns, 'web');
+    const [pod] = await waitUntil('an injected pod of deployment web', async () => {
+      const pods = await podsOf(ns, 'web');
+      return pods.length > 0 ? pods : undefined;
+    });
+    expect(containerNames(pod)).toEqual(expect.arrayContaining(['istio-init', 'istio-proxy', 'web']));
+    const proxy = [...((pod.spec as any).initContainers ?? []), ...(pod.spec as any).containers].find((c: any) => c.name === 'istio-proxy');
+    // istiod's own image and template (1.31 adds GOMAXPROCS), not mesh's built-in engine.
+    expect(proxy.image).toBe('docker.io/istio/proxyv2:1.31.0');
+    expect(proxy.env.map((e: { name: string }) => e.name)).toContain('GOMAXPROCS');
+    expect(sidecarStatus(pod).containers).toContain('istio-proxy');
+
+    const after = await status(kc, ns);
+    expect(after).toMatchObject({ enabled: true, coverage: { pods: 1, withSidecar: 1 }, missingSidecar: [] });
+  });
+
+  it('offers to restart workloads that predate injection, and istiod injects their new pods', async () => {
+    const kc = istioKubeConfig();
+    const ns = await namespace('istiod-restart');
+    await createDeployment(ns, 'old');
+    await waitUntil('a pod of deployment old', async () => ((await podsOf(ns, 'old')).length > 0 ? true : undefined));
+    const report = await enable(kc, ns);
+    expect(report).toMatchObject({ ok: true, missingSidecar: ['Deployment/old'], restartable: [{ kind: 'Deployment', name: 'old' }] });
+    expect(await restart(kc, ns)).toMatchObject({ restarted: [{ kind: 'Deployment', name: 'old' }], failed: [] });
+    await waitUntil('deployment old rolled onto pods with istiod\'s sidecar', async () => {
+      const pods = await podsOf(ns, 'old');
+      return pods.length > 0 && pods.every((p) => containerNames(p).includes('istio-proxy'));
+    });
+    const off = await disable(kc, ns);
+    expect(off).toMatchObject({ ok: true, outcome: 'disabled', enabled: false });
+    expect(await namespaceLabels(kc, ns)).not.toHaveProperty('istio-injection');
+  });
+
+  it('does not override istio-injection=disabled', async () => {
+    const kc = istioKubeConfig();
+    const ns = await namespace('istiod-disabled', { 'istio-injection': 'disabled' });
+    const report = await enable(kc, ns);
+    expect(report).toMatchObject({ ok: false, outcome: 'conflict', enabled: false });
+    expect((await namespaceLabels(kc, ns))['istio-injection']).toBe('disabled');
+  });
+
+  it('enables a revision (istio.io/rev=canary) served by a second istiod revision', async () => {
+    const canary = await addIstioRevision('canary', await renderManifest(['revision=canary']), clusterEnv);
+    expect(canary.injectorConfig).toBe('istio-sidecar-injector-canary');
+    const kc = istioKubeConfig();
+    const ns = await namespace('istiod-rev');
+    const report = await enable(kc, ns, { revision: 'canary' });
+    expect(report).toMatchObject({ ok: true, outcome: 'enabled', labels: { 'istio.io/rev': 'canary' } });
+    expect(report.probe).toMatchObject({ injected: true, expectedWebhooks: ['istio-sidecar-injector-canary/rev.namespace.sidecar-injector.istio.io'] });
+    await createDeployment(ns, 'web');
+    const [pod] = await waitUntil('a pod injected by the canary istiod', async () => {
+      const pods = await podsOf(ns, 'web');
+      return pods.length > 0 ? pods : undefined;
+    });
+    expect(sidecarStatus(pod).revision).toBe('canary');
+  });
+
+  it('reports istiod down (failurePolicy Fail) and leaves nothing half-done; istiod comes back', async () => {
+    const kc = istioKubeConfig();
+    const ns = await namespace('istiod-down');
+    const istiod = (await clusterStatus(clusterEnv)).state!.components.find((c) => c.name === 'istiod')!;
+    await stopProcess(istiod.pid, istiod.binary);
+    try {
+      const report = await enable(kc, ns);
+      expect(report).toMatchObject({ ok: false, outcome: 'failed', enabled: false, probe: { injected: false } });
+      expect(report.summary).toMatch(/cannot reach webhook namespace\.sidecar-injector\.istio\.io/);
+      expect(report.details).toContain('rolled back: removed label istio-injection=enabled again');
+      expect(await namespaceLabels(kc, ns)).not.toHaveProperty('istio-injection');
+    } finally {
+      await addIstioRevision('default', readFileSync(istioManifestPath(), 'utf8'), clusterEnv);
+    }
+    expect((await enable(kc, ns)).ok).toBe(true);
+  });
+});

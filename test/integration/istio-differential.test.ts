@@ -1,0 +1,141 @@
+// Differential conformance: the real istioctl (built from the Go module istio.io/istio) and mesh's engine on
+// the same inputs with the same injector configuration (rendered by that istioctl from its own charts),
+// compared byte for byte, document by document. Inputs: every row of the golden table in both layouts, and
+// a seeded corpus of 5,000 generated workloads. The one template delta (GOMAXPROCS, see withoutGomaxprocs)
+// is taken out of istioctl's output; deliberate refusals are listed in test/inject/istioctl-refusals.txt.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { injectManifests, injectionSettings } from '../../src/inject';
+import { deepMerge } from '../../src/inject/settings';
+import { INJECT_DIR, loadCases, readInject, readList } from '../inject/cases';
+import { generateCorpus } from '../support/workload-corpus';
+import { injectorConfig, istioctlKubeInject, outputDocuments, withoutGomaxprocs, type InjectorConfig } from '../support/real-istio';
+import { istioKubeconfigPath } from './setup/cluster';
+
+const CORPUS_SEED = 20261129;
+const CORPUS_WORKLOADS = 5000;
+const refusals = new Map(
+  readList('istioctl-refusals.txt').map((line) => {
+    const [id, ...reason] = line.split(' -- ');
+    return [id.trim(), reason.join(' -- ').trim()] as const;
+  }),
+);
+
+let config: InjectorConfig;
+const work = mkdtempSync(path.join(tmpdir(), 'mesh-differential-'));
+
+beforeAll(() => {
+  config = injectorConfig();
+});
+
+/** The same overlay given to both: written into istioctl's files, merged into mesh's settings. */
+function withOverlay(overlay: { values?: object; meshConfig?: object }, id: string): { config: InjectorConfig; values: any; meshConfig: any } {
+  const values = overlay.values ? deepMerge(config.values, overlay.values) : config.values;
+  const meshConfig = overlay.meshConfig ? deepMerge(config.meshConfig, overlay.meshConfig) : config.meshConfig;
+  if (!overlay.values && !overlay.meshConfig) return { config, values, meshConfig };
+  const dir = mkdtempSync(path.join(work, 'overlay-'));
+  writeFileSync(path.join(dir, 'values.json'), JSON.stringify(values));
+  writeFileSync(path.join(dir, 'mesh.yaml'), JSON.stringify(meshConfig));
+  void id;
+  return { config: { ...config, valuesFile: path.join(dir, 'values.json'), meshConfigFile: path.join(dir, 'mesh.yaml') }, values, meshConfig };
+}
+
+interface Comparison {
+  documents: number;
+  identical: number;
+  firstDifference?: string;
+}
+
+/** Runs both on one file; exit codes must agree, and every document must be byte-identical. */
+async function compare(file: string, text: string, nativeSidecars: boolean, overlay: { values?: object; meshConfig?: object } = {}): Promise<Comparison & { istioctlCode: number; meshError?: string }> {
+  const setup = withOverlay(overlay, file);
+  const istioctl = await istioctlKubeInject(file, setup.config, { kubeconfig: istioKubeconfigPath(), nativeSidecars });
+  let meshOutput: string | undefined;
+  let meshError: string | undefined;
+  try {
+    meshOutput = injectManifests(text, path.basename(file), injectionSettings({ values: setup.values, meshConfig: setup.meshConfig, nativeSidecars })).output;
+  } catch (error) {
+    meshError = (error as Error).message;
+  }
+  if (istioctl.code !== 0 || meshOutput === undefined) return { documents: 0, identical: 0, istioctlCode: istioctl.code, meshError };
+  const theirs = outputDocuments(withoutGomaxprocs(istioctl.stdout));
+  const ours = outputDocuments(meshOutput);
+  let identical = 0;
+  let firstDifference: string | undefined;
+  for (let i = 0; i < Math.max(theirs.length, ours.length); i++) {
+    if (theirs[i] === ours[i]) identical++;
+    else firstDifference ??= `document ${i} of ${path.basename(file)}:\n${lineDiff(theirs[i] ?? '(missing)', ours[i] ?? '(missing)')}`;
+  }
+  return { documents: Math.max(theirs.length, ours.length), identical, firstDifference, istioctlCode: 0 };
+}
+
+/** The first few differing lines, istioctl's (-) against mesh's (+). */
+function lineDiff(theirs: string, ours: string): string {
+  const a = theirs.split('\n');
+  const b = ours.split('\n');
+  const out: string[] = [];
+  for (let i = 0; i < Math.max(a.length, b.length) && out.length < 12; i++) {
+    if (a[i] !== b[i]) out.push(`  line ${i + 1}: - ${a[i] ?? ''}`, `  line ${i + 1}: + ${b[i] ?? ''}`);
+  }
+  return out.join('\n');
+}
+
+describe('real istioctl vs mesh, golden inputs (both layouts)', () => {
+  const seen = new Set<string>();
+  const cases = loadCases().filter((c) => {
+    const key = `${c.input}|${JSON.stringify(c.options)}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  const layouts = cases.flatMap((c) =>
+    c.setting.startsWith('values.') || c.setting.startsWith('meshConfig.') || c.setting.startsWith('ENABLE_NATIVE_SIDECARS')
+      ? [c]
+      : [c, { ...c, id: `${c.input} [classic]`, options: { ...c.options, nativeSidecars: false } }],
+  );
+  const dedup = [...new Map(layouts.map((c) => [`${c.input}|${JSON.stringify(c.options)}`, c])).values()];
+
+  it.each(dedup.map((c) => [`${c.input} ${c.options.nativeSidecars ? 'native' : 'classic'} ${c.setting}`, c]))('%s', async (_label, c) => {
+    const result = await compare(path.join(INJECT_DIR, c.input), readInject(c.input), c.options.nativeSidecars, c.options);
+    const refusal = refusals.get(c.input);
+    if (refusal) {
+      // A documented, deliberate refusal: mesh says no where istioctl answers.
+      expect(result.meshError).toBeDefined();
+      return;
+    }
+    expect({ istioctlExit: result.istioctlCode === 0 ? 0 : 1, meshExit: result.meshError ? 1 : 0 }).toEqual({
+      istioctlExit: result.istioctlCode === 0 ? 0 : 1,
+      meshExit: result.istioctlCode === 0 ? 0 : 1,
+    });
+    expect(result.firstDifference ?? 'identical').toBe('identical');
+  });
+
+  it('lists only real golden inputs in istioctl-refusals.txt', () => {
+    const inputs = new Set(cases.map((c) => c.input));
+    for (const id of refusals.keys()) expect(inputs.has(id) ? id : `unknown: ${id}`).toBe(id);
+  });
+});
+
+describe(`real istioctl vs mesh, ${CORPUS_WORKLOADS} generated workloads (seed ${CORPUS_SEED})`, () => {
+  const files = generateCorpus(CORPUS_SEED, CORPUS_WORKLOADS, 250);
+  let documents = 0;
+  let identical = 0;
+  let workloads = 0;
+
+  it.each(files.map((f, i) => [f.name, f, i % 2 === 0]))('%s', async (_name, file, nativeSidecars) => {
+    const target = path.join(work, file.name);
+    writeFileSync(target, file.text);
+    const result = await compare(target, file.text, nativeSidecars as boolean);
+    expect({ istioctlExit: result.istioctlCode, meshError: result.meshError }).toEqual({ istioctlExit: 0, meshError: undefined });
+    documents += result.documents;
+    identical += result.identical;
+    workloads += file.workloads;
+    expect(result.firstDifference ?? 'identical').toBe('identical');
+  });
+
+  it('covered every generated workload', () => {
+    expect(workloads).toBe(CORPUS_WORKLOADS);
+    expect(identical).toBe(documents);
+  });
+});

@@ -1,0 +1,116 @@
+/**
+ * Real Istio as the oracle: the istioctl built from Go modules (scripts/istio/build.sh), its injector
+ * configuration as its own `manifest generate` renders it, and mesh's engine set up with the same
+ * configuration, so both can be run on the same inputs and compared byte for byte.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseAllDocuments, parse } from 'yaml';
+import { injectionSettings, type InjectionSettings } from '../../src/inject';
+import { istioBinaryPath, istioManifestPath } from '../../src/cluster/versions';
+
+export interface InjectorConfig {
+  /** The `config` key of the istio-sidecar-injector ConfigMap: templates and policy. */
+  injectConfigFile: string;
+  /** Its `values` key (JSON). */
+  valuesFile: string;
+  /** The `mesh` key of the `istio` ConfigMap. */
+  meshConfigFile: string;
+  values: Record<string, any>;
+  meshConfig: Record<string, any>;
+}
+
+/** Writes the injector configuration of a rendered manifest (default: the built default profile) to files. */
+export function injectorConfig(manifestYaml = readFileSync(istioManifestPath(), 'utf8'), revision = 'default'): InjectorConfig {
+  const suffix = revision === 'default' ? '' : `-${revision}`;
+  const maps = parseAllDocuments(manifestYaml)
+    .map((d) => d.toJS() as Record<string, any> | null)
+    .filter((o): o is Record<string, any> => o?.kind === 'ConfigMap');
+  const injector = maps.find((m) => m.metadata.name === `istio-sidecar-injector${suffix}`);
+  const mesh = maps.find((m) => m.metadata.name === `istio${suffix}`);
+  if (!injector || !mesh) throw new Error(`the Istio manifest has no istio-sidecar-injector${suffix}/istio${suffix} ConfigMaps`);
+  const dir = mkdtempSync(path.join(tmpdir(), 'mesh-istio-config-'));
+  const file = (name: string, text: string) => {
+    writeFileSync(path.join(dir, name), text);
+    return path.join(dir, name);
+  };
+  return {
+    injectConfigFile: file('inject-config.yaml', injector.data.config),
+    valuesFile: file('values.json', injector.data.values),
+    meshConfigFile: file('mesh.yaml', mesh.data.mesh),
+    values: JSON.parse(injector.data.values),
+    meshConfig: parse(mesh.data.mesh) ?? {},
+  };
+}
+
+/** mesh's engine with the same values and mesh config as istioctl gets from the files. */
+export function meshSettings(config: InjectorConfig, nativeSidecars: boolean): InjectionSettings {
+  return injectionSettings({ values: config.values, meshConfig: config.meshConfig, nativeSidecars });
+}
+
+export interface IstioctlResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * `istioctl kube-inject` with explicit configuration files. istioctl still opens a Kubernetes client (and
+ * hangs without a reachable cluster), so it gets the local cluster's kubeconfig; with these flags it reads
+ * nothing that matters from it. Native sidecars follow ENABLE_NATIVE_SIDECARS, as in istioctl's offline mode.
+ */
+export function istioctlKubeInject(file: string, config: InjectorConfig, options: { kubeconfig: string; nativeSidecars: boolean }): Promise<IstioctlResult> {
+  const args = ['kube-inject', '-f', file, '--injectConfigFile', config.injectConfigFile, '--valuesFile', config.valuesFile, '--meshConfigFile', config.meshConfigFile];
+  return new Promise((resolve, reject) => {
+    const child = spawn(istioBinaryPath('istioctl'), args, {
+      env: { ...process.env, KUBECONFIG: options.kubeconfig, ENABLE_NATIVE_SIDECARS: String(options.nativeSidecars) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
+  });
+}
+
+/**
+ * The one template delta between the built 1.31 istioctl and mesh's engine (Istio 1.32-dev's template):
+ * 1.31 gives istio-proxy a `GOMAXPROCS` env var from limits.cpu, which master dropped
+ * (istio-discovery/files/injection-template.yaml). Taken out of istioctl's output before comparing, and
+ * nothing else is touched.
+ */
+export function withoutGomaxprocs(yamlText: string): string {
+  return yamlText.replace(/^( *)- name: GOMAXPROCS\n\1  valueFrom:\n\1    resourceFieldRef:\n\1      divisor: "1"\n\1      resource: limits\.cpu\n/gm, '');
+}
+
+/** The documents of a kube-inject output (each ends with `---`), for a per-document comparison. */
+export function outputDocuments(text: string): string[] {
+  return text.split(/^---\n/m).filter((d, i, all) => i < all.length - 1 || d !== '');
+}
+
+/** `istioctl manifest generate` with extra `--set`s (e.g. `revision=canary`), rendered offline like the build's. */
+export function renderManifest(sets: string[]): Promise<string> {
+  const args = ['manifest', 'generate', '--set', 'values.global.hub=docker.io/istio', '--set', 'values.global.tag=1.31.0', ...sets.flatMap((s) => ['--set', s])];
+  return new Promise((resolve, reject) => {
+    const child = spawn(istioBinaryPath('istioctl'), args, { env: { ...process.env, KUBECONFIG: '/dev/null' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(stdout);
+      else reject(new Error(`istioctl manifest generate failed (exit ${code}): ${stderr.slice(-500)}`));
+    });
+  });
+}
