@@ -1,7 +1,11 @@
 // kube-inject throughput on a generated 1,000-workload multi-document file, and its cost relative to a
-// plain parse + stringify of the same file with the `yaml` package (target: at most 1.5×).
+// plain parse + stringify of the same file with the `yaml` package (target: at most 1.5×). Then, when the real
+// istioctl is built (scripts/istio/build.sh) and the local cluster runs (istioctl needs one to start), the
+// whole `mesh kube-inject` CLI and `istioctl kube-inject` on the same file with the same injector
+// configuration, as processes: wall time and peak memory (target: mesh's peak ≤ istioctl's).
 import { loadTs } from '../bench-support/load-ts.mjs';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
@@ -93,6 +97,68 @@ function bestOf(fns) {
   return min;
 }
 
+/** Runs a command; wall time and peak resident memory (VmHWM from /proc, sampled every 10 ms until exit). */
+function measureProcess(cmd, args, env) {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(cmd, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let peakKiB = 0;
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (c) => (stderr += c));
+    const sample = () => {
+      try {
+        const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+        if (m) peakKiB = Math.max(peakKiB, Number(m[1]));
+      } catch {
+        // exited between samples
+      }
+    };
+    const timer = setInterval(sample, 10);
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      clearInterval(timer);
+      if (code !== 0) reject(new Error(`${path.basename(cmd)} exited ${code}: ${stderr.slice(-300)}`));
+      else resolve({ ms: Number(process.hrtime.bigint() - started) / 1e6, peakMiB: peakKiB / 1024 });
+    });
+  });
+}
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/** mesh kube-inject vs istioctl kube-inject as whole processes, same file, same injector configuration. */
+async function versusIstioctl(dir, text) {
+  const { istioBinaryPath, istioManifestPath, localClusterKubeconfig } = await loadTs(
+    dir,
+    'istio-paths',
+    `export { istioBinaryPath, istioManifestPath } from './src/cluster/versions';
+     export { localClusterKubeconfig } from './src/cluster/cluster';`,
+  );
+  const istioctl = istioBinaryPath('istioctl');
+  const kubeconfig = localClusterKubeconfig();
+  const cli = path.resolve('dist/cli.cjs');
+  if (!existsSync(istioctl) || !kubeconfig || !existsSync(cli)) {
+    return ['vs istioctl: skipped (needs scripts/istio/build.sh, `mesh cluster up` and `npm run build`)'];
+  }
+  const maps = parseAllDocuments(readFileSync(istioManifestPath(), 'utf8')).map((d) => d.toJS()).filter((o) => o?.kind === 'ConfigMap');
+  const injector = maps.find((m) => m.metadata.name === 'istio-sidecar-injector');
+  const mesh = maps.find((m) => m.metadata.name === 'istio');
+  const file = (name, content) => (writeFileSync(path.join(dir, name), content), path.join(dir, name));
+  const manifest = file('workloads.yaml', text);
+  const config = ['--valuesFile', file('values.json', injector.data.values), '--meshConfigFile', file('mesh.yaml', mesh.data.mesh)];
+  const injectConfig = file('inject-config.yaml', injector.data.config);
+  const runs = { mesh: [], istioctl: [] };
+  for (let i = 0; i < 3; i++) {
+    runs.mesh.push(await measureProcess(process.execPath, [cli, 'kube-inject', '-f', manifest, '--native-sidecars', 'false', ...config], { ...process.env, KUBECONFIG: '' }));
+    runs.istioctl.push(await measureProcess(istioctl, ['kube-inject', '-f', manifest, '--injectConfigFile', injectConfig, ...config], { ...process.env, KUBECONFIG: kubeconfig, ENABLE_NATIVE_SIDECARS: 'false' }));
+  }
+  const m = { ms: median(runs.mesh.map((r) => r.ms)), peak: median(runs.mesh.map((r) => r.peakMiB)) };
+  const t = { ms: median(runs.istioctl.map((r) => r.ms)), peak: median(runs.istioctl.map((r) => r.peakMiB)) };
+  return [
+    `mesh kube-inject (process): ${m.ms.toFixed(0)} ms, peak ${m.peak.toFixed(0)} MiB; real istioctl kube-inject: ${t.ms.toFixed(0)} ms, peak ${t.peak.toFixed(0)} MiB (median of 3, alternating)`,
+    `mesh vs istioctl: ${(m.ms / t.ms).toFixed(2)}× the wall time, ${(m.peak / t.peak).toFixed(2)}× the peak memory (target peak ≤ 1×: ${m.peak <= t.peak ? 'met' : 'NOT met'})`,
+  ];
+}
+
 export default async function run() {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mesh-bench-inject-'));
   try {
@@ -116,6 +182,7 @@ export default async function run() {
       `kube-inject: ${injectMs.toFixed(0)} ms = ${Math.round((workloads / injectMs) * 1000)} workloads/s`,
       `yaml parse + stringify of the same file: ${plainMs.toFixed(0)} ms`,
       `ratio: ${ratio.toFixed(2)}× (target ≤ 1.5×: ${ratio <= 1.5 ? 'met' : 'NOT met'})`,
+      ...(await versusIstioctl(dir, text)),
     ];
   } finally {
     rmSync(dir, { recursive: true, force: true });
