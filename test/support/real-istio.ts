@@ -63,11 +63,13 @@ export interface IstioctlResult {
  */
 export function istioctlKubeInject(file: string, config: InjectorConfig, options: { kubeconfig: string; nativeSidecars: boolean }): Promise<IstioctlResult> {
   const args = ['kube-inject', '-f', file, '--injectConfigFile', config.injectConfigFile, '--valuesFile', config.valuesFile, '--meshConfigFile', config.meshConfigFile];
+  return runIstioctl(args, { KUBECONFIG: options.kubeconfig, ENABLE_NATIVE_SIDECARS: String(options.nativeSidecars) });
+}
+
+/** The built istioctl with `args`; killed after two minutes (it has no timeout of its own). */
+export function runIstioctl(args: string[], env: Record<string, string>): Promise<IstioctlResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(istioBinaryPath('istioctl'), args, {
-      env: { ...process.env, KUBECONFIG: options.kubeconfig, ENABLE_NATIVE_SIDECARS: String(options.nativeSidecars) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(istioBinaryPath('istioctl'), args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
@@ -97,20 +99,9 @@ export function outputDocuments(text: string): string[] {
 }
 
 /** `istioctl manifest generate` with extra `--set`s (e.g. `revision=canary`), rendered offline like the build's. */
-export function renderManifest(sets: string[]): Promise<string> {
+export async function renderManifest(sets: string[]): Promise<string> {
   const args = ['manifest', 'generate', '--set', 'values.global.hub=docker.io/istio', '--set', 'values.global.tag=1.31.0', ...sets.flatMap((s) => ['--set', s])];
-  return new Promise((resolve, reject) => {
-    const child = spawn(istioBinaryPath('istioctl'), args, { env: { ...process.env, KUBECONFIG: '/dev/null' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      if (code === 0) resolve(stdout);
-      else reject(new Error(`istioctl manifest generate failed (exit ${code}): ${stderr.slice(-500)}`));
-    });
-  });
+  const result = await runIstioctl(args, { KUBECONFIG: '/dev/null' });
+  if (result.code !== 0) throw new Error(`istioctl manifest generate failed (exit ${result.code}): ${result.stderr.slice(-500)}`);
+  return result.stdout;
 }
