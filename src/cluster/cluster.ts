@@ -1,11 +1,12 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors';
 import { ensureBinaries, ensureIstio } from './binaries';
 import { adminKubeconfigYaml, componentSpecs, fakeNode, type ClusterPorts } from './components';
 import { httpsRequest, type TlsIdentity } from './http';
 import {
-  applyObjects, injectorConfigName, istiodCommand, istiodReady, istiodWorkDir, localIstioObjects, validatorConfigName, type IstiodInstance,
+  applyObjects, injectorConfigName, istiodCommand, istiodReady, istiodWorkDir, localIstioObjects, validatorConfigName,
+  type IstiodInstance, type IstiodPorts,
 } from './istio';
 import { withLock } from './lock';
 import { ensurePki, pkiPaths } from './pki';
@@ -82,9 +83,10 @@ export async function clusterUp(options: UpOptions = {}): Promise<UpResult> {
       return { state: existing, started: false, seconds: (Date.now() - begin) / 1000 };
     }
     if (existing) {
-      progress('a previous cluster run is incomplete; stopping its leftovers');
-      await stopComponents(existing);
-      removeState(dir);
+      // Heal, do not reset: what was deployed lives in etcd's data, which a fresh start would throw away.
+      const state = await healCluster(dir, existing, env, progress);
+      if (options.holder !== undefined) addHolder(dir, options.holder);
+      return { state, started: true, seconds: (Date.now() - begin) / 1000 };
     }
     const state = await startCluster(name, dir, env, progress, options.holder !== undefined, withIstio);
     if (options.holder !== undefined) addHolder(dir, options.holder);
@@ -158,10 +160,13 @@ async function startCluster(
  */
 async function startIstiod(
   dir: string, state: ClusterState, env: NodeJS.ProcessEnv, progress: (line: string) => void, revision: string, manifestYaml: string,
+  previous?: IstiodPorts,
 ): Promise<IstiodInstance> {
   const tls = adminTls(dir);
-  const [webhook, http, grpc, secureGrpc, monitoring, ctrlz] = await freePorts(6);
-  const ports = { webhook, http, grpc, secureGrpc, monitoring, ctrlz };
+  const [webhook, http, grpc, secureGrpc, monitoring, ctrlz] = previous ? [] : await freePorts(6);
+  const ports = previous ?? { webhook, http, grpc, secureGrpc, monitoring, ctrlz };
+  // Kept so that healing restarts this revision from the same manifest.
+  writeFileSync(istioManifestCopy(dir, revision), manifestYaml);
   const objects = localIstioObjects(manifestYaml, `https://127.0.0.1:${webhook}`);
   const injectorConfig = injectorConfigName(objects);
   progress(`installing Istio (revision ${revision}): ${objects.length} objects`);
@@ -173,7 +178,7 @@ async function startIstiod(
   const binary = istioBinaryPath('pilot-discovery', env);
   const log = logFile(path.join(dir, 'logs'), componentName);
   progress(`starting ${componentName}`);
-  const pid = startDetached(binary, command.args, log, { ...env, ...command.env }, istiodWorkDir(dir, revision));
+  const pid = startDetached(binary, command.args, log, { ...env, ...command.env }, istiodWorkDir(dir, revision), previous !== undefined);
   const component = { name: componentName, pid, binary, log };
   // A restarted istiod replaces its dead predecessor (which would otherwise make the cluster look unhealthy).
   state.components = [...state.components.filter((c) => c.name !== componentName), component];
@@ -182,6 +187,60 @@ async function startIstiod(
   await waitFor(component, 'ready with its CA in the injector webhook', () =>
     istiodReady(state.server, tls, instance, () => probe(`http://127.0.0.1:${http}/ready`, {})), COMPONENT_TIMEOUT_MS);
   return instance;
+}
+
+const istioManifestCopy = (dir: string, revision: string) => path.join(dir, `istio-${revision}.yaml`);
+
+/**
+ * Restarts the components of a recorded cluster that are no longer running, with their recorded ports, data
+ * and certificates, in dependency order; what runs is left alone. A component that cannot come back is named
+ * with its log, and nothing is reset: a fresh, empty cluster only comes from `down` then `up`.
+ */
+async function healCluster(dir: string, state: ClusterState, env: NodeJS.ProcessEnv, progress: (line: string) => void): Promise<ClusterState> {
+  const tls = adminTls(dir);
+  const specs = componentSpecs({
+    dataDir: dir, pki: pkiPaths(path.join(dir, 'pki')), kubeconfig: state.kubeconfig, stagesFile: path.join(dir, 'kwok-stages.yaml'), ports: state.ports,
+  });
+  const dead = (name: string) => {
+    const c = state.components.find((x) => x.name === name);
+    return !c || !runsBinary(c.pid, c.binary);
+  };
+  const restart = (name: string) => {
+    const spec = specs.find((s) => s.name === name)!;
+    const binary = binaryPath(spec.binary, env);
+    const log = logFile(path.join(dir, 'logs'), name);
+    progress(`restarting ${name} (it was not running), with its data and port`);
+    const pid = startDetached(binary, spec.args, log, { ...env, KUBECONFIG: state.kubeconfig }, undefined, true);
+    const component = { name, pid, binary, log };
+    state.components = [...state.components.filter((c) => c.name !== name), component];
+    writeState(dir, state);
+    return { component, healthUrl: spec.healthUrl };
+  };
+  const fresh = 'run `mesh cluster down` then `mesh cluster up` for a fresh, empty cluster';
+  try {
+    if (dead('etcd')) {
+      const etcd = restart('etcd');
+      await waitFor(etcd.component, 'healthy', () => probe(`http://127.0.0.1:${state.ports.etcdClient}/health`, {}), COMPONENT_TIMEOUT_MS);
+    }
+    if (dead('kube-apiserver')) {
+      const api = restart('kube-apiserver');
+      await waitFor(api.component, 'ready (/readyz)', () => probe(api.healthUrl!, tls), COMPONENT_TIMEOUT_MS);
+    }
+    const rest = ['kube-controller-manager', 'kube-scheduler', 'kwok'].filter(dead).map(restart);
+    await Promise.all(rest.filter((r) => r.healthUrl).map((r) => waitFor(r.component, 'healthy', () => probe(r.healthUrl!, {}), COMPONENT_TIMEOUT_MS)));
+    const kwok = rest.find((r) => r.component.name === 'kwok');
+    if (kwok) await waitFor(kwok.component, `reporting node ${FAKE_NODE_NAME} Ready`, () => nodeReady(state.server, tls), COMPONENT_TIMEOUT_MS);
+    for (const instance of state.istio ?? []) {
+      if (!dead(instance.revision === 'default' ? 'istiod' : `istiod-${instance.revision}`)) continue;
+      const manifest = existsSync(istioManifestCopy(dir, instance.revision)) ? readFileSync(istioManifestCopy(dir, instance.revision), 'utf8') : readFileSync(istioManifestPath(env), 'utf8');
+      progress(`restarting istiod (revision ${instance.revision}), with its ports`);
+      await startIstiod(dir, state, env, progress, instance.revision, manifest, instance.ports);
+    }
+  } catch (error) {
+    throw new UserError(`the local cluster "${state.name}" could not be healed: ${(error as Error).message}\n(${fresh})`);
+  }
+  writeState(dir, state);
+  return state;
 }
 
 /**

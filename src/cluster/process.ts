@@ -27,8 +27,8 @@ export function logFile(logDir: string, component: string): string {
 }
 
 /** Starts a long-running component detached from us, its output in its own log file. Returns its pid. */
-export function startDetached(binary: string, args: string[], log: string, env: NodeJS.ProcessEnv, cwd?: string): number {
-  const fd = openSync(log, 'w');
+export function startDetached(binary: string, args: string[], log: string, env: NodeJS.ProcessEnv, cwd?: string, appendLog = false): number {
+  const fd = openSync(log, appendLog ? 'a' : 'w');
   try {
     const child = spawn(binary, args, { detached: true, stdio: ['ignore', fd, fd], env, cwd });
     if (child.pid === undefined) throw new Error(`could not start ${binary}`);
