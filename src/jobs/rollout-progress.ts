@@ -38,6 +38,10 @@ export function toProgress(event: RolloutEvent): ProgressEvent {
     }
     case 'cancelled':
       return { type: 'cancelled', at, ...(event.stage ? { stage: event.stage } : {}) };
+    case 'api-unreachable':
+      return { type: 'note', at, text: `API server ${event.server} unreachable (${event.error}); retrying` };
+    case 'api-recovered':
+      return { type: 'note', at, text: `API server ${event.server} answers again after ${(event.downMs / 1000).toFixed(0)} s unreachable; resuming` };
     case 'finished':
       return { type: 'finished', at, stageDurations: Object.fromEntries(event.stages.map((s) => [s.name, s.durationMs])) };
   }

@@ -135,7 +135,9 @@ async function rolloutStep(state: JobState, deps: JobDeps): Promise<JobState> {
   // A running parent shows elapsed time: refresh it once per step even without new events.
   if (!isFinal(progress.view)) progress = { ...progress, dirty: true };
   const next: JobState = { ...state, rollout, progress };
-  if (!isTerminal(rollout)) return { ...next, progress: await flushProgress(progress, deps.slack, deps.now), waitSeconds: 0 };
+  // While the API server is unreachable the state machine waits between steps instead of retrying at once.
+  const waitSeconds = rollout.unreachableSince !== undefined ? 5 : 0;
+  if (!isTerminal(rollout)) return { ...next, progress: await flushProgress(progress, deps.slack, deps.now), waitSeconds };
   const outcome = rollout.phase === 'finished' ? 'succeeded' : rollout.phase === 'cancelled' ? 'cancelled' : 'failed';
   return notify({ ...next, outcome }, deps);
 }

@@ -18,8 +18,10 @@ export interface WatchOptions {
   timeoutSeconds?: number;
 }
 
-// How long to wait before relisting after an unexpected error, so a dead API server is not hammered.
+// How long to wait before relisting after an unexpected error, doubled per consecutive error up to a cap, so
+// a dead API server is not hammered.
 const RETRY_AFTER_ERROR_MS = 250;
+const MAX_RETRY_AFTER_ERROR_MS = 5000;
 
 /**
  * List + watch of one collection, kept alive until `stop()`: the stream's normal end resumes the watch from
@@ -32,6 +34,7 @@ export function watchCollection(kc: KubeConfig, query: KindQuery, options: Watch
   let stopped = false;
   let current: AbortController | undefined;
   let retryTimer: NodeJS.Timeout | undefined;
+  let consecutiveErrors = 0;
   const key = (obj: KubeObject) => `${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
   const publish = () => options.onChange([...objects.values()]);
 
@@ -40,6 +43,7 @@ export function watchCollection(kc: KubeConfig, query: KindQuery, options: Watch
     objects.clear();
     for (const item of list.items) objects.set(key(item), item);
     resourceVersion = list.metadata.resourceVersion;
+    consecutiveErrors = 0;
     publish();
   };
 
@@ -47,7 +51,7 @@ export function watchCollection(kc: KubeConfig, query: KindQuery, options: Watch
     if (stopped) return;
     if (gone) resourceVersion = undefined;
     else if (error) options.onError?.(error);
-    const delay = error && !gone ? RETRY_AFTER_ERROR_MS : 0;
+    const delay = error && !gone ? Math.min(RETRY_AFTER_ERROR_MS * 2 ** consecutiveErrors++, MAX_RETRY_AFTER_ERROR_MS) : 0;
     retryTimer = setTimeout(() => void run(), delay);
   };
 

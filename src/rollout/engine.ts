@@ -31,6 +31,8 @@ export interface RolloutDeps {
   stepBudgetMs?: number;
   /** Lease duration of the rollout lock; a holder silent for this long loses it. Default 60 s. */
   leaseDurationSeconds?: number;
+  /** How long the API server may stay unreachable before the rollout stops. Default 2 minutes. */
+  unreachableLimitMs?: number;
   now?: () => number;
 }
 
@@ -237,7 +239,21 @@ async function waitStage(step: Step): Promise<RolloutState> {
  */
 export async function advance(state: RolloutState, deps: RolloutDeps): Promise<RolloutState> {
   const step = new Step(state, deps);
-  switch (state.phase) {
+  let next: RolloutState;
+  try {
+    next = await advancePhase(step);
+  } catch (error) {
+    if (!isUnreachable(error)) throw error;
+    return stillUnreachable(step, error);
+  }
+  if (state.unreachableSince === undefined) return next;
+  const downMs = step.now() - Date.parse(state.unreachableSince);
+  step.emit({ type: 'api-recovered', server: apiServer(deps.kc), downMs });
+  return { ...next, unreachableSince: undefined };
+}
+
+async function advancePhase(step: Step): Promise<RolloutState> {
+  switch (step.state.phase) {
     case 'preflight':
       return runPreflight(step);
     case 'lock':
@@ -247,16 +263,62 @@ export async function advance(state: RolloutState, deps: RolloutDeps): Promise<R
     case 'wait':
       return waitStage(step);
     default:
-      return state;
+      return step.state;
   }
+}
+
+export const DEFAULT_UNREACHABLE_LIMIT_MS = 2 * 60_000;
+const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND']);
+
+/** The request never got an HTTP answer: the API server (or the way to it) is down, not refusing. */
+function isUnreachable(error: unknown): boolean {
+  for (let e = error as { code?: string; cause?: unknown; message?: string } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
+    if (e.code && CONNECTION_ERRORS.has(e.code)) return true;
+    if (/socket hang up|ECONNREFUSED|ECONNRESET|timed out after/.test(e.message ?? '')) return true;
+  }
+  return false;
+}
+
+function apiServer(kc: KubeConfig): string {
+  return kc.getCurrentCluster()?.server ?? 'the API server';
+}
+
+/**
+ * A step that could not reach the API server: the state stays where it was (steps are idempotent, so the next
+ * one repeats it), the first time says so, and past the limit the rollout stops with one line that names the
+ * server, the stage reached and what was applied. The lock cannot be released without the server; it
+ * expires on its own.
+ */
+async function stillUnreachable(step: Step, error: unknown): Promise<RolloutState> {
+  const { state, deps } = step;
+  const server = apiServer(deps.kc);
+  const reason = (error as Error).message ?? String(error);
+  const since = state.unreachableSince ?? new Date(step.now()).toISOString();
+  const stage = state.stageNames[state.stage];
+  if (state.unreachableSince === undefined) {
+    step.emit({ type: 'api-unreachable', server, error: reason, ...(state.phase === 'apply' || state.phase === 'wait' ? { stage } : {}) });
+  }
+  const downMs = step.now() - Date.parse(since);
+  if (downMs < (deps.unreachableLimitMs ?? DEFAULT_UNREACHABLE_LIMIT_MS)) return { ...state, unreachableSince: since };
+  const where = state.phase === 'apply' || state.phase === 'wait' ? `in stage "${stage}" (${state.stage + 1}/${state.stageNames.length})` : `during ${state.phase}`;
+  const applied = state.applied.length ? state.applied.join(', ') : 'nothing';
+  return new Step({ ...state, unreachableSince: since }, deps).fail(
+    'unreachable',
+    `the API server ${server} has been unreachable for ${Math.round(downMs / 1000)} s (${reason}); stopped ${where}; applied so far: ${applied}`,
+    { release: false },
+  );
 }
 
 /** The in-process loop (CLI, console): advance until terminal. Unexpected errors release the lock. */
 export async function runRollout(state: RolloutState, deps: RolloutDeps): Promise<RolloutState> {
   let current = state;
+  let retry = 0;
   while (!isTerminal(current)) {
     try {
       current = await advance(current, deps);
+      // While the API server is away: 0.5 s, 1 s, 2 s, … up to 8 s between attempts, not a request storm.
+      if (current.unreachableSince !== undefined && !isTerminal(current)) await sleep(Math.min(500 * 2 ** retry++, 8000));
+      else retry = 0;
     } catch (error) {
       if (error instanceof UserError) {
         return new Step(current, deps).fail('error', error.message, { release: current.phase !== 'preflight' });
@@ -267,6 +329,8 @@ export async function runRollout(state: RolloutState, deps: RolloutDeps): Promis
   }
   return current;
 }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Asks a running rollout to stop at its next step (from any process, e.g. a Slack Cancel button). */
 export async function requestCancel(kc: KubeConfig, rolloutId: string, by = 'someone'): Promise<boolean> {

@@ -49,7 +49,7 @@ export interface StageDoneEvent extends EventBase {
 export interface FailedEvent extends EventBase {
   type: 'failed';
   /** preflight: invalid plan, nothing changed; locked: another rollout holds the lock; stage: a workload failed. */
-  reason: 'preflight' | 'locked' | 'stage' | 'deadline' | 'lock-lost' | 'error';
+  reason: 'preflight' | 'locked' | 'stage' | 'deadline' | 'lock-lost' | 'error' | 'unreachable';
   message: string;
   stage?: string;
   problems?: PreflightProblem[];
@@ -62,6 +62,21 @@ export interface CancelledEvent extends EventBase {
   by: string;
   stage?: string;
   applied: string[];
+}
+
+/** A step could not reach the API server; the rollout keeps trying until it answers or the limit passes. */
+export interface ApiUnreachableEvent extends EventBase {
+  type: 'api-unreachable';
+  server: string;
+  error: string;
+  stage?: string;
+}
+
+/** The API server answers again after an outage of `downMs`. */
+export interface ApiRecoveredEvent extends EventBase {
+  type: 'api-recovered';
+  server: string;
+  downMs: number;
 }
 
 export interface FinishedEvent extends EventBase {
@@ -78,6 +93,8 @@ export type RolloutEvent =
   | StageDoneEvent
   | FailedEvent
   | CancelledEvent
+  | ApiUnreachableEvent
+  | ApiRecoveredEvent
   | FinishedEvent;
 
 /** One object the pre-flight dry-run (or parsing) rejected. */

@@ -36,6 +36,8 @@ export interface RolloutState {
   finishedAt?: string;
   error?: { reason: string; message: string; problems?: PreflightProblem[]; diagnosis?: Diagnosis };
   cancelledBy?: string;
+  /** Since when the API server has not answered (set by the first failed step, cleared when it answers again). */
+  unreachableSince?: string;
 }
 
 export function isTerminal(state: RolloutState): boolean {

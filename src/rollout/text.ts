@@ -23,7 +23,7 @@ export function eventLines(event: RolloutEvent): string[] {
       const lines = [`FAILED${event.stage ? ` in stage ${event.stage}` : ''}: ${event.message}`];
       for (const p of event.problems ?? []) lines.push(`  ${formatProblem(p)}`);
       if (event.diagnosis) lines.push(...renderDiagnosis(event.diagnosis).map((l) => `  ${l}`));
-      if (event.reason !== 'preflight' && event.reason !== 'locked') {
+      if (event.reason !== 'preflight' && event.reason !== 'locked' && event.reason !== 'unreachable') {
         lines.push(`  applied so far: ${event.applied.length ? event.applied.join(', ') : 'nothing'}`);
       }
       return lines;
@@ -33,6 +33,10 @@ export function eventLines(event: RolloutEvent): string[] {
         `CANCELLED by ${event.by}${event.stage ? ` during stage ${event.stage}` : ''}`,
         `  applied so far: ${event.applied.length ? event.applied.join(', ') : 'nothing'}`,
       ];
+    case 'api-unreachable':
+      return [`API server ${event.server} unreachable${event.stage ? ` during stage ${event.stage}` : ''} (${event.error}); retrying`];
+    case 'api-recovered':
+      return [`API server ${event.server} answers again after ${seconds(event.downMs)} unreachable; resuming`];
     case 'finished':
       return [
         `finished in ${seconds(event.durationMs)} (${event.stages.map((s) => `${s.name} ${seconds(s.durationMs)}`).join(', ')})`,

@@ -21,7 +21,9 @@ export type ProgressEvent =
   | { type: 'stage-done'; at: number; stage: string }
   | { type: 'failed'; at: number; stage?: string; diagnosis: Diagnosis }
   | { type: 'cancelled'; at: number; stage?: string }
-  | { type: 'finished'; at: number; stageDurations?: Record<string, number> };
+  | { type: 'finished'; at: number; stageDurations?: Record<string, number> }
+  /** A thread-only remark (e.g. the API server was unreachable and for how long). */
+  | { type: 'note'; at: number; text: string };
 
 export interface StageView {
   name: string;

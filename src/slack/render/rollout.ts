@@ -87,6 +87,8 @@ export function threadLine(event: ProgressEvent): string | undefined {
       return diagnosisText(event.stage, event.diagnosis);
     case 'cancelled':
       return ':no_entry_sign: Cancelled on request';
+    case 'note':
+      return `:warning: ${escapeMrkdwn(event.text)}`;
     default:
       return undefined;
   }

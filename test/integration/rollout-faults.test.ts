@@ -1,0 +1,127 @@
+// A rollout while the real API server goes away: stopped for a while and brought back (the rollout resumes
+// and finishes, says it was unreachable and for how long, applies nothing twice), and gone for good (the
+// rollout stops within its limit with one line naming the server, the stage and what was applied).
+// Runs its own cluster (no Istio) so that killing kube-apiserver disturbs no other suite.
+import { KubeConfig } from '@kubernetes/client-node';
+import { clusterDown, clusterStatus, clusterUp } from '../../src/cluster/cluster';
+import { runsBinary } from '../../src/cluster/process';
+import { listObjects } from '../../src/kube/objects';
+import type { KubeObject } from '../../src/kube/types';
+import { eventLines } from '../../src/rollout/text';
+import { loadApp, runRollout, startRollout, type RolloutEvent } from '../../src/rollout';
+import { READY_DELAY_ANNOTATION, waitUntil } from './setup/cluster';
+
+const env = { ...process.env, MESH_CLUSTER_NAME: `faults-${process.pid}` };
+let kc: KubeConfig;
+
+beforeAll(async () => {
+  const { state } = await clusterUp({ env, istio: false });
+  kc = new KubeConfig();
+  kc.loadFromFile(state.kubeconfig);
+});
+
+afterAll(async () => {
+  await clusterDown(env);
+});
+
+/** The guestbook as sync waves, its first stage's pods slow to become ready (so the API server can go mid-wait). */
+function slowGuestbook(delay: string) {
+  return loadApp('guestbook').stages.map((stage, wave) => ({
+    file: `${stage.name}.json`,
+    text: JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'List',
+      items: stage.documents.map((d) => {
+        const obj = structuredClone(d.object);
+        obj.metadata.annotations = { ...obj.metadata.annotations, 'argocd.argoproj.io/sync-wave': String(wave) };
+        if (obj.kind === 'Deployment' && wave === 0) {
+          const meta = (obj.spec as { template: { metadata: { annotations?: Record<string, string> } } }).template.metadata;
+          meta.annotations = { ...meta.annotations, [READY_DELAY_ANNOTATION]: delay };
+        }
+        return obj;
+      }),
+    }),
+  }));
+}
+
+async function apiServerProcess() {
+  return (await clusterStatus(env)).state!.components.find((c) => c.name === 'kube-apiserver')!;
+}
+
+async function stopApiServer(): Promise<void> {
+  const api = await apiServerProcess();
+  process.kill(api.pid, 'SIGKILL');
+  while (runsBinary(api.pid, api.binary)) await new Promise((r) => setTimeout(r, 50));
+}
+
+describe('rollout with the API server going away', () => {
+  it('resumes after a 10 s outage mid-stage, finishes, reports the outage and its length, and applies nothing twice', async () => {
+    const namespace = `faults-resume-${Date.now().toString(36)}`;
+    const events: RolloutEvent[] = [];
+    const state = startRollout({ app: 'guestbook-slow', files: slowGuestbook('6s'), namespace, holder: 'jest', command: 'test' });
+    let outage: Promise<void> | undefined;
+    const final = await runRollout(state, {
+      kc,
+      stepBudgetMs: 5000,
+      emit: (e) => {
+        events.push(e);
+        // The first stage is applied and waiting for its slow pods: take the API server away for 10 s, then heal.
+        if (e.type === 'object-applied' && !outage && events.filter((x) => x.type === 'object-applied').length === 1) {
+          outage = (async () => {
+            await new Promise((r) => setTimeout(r, 500));
+            await stopApiServer();
+            await new Promise((r) => setTimeout(r, 10_000));
+            await clusterUp({ env, istio: false });
+          })();
+        }
+      },
+    });
+    await outage;
+    expect(final.phase).toBe('finished');
+    const down = events.find((e) => e.type === 'api-unreachable');
+    const up = events.find((e) => e.type === 'api-recovered');
+    expect(down).toMatchObject({ server: kc.getCurrentCluster()!.server });
+    expect(up).toMatchObject({ server: kc.getCurrentCluster()!.server });
+    expect((up as { downMs: number }).downMs).toBeGreaterThanOrEqual(5000);
+    expect(eventLines(up!)[0]).toMatch(/answers again after \d+\.\ds unreachable; resuming/);
+    // Each Deployment has exactly one ReplicaSet: nothing was re-created or changed by the repeated steps.
+    const replicaSets = (await listObjects(kc, { apiVersion: 'apps/v1', kind: 'ReplicaSet', namespace })).items as KubeObject[];
+    const owners = replicaSets.map((rs) => rs.metadata.ownerReferences?.[0]?.name);
+    expect(new Set(owners).size).toBe(owners.length);
+  });
+
+  it('stops within its limit when the API server is gone for good, naming the server, the stage and what was applied', async () => {
+    const namespace = `faults-gone-${Date.now().toString(36)}`;
+    const events: RolloutEvent[] = [];
+    const state = startRollout({ app: 'guestbook-slow', files: slowGuestbook('30s'), namespace, holder: 'jest', command: 'test' });
+    let killed: Promise<void> | undefined;
+    const begin = Date.now();
+    let stoppedAt = 0;
+    const final = await runRollout(state, {
+      kc,
+      stepBudgetMs: 3000,
+      unreachableLimitMs: 15_000,
+      emit: (e) => {
+        events.push(e);
+        if (e.type === 'stage-started' && !killed) killed = (async () => {
+          await new Promise((r) => setTimeout(r, 1500));
+          await stopApiServer();
+          stoppedAt = Date.now();
+        })();
+      },
+    });
+    await killed;
+    expect(final.phase).toBe('failed');
+    const failed = events.at(-1)!;
+    expect(failed).toMatchObject({ type: 'failed', reason: 'unreachable' });
+    const lines = eventLines(failed);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(`the API server ${kc.getCurrentCluster()!.server} has been unreachable`);
+    expect(lines[0]).toMatch(/stopped in stage "wave 0" \(1\/3\); applied so far: wave 0: [a-z]+\/[a-z]/);
+    // Bounded: the limit plus at most one step budget and one backoff.
+    expect(Date.now() - stoppedAt).toBeLessThan(15_000 + 3000 + 8000 + 5000);
+    expect(Date.now() - begin).toBeGreaterThan(15_000);
+    await clusterUp({ env, istio: false });
+    await waitUntil('the healed API server', async () => (await listObjects(kc, { apiVersion: 'v1', kind: 'Namespace' })).items.length > 0);
+  });
+});
