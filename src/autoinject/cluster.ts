@@ -16,6 +16,19 @@ export async function readNamespace(kc: KubeConfig, namespace: string): Promise<
   }
 }
 
+/** Reads the namespace, creating it (empty, unlabelled) when it does not exist yet; says which. */
+export async function readOrCreateNamespace(kc: KubeConfig, namespace: string): Promise<{ namespace: KubeObject; created: boolean }> {
+  try {
+    return { namespace: await readNamespace(kc, namespace), created: false };
+  } catch (error) {
+    if (!(error instanceof UserError) || !/does not exist$/.test(error.message)) throw error;
+  }
+  const created = await needing('create on namespaces', () =>
+    kubeRequest<KubeObject>(kc, { method: 'POST', path: '/api/v1/namespaces', body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } } }),
+  );
+  return { namespace: created, created: true };
+}
+
 /** Sets (string) or removes (null) namespace labels with a JSON merge patch. */
 export async function patchNamespaceLabels(kc: KubeConfig, namespace: string, labels: Record<string, string | null>): Promise<void> {
   await needing('patch on namespaces', () =>

@@ -14,6 +14,7 @@ import {
   listPodsAndReplicaSets,
   patchNamespaceLabels,
   readNamespace,
+  readOrCreateNamespace,
   restartWorkload,
   serviceExists,
 } from './cluster';
@@ -125,7 +126,9 @@ function report(base: Omit<AutoinjectReport, 'missingSidecar' | 'restartable'>, 
 
 export async function enable(kc: KubeConfig, namespace: string, options: AutoinjectOptions = {}): Promise<AutoinjectReport> {
   const now = options.now ?? new Date();
-  const ns = await readNamespace(kc, namespace);
+  // The workshop's order is "enable injection, then deploy": a namespace that does not exist yet is created,
+  // so that everything deployed into it later is injected from its first pod.
+  const { namespace: ns, created } = await readOrCreateNamespace(kc, namespace);
   const labels = ns.metadata.labels ?? {};
   const plan = planEnable(namespace, labels, options.revision);
   const revision = options.revision ?? 'default';
@@ -148,7 +151,7 @@ export async function enable(kc: KubeConfig, namespace: string, options: Autoinj
 
   // Unusable-looking injectors are still probed: the dry run is the proof either way (their problems are in
   // `injectors` for the doors to show).
-  const details: string[] = [];
+  const details: string[] = created ? [`created namespace ${namespace} (it did not exist)`] : [];
 
   const newLabels = { ...labels };
   if (plan.kind === 'set') {
@@ -159,7 +162,7 @@ export async function enable(kc: KubeConfig, namespace: string, options: Autoinj
   if (!result.injected) {
     if (plan.kind === 'set') {
       await patchNamespaceLabels(kc, namespace, { [plan.key]: null });
-      details.push(`rolled back: removed label ${plan.key}=${plan.value} again`);
+      details.push(`rolled back: removed label ${plan.key}=${plan.value} again${created ? ' (the new namespace is left empty and unlabelled)' : ''}`);
     } else {
       details.push('labels were already in place and are left unchanged');
     }

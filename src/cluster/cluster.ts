@@ -171,7 +171,7 @@ async function startIstiod(
   const injectorConfig = injectorConfigName(objects);
   progress(`installing Istio (revision ${revision}): ${objects.length} objects`);
   await applyObjects(state.server, tls, objects);
-  const injectPath = objects.find((o) => o.metadata.name === injectorConfig)!.webhooks[0].clientConfig.url as string;
+  const injectPath = objects.find((o) => o.kind === 'MutatingWebhookConfiguration' && o.metadata.name === injectorConfig)!.webhooks[0].clientConfig.url as string;
   const instance: IstiodInstance = { revision, ports, injectUrl: injectPath, injectorConfig };
   const command = istiodCommand({ kubeconfig: state.kubeconfig, revision, ports, injectorConfig, validatorConfig: validatorConfigName(objects) });
   const componentName = revision === 'default' ? 'istiod' : `istiod-${revision}`;

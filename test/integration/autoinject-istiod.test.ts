@@ -58,11 +58,14 @@ afterAll(async () => {
 });
 
 describe('mesh autoinject with the real istiod', () => {
-  it('enables a namespace, proven by a dry-run pod that istiod injected, and new pods carry istiod\'s sidecar', async () => {
+  it('enables a namespace (creating it), proven by a dry-run pod that istiod injected, and new pods carry istiod\'s sidecar', async () => {
     const kc = istioKubeConfig();
-    const ns = await namespace('istiod-on');
+    // As in the workshop, injection is enabled before anything is deployed: the namespace does not exist yet.
+    const ns = `istiod-on-${Date.now().toString(36)}`;
+    created.push(ns);
     const report = await enable(kc, ns);
     expect(report).toMatchObject({ ok: true, outcome: 'enabled', enabled: true, labels: { 'istio-injection': 'enabled' } });
+    expect(report.details).toContain(`created namespace ${ns} (it did not exist)`);
     expect(report.probe).toMatchObject({ injected: true, expectedWebhooks: ['istio-sidecar-injector/namespace.sidecar-injector.istio.io'] });
     expect(report.injectors).toEqual([expect.objectContaining({ name: 'istio-sidecar-injector', managedBy: 'istiod', revision: 'default', usable: true })]);
     expect(report.injectors[0].target).toBe(istiodInstances().find((i) => i.revision === 'default')!.injectUrl);
