@@ -84,13 +84,28 @@ export function runIstioctl(args: string[], env: Record<string, string>): Promis
 }
 
 /**
- * The one template delta between the built 1.31 istioctl and mesh's engine (Istio 1.32-dev's template):
- * 1.31 gives istio-proxy a `GOMAXPROCS` env var from limits.cpu, which master dropped
- * (istio-discovery/files/injection-template.yaml). Taken out of istioctl's output before comparing, and
- * nothing else is touched.
+ * The two deltas between the built 1.31 istioctl/istiod and mesh's engine, which follows Istio 1.32-dev (the
+ * goldens' commit), taken out of Istio's output before comparing; nothing else is touched:
+ * 1. 1.31's template gives istio-proxy a `GOMAXPROCS` env var from limits.cpu, which master's dropped
+ *    (istio-discovery/files/injection-template.yaml);
+ * 2. 1.31's mesh.DefaultProxyConfig() has no `concurrency`, master's has 2, so a pod that sets
+ *    `concurrency: 2` keeps it in PROXY_CONFIG with 1.31 and not with master (cleanProxyConfig drops defaults).
  */
-export function withoutGomaxprocs(yamlText: string): string {
-  return yamlText.replace(/^( *)- name: GOMAXPROCS\n\1  valueFrom:\n\1    resourceFieldRef:\n\1      divisor: "1"\n\1      resource: limits\.cpu\n/gm, '');
+export function withoutVersionDeltas(yamlText: string): string {
+  return yamlText
+    .replace(/^( *)- name: GOMAXPROCS\n\1  valueFrom:\n\1    resourceFieldRef:\n\1      divisor: "1"\n\1      resource: limits\.cpu\n/gm, '')
+    .replace(/\{"concurrency":2\}/g, '{}')
+    .replace(/"concurrency":2,|,"concurrency":2(?=[,}])/g, '');
+}
+
+/** The same two deltas (see withoutVersionDeltas) taken out of a pod as istiod's webhook returned it. */
+export function podWithoutVersionDeltas(pod: Record<string, any>): Record<string, any> {
+  for (const c of [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])]) {
+    if (c.name !== 'istio-proxy' || !c.env) continue;
+    c.env = c.env.filter((e: { name: string }) => e.name !== 'GOMAXPROCS');
+    for (const e of c.env) if (e.name === 'PROXY_CONFIG') e.value = withoutVersionDeltas(e.value);
+  }
+  return pod;
 }
 
 /** The documents of a kube-inject output (each ends with `---`), for a per-document comparison. */
