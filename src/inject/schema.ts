@@ -77,7 +77,8 @@ export const STRUCTS: Record<string, StructDef> = {
     'exec:*any httpGet:*HTTPGetAction tcpSocket:*TCPSocketAction grpc:*GRPCAction initialDelaySeconds:i ' +
       'timeoutSeconds:i periodSeconds:i successThreshold:i failureThreshold:i terminationGracePeriodSeconds:*i',
   ),
-  HTTPGetAction: f('path:s port:ios! host:s scheme:s httpHeaders:[any]'),
+  HTTPGetAction: f('path:s port:ios! host:s scheme:s httpHeaders:[HTTPHeader]'),
+  HTTPHeader: f('name:s! value:s!'),
   TCPSocketAction: f('port:ios! host:s'),
   GRPCAction: f('port:i! service:*s!'),
   Lifecycle: f('postStart:*LifecycleHandler preStop:*LifecycleHandler stopSignal:*s'),

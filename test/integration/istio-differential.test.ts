@@ -117,6 +117,45 @@ describe('real istioctl vs mesh, golden inputs (both layouts)', () => {
   });
 });
 
+/** Inputs both must refuse (exit codes agree): what the corpus must avoid, since one makes istioctl reject a file. */
+const deployment = (podSpec: string, annotations = '') => `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata:
+      labels: {app: web}${annotations ? `\n      annotations: {${annotations}}` : ''}
+    spec:
+${podSpec}`;
+const REFUSED: Record<string, string> = {
+  'YAML 1.1 boolean as an HTTP header value': deployment(`      containers:
+      - name: web
+        image: nginx
+        readinessProbe:
+          httpGet: {path: /, port: 80, httpHeaders: [{name: X-Probe, value: yes}]}
+`),
+  'a containerPort written as text': deployment(`      containers:
+      - {name: web, image: nginx, ports: [{containerPort: eighty}]}
+`),
+  'an interception mode Istio does not have': deployment(`      containers:
+      - {name: web, image: nginx}
+`, '"sidecar.istio.io/interceptionMode": BOGUS'),
+  'a port list with a port out of range': deployment(`      containers:
+      - {name: web, image: nginx}
+`, '"traffic.sidecar.istio.io/excludeInboundPorts": "70000"'),
+};
+
+describe('real istioctl vs mesh, inputs both refuse', () => {
+  it.each(Object.entries(REFUSED))('%s', async (label, text) => {
+    const file = path.join(work, `refused-${label.replace(/\W+/g, '-')}.yaml`);
+    writeFileSync(file, text);
+    const result = await compare(file, text, true);
+    expect({ istioctl: result.istioctlCode === 0 ? 'accepted' : 'refused', mesh: result.meshError ? 'refused' : 'accepted' }).toEqual({ istioctl: 'refused', mesh: 'refused' });
+    expect(result.meshError).toMatch(/^refused-.*\.yaml:\d+: /);
+  });
+});
+
 describe(`real istioctl vs mesh, ${CORPUS_WORKLOADS} generated workloads (seed ${CORPUS_SEED})`, () => {
   const files = generateCorpus(CORPUS_SEED, CORPUS_WORKLOADS, 250);
   let documents = 0;

@@ -85,7 +85,7 @@ function probe(d: Dice, ports: Obj[]): Obj {
       return { httpGet: { path: d.pick(['/health', '/ready', '/', '/healthz?full=1']), port: port() }, ...timing };
     case 1:
       return {
-        httpGet: { path: '/status', port: port(), scheme: d.pick(['HTTP', 'HTTPS']), ...(d.chance(0.3) ? { httpHeaders: [{ name: 'X-Probe', value: 'yes' }] } : {}) },
+        httpGet: { path: '/status', port: port(), scheme: d.pick(['HTTP', 'HTTPS']), ...(d.chance(0.3) ? { httpHeaders: [{ name: 'X-Probe', value: 'kubelet' }] } : {}) },
         ...timing,
       };
     case 2:
