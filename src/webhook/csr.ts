@@ -68,16 +68,17 @@ function extension(id: string, value: Buffer, critical: boolean): Buffer {
 // Encoded as Go's crypto/x509 does (net.ParseIP, then `To4()` in marshalSANs): an IPv4 address, including an
 // IPv4-mapped IPv6 one (`::ffff:10.0.0.1`), as its 4 bytes; any other IPv6 address as 16 bytes. A zone
 // (`fe80::1%eth0`) is refused, as ParseIP refuses it.
+export function isSanIpAddress(ip: string): boolean {
+  return isIP(ip) === 4 || (isIP(ip) === 6 && !ip.includes('%'));
+}
+
 function ipBytes(ip: string): Buffer {
+  if (!isSanIpAddress(ip)) throw new Error(`not an IP address: ${ip}`);
   if (isIP(ip) === 4) return Buffer.from(ip.split('.').map(Number));
-  if (isIP(ip) === 6 && !ip.includes('%')) {
-    const groups = ipv6Groups(ip);
-    const bytes = Buffer.alloc(16);
-    groups.forEach((group, i) => bytes.writeUInt16BE(group, 2 * i));
-    const v4Mapped = bytes.subarray(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff;
-    return v4Mapped ? bytes.subarray(12) : bytes;
-  }
-  throw new Error(`not an IP address: ${ip}`);
+  const bytes = Buffer.alloc(16);
+  ipv6Groups(ip).forEach((group, i) => bytes.writeUInt16BE(group, 2 * i));
+  const v4Mapped = bytes.subarray(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff;
+  return v4Mapped ? bytes.subarray(12) : bytes;
 }
 
 /** The eight 16-bit groups of a valid IPv6 address, with `::` expanded and a dotted IPv4 tail as two groups. */
