@@ -4,26 +4,21 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { CliIO } from './io';
-import { UserError } from '../errors';
+import { parseCommandArgs, refuseEmptyValues } from './args';
 import { consoleRenderer } from '../console/render';
 import { startConsole } from '../console/session';
 import type { StandinEvent } from '../slack/standin';
 
 const FAILED_ACK = /^:(warning|no_entry|x):/;
 
-function parseArgs(args: string[], io: CliIO): { policyFile?: string; audit: boolean } {
-  const parsed: { policyFile?: string; audit: boolean } = { audit: false };
-  for (let i = 0; i < args.length; i += 1) {
-    const arg = args[i]!;
-    if (arg === '--policy' && args[i + 1]) parsed.policyFile = path.resolve(io.cwd, args[++i]!);
-    else if (arg === '--audit') parsed.audit = true;
-    else throw new UserError(`unknown console option "${arg}" (usage: mesh console [--policy <file>] [--audit])`);
-  }
-  return parsed;
+function parseConsoleArgs(args: string[], io: CliIO): { policyFile?: string; audit: boolean } {
+  const { values } = parseCommandArgs('console', args, { policy: { type: 'string' }, audit: { type: 'boolean', default: false } });
+  refuseEmptyValues('console', values);
+  return { policyFile: values.policy === undefined ? undefined : path.resolve(io.cwd, values.policy), audit: values.audit };
 }
 
 export async function run(args: string[], io: CliIO): Promise<number> {
-  const options = parseArgs(args, io);
+  const options = parseConsoleArgs(args, io);
   let policy;
   if (options.policyFile) {
     const { parsePolicy } = await import('../slack/policy-file');

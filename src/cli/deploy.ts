@@ -5,6 +5,7 @@ import { UserError } from '../errors';
 import { resolveKubeConfig } from '../kube/config';
 import { runRollout, startRollout, type RolloutEvent } from '../rollout';
 import { eventLines } from '../rollout/text';
+import { atMostOne, parseCommandArgs, refuseEmptyValues } from './args';
 import type { CliIO } from './io';
 
 interface DeployArgs {
@@ -29,27 +30,32 @@ export function parseDuration(text: string): number {
   return total;
 }
 
-function parseArgs(args: string[]): DeployArgs {
-  const out: DeployArgs = { files: [], namespace: 'default', inject: false };
-  for (let i = 0; i < args.length; i += 1) {
-    const arg = args[i]!;
-    const value = () => {
-      const v = args[++i];
-      if (v === undefined || v === '') throw new UserError(`${arg} needs a value`);
-      return v;
-    };
-    if (arg === '-f' || arg === '--filename') out.files.push(value());
-    else if (arg === '-n' || arg === '--namespace') out.namespace = value();
-    else if (arg === '--inject') out.inject = true;
-    else if (arg === '--timeout') out.timeoutMs = parseDuration(value());
-    else if (arg === '--kubeconfig') out.kubeconfig = value();
-    else if (arg.startsWith('-')) throw new UserError(`unknown option ${arg}`);
-    else if (out.app === undefined) out.app = arg;
-    else throw new UserError(`unexpected argument "${arg}"`);
-  }
-  if (out.app !== undefined && out.files.length > 0) throw new UserError('give an app name or -f <file-or-dir>, not both');
-  if (out.app === undefined && out.files.length === 0) throw new UserError('which app? usage: mesh deploy <app> | -f <file-or-dir>');
-  return out;
+function parseDeployArgs(args: string[]): DeployArgs {
+  const { values, positionals } = parseCommandArgs(
+    'deploy',
+    args,
+    {
+      filename: { type: 'string', short: 'f', multiple: true, default: [] },
+      namespace: { type: 'string', short: 'n', default: 'default' },
+      inject: { type: 'boolean', default: false },
+      timeout: { type: 'string' },
+      kubeconfig: { type: 'string' },
+    },
+    true,
+  );
+  refuseEmptyValues('deploy', values);
+  const app = atMostOne('deploy', positionals);
+  const files = values.filename;
+  if (app !== undefined && files.length > 0) throw new UserError('give an app name or -f <file-or-dir>, not both');
+  if (app === undefined && files.length === 0) throw new UserError('which app? usage: mesh deploy <app> | -f <file-or-dir>');
+  return {
+    app,
+    files,
+    namespace: values.namespace,
+    inject: values.inject,
+    timeoutMs: values.timeout === undefined ? undefined : parseDuration(values.timeout),
+    kubeconfig: values.kubeconfig,
+  };
 }
 
 /** Files of `-f` arguments: a file as given, a directory's *.yaml / *.yml / *.json (sorted, not recursive). */
@@ -106,7 +112,7 @@ function ttyRenderer(io: CliIO): { onEvent: (e: RolloutEvent) => void; stop: () 
 }
 
 export async function run(args: string[], io: CliIO): Promise<number> {
-  const parsed = parseArgs(args);
+  const parsed = parseDeployArgs(args);
   const files = parsed.files.length > 0 ? readManifestFiles(parsed.files, io.cwd) : undefined;
   const state = startRollout({
     app: parsed.app ?? nameForFiles(parsed.files),

@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CliIO } from './io';
 import { readAll } from './io';
+import { parseCommandArgs } from './args';
 import { UserError } from '../errors';
 import { injectManifests, injectionSettings } from '../inject';
 import { parseManifests } from '../yaml/manifests';
@@ -18,41 +19,22 @@ interface Options {
   revision?: string;
 }
 
-const FLAGS: Record<string, keyof Options> = {
-  '-f': 'file',
-  '--filename': 'file',
-  '-o': 'output',
-  '--output': 'output',
-  '--valuesFile': 'valuesFile',
-  '--meshConfigFile': 'meshConfigFile',
-  '--native-sidecars': 'nativeSidecars',
-  '--revision': 'revision',
-  '-r': 'revision',
-};
-
-export function parseArgs(args: string[]): Options {
-  const opts: Options = { nativeSidecars: 'auto' };
-  for (let i = 0; i < args.length; i++) {
-    let flag = args[i];
-    let value: string | undefined;
-    const eq = flag.indexOf('=');
-    if (flag.startsWith('--') && eq > 0) {
-      value = flag.slice(eq + 1);
-      flag = flag.slice(0, eq);
-    }
-    const key = FLAGS[flag];
-    if (!key) throw new UserError(`unknown option "${flag}" (see mesh kube-inject --help)`);
-    if (value === undefined) {
-      value = args[++i];
-      if (value === undefined) throw new UserError(`option ${flag} needs a value`);
-    }
-    (opts as unknown as Record<string, string>)[key] = value;
+function parseOptions(args: string[]): Options {
+  const { values } = parseCommandArgs('kube-inject', args, {
+    filename: { type: 'string', short: 'f' },
+    output: { type: 'string', short: 'o' },
+    valuesFile: { type: 'string' },
+    meshConfigFile: { type: 'string' },
+    'native-sidecars': { type: 'string', default: 'auto' },
+    revision: { type: 'string', short: 'r' },
+  });
+  const { filename: file, output, valuesFile, meshConfigFile, revision } = values;
+  const nativeSidecars = values['native-sidecars'];
+  if (!file) throw new UserError('missing -f <file|->: the manifest to inject');
+  if (nativeSidecars !== 'true' && nativeSidecars !== 'false' && nativeSidecars !== 'auto') {
+    throw new UserError(`--native-sidecars must be true, false or auto, not "${nativeSidecars}"`);
   }
-  if (!opts.file) throw new UserError('missing -f <file|->: the manifest to inject');
-  if (!['true', 'false', 'auto'].includes(opts.nativeSidecars)) {
-    throw new UserError(`--native-sidecars must be true, false or auto, not "${opts.nativeSidecars}"`);
-  }
-  return opts;
+  return { file, output, valuesFile, meshConfigFile, nativeSidecars, revision };
 }
 
 function readText(file: string, cwd: string): string {
@@ -92,7 +74,7 @@ async function decideNativeSidecars(
 }
 
 export async function run(args: string[], io: CliIO): Promise<number> {
-  const opts = parseArgs(args);
+  const opts = parseOptions(args);
   const source = opts.file === '-' ? '<stdin>' : opts.file!;
   let text: string;
   if (opts.file === '-') {

@@ -4,6 +4,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { CliIO } from './io';
 import { UserError } from '../errors';
 import { resolveKubeConfig } from '../kube';
+import { isSanIpAddress } from '../webhook/csr';
 import { installWebhook } from '../webhook/install';
 
 function parse(args: string[], options: NonNullable<ParseArgsConfig['options']>) {
@@ -17,6 +18,16 @@ function parse(args: string[], options: NonNullable<ParseArgsConfig['options']>)
 function failurePolicy(value: string | undefined): 'Fail' | 'Ignore' | undefined {
   if (value === undefined || value === 'Fail' || value === 'Ignore') return value;
   throw new UserError(`--failure-policy must be Fail or Ignore, not ${value}`);
+}
+
+/** Checked before anything touches the cluster: `webhook install` creates the namespace before it signs. */
+function ipAddresses(values: string[] | undefined): string[] | undefined {
+  for (const ip of values ?? []) {
+    if (!isSanIpAddress(ip)) {
+      throw new UserError(`--ip ${ip} is not an IPv4 or IPv6 address${ip.includes('%') ? ' (zones are not allowed)' : ''}`);
+    }
+  }
+  return values;
 }
 
 function readPem(cwd: string, file: string | undefined, flag: string): string {
@@ -45,6 +56,7 @@ async function install(args: string[], io: CliIO): Promise<number> {
   const timeout = values['timeout-seconds'] === undefined ? 60 : Number(values['timeout-seconds']);
   if (!Number.isFinite(timeout) || timeout <= 0) throw new UserError(`--timeout-seconds must be a positive number`);
   const policy = failurePolicy(values['failure-policy'] as string | undefined);
+  const ips = ipAddresses(values.ip as string[] | undefined);
   const kc = await resolveKubeConfig({ kubeconfig: values.kubeconfig as string | undefined, env: io.env, cwd: io.cwd });
   const report = await installWebhook(kc, {
     signer: values.signer as string | undefined,
@@ -53,7 +65,7 @@ async function install(args: string[], io: CliIO): Promise<number> {
     secret: values.secret as string | undefined,
     configName: values['config-name'] as string | undefined,
     url: values.url as string | undefined,
-    ipAddresses: values.ip as string[] | undefined,
+    ipAddresses: ips,
     failurePolicy: policy,
     revision: values.revision as string | undefined,
     timeoutMs: timeout * 1000,

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { UserError } from '../errors';
 
 /** A non-2xx answer from the API server, with the Status object's reason and message when it sent one. */
 export class KubeApiError extends Error {
@@ -32,26 +33,34 @@ export interface KubeRequest {
   signal?: AbortSignal;
 }
 
-// One keep-alive agent per KubeConfig: a rollout makes many small requests, and a fresh TLS handshake for
-// each would dominate the rollout's overhead.
-const agents = new WeakMap<KubeConfig, https.Agent>();
+// One keep-alive agent for every cluster: a rollout makes many small requests, and a fresh TLS handshake for
+// each would dominate the rollout's overhead. The TLS material (CA, client certificate and key, pfx, server
+// name) is passed per request, read from the kubeconfig each time (client-node re-reads the files and asks exec
+// plugins again), and Node keys its socket pools by it: a rotated CA or a refreshed client certificate gets a
+// new connection, while unchanged material keeps reusing the open one.
+const agent = new https.Agent({ keepAlive: true });
 
 async function requestOptions(kc: KubeConfig): Promise<https.RequestOptions> {
+  const cluster = kc.getCurrentCluster();
+  if (cluster?.proxyUrl) {
+    throw new UserError(
+      `cluster "${cluster.name}" in the kubeconfig sets proxy-url ${cluster.proxyUrl}; mesh connects to the API server directly and does not support proxies`,
+    );
+  }
   const opts: https.RequestOptions = {};
   await kc.applyToHTTPSOptions(opts);
-  let agent = agents.get(kc);
-  if (!agent) {
-    agent = new https.Agent({
-      keepAlive: true,
-      ca: opts.ca,
-      cert: opts.cert,
-      key: opts.key,
-      rejectUnauthorized: opts.rejectUnauthorized,
-      servername: opts.servername,
-    });
-    agents.set(kc, agent);
-  }
-  return { ...opts, agent };
+  return {
+    headers: opts.headers,
+    auth: opts.auth,
+    ca: opts.ca,
+    cert: opts.cert,
+    key: opts.key,
+    pfx: opts.pfx,
+    passphrase: opts.passphrase,
+    rejectUnauthorized: opts.rejectUnauthorized,
+    servername: opts.servername,
+    agent,
+  };
 }
 
 /** Sends one request to the current cluster of `kc`; resolves with the parsed JSON body of a 2xx answer. */

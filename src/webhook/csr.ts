@@ -65,16 +65,37 @@ function extension(id: string, value: Buffer, critical: boolean): Buffer {
   return sequence(oid(id), ...(critical ? [TRUE] : []), octets(value));
 }
 
+// Encoded as Go's crypto/x509 does (net.ParseIP, then `To4()` in marshalSANs): an IPv4 address, including an
+// IPv4-mapped IPv6 one (`::ffff:10.0.0.1`), as its 4 bytes; any other IPv6 address as 16 bytes. A zone
+// (`fe80::1%eth0`) is refused, as ParseIP refuses it.
+export function isSanIpAddress(ip: string): boolean {
+  return isIP(ip) === 4 || (isIP(ip) === 6 && !ip.includes('%'));
+}
+
 function ipBytes(ip: string): Buffer {
+  if (!isSanIpAddress(ip)) throw new Error(`not an IP address: ${ip}`);
   if (isIP(ip) === 4) return Buffer.from(ip.split('.').map(Number));
-  if (isIP(ip) === 6) {
-    const [head, tail = ''] = ip.split('::');
-    const parts = (s: string) => (s ? s.split(':') : []);
-    const missing = 8 - parts(head).length - parts(tail).length;
-    const groups = ip.includes('::') ? [...parts(head), ...Array(missing).fill('0'), ...parts(tail)] : parts(ip);
-    return Buffer.concat(groups.map((g) => Buffer.from(g.padStart(4, '0'), 'hex')));
-  }
-  throw new Error(`not an IP address: ${ip}`);
+  const bytes = Buffer.alloc(16);
+  ipv6Groups(ip).forEach((group, i) => bytes.writeUInt16BE(group, 2 * i));
+  const v4Mapped = bytes.subarray(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff;
+  return v4Mapped ? bytes.subarray(12) : bytes;
+}
+
+/** The eight 16-bit groups of a valid IPv6 address, with `::` expanded and a dotted IPv4 tail as two groups. */
+function ipv6Groups(ip: string): number[] {
+  const hexGroups = (part: string): number[] =>
+    part === ''
+      ? []
+      : part.split(':').flatMap((group) => {
+          if (!group.includes('.')) return [parseInt(group, 16)];
+          const [a, b, c, d] = group.split('.').map(Number);
+          return [(a << 8) | b, (c << 8) | d];
+        });
+  const [head, tail] = ip.split('::');
+  if (tail === undefined) return hexGroups(head);
+  const before = hexGroups(head);
+  const after = hexGroups(tail);
+  return [...before, ...Array<number>(8 - before.length - after.length).fill(0), ...after];
 }
 
 /** Builds and signs the request; returns it PEM-encoded, as `spec.request` wants (base64 of the PEM). */
@@ -86,15 +107,16 @@ export function createCsrPem(privateKeyPem: string, options: CsrOptions): string
     ...(options.subject.organization ? [rdn(OID.organization, options.subject.organization)] : []),
     rdn(OID.commonName, options.subject.commonName),
   );
-  // digitalSignature is bit 0, keyEncipherment bit 2 (RFC 5280 §4.2.1.3), most significant bit first.
-  const usageBits = options.keyEncipherment === false ? 0x80 : 0xa0;
+  // digitalSignature is bit 0, keyEncipherment bit 2 (RFC 5280 §4.2.1.3), most significant bit first. DER
+  // drops trailing zero bits of a named-bit list (X.690 §11.2.2), so the unused-bit count is 7 or 5.
+  const usage = options.keyEncipherment === false ? { bits: 0x80, unused: 7 } : { bits: 0xa0, unused: 5 };
   const altNames = [
     ...options.dnsNames.map((name) => tlv(0x82, Buffer.from(name, 'ascii'))),
     ...(options.ipAddresses ?? []).map((ip) => tlv(0x87, ipBytes(ip))),
   ];
   const extensions = sequence(
     extension(OID.basicConstraints, sequence(), true),
-    extension(OID.keyUsage, bitString(Buffer.from([usageBits]), 5), true),
+    extension(OID.keyUsage, bitString(Buffer.from([usage.bits]), usage.unused), true),
     extension(OID.extKeyUsage, sequence(oid(OID.serverAuth)), false),
     extension(OID.subjectAltName, sequence(...altNames), false),
   );

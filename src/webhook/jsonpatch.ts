@@ -23,6 +23,9 @@ function isObject(value: unknown): value is { [key: string]: JsonValue } {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+// Keys are tested with Object.hasOwn, never `in`: documents come from JSON.parse and inherit Object.prototype,
+// whose names (`constructor`, `toString`) are ordinary keys in a pod's labels or annotations.
+
 /** Deep equality of JSON values (key order ignored, as JSON objects are unordered). */
 export function jsonEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
@@ -31,7 +34,7 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   }
   if (isObject(a) && isObject(b)) {
     const keys = Object.keys(a);
-    return keys.length === Object.keys(b).length && keys.every((k) => k in b && jsonEqual(a[k], b[k]));
+    return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && jsonEqual(a[k], b[k]));
   }
   return false;
 }
@@ -46,11 +49,11 @@ function diff(a: JsonValue, b: JsonValue, path: string, ops: PatchOperation[]): 
   if (a === b) return;
   if (isObject(a) && isObject(b)) {
     for (const key of Object.keys(a)) {
-      if (!(key in b)) ops.push({ op: 'remove', path: `${path}/${escapePointer(key)}` });
+      if (!Object.hasOwn(b, key)) ops.push({ op: 'remove', path: `${path}/${escapePointer(key)}` });
     }
     for (const key of Object.keys(b)) {
       const child = `${path}/${escapePointer(key)}`;
-      if (key in a) diff(a[key], b[key], child, ops);
+      if (Object.hasOwn(a, key)) diff(a[key], b[key], child, ops);
       else ops.push({ op: 'add', path: child, value: b[key] });
     }
     return;
@@ -92,7 +95,7 @@ export function applyPatch(document: JsonValue, ops: PatchOperation[]): JsonValu
     for (const token of tokens) {
       const next: JsonValue | undefined = Array.isArray(parent)
         ? parent[Number(token)]
-        : isObject(parent)
+        : isObject(parent) && Object.hasOwn(parent, token)
           ? parent[token]
           : undefined;
       if (next === undefined) throw new Error(`path ${op.path} does not exist`);
@@ -105,7 +108,7 @@ export function applyPatch(document: JsonValue, ops: PatchOperation[]): JsonValu
       else if (op.op === 'replace') parent[index] = structuredClone(op.value);
       else parent.splice(index, 1);
     } else if (isObject(parent)) {
-      if (op.op !== 'add' && !(last in parent)) throw new Error(`path ${op.path} does not exist`);
+      if (op.op !== 'add' && !Object.hasOwn(parent, last)) throw new Error(`path ${op.path} does not exist`);
       if (op.op === 'remove') delete parent[last];
       else parent[last] = structuredClone(op.value);
     } else {

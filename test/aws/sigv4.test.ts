@@ -1,4 +1,6 @@
-import { presignUrl, signRequest, uriEncode, type SigningScope } from '../../src/aws/sigv4';
+import { createHash, createHmac } from 'node:crypto';
+import { presignUrl, signRequest, type SigningScope } from '../../src/aws/sigv4';
+import { eksToken, TOKEN_PREFIX } from '../../src/aws/eks-token';
 
 // The published AWS SigV4 test suite (aws-sig-v4-test-suite, as maintained in awslabs/aws-c-auth
 // tests/aws-signing-test-suite/v4): fixed credentials, region, service and time; expected signatures below.
@@ -123,8 +125,92 @@ describe('SigV4 query presigning reproduces the AWS test suite', () => {
   });
 });
 
-describe('uriEncode', () => {
-  it('escapes everything but RFC 3986 unreserved characters', () => {
-    expect(uriEncode("a-b_c.d~e f/g+h!'()*")).toBe('a-b_c.d~e%20f%2Fg%2Bh%21%27%28%29%2A');
+// The last two steps of SigV4 (string to sign, HMAC key chain), from the AWS documentation, so that a test can
+// state the canonical request it expects literally and check the signer's signature against it.
+function signatureOf(canonicalRequest: string, scope: SigningScope, amzDate: string): string {
+  const day = amzDate.slice(0, 8);
+  const credentialScope = `${day}/${scope.region}/${scope.service}/aws4_request`;
+  const stringToSign = ['AWS4-HMAC-SHA256', amzDate, credentialScope, createHash('sha256').update(canonicalRequest).digest('hex')].join('\n');
+  const key = [day, scope.region, scope.service, 'aws4_request'].reduce<Buffer | string>(
+    (k, part) => createHmac('sha256', k).update(part).digest(),
+    `AWS4${scope.credentials.secretAccessKey}`,
+  );
+  return createHmac('sha256', key).update(stringToSign).digest('hex');
+}
+
+const PINNED_EKS_SIGNATURE = '9b8b7a1297d324b73024e693f8aec85d6d343153337aa739ea01e045456b4851';
+const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+
+describe('SigV4 path encoding for services other than S3', () => {
+  // AWS encodes each segment of the path as sent (already percent-encoded) once more: `%` becomes `%25`. A URL
+  // always sends its path percent-encoded, so `/ሴ` goes out as `/%E1%88%B4` and is signed as `/%25E1%2588%25B4`.
+  // (The suite's get-utf8 vector signs `/%E1%88%B4` for a request line carrying the raw UTF-8 bytes, which
+  // fetch and node:https never send.)
+  it.each([
+    ['https://example.amazonaws.com/a%20b/', '/a%2520b/'],
+    ['https://example.amazonaws.com/%E1%88%B4', '/%25E1%2588%25B4'],
+    ['https://example.amazonaws.com/ሴ', '/%25E1%2588%25B4'],
+    ['https://example.amazonaws.com/a/b.c-d_e~f', '/a/b.c-d_e~f'],
+  ])('%s is signed with canonical URI %s', (url, canonicalUri) => {
+    const canonical = ['GET', canonicalUri, '', 'host:example.amazonaws.com', 'x-amz-date:20150830T123600Z', '', 'host;x-amz-date', EMPTY_SHA256].join('\n');
+    const headers = signRequest({ method: 'GET', url }, suite);
+    expect(headers.authorization).toBe(
+      'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, ' +
+        `SignedHeaders=host;x-amz-date, Signature=${signatureOf(canonical, suite, '20150830T123600Z')}`,
+    );
+  });
+});
+
+describe('a body without a content-length header', () => {
+  // fetch sets content-length itself, and the undici that Bolt bundles refuses one from the caller.
+  it('is signed without content-length, and no content-length is returned to send', () => {
+    const body = '{"name":"é"}';
+    const headers = signRequest({ method: 'POST', url: 'https://states.eu-west-1.amazonaws.com/', headers: { 'Content-Type': 'application/x-amz-json-1.0' }, body }, suite);
+    expect(headers['content-length']).toBeUndefined();
+    expect(headers.authorization).toContain('SignedHeaders=content-type;host;x-amz-date,');
+    const canonical = [
+      'POST',
+      '/',
+      '',
+      'content-type:application/x-amz-json-1.0',
+      'host:states.eu-west-1.amazonaws.com',
+      'x-amz-date:20150830T123600Z',
+      '',
+      'content-type;host;x-amz-date',
+      createHash('sha256').update(body).digest('hex'),
+    ].join('\n');
+    expect(headers.authorization).toContain(`Signature=${signatureOf(canonical, suite, '20150830T123600Z')}`);
+  });
+});
+
+describe('the EKS token: a presigned STS GetCallerIdentity that signs x-k8s-aws-id', () => {
+  const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', sessionToken: 'session/token+=' };
+  const token = eksToken({ clusterName: 'prod-mesh', region: 'eu-west-1', credentials, now: new Date('2026-11-24T19:00:00Z') });
+  const url = new URL(Buffer.from(token.slice(TOKEN_PREFIX.length), 'base64url').toString('utf8'));
+
+  it('signs the canonical request EKS (through STS) recomputes', () => {
+    const canonical = [
+      'GET',
+      '/',
+      'Action=GetCallerIdentity&Version=2011-06-15&X-Amz-Algorithm=AWS4-HMAC-SHA256' +
+        '&X-Amz-Credential=AKIDEXAMPLE%2F20261124%2Feu-west-1%2Fsts%2Faws4_request&X-Amz-Date=20261124T190000Z' +
+        '&X-Amz-Expires=60&X-Amz-Security-Token=session%2Ftoken%2B%3D&X-Amz-SignedHeaders=host%3Bx-k8s-aws-id',
+      'host:sts.eu-west-1.amazonaws.com',
+      'x-k8s-aws-id:prod-mesh',
+      '',
+      'host;x-k8s-aws-id',
+      EMPTY_SHA256,
+    ].join('\n');
+    const scope = { service: 'sts', region: 'eu-west-1', credentials };
+    expect(url.searchParams.get('X-Amz-Signature')).toBe(signatureOf(canonical, scope, '20261124T190000Z'));
+    // The value the hand-written signer produced before the switch to aws4, kept as a regression pin.
+    expect(url.searchParams.get('X-Amz-Signature')).toBe(PINNED_EKS_SIGNATURE);
+  });
+
+  it('carries the session token and the expiry in the query, and nothing in headers', () => {
+    expect(url.origin).toBe('https://sts.eu-west-1.amazonaws.com');
+    expect(url.searchParams.get('X-Amz-Security-Token')).toBe('session/token+=');
+    expect(url.searchParams.get('X-Amz-Expires')).toBe('60');
+    expect(url.searchParams.get('X-Amz-SignedHeaders')).toBe('host;x-k8s-aws-id');
   });
 });

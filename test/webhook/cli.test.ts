@@ -25,6 +25,8 @@ describe('mesh autoinject / mesh webhook input errors', () => {
     [['webhook'], 'expected install or serve'],
     [['webhook', 'install', '--failure-policy', 'Maybe'], '--failure-policy must be Fail or Ignore, not Maybe'],
     [['webhook', 'install', '--timeout-seconds=-3'], '--timeout-seconds must be a positive number'],
+    [['webhook', 'install', '--ip', '10.0.0.1', '--ip', 'fe80::1%eth0'], 'mesh webhook: --ip fe80::1%eth0 is not an IPv4 or IPv6 address (zones are not allowed)'],
+    [['webhook', 'install', '--ip', 'localhost'], 'mesh webhook: --ip localhost is not an IPv4 or IPv6 address'],
     [['webhook', 'serve'], '--cert <file> is required'],
     [['webhook', 'serve', '--cert', 'nope.pem', '--key', 'nope.pem'], 'cannot read --cert nope.pem: ENOENT'],
     [['webhook', 'serve', '--port', '99999'], '--port must be a port number, not 99999'],

@@ -64,3 +64,39 @@ describe('applyPatch', () => {
     expect(() => applyPatch({ a: {} }, [{ op: 'replace', path: '/b/c', value: 1 }])).toThrow('/b/c');
   });
 });
+
+// Admission reviews are parsed with JSON.parse, so every object inherits Object.prototype's names: a key
+// such as `constructor` or `toString` in a pod (an annotation, a label, a ConfigMap key) is an ordinary key.
+describe('keys named like Object.prototype members', () => {
+  it('adds a new `constructor` key with add, not a replace of a key that does not exist', () => {
+    expect(createPatch({ labels: {} }, { labels: { constructor: 'x' } })).toEqual([
+      { op: 'add', path: '/labels/constructor', value: 'x' },
+    ]);
+  });
+
+  it('removes an existing `toString` key', () => {
+    expect(createPatch({ labels: { toString: 'x', a: '1' } }, { labels: { a: '1' } })).toEqual([
+      { op: 'remove', path: '/labels/toString' },
+    ]);
+  });
+
+  it('does not call documents equal when only one has a `hasOwnProperty` key', () => {
+    expect(jsonEqual({ hasOwnProperty: 1 }, { valueOf: 1 })).toBe(false);
+    expect(jsonEqual(JSON.parse('{"a":1}'), JSON.parse('{"constructor":1}'))).toBe(false);
+  });
+
+  it('applyPatch refuses to replace or remove an inherited name and walks only own keys', () => {
+    expect(() => applyPatch({ a: {} }, [{ op: 'replace', path: '/a/constructor', value: 1 }])).toThrow('/a/constructor');
+    expect(() => applyPatch({ a: {} }, [{ op: 'remove', path: '/a/toString' }])).toThrow('/a/toString');
+    expect(() => applyPatch({ a: {} }, [{ op: 'add', path: '/a/constructor/name', value: 1 }])).toThrow('/a/constructor/name');
+  });
+
+  it.each([
+    ['added', { m: { a: 1 } }, { m: { a: 1, constructor: { x: 1 }, __proto__x: 2 } }],
+    ['removed', { m: { toString: 'x', valueOf: [1] } }, { m: {} }],
+    ['changed', { m: { constructor: 'a' } }, { m: { constructor: 'b' } }],
+  ] as [string, JsonValue, JsonValue][])('%s prototype-named keys round-trip through the patch', (_n, original, target) => {
+    const patch = createPatch(original, target);
+    expect(jsonEqual(applyPatch(original, patch), target)).toBe(true);
+  });
+});
