@@ -2,6 +2,7 @@
 // Input: `{ job }` (from the Slack door) or the previous step's state; output: the new state. The state
 // machine loops while `done` is false, waiting `waitSeconds` first (Slack delivery retries).
 import type { KubeConfig } from '@kubernetes/client-node';
+import { appsFromEnv, type Apps } from '../src/apps';
 import { secretsResolver } from '../src/aws/secrets';
 import { workerKubeConfig } from '../src/aws/eks';
 import type { Job } from '../src/jobs/job';
@@ -10,6 +11,7 @@ import { slackApi } from '../src/slack/webapi';
 
 const secrets = secretsResolver(process.env);
 let kube: Promise<KubeConfig> | undefined;
+let apps: Apps | undefined;
 
 export async function handler(event: JobState | { job: Job }): Promise<JobState> {
   const { botToken } = await secrets();
@@ -21,6 +23,7 @@ export async function handler(event: JobState | { job: Job }): Promise<JobState>
         kube = undefined;
         throw error;
       })),
+    apps: () => (apps ??= appsFromEnv(process.env)),
     now: Date.now,
     stepBudgetMs: Number(process.env.MESH_STEP_BUDGET_MS ?? 20_000),
     ...(process.env.MESH_STAGE_TIMEOUT_MS ? { stageTimeoutMs: Number(process.env.MESH_STAGE_TIMEOUT_MS) } : {}),

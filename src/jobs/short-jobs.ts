@@ -3,6 +3,7 @@
 import { section, context, escapeMrkdwn, fitMessage, type SlackMessage } from '../slack/render/blocks';
 import { renderAutoinject, renderInjectSummary, yamlFitsInline } from '../slack/render/inject';
 import { isUserError } from '../errors';
+import type { Apps } from '../apps';
 import type { Job } from './job';
 import type { JobDeps, PendingReply } from './step';
 
@@ -11,20 +12,35 @@ export interface ShortJobResult {
   reply: PendingReply;
 }
 
+/** The door's registry and loader; the built-in catalog only when the door gives none. */
+export async function appsOf(deps: JobDeps): Promise<Apps> {
+  return deps.apps ? deps.apps() : (await import('../apps')).builtinApps();
+}
+
 const ephemeral = (message: SlackMessage): PendingReply => ({ visibility: 'ephemeral', message });
 const plain = (text: string): SlackMessage => ({ text, blocks: [section(text)] });
 
-async function injectPreview(job: Job & { command: { kind: 'inject' } }): Promise<ShortJobResult> {
-  const { appFiles } = await import('../rollout/catalog');
+async function injectPreview(job: Job & { command: { kind: 'inject' } }, deps: JobDeps): Promise<ShortJobResult> {
+  const { resolveApp, fileLabel } = await import('../apps');
+  const { checkTarget, describeRevision } = await import('../apps/rollout');
+  const { isManifestFile } = await import('../rollout/app-files');
   const { injectManifests, injectionSettings, proxyImage } = await import('../inject');
-  const app = job.command.app;
   const namespace = job.namespace ?? 'default';
+  const apps = await appsOf(deps);
+  const resolved = await resolveApp(apps, job.command.app);
+  const { snapshot, component } = resolved;
+  checkTarget(snapshot.app, namespace, job.command.cluster ?? apps.registry.defaultCluster);
   const settings = injectionSettings();
-  const files = Object.entries(appFiles(app)).filter(([file]) => file !== 'plan.yaml');
-  const results = files.map(([file, text]) => injectManifests(text, `infra/apps/${app}/${file}`, settings));
+  const files = component?.files ?? Object.keys(snapshot.files).filter(isManifestFile).sort();
+  const results = files.map((file) => injectManifests(snapshot.files[file]!, fileLabel(snapshot, file), settings));
   const yaml = results.map((r) => r.output).join('');
+  const app = component ? component.name : snapshot.app.name;
+  const origin = [component ? `${snapshot.app.name}: ${files.join(', ')}` : undefined, describeRevision(resolved)].filter(Boolean).join(' · ');
   const message = renderInjectSummary({
     app,
+    reference: component ? `${snapshot.app.name}.${component.name}` : snapshot.app.name,
+    ...(origin ? { origin } : {}),
+    ...(job.command.cluster ? { cluster: job.command.cluster } : {}),
     namespace,
     requestedBy: job.user,
     proxyImage: proxyImage(settings),
@@ -34,6 +50,19 @@ async function injectPreview(job: Job & { command: { kind: 'inject' } }): Promis
   });
   const file = yamlFitsInline(yaml) ? undefined : { filename: `${app}.injected.yaml`, title: `${app} with the Istio sidecar`, content: yaml };
   return { ok: true, reply: { visibility: 'channel', message, ...(file ? { file } : {}) } };
+}
+
+async function listApps(deps: JobDeps): Promise<ShortJobResult> {
+  const { describeSource } = await import('../apps');
+  const { registry } = await appsOf(deps);
+  const lines = registry.apps.map((app) => {
+    const limits = [app.clusters ? `clusters ${app.clusters.join(', ')}` : '', app.namespaces ? `namespaces ${app.namespaces.join(', ')}` : ''].filter(Boolean);
+    return `• *${escapeMrkdwn(app.name)}* — ${escapeMrkdwn(describeSource(app))}${limits.length ? ` (${escapeMrkdwn(limits.join('; '))})` : ''}`;
+  });
+  const clusters = registry.clusters.map((c) => `${c.name}${c.name === registry.defaultCluster ? ' (default)' : ''}`);
+  const head = `:package: ${registry.apps.length} app(s) from ${escapeMrkdwn(registry.source)}`;
+  const foot = clusters.length ? `Clusters: ${escapeMrkdwn(clusters.join(', '))}` : 'One cluster (no named clusters registered).';
+  return { ok: true, reply: ephemeral(fitMessage({ text: `${registry.apps.length} app(s)`, blocks: [section(head), section(lines.join('\n')), context(foot)] })) };
 }
 
 async function appStatus(job: Job & { command: { kind: 'status' } }, deps: JobDeps): Promise<ShortJobResult> {
@@ -82,8 +111,10 @@ async function restart(job: Job & { command: { kind: 'restart' } }, deps: JobDep
 export async function runShortJob(job: Job, deps: JobDeps): Promise<ShortJobResult> {
   try {
     switch (job.command.kind) {
+      case 'apps':
+        return await listApps(deps);
       case 'inject':
-        return await injectPreview(job as Job & { command: { kind: 'inject' } });
+        return await injectPreview(job as Job & { command: { kind: 'inject' } }, deps);
       case 'status':
         return await appStatus(job as Job & { command: { kind: 'status' } }, deps);
       case 'cancel':

@@ -2,6 +2,7 @@
 // in a loop. State in, state out (JSON). Kubernetes work and Slack delivery are separate: a Slack outage
 // leaves the job in `notify` until the final messages are delivered; it never fails the cluster work.
 import type { KubeConfig } from '@kubernetes/client-node';
+import type { Apps } from '../apps';
 import { isUserError } from '../errors';
 import type { RolloutEvent } from '../rollout/events';
 import type { RolloutState } from '../rollout/state';
@@ -12,12 +13,17 @@ import type { SlackApi } from '../slack/webapi';
 import { uploadFile } from '../slack/webapi';
 import type { Job } from './job';
 import { toProgress } from './rollout-progress';
-import { runShortJob } from './short-jobs';
+import { appsOf, runShortJob } from './short-jobs';
 
 export interface JobDeps {
   slack: SlackApi;
-  /** The cluster, resolved (and in the console started) only when a job first needs it. */
-  kube: () => Promise<KubeConfig>;
+  /**
+   * The cluster by its registry name (undefined: the default), resolved (and in the console started) only
+   * when a job first needs it.
+   */
+  kube: (cluster?: string) => Promise<KubeConfig>;
+  /** The app registry and loader (built-in catalog, Git apps); the built-in catalog only when absent. */
+  apps?: () => Apps;
   now: () => number;
   /** Longest one rollout step may wait (Step Functions tasks must be bounded). */
   stepBudgetMs?: number;
@@ -115,19 +121,34 @@ async function rolloutStep(state: JobState, deps: JobDeps): Promise<JobState> {
   let rollout = state.rollout;
   let progress = state.progress;
   const inject = (job.command.kind === 'deploy' && job.command.inject) || job.command.kind === 'inject';
+  const apps = await appsOf(deps);
   if (!rollout) {
-    const app = 'app' in job.command ? job.command.app : '';
+    const { resolveApp } = await import('../apps');
+    const { checkTarget, describeRevision, rolloutSourceOf } = await import('../apps/rollout');
+    const reference = 'app' in job.command ? job.command.app : '';
+    const cluster = ('cluster' in job.command ? job.command.cluster : undefined) ?? apps.registry.defaultCluster;
     const namespace = job.namespace ?? 'default';
+    const resolved = await resolveApp(apps, reference);
+    checkTarget(resolved.snapshot.app, namespace, cluster);
+    const app = resolved.snapshot.app.name;
     rollout = startRollout({
       app, namespace, inject, holder: `Slack user ${job.user}`, command: `/mesh ${job.text}`,
+      source: rolloutSourceOf(resolved),
+      ...(cluster ? { cluster } : {}),
       ...(deps.stageTimeoutMs ? { stageTimeoutMs: deps.stageTimeoutMs } : {}),
     });
+    const label = resolved.component ? `${resolved.component.name} (${app})` : app;
+    const origin = describeRevision(resolved);
     // The channel sees the rollout at once (queued), before the first cluster call.
-    progress = await flushProgress(newNotifier(job.channel, app, namespace, job.user, job.requestedAt), deps.slack, deps.now);
+    const notifier = newNotifier(job.channel, label, namespace, job.user, job.requestedAt, { ...(origin ? { origin } : {}), ...(cluster ? { cluster } : {}) });
+    progress = await flushProgress(notifier, deps.slack, deps.now);
+    deps.log?.(JSON.stringify({ type: 'mesh.job', job: job.id, event: 'resolved', app, ...(resolved.component ? { component: resolved.component.name } : {}), ...(resolved.snapshot.revision ? { commit: resolved.snapshot.revision.commit, repository: resolved.snapshot.revision.repository } : {}), ...(cluster ? { cluster } : {}), namespace, rollout: rollout.id }));
   }
   const events: RolloutEvent[] = [];
+  const { gitFilesLoader } = await import('../apps/rollout');
   rollout = await advance(rollout, {
-    kc: await deps.kube(),
+    kc: await deps.kube(rollout.cluster),
+    gitFiles: gitFilesLoader(apps),
     emit: (e) => events.push(e),
     ...(deps.stepBudgetMs ? { stepBudgetMs: deps.stepBudgetMs } : {}),
   });

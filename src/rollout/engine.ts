@@ -9,7 +9,7 @@ import { objectKey, type StageEvaluation } from './evaluate';
 import type { Diagnosis, EventPayload, FailedEvent, PreflightProblem, RolloutEvent } from './events';
 import { acquireLock, checkLock, markCancel, releaseLock } from './lock';
 import { placeInNamespace, preflight } from './preflight';
-import { resolveStages } from './resolve';
+import { resolveStages, type GitFilesLoader } from './resolve';
 import { isTerminal, type RolloutSource, type RolloutState } from './state';
 import { waitForStage } from './wait';
 
@@ -17,6 +17,9 @@ export interface RolloutRequest {
   /** Catalog app name, or (with `files`) the name the lock and status use for a plain set of manifests. */
   app: string;
   files?: { file: string; text: string }[];
+  /** A resolved app source (a Git app at a commit, a component); `stageNames` are then the caller's. */
+  source?: { source: RolloutSource; stageNames: string[] };
+  cluster?: string;
   namespace: string;
   inject?: boolean;
   holder: string;
@@ -29,6 +32,8 @@ export interface RolloutDeps {
   emit: (event: RolloutEvent) => void;
   /** Longest one wait step may last; Step Functions tasks must be bounded. Default 20 s. */
   stepBudgetMs?: number;
+  /** Reads a Git app's files at its pinned commit (rollouts of Git apps only). */
+  gitFiles?: GitFilesLoader;
   /** Lease duration of the rollout lock; a holder silent for this long loses it. Default 60 s. */
   leaseDurationSeconds?: number;
   now?: () => number;
@@ -41,7 +46,10 @@ const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 export function startRollout(request: RolloutRequest): RolloutState {
   let source: RolloutSource;
   let stageNames: string[] = [];
-  if (request.files) {
+  if (request.source) {
+    source = request.source.source;
+    stageNames = request.source.stageNames;
+  } else if (request.files) {
     if (!DNS_LABEL.test(request.app)) throw new UserError(`"${request.app}" is not a valid app name`);
     source = { kind: 'manifests', files: request.files };
   } else {
@@ -53,6 +61,7 @@ export function startRollout(request: RolloutRequest): RolloutState {
     id: `${request.namespace}.${request.app}.${Date.now().toString(36)}${randomBytes(3).toString('hex')}`,
     app: request.app,
     namespace: request.namespace,
+    ...(request.cluster ? { cluster: request.cluster } : {}),
     source,
     inject: request.inject ?? false,
     holder: request.holder,
@@ -99,7 +108,7 @@ class Step {
 }
 
 async function stageObjects(step: Step): Promise<{ name: string; objects: KubeObject[] }[]> {
-  const { stages } = resolveStages(step.state);
+  const { stages } = await resolveStages(step.state, step.deps.gitFiles);
   return Promise.all(
     stages.map(async (s) => ({
       name: s.name,
@@ -110,7 +119,7 @@ async function stageObjects(step: Step): Promise<{ name: string; objects: KubeOb
 
 async function runPreflight(step: Step): Promise<RolloutState> {
   const { state, deps } = step;
-  const { stages, problems } = resolveStages(state);
+  const { stages, problems } = await resolveStages(state, deps.gitFiles);
   step.emit({
     type: 'started',
     holder: state.holder,
