@@ -28,6 +28,8 @@ const useLocalCluster = wantsIntegration && !process.env.MESH_TEST_KUBECONFIG;
 const holder = ['--holder', String(process.pid)];
 
 step('typecheck', 'npx', ['tsc', '--noEmit', '-p', '.']);
+// The Git server the app tests fetch from is Git's own git-http-backend (Debian's git package).
+step('git for the test Git server (installed only when missing)', 'sh', ['scripts/ensure-git.sh']);
 step('build', process.execPath, ['scripts/build.mjs']);
 if (useLocalCluster) {
   step('local control plane (mesh cluster up)', process.execPath, ['bin/mesh.cjs', 'cluster', 'up', ...holder]);

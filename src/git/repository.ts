@@ -50,7 +50,7 @@ function remoteError(remote: GitRemote, error: unknown): UserError {
   } else if (e.code === 'HttpError' && e.data?.statusCode === 404) message = `no repository at ${remote.url} (HTTP 404)`;
   else if (e.code === 'HttpError') message = `${remote.url} answered HTTP ${e.data?.statusCode ?? '?'}`;
   else if ((error as Error).name === 'TimeoutError' || e.cause?.code === 'UND_ERR_CONNECT_TIMEOUT') message = `cannot reach ${hostOf(remote.url)}: timed out`;
-  else if (error instanceof TypeError && e.cause) message = `cannot reach ${hostOf(remote.url)}: ${e.cause.code ?? e.cause.message}`;
+  else if ((error as Error).name === 'TypeError' && e.cause) message = `cannot reach ${hostOf(remote.url)}: ${e.cause.code ?? e.cause.message}`;
   else if (e.code === 'SmartHttpError' || e.code === 'ParseError') message = `${remote.url} is not a Git smart HTTP repository`;
   else message = `${remote.url}: ${(e.message ?? String(error)).split('\n')[0]}`;
   if (remote.auth?.password) message = message.split(remote.auth.password).join('***');
@@ -97,7 +97,11 @@ async function hasCommit(gitdir: string, commit: string): Promise<boolean> {
 export async function ensureCommit(remote: GitRemote, gitdir: string, ref: string, commit: string): Promise<{ fetchedBytes: number }> {
   if (await hasCommit(gitdir, commit)) return { fetchedBytes: 0 };
   fs.mkdirSync(gitdir, { recursive: true });
-  if (!fs.existsSync(posix.join(gitdir, 'HEAD'))) await git.init({ fs, gitdir, bare: true });
+  if (!fs.existsSync(posix.join(gitdir, 'HEAD'))) {
+    await git.init({ fs, gitdir, bare: true });
+    await git.setConfig({ fs, gitdir, path: 'remote.origin.url', value: remote.url });
+    await git.setConfig({ fs, gitdir, path: 'remote.origin.fetch', value: '+refs/heads/*:refs/remotes/origin/*' });
+  }
   const http = limitedHttp({ timeoutMs: remote.timeoutMs ?? 60_000, maxBytes: remote.maxFetchBytes ?? DEFAULT_MAX_FETCH_BYTES });
   const attempts: Parameters<typeof git.fetch>[0][] = SHA.test(ref)
     ? [{ fs, http, gitdir, url: remote.url, singleBranch: false, tags: true }]
@@ -120,13 +124,15 @@ export type FileFilter = (file: string) => boolean;
  * files inside the checkout; submodules are refused; the limits bound the number and size of files read.
  */
 export async function readFilesAt(gitdir: string, commit: string, path: string, accept: FileFilter, limits = DEFAULT_FILE_LIMITS): Promise<Record<string, string>> {
+  // isomorphic-git re-reads the packfile index on every call unless the calls share a cache object.
+  const cache = {};
   const files: Record<string, string> = {};
   let count = 0;
   let total = 0;
   const where = (file: string) => (path ? `${path}/${file}` : file);
   let root: Awaited<ReturnType<typeof git.readTree>>;
   try {
-    root = await git.readTree({ fs, gitdir, oid: commit, ...(path ? { filepath: path } : {}) });
+    root = await git.readTree({ fs, gitdir, cache, oid: commit, ...(path ? { filepath: path } : {}) });
   } catch {
     throw new UserError(`path "${path}" does not exist at commit ${commit.slice(0, 12)}, or is not a directory`);
   }
@@ -142,16 +148,16 @@ export async function readFilesAt(gitdir: string, commit: string, path: string, 
     for (const entry of entries) {
       const file = prefix ? `${prefix}/${entry.path}` : entry.path;
       if (entry.type === 'tree') {
-        const sub = await git.readTree({ fs, gitdir, oid: entry.oid });
+        const sub = await git.readTree({ fs, gitdir, cache, oid: entry.oid });
         await walk(sub.tree, file);
       } else if (entry.type === 'commit') {
         if (accept(file)) throw new UserError(`${where(file)} is a submodule; mesh reads manifests from one repository only`);
       } else if (!accept(file)) {
         continue;
       } else if (entry.mode === '120000') {
-        take(file, await readLink(gitdir, commit, where(file), entry.oid));
+        take(file, await readLink(gitdir, commit, where(file), entry.oid, cache));
       } else {
-        take(file, (await git.readBlob({ fs, gitdir, oid: entry.oid })).blob);
+        take(file, (await git.readBlob({ fs, gitdir, cache, oid: entry.oid })).blob);
       }
     }
   };
@@ -160,15 +166,15 @@ export async function readFilesAt(gitdir: string, commit: string, path: string, 
 }
 
 /** A symlink's target file, if it stays inside the checkout and is a regular file. */
-async function readLink(gitdir: string, commit: string, file: string, oid: string): Promise<Uint8Array> {
-  const target = Buffer.from((await git.readBlob({ fs, gitdir, oid })).blob).toString('utf8');
+async function readLink(gitdir: string, commit: string, file: string, oid: string, cache: object): Promise<Uint8Array> {
+  const target = Buffer.from((await git.readBlob({ fs, gitdir, cache, oid })).blob).toString('utf8');
   const resolved = posix.normalize(posix.join(posix.dirname(file), target));
   if (posix.isAbsolute(target) || resolved === '..' || resolved.startsWith('../')) {
     throw new UserError(`${file} is a symlink to "${target}", outside the checkout; refused`);
   }
   try {
-    const { blob, oid: targetOid } = await git.readBlob({ fs, gitdir, oid: commit, filepath: resolved });
-    const { tree } = await git.readTree({ fs, gitdir, oid: commit, ...(posix.dirname(resolved) !== '.' ? { filepath: posix.dirname(resolved) } : {}) });
+    const { blob, oid: targetOid } = await git.readBlob({ fs, gitdir, cache, oid: commit, filepath: resolved });
+    const { tree } = await git.readTree({ fs, gitdir, cache, oid: commit, ...(posix.dirname(resolved) !== '.' ? { filepath: posix.dirname(resolved) } : {}) });
     if (tree.find((e) => e.oid === targetOid && e.path === posix.basename(resolved))?.mode === '120000') {
       throw new UserError(`${file} is a symlink to another symlink ("${target}"); refused`);
     }
