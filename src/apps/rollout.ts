@@ -4,21 +4,26 @@
 import { UserError } from '../errors';
 import { stagesOfFiles } from '../rollout/app-files';
 import { loadApp } from '../rollout/catalog';
+import type { PlanStage } from '../rollout/plan';
 import type { GitFilesLoader } from '../rollout/resolve';
 import type { RolloutSource } from '../rollout/state';
 import { namespaceAllowed, type AppEntry } from './registry';
 import type { ResolvedReference } from './resolve';
 import { fileLabel, type Apps } from './index';
 
+/** The stages of a resolved app or component, every file parsed (errors name file and line). */
+export function stagesOf(resolved: ResolvedReference): PlanStage[] {
+  const { snapshot, component } = resolved;
+  if (!snapshot.revision) return loadApp(snapshot.app.name, undefined, component?.files).stages;
+  return stagesOfFiles(snapshot.files, { label: (file) => fileLabel(snapshot, file), ...(component ? { only: component.files } : {}) });
+}
+
 export function rolloutSourceOf(resolved: ResolvedReference): { source: RolloutSource; stageNames: string[] } {
   const { snapshot, component } = resolved;
   const only = component ? { only: component.files } : {};
-  const name = snapshot.app.name;
-  if (!snapshot.revision) {
-    return { source: { kind: 'catalog', app: name, ...only }, stageNames: loadApp(name, undefined, component?.files).stages.map((s) => s.name) };
-  }
-  const stages = stagesOfFiles(snapshot.files, { label: (file) => fileLabel(snapshot, file), ...only });
-  return { source: { kind: 'git', app: name, ...snapshot.revision, ...only }, stageNames: stages.map((s) => s.name) };
+  const stageNames = stagesOf(resolved).map((s) => s.name);
+  const app = snapshot.app.name;
+  return { source: snapshot.revision ? { kind: 'git', app, ...snapshot.revision, ...only } : { kind: 'catalog', app, ...only }, stageNames };
 }
 
 /** The registry's `clusters` and `namespaces` of the app; a refusal names what is allowed. */

@@ -15,7 +15,7 @@ export type MeshCommand =
   | { kind: 'inject'; app: string; namespace?: string; cluster?: string; apply: boolean }
   | { kind: 'deploy'; app: string; namespace?: string; cluster?: string; inject: boolean }
   | { kind: 'status'; app: string; namespace?: string; cluster?: string }
-  | { kind: 'cancel'; rolloutId: string }
+  | { kind: 'cancel'; rolloutId: string; cluster?: string }
   | { kind: 'autoinject'; action: AutoinjectAction; namespace: string };
 
 export type ParseResult = { ok: true; command: MeshCommand } | { ok: false; error: string };
@@ -29,7 +29,7 @@ const USAGE: Record<MeshCommand['kind'], string> = {
   inject: '/mesh inject <app> [-n <namespace>] [--cluster <name>] [--apply]',
   deploy: '/mesh deploy <app> [-n <namespace>] [--cluster <name>] [--inject]',
   status: '/mesh status <app> [-n <namespace>] [--cluster <name>]',
-  cancel: '/mesh cancel <rollout-id>',
+  cancel: '/mesh cancel <rollout-id> [--cluster <name>]',
   autoinject: '/mesh autoinject enable|disable|status <namespace>',
 };
 
@@ -193,10 +193,10 @@ function parseWords(words: string[]): MeshCommand {
       return { kind: 'status', app, ...where(o) };
     }
     case 'cancel': {
-      const o = readOptions(verb, rest, [], false);
+      const o = readOptions(verb, rest, [], false, true);
       const rolloutId = exactlyOne(verb, o, 'a rollout id');
       if (rolloutId.length > 253 || !ROLLOUT_ID.test(rolloutId)) fail(`rollout id "${rolloutId}" is not valid (a-z, 0-9, "-" and ".")`);
-      return { kind: 'cancel', rolloutId };
+      return { kind: 'cancel', rolloutId, ...where(o) };
     }
     case 'autoinject': {
       const [action, ...args] = rest;
@@ -242,7 +242,7 @@ export function formatCommand(command: MeshCommand): string {
     case 'status':
       return `status ${command.app}${ns}`;
     case 'cancel':
-      return `cancel ${command.rolloutId}`;
+      return `cancel ${command.rolloutId}${cluster}`;
     case 'autoinject':
       return `autoinject ${command.action} ${command.namespace}`;
   }

@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { appsFromEnv, type Apps } from '../apps';
+import { clusterResolver } from '../apps/clusters';
 import { localRunner, type LocalRunner } from '../jobs/local-runner';
 import { createSlackHandler, type SlackLambdaHandler } from '../slack/handler';
 import { consolePolicy, type Policy } from '../slack/policy';
@@ -70,9 +71,11 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleSess
   const slack = slackApi({ token: 'xoxb-console', baseUrl: standin.apiUrl, totalTimeoutMs: 5000 });
   const stageTimeoutMs = options.stageTimeoutMs ?? (Number(options.env.MESH_STAGE_TIMEOUT_MS) || undefined);
   let apps: Apps | undefined;
+  const appsOfEnv = () => (apps ??= appsFromEnv(options.env));
+  const kube = clusterResolver(() => appsOfEnv().registry, options.env, options.kube ?? defaultKube(options));
   const runner = localRunner(
     {
-      slack, kube: options.kube ?? defaultKube(options), apps: () => (apps ??= appsFromEnv(options.env)),
+      slack, kube, apps: appsOfEnv,
       now: Date.now, stepBudgetMs: 2000, ...(stageTimeoutMs ? { stageTimeoutMs } : {}),
     },
     { maxWaitMs: 1000 },

@@ -67,7 +67,10 @@ async function listApps(deps: JobDeps): Promise<ShortJobResult> {
 
 async function appStatus(job: Job & { command: { kind: 'status' } }, deps: JobDeps): Promise<ShortJobResult> {
   const { rolloutStatus } = await import('../rollout/status');
-  const status = await rolloutStatus(await deps.kube(), job.command.app, job.namespace ?? 'default');
+  const { resolveApp } = await import('../apps');
+  const { stagesOf } = await import('../apps/rollout');
+  const resolved = await resolveApp(await appsOf(deps), job.command.app);
+  const status = await rolloutStatus(await deps.kube(job.command.cluster), resolved.snapshot.app.name, job.namespace ?? 'default', stagesOf(resolved));
   const lines = status.stages.map((s) => {
     const notReady = s.objects.filter((o) => !o.ready);
     const detail = notReady.map((o) => `${o.failed ? ':x:' : ':hourglass_flowing_sand:'} ${escapeMrkdwn(o.object)}: ${escapeMrkdwn(o.message)}`);
@@ -83,7 +86,7 @@ async function appStatus(job: Job & { command: { kind: 'status' } }, deps: JobDe
 async function cancel(job: Job & { command: { kind: 'cancel' } }, deps: JobDeps): Promise<ShortJobResult> {
   const { requestCancel } = await import('../rollout/engine');
   const id = job.command.rolloutId;
-  const found = await requestCancel(await deps.kube(), id, `Slack user ${job.user}`);
+  const found = await requestCancel(await deps.kube(job.command.cluster), id, `Slack user ${job.user}`);
   const text = found
     ? `:no_entry_sign: Cancel requested for rollout \`${escapeMrkdwn(id)}\`; it stops after its current step.`
     : `:information_source: No running rollout \`${escapeMrkdwn(id)}\` (finished already, or never started).`;

@@ -3,7 +3,8 @@
 // leaves the job in `notify` until the final messages are delivered; it never fails the cluster work.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Apps } from '../apps';
-import { isUserError } from '../errors';
+import { unreachableCluster } from '../apps/clusters';
+import { isUserError, UserError } from '../errors';
 import type { RolloutEvent } from '../rollout/events';
 import type { RolloutState } from '../rollout/state';
 import { delivered, flushProgress, newNotifier, recordProgress, type NotifierState } from '../slack/notifier';
@@ -146,12 +147,18 @@ async function rolloutStep(state: JobState, deps: JobDeps): Promise<JobState> {
   }
   const events: RolloutEvent[] = [];
   const { gitFilesLoader } = await import('../apps/rollout');
-  rollout = await advance(rollout, {
-    kc: await deps.kube(rollout.cluster),
-    gitFiles: gitFilesLoader(apps),
-    emit: (e) => events.push(e),
-    ...(deps.stepBudgetMs ? { stepBudgetMs: deps.stepBudgetMs } : {}),
-  });
+  const started = rollout;
+  try {
+    rollout = await advance(rollout, {
+      kc: await deps.kube(rollout.cluster),
+      gitFiles: gitFilesLoader(apps),
+      emit: (e) => events.push(e),
+      ...(deps.stepBudgetMs ? { stepBudgetMs: deps.stepBudgetMs } : {}),
+    });
+  } catch (error) {
+    // The channel already shows this rollout (queued or running): fail that message, not a separate reply.
+    return failJob({ ...state, rollout: started, progress: recordProgress(progress!, events.map(toProgress)) }, error, deps);
+  }
   progress = recordProgress(progress!, events.map(toProgress));
   // A running parent shows elapsed time: refresh it once per step even without new events.
   if (!isFinal(progress.view)) progress = { ...progress, dirty: true };
@@ -175,13 +182,21 @@ export async function stepJob(input: JobState | { job: Job }, deps: JobDeps): Pr
     const result = await runShortJob(state.job, deps);
     return await notify({ ...state, reply: result.reply, outcome: result.ok ? 'succeeded' : 'failed' }, deps);
   } catch (error) {
-    deps.log?.(JSON.stringify({ type: 'mesh.job', job: state.job.id, event: 'error', error: (error as Error).message }));
-    if (state.progress) {
-      const failed = recordProgress(state.progress, [
-        { type: 'failed', at: deps.now(), diagnosis: { summary: (error as Error).message.split('\n')[0]! } },
-      ]);
-      return notify({ ...state, progress: failed, outcome: 'failed' }, deps);
-    }
-    return notify({ ...state, reply: failureReply(error), outcome: 'failed' }, deps);
+    return failJob(state, error, deps);
   }
+}
+
+/** Ends a job on an error: its rollout message (if any) shows the failure, else an ephemeral reply. */
+async function failJob(state: JobState, caught: unknown, deps: JobDeps): Promise<JobState> {
+  const cluster = state.rollout?.cluster ?? ('cluster' in state.job.command ? state.job.command.cluster : undefined);
+  const unreachable = unreachableCluster(caught, cluster);
+  const error = unreachable ? new UserError(unreachable) : caught;
+  deps.log?.(JSON.stringify({ type: 'mesh.job', job: state.job.id, event: 'error', error: (error as Error).message }));
+  if (state.progress) {
+    const failed = recordProgress(state.progress, [
+      { type: 'failed', at: deps.now(), diagnosis: { summary: (error as Error).message.split('\n')[0]! } },
+    ]);
+    return notify({ ...state, progress: failed, outcome: 'failed' }, deps);
+  }
+  return notify({ ...state, reply: failureReply(error), outcome: 'failed' }, deps);
 }

@@ -77,6 +77,8 @@ export function startRollout(request: RolloutRequest): RolloutState {
   };
 }
 
+const onCluster = (state: RolloutState) => (state.cluster ? ` on cluster ${state.cluster}` : '');
+
 class Step {
   constructor(
     readonly state: RolloutState,
@@ -140,7 +142,7 @@ async function takeLock(step: Step): Promise<RolloutState> {
     deps.kc,
     state.namespace,
     state.app,
-    { rolloutId: state.id, holder: state.holder, command: state.command },
+    { rolloutId: state.id, holder: state.holder, command: state.command, ...(state.cluster ? { cluster: state.cluster } : {}) },
     deps.leaseDurationSeconds ?? 60,
     step.now(),
   );
@@ -148,7 +150,7 @@ async function takeLock(step: Step): Promise<RolloutState> {
     const h = result.heldBy;
     return step.fail(
       'locked',
-      `${state.app} in namespace ${state.namespace} is being deployed by ${h.holder} since ${h.since} (${h.command || h.rolloutId}); try again when it is done`,
+      `${state.app} in namespace ${state.namespace}${onCluster(state)} is being deployed by ${h.holder} since ${h.since} (${h.command || h.rolloutId}); try again when it is done`,
       { release: false },
     );
   }
@@ -161,7 +163,7 @@ async function guard(step: Step): Promise<RolloutState | undefined> {
   const check = await checkLock(deps.kc, state.namespace, state.app, state.id, step.now());
   if (!check.held) {
     const by = check.heldBy ? ` (now held by ${check.heldBy.holder}, rollout ${check.heldBy.rolloutId})` : '';
-    return step.fail('lock-lost', `the rollout lock of ${state.app} in ${state.namespace} was lost${by}`, { release: false });
+    return step.fail('lock-lost', `the rollout lock of ${state.app} in ${state.namespace}${onCluster(state)} was lost${by}`, { release: false });
   }
   if (check.cancelRequestedBy) {
     await releaseLock(deps.kc, state.namespace, state.app, state.id);

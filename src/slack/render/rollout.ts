@@ -57,7 +57,7 @@ export function renderRolloutParent(view: RolloutView, now: number): SlackMessag
   if (outcome) blocks.push(section(outcome));
   blocks.push(context(`Requested by <@${view.requestedBy}>${idText}${view.origin ? ` · ${escapeMrkdwn(view.origin)}` : ''}`));
   if (view.status === 'running' && view.rolloutId) {
-    const value = JSON.stringify({ rolloutId: view.rolloutId, namespace: view.namespace });
+    const value = JSON.stringify({ rolloutId: view.rolloutId, namespace: view.namespace, ...(view.cluster ? { cluster: view.cluster } : {}) });
     blocks.push({ type: 'actions', elements: [button('Cancel', CANCEL_ACTION, value, 'danger')] });
   }
   const plain = `Rollout of ${view.app} to ${view.namespace}${view.cluster ? ` on cluster ${view.cluster}` : ''}: ${view.status}`;
