@@ -21,6 +21,7 @@ export async function handler(event: JobState | { job: Job }): Promise<JobState>
   return stepJob(event, {
     slack,
     kube,
+    peekKube: () => kube(),
     apps: () => (apps ??= appsFromEnv(process.env)),
     now: Date.now,
     stepBudgetMs: Number(process.env.MESH_STEP_BUDGET_MS ?? 20_000),

@@ -76,6 +76,11 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleSess
   const runner = localRunner(
     {
       slack, kube, apps: appsOfEnv,
+      peekKube: async () => {
+        if (options.kube) return options.kube().catch(() => undefined);
+        const { resolveKubeConfig } = await import('../kube/config');
+        return resolveKubeConfig({ env: options.env }).catch(() => undefined);
+      },
       now: Date.now, stepBudgetMs: 2000, ...(stageTimeoutMs ? { stageTimeoutMs } : {}),
     },
     { maxWaitMs: 1000 },

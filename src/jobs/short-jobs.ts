@@ -52,6 +52,29 @@ async function injectPreview(job: Job & { command: { kind: 'inject' } }, deps: J
   return { ok: true, reply: { visibility: 'channel', message, ...(file ? { file } : {}) } };
 }
 
+/** Records of what is deployed, per cluster: registered clusters, else the door's own if it is up. */
+async function deployedWhere(deps: JobDeps, clusters: string[]): Promise<string[]> {
+  const { listRecords } = await import('../rollout/record');
+  const targets = clusters.length > 0 ? clusters.map((name) => ({ name, kc: () => deps.kube(name) })) : deps.peekKube ? [{ name: '', kc: deps.peekKube }] : [];
+  const lines = await Promise.all(
+    targets.map(async ({ name, kc }) => {
+      const where = name ? `cluster ${name}` : 'this cluster';
+      try {
+        const config = await kc();
+        if (!config) return [];
+        const records = await Promise.race([
+          listRecords(config),
+          new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer within 5 s')), 5000).unref()),
+        ]);
+        return records.map((r) => `• ${r.app}${r.component ? ` (${r.component.join(', ')})` : ''} in ${r.namespace} on ${where}: ${r.commit ? `commit ${r.commit.slice(0, 12)}` : 'built-in'}, ${r.at} by ${r.by}`);
+      } catch (error) {
+        return [`• ${where}: unreachable (${(error as { code?: string }).code ?? (error as Error).message.split('\n')[0]})`];
+      }
+    }),
+  );
+  return lines.flat();
+}
+
 async function listApps(deps: JobDeps): Promise<ShortJobResult> {
   const { describeSource } = await import('../apps');
   const { registry } = await appsOf(deps);
@@ -61,8 +84,11 @@ async function listApps(deps: JobDeps): Promise<ShortJobResult> {
   });
   const clusters = registry.clusters.map((c) => `${c.name}${c.name === registry.defaultCluster ? ' (default)' : ''}`);
   const head = `:package: ${registry.apps.length} app(s) from ${escapeMrkdwn(registry.source)}`;
-  const foot = clusters.length ? `Clusters: ${escapeMrkdwn(clusters.join(', '))}` : 'One cluster (no named clusters registered).';
-  return { ok: true, reply: ephemeral(fitMessage({ text: `${registry.apps.length} app(s)`, blocks: [section(head), section(lines.join('\n')), context(foot)] })) };
+  const deployed = await deployedWhere(deps, registry.clusters.map((c) => c.name));
+  const blocks = [section(head), section(lines.join('\n'))];
+  if (deployed.length > 0) blocks.push(section(`*Deployed:*\n${escapeMrkdwn(deployed.join('\n'))}`));
+  blocks.push(context(clusters.length ? `Clusters: ${escapeMrkdwn(clusters.join(', '))}` : 'One cluster (no named clusters registered).'));
+  return { ok: true, reply: ephemeral(fitMessage({ text: `${registry.apps.length} app(s)`, blocks })) };
 }
 
 async function appStatus(job: Job & { command: { kind: 'status' } }, deps: JobDeps): Promise<ShortJobResult> {

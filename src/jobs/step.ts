@@ -23,6 +23,11 @@ export interface JobDeps {
    * when a job first needs it.
    */
   kube: (cluster?: string) => Promise<KubeConfig>;
+  /**
+   * The door's own cluster if it is there without starting anything (the console never starts the local
+   * cluster just to list what is deployed); for `/mesh apps` when no clusters are named.
+   */
+  peekKube?: () => Promise<KubeConfig | undefined>;
   /** The app registry and loader (built-in catalog, Git apps); the built-in catalog only when absent. */
   apps?: () => Apps;
   now: () => number;

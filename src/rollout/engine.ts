@@ -9,6 +9,7 @@ import { objectKey, type StageEvaluation } from './evaluate';
 import type { Diagnosis, EventPayload, FailedEvent, PreflightProblem, RolloutEvent } from './events';
 import { acquireLock, checkLock, markCancel, releaseLock } from './lock';
 import { placeInNamespace, preflight } from './preflight';
+import { writeRecord } from './record';
 import { resolveStages, type GitFilesLoader } from './resolve';
 import { isTerminal, type RolloutSource, type RolloutState } from './state';
 import { waitForStage } from './wait';
@@ -233,6 +234,8 @@ async function waitStage(step: Step): Promise<RolloutState> {
   if (state.stage + 1 < stages.length) {
     return { ...current, phase: 'apply', stage: state.stage + 1, stageStartedAt: undefined, readyObjects: [], stageDurationsMs };
   }
+  const finishedAt = new Date(step.now()).toISOString();
+  await writeRecord(deps.kc, state, finishedAt);
   await releaseLock(deps.kc, state.namespace, state.app, state.id);
   after.emit({
     type: 'finished',
