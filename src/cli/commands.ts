@@ -37,7 +37,7 @@ export const commands: CliCommand[] = [
   },
   {
     name: 'status',
-    usage: 'mesh status <app> [-n <namespace>] [--kubeconfig <path>]',
+    usage: 'mesh status <app> [-n <namespace>] [--cluster <name>] [--kubeconfig <path>]',
     summary: "Show each stage's and workload's readiness, and any rollout in progress",
     load: () => import('./status'),
   },

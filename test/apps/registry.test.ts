@@ -51,3 +51,18 @@ describe('app registry (infra/apps.example.yaml format)', () => {
     expect(() => parseRegistry(text, 'R')).toThrow(expected);
   });
 });
+
+describe('mesh apps (CLI)', () => {
+  it('lists the registry: the built-in guestbook, Git apps with repository, path and ref, the clusters', async () => {
+    const { runCli } = await import('../support/run-cli');
+    const { code, stdout } = await runCli(['apps'], { env: { MESH_APPS_FILE: 'infra/apps.example.yaml' }, cwd: process.cwd() });
+    expect(code).toBe(0);
+    expect(stdout).toContain('2 app(s) from infra/apps.example.yaml');
+    expect(stdout).toMatch(/ {2}guestbook +built-in\n/);
+    expect(stdout).toMatch(/ {2}shop +https:\/\/git\.example\.com\/team\/shop\.git deploy\/k8s\/ @ main {2}\(clusters staging, prod; namespaces shop, shop-\*\)\n/);
+    expect(stdout).toContain('cluster staging (default): context staging-admin in ~/.kube/staging.yaml');
+    const broken = await runCli(['apps'], { env: { MESH_APPS: 'apps: [' }, cwd: process.cwd() });
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toMatch(/^mesh apps: MESH_APPS:1: invalid YAML/);
+  });
+});
