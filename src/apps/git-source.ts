@@ -43,6 +43,16 @@ function writeCache(file: string, files: Record<string, string>): void {
   renameSync(temporary, file);
 }
 
+// One fetch at a time per local repository in this process (concurrent jobs of the console or a test).
+const busy = new Map<string, Promise<unknown>>();
+function exclusive<T>(key: string, work: () => Promise<T>): Promise<T> {
+  const run = (busy.get(key) ?? Promise.resolve()).catch(() => undefined).then(work);
+  busy.set(key, run);
+  return run.finally(() => {
+    if (busy.get(key) === run) busy.delete(key);
+  });
+}
+
 export async function fetchAppFiles(app: AppEntry, source: GitSource, options: SourceOptions, pinned?: string): Promise<AppSnapshot> {
   const git = await import('../git/repository');
   const remote = {
@@ -55,15 +65,15 @@ export async function fetchAppFiles(app: AppEntry, source: GitSource, options: S
   };
   const commit = pinned ?? (await git.resolveRemoteRef(remote, source.ref).catch(fail));
   const cacheFile = path.join(options.cacheDir, 'trees', `${commit}-${digest(source.path)}.json`);
-  let files = readCache(cacheFile);
-  if (!files) {
-    const gitdir = path.join(options.cacheDir, 'repos', `${digest(source.repository)}.git`);
+  const gitdir = path.join(options.cacheDir, 'repos', `${digest(source.repository)}.git`);
+  const files = readCache(cacheFile) ?? (await exclusive(gitdir, async () => {
     await git.ensureCommit(remote, gitdir, source.ref, commit).catch(fail);
-    files = await git.readFilesAt(gitdir, commit, source.path, (f) => isManifestFile(f) || f === PLAN_FILE).catch(fail);
-    if (Object.keys(files).filter(isManifestFile).length === 0) {
+    const read = await git.readFilesAt(gitdir, commit, source.path, (f) => isManifestFile(f) || f === PLAN_FILE).catch(fail);
+    if (Object.keys(read).filter(isManifestFile).length === 0) {
       throw new UserError(`app ${app.name}: ${source.path || 'the repository'} at commit ${commit.slice(0, 12)} has no manifest files (*.yaml, *.yml, *.json)`);
     }
-    writeCache(cacheFile, files);
-  }
+    writeCache(cacheFile, read);
+    return read;
+  }));
   return { app, files, revision: { repository: source.repository, ref: source.ref, commit, path: source.path } };
 }

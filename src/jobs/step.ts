@@ -109,7 +109,9 @@ async function notify(state: JobState, deps: JobDeps): Promise<JobState> {
   const outstanding = (next.progress && !delivered(next.progress)) || next.reply !== undefined;
   if (!outstanding) {
     // Completes the command's audit line (which says "dispatched") with how the job ended.
-    deps.log?.(JSON.stringify({ type: 'mesh.job', job: next.job.id, event: 'finished', user: next.job.user, channel: next.job.channel, command: next.job.text, outcome: next.outcome, durationMs: deps.now() - next.job.requestedAt }));
+    const source = next.rollout?.source;
+    const where = { ...(next.rollout?.cluster ? { cluster: next.rollout.cluster } : {}), ...(source?.kind === 'git' ? { commit: source.commit, repository: source.repository } : {}) };
+    deps.log?.(JSON.stringify({ type: 'mesh.job', job: next.job.id, event: 'finished', user: next.job.user, channel: next.job.channel, command: next.job.text, ...where, outcome: next.outcome, durationMs: deps.now() - next.job.requestedAt }));
     return { ...next, phase: 'done', done: true, waitSeconds: 0 };
   }
   const attempts = next.notifyAttempts + 1;
