@@ -29,7 +29,8 @@ async function injectPreview(job: Job & { command: { kind: 'inject' } }, deps: J
   const apps = await appsOf(deps);
   const resolved = await resolveApp(apps, job.command.app);
   const { snapshot, component } = resolved;
-  checkTarget(snapshot.app, namespace, job.command.cluster ?? apps.registry.defaultCluster);
+  const cluster = job.command.cluster ?? apps.registry.defaultCluster;
+  checkTarget(snapshot.app, namespace, cluster);
   const settings = injectionSettings();
   const files = component?.files ?? Object.keys(snapshot.files).filter(isManifestFile).sort();
   const results = files.map((file) => injectManifests(snapshot.files[file]!, fileLabel(snapshot, file), settings));
@@ -40,7 +41,7 @@ async function injectPreview(job: Job & { command: { kind: 'inject' } }, deps: J
     app,
     reference: component ? `${snapshot.app.name}.${component.name}` : snapshot.app.name,
     ...(origin ? { origin } : {}),
-    ...(job.command.cluster ? { cluster: job.command.cluster } : {}),
+    ...(cluster ? { cluster } : {}),
     namespace,
     requestedBy: job.user,
     proxyImage: proxyImage(settings),
@@ -95,7 +96,9 @@ async function appStatus(job: Job & { command: { kind: 'status' } }, deps: JobDe
   const { rolloutStatus } = await import('../rollout/status');
   const { resolveApp } = await import('../apps');
   const { stagesOf } = await import('../apps/rollout');
-  const resolved = await resolveApp(await appsOf(deps), job.command.app);
+  const apps = await appsOf(deps);
+  const resolved = await resolveApp(apps, job.command.app);
+  const cluster = job.command.cluster ?? apps.registry.defaultCluster;
   const status = await rolloutStatus(await deps.kube(job.command.cluster), resolved.snapshot.app.name, job.namespace ?? 'default', stagesOf(resolved));
   const lines = status.stages.map((s) => {
     const notReady = s.objects.filter((o) => !o.ready);
@@ -105,7 +108,7 @@ async function appStatus(job: Job & { command: { kind: 'status' } }, deps: JobDe
   const lock = status.lock
     ? `Rollout \`${escapeMrkdwn(status.lock.rolloutId)}\` in progress (${escapeMrkdwn(status.lock.holder)}).`
     : 'No rollout in progress.';
-  const head = `:bar_chart: *${escapeMrkdwn(status.app)}* in \`${escapeMrkdwn(status.namespace)}\``;
+  const head = `:bar_chart: *${escapeMrkdwn(status.app)}* in \`${escapeMrkdwn(status.namespace)}\`${cluster ? ` on cluster *${escapeMrkdwn(cluster)}*` : ''}`;
   return { ok: true, reply: ephemeral(fitMessage({ text: `Status of ${status.app} in ${status.namespace}`, blocks: [section(head), section(lines.join('\n') || '_no stages_'), context(lock)] })) };
 }
 

@@ -11,7 +11,10 @@ import { startGitServer, type GitRepository, type GitServer } from '../support/g
 import { kubeconfigPath, waitUntil, withNamespace } from './setup/cluster';
 
 const TOKEN = 'integration-git-token';
-const SECOND = { ...process.env, MESH_CLUSTER_NAME: `${process.env.MESH_CLUSTER_NAME ?? 'default'}-second` };
+const SECOND = {
+  ...process.env,
+  MESH_CLUSTER_NAME: process.env.MESH_TEST_SECOND_CLUSTER_NAME ?? `${process.env.MESH_CLUSTER_NAME ?? 'default'}-second`,
+};
 
 const web = (image: string, readyDelay = '0s') =>
   `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n      annotations: {mesh.dev/kwok-ready-delay: "${readyDelay}"}\n    spec:\n      containers:\n      - name: web\n        image: ${image}\n`;
@@ -26,7 +29,7 @@ function registry(): string {
   return `
 defaultCluster: one
 clusters:
-  one: {context: mesh-local, kubeconfig: ${kubeconfigPath()}}
+  one: {context: ${kubeOf(kubeconfigPath()).getCurrentContext()}, kubeconfig: ${kubeconfigPath()}}
   two: {context: mesh-local, kubeconfig: ${secondKubeconfig}}
 apps:
   shop:
