@@ -57,15 +57,20 @@ beforeAll(async () => {
   shop = server.createRepository('shop');
   shop.commit({ 'k8s/web.yaml': web('nginx:1.27') }, 'first');
   secondKubeconfig = (await clusterUp({ env: SECOND })).state.kubeconfig;
+}, 120_000);
+
+// A fresh console per test: the same command twice within a minute is one job (duplicate protection).
+beforeEach(async () => {
+  seen.length = 0;
   session = await startConsole({ env: { MESH_APPS: registry(), SHOP_TOKEN: TOKEN, MESH_GIT_CACHE_DIR: `${secondKubeconfig}.git-cache` }, stageTimeoutMs: 60_000 });
   session.standin.events.on('event', (event: StandinEvent) => {
     if ('message' in event) seen.push(event.message.text);
     else if (event.type === 'ephemeral') seen.push(event.text, blocksToText(event.blocks, ''));
   });
-}, 120_000);
+});
+afterEach(() => session.close());
 
 afterAll(async () => {
-  await session?.close();
   await clusterDown(SECOND).catch(() => undefined);
   await server?.close();
 });
@@ -96,7 +101,6 @@ describe('one app from Git, two named clusters', () => {
     await session.runner.idle();
     expect(await image(secondKubeconfig, ns.name)).toBe('nginx:1.28');
     expect(await image(kubeconfigPath(), ns.name)).toBe('nginx:1.27');
-    seen.length = 0;
     await session.send('/mesh apps');
     await session.runner.idle();
     const apps = seen.join('\n');
@@ -106,7 +110,6 @@ describe('one app from Git, two named clusters', () => {
 
   it('reports a cluster that is down by name and changes nothing elsewhere', async () => {
     await clusterDown(SECOND);
-    seen.length = 0;
     await session.send(`/mesh deploy shop -n ${ns.name} --cluster two`);
     await session.runner.idle();
     expect(seen.join('\n')).toMatch(/cluster two is unreachable \(ECONNREFUSED/);
