@@ -1,5 +1,6 @@
 // Apps and clusters: the registry (built-in catalog + the team's Git repositories), name resolution, loading.
 import os from 'node:os';
+import { UserError } from '../errors';
 import path from 'node:path';
 import { builtinRegistry, registryFromEnv, type AppEntry, type Registry } from './registry';
 import { resolveReference, type AppSnapshot, type ResolvedReference } from './resolve';
@@ -31,15 +32,20 @@ export function builtinApps(): Apps {
   return { registry: builtinRegistry(), load: appLoader({ env: {}, cacheDir: gitCacheDir({}) }) };
 }
 
-/** Resolves a reference, loading each app at most once (a bare component name may look through all). */
-export function resolveApp(apps: Apps, reference: string): Promise<ResolvedReference> {
+/**
+ * Resolves a reference, loading each app at most once (a bare component name may look through all).
+ * `commit` pins a Git app to that commit of its registered repository (the Apply button of a preview).
+ */
+export async function resolveApp(apps: Apps, reference: string, commit?: string): Promise<ResolvedReference> {
   const loaded = new Map<string, Promise<AppSnapshot>>();
   const load = (app: AppEntry) => {
     let snapshot = loaded.get(app.name);
-    if (!snapshot) loaded.set(app.name, (snapshot = apps.load(app)));
+    if (!snapshot) loaded.set(app.name, (snapshot = apps.load(app, commit)));
     return snapshot;
   };
-  return resolveReference(apps.registry, reference, load);
+  const resolved = await resolveReference(apps.registry, reference, load);
+  if (commit && !resolved.snapshot.revision) throw new UserError(`${resolved.snapshot.app.name} is built-in; --commit applies to apps from Git`);
+  return resolved;
 }
 
 /** How an app's file is named in messages: its path in the repository (or under infra/apps/). */

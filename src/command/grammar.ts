@@ -12,8 +12,8 @@ export type AutoinjectAction = 'enable' | 'disable' | 'status';
 export type MeshCommand =
   | { kind: 'help' }
   | { kind: 'apps' }
-  | { kind: 'inject'; app: string; namespace?: string; cluster?: string; apply: boolean }
-  | { kind: 'deploy'; app: string; namespace?: string; cluster?: string; inject: boolean }
+  | { kind: 'inject'; app: string; namespace?: string; cluster?: string; commit?: string; apply: boolean }
+  | { kind: 'deploy'; app: string; namespace?: string; cluster?: string; commit?: string; inject: boolean }
   | { kind: 'status'; app: string; namespace?: string; cluster?: string }
   | { kind: 'cancel'; rolloutId: string; cluster?: string }
   | { kind: 'autoinject'; action: AutoinjectAction; namespace: string };
@@ -26,8 +26,8 @@ export const DEFAULT_NAMESPACE = 'default';
 const USAGE: Record<MeshCommand['kind'], string> = {
   help: '/mesh help',
   apps: '/mesh apps',
-  inject: '/mesh inject <app> [-n <namespace>] [--cluster <name>] [--apply]',
-  deploy: '/mesh deploy <app> [-n <namespace>] [--cluster <name>] [--inject]',
+  inject: '/mesh inject <app> [-n <namespace>] [--cluster <name>] [--commit <sha>] [--apply]',
+  deploy: '/mesh deploy <app> [-n <namespace>] [--cluster <name>] [--commit <sha>] [--inject]',
   status: '/mesh status <app> [-n <namespace>] [--cluster <name>]',
   cancel: '/mesh cancel <rollout-id> [--cluster <name>]',
   autoinject: '/mesh autoinject enable|disable|status <namespace>',
@@ -65,6 +65,7 @@ export function helpText(): string {
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const REFERENCE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)?$/;
+const COMMIT = /^[0-9a-f]{40}$/;
 const ROLLOUT_ID = /^[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/;
 const ALLOWED_CHAR = /[A-Za-z0-9 \t._=-]/;
 
@@ -117,13 +118,14 @@ interface Options {
   positionals: string[];
   namespace?: string;
   cluster?: string;
+  commit?: string;
   flags: Set<string>;
 }
 
 /** Splits the words after the verb into positionals, `-n <ns>` and boolean flags known to the verb. */
-function readOptions(kind: MeshCommand['kind'], words: string[], booleanFlags: string[], takesNamespace: boolean, takesCluster = false): Options {
+function readOptions(kind: MeshCommand['kind'], words: string[], booleanFlags: string[], takesNamespace: boolean, takesCluster = false, takesCommit = false): Options {
   const options: Options = { positionals: [], flags: new Set() };
-  const known = [...booleanFlags, ...(takesNamespace ? ['-n', '--namespace'] : []), ...(takesCluster ? ['--cluster'] : [])];
+  const known = [...booleanFlags, ...(takesNamespace ? ['-n', '--namespace'] : []), ...(takesCluster ? ['--cluster'] : []), ...(takesCommit ? ['--commit'] : [])];
   for (let i = 0; i < words.length; i += 1) {
     let word = words[i]!;
     let inlineValue: string | undefined;
@@ -141,6 +143,10 @@ function readOptions(kind: MeshCommand['kind'], words: string[], booleanFlags: s
       if (value === undefined || value.startsWith('-')) fail(`--cluster needs a cluster name; usage: ${USAGE[kind]}`);
       if (options.cluster !== undefined) fail(`the cluster is given twice; usage: ${USAGE[kind]}`);
       options.cluster = validateDnsLabel(value, 'cluster');
+    } else if (takesCommit && word === '--commit') {
+      const value = inlineValue ?? words[++i];
+      if (value === undefined || !COMMIT.test(value)) fail(`--commit needs a full commit id (40 hex digits); usage: ${USAGE[kind]}`);
+      options.commit = value;
     } else if (booleanFlags.includes(word) && inlineValue === undefined) {
       options.flags.add(word);
     } else if (word.startsWith('-')) {
@@ -178,14 +184,14 @@ function parseWords(words: string[]): MeshCommand {
       return { kind: 'apps' };
     }
     case 'inject': {
-      const o = readOptions(verb, rest, ['--apply'], true, true);
+      const o = readOptions(verb, rest, ['--apply'], true, true, true);
       const app = validateReference(exactlyOne(verb, o, 'an app name'));
-      return { kind: 'inject', app, ...where(o), apply: o.flags.has('--apply') };
+      return { kind: 'inject', app, ...where(o), ...(o.commit ? { commit: o.commit } : {}), apply: o.flags.has('--apply') };
     }
     case 'deploy': {
-      const o = readOptions(verb, rest, ['--inject'], true, true);
+      const o = readOptions(verb, rest, ['--inject'], true, true, true);
       const app = validateReference(exactlyOne(verb, o, 'an app name'));
-      return { kind: 'deploy', app, ...where(o), inject: o.flags.has('--inject') };
+      return { kind: 'deploy', app, ...where(o), ...(o.commit ? { commit: o.commit } : {}), inject: o.flags.has('--inject') };
     }
     case 'status': {
       const o = readOptions(verb, rest, [], true, true);
@@ -229,7 +235,8 @@ export function parseCommand(text: string): ParseResult {
 /** The canonical text of a command, e.g. for buttons, audit lines and idempotency keys. */
 export function formatCommand(command: MeshCommand): string {
   const cluster = 'cluster' in command && command.cluster ? ` --cluster ${command.cluster}` : '';
-  const ns = ('namespace' in command && command.namespace && command.kind !== 'autoinject' ? ` -n ${command.namespace}` : '') + cluster;
+  const commit = 'commit' in command && command.commit ? ` --commit ${command.commit}` : '';
+  const ns = ('namespace' in command && command.namespace && command.kind !== 'autoinject' ? ` -n ${command.namespace}` : '') + cluster + commit;
   switch (command.kind) {
     case 'help':
       return 'help';

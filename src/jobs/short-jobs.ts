@@ -27,7 +27,7 @@ async function injectPreview(job: Job & { command: { kind: 'inject' } }, deps: J
   const { injectManifests, injectionSettings, proxyImage } = await import('../inject');
   const namespace = job.namespace ?? 'default';
   const apps = await appsOf(deps);
-  const resolved = await resolveApp(apps, job.command.app);
+  const resolved = await resolveApp(apps, job.command.app, job.command.commit);
   const { snapshot, component } = resolved;
   const cluster = job.command.cluster ?? apps.registry.defaultCluster;
   checkTarget(snapshot.app, namespace, cluster);
@@ -40,6 +40,7 @@ async function injectPreview(job: Job & { command: { kind: 'inject' } }, deps: J
   const message = renderInjectSummary({
     app,
     reference: component ? `${snapshot.app.name}.${component.name}` : snapshot.app.name,
+    ...(snapshot.revision ? { commit: snapshot.revision.commit } : {}),
     ...(origin ? { origin } : {}),
     ...(cluster ? { cluster } : {}),
     namespace,

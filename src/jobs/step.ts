@@ -136,7 +136,8 @@ async function rolloutStep(state: JobState, deps: JobDeps): Promise<JobState> {
     const reference = 'app' in job.command ? job.command.app : '';
     const cluster = ('cluster' in job.command ? job.command.cluster : undefined) ?? apps.registry.defaultCluster;
     const namespace = job.namespace ?? 'default';
-    const resolved = await resolveApp(apps, reference);
+    const commit = 'commit' in job.command ? job.command.commit : undefined;
+    const resolved = await resolveApp(apps, reference, commit);
     checkTarget(resolved.snapshot.app, namespace, cluster);
     const app = resolved.snapshot.app.name;
     rollout = startRollout({

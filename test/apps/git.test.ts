@@ -100,6 +100,20 @@ describe('apps from a Git repository (real git-http-backend on loopback)', () =>
     shop.commit({ 'k8s/web.yaml': web('nginx:1.27') }, 'back to 1.27');
   });
 
+  it('the preview\'s Apply button carries the commit shown; --commit reads that commit, only from the registered ref', async () => {
+    const shown = shop.commit({ 'k8s/web.yaml': web('nginx:1.29') }, 'shown in the preview');
+    const preview = await consoleRun(envWith(registry()), ['/mesh inject web -n shop']);
+    expect(preview.text).toContain(`"value":"inject shop.web -n shop --commit ${shown} --apply"`);
+    shop.commit({ 'k8s/web.yaml': web('nginx:1.30') }, 'pushed after the preview');
+    const again = await consoleRun(envWith(registry()), [`/mesh inject shop --commit ${shown}`]);
+    expect(again.text).toContain(`commit ${shown.slice(0, 12)}`);
+    const unknown = await consoleRun(envWith(registry()), [`/mesh inject shop --commit ${'0'.repeat(40)}`]);
+    expect(unknown.text).toMatch(/:x: app shop: commit 000000000000 is not reachable from main in http:\/\/127\.0\.0\.1:\d+\/shop\.git/);
+    const builtin = await consoleRun(envWith(registry()), [`/mesh inject guestbook --commit ${shown}`]);
+    expect(builtin.text).toContain(':x: guestbook is built-in; --commit applies to apps from Git');
+    shop.commit({ 'k8s/web.yaml': web('nginx:1.27') }, 'back to 1.27');
+  });
+
   it('reads tags and plan.yaml; a plan names the stages', async () => {
     const plan = 'stages:\n- name: service\n  manifests: [web-service.yaml]\n- name: web\n  manifests: [web.yaml]\n';
     shop.commit({ 'k8s/plan.yaml': plan }, 'plan');

@@ -31,12 +31,13 @@ describe('/mesh grammar', () => {
     ['inject guestbook.helloworld --cluster prod', { kind: 'inject', app: 'guestbook.helloworld', cluster: 'prod', apply: false }],
     ['deploy shop -n shop --cluster=staging', { kind: 'deploy', app: 'shop', namespace: 'shop', cluster: 'staging', inject: false }],
     ['status shop --cluster prod', { kind: 'status', app: 'shop', cluster: 'prod' }],
+    [`inject shop.web --commit ${'ab'.repeat(20)} --apply`, { kind: 'inject', app: 'shop.web', commit: 'ab'.repeat(20), apply: true }],
   ])('parses %j', (text, command) => {
     expect(ok(text)).toEqual(command);
   });
 
   it('round-trips through formatCommand', () => {
-    for (const text of ['inject guestbook.helloworld -n shop --cluster prod --apply', 'apps', 'deploy guestbook --inject', 'autoinject disable shop', 'cancel r-1']) {
+    for (const text of ['inject guestbook.helloworld -n shop --cluster prod --apply', 'apps', `deploy shop --commit ${'c'.repeat(40)}`, 'deploy guestbook --inject', 'autoinject disable shop', 'cancel r-1']) {
       expect(ok(formatCommand(ok(text)))).toEqual(ok(text));
     }
   });
@@ -57,6 +58,8 @@ describe('/mesh grammar', () => {
     expect(error('deploy shop --cluster Prod')).toMatch(/cluster "Prod" must be lowercase/);
     expect(error('autoinject enable shop --cluster prod')).toMatch(/no option "--cluster"/);
     expect(error('apps shop')).toMatch(/"apps" takes no arguments/);
+    expect(error('deploy shop --commit abc123')).toMatch(/--commit needs a full commit id \(40 hex digits\)/);
+    expect(error('status shop --commit ' + 'a'.repeat(40))).toMatch(/no option "--commit"/);
   });
 
   it('names what is missing or extra', () => {

@@ -13,6 +13,8 @@ export interface InjectSummary {
   /** Where the YAML came from: the component's files, the Git commit. */
   origin?: string;
   cluster?: string;
+  /** The Git commit shown, which the Apply button deploys (not whatever the branch says by then). */
+  commit?: string;
   namespace: string;
   requestedBy: string;
   proxyImage: string;
@@ -40,7 +42,7 @@ export function renderInjectSummary(s: InjectSummary): SlackMessage {
   blocks.push(section(yamlFitsInline(s.yaml) ? `\`\`\`${s.yaml.replace(/```/g, "'''")}\`\`\`` : '_The injected YAML is attached in the thread._'));
   const origin = s.origin ? ` · ${escapeMrkdwn(s.origin)}` : '';
   blocks.push(context(`Requested by <@${s.requestedBy}>${origin} · preview only, nothing was applied`));
-  const value = `inject ${s.reference ?? s.app} -n ${s.namespace}${s.cluster ? ` --cluster ${s.cluster}` : ''} --apply`;
+  const value = `inject ${s.reference ?? s.app} -n ${s.namespace}${s.cluster ? ` --cluster ${s.cluster}` : ''}${s.commit ? ` --commit ${s.commit}` : ''} --apply`;
   blocks.push({ type: 'actions', elements: [button('Apply', APPLY_ACTION, value, 'primary')] });
   return fitMessage({ text: `Injected ${s.app}: ${injected.length} workload(s), ${containers} container(s) added`, blocks });
 }
