@@ -15,6 +15,8 @@ export class GitRedirectError extends Error {
   }
 }
 
+const STALE_CONNECTION = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
+
 async function* concat(body: AsyncIterableIterator<Uint8Array> | undefined): AsyncGenerator<Uint8Array> {
   if (body) yield* body;
 }
@@ -35,12 +37,19 @@ export function limitedHttp(limits: HttpLimits): HttpClient & { received: () => 
         for await (const chunk of concat(request.body)) chunks.push(chunk);
         body = Buffer.concat(chunks);
       }
-      const response = await fetch(request.url, {
-        method: request.method ?? 'GET',
-        headers: request.headers ?? {},
-        ...(body ? { body } : {}),
-        redirect: 'manual',
-        signal: AbortSignal.timeout(limits.timeoutMs),
+      const send = () =>
+        fetch(request.url, {
+          method: request.method ?? 'GET',
+          headers: request.headers ?? {},
+          ...(body ? { body } : {}),
+          redirect: 'manual',
+          signal: AbortSignal.timeout(limits.timeoutMs),
+        });
+      // A keep-alive connection the server closed just as it was reused fails at once; Git's smart HTTP
+      // requests only read, so sending one again on a fresh connection is safe.
+      const response = await send().catch((error: unknown) => {
+        if (!STALE_CONNECTION.has((error as { cause?: { code?: string } }).cause?.code ?? '')) throw error;
+        return send();
       });
       if (response.status >= 300 && response.status < 400) {
         throw new GitRedirectError(response.headers.get('location') ?? '(no location)');
