@@ -1,6 +1,7 @@
 // Apps from Git on two named clusters at once: the suite's local control plane ("one") and a second one this
 // file starts ("two", ~10 s, stopped at the end — which also gives a cluster that is really down). The app
 // comes from a real Git server on loopback (git-http-backend); commits are pushed with the git CLI.
+import { rmSync } from 'node:fs';
 import { AppsV1Api, KubeConfig } from '@kubernetes/client-node';
 import { clusterDown, clusterUp } from '../../src/cluster/cluster';
 import { startConsole, type ConsoleSession } from '../../src/console/session';
@@ -72,6 +73,7 @@ afterEach(() => session.close());
 
 afterAll(async () => {
   await clusterDown(SECOND).catch(() => undefined);
+  rmSync(`${secondKubeconfig}.git-cache`, { recursive: true, force: true });
   await server?.close();
 });
 
