@@ -31,6 +31,8 @@ const holder = ['--holder', String(process.pid)];
 const meshFreeEnv = { ...process.env, MESH_CLUSTER_NAME: 'mesh-free' };
 
 step('typecheck', 'npx', ['tsc', '--noEmit', '-p', '.']);
+// The Git server the app tests fetch from is Git's own git-http-backend (Debian's git package).
+step('git for the test Git server (installed only when missing)', 'sh', ['scripts/ensure-git.sh']);
 step('build', process.execPath, ['scripts/build.mjs']);
 if (useLocalCluster) {
   step('local control plane with Istio (mesh cluster up)', process.execPath, ['bin/mesh.cjs', 'cluster', 'up', ...holder]);

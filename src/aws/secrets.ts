@@ -15,29 +15,35 @@ export async function resolveSecret(name: string, env: NodeJS.ProcessEnv = proce
   const direct = env[name];
   if (direct) return direct;
   const param = env[`${name}_PARAM`];
-  if (param) {
-    const result = await awsJsonCall<{ Parameter?: { Value?: string } }>(awsEnvironment(env), {
-      service: 'ssm',
-      target: 'AmazonSSM.GetParameter',
-      jsonVersion: '1.1',
-      body: { Name: param, WithDecryption: true },
-    });
-    const value = result.Parameter?.Value;
-    if (!value) throw new UserError(`SSM parameter ${param} (${name}) is empty`);
-    return value;
-  }
+  if (param) return readSsmParameter(param, name, env);
   const secretId = env[`${name}_SECRET_ARN`];
-  if (secretId) {
-    const result = await awsJsonCall<{ SecretString?: string }>(awsEnvironment(env), {
-      service: 'secretsmanager',
-      target: 'secretsmanager.GetSecretValue',
-      jsonVersion: '1.1',
-      body: { SecretId: secretId },
-    });
-    if (!result.SecretString) throw new UserError(`Secrets Manager secret ${secretId} (${name}) has no SecretString`);
-    return result.SecretString;
-  }
+  if (secretId) return readSecretsManager(secretId, name, env);
   throw new UserError(`${name} is not configured: set ${name}, ${name}_PARAM (SSM) or ${name}_SECRET_ARN (Secrets Manager)`);
+}
+
+/** An SSM SecureString's value; `what` names it in errors (never the value). */
+export async function readSsmParameter(param: string, what: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  const result = await awsJsonCall<{ Parameter?: { Value?: string } }>(awsEnvironment(env), {
+    service: 'ssm',
+    target: 'AmazonSSM.GetParameter',
+    jsonVersion: '1.1',
+    body: { Name: param, WithDecryption: true },
+  });
+  const value = result.Parameter?.Value;
+  if (!value) throw new UserError(`SSM parameter ${param} (${what}) is empty`);
+  return value;
+}
+
+/** A Secrets Manager secret's SecretString; `what` names it in errors (never the value). */
+export async function readSecretsManager(secretId: string, what: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  const result = await awsJsonCall<{ SecretString?: string }>(awsEnvironment(env), {
+    service: 'secretsmanager',
+    target: 'secretsmanager.GetSecretValue',
+    jsonVersion: '1.1',
+    body: { SecretId: secretId },
+  });
+  if (!result.SecretString) throw new UserError(`Secrets Manager secret ${secretId} (${what}) has no SecretString`);
+  return result.SecretString;
 }
 
 /** A resolver that fetches both Slack secrets once (in parallel) and then serves them from memory. */

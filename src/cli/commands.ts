@@ -25,13 +25,19 @@ export const commands: CliCommand[] = [
   },
   {
     name: 'deploy',
-    usage: 'mesh deploy <app> | -f <file-or-dir> [-f …] [-n <namespace>] [--inject] [--timeout <duration>] [--kubeconfig <path>]',
+    usage: 'mesh deploy <app> | -f <file-or-dir> [-f …] [-n <namespace>] [--cluster <name>] [--inject] [--timeout <duration>] [--kubeconfig <path>]',
     summary: 'Roll out a catalog app (or plain manifests) stage by stage, waiting until each stage is ready',
     load: () => import('./deploy'),
   },
   {
+    name: 'apps',
+    usage: 'mesh apps',
+    summary: 'List the apps of the registry (MESH_APPS / MESH_APPS_FILE, plus the built-in catalog), where each comes from, and the clusters',
+    load: () => import('./apps'),
+  },
+  {
     name: 'status',
-    usage: 'mesh status <app> [-n <namespace>] [--kubeconfig <path>]',
+    usage: 'mesh status <app> [-n <namespace>] [--cluster <name>] [--kubeconfig <path>]',
     summary: "Show each stage's and workload's readiness, and any rollout in progress",
     load: () => import('./status'),
   },

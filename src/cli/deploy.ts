@@ -2,6 +2,9 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { UserError } from '../errors';
+import { appsFromEnv, resolveApp } from '../apps';
+import { clusterKubeConfig, unreachableCluster } from '../apps/clusters';
+import { checkTarget, describeRevision, gitFilesLoader, rolloutSourceOf } from '../apps/rollout';
 import { resolveKubeConfig } from '../kube/config';
 import { runRollout, startRollout, type RolloutEvent } from '../rollout';
 import { eventLines } from '../rollout/text';
@@ -15,6 +18,7 @@ interface DeployArgs {
   inject: boolean;
   timeoutMs?: number;
   kubeconfig?: string;
+  cluster?: string;
 }
 
 /** "90s", "5m", "1m30s", "500ms", "1h"; a bare number is seconds. */
@@ -40,6 +44,7 @@ function parseDeployArgs(args: string[]): DeployArgs {
       inject: { type: 'boolean', default: false },
       timeout: { type: 'string' },
       kubeconfig: { type: 'string' },
+      cluster: { type: 'string' },
     },
     true,
   );
@@ -55,6 +60,7 @@ function parseDeployArgs(args: string[]): DeployArgs {
     inject: values.inject,
     timeoutMs: values.timeout === undefined ? undefined : parseDuration(values.timeout),
     kubeconfig: values.kubeconfig,
+    cluster: values.cluster,
   };
 }
 
@@ -114,22 +120,35 @@ function ttyRenderer(io: CliIO): { onEvent: (e: RolloutEvent) => void; stop: () 
 export async function run(args: string[], io: CliIO): Promise<number> {
   const parsed = parseDeployArgs(args);
   const files = parsed.files.length > 0 ? readManifestFiles(parsed.files, io.cwd) : undefined;
+  const apps = appsFromEnv(io.env);
+  // An app reference (an app, a component, a Git app at its ref's commit) resolves through the registry.
+  const resolved = parsed.app !== undefined ? await resolveApp(apps, parsed.app) : undefined;
+  if (resolved) checkTarget(resolved.snapshot.app, parsed.namespace, parsed.cluster ?? apps.registry.defaultCluster);
+  const cluster = parsed.cluster ?? apps.registry.defaultCluster;
   const state = startRollout({
-    app: parsed.app ?? nameForFiles(parsed.files),
+    app: resolved?.snapshot.app.name ?? nameForFiles(parsed.files),
     files,
+    ...(resolved ? { source: rolloutSourceOf(resolved) } : {}),
+    ...(cluster ? { cluster } : {}),
     namespace: parsed.namespace,
     inject: parsed.inject,
     holder: `${os.userInfo().username}@${os.hostname()} (mesh CLI, pid ${process.pid})`,
     command: ['mesh', 'deploy', ...args].join(' '),
     stageTimeoutMs: parsed.timeoutMs,
   });
-  const kc = await resolveKubeConfig({ kubeconfig: parsed.kubeconfig, env: io.env, cwd: io.cwd });
+  const own = () => resolveKubeConfig({ kubeconfig: parsed.kubeconfig, env: io.env, cwd: io.cwd });
+  const kc = await clusterKubeConfig(apps.registry, parsed.cluster, io.env, own);
+  const origin = resolved && describeRevision(resolved);
+  if (origin || cluster) io.stdout(`${[origin, cluster ? `cluster ${cluster}` : ''].filter(Boolean).join(', ')}\n`);
   const renderer = io.isTTY
     ? ttyRenderer(io)
     : { onEvent: (e: RolloutEvent) => eventLines(e).forEach((l) => io.stdout(`${l}\n`)), stop: () => undefined };
   try {
-    const final = await runRollout(state, { kc, emit: renderer.onEvent });
+    const final = await runRollout(state, { kc, emit: renderer.onEvent, gitFiles: gitFilesLoader(apps) });
     return final.phase === 'finished' ? 0 : final.phase === 'cancelled' ? 3 : 1;
+  } catch (error) {
+    const unreachable = unreachableCluster(error, cluster, kc.getCurrentCluster()?.server);
+    throw unreachable ? new UserError(unreachable) : error;
   } finally {
     renderer.stop();
   }

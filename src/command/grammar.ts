@@ -4,12 +4,18 @@ import { suggest } from './suggest';
 
 export type AutoinjectAction = 'enable' | 'disable' | 'status';
 
+/**
+ * `app` is a reference: an app name, a component of an app (`helloworld`), or `<app>.<component>` when a
+ * component name is ambiguous; src/apps resolves it. `cluster` names a registered cluster (default: the
+ * registry's default cluster).
+ */
 export type MeshCommand =
   | { kind: 'help' }
-  | { kind: 'inject'; app: string; namespace?: string; apply: boolean }
-  | { kind: 'deploy'; app: string; namespace?: string; inject: boolean }
-  | { kind: 'status'; app: string; namespace?: string }
-  | { kind: 'cancel'; rolloutId: string }
+  | { kind: 'apps' }
+  | { kind: 'inject'; app: string; namespace?: string; cluster?: string; commit?: string; apply: boolean }
+  | { kind: 'deploy'; app: string; namespace?: string; cluster?: string; commit?: string; inject: boolean }
+  | { kind: 'status'; app: string; namespace?: string; cluster?: string }
+  | { kind: 'cancel'; rolloutId: string; cluster?: string }
   | { kind: 'autoinject'; action: AutoinjectAction; namespace: string };
 
 export type ParseResult = { ok: true; command: MeshCommand } | { ok: false; error: string };
@@ -19,15 +25,17 @@ export const DEFAULT_NAMESPACE = 'default';
 
 const USAGE: Record<MeshCommand['kind'], string> = {
   help: '/mesh help',
-  inject: '/mesh inject <app> [-n <namespace>] [--apply]',
-  deploy: '/mesh deploy <app> [-n <namespace>] [--inject]',
-  status: '/mesh status <app> [-n <namespace>]',
-  cancel: '/mesh cancel <rollout-id>',
+  apps: '/mesh apps',
+  inject: '/mesh inject <app> [-n <namespace>] [--cluster <name>] [--commit <sha>] [--apply]',
+  deploy: '/mesh deploy <app> [-n <namespace>] [--cluster <name>] [--commit <sha>] [--inject]',
+  status: '/mesh status <app> [-n <namespace>] [--cluster <name>]',
+  cancel: '/mesh cancel <rollout-id> [--cluster <name>]',
   autoinject: '/mesh autoinject enable|disable|status <namespace>',
 };
 
 const SUMMARY: Record<MeshCommand['kind'], string> = {
   help: 'show this help',
+  apps: 'list the apps, where each comes from and what is deployed where',
   inject: 'preview the app with the Istio sidecar injected (--apply applies it)',
   deploy: 'roll the app out stage by stage, with live progress here (--inject adds sidecars)',
   status: 'show the latest rollout of the app',
@@ -50,11 +58,14 @@ export function helpText(): string {
     '```',
     ...VERBS.map((v) => `${USAGE[v].padEnd(width)}  ${SUMMARY[v]}`),
     '```',
-    `The namespace defaults to \`${DEFAULT_NAMESPACE}\`. Mutating commands need a grant in the mesh policy.`,
+    `<app> is an app of \`/mesh apps\` or a component of one (a file or workload, e.g. \`helloworld\`; \`<app>.<component>\` when ambiguous).`,
+    `The namespace defaults to \`${DEFAULT_NAMESPACE}\`, the cluster to the registry's default. Mutating commands need a grant in the mesh policy.`,
   ].join('\n');
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const REFERENCE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)?$/;
+const COMMIT = /^[0-9a-f]{40}$/;
 const ROLLOUT_ID = /^[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/;
 const ALLOWED_CHAR = /[A-Za-z0-9 \t._=-]/;
 
@@ -75,7 +86,7 @@ function checkCharacters(text: string): void {
   let column = 1;
   for (const ch of text) {
     if (!ALLOWED_CHAR.test(ch)) {
-      const hint = ch === '/' || ch === '\\' ? '; paths are not accepted, name an app from the catalog' : '';
+      const hint = ch === '/' || ch === '\\' || ch === ':' ? '; paths are not accepted, nor URLs: name a registered app (see /mesh apps)' : '';
       fail(`unexpected character ${describeChar(ch)} at column ${column}: names use only a-z, 0-9 and "-"${hint}`);
     }
     column += 1;
@@ -89,6 +100,15 @@ export function validateDnsLabel(value: string, what: string): string {
   return value;
 }
 
+/** An app or component reference: a DNS label, or `<app>.<component>` (two labels). Never a path or URL. */
+export function validateReference(value: string): string {
+  if (!value.includes('.')) return validateDnsLabel(value, 'app');
+  if (value.length > 127 || !REFERENCE.test(value)) {
+    fail(`"${value}" is not an app reference (an app or component name, or <app>.<component>; a-z, 0-9 and "-")`);
+  }
+  return value;
+}
+
 function didYouMean(word: string, candidates: readonly string[]): string {
   const guess = suggest(word, candidates);
   return guess ? ` — did you mean "${guess}"?` : '';
@@ -97,13 +117,15 @@ function didYouMean(word: string, candidates: readonly string[]): string {
 interface Options {
   positionals: string[];
   namespace?: string;
+  cluster?: string;
+  commit?: string;
   flags: Set<string>;
 }
 
 /** Splits the words after the verb into positionals, `-n <ns>` and boolean flags known to the verb. */
-function readOptions(kind: MeshCommand['kind'], words: string[], booleanFlags: string[], takesNamespace: boolean): Options {
+function readOptions(kind: MeshCommand['kind'], words: string[], booleanFlags: string[], takesNamespace: boolean, takesCluster = false, takesCommit = false): Options {
   const options: Options = { positionals: [], flags: new Set() };
-  const known = [...booleanFlags, ...(takesNamespace ? ['-n', '--namespace'] : [])];
+  const known = [...booleanFlags, ...(takesNamespace ? ['-n', '--namespace'] : []), ...(takesCluster ? ['--cluster'] : []), ...(takesCommit ? ['--commit'] : [])];
   for (let i = 0; i < words.length; i += 1) {
     let word = words[i]!;
     let inlineValue: string | undefined;
@@ -116,6 +138,15 @@ function readOptions(kind: MeshCommand['kind'], words: string[], booleanFlags: s
       if (value === undefined || value.startsWith('-')) fail(`${word} needs a namespace; usage: ${USAGE[kind]}`);
       if (options.namespace !== undefined) fail(`the namespace is given twice; usage: ${USAGE[kind]}`);
       options.namespace = validateDnsLabel(value, 'namespace');
+    } else if (takesCluster && word === '--cluster') {
+      const value = inlineValue ?? words[++i];
+      if (value === undefined || value.startsWith('-')) fail(`--cluster needs a cluster name; usage: ${USAGE[kind]}`);
+      if (options.cluster !== undefined) fail(`the cluster is given twice; usage: ${USAGE[kind]}`);
+      options.cluster = validateDnsLabel(value, 'cluster');
+    } else if (takesCommit && word === '--commit') {
+      const value = inlineValue ?? words[++i];
+      if (value === undefined || !COMMIT.test(value)) fail(`--commit needs a full commit id (40 hex digits); usage: ${USAGE[kind]}`);
+      options.commit = value;
     } else if (booleanFlags.includes(word) && inlineValue === undefined) {
       options.flags.add(word);
     } else if (word.startsWith('-')) {
@@ -136,6 +167,10 @@ function exactlyOne(kind: MeshCommand['kind'], options: Options, what: string): 
   return first;
 }
 
+function where(o: Options): { namespace?: string; cluster?: string } {
+  return { ...(o.namespace ? { namespace: o.namespace } : {}), ...(o.cluster ? { cluster: o.cluster } : {}) };
+}
+
 function parseWords(words: string[]): MeshCommand {
   const [verb, ...rest] = words;
   if (verb === undefined || verb === 'help' || verb === '--help' || verb === '-h') {
@@ -143,26 +178,31 @@ function parseWords(words: string[]): MeshCommand {
     return { kind: 'help' };
   }
   switch (verb) {
+    case 'apps': {
+      const o = readOptions(verb, rest, [], false);
+      if (o.positionals.length > 0) fail(`"apps" takes no arguments; usage: ${USAGE.apps}`);
+      return { kind: 'apps' };
+    }
     case 'inject': {
-      const o = readOptions(verb, rest, ['--apply'], true);
-      const app = validateDnsLabel(exactlyOne(verb, o, 'an app name'), 'app');
-      return { kind: 'inject', app, ...(o.namespace ? { namespace: o.namespace } : {}), apply: o.flags.has('--apply') };
+      const o = readOptions(verb, rest, ['--apply'], true, true, true);
+      const app = validateReference(exactlyOne(verb, o, 'an app name'));
+      return { kind: 'inject', app, ...where(o), ...(o.commit ? { commit: o.commit } : {}), apply: o.flags.has('--apply') };
     }
     case 'deploy': {
-      const o = readOptions(verb, rest, ['--inject'], true);
-      const app = validateDnsLabel(exactlyOne(verb, o, 'an app name'), 'app');
-      return { kind: 'deploy', app, ...(o.namespace ? { namespace: o.namespace } : {}), inject: o.flags.has('--inject') };
+      const o = readOptions(verb, rest, ['--inject'], true, true, true);
+      const app = validateReference(exactlyOne(verb, o, 'an app name'));
+      return { kind: 'deploy', app, ...where(o), ...(o.commit ? { commit: o.commit } : {}), inject: o.flags.has('--inject') };
     }
     case 'status': {
-      const o = readOptions(verb, rest, [], true);
+      const o = readOptions(verb, rest, [], true, true);
       const app = validateDnsLabel(exactlyOne(verb, o, 'an app name'), 'app');
-      return { kind: 'status', app, ...(o.namespace ? { namespace: o.namespace } : {}) };
+      return { kind: 'status', app, ...where(o) };
     }
     case 'cancel': {
-      const o = readOptions(verb, rest, [], false);
+      const o = readOptions(verb, rest, [], false, true);
       const rolloutId = exactlyOne(verb, o, 'a rollout id');
       if (rolloutId.length > 253 || !ROLLOUT_ID.test(rolloutId)) fail(`rollout id "${rolloutId}" is not valid (a-z, 0-9, "-" and ".")`);
-      return { kind: 'cancel', rolloutId };
+      return { kind: 'cancel', rolloutId, ...where(o) };
     }
     case 'autoinject': {
       const [action, ...args] = rest;
@@ -194,10 +234,14 @@ export function parseCommand(text: string): ParseResult {
 
 /** The canonical text of a command, e.g. for buttons, audit lines and idempotency keys. */
 export function formatCommand(command: MeshCommand): string {
-  const ns = 'namespace' in command && command.namespace && command.kind !== 'autoinject' ? ` -n ${command.namespace}` : '';
+  const cluster = 'cluster' in command && command.cluster ? ` --cluster ${command.cluster}` : '';
+  const commit = 'commit' in command && command.commit ? ` --commit ${command.commit}` : '';
+  const ns = ('namespace' in command && command.namespace && command.kind !== 'autoinject' ? ` -n ${command.namespace}` : '') + cluster + commit;
   switch (command.kind) {
     case 'help':
       return 'help';
+    case 'apps':
+      return 'apps';
     case 'inject':
       return `inject ${command.app}${ns}${command.apply ? ' --apply' : ''}`;
     case 'deploy':
@@ -205,7 +249,7 @@ export function formatCommand(command: MeshCommand): string {
     case 'status':
       return `status ${command.app}${ns}`;
     case 'cancel':
-      return `cancel ${command.rolloutId}`;
+      return `cancel ${command.rolloutId}${cluster}`;
     case 'autoinject':
       return `autoinject ${command.action} ${command.namespace}`;
   }

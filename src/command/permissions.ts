@@ -4,6 +4,7 @@ import { DEFAULT_NAMESPACE, type MeshCommand } from './grammar';
 
 export type Permission =
   | 'help'
+  | 'apps'
   | 'status'
   | 'inject'
   | 'autoinject-status'
@@ -13,7 +14,7 @@ export type Permission =
   | 'autoinject'
   | 'restart';
 
-export const READ_ONLY_PERMISSIONS: readonly Permission[] = ['help', 'status', 'inject', 'autoinject-status'];
+export const READ_ONLY_PERMISSIONS: readonly Permission[] = ['help', 'apps', 'status', 'inject', 'autoinject-status'];
 export const MUTATING_PERMISSIONS: readonly Permission[] = ['inject-apply', 'deploy', 'cancel', 'autoinject', 'restart'];
 export const ALL_PERMISSIONS: readonly Permission[] = [...READ_ONLY_PERMISSIONS, ...MUTATING_PERMISSIONS];
 
@@ -21,6 +22,8 @@ export function permissionFor(command: MeshCommand): Permission {
   switch (command.kind) {
     case 'help':
       return 'help';
+    case 'apps':
+      return 'apps';
     case 'status':
       return 'status';
     case 'inject':
@@ -45,7 +48,7 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
  * cancel takes the namespace from the id; an id of another shape means "unknown" (undefined).
  */
 export function commandNamespace(command: MeshCommand): string | undefined {
-  if (command.kind === 'help') return undefined;
+  if (command.kind === 'help' || command.kind === 'apps') return undefined;
   if (command.kind === 'cancel') {
     const [namespace, app, suffix] = command.rolloutId.split('.');
     return namespace && app && suffix && DNS_LABEL.test(namespace) && namespace.length <= 63 ? namespace : undefined;

@@ -2,6 +2,8 @@
 // job runner as in AWS; the Slack Web API is a loopback stand-in whose messages are rendered as text.
 import { randomBytes } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { appsFromEnv, type Apps } from '../apps';
+import { clusterResolver } from '../apps/clusters';
 import { localRunner, type LocalRunner } from '../jobs/local-runner';
 import { createSlackHandler, type SlackLambdaHandler } from '../slack/handler';
 import { consolePolicy, type Policy } from '../slack/policy';
@@ -68,8 +70,19 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleSess
   const signingSecret = randomBytes(24).toString('hex');
   const slack = slackApi({ token: 'xoxb-console', baseUrl: standin.apiUrl, totalTimeoutMs: 5000 });
   const stageTimeoutMs = options.stageTimeoutMs ?? (Number(options.env.MESH_STAGE_TIMEOUT_MS) || undefined);
+  let apps: Apps | undefined;
+  const appsOfEnv = () => (apps ??= appsFromEnv(options.env));
+  const kube = clusterResolver(() => appsOfEnv().registry, options.env, options.kube ?? defaultKube(options));
   const runner = localRunner(
-    { slack, kube: options.kube ?? defaultKube(options), now: Date.now, stepBudgetMs: 2000, ...(stageTimeoutMs ? { stageTimeoutMs } : {}) },
+    {
+      slack, kube, apps: appsOfEnv,
+      peekKube: async () => {
+        if (options.kube) return options.kube().catch(() => undefined);
+        const { resolveKubeConfig } = await import('../kube/config');
+        return resolveKubeConfig({ env: options.env }).catch(() => undefined);
+      },
+      now: Date.now, stepBudgetMs: 2000, ...(stageTimeoutMs ? { stageTimeoutMs } : {}),
+    },
     { maxWaitMs: 1000 },
   );
   const handler: SlackLambdaHandler = createSlackHandler({

@@ -3,6 +3,7 @@
 import { section, context, escapeMrkdwn, fitMessage, type SlackMessage } from '../slack/render/blocks';
 import { renderAutoinject, renderInjectSummary, yamlFitsInline } from '../slack/render/inject';
 import { isUserError } from '../errors';
+import type { Apps } from '../apps';
 import type { Job } from './job';
 import type { JobDeps, PendingReply } from './step';
 
@@ -11,20 +12,37 @@ export interface ShortJobResult {
   reply: PendingReply;
 }
 
+/** The door's registry and loader; the built-in catalog only when the door gives none. */
+export async function appsOf(deps: JobDeps): Promise<Apps> {
+  return deps.apps ? deps.apps() : (await import('../apps')).builtinApps();
+}
+
 const ephemeral = (message: SlackMessage): PendingReply => ({ visibility: 'ephemeral', message });
 const plain = (text: string): SlackMessage => ({ text, blocks: [section(text)] });
 
-async function injectPreview(job: Job & { command: { kind: 'inject' } }): Promise<ShortJobResult> {
-  const { appFiles } = await import('../rollout/catalog');
+async function injectPreview(job: Job & { command: { kind: 'inject' } }, deps: JobDeps): Promise<ShortJobResult> {
+  const { resolveApp, fileLabel } = await import('../apps');
+  const { checkTarget, describeRevision } = await import('../apps/rollout');
+  const { isManifestFile } = await import('../rollout/app-files');
   const { injectManifests, injectionSettings, proxyImage } = await import('../inject');
-  const app = job.command.app;
   const namespace = job.namespace ?? 'default';
+  const apps = await appsOf(deps);
+  const resolved = await resolveApp(apps, job.command.app, job.command.commit);
+  const { snapshot, component } = resolved;
+  const cluster = job.command.cluster ?? apps.registry.defaultCluster;
+  checkTarget(snapshot.app, namespace, cluster);
   const settings = injectionSettings();
-  const files = Object.entries(appFiles(app)).filter(([file]) => file !== 'plan.yaml');
-  const results = files.map(([file, text]) => injectManifests(text, `infra/apps/${app}/${file}`, settings));
+  const files = component?.files ?? Object.keys(snapshot.files).filter(isManifestFile).sort();
+  const results = files.map((file) => injectManifests(snapshot.files[file]!, fileLabel(snapshot, file), settings));
   const yaml = results.map((r) => r.output).join('');
+  const app = component ? component.name : snapshot.app.name;
+  const origin = [component ? `${snapshot.app.name}: ${files.join(', ')}` : undefined, describeRevision(resolved)].filter(Boolean).join(' · ');
   const message = renderInjectSummary({
     app,
+    reference: component ? `${snapshot.app.name}.${component.name}` : snapshot.app.name,
+    ...(snapshot.revision ? { commit: snapshot.revision.commit } : {}),
+    ...(origin ? { origin } : {}),
+    ...(cluster ? { cluster } : {}),
     namespace,
     requestedBy: job.user,
     proxyImage: proxyImage(settings),
@@ -36,9 +54,53 @@ async function injectPreview(job: Job & { command: { kind: 'inject' } }): Promis
   return { ok: true, reply: { visibility: 'channel', message, ...(file ? { file } : {}) } };
 }
 
+/** Records of what is deployed, per cluster: registered clusters, else the door's own if it is up. */
+async function deployedWhere(deps: JobDeps, clusters: string[]): Promise<string[]> {
+  const { listRecords } = await import('../rollout/record');
+  const targets = clusters.length > 0 ? clusters.map((name) => ({ name, kc: () => deps.kube(name) })) : deps.peekKube ? [{ name: '', kc: deps.peekKube }] : [];
+  const lines = await Promise.all(
+    targets.map(async ({ name, kc }) => {
+      const where = name ? `cluster ${name}` : 'this cluster';
+      try {
+        const config = await kc();
+        if (!config) return [];
+        const records = await Promise.race([
+          listRecords(config),
+          new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer within 5 s')), 5000).unref()),
+        ]);
+        return records.map((r) => `• ${r.app}${r.component ? ` (${r.component.join(', ')})` : ''} in ${r.namespace} on ${where}: ${r.commit ? `commit ${r.commit.slice(0, 12)}` : 'built-in'}, ${r.at} by ${r.by}`);
+      } catch (error) {
+        return [`• ${where}: unreachable (${(error as { code?: string }).code ?? (error as Error).message.split('\n')[0]})`];
+      }
+    }),
+  );
+  return lines.flat();
+}
+
+async function listApps(deps: JobDeps): Promise<ShortJobResult> {
+  const { describeSource } = await import('../apps');
+  const { registry } = await appsOf(deps);
+  const lines = registry.apps.map((app) => {
+    const limits = [app.clusters ? `clusters ${app.clusters.join(', ')}` : '', app.namespaces ? `namespaces ${app.namespaces.join(', ')}` : ''].filter(Boolean);
+    return `• *${escapeMrkdwn(app.name)}* — ${escapeMrkdwn(describeSource(app))}${limits.length ? ` (${escapeMrkdwn(limits.join('; '))})` : ''}`;
+  });
+  const clusters = registry.clusters.map((c) => `${c.name}${c.name === registry.defaultCluster ? ' (default)' : ''}`);
+  const head = `:package: ${registry.apps.length} app(s) from ${escapeMrkdwn(registry.source)}`;
+  const deployed = await deployedWhere(deps, registry.clusters.map((c) => c.name));
+  const blocks = [section(head), section(lines.join('\n'))];
+  if (deployed.length > 0) blocks.push(section(`*Deployed:*\n${escapeMrkdwn(deployed.join('\n'))}`));
+  blocks.push(context(clusters.length ? `Clusters: ${escapeMrkdwn(clusters.join(', '))}` : 'One cluster (no named clusters registered).'));
+  return { ok: true, reply: ephemeral(fitMessage({ text: `${registry.apps.length} app(s)`, blocks })) };
+}
+
 async function appStatus(job: Job & { command: { kind: 'status' } }, deps: JobDeps): Promise<ShortJobResult> {
   const { rolloutStatus } = await import('../rollout/status');
-  const status = await rolloutStatus(await deps.kube(), job.command.app, job.namespace ?? 'default');
+  const { resolveApp } = await import('../apps');
+  const { stagesOf } = await import('../apps/rollout');
+  const apps = await appsOf(deps);
+  const resolved = await resolveApp(apps, job.command.app);
+  const cluster = job.command.cluster ?? apps.registry.defaultCluster;
+  const status = await rolloutStatus(await deps.kube(job.command.cluster), resolved.snapshot.app.name, job.namespace ?? 'default', stagesOf(resolved));
   const lines = status.stages.map((s) => {
     const notReady = s.objects.filter((o) => !o.ready);
     const detail = notReady.map((o) => `${o.failed ? ':x:' : ':hourglass_flowing_sand:'} ${escapeMrkdwn(o.object)}: ${escapeMrkdwn(o.message)}`);
@@ -47,14 +109,14 @@ async function appStatus(job: Job & { command: { kind: 'status' } }, deps: JobDe
   const lock = status.lock
     ? `Rollout \`${escapeMrkdwn(status.lock.rolloutId)}\` in progress (${escapeMrkdwn(status.lock.holder)}).`
     : 'No rollout in progress.';
-  const head = `:bar_chart: *${escapeMrkdwn(status.app)}* in \`${escapeMrkdwn(status.namespace)}\``;
+  const head = `:bar_chart: *${escapeMrkdwn(status.app)}* in \`${escapeMrkdwn(status.namespace)}\`${cluster ? ` on cluster *${escapeMrkdwn(cluster)}*` : ''}`;
   return { ok: true, reply: ephemeral(fitMessage({ text: `Status of ${status.app} in ${status.namespace}`, blocks: [section(head), section(lines.join('\n') || '_no stages_'), context(lock)] })) };
 }
 
 async function cancel(job: Job & { command: { kind: 'cancel' } }, deps: JobDeps): Promise<ShortJobResult> {
   const { requestCancel } = await import('../rollout/engine');
   const id = job.command.rolloutId;
-  const found = await requestCancel(await deps.kube(), id, `Slack user ${job.user}`);
+  const found = await requestCancel(await deps.kube(job.command.cluster), id, `Slack user ${job.user}`);
   const text = found
     ? `:no_entry_sign: Cancel requested for rollout \`${escapeMrkdwn(id)}\`; it stops after its current step.`
     : `:information_source: No running rollout \`${escapeMrkdwn(id)}\` (finished already, or never started).`;
@@ -82,8 +144,10 @@ async function restart(job: Job & { command: { kind: 'restart' } }, deps: JobDep
 export async function runShortJob(job: Job, deps: JobDeps): Promise<ShortJobResult> {
   try {
     switch (job.command.kind) {
+      case 'apps':
+        return await listApps(deps);
       case 'inject':
-        return await injectPreview(job as Job & { command: { kind: 'inject' } });
+        return await injectPreview(job as Job & { command: { kind: 'inject' } }, deps);
       case 'status':
         return await appStatus(job as Job & { command: { kind: 'status' } }, deps);
       case 'cancel':

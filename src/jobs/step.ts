@@ -2,7 +2,9 @@
 // in a loop. State in, state out (JSON). Kubernetes work and Slack delivery are separate: a Slack outage
 // leaves the job in `notify` until the final messages are delivered; it never fails the cluster work.
 import type { KubeConfig } from '@kubernetes/client-node';
-import { isUserError } from '../errors';
+import type { Apps } from '../apps';
+import { unreachableCluster } from '../apps/clusters';
+import { isUserError, UserError } from '../errors';
 import type { RolloutEvent } from '../rollout/events';
 import type { RolloutState } from '../rollout/state';
 import { delivered, flushProgress, newNotifier, recordProgress, type NotifierState } from '../slack/notifier';
@@ -12,12 +14,22 @@ import type { SlackApi } from '../slack/webapi';
 import { uploadFile } from '../slack/webapi';
 import type { Job } from './job';
 import { toProgress } from './rollout-progress';
-import { runShortJob } from './short-jobs';
+import { appsOf, runShortJob } from './short-jobs';
 
 export interface JobDeps {
   slack: SlackApi;
-  /** The cluster, resolved (and in the console started) only when a job first needs it. */
-  kube: () => Promise<KubeConfig>;
+  /**
+   * The cluster by its registry name (undefined: the default), resolved (and in the console started) only
+   * when a job first needs it.
+   */
+  kube: (cluster?: string) => Promise<KubeConfig>;
+  /**
+   * The door's own cluster if it is there without starting anything (the console never starts the local
+   * cluster just to list what is deployed); for `/mesh apps` when no clusters are named.
+   */
+  peekKube?: () => Promise<KubeConfig | undefined>;
+  /** The app registry and loader (built-in catalog, Git apps); the built-in catalog only when absent. */
+  apps?: () => Apps;
   now: () => number;
   /** Longest one rollout step may wait (Step Functions tasks must be bounded). */
   stepBudgetMs?: number;
@@ -97,7 +109,9 @@ async function notify(state: JobState, deps: JobDeps): Promise<JobState> {
   const outstanding = (next.progress && !delivered(next.progress)) || next.reply !== undefined;
   if (!outstanding) {
     // Completes the command's audit line (which says "dispatched") with how the job ended.
-    deps.log?.(JSON.stringify({ type: 'mesh.job', job: next.job.id, event: 'finished', user: next.job.user, channel: next.job.channel, command: next.job.text, outcome: next.outcome, durationMs: deps.now() - next.job.requestedAt }));
+    const source = next.rollout?.source;
+    const where = { ...(next.rollout?.cluster ? { cluster: next.rollout.cluster } : {}), ...(source?.kind === 'git' ? { commit: source.commit, repository: source.repository } : {}) };
+    deps.log?.(JSON.stringify({ type: 'mesh.job', job: next.job.id, event: 'finished', user: next.job.user, channel: next.job.channel, command: next.job.text, ...where, outcome: next.outcome, durationMs: deps.now() - next.job.requestedAt }));
     return { ...next, phase: 'done', done: true, waitSeconds: 0 };
   }
   const attempts = next.notifyAttempts + 1;
@@ -115,22 +129,44 @@ async function rolloutStep(state: JobState, deps: JobDeps): Promise<JobState> {
   let rollout = state.rollout;
   let progress = state.progress;
   const inject = (job.command.kind === 'deploy' && job.command.inject) || job.command.kind === 'inject';
+  const apps = await appsOf(deps);
   if (!rollout) {
-    const app = 'app' in job.command ? job.command.app : '';
+    const { resolveApp } = await import('../apps');
+    const { checkTarget, describeRevision, rolloutSourceOf } = await import('../apps/rollout');
+    const reference = 'app' in job.command ? job.command.app : '';
+    const cluster = ('cluster' in job.command ? job.command.cluster : undefined) ?? apps.registry.defaultCluster;
     const namespace = job.namespace ?? 'default';
+    const commit = 'commit' in job.command ? job.command.commit : undefined;
+    const resolved = await resolveApp(apps, reference, commit);
+    checkTarget(resolved.snapshot.app, namespace, cluster);
+    const app = resolved.snapshot.app.name;
     rollout = startRollout({
       app, namespace, inject, holder: `Slack user ${job.user}`, command: `/mesh ${job.text}`,
+      source: rolloutSourceOf(resolved),
+      ...(cluster ? { cluster } : {}),
       ...(deps.stageTimeoutMs ? { stageTimeoutMs: deps.stageTimeoutMs } : {}),
     });
+    const label = resolved.component ? `${resolved.component.name} (${app})` : app;
+    const origin = describeRevision(resolved);
     // The channel sees the rollout at once (queued), before the first cluster call.
-    progress = await flushProgress(newNotifier(job.channel, app, namespace, job.user, job.requestedAt), deps.slack, deps.now);
+    const notifier = newNotifier(job.channel, label, namespace, job.user, job.requestedAt, { ...(origin ? { origin } : {}), ...(cluster ? { cluster } : {}) });
+    progress = await flushProgress(notifier, deps.slack, deps.now);
+    deps.log?.(JSON.stringify({ type: 'mesh.job', job: job.id, event: 'resolved', app, ...(resolved.component ? { component: resolved.component.name } : {}), ...(resolved.snapshot.revision ? { commit: resolved.snapshot.revision.commit, repository: resolved.snapshot.revision.repository } : {}), ...(cluster ? { cluster } : {}), namespace, rollout: rollout.id }));
   }
   const events: RolloutEvent[] = [];
-  rollout = await advance(rollout, {
-    kc: await deps.kube(),
-    emit: (e) => events.push(e),
-    ...(deps.stepBudgetMs ? { stepBudgetMs: deps.stepBudgetMs } : {}),
-  });
+  const { gitFilesLoader } = await import('../apps/rollout');
+  const started = rollout;
+  try {
+    rollout = await advance(rollout, {
+      kc: await deps.kube(rollout.cluster),
+      gitFiles: gitFilesLoader(apps),
+      emit: (e) => events.push(e),
+      ...(deps.stepBudgetMs ? { stepBudgetMs: deps.stepBudgetMs } : {}),
+    });
+  } catch (error) {
+    // The channel already shows this rollout (queued or running): fail that message, not a separate reply.
+    return failJob({ ...state, rollout: started, progress: recordProgress(progress!, events.map(toProgress)) }, error, deps);
+  }
   progress = recordProgress(progress!, events.map(toProgress));
   // A running parent shows elapsed time: refresh it once per step even without new events.
   if (!isFinal(progress.view)) progress = { ...progress, dirty: true };
@@ -156,13 +192,21 @@ export async function stepJob(input: JobState | { job: Job }, deps: JobDeps): Pr
     const result = await runShortJob(state.job, deps);
     return await notify({ ...state, reply: result.reply, outcome: result.ok ? 'succeeded' : 'failed' }, deps);
   } catch (error) {
-    deps.log?.(JSON.stringify({ type: 'mesh.job', job: state.job.id, event: 'error', error: (error as Error).message }));
-    if (state.progress) {
-      const failed = recordProgress(state.progress, [
-        { type: 'failed', at: deps.now(), diagnosis: { summary: (error as Error).message.split('\n')[0]! } },
-      ]);
-      return notify({ ...state, progress: failed, outcome: 'failed' }, deps);
-    }
-    return notify({ ...state, reply: failureReply(error), outcome: 'failed' }, deps);
+    return failJob(state, error, deps);
   }
+}
+
+/** Ends a job on an error: its rollout message (if any) shows the failure, else an ephemeral reply. */
+async function failJob(state: JobState, caught: unknown, deps: JobDeps): Promise<JobState> {
+  const cluster = state.rollout?.cluster ?? ('cluster' in state.job.command ? state.job.command.cluster : undefined);
+  const unreachable = unreachableCluster(caught, cluster);
+  const error = unreachable ? new UserError(unreachable) : caught;
+  deps.log?.(JSON.stringify({ type: 'mesh.job', job: state.job.id, event: 'error', error: (error as Error).message }));
+  if (state.progress) {
+    const failed = recordProgress(state.progress, [
+      { type: 'failed', at: deps.now(), diagnosis: { summary: (error as Error).message.split('\n')[0]! } },
+    ]);
+    return notify({ ...state, progress: failed, outcome: 'failed' }, deps);
+  }
+  return notify({ ...state, reply: failureReply(error), outcome: 'failed' }, deps);
 }

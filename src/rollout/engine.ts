@@ -9,7 +9,8 @@ import { objectKey, type StageEvaluation } from './evaluate';
 import type { Diagnosis, EventPayload, FailedEvent, PreflightProblem, RolloutEvent } from './events';
 import { acquireLock, checkLock, markCancel, releaseLock } from './lock';
 import { placeInNamespace, preflight } from './preflight';
-import { resolveStages } from './resolve';
+import { writeRecord } from './record';
+import { resolveStages, type GitFilesLoader } from './resolve';
 import { isTerminal, type RolloutSource, type RolloutState } from './state';
 import { waitForStage } from './wait';
 
@@ -17,6 +18,9 @@ export interface RolloutRequest {
   /** Catalog app name, or (with `files`) the name the lock and status use for a plain set of manifests. */
   app: string;
   files?: { file: string; text: string }[];
+  /** A resolved app source (a Git app at a commit, a component); `stageNames` are then the caller's. */
+  source?: { source: RolloutSource; stageNames: string[] };
+  cluster?: string;
   namespace: string;
   inject?: boolean;
   holder: string;
@@ -29,6 +33,8 @@ export interface RolloutDeps {
   emit: (event: RolloutEvent) => void;
   /** Longest one wait step may last; Step Functions tasks must be bounded. Default 20 s. */
   stepBudgetMs?: number;
+  /** Reads a Git app's files at its pinned commit (rollouts of Git apps only). */
+  gitFiles?: GitFilesLoader;
   /** Lease duration of the rollout lock; a holder silent for this long loses it. Default 60 s. */
   leaseDurationSeconds?: number;
   /** How long the API server may stay unreachable before the rollout stops. Default 2 minutes. */
@@ -43,7 +49,10 @@ const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 export function startRollout(request: RolloutRequest): RolloutState {
   let source: RolloutSource;
   let stageNames: string[] = [];
-  if (request.files) {
+  if (request.source) {
+    source = request.source.source;
+    stageNames = request.source.stageNames;
+  } else if (request.files) {
     if (!DNS_LABEL.test(request.app)) throw new UserError(`"${request.app}" is not a valid app name`);
     source = { kind: 'manifests', files: request.files };
   } else {
@@ -55,6 +64,7 @@ export function startRollout(request: RolloutRequest): RolloutState {
     id: `${request.namespace}.${request.app}.${Date.now().toString(36)}${randomBytes(3).toString('hex')}`,
     app: request.app,
     namespace: request.namespace,
+    ...(request.cluster ? { cluster: request.cluster } : {}),
     source,
     inject: request.inject ?? false,
     holder: request.holder,
@@ -69,6 +79,8 @@ export function startRollout(request: RolloutRequest): RolloutState {
     readyObjects: [],
   };
 }
+
+const onCluster = (state: RolloutState) => (state.cluster ? ` on cluster ${state.cluster}` : '');
 
 class Step {
   constructor(
@@ -101,7 +113,7 @@ class Step {
 }
 
 async function stageObjects(step: Step): Promise<{ name: string; objects: KubeObject[] }[]> {
-  const { stages } = resolveStages(step.state);
+  const { stages } = await resolveStages(step.state, step.deps.gitFiles);
   return Promise.all(
     stages.map(async (s) => ({
       name: s.name,
@@ -112,7 +124,7 @@ async function stageObjects(step: Step): Promise<{ name: string; objects: KubeOb
 
 async function runPreflight(step: Step): Promise<RolloutState> {
   const { state, deps } = step;
-  const { stages, problems } = resolveStages(state);
+  const { stages, problems } = await resolveStages(state, deps.gitFiles);
   step.emit({
     type: 'started',
     holder: state.holder,
@@ -133,7 +145,7 @@ async function takeLock(step: Step): Promise<RolloutState> {
     deps.kc,
     state.namespace,
     state.app,
-    { rolloutId: state.id, holder: state.holder, command: state.command },
+    { rolloutId: state.id, holder: state.holder, command: state.command, ...(state.cluster ? { cluster: state.cluster } : {}) },
     deps.leaseDurationSeconds ?? 60,
     step.now(),
   );
@@ -141,7 +153,7 @@ async function takeLock(step: Step): Promise<RolloutState> {
     const h = result.heldBy;
     return step.fail(
       'locked',
-      `${state.app} in namespace ${state.namespace} is being deployed by ${h.holder} since ${h.since} (${h.command || h.rolloutId}); try again when it is done`,
+      `${state.app} in namespace ${state.namespace}${onCluster(state)} is being deployed by ${h.holder} since ${h.since} (${h.command || h.rolloutId}); try again when it is done`,
       { release: false },
     );
   }
@@ -154,7 +166,7 @@ async function guard(step: Step): Promise<RolloutState | undefined> {
   const check = await checkLock(deps.kc, state.namespace, state.app, state.id, step.now());
   if (!check.held) {
     const by = check.heldBy ? ` (now held by ${check.heldBy.holder}, rollout ${check.heldBy.rolloutId})` : '';
-    return step.fail('lock-lost', `the rollout lock of ${state.app} in ${state.namespace} was lost${by}`, { release: false });
+    return step.fail('lock-lost', `the rollout lock of ${state.app} in ${state.namespace}${onCluster(state)} was lost${by}`, { release: false });
   }
   if (check.cancelRequestedBy) {
     await releaseLock(deps.kc, state.namespace, state.app, state.id);
@@ -224,6 +236,8 @@ async function waitStage(step: Step): Promise<RolloutState> {
   if (state.stage + 1 < stages.length) {
     return { ...current, phase: 'apply', stage: state.stage + 1, stageStartedAt: undefined, readyObjects: [], stageDurationsMs };
   }
+  const finishedAt = new Date(step.now()).toISOString();
+  await writeRecord(deps.kc, state, finishedAt);
   await releaseLock(deps.kc, state.namespace, state.app, state.id);
   after.emit({
     type: 'finished',

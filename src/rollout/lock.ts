@@ -13,6 +13,7 @@ const ANNOTATION = {
   holder: 'mesh.dev/holder',
   command: 'mesh.dev/command',
   process: 'mesh.dev/process',
+  cluster: 'mesh.dev/cluster',
   cancel: 'mesh.dev/cancel-requested-by',
 };
 
@@ -20,6 +21,8 @@ export interface LockIdentity {
   rolloutId: string;
   holder: string;
   command: string;
+  /** The cluster's registry name, recorded so a reader of the Lease knows which cluster it guards. */
+  cluster?: string;
 }
 
 export interface LockInfo {
@@ -31,6 +34,7 @@ export interface LockInfo {
   leaseDurationSeconds: number;
   process?: string;
   cancelRequestedBy?: string;
+  cluster?: string;
 }
 
 interface Lease extends KubeObject {
@@ -82,6 +86,7 @@ function infoOf(lease: Lease): LockInfo | undefined {
     leaseDurationSeconds: spec.leaseDurationSeconds ?? 0,
     process: a[ANNOTATION.process],
     cancelRequestedBy: a[ANNOTATION.cancel],
+    ...(a[ANNOTATION.cluster] ? { cluster: a[ANNOTATION.cluster] } : {}),
   };
 }
 
@@ -103,7 +108,10 @@ function leaseBody(namespace: string, app: string, id: LockIdentity, durationSec
       ...leaseRef(namespace, app).metadata,
       resourceVersion: base?.metadata.resourceVersion,
       labels: { 'app.kubernetes.io/managed-by': 'mesh', 'mesh.dev/app': app },
-      annotations: { [ANNOTATION.holder]: id.holder, [ANNOTATION.command]: id.command, [ANNOTATION.process]: thisProcess() },
+      annotations: {
+        [ANNOTATION.holder]: id.holder, [ANNOTATION.command]: id.command, [ANNOTATION.process]: thisProcess(),
+        ...(id.cluster ? { [ANNOTATION.cluster]: id.cluster } : {}),
+      },
     },
     spec: {
       holderIdentity: id.rolloutId,

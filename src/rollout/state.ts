@@ -1,9 +1,16 @@
 import type { Diagnosis, PreflightProblem } from './events';
 
-/** Where a rollout's manifests come from: a catalog app (by name) or files given to `mesh deploy -f`. */
+/**
+ * Where a rollout's manifests come from: a catalog app (by name), an app in a Git repository at a pinned
+ * commit (every step reads that commit, whatever the branch does meanwhile), or files given to
+ * `mesh deploy -f`. `only` restricts an app to some of its files (a component such as `helloworld`).
+ */
 export type RolloutSource =
-  | { kind: 'catalog'; app: string }
+  | { kind: 'catalog'; app: string; only?: string[] }
+  | { kind: 'git'; app: string; repository: string; ref: string; commit: string; path: string; only?: string[] }
   | { kind: 'manifests'; files: { file: string; text: string }[] };
+
+export type GitRolloutSource = Extract<RolloutSource, { kind: 'git' }>;
 
 export type RolloutPhase = 'preflight' | 'lock' | 'apply' | 'wait' | 'finished' | 'failed' | 'cancelled';
 
@@ -15,6 +22,8 @@ export interface RolloutState {
   id: string;
   app: string;
   namespace: string;
+  /** The cluster's name as the registry calls it, for messages, the lock and the record. */
+  cluster?: string;
   source: RolloutSource;
   inject: boolean;
   /** Who asked (shown to anyone refused by the lock). */

@@ -5,6 +5,7 @@ import { loadApp } from './catalog';
 import { evaluateStage, kindKey, type LiveObjects } from './evaluate';
 import { readLock, type LockInfo } from './lock';
 import { placeInNamespace } from './preflight';
+import type { PlanStage } from './plan';
 import { managesPods } from './readiness';
 
 export interface AppStatus {
@@ -15,11 +16,13 @@ export interface AppStatus {
   stages: { name: string; ready: boolean; objects: { object: string; ready: boolean; failed: boolean; message: string }[] }[];
 }
 
-/** Each stage's and object's readiness right now (one list per kind, no waiting). */
-export async function rolloutStatus(kc: KubeConfig, app: string, namespace: string): Promise<AppStatus> {
-  const plan = loadApp(app);
+/**
+ * Each stage's and object's readiness right now (one list per kind, no waiting). `planned`: the app's stages
+ * when they do not come from the catalog (a Git app at a commit).
+ */
+export async function rolloutStatus(kc: KubeConfig, app: string, namespace: string, planned?: PlanStage[]): Promise<AppStatus> {
   const stages = await Promise.all(
-    plan.stages.map(async (s) => ({ name: s.name, objects: await Promise.all(s.documents.map((d) => placeInNamespace(kc, d, namespace))) })),
+    (planned ?? loadApp(app).stages).map(async (s) => ({ name: s.name, objects: await Promise.all(s.documents.map((d) => placeInNamespace(kc, d, namespace))) })),
   );
   const all = stages.flatMap((s) => s.objects);
   const kinds = new Map<string, KubeObject>(all.map((o) => [kindKey(o), o]));

@@ -14,6 +14,8 @@ export interface AuditRecord {
   command: string;
   permission?: string;
   namespace?: string;
+  /** The cluster the command names (`--cluster`); the job's log lines carry the one it used. */
+  cluster?: string;
   decision: AuditDecision;
   outcome: AuditOutcome;
   reason?: string;

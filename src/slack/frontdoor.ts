@@ -40,7 +40,7 @@ const ephemeral = (text: string): Reply => ({ response_type: 'ephemeral', text }
 
 function record(deps: Pick<FrontDoorDeps, 'audit' | 'now'>, caller: Caller, started: number, fields: {
   source: 'command' | 'button'; command: string; decision: AuditDecision; outcome: AuditOutcome;
-  permission?: string; namespace?: string; reason?: string; jobId?: string;
+  permission?: string; namespace?: string; cluster?: string; reason?: string; jobId?: string;
 }): void {
   deps.audit(
     auditLine({
@@ -96,8 +96,8 @@ function intentOfButton(press: ButtonPress): Intent | string {
       return { command: { kind: 'restart', namespace }, text: `autoinject restart ${namespace}`, permission: 'restart', namespace };
     }
     if (press.actionId === CANCEL_ACTION) {
-      const value = JSON.parse(press.value) as { rolloutId?: unknown; namespace?: unknown };
-      const parsed = parseCommand(`cancel ${String(value.rolloutId)}`);
+      const value = JSON.parse(press.value) as { rolloutId?: unknown; namespace?: unknown; cluster?: unknown };
+      const parsed = parseCommand(`cancel ${String(value.rolloutId)}${value.cluster === undefined ? '' : ` --cluster ${String(value.cluster)}`}`);
       if (!parsed.ok || parsed.command.kind !== 'cancel') return 'the Cancel button carries an invalid rollout id';
       const namespace = validateDnsLabel(String(value.namespace), 'namespace');
       return { command: parsed.command, text: formatCommand(parsed.command), permission: 'cancel', namespace };
@@ -120,7 +120,8 @@ export async function handleButton(press: ButtonPress, caller: Caller, deps: Fro
 async function decideAndDispatch(intent: Intent, source: 'command' | 'button', caller: Caller, deps: FrontDoorDeps): Promise<Reply> {
   const started = deps.now();
   const policy = deps.policy();
-  const base = { source, command: intent.text, permission: intent.permission, ...(intent.namespace ? { namespace: intent.namespace } : {}) };
+  const cluster = 'cluster' in intent.command ? intent.command.cluster : undefined;
+  const base = { source, command: intent.text, permission: intent.permission, ...(intent.namespace ? { namespace: intent.namespace } : {}), ...(cluster ? { cluster } : {}) };
   let decision = authorize(policy, { userId: caller.user, channelId: caller.channel }, intent.permission, intent.namespace);
   if (!decision.allowed && deps.userGroups && policyNamesUserGroups(policy)) {
     const groups = [...new Set(policy.rules.flatMap((r) => r.userGroups))];

@@ -18,8 +18,8 @@ export interface NotifierState {
   lastError?: string;
 }
 
-export function newNotifier(channel: string, app: string, namespace: string, user: string, at: number): NotifierState {
-  return { channel, view: newRolloutView(app, namespace, user, at), dirty: true, pendingLines: [], lastUpdateAt: 0 };
+export function newNotifier(channel: string, app: string, namespace: string, user: string, at: number, where: { origin?: string; cluster?: string } = {}): NotifierState {
+  return { channel, view: { ...newRolloutView(app, namespace, user, at), ...where }, dirty: true, pendingLines: [], lastUpdateAt: 0 };
 }
 
 export function recordProgress(state: NotifierState, events: ProgressEvent[]): NotifierState {

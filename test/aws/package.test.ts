@@ -155,7 +155,12 @@ describe('osls package (offline, no credentials)', () => {
       [['states:StartExecution'], [JSON.stringify({ Ref: 'JobsStateMachine' })]],
       [['ssm:GetParameter'], [param('signing-secret'), param('bot-token')]],
     ]);
-    expect(grants('WorkerRole')).toEqual([[['ssm:GetParameter'], [param('signing-secret'), param('bot-token')]]]);
+    const sub = (arn: string) => JSON.stringify({ 'Fn::Sub': `arn:\${AWS::Partition}:${arn}` });
+    expect(grants('WorkerRole')).toEqual([
+      [['ssm:GetParameter'], [param('signing-secret'), param('bot-token')]],
+      [['ssm:GetParameter'], [sub('ssm:${AWS::Region}:${AWS::AccountId}:parameter/mesh/dev/git/*')]],
+      [['secretsmanager:GetSecretValue'], [sub('secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:mesh/dev/git/*')]],
+    ]);
     expect(resource('SlackLambdaFunction').Properties.Environment.Variables).toMatchObject({
       MESH_STATE_MACHINE_ARN: { Ref: 'JobsStateMachine' },
       SLACK_SIGNING_SECRET_PARAM: '/mesh/dev/slack/signing-secret',

@@ -46,6 +46,7 @@ const allowed: Check[] = [
   ...['get', 'create', 'update', 'delete'].map(
     (verb): Check => ({ verb, resource: 'leases', group: 'coordination.k8s.io', namespace: APP, why: 'rollout lock' }),
   ),
+  { verb: 'list', resource: 'leases', group: 'coordination.k8s.io', why: 'deployment records for /mesh apps' },
   // autoinject
   { verb: 'list', resource: 'mutatingwebhookconfigurations', group: 'admissionregistration.k8s.io', why: 'find injectors' },
   { verb: 'create', resource: 'pods', namespace: APP, why: 'dry-run probe pod' },

@@ -4,8 +4,8 @@ import { resolveStages } from '../../src/rollout/resolve';
 describe('mesh deploy --inject', () => {
   const state = startRollout({ app: 'guestbook', namespace: 'demo', inject: true, holder: 'me', command: 'mesh deploy guestbook --inject' });
 
-  it('injects the sidecar into every guestbook Deployment and keeps the stages', () => {
-    const { stages, problems } = resolveStages(state);
+  it('injects the sidecar into every guestbook Deployment and keeps the stages', async () => {
+    const { stages, problems } = await resolveStages(state);
     expect(problems).toEqual([]);
     expect(stages.map((s) => s.name)).toEqual(['backends', 'guestbook-service', 'guestbook-ui']);
     const deployments = stages.flatMap((s) => s.documents).filter((d) => d.object.kind === 'Deployment');
@@ -16,9 +16,9 @@ describe('mesh deploy --inject', () => {
       expect(names).toContain('istio-proxy');
     }
   });
-  it('leaves the manifests alone without --inject', () => {
+  it('leaves the manifests alone without --inject', async () => {
     const plain = startRollout({ app: 'guestbook', namespace: 'demo', holder: 'me', command: 'mesh deploy guestbook' });
-    const pods = resolveStages(plain).stages.flatMap((s) => s.documents).filter((d) => d.object.kind === 'Deployment');
+    const pods = (await resolveStages(plain)).stages.flatMap((s) => s.documents).filter((d) => d.object.kind === 'Deployment');
     for (const d of pods) expect(JSON.stringify(d.object)).not.toContain('istio-proxy');
   });
 });

@@ -23,6 +23,16 @@ describe('mesh console (stdin not a TTY)', () => {
     expect(out).not.toContain('starting the local cluster');
   });
 
+  it('resolves a component: /mesh inject helloworld shows both versions and their Service, /mesh apps lists the apps', async () => {
+    const { code, out } = await runConsole(['/mesh inject helloworld', '/mesh apps']);
+    expect(code).toBe(0);
+    expect(out).toMatch(/┌ #1 mesh\n│ :syringe: Injected \*helloworld\* for `default`: 2 of 2 workload\(s\)/);
+    expect(out).toContain('│ • Deployment/helloworld-service-v1: + istio-init, istio-proxy\n│ • Deployment/helloworld-service-v2: + istio-init, istio-proxy');
+    expect(out).toContain('guestbook: helloworld-service.yaml, helloworld-v1.yaml, helloworld-v2.yaml');
+    expect(out).toMatch(/file helloworld.injected.yaml \(\d+ lines/);
+    expect(out).toContain('(only you) • *guestbook* — built-in');
+  });
+
   it('exits non-zero when a command is rejected or a job fails', async () => {
     const rejected = await runConsole(['/mesh deploy Guestbook']);
     expect(rejected.code).toBe(1);
@@ -30,7 +40,7 @@ describe('mesh console (stdin not a TTY)', () => {
     expect(rejected.err).toMatch(/1 command\(s\) rejected, 0 job\(s\) failed/);
     const failed = await runConsole(['/mesh inject nosuchapp']);
     expect(failed.code).toBe(1);
-    expect(failed.out).toContain('(only you) :x: no app named "nosuchapp"');
+    expect(failed.out).toContain('(only you) :x: no app or component named "nosuchapp"');
     expect(failed.err).toMatch(/0 command\(s\) rejected, 1 job\(s\) failed/);
   });
 

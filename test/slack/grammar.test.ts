@@ -26,12 +26,18 @@ describe('/mesh grammar', () => {
     ['cancel guestbook-20261124-ab12', { kind: 'cancel', rolloutId: 'guestbook-20261124-ab12' }],
     ['autoinject enable shop', { kind: 'autoinject', action: 'enable', namespace: 'shop' }],
     ['autoinject status -n shop', { kind: 'autoinject', action: 'status', namespace: 'shop' }],
+    ['apps', { kind: 'apps' }],
+    ['inject helloworld', { kind: 'inject', app: 'helloworld', apply: false }],
+    ['inject guestbook.helloworld --cluster prod', { kind: 'inject', app: 'guestbook.helloworld', cluster: 'prod', apply: false }],
+    ['deploy shop -n shop --cluster=staging', { kind: 'deploy', app: 'shop', namespace: 'shop', cluster: 'staging', inject: false }],
+    ['status shop --cluster prod', { kind: 'status', app: 'shop', cluster: 'prod' }],
+    [`inject shop.web --commit ${'ab'.repeat(20)} --apply`, { kind: 'inject', app: 'shop.web', commit: 'ab'.repeat(20), apply: true }],
   ])('parses %j', (text, command) => {
     expect(ok(text)).toEqual(command);
   });
 
   it('round-trips through formatCommand', () => {
-    for (const text of ['inject guestbook -n shop --apply', 'deploy guestbook --inject', 'autoinject disable shop', 'cancel r-1']) {
+    for (const text of ['inject guestbook.helloworld -n shop --cluster prod --apply', 'apps', `deploy shop --commit ${'c'.repeat(40)}`, 'deploy guestbook --inject', 'autoinject disable shop', 'cancel r-1']) {
       expect(ok(formatCommand(ok(text)))).toEqual(ok(text));
     }
   });
@@ -41,6 +47,19 @@ describe('/mesh grammar', () => {
     expect(error('autoinject enabel shop')).toMatch(/did you mean "enable"/);
     expect(error('deploy guestbook --injct')).toMatch(/no option "--injct" — did you mean "--inject"/);
     expect(error('frobnicate')).toMatch(/^unknown command "frobnicate"; usage:/);
+  });
+
+  it('refuses URLs, paths and malformed references: only registered apps are named in chat', () => {
+    expect(error('deploy https://evil.example/team/app.git')).toMatch(/unexpected character ":" \(U\+003A\) at column 13: .*nor URLs: name a registered app/);
+    expect(error('inject git@evil.example')).toMatch(/unexpected character "@" \(U\+0040\)/);
+    expect(error('inject a.b.c')).toMatch(/"a.b.c" is not an app reference/);
+    expect(error('inject .hidden')).toMatch(/is not an app reference/);
+    expect(error('deploy shop --cluster')).toMatch(/--cluster needs a cluster name/);
+    expect(error('deploy shop --cluster Prod')).toMatch(/cluster "Prod" must be lowercase/);
+    expect(error('autoinject enable shop --cluster prod')).toMatch(/no option "--cluster"/);
+    expect(error('apps shop')).toMatch(/"apps" takes no arguments/);
+    expect(error('deploy shop --commit abc123')).toMatch(/--commit needs a full commit id \(40 hex digits\)/);
+    expect(error('status shop --commit ' + 'a'.repeat(40))).toMatch(/no option "--commit"/);
   });
 
   it('names what is missing or extra', () => {

@@ -48,6 +48,7 @@ describe('dist/handlers/slack.js with only SLACK_SIGNING_SECRET and SLACK_BOT_TO
     ['shell metacharacters', 'deploy "guestbook"; rm -rf /'],
     ['10 KB of text', 'x'.repeat(10240)],
     ['a path', 'inject ../../etc/passwd'],
+    ['a repository URL (only registered repositories are ever fetched)', 'deploy https://evil.example/team/app.git'],
     ['unicode (base64 body)', 'deploy café'],
   ])('answers malformed input (%s) with a one-line ephemeral error', async (_label, text) => {
       const r = await bundle.invoke(signedEvent(SECRET, slashCommandBody({ text }), { base64: text.includes('é') }));
@@ -171,7 +172,7 @@ describe('dispatch through Step Functions (loopback stand-ins for AWS and Slack)
 });
 
 describe('bundle contents', () => {
-  it('does not bundle @kubernetes/client-node, not even in the lazily evaluated part', async () => {
+  it('does not bundle @kubernetes/client-node or isomorphic-git, not even in the lazily evaluated part', async () => {
     const { build } = await import('esbuild');
     const { lazyBundlePlugin } = (await import('../../scripts/esbuild-lazy-bundle.mjs')) as typeof import('../../scripts/esbuild-lazy-bundle.mjs');
     const lazyInputs: string[] = [];
@@ -182,7 +183,7 @@ describe('bundle contents', () => {
     });
     const inputs = [...Object.keys(result.metafile.inputs), ...lazyInputs];
     expect(inputs.some((i) => i.includes('@slack/bolt'))).toBe(true);
-    expect(inputs.filter((i) => i.includes('@kubernetes/client-node'))).toEqual([]);
+    expect(inputs.filter((i) => i.includes('@kubernetes/client-node') || i.includes('isomorphic-git'))).toEqual([]);
     const built = readFileSync(BUNDLE, 'utf8');
     expect(built).not.toMatch(/kubernetes\/client-node|KubeConfig/);
   });

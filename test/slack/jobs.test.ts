@@ -44,7 +44,7 @@ describe('jobs against the Slack stand-in', () => {
     const runner = localRunner(deps);
     await runner.start(job('inject guestbok', { kind: 'inject', app: 'guestbok', apply: false }, { responseUrl: standin.responseUrl('C1') }));
     await runner.idle();
-    expect(events).toEqual([expect.objectContaining({ type: 'ephemeral', text: expect.stringMatching(/no app named "guestbok"; did you mean "guestbook"/) })]);
+    expect(events).toEqual([expect.objectContaining({ type: 'ephemeral', text: expect.stringMatching(/no app or component named "guestbok"; did you mean "guestbook"/) })]);
   });
 
   it('keeps the reply through a Slack outage and delivers it when Slack is back', async () => {

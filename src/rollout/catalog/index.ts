@@ -1,7 +1,7 @@
 import { UserError } from '../../errors';
 import { suggest } from '../../command/suggest';
-import { parseManifestDocuments } from '../manifests';
-import { parsePlanFile, type Plan } from '../plan';
+import { PLAN_FILE, stagesOfFiles } from '../app-files';
+import type { Plan } from '../plan';
 import { embeddedApps, embeddedDocuments } from './embedded';
 
 const APP_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -35,33 +35,22 @@ const parsed = new Map<string, Plan>();
 
 /**
  * The app's rollout plan with every stage's manifests parsed; every manifest file must be in one stage.
- * `transform` rewrites each manifest file's text before parsing (e.g. sidecar injection).
+ * `transform` rewrites each manifest file's text before parsing (e.g. sidecar injection); `only` keeps
+ * the stages of those files (a component of the app).
  */
-export function loadApp(name: string, transform?: (text: string, file: string) => string): Plan {
-  if (!transform) {
+export function loadApp(name: string, transform?: (text: string, file: string) => string, only?: readonly string[]): Plan {
+  const cacheable = !transform && !only;
+  if (cacheable) {
     const cached = parsed.get(name);
     if (cached) return cached;
   }
-  const plan = parseApp(name, transform);
-  if (!transform) parsed.set(name, plan);
+  const stages = stagesOfFiles(appFiles(name), {
+    label: (file) => (file === PLAN_FILE ? `infra/apps/${name}/${file}` : file),
+    parsed: (file) => embeddedDocuments[name]![file],
+    ...(transform ? { transform } : {}),
+    ...(only ? { only } : {}),
+  });
+  const plan = { app: name, stages };
+  if (cacheable) parsed.set(name, plan);
   return plan;
-}
-
-function parseApp(name: string, transform?: (text: string, file: string) => string): Plan {
-  const files = appFiles(name);
-  const plan = parsePlanFile(files['plan.yaml']!, `infra/apps/${name}/plan.yaml`);
-  const used = new Set<string>();
-  const stages = plan.stages.map((stage) => ({
-    name: stage.name,
-    documents: stage.manifests.flatMap((file) => {
-      const text = files[file];
-      if (text === undefined) throw new UserError(`infra/apps/${name}/plan.yaml: stage "${stage.name}" names missing file ${file}`);
-      if (used.has(file)) throw new UserError(`infra/apps/${name}/plan.yaml: ${file} is in more than one stage`);
-      used.add(file);
-      return transform ? parseManifestDocuments(transform(text, file), file) : embeddedDocuments[name]![file]!;
-    }),
-  }));
-  const unplanned = Object.keys(files).filter((f) => f !== 'plan.yaml' && !used.has(f));
-  if (unplanned.length > 0) throw new UserError(`infra/apps/${name}/plan.yaml: no stage lists ${unplanned.join(', ')}`);
-  return { app: name, stages };
 }

@@ -8,6 +8,13 @@ export const INLINE_YAML_LIMIT = 2500;
 
 export interface InjectSummary {
   app: string;
+  /** What the Apply button deploys (`guestbook.helloworld`); the app name when absent. */
+  reference?: string;
+  /** Where the YAML came from: the component's files, the Git commit. */
+  origin?: string;
+  cluster?: string;
+  /** The Git commit shown, which the Apply button deploys (not whatever the branch says by then). */
+  commit?: string;
   namespace: string;
   requestedBy: string;
   proxyImage: string;
@@ -24,7 +31,7 @@ export function renderInjectSummary(s: InjectSummary): SlackMessage {
   const injected = s.workloads.filter((w) => w.injected);
   const containers = injected.reduce((n, w) => n + w.containersAdded.length, 0);
   const head =
-    `:syringe: Injected *${escapeMrkdwn(s.app)}* for \`${escapeMrkdwn(s.namespace)}\`: ` +
+    `:syringe: Injected *${escapeMrkdwn(s.app)}* for \`${escapeMrkdwn(s.namespace)}\`${s.cluster ? ` on cluster *${escapeMrkdwn(s.cluster)}*` : ''}: ` +
     `${injected.length} of ${s.workloads.length} workload(s), ${containers} container(s) added, proxy image \`${escapeMrkdwn(s.proxyImage)}\``;
   const list = s.workloads
     .map((w) => `• ${escapeMrkdwn(`${w.kind}/${w.name}`)}: ${w.injected ? `+ ${w.containersAdded.map(escapeMrkdwn).join(', ') || 'no containers'}` : 'not injected'}`)
@@ -33,8 +40,9 @@ export function renderInjectSummary(s: InjectSummary): SlackMessage {
   if (list) blocks.push(section(list));
   if (s.warnings.length > 0) blocks.push(section(`:warning: ${s.warnings.map(escapeMrkdwn).join('\n:warning: ')}`));
   blocks.push(section(yamlFitsInline(s.yaml) ? `\`\`\`${s.yaml.replace(/```/g, "'''")}\`\`\`` : '_The injected YAML is attached in the thread._'));
-  blocks.push(context(`Requested by <@${s.requestedBy}> · preview only, nothing was applied`));
-  const value = `inject ${s.app} -n ${s.namespace} --apply`;
+  const origin = s.origin ? ` · ${escapeMrkdwn(s.origin)}` : '';
+  blocks.push(context(`Requested by <@${s.requestedBy}>${origin} · preview only, nothing was applied`));
+  const value = `inject ${s.reference ?? s.app} -n ${s.namespace}${s.cluster ? ` --cluster ${s.cluster}` : ''}${s.commit ? ` --commit ${s.commit}` : ''} --apply`;
   blocks.push({ type: 'actions', elements: [button('Apply', APPLY_ACTION, value, 'primary')] });
   return fitMessage({ text: `Injected ${s.app}: ${injected.length} workload(s), ${containers} container(s) added`, blocks });
 }

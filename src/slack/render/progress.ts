@@ -37,6 +37,10 @@ export interface StageView {
 export interface RolloutView {
   app: string;
   namespace: string;
+  /** The cluster's registry name, when there are named clusters. */
+  cluster?: string;
+  /** Where the manifests come from: the Git commit, repository and ref. */
+  origin?: string;
   requestedBy: string;
   rolloutId?: string;
   status: RolloutStatus;

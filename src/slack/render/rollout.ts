@@ -48,18 +48,19 @@ function outcomeLine(view: RolloutView): string | undefined {
 }
 
 export function renderRolloutParent(view: RolloutView, now: number): SlackMessage {
-  const title = `Rollout of *${escapeMrkdwn(view.app)}* to \`${escapeMrkdwn(view.namespace)}\` — ${HEADLINE[view.status]}`;
+  const cluster = view.cluster ? ` on cluster *${escapeMrkdwn(view.cluster)}*` : '';
+  const title = `Rollout of *${escapeMrkdwn(view.app)}* to \`${escapeMrkdwn(view.namespace)}\`${cluster} — ${HEADLINE[view.status]}`;
   const stages = view.stages.length > 0 ? view.stages.map((s) => stageLine(s, now)).join('\n') : '_waiting for the plan…_';
   const idText = view.rolloutId ? ` · rollout \`${escapeMrkdwn(view.rolloutId)}\`` : '';
   const blocks: Block[] = [section(title), section(stages)];
   const outcome = outcomeLine(view);
   if (outcome) blocks.push(section(outcome));
-  blocks.push(context(`Requested by <@${view.requestedBy}>${idText}`));
+  blocks.push(context(`Requested by <@${view.requestedBy}>${idText}${view.origin ? ` · ${escapeMrkdwn(view.origin)}` : ''}`));
   if (view.status === 'running' && view.rolloutId) {
-    const value = JSON.stringify({ rolloutId: view.rolloutId, namespace: view.namespace });
+    const value = JSON.stringify({ rolloutId: view.rolloutId, namespace: view.namespace, ...(view.cluster ? { cluster: view.cluster } : {}) });
     blocks.push({ type: 'actions', elements: [button('Cancel', CANCEL_ACTION, value, 'danger')] });
   }
-  const plain = `Rollout of ${view.app} to ${view.namespace}: ${view.status}`;
+  const plain = `Rollout of ${view.app} to ${view.namespace}${view.cluster ? ` on cluster ${view.cluster}` : ''}: ${view.status}`;
   return fitMessage({ text: plain, blocks });
 }
 

@@ -1,0 +1,89 @@
+// Named clusters: `--cluster prod` (or the registry's default) → a KubeConfig — an EKS cluster for the Lambda
+// worker, a kubeconfig context for the CLI and console. Without named clusters the door's own cluster is used
+// (MESH_EKS_*, KUBECONFIG, the local cluster). A cluster that cannot be reached is reported by name.
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { suggest } from '../command/suggest';
+import { UserError } from '../errors';
+import type { ClusterEntry, Registry } from './registry';
+
+/** Which registered cluster a command means: the one named, else the default; undefined = the door's own. */
+export function clusterEntry(registry: Registry, name: string | undefined): ClusterEntry | undefined {
+  const wanted = name ?? registry.defaultCluster;
+  if (wanted === undefined) return undefined;
+  const names = registry.clusters.map((c) => c.name);
+  const found = registry.clusters.find((c) => c.name === wanted);
+  if (found) return found;
+  if (names.length === 0) throw new UserError(`no clusters are registered (${registry.source}), so there is no cluster "${wanted}"; leave out --cluster`);
+  const guess = suggest(wanted, names);
+  throw new UserError(`no cluster named "${wanted}"${guess ? `; did you mean "${guess}"?` : ''} (clusters: ${names.join(', ')})`);
+}
+
+const expandHome = (file: string) => (file === '~' || file.startsWith('~/') ? path.join(os.homedir(), file.slice(1)) : file);
+
+async function contextKubeConfig(entry: ClusterEntry & { target: { kind: 'context' } }, env: NodeJS.ProcessEnv): Promise<KubeConfig> {
+  const { KubeConfig } = await import('@kubernetes/client-node');
+  const candidates = entry.target.kubeconfig
+    ? [expandHome(entry.target.kubeconfig)]
+    : [...(env.KUBECONFIG?.split(path.delimiter).filter(Boolean) ?? []), path.join(os.homedir(), '.kube', 'config')];
+  const file = candidates.find((f) => existsSync(f));
+  if (!file) throw new UserError(`cluster ${entry.name}: kubeconfig ${candidates[0]} does not exist`);
+  const kc = new KubeConfig();
+  try {
+    kc.loadFromFile(file);
+  } catch (error) {
+    throw new UserError(`cluster ${entry.name}: ${file} is not a valid kubeconfig: ${(error as Error).message.split('\n')[0]}`);
+  }
+  if (!kc.getContextObject(entry.target.context)) {
+    throw new UserError(`cluster ${entry.name}: ${file} has no context "${entry.target.context}" (contexts: ${kc.getContexts().map((c) => c.name).join(', ')})`);
+  }
+  kc.setCurrentContext(entry.target.context);
+  return kc;
+}
+
+/**
+ * The KubeConfig of a named cluster (or the registry's default); `own` is the door's cluster when the
+ * registry names none.
+ */
+export async function clusterKubeConfig(registry: Registry, name: string | undefined, env: NodeJS.ProcessEnv, own: () => Promise<KubeConfig>): Promise<KubeConfig> {
+  const entry = clusterEntry(registry, name);
+  if (!entry) return own();
+  if (entry.target.kind === 'context') return contextKubeConfig(entry as ClusterEntry & { target: { kind: 'context' } }, env);
+  const region = entry.target.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  if (!region) throw new UserError(`cluster ${entry.name}: no region (set eks.region or AWS_REGION)`);
+  const { eksKubeConfig } = await import('../aws/eks');
+  const { clusterName, endpoint, caData } = entry.target;
+  return eksKubeConfig({ clusterName, endpoint, caData, region }, { env });
+}
+
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET']);
+
+/** "cluster prod is unreachable (ECONNREFUSED at https://…)" for a connection failure, else undefined. */
+export function unreachableCluster(error: unknown, cluster: string | undefined, server?: string): string | undefined {
+  let cause: unknown = error;
+  for (let depth = 0; cause && depth < 4; depth += 1) {
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === 'string' && UNREACHABLE.has(code)) {
+      return `cluster ${cluster ?? '(default)'} is unreachable (${code}${server ? ` at ${server}` : ''}); nothing was changed by this step`;
+    }
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** `kube(cluster?)` for a door: each named cluster's KubeConfig made once (a failure is retried next time). */
+export function clusterResolver(registry: () => Registry, env: NodeJS.ProcessEnv, own: () => Promise<KubeConfig>): (cluster?: string) => Promise<KubeConfig> {
+  const made = new Map<string, Promise<KubeConfig>>();
+  return (cluster) => {
+    const key = cluster ?? '';
+    let kc = made.get(key);
+    if (!kc) {
+      kc = (async () => clusterKubeConfig(registry(), cluster, env, own))();
+      made.set(key, kc);
+      kc.catch(() => made.delete(key));
+    }
+    return kc;
+  };
+}

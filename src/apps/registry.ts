@@ -1,0 +1,216 @@
+// The app registry: which apps mesh knows (the built-in catalog plus the team's Git repositories) and which
+// clusters it may deploy to. A YAML file deployed with mesh (MESH_APPS_FILE) or the YAML itself (MESH_APPS),
+// like the policy; see infra/apps.example.yaml. Every error names the file and line.
+import { readFileSync } from 'node:fs';
+import { LineCounter, isMap, parseDocument, type Node, type YAMLMap } from 'yaml';
+import { UserError } from '../errors';
+import { listApps } from '../rollout/catalog';
+
+/** Where a secret lives; resolved only by the worker, when it fetches, and never logged. */
+export type SecretRef = { ssmParameter: string } | { secretsManager: string } | { env: string };
+
+export interface GitCredentials {
+  /** HTTP Basic user name sent with the token (GitHub: x-access-token; GitLab: oauth2). */
+  username: string;
+  token: SecretRef;
+}
+
+export type AppSource =
+  | { kind: 'builtin' }
+  | { kind: 'git'; repository: string; ref: string; path: string; credentials?: GitCredentials };
+
+export interface AppEntry {
+  name: string;
+  source: AppSource;
+  /** Clusters it may go to (all when absent). */
+  clusters?: string[];
+  /** Namespaces it may go to, `*` patterns allowed (all when absent). */
+  namespaces?: string[];
+}
+
+export type ClusterTarget =
+  | { kind: 'eks'; clusterName: string; endpoint: string; caData: string; region?: string }
+  | { kind: 'context'; context: string; kubeconfig?: string };
+
+export interface ClusterEntry {
+  name: string;
+  target: ClusterTarget;
+}
+
+export interface Registry {
+  /** Where it came from, for messages: `built-in`, `MESH_APPS` or the file name. */
+  source: string;
+  apps: AppEntry[];
+  clusters: ClusterEntry[];
+  defaultCluster?: string;
+}
+
+const NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const NAMESPACE_PATTERN = /^(\*|[a-z0-9*]([-a-z0-9*]*[a-z0-9*])?)$/;
+const SHA = /^[0-9a-f]{40}$/;
+const REF = /^(?!.*\.\.)(?!\/)(?!.*\/$)[A-Za-z0-9._\/-]{1,200}$/;
+const REPO_KEYS = ['repository', 'ref', 'path', 'credentials', 'clusters', 'namespaces'];
+
+export function builtinRegistry(): Registry {
+  return { source: 'built-in', apps: listApps().map((name) => ({ name, source: { kind: 'builtin' } })), clusters: [] };
+}
+
+/** A relative directory inside the repository: no `..`, not absolute, no backslashes. */
+export function checkRepositoryPath(path: string): string | undefined {
+  if (path === '' || path === '.') return '';
+  if (path.startsWith('/') || path.includes('\\') || path.split('/').some((s) => s === '..' || s === '')) return undefined;
+  return path.replace(/^\.\//, '');
+}
+
+export function parseRegistry(text: string, source: string): Registry {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true });
+  const at = (node: unknown): string =>
+    `${source}:${(node as Node | null)?.range ? lineCounter.linePos((node as Node).range![0]).line : 1}`;
+  const problem = doc.errors[0];
+  if (problem) throw new UserError(`${source}:${problem.linePos?.[0]?.line ?? 1}: invalid YAML: ${problem.message.split('\n')[0]}`);
+  const registry = builtinRegistry();
+  registry.source = source;
+  const root = doc.contents;
+  if (root === null) return registry;
+  if (!isMap(root)) throw new UserError(`${at(root)}: the registry must be a mapping with "apps" and "clusters"`);
+  const scalar = (node: unknown, what: string): string => {
+    const value = (node as { value?: unknown } | null)?.value;
+    if (typeof value !== 'string' || value === '') throw new UserError(`${at(node)}: ${what} must be a non-empty string`);
+    return value;
+  };
+  const stringList = (node: unknown, what: string, check: RegExp): string[] => {
+    const value = (node as Node | null)?.toJSON?.() as unknown;
+    if (!Array.isArray(value) || value.some((v) => typeof v !== 'string' || !check.test(v))) {
+      throw new UserError(`${at(node)}: ${what} must be a list of names`);
+    }
+    return value as string[];
+  };
+  const entries = (node: unknown, what: string): [string, Node | null, Node][] => {
+    if (!isMap(node)) throw new UserError(`${at(node)}: ${what} must be a mapping of names`);
+    return (node as YAMLMap).items.map((pair) => {
+      const name = String((pair.key as { value?: unknown })?.value);
+      if (!NAME.test(name)) throw new UserError(`${at(pair.key)}: "${name}" is not a valid ${what.replace(/s$/, '')} name (a DNS label)`);
+      return [name, pair.value as Node | null, pair.key as Node];
+    });
+  };
+
+  for (const pair of root.items) {
+    const key = String((pair.key as { value?: unknown })?.value);
+    const value = pair.value as Node | null;
+    if (key === 'apps') {
+      for (const [name, node, keyNode] of entries(value, 'apps')) {
+        if (registry.apps.some((a) => a.name === name)) throw new UserError(`${at(keyNode)}: app "${name}" is already defined (built-in or above)`);
+        registry.apps.push(parseApp(name, node));
+      }
+    } else if (key === 'clusters') {
+      for (const [name, node] of entries(value, 'clusters')) registry.clusters.push(parseCluster(name, node));
+    } else if (key === 'defaultCluster') {
+      registry.defaultCluster = scalar(value, 'defaultCluster');
+      if (!NAME.test(registry.defaultCluster)) throw new UserError(`${at(value)}: defaultCluster must be a cluster name`);
+    } else {
+      throw new UserError(`${at(pair.key)}: unknown registry key "${key}" (expected apps, clusters, defaultCluster)`);
+    }
+  }
+  const known = registry.clusters.map((c) => c.name);
+  if (registry.defaultCluster && !known.includes(registry.defaultCluster)) {
+    throw new UserError(`${source}: defaultCluster "${registry.defaultCluster}" is not under clusters (${known.join(', ') || 'none'})`);
+  }
+  for (const app of registry.apps) {
+    const unknown = app.clusters?.find((c) => !known.includes(c));
+    if (unknown) throw new UserError(`${source}: app "${app.name}" names cluster "${unknown}", which is not under clusters`);
+  }
+  return registry;
+
+  function parseApp(name: string, node: Node | null): AppEntry {
+    if (!isMap(node)) throw new UserError(`${at(node)}: app "${name}" must be a mapping with repository, ref and path`);
+    for (const pair of node.items) {
+      const key = String((pair.key as { value?: unknown })?.value);
+      if (!REPO_KEYS.includes(key)) throw new UserError(`${at(pair.key)}: app "${name}" has unknown key "${key}" (expected ${REPO_KEYS.join(', ')})`);
+    }
+    const repository = scalar(node.get('repository', true), `app "${name}" repository`);
+    let url: URL;
+    try {
+      url = new URL(repository);
+    } catch {
+      throw new UserError(`${at(node.get('repository', true))}: app "${name}" repository "${repository}" is not a URL`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+      throw new UserError(`${at(node.get('repository', true))}: app "${name}" repository must be an http(s) URL (Git smart HTTP)`);
+    }
+    if (url.username || url.password) {
+      throw new UserError(`${at(node.get('repository', true))}: app "${name}" repository must not carry credentials; use "credentials"`);
+    }
+    const ref = node.has('ref') ? scalar(node.get('ref', true), `app "${name}" ref`) : 'main';
+    if (!SHA.test(ref) && !REF.test(ref)) throw new UserError(`${at(node.get('ref', true))}: app "${name}" ref "${ref}" is not a branch, tag or commit`);
+    const rawPath = node.has('path') ? scalar(node.get('path', true), `app "${name}" path`) : '.';
+    const path = checkRepositoryPath(rawPath.replace(/\/$/, ''));
+    if (path === undefined) throw new UserError(`${at(node.get('path', true))}: app "${name}" path "${rawPath}" must be relative, inside the repository (no "..")`);
+    const entry: AppEntry = { name, source: { kind: 'git', repository, ref, path } };
+    if (node.has('credentials')) (entry.source as { credentials?: GitCredentials }).credentials = parseCredentials(name, node.get('credentials', true) as Node);
+    if (node.has('clusters')) entry.clusters = stringList(node.get('clusters', true), `app "${name}" clusters`, NAME);
+    if (node.has('namespaces')) entry.namespaces = stringList(node.get('namespaces', true), `app "${name}" namespaces`, NAMESPACE_PATTERN);
+    return entry;
+  }
+
+  function parseCredentials(name: string, node: Node): GitCredentials {
+    if (!isMap(node)) throw new UserError(`${at(node)}: app "${name}" credentials must be a mapping`);
+    const refs = ['ssmParameter', 'secretsManager', 'env'].filter((k) => node.has(k));
+    const unknown = node.items.map((p) => String((p.key as { value?: unknown })?.value)).find((k) => ![...refs, 'username'].includes(k));
+    if (unknown) throw new UserError(`${at(node)}: app "${name}" credentials has unknown key "${unknown}" (expected username and one of ssmParameter, secretsManager, env)`);
+    if (refs.length !== 1) throw new UserError(`${at(node)}: app "${name}" credentials need exactly one of ssmParameter, secretsManager, env`);
+    const kind = refs[0]!;
+    const id = scalar(node.get(kind, true), `app "${name}" credentials.${kind}`);
+    const username = node.has('username') ? scalar(node.get('username', true), `app "${name}" credentials.username`) : 'x-access-token';
+    return { username, token: { [kind]: id } as SecretRef };
+  }
+
+  function parseCluster(name: string, node: Node | null): ClusterEntry {
+    if (!isMap(node)) throw new UserError(`${at(node)}: cluster "${name}" must be a mapping with "eks" or "context"`);
+    const kinds = ['eks', 'context'].filter((k) => node.has(k));
+    const unknown = node.items.map((p) => String((p.key as { value?: unknown })?.value)).find((k) => !['eks', 'context', 'kubeconfig'].includes(k));
+    if (unknown || kinds.length !== 1) {
+      throw new UserError(`${at(node)}: cluster "${name}" needs exactly one of "eks" (Lambda) or "context" (a kubeconfig context)${unknown ? `; unknown key "${unknown}"` : ''}`);
+    }
+    if (kinds[0] === 'context') {
+      const context = scalar(node.get('context', true), `cluster "${name}" context`);
+      const kubeconfig = node.has('kubeconfig') ? scalar(node.get('kubeconfig', true), `cluster "${name}" kubeconfig`) : undefined;
+      return { name, target: { kind: 'context', context, ...(kubeconfig ? { kubeconfig } : {}) } };
+    }
+    const eks = node.get('eks', true) as Node;
+    if (!isMap(eks)) throw new UserError(`${at(eks)}: cluster "${name}" eks must be a mapping with name, endpoint and caData`);
+    const endpoint = scalar(eks.get('endpoint', true), `cluster "${name}" eks.endpoint`);
+    if (!/^https:\/\//.test(endpoint)) throw new UserError(`${at(eks.get('endpoint', true))}: cluster "${name}" eks.endpoint must be an https URL`);
+    return {
+      name,
+      target: {
+        kind: 'eks',
+        clusterName: scalar(eks.get('name', true), `cluster "${name}" eks.name`),
+        endpoint,
+        caData: scalar(eks.get('caData', true), `cluster "${name}" eks.caData`),
+        ...(eks.has('region') ? { region: scalar(eks.get('region', true), `cluster "${name}" eks.region`) } : {}),
+      },
+    };
+  }
+}
+
+/** The registry of this process: MESH_APPS (the YAML), else MESH_APPS_FILE, else the built-in catalog only. */
+export function registryFromEnv(env: NodeJS.ProcessEnv): Registry {
+  if (env.MESH_APPS) return parseRegistry(env.MESH_APPS, 'MESH_APPS');
+  if (env.MESH_APPS_FILE) {
+    let text: string;
+    try {
+      text = readFileSync(env.MESH_APPS_FILE, 'utf8');
+    } catch (error) {
+      throw new UserError(`MESH_APPS_FILE ${env.MESH_APPS_FILE}: ${(error as NodeJS.ErrnoException).code ?? 'cannot be read'}`);
+    }
+    return parseRegistry(text, env.MESH_APPS_FILE);
+  }
+  return builtinRegistry();
+}
+
+/** Whether `namespace` matches one of the app's namespace patterns (`*` matches any run of characters). */
+export function namespaceAllowed(app: AppEntry, namespace: string): boolean {
+  if (!app.namespaces) return true;
+  return app.namespaces.some((p) => new RegExp(`^${p.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\-]/g, '\\$&')).join('.*')}$`).test(namespace));
+}

@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+import { namespaceAllowed, parseRegistry, registryFromEnv } from '../../src/apps';
+import { checkTarget } from '../../src/apps/rollout';
+
+describe('app registry (infra/apps.example.yaml format)', () => {
+  it('parses the example: apps from Git with credentials references, EKS and kubeconfig clusters, the default', () => {
+    const registry = parseRegistry(readFileSync('infra/apps.example.yaml', 'utf8'), 'infra/apps.example.yaml');
+    expect(registry.apps.map((a) => a.name)).toEqual(['guestbook', 'shop']);
+    expect(registry.apps[1]).toEqual({
+      name: 'shop',
+      source: {
+        kind: 'git', repository: 'https://git.example.com/team/shop.git', ref: 'main', path: 'deploy/k8s',
+        credentials: { username: 'x-access-token', token: { ssmParameter: '/mesh/dev/git/shop-token' } },
+      },
+      clusters: ['staging', 'prod'],
+      namespaces: ['shop', 'shop-*'],
+    });
+    expect(registry.clusters).toEqual([
+      { name: 'prod', target: { kind: 'eks', clusterName: 'prod-eks', endpoint: expect.stringMatching(/^https:/), caData: expect.any(String), region: 'eu-west-1' } },
+      { name: 'staging', target: { kind: 'context', context: 'staging-admin', kubeconfig: '~/.kube/staging.yaml' } },
+    ]);
+    expect(registry.defaultCluster).toBe('staging');
+    const shop = registry.apps[1]!;
+    expect(namespaceAllowed(shop, 'shop-eu')).toBe(true);
+    expect(() => checkTarget(shop, 'default', 'prod')).toThrow('app shop may not go to namespace default (the registry allows shop, shop-*)');
+    expect(() => checkTarget({ ...shop, clusters: ['staging'] }, 'shop', 'prod')).toThrow('app shop may not go to cluster prod (the registry allows staging)');
+  });
+
+  it('without configuration it is the built-in catalog', () => {
+    expect(registryFromEnv({})).toEqual({ source: 'built-in', apps: [{ name: 'guestbook', source: { kind: 'builtin' } }], clusters: [] });
+    expect(registryFromEnv({ MESH_APPS: 'apps:\n  x:\n    repository: https://h/x.git\n' }).apps[1]).toMatchObject({ name: 'x', source: { ref: 'main', path: '' } });
+  });
+
+  it.each([
+    ['apps:\n  shop:\n    repository: https://h/x.git\n    path: ../etc\n', /^R:4: app "shop" path "..\/etc" must be relative, inside the repository/],
+    ['apps:\n  shop:\n    repository: https://h/x.git\n    path: /etc\n', /^R:4: app "shop" path "\/etc" must be relative/],
+    ['apps:\n  shop:\n    repository: file:///etc\n', /^R:3: app "shop" repository must be an http\(s\) URL/],
+    ['apps:\n  shop:\n    repository: https://user:tok@h/x.git\n', /^R:3: app "shop" repository must not carry credentials/],
+    ['apps:\n  shop:\n    repository: https://h/x.git\n    ref: "a..b"\n', /^R:4: app "shop" ref "a..b" is not a branch, tag or commit/],
+    ['apps:\n  guestbook:\n    repository: https://h/x.git\n', /^R:2: app "guestbook" is already defined/],
+    ['apps:\n  Shop:\n    repository: https://h/x.git\n', /^R:2: "Shop" is not a valid app name/],
+    ['apps:\n  shop:\n    repository: https://h/x.git\n    token: abc\n', /^R:4: app "shop" has unknown key "token"/],
+    ['apps:\n  shop:\n    repository: https://h/x.git\n    credentials: {ssmParameter: a, env: B}\n', /^R:4: app "shop" credentials need exactly one of/],
+    ['apps:\n  shop:\n    repository: https://h/x.git\n    clusters: [prod]\n', /^R: app "shop" names cluster "prod", which is not under clusters/],
+    ['defaultCluster: prod\n', /^R: defaultCluster "prod" is not under clusters/],
+    ['clusters:\n  prod:\n    eks: {name: p, endpoint: http://x, caData: Y}\n', /^R:3: cluster "prod" eks.endpoint must be an https URL/],
+    ['clusters:\n  prod:\n    url: x\n', /^R:3: cluster "prod" needs exactly one of "eks" \(Lambda\) or "context"/],
+    ['apps:\n  shop: [\n', /^R:\d+: invalid YAML/],
+    ['repos: {}\n', /^R:1: unknown registry key "repos"/],
+  ])('refuses %j with file and line', (text, expected) => {
+    expect(() => parseRegistry(text, 'R')).toThrow(expected);
+  });
+});
+
+describe('mesh apps (CLI)', () => {
+  it('lists the registry: the built-in guestbook, Git apps with repository, path and ref, the clusters', async () => {
+    const { runCli } = await import('../support/run-cli');
+    const { code, stdout } = await runCli(['apps'], { env: { MESH_APPS_FILE: 'infra/apps.example.yaml' }, cwd: process.cwd() });
+    expect(code).toBe(0);
+    expect(stdout).toContain('2 app(s) from infra/apps.example.yaml');
+    expect(stdout).toMatch(/ {2}guestbook +built-in\n/);
+    expect(stdout).toMatch(/ {2}shop +https:\/\/git\.example\.com\/team\/shop\.git deploy\/k8s\/ @ main {2}\(clusters staging, prod; namespaces shop, shop-\*\)\n/);
+    expect(stdout).toContain('cluster staging (default): context staging-admin in ~/.kube/staging.yaml');
+    const broken = await runCli(['apps'], { env: { MESH_APPS: 'apps: [' }, cwd: process.cwd() });
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toMatch(/^mesh apps: MESH_APPS:1: invalid YAML/);
+  });
+});
