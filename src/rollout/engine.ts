@@ -257,7 +257,10 @@ export async function advance(state: RolloutState, deps: RolloutDeps): Promise<R
   try {
     next = await advancePhase(step);
   } catch (error) {
-    if (!isUnreachable(error)) throw error;
+    // Before anything is applied (pre-flight, lock) an unreachable cluster is simply down: say so at once.
+    // Once the rollout holds the lock and has applied, an outage is waited out (bounded) so it can finish.
+    const underway = state.phase === 'apply' || state.phase === 'wait';
+    if (!underway || !isUnreachable(error)) throw error;
     return stillUnreachable(step, error);
   }
   if (state.unreachableSince === undefined) return next;
