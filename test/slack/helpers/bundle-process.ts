@@ -16,12 +16,12 @@ const { handler } = require(process.env.BUNDLE);
 const rl = require('node:readline').createInterface({ input: process.stdin });
 rl.on('line', async (line) => {
   const { id, event } = JSON.parse(line);
-  const start = Date.now();
+  const start = performance.now();
   try {
     const result = await handler(event, {});
-    process.stdout.write(JSON.stringify({ id, result, ms: Date.now() - start }) + '\\n');
+    process.stdout.write(JSON.stringify({ id, result, ms: performance.now() - start }) + '\\n');
   } catch (error) {
-    process.stdout.write(JSON.stringify({ id, error: String(error && error.stack || error), ms: Date.now() - start }) + '\\n');
+    process.stdout.write(JSON.stringify({ id, error: String(error && error.stack || error), ms: performance.now() - start }) + '\\n');
   }
 });
 `;
@@ -39,9 +39,10 @@ export interface BundleProcess {
   close(): Promise<void>;
 }
 
-export function startBundle(env: Record<string, string>, options: { blockNetwork?: boolean } = {}): BundleProcess {
+/** `options.bundle`: another path of the same bundle (the benchmark loads this helper from elsewhere). */
+export function startBundle(env: Record<string, string>, options: { blockNetwork?: boolean; bundle?: string } = {}): BundleProcess {
   const child: ChildProcess = spawn(process.execPath, ['-e', DRIVER], {
-    env: { PATH: process.env.PATH ?? '', BUNDLE, BLOCK_NETWORK: options.blockNetwork ? '1' : '0', ...env },
+    env: { PATH: process.env.PATH ?? '', BUNDLE: options.bundle ?? BUNDLE, BLOCK_NETWORK: options.blockNetwork ? '1' : '0', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   const pending = new Map<number, (r: InvokeResult & { error?: string }) => void>();
