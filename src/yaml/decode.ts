@@ -52,7 +52,7 @@ const LEADING_BLOCK_SYNTAX = /(?:[ \t]+|[-?:](?=[ \t]|$)|[&!][^ \t\n]*)*/y;
  * first. Flow depth is counted exactly with the library's own lexer (quoted "[" are not indicators), but only
  * when the document has enough brackets to matter.
  */
-function refuseAbsurdNesting(raw: string, source: string, firstLine: number, maxDepth: number): void {
+export function refuseAbsurdNesting(raw: string, source: string, firstLine: number, maxDepth: number): void {
   let line = 0;
   for (let start = 0; start < raw.length; line++) {
     const end = raw.indexOf('\n', start);
