@@ -1,0 +1,45 @@
+// Hostile AdmissionReviews to mesh's injector webhook over loopback HTTPS, with the real engine: 200 (allowed,
+// or refused with a message) or a 4xx, never a 5xx or a dropped connection, and the server keeps serving.
+// Seeded: the first cases of `npm run bench reliability`, which sends 10,000.
+import https from 'node:https';
+import { test } from '@fast-check/jest';
+import { injectionSettings } from '../../src/inject';
+import { injectorFromSettings } from '../../src/webhook/engine';
+import { startWebhookServer, type RunningWebhook } from '../../src/webhook/server';
+import { makeTestPki } from '../webhook/support/tls';
+import { FUZZ_SEED } from './support/commands';
+import { badAnswer, hostileReview, sendReview, typicalReview } from './support/reviews';
+
+jest.setTimeout(120_000);
+
+let server: RunningWebhook;
+let agent: https.Agent;
+const statuses: number[] = [];
+
+beforeAll(async () => {
+  const pki = makeTestPki();
+  server = await startWebhookServer({
+    cert: pki.certPem,
+    key: pki.keyPem,
+    injector: injectorFromSettings(injectionSettings()),
+    onRequest: ({ status }) => statuses.push(status),
+  });
+  agent = new https.Agent({ keepAlive: true, ca: pki.caPem, maxSockets: 4 });
+});
+afterAll(async () => {
+  agent?.destroy();
+  await server?.close();
+});
+
+test.prop([hostileReview], { seed: FUZZ_SEED, numRuns: 200 })('answers 200 or a 4xx with a message, never a 5xx', async (request) => {
+  const answer = await sendReview(server.port, agent, request);
+  expect(badAnswer(request, answer)).toBeUndefined();
+});
+
+it('still injects a real pod afterwards', async () => {
+  expect(statuses.filter((s) => s >= 500)).toEqual([]);
+  const request = { body: JSON.stringify(typicalReview('after-fuzz')), contentType: 'application/json', method: 'POST', path: '/inject' };
+  const answer = await sendReview(server.port, agent, request);
+  expect(badAnswer(request, answer)).toBeUndefined();
+  expect(JSON.parse(answer.body).response).toMatchObject({ uid: 'after-fuzz', allowed: true, patchType: 'JSONPatch' });
+});
