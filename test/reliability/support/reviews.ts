@@ -7,15 +7,12 @@ import { applyPatch, type JsonValue } from '../../../src/webhook/jsonpatch';
 
 /** What the ReplicaSet controller sends for a small Deployment, API-server defaults included. */
 export function typicalReview(uid = 'fuzz-1'): Record<string, any> {
+  const pod = { group: '', version: 'v1' };
   return {
     apiVersion: 'admission.k8s.io/v1',
     kind: 'AdmissionReview',
     request: {
-      uid,
-      kind: { group: '', version: 'v1', kind: 'Pod' },
-      resource: { group: '', version: 'v1', resource: 'pods' },
-      operation: 'CREATE',
-      namespace: 'shop',
+      uid, kind: { ...pod, kind: 'Pod' }, resource: { ...pod, resource: 'pods' }, operation: 'CREATE', namespace: 'shop',
       object: {
         apiVersion: 'v1',
         kind: 'Pod',
