@@ -1,6 +1,6 @@
-// Generated and mutated `/mesh` texts (seeded; the first cases of `npm run bench reliability`, which runs
-// 100,000) through the grammar, then through the signed front door as deployed: always one clean ephemeral
-// line, never a stack trace or a 5xx.
+// Generated and mutated `/mesh` texts (seeded; the generator `npm run bench reliability` runs 100,000 of)
+// through the grammar, then through the signed front door as deployed: always one clean ephemeral line, never
+// a stack trace or a 5xx.
 import { existsSync } from 'node:fs';
 import { fc, test } from '@fast-check/jest';
 import { FUZZ_SEED, grammarProblem, meshText, uncleanReply } from './support/commands';

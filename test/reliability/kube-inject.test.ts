@@ -1,6 +1,6 @@
 // Hostile manifests through the injection engine and through the `mesh kube-inject` door (in-process, as
 // bin/mesh.cjs runs it): output, or a refusal of one line naming file and line; never a crash. Seeded: the
-// first cases of `npm run bench reliability`, which runs 10,000 and reports time per case and memory.
+// same generator as `npm run bench reliability`, which runs 10,000 and reports time per case and memory.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';

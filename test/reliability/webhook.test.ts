@@ -1,6 +1,6 @@
 // Hostile AdmissionReviews to mesh's injector webhook over loopback HTTPS, with the real engine: 200 (allowed,
 // or refused with a message) or a 4xx, never a 5xx or a dropped connection, and the server keeps serving.
-// Seeded: the first cases of `npm run bench reliability`, which sends 10,000.
+// Seeded: the same generator as `npm run bench reliability`, which sends 10,000.
 import https from 'node:https';
 import { test } from '@fast-check/jest';
 import { injectionSettings } from '../../src/inject';

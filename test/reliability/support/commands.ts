@@ -1,7 +1,6 @@
 // Hostile `/mesh` texts: commands built from the grammar's own words, then mutated (characters inserted,
 // deleted, swapped, case-flipped, whitespace and unicode), plus raw random text. Shared by the jest share
-// (test/reliability/commands.test.ts) and the full run (scripts/bench/reliability.mjs), same seed, so the jest
-// cases are the first ones of the benchmark.
+// (test/reliability/commands.test.ts) and the full run (scripts/bench/reliability.mjs), with the same seed.
 import fc from 'fast-check';
 import { formatCommand, parseCommand } from '../../../src/command/grammar';
 

@@ -32,6 +32,7 @@ export interface InvokeResult {
 }
 
 export interface BundleProcess {
+  pid: number;
   invoke(event: unknown): Promise<InvokeResult>;
   /** Everything the process wrote to stdout that was not a driver answer (the audit lines). */
   logs: string[];
@@ -66,6 +67,7 @@ export function startBundle(env: Record<string, string>, options: { blockNetwork
   });
   createInterface({ input: child.stderr! }).on('line', (line) => stderr.push(line));
   return {
+    pid: child.pid ?? 0,
     logs,
     stderr,
     invoke: (event) =>
