@@ -148,6 +148,9 @@ export const hostileReview: fc.Arbitrary<ReviewRequest> = fc
   )
   .map(([body, how]) => ({ body, ...how }));
 
+// What a JavaScript TypeError says: an error the engine did not mean to raise.
+const LOOKS_LIKE_A_CRASH = /is not a function|Cannot (read|use|set|convert)|of undefined|of null|is not iterable/;
+
 export interface HttpAnswer {
   status: number;
   body: string;
@@ -192,6 +195,7 @@ export function badAnswer(request: ReviewRequest, answer: HttpAnswer): string | 
   if (response.uid !== sent.request.uid) return `response uid ${JSON.stringify(response.uid)} is not the request's`;
   if (typeof response.allowed !== 'boolean') return 'response without allowed';
   if (!response.allowed && !(typeof response.status?.message === 'string' && response.status.message !== '')) return 'refused without a message';
+  if (!response.allowed && LOOKS_LIKE_A_CRASH.test(response.status.message)) return `refused with an internal error: ${response.status.message.slice(0, 200)}`;
   if (response.patch !== undefined) {
     try {
       const patch = JSON.parse(Buffer.from(response.patch, 'base64').toString('utf8')) as unknown;
