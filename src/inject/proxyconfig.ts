@@ -2,6 +2,8 @@
 // annotation) and the PROXY_CONFIG JSON, which lists only fields that differ from Istio's defaults.
 import { parse as parseYaml } from 'yaml';
 import { UserError } from '../errors';
+import { refuseAbsurdNesting } from '../yaml/decode';
+import { DEFAULT_PARSE_LIMITS } from '../yaml/manifests';
 import { deepMerge, type Values } from './settings';
 import { goJson } from './normalize';
 
@@ -40,6 +42,7 @@ export function effectiveProxyConfig(meshConfig: Values, annotations: Record<str
   if (anno !== undefined) {
     let overlay: unknown;
     try {
+      refuseAbsurdNesting(anno, 'proxy.istio.io/config', 1, DEFAULT_PARSE_LIMITS.maxDepth);
       overlay = parseYaml(anno);
     } catch (e) {
       throw new UserError(`invalid value for annotation 'proxy.istio.io/config': ${(e as Error).message}`);

@@ -2,6 +2,8 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { UserError } from '../errors';
+import { refuseAbsurdNesting } from '../yaml/decode';
+import { DEFAULT_PARSE_LIMITS } from '../yaml/manifests';
 import { isQuantity } from './quantity';
 
 type Check = (value: string) => string | undefined;
@@ -82,6 +84,7 @@ const VALIDATORS: Record<string, Check> = {
   'prometheus.istio.io/merge-metrics': bool,
   'proxy.istio.io/config': (v) => {
     try {
+      refuseAbsurdNesting(v, 'proxy.istio.io/config', 1, DEFAULT_PARSE_LIMITS.maxDepth);
       const parsed = parseYaml(v);
       if (parsed !== null && parsed !== undefined && (typeof parsed !== 'object' || Array.isArray(parsed))) return 'failed to convert to apply proxy config: not a mapping';
       return undefined;
@@ -95,13 +98,25 @@ const VALIDATORS: Record<string, Check> = {
   'sidecar.istio.io/proxyMemoryLimit': quantity,
 };
 
+const MAX_ANNOTATIONS_BYTES = 256 * 1024;
+
+// Istio echoes the whole value; a value of megabytes would make the one-line error megabytes long.
+const MAX_ECHOED_CHARS = 200;
+function shortValue(value: string): string {
+  return value.length > MAX_ECHOED_CHARS ? `${value.slice(0, MAX_ECHOED_CHARS)}… (${value.length} characters)` : value;
+}
+
 /** Throws a UserError naming every annotation Istio would reject. */
 export function validateAnnotations(annotations: Record<string, string>): void {
+  // The API server's limit (apimachinery TotalAnnotationSizeLimitB). Checked first: parsing a huge
+  // proxy.istio.io/config would take seconds for a pod the cluster refuses anyway.
+  const size = Object.entries(annotations).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(String(v)), 0);
+  if (size > MAX_ANNOTATIONS_BYTES) throw new UserError(`metadata.annotations: Too long: must have at most ${MAX_ANNOTATIONS_BYTES} bytes (has ${size})`);
   const errors: string[] = [];
   for (const name of Object.keys(annotations).sort()) {
     const check = VALIDATORS[name];
     const problem = check?.(String(annotations[name]));
-    if (problem) errors.push(`invalid value '${annotations[name]}' for annotation '${name}': ${problem}`);
+    if (problem) errors.push(`invalid value '${shortValue(String(annotations[name]))}' for annotation '${name}': ${shortValue(problem)}`);
   }
   if (errors.length > 0) throw new UserError(`injection failed: ${errors.join('; ')}`);
 }

@@ -7,6 +7,14 @@ import { stdoutAuditSink } from './audit';
 import type { SlackDoorConfig } from './handler';
 import { DEFAULT_POLICY, type Policy } from './policy';
 
+function readPolicyFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UserError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
+
 function policyFromEnv(env: NodeJS.ProcessEnv): () => Policy {
   let cached: Policy | undefined;
   return () => {
@@ -14,7 +22,7 @@ function policyFromEnv(env: NodeJS.ProcessEnv): () => Policy {
     // Loaded on first authorization only: the fast path never needs the YAML parser.
     const { parsePolicy } = require('./policy-file') as typeof import('./policy-file');
     if (env.MESH_POLICY) cached = parsePolicy(env.MESH_POLICY, 'MESH_POLICY');
-    else if (env.MESH_POLICY_FILE) cached = parsePolicy(readFileSync(env.MESH_POLICY_FILE, 'utf8'), env.MESH_POLICY_FILE);
+    else if (env.MESH_POLICY_FILE) cached = parsePolicy(readPolicyFile(env.MESH_POLICY_FILE), env.MESH_POLICY_FILE);
     else cached = DEFAULT_POLICY;
     return cached;
   };

@@ -1,10 +1,10 @@
 // The Slack front door's decisions, independent of Bolt: parse → authorize → dispatch the job → reply, with
 // one audit line per command or button. The Lambda fast path, the Bolt listeners and the console all call it.
 import { formatCommand, helpText, parseCommand, validateDnsLabel } from '../command/grammar';
-import { commandNamespace, permissionFor, type Permission } from '../command/permissions';
+import { commandNamespace, isMutating, permissionFor, type Permission } from '../command/permissions';
 import { jobIdFor, type Job, type JobCommand, type JobDispatcher } from '../jobs/job';
 import { auditLine, type AuditDecision, type AuditOutcome, type AuditSink } from './audit';
-import { authorize, policyNamesUserGroups, type Policy } from './policy';
+import { authorize, DEFAULT_POLICY, policyNamesUserGroups, type Policy } from './policy';
 import { APPLY_ACTION, RESTART_ACTION } from './render/inject';
 import { CANCEL_ACTION } from './render/rollout';
 
@@ -100,6 +100,10 @@ function intentOfButton(press: ButtonPress): Intent | string {
       const parsed = parseCommand(`cancel ${String(value.rolloutId)}${value.cluster === undefined ? '' : ` --cluster ${String(value.cluster)}`}`);
       if (!parsed.ok || parsed.command.kind !== 'cancel') return 'the Cancel button carries an invalid rollout id';
       const namespace = validateDnsLabel(String(value.namespace), 'namespace');
+      // The cancel acts on the namespace in the rollout id, so that is the one authorized; a button whose two
+      // disagree was not rendered by mesh.
+      const target = commandNamespace(parsed.command);
+      if (target !== undefined && target !== namespace) return 'the Cancel button names another namespace than its rollout id';
       return { command: parsed.command, text: formatCommand(parsed.command), permission: 'cancel', namespace };
     }
   } catch (error) {
@@ -119,9 +123,20 @@ export async function handleButton(press: ButtonPress, caller: Caller, deps: Fro
 
 async function decideAndDispatch(intent: Intent, source: 'command' | 'button', caller: Caller, deps: FrontDoorDeps): Promise<Reply> {
   const started = deps.now();
-  const policy = deps.policy();
   const cluster = 'cluster' in intent.command ? intent.command.cluster : undefined;
   const base = { source, command: intent.text, permission: intent.permission, ...(intent.namespace ? { namespace: intent.namespace } : {}), ...(cluster ? { cluster } : {}) };
+  let policy: Policy;
+  try {
+    policy = deps.policy();
+  } catch (error) {
+    // Fail closed: a policy that cannot be read grants nothing; read-only commands still answer.
+    const reason = `the mesh policy cannot be used: ${(error as Error).message.split('\n')[0]}`;
+    if (isMutating(intent.permission)) {
+      record(deps, caller, started, { ...base, decision: 'deny', outcome: 'denied', reason });
+      return ephemeral(`:no_entry: Denied: ${reason}. Mutating commands are refused until it is fixed.`);
+    }
+    policy = DEFAULT_POLICY;
+  }
   let decision = authorize(policy, { userId: caller.user, channelId: caller.channel }, intent.permission, intent.namespace);
   if (!decision.allowed && deps.userGroups && policyNamesUserGroups(policy)) {
     const groups = [...new Set(policy.rules.flatMap((r) => r.userGroups))];

@@ -6,7 +6,7 @@ import type { JobDispatcher } from '../jobs/job';
 import type { AuditSink } from './audit';
 import { answerWithoutWork, type FrontDoorDeps } from './frontdoor';
 import type { Policy } from './policy';
-import { formFields, jsonResult, readGatewayEvent, type GatewayEvent, type LambdaResult } from './request';
+import { formFields, jsonResult, malformedSlackRequest, readGatewayEvent, type GatewayEvent, type LambdaResult } from './request';
 import { verifySlackRequest } from './verify';
 import { slackApi } from './webapi';
 
@@ -26,6 +26,9 @@ export interface SlackDoorConfig {
    */
   loadBolt: () => Promise<typeof import('./bolt-app')>;
 }
+
+// Slack's requests are a few KiB (a button press carries its message's blocks, at most ~50 × 3,000 characters).
+const MAX_BODY_CHARS = 1024 * 1024;
 
 export type SlackLambdaHandler = (event: GatewayEvent, context: Context) => Promise<LambdaResult>;
 
@@ -55,7 +58,13 @@ export function createSlackHandler(config: SlackDoorConfig): SlackLambdaHandler 
     return bolt;
   };
 
+  const refuse = (status: number, reason: string, error: string): LambdaResult => {
+    log(JSON.stringify({ type: 'mesh.rejected-request', reason }));
+    return jsonResult(status, { error });
+  };
+
   return async (event, context) => {
+    if ((event.body?.length ?? 0) > MAX_BODY_CHARS) return refuse(413, 'body too large', 'request body too large');
     const request = readGatewayEvent(event);
     if (/(^|&)ssl_check=1(&|$)/.test(request.rawBody)) return jsonResult(200, {});
     const { signingSecret, botToken } = await config.secrets();
@@ -66,12 +75,14 @@ export function createSlackHandler(config: SlackDoorConfig): SlackLambdaHandler 
       signature: request.headers['x-slack-signature'],
       nowSeconds: Math.floor(now() / 1000),
     });
-    if (!verified.ok) {
-      log(JSON.stringify({ type: 'mesh.rejected-request', reason: verified.reason }));
-      return jsonResult(401, { error: 'invalid request signature' });
-    }
+    if (!verified.ok) return refuse(401, verified.reason, 'invalid request signature');
+    // Slash commands and button presses are the only requests this app receives, both form-encoded; anything
+    // else is answered here, so Bolt never throws on a body it cannot parse.
     const fields = formFields(request);
-    if (fields?.command === '/mesh' && fields.text !== undefined) {
+    if (!fields) return refuse(415, 'not form-encoded', 'expected application/x-www-form-urlencoded');
+    const malformed = malformedSlackRequest(fields);
+    if (malformed) return refuse(400, malformed, 'not a well-formed /mesh command or button press');
+    if (fields.command === '/mesh' && fields.text !== undefined) {
       const caller = { user: fields.user_id ?? '', channel: fields.channel_id ?? '', ...(fields.team_id ? { team: fields.team_id } : {}) };
       const reply = answerWithoutWork(fields.text, caller, { audit: config.audit, now });
       if (reply) return jsonResult(200, reply);

@@ -81,6 +81,9 @@ export function reviewAdmission(rawBody: string, contentType: string | undefined
   if (!isRecord(object) || !isRecord(object.spec) || (object.metadata !== undefined && !isRecord(object.metadata))) {
     return badRequest('AdmissionReview request.object is not a Pod (needs object metadata and spec)');
   }
+  const malformed = object.metadata === undefined ? undefined : malformedMetadata(object.metadata);
+  if (malformed) return badRequest(`AdmissionReview request.object.metadata.${malformed}`);
+  const hadMetadata = object.metadata !== undefined;
 
   // Freshly parsed from this request, so owned here. The engine works on its own typed copy and leaves this
   // one as it is, so no defensive deep copy (one per review was ~6% of the review's CPU).
@@ -98,6 +101,8 @@ export function reviewAdmission(rawBody: string, contentType: string | undefined
     const { deployMeta, typeMeta } = deployMetaFromPod(pod);
     const injected = injector.inject(pod, { ...deployMeta, ...typeMeta });
     const patch = keepUnmanagedFields(createPatch(pod as JsonValue, injected.pod as JsonValue));
+    // The diff ran against the metadata filled in above; a pod sent without any needs it created first.
+    if (!hadMetadata) patch.unshift({ op: 'add', path: '/metadata', value: {} });
     return respond({
       allowed: true,
       patchType: 'JSONPatch',
@@ -108,6 +113,18 @@ export function reviewAdmission(rawBody: string, contentType: string | undefined
     // As istiod: the review is answered (not a 5xx) and the pod is refused with the engine's message.
     return respond({ allowed: false, status: { code: 500, message: `injection failed: ${(error as Error).message}` } });
   }
+}
+
+/** What the door and the decision read from metadata, checked for type, so a wrong one is a 400 that names it. */
+function malformedMetadata(metadata: Record<string, unknown>): string | undefined {
+  for (const field of ['name', 'generateName', 'namespace']) {
+    if (metadata[field] != null && typeof metadata[field] !== 'string') return `${field} is not a string`;
+  }
+  for (const field of ['labels', 'annotations']) if (metadata[field] != null && !isRecord(metadata[field])) return `${field} is not a map`;
+  const owners = metadata.ownerReferences;
+  const isOwner = (o: unknown) => isRecord(o) && ['apiVersion', 'kind', 'name'].every((k) => o[k] == null || typeof o[k] === 'string');
+  if (owners != null && !(Array.isArray(owners) && owners.every(isOwner))) return 'ownerReferences is not a list of owner references';
+  return undefined;
 }
 
 // Where the engine deliberately deletes object keys: labels and annotations (stripping a previous injection)

@@ -1,4 +1,4 @@
-import { Alias, Document, isAlias, isMap, isScalar, isSeq, parseDocument, Scalar, YAMLMap, YAMLSeq } from 'yaml';
+import { Alias, Document, isAlias, isMap, isScalar, isSeq, Lexer, parseDocument, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 import type { Node as YamlNode } from 'yaml';
 import { UserError } from '../errors';
 import { resolvePlain, type Resolved } from './resolve';
@@ -23,6 +23,7 @@ const TAG_PREFIX = 'tag:yaml.org,2002:';
  * would silently keep the last one, which hides mistakes).
  */
 export function decodeDocument(raw: string, source: string, firstLine: number, limits: DecodeLimits): unknown {
+  refuseAbsurdNesting(raw, source, firstLine, limits.maxDepth);
   let doc: Document.Parsed;
   try {
     doc = parseDocument(raw, { schema: 'failsafe', uniqueKeys: false, prettyErrors: false, version: '1.1' });
@@ -37,6 +38,46 @@ export function decodeDocument(raw: string, source: string, firstLine: number, l
     throw new UserError(`${where(error.pos[0])}: invalid YAML: ${reason(error.message)}`);
   }
   return new Decoder(doc, limits, where).node(doc.contents as YamlNode | null, 0);
+}
+
+// Indentation (with compact "- "/"? " indicators and node properties) beyond which a document is refused before
+// parsing: each block nesting level needs at least one more column every two levels, so this bounds block depth
+// at about twice as many levels, which the parser handles quickly; real manifests stay far below.
+const MAX_BLOCK_COLUMN = 1000;
+const LEADING_BLOCK_SYNTAX = /(?:[ \t]+|[-?:](?=[ \t]|$)|[&!][^ \t\n]*)*/y;
+
+/**
+ * The yaml library parses and composes recursively and slows down sharply with depth (20,000 nested "[" take
+ * over a second; a million exhaust the heap), so nesting far beyond `maxDepth` is refused from a linear scan
+ * first. Flow depth is counted exactly with the library's own lexer (quoted "[" are not indicators), but only
+ * when the document has enough brackets to matter.
+ */
+export function refuseAbsurdNesting(raw: string, source: string, firstLine: number, maxDepth: number): void {
+  let line = 0;
+  for (let start = 0; start < raw.length; line++) {
+    const end = raw.indexOf('\n', start);
+    const stop = end < 0 ? raw.length : end;
+    LEADING_BLOCK_SYNTAX.lastIndex = start;
+    LEADING_BLOCK_SYNTAX.test(raw);
+    if (Math.min(LEADING_BLOCK_SYNTAX.lastIndex, stop) - start > MAX_BLOCK_COLUMN) {
+      throw new UserError(`${source}:${firstLine + line}: document is too deeply nested (indented more than ${MAX_BLOCK_COLUMN} columns)`);
+    }
+    start = stop + 1;
+  }
+  let brackets = 0;
+  for (let i = 0; i < raw.length && brackets <= maxDepth; i++) {
+    const c = raw.charCodeAt(i);
+    if (c === 0x5b || c === 0x7b) brackets++;
+  }
+  if (brackets <= maxDepth) return;
+  let depth = 0;
+  line = 0;
+  for (const token of new Lexer().lex(raw)) {
+    if (token === '[' || token === '{') depth++;
+    else if (token === ']' || token === '}') depth--;
+    else for (let i = token.indexOf('\n'); i >= 0; i = token.indexOf('\n', i + 1)) line++;
+    if (depth > maxDepth) throw new UserError(`${source}:${firstLine + line}: too deeply nested (more than ${maxDepth} levels)`);
+  }
 }
 
 class Decoder {

@@ -3,23 +3,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { startBundle, BUNDLE, type BundleProcess } from './helpers/bundle-process';
 import { buttonBody, gatewayEvent, signedEvent, slashCommandBody } from './helpers/signing';
 import { startFakeStepFunctions, type FakeStepFunctions } from './helpers/fake-stepfunctions';
+import { TEST_POLICY } from './helpers/policy';
 import { startSlackStandin, type SlackStandin, type StandinEvent } from '../../src/slack/standin';
 
 // Spawns processes and servers on a shared, busy machine: generous time, no timing assertions beyond the 3 s ack.
 jest.setTimeout(60_000);
 
 const SECRET = 'test-signing-secret';
-const POLICY = `
-rules:
-  - name: ops channel deploys shop
-    channels: [C0OPS]
-    permissions: [deploy, inject-apply, cancel, restart]
-    namespaces: [shop]
-  - name: platform group does anything
-    userGroups: [S0PLATFORM]
-    permissions: ["*"]
-    namespaces: ["*"]
-`;
 
 function reply(r: { result: { body: string } }): { response_type: string; text: string } {
   return JSON.parse(r.result.body) as { response_type: string; text: string };
@@ -97,7 +87,7 @@ describe('dispatch through Step Functions (loopback stand-ins for AWS and Slack)
       SLACK_SIGNING_SECRET: SECRET,
       SLACK_BOT_TOKEN: 'xoxb-test',
       SLACK_API_URL: slack.apiUrl,
-      MESH_POLICY: POLICY,
+      MESH_POLICY: TEST_POLICY,
       MESH_STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:123456789012:stateMachine:mesh-jobs',
       MESH_AWS_ENDPOINT_URL: sfn.url,
       AWS_REGION: 'eu-west-1',

@@ -1,27 +1,9 @@
 // The BUILT worker Lambda (dist/handlers/worker.js): one step in, new state out, replies posted to Slack.
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { startSlackStandin, type SlackStandin } from '../../src/slack/standin';
 import { jobIdFor, type Job } from '../../src/jobs/job';
-import type { JobState } from '../../src/jobs/step';
+import { invokeWorker } from './helpers/worker-process';
 
 jest.setTimeout(60_000);
-
-const WORKER = path.resolve(__dirname, '../../dist/handlers/worker.js');
-
-function invokeWorker(event: unknown, env: Record<string, string>): Promise<JobState> {
-  const script = `require(${JSON.stringify(WORKER)}).handler(JSON.parse(process.argv[1])).then((s) => process.stderr.write('STATE' + JSON.stringify(s)))`;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', script, JSON.stringify(event)], { env: { PATH: process.env.PATH ?? '', ...env } });
-    let err = '';
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    child.on('exit', (code) => {
-      const at = err.indexOf('STATE');
-      if (code === 0 && at >= 0) resolve(JSON.parse(err.slice(at + 5)) as JobState);
-      else reject(new Error(`worker exited ${code}: ${err}`));
-    });
-  });
-}
 
 describe('dist/handlers/worker.js', () => {
   let slack: SlackStandin;

@@ -151,4 +151,17 @@ describe('parseManifests: bad input is one clear line naming file and line', () 
       'x.yaml:5: too many documents (more than 2)',
     );
   });
+
+  // Found by the reliability fuzzing: a million "[" used to exhaust the heap inside the yaml parser and kill
+  // the process; compact "- - - …" nesting took seconds before the parser's stack overflowed.
+  it('refuses absurd nesting before the parser sees it', () => {
+    expect(parseError(`a: ${'['.repeat(1_000_000)}\n`)).toBe('x.yaml:1: too deeply nested (more than 100 levels)');
+    expect(parseError(`kind: A\nb:\n  ${'{'.repeat(300)}\n`)).toBe('x.yaml:3: too deeply nested (more than 100 levels)');
+    expect(parseError(`${'- '.repeat(100_000)}1\n`)).toBe('x.yaml:1: document is too deeply nested (indented more than 1000 columns)');
+  });
+
+  it('does not count brackets inside scalars as nesting', () => {
+    const brackets = '['.repeat(300);
+    expect(values(`a: "${brackets}"\nb: |\n  ${brackets}\nc: x${brackets}\n`)).toEqual([{ a: brackets, b: `${brackets}\n`, c: `x${brackets}` }]);
+  });
 });

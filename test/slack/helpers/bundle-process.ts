@@ -16,12 +16,12 @@ const { handler } = require(process.env.BUNDLE);
 const rl = require('node:readline').createInterface({ input: process.stdin });
 rl.on('line', async (line) => {
   const { id, event } = JSON.parse(line);
-  const start = Date.now();
+  const start = performance.now();
   try {
     const result = await handler(event, {});
-    process.stdout.write(JSON.stringify({ id, result, ms: Date.now() - start }) + '\\n');
+    process.stdout.write(JSON.stringify({ id, result, ms: performance.now() - start }) + '\\n');
   } catch (error) {
-    process.stdout.write(JSON.stringify({ id, error: String(error && error.stack || error), ms: Date.now() - start }) + '\\n');
+    process.stdout.write(JSON.stringify({ id, error: String(error && error.stack || error), ms: performance.now() - start }) + '\\n');
   }
 });
 `;
@@ -32,6 +32,7 @@ export interface InvokeResult {
 }
 
 export interface BundleProcess {
+  pid: number;
   invoke(event: unknown): Promise<InvokeResult>;
   /** Everything the process wrote to stdout that was not a driver answer (the audit lines). */
   logs: string[];
@@ -39,9 +40,10 @@ export interface BundleProcess {
   close(): Promise<void>;
 }
 
-export function startBundle(env: Record<string, string>, options: { blockNetwork?: boolean } = {}): BundleProcess {
+/** `options.bundle`: another path of the same bundle (the benchmark loads this helper from elsewhere). */
+export function startBundle(env: Record<string, string>, options: { blockNetwork?: boolean; bundle?: string } = {}): BundleProcess {
   const child: ChildProcess = spawn(process.execPath, ['-e', DRIVER], {
-    env: { PATH: process.env.PATH ?? '', BUNDLE, BLOCK_NETWORK: options.blockNetwork ? '1' : '0', ...env },
+    env: { PATH: process.env.PATH ?? '', BUNDLE: options.bundle ?? BUNDLE, BLOCK_NETWORK: options.blockNetwork ? '1' : '0', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   const pending = new Map<number, (r: InvokeResult & { error?: string }) => void>();
@@ -65,6 +67,7 @@ export function startBundle(env: Record<string, string>, options: { blockNetwork
   });
   createInterface({ input: child.stderr! }).on('line', (line) => stderr.push(line));
   return {
+    pid: child.pid ?? 0,
     logs,
     stderr,
     invoke: (event) =>
