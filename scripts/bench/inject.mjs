@@ -135,9 +135,9 @@ async function versusIstioctl(dir, text) {
   );
   const istioctl = istioBinaryPath('istioctl');
   const kubeconfig = localClusterKubeconfig();
-  const cli = path.resolve('dist/cli.cjs');
+  const cli = path.resolve('bin/mesh.cjs');
   if (!existsSync(istioctl) || !kubeconfig || !existsSync(cli)) {
-    return ['vs istioctl: skipped (needs scripts/istio/build.sh, `mesh cluster up` and `npm run build`)'];
+    return ['vs istioctl: skipped (needs scripts/istio/build.sh and `mesh cluster up`)'];
   }
   const maps = parseAllDocuments(readFileSync(istioManifestPath(), 'utf8')).map((d) => d.toJS()).filter((o) => o?.kind === 'ConfigMap');
   const injector = maps.find((m) => m.metadata.name === 'istio-sidecar-injector');
