@@ -8,7 +8,8 @@ import { runsBinary } from '../../src/cluster/process';
 import { listObjects } from '../../src/kube/objects';
 import type { KubeObject } from '../../src/kube/types';
 import { eventLines } from '../../src/rollout/text';
-import { loadApp, runRollout, startRollout, type RolloutEvent } from '../../src/rollout';
+import { runRollout, startRollout, type RolloutEvent } from '../../src/rollout';
+import { guestbookAsWaves } from '../support/guestbook-waves';
 import { READY_DELAY_ANNOTATION, waitUntil } from './setup/cluster';
 
 const env = { ...process.env, MESH_CLUSTER_NAME: `faults-${process.pid}` };
@@ -26,22 +27,11 @@ afterAll(async () => {
 
 /** The guestbook as sync waves, its first stage's pods slow to become ready (so the API server can go mid-wait). */
 function slowGuestbook(delay: string) {
-  return loadApp('guestbook').stages.map((stage, wave) => ({
-    file: `${stage.name}.json`,
-    text: JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'List',
-      items: stage.documents.map((d) => {
-        const obj = structuredClone(d.object);
-        obj.metadata.annotations = { ...obj.metadata.annotations, 'argocd.argoproj.io/sync-wave': String(wave) };
-        if (obj.kind === 'Deployment' && wave === 0) {
-          const meta = (obj.spec as { template: { metadata: { annotations?: Record<string, string> } } }).template.metadata;
-          meta.annotations = { ...meta.annotations, [READY_DELAY_ANNOTATION]: delay };
-        }
-        return obj;
-      }),
-    }),
-  }));
+  return guestbookAsWaves((deployment, wave) => {
+    if (wave !== 0) return;
+    const meta = (deployment.spec as { template: { metadata: { annotations?: Record<string, string> } } }).template.metadata;
+    meta.annotations = { ...meta.annotations, [READY_DELAY_ANNOTATION]: delay };
+  });
 }
 
 async function apiServerProcess() {

@@ -3,6 +3,7 @@ import { listObjects, getObject } from '../../src/kube/objects';
 import type { KubeObject } from '../../src/kube/types';
 import { loadApp, requestCancel, runRollout, startRollout, type RolloutEvent, type RolloutRequest } from '../../src/rollout';
 import { readManifestFiles } from '../../src/cli/deploy';
+import { guestbookAsWaves } from '../support/guestbook-waves';
 import { FAIL_ANNOTATION, READY_DELAY_ANNOTATION, kubeConfig, withNamespace } from './setup/cluster';
 
 const kc = kubeConfig();
@@ -19,23 +20,6 @@ const readyTime = (pod: KubeObject) =>
   ((pod.status as { conditions?: { type: string; status: string; lastTransitionTime: string }[] }).conditions ?? []).find(
     (c) => c.type === 'Ready' && c.status === 'True',
   )?.lastTransitionTime;
-
-/** The catalog guestbook as plain files, one sync wave per plan stage, optionally edited per Deployment. */
-function guestbookAsWaves(edit: (deployment: KubeObject) => void = () => undefined) {
-  return loadApp('guestbook').stages.map((stage, wave) => ({
-    file: `${stage.name}.json`,
-    text: JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'List',
-      items: stage.documents.map((d) => {
-        const obj = structuredClone(d.object);
-        obj.metadata.annotations = { ...obj.metadata.annotations, 'argocd.argoproj.io/sync-wave': String(wave) };
-        if (obj.kind === 'Deployment') edit(obj);
-        return obj;
-      }),
-    }),
-  }));
-}
 
 const podTemplate = (d: KubeObject) => (d.spec as { template: { metadata: { annotations?: Record<string, string> } } }).template.metadata;
 
