@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { listObjects, getObject } from '../../src/kube/objects';
 import type { KubeObject } from '../../src/kube/types';
-import { loadApp, requestCancel, runRollout, startRollout, type RolloutEvent, type RolloutRequest } from '../../src/rollout';
+import { requestCancel, runRollout, startRollout, type RolloutEvent, type RolloutRequest } from '../../src/rollout';
 import { readManifestFiles } from '../../src/cli/deploy';
 import { guestbookAsWaves } from '../support/guestbook-waves';
 import { FAIL_ANNOTATION, READY_DELAY_ANNOTATION, kubeConfig, withNamespace } from './setup/cluster';
