@@ -3,6 +3,8 @@
 // Runs its own small cluster (no Istio) so that killing components disturbs no other suite.
 import { KubeConfig, CoreV1Api } from '@kubernetes/client-node';
 import { clusterDown, clusterStatus, clusterUp } from '../../src/cluster/cluster';
+import { clusterDir } from '../../src/cluster/state';
+import { rmSync } from 'node:fs';
 import { runsBinary } from '../../src/cluster/process';
 
 const env = { ...process.env, MESH_CLUSTER_NAME: `heal-${process.pid}` };
@@ -15,6 +17,8 @@ function core(kubeconfig: string): CoreV1Api {
 
 afterAll(async () => {
   await clusterDown(env);
+  // A cluster of its own per run: its data (etcd, logs, PKI) goes with it.
+  rmSync(clusterDir(env.MESH_CLUSTER_NAME, env), { recursive: true, force: true });
 });
 
 describe('mesh cluster up on a cluster with dead components', () => {

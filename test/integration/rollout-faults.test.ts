@@ -4,6 +4,8 @@
 // Runs its own cluster (no Istio) so that killing kube-apiserver disturbs no other suite.
 import { KubeConfig } from '@kubernetes/client-node';
 import { clusterDown, clusterStatus, clusterUp } from '../../src/cluster/cluster';
+import { clusterDir } from '../../src/cluster/state';
+import { rmSync } from 'node:fs';
 import { runsBinary } from '../../src/cluster/process';
 import { listObjects } from '../../src/kube/objects';
 import type { KubeObject } from '../../src/kube/types';
@@ -23,6 +25,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await clusterDown(env);
+  // A cluster of its own per run: its data (etcd, logs, PKI) goes with it.
+  rmSync(clusterDir(env.MESH_CLUSTER_NAME, env), { recursive: true, force: true });
 });
 
 /** The guestbook as sync waves, its first stage's pods slow to become ready (so the API server can go mid-wait). */
