@@ -184,7 +184,7 @@ async function startIstiod(
   state.components = [...state.components.filter((c) => c.name !== componentName), component];
   state.istio = [...(state.istio ?? []).filter((i) => i.revision !== revision), instance];
   writeState(dir, state);
-  await waitFor(component, 'ready with its CA in the injector webhook', () =>
+  await waitFor(component, 'ready and injecting (CA in its webhook configuration, a dry-run pod injected)', () =>
     istiodReady(state.server, tls, instance, () => probe(`http://127.0.0.1:${http}/ready`, {})), COMPONENT_TIMEOUT_MS);
   return instance;
 }

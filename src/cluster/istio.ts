@@ -163,13 +163,27 @@ export function istiodCommand(options: {
   };
 }
 
-/** istiod answers /ready and has put its CA into every webhook of its injector configuration. */
+/**
+ * istiod answers /ready, has put its CA into every webhook of its injector configuration, and the API server's
+ * call to it really injects: a dry-run pod that its object-selector webhook matches comes back with
+ * istio-proxy (right after start istiod may still be settling its certificate, which the first two do not show).
+ */
 export async function istiodReady(server: string, tls: TlsIdentity, instance: IstiodInstance, probeReady: () => Promise<boolean>): Promise<boolean> {
   if (!(await probeReady())) return false;
   const res = await httpsRequest(`${server}/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/${instance.injectorConfig}`, tls);
   if (res.status !== 200) return false;
   const config = JSON.parse(res.body) as { webhooks?: { clientConfig?: { caBundle?: string } }[] };
-  return (config.webhooks ?? []).length > 0 && (config.webhooks ?? []).every((w) => Boolean(w.clientConfig?.caBundle));
+  if (!((config.webhooks ?? []).length > 0 && (config.webhooks ?? []).every((w) => Boolean(w.clientConfig?.caBundle)))) return false;
+  const labels = instance.revision === 'default' ? { 'sidecar.istio.io/inject': 'true' } : { 'istio.io/rev': instance.revision };
+  const probe = await httpsRequest(`${server}/api/v1/namespaces/default/pods?dryRun=All`, tls, 'POST', {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { generateName: 'mesh-istiod-probe-', labels },
+    spec: { containers: [{ name: 'probe', image: 'probe' }] },
+  }, 15_000).catch(() => undefined);
+  if (probe?.status !== 201) return false;
+  const pod = JSON.parse(probe.body) as { spec?: { initContainers?: { name: string }[]; containers?: { name: string }[] } };
+  return [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].some((c) => c.name === 'istio-proxy');
 }
 
 /** Working directory of one istiod (its relative default paths such as ./var/lib/istio/inject land there). */

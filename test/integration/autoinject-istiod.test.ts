@@ -5,6 +5,7 @@ import { parse } from 'yaml';
 import { kubeRequest, type KubeList, type KubeObject } from '../../src/kube';
 import { disable, enable, restart, status } from '../../src/autoinject';
 import { addIstioRevision, clusterStatus } from '../../src/cluster/cluster';
+import { runRollout, startRollout, type RolloutEvent } from '../../src/rollout';
 import { stopProcess } from '../../src/cluster/process';
 import { istioManifestPath } from '../../src/cluster/versions';
 import { readFileSync } from 'node:fs';
@@ -93,7 +94,8 @@ describe('mesh autoinject with the real istiod', () => {
     await createDeployment(ns, 'old');
     await waitUntil('a pod of deployment old', async () => ((await podsOf(ns, 'old')).length > 0 ? true : undefined));
     const report = await enable(kc, ns);
-    expect(report).toMatchObject({ ok: true, missingSidecar: ['Deployment/old'], restartable: [{ kind: 'Deployment', name: 'old' }] });
+    expect({ ok: report.ok, summary: report.summary }).toEqual({ ok: true, summary: expect.stringMatching(/^auto-injection is on/) });
+    expect(report).toMatchObject({ missingSidecar: ['Deployment/old'], restartable: [{ kind: 'Deployment', name: 'old' }] });
     expect(await restart(kc, ns)).toMatchObject({ restarted: [{ kind: 'Deployment', name: 'old' }], failed: [] });
     await waitUntil('deployment old rolled onto pods with istiod\'s sidecar', async () => {
       const pods = await podsOf(ns, 'old');
@@ -143,5 +145,36 @@ describe('mesh autoinject with the real istiod', () => {
       await addIstioRevision('default', readFileSync(istioManifestPath(), 'utf8'), clusterEnv);
     }
     expect((await enable(kc, ns)).ok).toBe(true);
+  });
+
+  it('a rollout into an injected namespace fails fast, naming the webhook, when istiod is down', async () => {
+    const kc = istioKubeConfig();
+    const ns = await namespace('istiod-down-deploy');
+    expect((await enable(kc, ns)).ok).toBe(true);
+    const istiod = (await clusterStatus(clusterEnv)).state!.components.find((c) => c.name === 'istiod')!;
+    await stopProcess(istiod.pid, istiod.binary);
+    const began = Date.now();
+    const events: RolloutEvent[] = [];
+    try {
+      const manifest = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: nginx:1.27}]}
+`;
+      const state = startRollout({ app: 'web', files: [{ file: 'web.yaml', text: manifest }], namespace: ns, holder: 'jest', command: 'test' });
+      const final = await runRollout(state, { kc, emit: (e) => events.push(e) });
+      expect(final.phase).toBe('failed');
+      const failed = events.at(-1) as Extract<RolloutEvent, { type: 'failed' }>;
+      expect(failed.reason).toBe('stage');
+      expect(failed.message).toMatch(/deployment\/web: deployment "web" cannot create pods \(FailedCreate\): .*failed calling webhook "namespace\.sidecar-injector\.istio\.io"/);
+      // Long before the 5-minute stage deadline: the FailedCreate grace (10 s) plus the controller's retries.
+      expect(Date.now() - began).toBeLessThan(60_000);
+    } finally {
+      await addIstioRevision('default', readFileSync(istioManifestPath(), 'utf8'), clusterEnv);
+    }
   });
 });

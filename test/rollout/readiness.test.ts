@@ -58,6 +58,25 @@ describe('Deployment (kubectl rollout status)', () => {
   });
 });
 
+describe('Deployment whose pods cannot be created', () => {
+  const webhookDown =
+    'Internal error occurred: failed calling webhook "namespace.sidecar-injector.istio.io": failed to call webhook: Post "https://127.0.0.1:15017/inject?timeout=10s": dial tcp 127.0.0.1:15017: connect: connection refused';
+  const failing = (since: string) =>
+    deployment({
+      observedGeneration: 1,
+      conditions: [{ type: 'ReplicaFailure', status: 'True', reason: 'FailedCreate', message: webhookDown, lastTransitionTime: since }],
+    });
+
+  it('fails, naming the webhook, once FailedCreate has lasted the grace period', () => {
+    const r = readinessOf(failing(new Date(Date.now() - 11_000).toISOString()));
+    expect(r).toEqual({ done: true, failed: true, message: `deployment "guestbook-ui" cannot create pods (FailedCreate): ${webhookDown}` });
+  });
+
+  it('keeps waiting during the grace period (a webhook restarting)', () => {
+    expect(readinessOf(failing(new Date().toISOString()))).toMatchObject({ done: false, failed: false });
+  });
+});
+
 describe('StatefulSet and DaemonSet (kubectl rollout status)', () => {
   const sts = (status: Record<string, unknown>, rollingUpdate?: Record<string, unknown>): KubeObject => ({
     apiVersion: 'apps/v1',
