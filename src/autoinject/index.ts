@@ -90,6 +90,23 @@ async function healthOf(kc: KubeConfig, configs: InjectorConfig[], now: Date): P
 }
 
 /** Runs the dry-run probe and explains a pod that came back without istio-proxy. */
+// The API server matches webhooks' namespaceSelector against its namespace informer, which can lag a label
+// just written (seen on a busy machine: the first dry run after labelling is not sent to the webhook). So a
+// probe right after labelling that merely came back uninjected is repeated for a few seconds.
+const LABEL_PROPAGATION_MS = 5000;
+const LABEL_PROPAGATION_POLL_MS = 250;
+
+async function probeAfterLabelling(
+  kc: KubeConfig, namespace: string, namespaceLabels: Record<string, string>, configs: InjectorConfig[], justLabelled: boolean,
+): Promise<ProbeResult> {
+  const deadline = Date.now() + (justLabelled ? LABEL_PROPAGATION_MS : 0);
+  for (;;) {
+    const result = await probe(kc, namespace, namespaceLabels, configs);
+    if (result.injected || result.failure !== 'not-injected' || Date.now() >= deadline) return result;
+    await new Promise((resolve) => setTimeout(resolve, LABEL_PROPAGATION_POLL_MS));
+  }
+}
+
 async function probe(kc: KubeConfig, namespace: string, namespaceLabels: Record<string, string>, configs: InjectorConfig[]): Promise<ProbeResult> {
   const podLabels = (probePod().metadata as { labels: Record<string, string> }).labels;
   const expectedWebhooks = expectedCalls(configs, namespaceLabels, podLabels);
@@ -158,7 +175,7 @@ export async function enable(kc: KubeConfig, namespace: string, options: Autoinj
     await patchNamespaceLabels(kc, namespace, { [plan.key]: plan.value });
     newLabels[plan.key] = plan.value;
   }
-  const result = await probe(kc, namespace, newLabels, configs);
+  const result = await probeAfterLabelling(kc, namespace, newLabels, configs, plan.kind === 'set');
   if (!result.injected) {
     if (plan.kind === 'set') {
       await patchNamespaceLabels(kc, namespace, { [plan.key]: null });
