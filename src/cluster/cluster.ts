@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import path from 'node:path';
 import { UserError } from '../errors';
 import { ensureBinaries, ensureIstio } from './binaries';
-import { adminKubeconfigYaml, componentSpecs, fakeNode, type ClusterPorts } from './components';
+import { adminKubeconfigYaml, componentSpecs, fakeNode, type ClusterPorts, type ComponentSpec } from './components';
 import { httpsRequest, type TlsIdentity } from './http';
 import {
   applyObjects, injectorConfigName, istiodCommand, istiodReady, istiodWorkDir, localIstioObjects, validatorConfigName,
@@ -116,17 +116,10 @@ async function startCluster(
     name, server, kubeconfig, ports, components: [], startedAt: new Date().toISOString(), readyDelayMs: delay, autoStop, istio: [],
   };
   const specs = componentSpecs({ dataDir: dir, pki, kubeconfig, stagesFile, ports });
-  const childEnv = { ...env, KUBECONFIG: kubeconfig };
   const start = (specName: string) => {
     const spec = specs.find((s) => s.name === specName)!;
-    const binary = binaryPath(spec.binary, env);
-    const log = logFile(logDir, spec.name);
     progress(`starting ${spec.name}`);
-    const pid = startDetached(binary, spec.args, log, childEnv);
-    const component = { name: spec.name, pid, binary, log };
-    state.components.push(component);
-    writeState(dir, state);
-    return { component, healthUrl: spec.healthUrl };
+    return launch(dir, state, env, spec, false);
   };
   try {
     const etcd = start('etcd');
@@ -154,6 +147,19 @@ async function startCluster(
   return state;
 }
 
+/** Starts one control-plane component and records it in the state (replacing a dead one of the same name). */
+function launch(dir: string, state: ClusterState, env: NodeJS.ProcessEnv, spec: ComponentSpec, appendLog: boolean) {
+  const binary = binaryPath(spec.binary, env);
+  const log = logFile(path.join(dir, 'logs'), spec.name);
+  const pid = startDetached(binary, spec.args, log, { ...env, KUBECONFIG: state.kubeconfig }, undefined, appendLog);
+  const component = { name: spec.name, pid, binary, log };
+  state.components = [...state.components.filter((c) => c.name !== spec.name), component];
+  writeState(dir, state);
+  return { component, healthUrl: spec.healthUrl };
+}
+
+const istiodComponentName = (revision: string) => (revision === 'default' ? 'istiod' : `istiod-${revision}`);
+
 /**
  * Installs a rendered Istio manifest and starts its istiod (`pilot-discovery discovery`) as a component of the
  * cluster; resolves once istiod is ready and has patched its CA into the injector webhook configuration.
@@ -163,18 +169,20 @@ async function startIstiod(
   previous?: IstiodPorts,
 ): Promise<IstiodInstance> {
   const tls = adminTls(dir);
-  const [webhook, http, grpc, secureGrpc, monitoring, ctrlz] = previous ? [] : await freePorts(6);
-  const ports = previous ?? { webhook, http, grpc, secureGrpc, monitoring, ctrlz };
+  const ports = previous ?? await (async () => {
+    const [webhook, http, grpc, secureGrpc, monitoring, ctrlz] = await freePorts(6);
+    return { webhook, http, grpc, secureGrpc, monitoring, ctrlz };
+  })();
   // Kept so that healing restarts this revision from the same manifest.
   writeFileSync(istioManifestCopy(dir, revision), manifestYaml);
-  const objects = localIstioObjects(manifestYaml, `https://127.0.0.1:${webhook}`);
+  const objects = localIstioObjects(manifestYaml, `https://127.0.0.1:${ports.webhook}`);
   const injectorConfig = injectorConfigName(objects);
   progress(`installing Istio (revision ${revision}): ${objects.length} objects`);
   await applyObjects(state.server, tls, objects);
   const injectPath = objects.find((o) => o.kind === 'MutatingWebhookConfiguration' && o.metadata.name === injectorConfig)!.webhooks[0].clientConfig.url as string;
   const instance: IstiodInstance = { revision, ports, injectUrl: injectPath, injectorConfig };
   const command = istiodCommand({ kubeconfig: state.kubeconfig, revision, ports, injectorConfig, validatorConfig: validatorConfigName(objects) });
-  const componentName = revision === 'default' ? 'istiod' : `istiod-${revision}`;
+  const componentName = istiodComponentName(revision);
   const binary = istioBinaryPath('pilot-discovery', env);
   const log = logFile(path.join(dir, 'logs'), componentName);
   progress(`starting ${componentName}`);
@@ -185,7 +193,7 @@ async function startIstiod(
   state.istio = [...(state.istio ?? []).filter((i) => i.revision !== revision), instance];
   writeState(dir, state);
   await waitFor(component, 'ready and injecting (CA in its webhook configuration, a dry-run pod injected)', () =>
-    istiodReady(state.server, tls, instance, () => probe(`http://127.0.0.1:${http}/ready`, {})), COMPONENT_TIMEOUT_MS);
+    istiodReady(state.server, tls, instance, () => probe(`http://127.0.0.1:${ports.http}/ready`, {})), COMPONENT_TIMEOUT_MS);
   return instance;
 }
 
@@ -206,15 +214,8 @@ async function healCluster(dir: string, state: ClusterState, env: NodeJS.Process
     return !c || !runsBinary(c.pid, c.binary);
   };
   const restart = (name: string) => {
-    const spec = specs.find((s) => s.name === name)!;
-    const binary = binaryPath(spec.binary, env);
-    const log = logFile(path.join(dir, 'logs'), name);
     progress(`restarting ${name} (it was not running), with its data and port`);
-    const pid = startDetached(binary, spec.args, log, { ...env, KUBECONFIG: state.kubeconfig }, undefined, true);
-    const component = { name, pid, binary, log };
-    state.components = [...state.components.filter((c) => c.name !== name), component];
-    writeState(dir, state);
-    return { component, healthUrl: spec.healthUrl };
+    return launch(dir, state, env, specs.find((s) => s.name === name)!, true);
   };
   const fresh = 'run `mesh cluster down` then `mesh cluster up` for a fresh, empty cluster';
   try {
@@ -231,7 +232,7 @@ async function healCluster(dir: string, state: ClusterState, env: NodeJS.Process
     const kwok = rest.find((r) => r.component.name === 'kwok');
     if (kwok) await waitFor(kwok.component, `reporting node ${FAKE_NODE_NAME} Ready`, () => nodeReady(state.server, tls), COMPONENT_TIMEOUT_MS);
     for (const instance of state.istio ?? []) {
-      if (!dead(instance.revision === 'default' ? 'istiod' : `istiod-${instance.revision}`)) continue;
+      if (!dead(istiodComponentName(instance.revision))) continue;
       const manifest = existsSync(istioManifestCopy(dir, instance.revision)) ? readFileSync(istioManifestCopy(dir, instance.revision), 'utf8') : readFileSync(istioManifestPath(env), 'utf8');
       progress(`restarting istiod (revision ${instance.revision}), with its ports`);
       await startIstiod(dir, state, env, progress, instance.revision, manifest, instance.ports);
@@ -254,7 +255,7 @@ export async function addIstioRevision(revision: string, manifestYaml: string, e
     const state = readState(dir);
     if (!state) throw new UserError('the local cluster is not running; start it with `mesh cluster up`');
     const running = state.istio?.find((i) => i.revision === revision);
-    const component = state.components.find((c) => c.name === (revision === 'default' ? 'istiod' : `istiod-${revision}`));
+    const component = state.components.find((c) => c.name === istiodComponentName(revision));
     if (running && component && runsBinary(component.pid, component.binary)) return running;
     return startIstiod(dir, state, env, () => undefined, revision, manifestYaml);
   });

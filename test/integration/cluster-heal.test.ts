@@ -49,6 +49,21 @@ describe('mesh cluster up on a cluster with dead components', () => {
     }
   });
 
+  it('restarts a dead istiod on its recorded ports, injecting again through the same webhook URL', async () => {
+    await clusterDown(env);
+    const first = await clusterUp({ env, istio: true });
+    const istiod = first.state.components.find((c) => c.name === 'istiod')!;
+    const injectUrl = first.state.istio![0]!.injectUrl;
+    process.kill(istiod.pid, 'SIGKILL');
+    while (runsBinary(istiod.pid, istiod.binary)) await new Promise((r) => setTimeout(r, 50));
+    // up returns only once istiod is ready and a dry-run pod came back injected (istiodReady).
+    const healed = await clusterUp({ env, istio: true });
+    expect(healed.state.istio![0]!.injectUrl).toBe(injectUrl);
+    const after = await clusterStatus(env);
+    expect(after.components.find((c) => c.name === 'istiod')).toMatchObject({ alive: true });
+    expect(after.components.find((c) => c.name === 'istiod')!.pid).not.toBe(istiod.pid);
+  });
+
   it('starts empty after down + up (the explicit reset)', async () => {
     await clusterDown(env);
     const fresh = await clusterUp({ env, istio: false });
