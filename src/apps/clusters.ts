@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { suggest } from '../command/suggest';
 import { UserError } from '../errors';
+import { connectionErrorCode } from '../kube/unreachable';
 import type { ClusterEntry, Registry } from './registry';
 
 /** Which registered cluster a command means: the one named, else the default; undefined = the door's own. */
@@ -58,19 +59,11 @@ export async function clusterKubeConfig(registry: Registry, name: string | undef
   return eksKubeConfig({ clusterName, endpoint, caData, region }, { env });
 }
 
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET']);
-
 /** "cluster prod is unreachable (ECONNREFUSED at https://…)" for a connection failure, else undefined. */
 export function unreachableCluster(error: unknown, cluster: string | undefined, server?: string): string | undefined {
-  let cause: unknown = error;
-  for (let depth = 0; cause && depth < 4; depth += 1) {
-    const code = (cause as { code?: unknown }).code;
-    if (typeof code === 'string' && UNREACHABLE.has(code)) {
-      return `cluster ${cluster ?? '(default)'} is unreachable (${code}${server ? ` at ${server}` : ''}); nothing was changed by this step`;
-    }
-    cause = (cause as { cause?: unknown }).cause;
-  }
-  return undefined;
+  const code = connectionErrorCode(error);
+  if (code === undefined) return undefined;
+  return `cluster ${cluster ?? '(default)'} is unreachable (${code}${server ? ` at ${server}` : ''}); nothing was changed by this step`;
 }
 
 /** `kube(cluster?)` for a door: each named cluster's KubeConfig made once (a failure is retried next time). */

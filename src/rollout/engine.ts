@@ -3,6 +3,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { UserError } from '../errors';
 import { getObject, serverSideApply, serverSideApplyWithResult } from '../kube/objects';
 import type { KubeObject } from '../kube/types';
+import { connectionErrorCode } from '../kube/unreachable';
 import { loadApp } from './catalog';
 import { diagnose } from './diagnose';
 import { objectKey, type StageEvaluation } from './evaluate';
@@ -285,12 +286,12 @@ async function advancePhase(step: Step): Promise<RolloutState> {
 }
 
 export const DEFAULT_UNREACHABLE_LIMIT_MS = 2 * 60_000;
-const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND']);
 
 /** The request never got an HTTP answer: the API server (or the way to it) is down, not refusing. */
 function isUnreachable(error: unknown): boolean {
-  for (let e = error as { code?: string; cause?: unknown; message?: string } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
-    if (e.code && CONNECTION_ERRORS.has(e.code)) return true;
+  if (connectionErrorCode(error) !== undefined) return true;
+  // The kube adapter's own timeouts and dropped sockets carry no code, only their message.
+  for (let e = error as { cause?: unknown; message?: string } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
     if (/socket hang up|ECONNREFUSED|ECONNRESET|timed out after/.test(e.message ?? '')) return true;
   }
   return false;
