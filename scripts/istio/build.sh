@@ -7,13 +7,23 @@
 # The module proxy serves istio.io/istio only as pseudo-versions (Istio's tags have no "v"), so the pin is a
 # pseudo-version; its VERSION file says which release branch it is.
 #
-# Usage: scripts/istio/build.sh            (prints the output directory on the last line of stdout)
+# Usage: scripts/istio/build.sh [RELEASE]  (prints the output directory on the last line of stdout)
+#        RELEASE is 1.31 (default: what `mesh cluster up` runs) or 1.30 (the second, canary revision the tests run
+#        beside it, so that injection is checked against two Istio versions).
 # Env:   MESH_CACHE_DIR (default ${XDG_CACHE_HOME:-$HOME/.cache}/mesh), MESH_BUILD_JOBS (go build -p, default 2)
 set -euo pipefail
 
 # Keep these in step with src/cluster/versions.ts (a unit test checks that they agree).
 ISTIO_MODULE_VERSION=v0.0.0-20260827124520-eed52ebb66ad
 ISTIO_RELEASE=1.31
+ISTIO_CANARY_MODULE_VERSION=v0.0.0-20260826214018-9739e10eb9d7
+ISTIO_CANARY_RELEASE=1.30
+
+case "${1:-$ISTIO_RELEASE}" in
+  "$ISTIO_RELEASE") ;;
+  "$ISTIO_CANARY_RELEASE") ISTIO_MODULE_VERSION=$ISTIO_CANARY_MODULE_VERSION ISTIO_RELEASE=$ISTIO_CANARY_RELEASE ;;
+  *) echo "scripts/istio/build.sh: unknown Istio release '$1' (known: $ISTIO_RELEASE, $ISTIO_CANARY_RELEASE)" >&2; exit 2 ;;
+esac
 
 CACHE_ROOT="${MESH_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/mesh}"
 OUT="$CACHE_ROOT/istio-${ISTIO_RELEASE}-${ISTIO_MODULE_VERSION##*-}"

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
-  binDir, ETCD_VERSION, istioDir, ISTIO_MODULE_VERSION, ISTIO_RELEASE, K8S_VERSION, KWOK_VERSION, meshCacheRoot,
+  binDir, ETCD_VERSION, istioDir, ISTIO_CANARY_MODULE_VERSION, ISTIO_CANARY_RELEASE, ISTIO_MODULE_VERSION, ISTIO_RELEASE, K8S_VERSION, KWOK_VERSION, meshCacheRoot,
 } from '../../src/cluster/versions';
 
 describe('control-plane versions', () => {
@@ -27,5 +27,8 @@ describe('Istio pin', () => {
     expect(script).toContain(`\nISTIO_RELEASE=${ISTIO_RELEASE}\n`);
     expect(istioDir({ HOME: '/home/u' })).toBe(`/home/u/.cache/mesh/istio-${ISTIO_RELEASE}-eed52ebb66ad`);
     expect(script).toContain('OUT="$CACHE_ROOT/istio-${ISTIO_RELEASE}-${ISTIO_MODULE_VERSION##*-}"');
+    expect(script).toContain(`\nISTIO_CANARY_MODULE_VERSION=${ISTIO_CANARY_MODULE_VERSION}\n`);
+    expect(script).toContain(`\nISTIO_CANARY_RELEASE=${ISTIO_CANARY_RELEASE}\n`);
+    expect(istioDir({ HOME: '/home/u' }, ISTIO_CANARY_RELEASE)).toBe('/home/u/.cache/mesh/istio-1.30-9739e10eb9d7');
   });
 });
