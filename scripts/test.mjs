@@ -35,7 +35,9 @@ step('typecheck', 'npx', ['tsc', '--noEmit', '-p', '.']);
 step('git for the test Git server (installed only when missing)', 'sh', ['scripts/ensure-git.sh']);
 step('build', process.execPath, ['scripts/build.mjs']);
 if (useLocalCluster) {
-  step('local control plane with Istio (mesh cluster up)', process.execPath, ['bin/mesh.cjs', 'cluster', 'up', ...holder]);
+  // --canary: a second istiod, Istio 1.30 as revision `canary`, so injection is checked against two versions.
+  step('local control plane with Istio 1.31 and a 1.30 canary revision (mesh cluster up --canary)', process.execPath,
+    ['bin/mesh.cjs', 'cluster', 'up', '--canary', ...holder]);
   step('local control plane without Istio (MESH_CLUSTER_NAME=mesh-free mesh cluster up --no-istio)', process.execPath,
     ['bin/mesh.cjs', 'cluster', 'up', '--no-istio', ...holder], meshFreeEnv);
 }

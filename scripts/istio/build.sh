@@ -19,9 +19,23 @@ ISTIO_RELEASE=1.31
 ISTIO_CANARY_MODULE_VERSION=v0.0.0-20260826214018-9739e10eb9d7
 ISTIO_CANARY_RELEASE=1.30
 
+# The 1.30 pseudo-version's go.mod names pseudo-versions of istio.io/api, istio.io/client-go, go-control-plane and
+# agentgateway that the module proxy refuses ("This module version is not available"). They are replaced by served
+# versions: the 1.30 branch's later patch release of Istio's API modules, and the proxy libraries that 1.31 builds
+# with. The injector (pkg/kube/inject and the charts' templates) is 1.30's own code either way.
+REPLACES=()
 case "${1:-$ISTIO_RELEASE}" in
   "$ISTIO_RELEASE") ;;
-  "$ISTIO_CANARY_RELEASE") ISTIO_MODULE_VERSION=$ISTIO_CANARY_MODULE_VERSION ISTIO_RELEASE=$ISTIO_CANARY_RELEASE ;;
+  "$ISTIO_CANARY_RELEASE")
+    ISTIO_MODULE_VERSION=$ISTIO_CANARY_MODULE_VERSION ISTIO_RELEASE=$ISTIO_CANARY_RELEASE
+    REPLACES=(
+      istio.io/api=istio.io/api@v1.30.8
+      istio.io/client-go=istio.io/client-go@v1.30.8
+      github.com/envoyproxy/go-control-plane/envoy=github.com/envoyproxy/go-control-plane/envoy@v1.37.1-0.20260713214202-ca8ce173c36f
+      github.com/envoyproxy/go-control-plane/contrib=github.com/envoyproxy/go-control-plane/contrib@v1.36.1-0.20260713214202-ca8ce173c36f
+      github.com/agentgateway/agentgateway/api=github.com/agentgateway/agentgateway/api@v0.0.0-20260501213430-773586679f1c
+    )
+    ;;
   *) echo "scripts/istio/build.sh: unknown Istio release '$1' (known: $ISTIO_RELEASE, $ISTIO_CANARY_RELEASE)" >&2; exit 2 ;;
 esac
 
@@ -62,6 +76,7 @@ if [[ ! -x "$BIN/istioctl" || ! -x "$BIN/pilot-discovery" ]]; then
   dir="$OUT/src"
   rm -rf "$dir" && mkdir -p "$dir" && cd "$dir"
   go mod init local/istiobin >/dev/null 2>&1
+  for r in "${REPLACES[@]}"; do go mod edit -replace "$r"; done
   log "istio $ISTIO_RELEASE ($ISTIO_MODULE_VERSION): resolving modules"
   go get -tool "$ISTIOCTL@$ISTIO_MODULE_VERSION" "$PILOT@$ISTIO_MODULE_VERSION" 2>&1 | progress "istio modules"
   moddir=$(go list -m -f '{{.Dir}}' istio.io/istio)

@@ -1,7 +1,8 @@
 import { UserError } from '../errors';
 import type { CliIO } from './io';
+import { ISTIO_RELEASE } from '../cluster/versions';
 
-const USAGE = 'mesh cluster up [--no-istio]|down|status|kubeconfig';
+const USAGE = 'mesh cluster up [--no-istio|--canary]|down|status|kubeconfig';
 
 /** `mesh cluster …`: the local control plane (etcd, kube-apiserver, kcm, scheduler, kwok) for tests and `npm start`. */
 export async function run(args: string[], io: CliIO): Promise<number> {
@@ -11,7 +12,9 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   switch (action) {
     case 'up': {
       const istio = !rest.includes('--no-istio');
-      const result = await cluster.clusterUp({ env: io.env, holder, istio, progress: (line) => io.stderr(`${line}\n`) });
+      const canary = rest.includes('--canary');
+      if (canary && !istio) throw new UserError('--canary adds a second Istio revision; it cannot go with --no-istio');
+      const result = await cluster.clusterUp({ env: io.env, holder, istio, canary, progress: (line) => io.stderr(`${line}\n`) });
       io.stderr(
         result.started
           ? `local cluster ready in ${result.seconds.toFixed(1)}s at ${result.state.server}\n`
@@ -42,7 +45,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
         `kubeconfig: ${status.state.kubeconfig}`,
         ...status.components.map((c) => `  ${c.name.padEnd(24)} pid ${String(c.pid).padEnd(8)} ${c.alive ? 'running' : 'EXITED'}  ${c.log}`),
         ...(status.state.istio?.length
-          ? status.state.istio.map((i) => `istio revision ${i.revision}: injector ${i.injectorConfig} → ${i.injectUrl}`)
+          ? status.state.istio.map((i) => `istio revision ${i.revision} (Istio ${i.release ?? ISTIO_RELEASE}): injector ${i.injectorConfig} → ${i.injectUrl}`)
           : ['istio: not installed (started with --no-istio)']),
         `test runs using it: ${status.holders.length ? status.holders.join(', ') : 'none'}${status.state.autoStop ? ' (stops when the last one ends)' : ''}`,
       ];

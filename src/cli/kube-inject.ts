@@ -17,6 +17,11 @@ interface Options {
   meshConfigFile?: string;
   nativeSidecars: 'true' | 'false' | 'auto';
   revision?: string;
+  kubeconfig?: string;
+  istioNamespace?: string;
+  injectConfigMapName?: string;
+  meshConfigMapName?: string;
+  webhookConfig?: string;
 }
 
 function parseOptions(args: string[]): Options {
@@ -27,14 +32,21 @@ function parseOptions(args: string[]): Options {
     meshConfigFile: { type: 'string' },
     'native-sidecars': { type: 'string', default: 'auto' },
     revision: { type: 'string', short: 'r' },
+    kubeconfig: { type: 'string' },
+    istioNamespace: { type: 'string', short: 'i' },
+    injectConfigMapName: { type: 'string' },
+    meshConfigMapName: { type: 'string' },
+    webhookConfig: { type: 'string' },
   });
-  const { filename: file, output, valuesFile, meshConfigFile, revision } = values;
+  const { filename: file, output, valuesFile, meshConfigFile, revision, kubeconfig, istioNamespace, injectConfigMapName, meshConfigMapName, webhookConfig } = values;
   const nativeSidecars = values['native-sidecars'];
   if (!file) throw new UserError('missing -f <file|->: the manifest to inject');
   if (nativeSidecars !== 'true' && nativeSidecars !== 'false' && nativeSidecars !== 'auto') {
     throw new UserError(`--native-sidecars must be true, false or auto, not "${nativeSidecars}"`);
   }
-  return { file, output, valuesFile, meshConfigFile, nativeSidecars, revision };
+  return {
+    file, output, valuesFile, meshConfigFile, nativeSidecars, revision, kubeconfig, istioNamespace, injectConfigMapName, meshConfigMapName, webhookConfig,
+  };
 }
 
 function readText(file: string, cwd: string): string {
@@ -62,15 +74,19 @@ function readConfigFile(file: string, cwd: string): unknown {
 /** true/false as given; auto asks the cluster (classic when there is none, as offline istioctl). */
 async function decideNativeSidecars(
   mode: Options['nativeSidecars'],
-  io: CliIO,
+  kubeconfig: string | undefined,
 ): Promise<{ nativeSidecars: boolean; nodeKubeletVersions?: Record<string, string> }> {
   if (mode !== 'auto') return { nativeSidecars: mode === 'true' };
   const nodes = await import('../inject/nodes');
-  const kubeconfig = nodes.usableKubeconfig(io.env);
   if (!kubeconfig) return { nativeSidecars: false };
   const versions = await nodes.kubeletVersions(kubeconfig);
   if (versions === undefined) return { nativeSidecars: false };
   return { nativeSidecars: nodes.nativeSidecarsSupported(Object.values(versions)), nodeKubeletVersions: versions };
+}
+
+async function loadKubeconfig(file: string, io: CliIO) {
+  const { resolveKubeConfig } = await import('../kube');
+  return resolveKubeConfig({ kubeconfig: file, env: io.env, cwd: io.cwd });
 }
 
 export async function run(args: string[], io: CliIO): Promise<number> {
@@ -86,13 +102,27 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   } else text = readText(opts.file!, io.cwd);
   const values = opts.valuesFile ? readConfigFile(opts.valuesFile, io.cwd) : undefined;
   const meshConfig = opts.meshConfigFile ? readConfigFile(opts.meshConfigFile, io.cwd) : undefined;
-  const settings = injectionSettings({
-    values,
-    meshConfig,
-    revision: opts.revision,
-    ...(await decideNativeSidecars(opts.nativeSidecars, io)),
-  });
-  const result = injectManifests(text, source, settings);
+  // The cluster istioctl would ask: --kubeconfig, else KUBECONFIG or ~/.kube/config. Explicit config files mean
+  // "render these", so no cluster is asked then.
+  const { usableKubeconfig } = await import('../inject/nodes');
+  const kubeconfigPath = opts.kubeconfig ? path.resolve(io.cwd, opts.kubeconfig) : usableKubeconfig(io.env);
+  const explicitFiles = values !== undefined || meshConfig !== undefined;
+  const builtin = { values, meshConfig, revision: opts.revision, ...(await decideNativeSidecars(opts.nativeSidecars, kubeconfigPath)) };
+  const { resolveInjectionSource, builtinSource, injectedProxyImage } = await import('../injector/resolve');
+  const injection = explicitFiles
+    ? builtinSource(injectionSettings(builtin), `with ${[opts.valuesFile, opts.meshConfigFile].filter(Boolean).join(' and ')}`)
+    : await resolveInjectionSource({
+        kc: kubeconfigPath ? await loadKubeconfig(kubeconfigPath, io) : undefined,
+        revision: opts.revision,
+        istioNamespace: opts.istioNamespace,
+        injectConfigMapName: opts.injectConfigMapName,
+        meshConfigMapName: opts.meshConfigMapName,
+        webhookConfig: opts.webhookConfig,
+        builtin,
+      });
+  const result = await injection.inject(text, source);
+  const image = injectedProxyImage(result.output);
+  io.stderr(`mesh kube-inject: injected by ${injection.description}${image ? `, proxy ${image}` : ''}${injection.note ? ` (${injection.note})` : ''}\n`);
   if (opts.output) {
     try {
       writeFileSync(path.resolve(io.cwd, opts.output), result.output);

@@ -2,7 +2,9 @@ import { spawn } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
 import path from 'node:path';
 import { withLock } from './lock';
-import { BINARY_NAMES, binDir, ISTIO_BINARY_NAMES, istioBinaryPath, istioDir, istioManifestPath, meshCacheRoot } from './versions';
+import {
+  BINARY_NAMES, binDir, ISTIO_BINARY_NAMES, ISTIO_RELEASE, istioBinaryPath, istioDir, istioManifestPath, meshCacheRoot, type IstioRelease,
+} from './versions';
 
 const executable = (file: string) => {
   try {
@@ -17,8 +19,8 @@ export function binariesPresent(env: NodeJS.ProcessEnv = process.env): boolean {
   return BINARY_NAMES.every((name) => executable(path.join(binDir(env), name)));
 }
 
-export function istioPresent(env: NodeJS.ProcessEnv = process.env): boolean {
-  return ISTIO_BINARY_NAMES.every((name) => executable(istioBinaryPath(name, env))) && existsSync(istioManifestPath(env));
+export function istioPresent(env: NodeJS.ProcessEnv = process.env, release: IstioRelease = ISTIO_RELEASE): boolean {
+  return ISTIO_BINARY_NAMES.every((name) => executable(istioBinaryPath(name, env, release))) && existsSync(istioManifestPath(env, release));
 }
 
 /** A build script of this checkout (scripts/<name>/build.sh), found from src/cluster (jest) or dist/ (bundled CLI). */
@@ -46,20 +48,22 @@ export async function ensureBinaries(progress: (line: string) => void, env: Node
 }
 
 /** Makes sure istioctl, pilot-discovery and the rendered default profile exist (built from Go modules when missing). */
-export async function ensureIstio(progress: (line: string) => void, env: NodeJS.ProcessEnv = process.env): Promise<string> {
-  if (istioPresent(env)) return istioDir(env);
+export async function ensureIstio(
+  progress: (line: string) => void, env: NodeJS.ProcessEnv = process.env, release: IstioRelease = ISTIO_RELEASE,
+): Promise<string> {
+  if (istioPresent(env, release)) return istioDir(env, release);
   await withLock(path.join(meshCacheRoot(env), 'build.lock'), 'build', async () => {
-    if (istioPresent(env)) return;
-    progress(`building istioctl and pilot-discovery (istiod) into ${istioDir(env)} (cold: several minutes)`);
-    await runBuild('istio', progress, env);
+    if (istioPresent(env, release)) return;
+    progress(`building Istio ${release}'s istioctl and pilot-discovery (istiod) into ${istioDir(env, release)} (cold: several minutes)`);
+    await runBuild('istio', progress, env, [release]);
   }, progress);
-  if (!istioPresent(env)) throw new Error(`the Istio build finished but files are missing in ${istioDir(env)}`);
-  return istioDir(env);
+  if (!istioPresent(env, release)) throw new Error(`the Istio ${release} build finished but files are missing in ${istioDir(env, release)}`);
+  return istioDir(env, release);
 }
 
-function runBuild(name: 'cluster' | 'istio', progress: (line: string) => void, env: NodeJS.ProcessEnv): Promise<void> {
+function runBuild(name: 'cluster' | 'istio', progress: (line: string) => void, env: NodeJS.ProcessEnv, args: string[] = []): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', [buildScriptPath(name)], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('bash', [buildScriptPath(name), ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
     const tail: string[] = [];
     let partial = '';
     child.stderr.setEncoding('utf8');

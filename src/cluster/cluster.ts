@@ -10,12 +10,14 @@ import {
 } from './istio';
 import { withLock } from './lock';
 import { ensurePki, pkiPaths } from './pki';
-import { ComponentFailure, freePorts, logFile, probe, runsBinary, startDetached, stopProcess, waitFor } from './process';
+import { ComponentFailure, freePorts, logFile, probe, runsBinary, runToCompletion, startDetached, stopProcess, waitFor } from './process';
 import { kwokStagesYaml } from './stages';
 import {
   addHolder, clusterDir, clusterName, liveHolders, readState, removeHolder, removeState, writeState, type ClusterState,
 } from './state';
-import { binaryPath, istioBinaryPath, istioManifestPath, K8S_VERSION } from './versions';
+import {
+  binaryPath, ISTIO_CANARY_RELEASE, ISTIO_RELEASE, istioBinaryPath, istioManifestPath, K8S_VERSION, type IstioRelease,
+} from './versions';
 
 export const FAKE_NODE_NAME = 'mesh-worker';
 export const DEFAULT_READY_DELAY_MS = 500;
@@ -29,6 +31,11 @@ export interface UpOptions {
   holder?: number;
   /** Run real Istio (istiod as the sidecar injector) on the cluster; default true. */
   istio?: boolean;
+  /**
+   * Also run a second, older Istio (ISTIO_CANARY_RELEASE) as the revision `canary` beside the default one — two
+   * live injectors of different versions, as a team has in the middle of a revision-based upgrade.
+   */
+  canary?: boolean;
 }
 
 export interface UpResult {
@@ -74,24 +81,43 @@ export async function clusterUp(options: UpOptions = {}): Promise<UpResult> {
   const name = clusterName(env);
   const dir = clusterDir(name, env);
   const withIstio = options.istio ?? true;
+  const withCanary = withIstio && options.canary === true;
   await ensureBinaries(progress, env);
   if (withIstio) await ensureIstio(progress, env);
+  if (withCanary) await ensureIstio(progress, env, ISTIO_CANARY_RELEASE);
   return withLock(`${dir}.lock`, `cluster "${name}"`, async () => {
     const existing = readState(dir);
+    let state: ClusterState;
+    let started = true;
     if (existing && (await isHealthy(dir, existing))) {
-      if (options.holder !== undefined) addHolder(dir, options.holder);
-      return { state: existing, started: false, seconds: (Date.now() - begin) / 1000 };
-    }
-    if (existing) {
+      state = existing;
+      started = false;
+    } else if (existing) {
       // Heal, do not reset: what was deployed lives in etcd's data, which a fresh start would throw away.
-      const state = await healCluster(dir, existing, env, progress);
-      if (options.holder !== undefined) addHolder(dir, options.holder);
-      return { state, started: true, seconds: (Date.now() - begin) / 1000 };
+      state = await healCluster(dir, existing, env, progress);
+    } else {
+      state = await startCluster(name, dir, env, progress, options.holder !== undefined, withIstio);
     }
-    const state = await startCluster(name, dir, env, progress, options.holder !== undefined, withIstio);
+    if (withCanary && !state.istio?.some((i) => i.revision === CANARY_REVISION)) {
+      await startIstiod(dir, state, env, progress, CANARY_REVISION, await renderCanaryManifest(env), undefined, ISTIO_CANARY_RELEASE);
+      started = true;
+    }
     if (options.holder !== undefined) addHolder(dir, options.holder);
-    return { state, started: true, seconds: (Date.now() - begin) / 1000 };
+    return { state, started, seconds: (Date.now() - begin) / 1000 };
   }, progress);
+}
+
+export const CANARY_REVISION = 'canary';
+
+/** The canary release's profile rendered for revision `canary` by its own istioctl (offline, about a second). */
+async function renderCanaryManifest(env: NodeJS.ProcessEnv): Promise<string> {
+  const args = [
+    'manifest', 'generate', '--set', `revision=${CANARY_REVISION}`,
+    '--set', 'values.global.hub=docker.io/istio', '--set', `values.global.tag=${ISTIO_CANARY_RELEASE}.0`,
+  ];
+  const { stdout, code, stderr } = await runToCompletion(istioBinaryPath('istioctl', env, ISTIO_CANARY_RELEASE), args, { ...env, KUBECONFIG: '/dev/null' }, 300_000);
+  if (code !== 0) throw new Error(`istioctl ${ISTIO_CANARY_RELEASE} manifest generate failed (exit ${code}): ${stderr.slice(-500)}`);
+  return stdout;
 }
 
 async function startCluster(
@@ -166,7 +192,7 @@ const istiodComponentName = (revision: string) => (revision === 'default' ? 'ist
  */
 async function startIstiod(
   dir: string, state: ClusterState, env: NodeJS.ProcessEnv, progress: (line: string) => void, revision: string, manifestYaml: string,
-  previous?: IstiodPorts,
+  previous?: IstiodPorts, release: IstioRelease = ISTIO_RELEASE,
 ): Promise<IstiodInstance> {
   const tls = adminTls(dir);
   const ports = previous ?? await (async () => {
@@ -180,12 +206,12 @@ async function startIstiod(
   progress(`installing Istio (revision ${revision}): ${objects.length} objects`);
   await applyObjects(state.server, tls, objects);
   const injectPath = objects.find((o) => o.kind === 'MutatingWebhookConfiguration' && o.metadata.name === injectorConfig)!.webhooks[0].clientConfig.url as string;
-  const instance: IstiodInstance = { revision, ports, injectUrl: injectPath, injectorConfig };
+  const instance: IstiodInstance = { revision, release, ports, injectUrl: injectPath, injectorConfig };
   const command = istiodCommand({ kubeconfig: state.kubeconfig, revision, ports, injectorConfig, validatorConfig: validatorConfigName(objects) });
   const componentName = istiodComponentName(revision);
-  const binary = istioBinaryPath('pilot-discovery', env);
+  const binary = istioBinaryPath('pilot-discovery', env, release);
   const log = logFile(path.join(dir, 'logs'), componentName);
-  progress(`starting ${componentName}`);
+  progress(`starting ${componentName} (Istio ${release})`);
   const pid = startDetached(binary, command.args, log, { ...env, ...command.env }, istiodWorkDir(dir, revision), previous !== undefined);
   const component = { name: componentName, pid, binary, log };
   // A restarted istiod replaces its dead predecessor (which would otherwise make the cluster look unhealthy).
@@ -235,7 +261,7 @@ async function healCluster(dir: string, state: ClusterState, env: NodeJS.Process
       if (!dead(istiodComponentName(instance.revision))) continue;
       const manifest = existsSync(istioManifestCopy(dir, instance.revision)) ? readFileSync(istioManifestCopy(dir, instance.revision), 'utf8') : readFileSync(istioManifestPath(env), 'utf8');
       progress(`restarting istiod (revision ${instance.revision}), with its ports`);
-      await startIstiod(dir, state, env, progress, instance.revision, manifest, instance.ports);
+      await startIstiod(dir, state, env, progress, instance.revision, manifest, instance.ports, instance.release ?? ISTIO_RELEASE);
     }
   } catch (error) {
     throw new UserError(`the local cluster "${state.name}" could not be healed: ${(error as Error).message}\n(${fresh})`);
@@ -248,7 +274,9 @@ async function healCluster(dir: string, state: ClusterState, env: NodeJS.Process
  * Adds an istiod of another revision (from a manifest rendered with `--set revision=<rev>`) to the running
  * cluster, e.g. a canary beside the default one. `down` stops it with the rest.
  */
-export async function addIstioRevision(revision: string, manifestYaml: string, env: NodeJS.ProcessEnv = process.env): Promise<IstiodInstance> {
+export async function addIstioRevision(
+  revision: string, manifestYaml: string, env: NodeJS.ProcessEnv = process.env, release: IstioRelease = ISTIO_RELEASE,
+): Promise<IstiodInstance> {
   const name = clusterName(env);
   const dir = clusterDir(name, env);
   return withLock(`${dir}.lock`, `cluster "${name}"`, async () => {
@@ -257,7 +285,7 @@ export async function addIstioRevision(revision: string, manifestYaml: string, e
     const running = state.istio?.find((i) => i.revision === revision);
     const component = state.components.find((c) => c.name === istiodComponentName(revision));
     if (running && component && runsBinary(component.pid, component.binary)) return running;
-    return startIstiod(dir, state, env, () => undefined, revision, manifestYaml);
+    return startIstiod(dir, state, env, () => undefined, revision, manifestYaml, undefined, release);
   });
 }
 

@@ -12,6 +12,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { httpsRequest, type TlsIdentity } from './http';
+import type { IstioRelease } from './versions';
 
 export const ISTIO_NAMESPACE = 'istio-system';
 /** The field manager of everything `mesh cluster up` applies for Istio. */
@@ -33,6 +34,8 @@ export interface IstiodPorts {
 
 export interface IstiodInstance {
   revision: string;
+  /** Which built Istio runs it (absent in states written before there were two). */
+  release?: IstioRelease;
   ports: IstiodPorts;
   /** Where the API server sends AdmissionReviews: `https://127.0.0.1:<webhook>/inject…`. */
   injectUrl: string;

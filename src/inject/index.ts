@@ -88,3 +88,29 @@ export function injectRequired(
 export function proxyImage(settings: InjectionSettings): string {
   return buildProxyImage(settings);
 }
+
+/** The pods of a manifest sent to an injector over the network at once; answers in the same order. */
+export type RemotePodInjector = (
+  requests: { pod: { metadata: Obj; spec: Obj }; namespace: string }[],
+) => Promise<(Obj | undefined)[]>;
+
+/**
+ * kube-inject with every pod injected by a remote injector (the cluster's webhook), as istioctl does without
+ * config files. The engine walks the manifest twice — once to collect the pods, once to put the answers back —
+ * so that the network calls can run together instead of one per workload in sequence.
+ */
+export async function injectManifestsRemotely(
+  text: string, source: string, settings: InjectionSettings, remote: RemotePodInjector,
+): Promise<InjectResult> {
+  const requests: Parameters<RemotePodInjector>[0] = [];
+  injectManifests(text, source, {
+    ...settings,
+    externalInjector: (pod, namespace) => {
+      requests.push({ pod: structuredClone(pod), namespace });
+      return pod;
+    },
+  });
+  const answers = await remote(requests);
+  let next = 0;
+  return injectManifests(text, source, { ...settings, externalInjector: () => answers[next++] });
+}

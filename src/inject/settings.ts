@@ -18,7 +18,14 @@ export interface InjectionSettings {
    * that node's version instead of the cluster-wide `nativeSidecars`, as Istio's DetectNativeSidecar does.
    */
   nodeKubeletVersions?: Record<string, string>;
+  /**
+   * Another injector for each pod instead of this engine's template — the cluster's own injector webhook. It
+   * returns the injected pod, or undefined when that injector left the pod alone.
+   */
+  externalInjector?: ExternalPodInjector;
 }
+
+export type ExternalPodInjector = (pod: { metadata: Record<string, any>; spec: Record<string, any> }, namespace: string) => Record<string, any> | undefined; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** Native sidecars need kubelet minor ≥ 33 on every node (an empty list passes, as in Istio). */
 export function nativeSidecarsSupported(kubeletVersions: string[]): boolean {

@@ -186,7 +186,15 @@ function injectTyped(value: Obj, kind: string, settings: InjectionSettings, warn
     return obj;
   }
   const before = containerNames(slot.spec);
-  const pod = injectPodCore({ metadata: slot.meta, spec: slot.spec }, { typeMeta, deployMeta, settings: forNode(settings, slot.spec.nodeName) });
+  const podIn = { metadata: slot.meta, spec: slot.spec };
+  // istioctl sends the template's namespace, else the workload's (possibly none) with the pod to the webhook.
+  const pod = settings.externalInjector
+    ? settings.externalInjector(podIn, slot.meta?.namespace || deployMeta.namespace)
+    : injectPodCore(podIn, { typeMeta, deployMeta, settings: forNode(settings, slot.spec.nodeName) });
+  if (!pod) {
+    warnings.push(`===> Skipping injection because ${warnKind}${quote(fullName)} was left alone by the cluster's injector`);
+    return obj;
+  }
   slot.put(pod);
   result.injected = true;
   result.containersAdded = containerNames(pod.spec).filter((n) => !before.includes(n));

@@ -114,7 +114,7 @@ class Step {
 }
 
 async function stageObjects(step: Step): Promise<{ name: string; objects: KubeObject[] }[]> {
-  const { stages } = await resolveStages(step.state, step.deps.gitFiles);
+  const { stages } = await resolveStages(step.state, step.deps.gitFiles, step.deps.kc);
   return Promise.all(
     stages.map(async (s) => ({
       name: s.name,
@@ -125,7 +125,7 @@ async function stageObjects(step: Step): Promise<{ name: string; objects: KubeOb
 
 async function runPreflight(step: Step): Promise<RolloutState> {
   const { state, deps } = step;
-  const { stages, problems } = await resolveStages(state, deps.gitFiles);
+  const { stages, problems } = await resolveStages(state, deps.gitFiles, deps.kc);
   step.emit({
     type: 'started',
     holder: state.holder,

@@ -25,7 +25,11 @@ const hello = path.join(INJECT_DIR, 'hello.yaml');
 describe('mesh kube-inject (in-process)', () => {
   it('injects with native sidecars on request, byte-identical to istioctl', async () => {
     const r = await cli(['-f', hello, '--native-sidecars', 'true']);
-    expect(r).toEqual({ code: 0, stdout: readInject('hello.yaml.injected'), stderr: '' });
+    expect(r).toEqual({ code: 0, stdout: readInject('hello.yaml.injected'), stderr: expect.any(String) });
+    // Without a cluster the built-in template injects, and stderr says so (stdout stays pure YAML).
+    expect(r.stderr).toBe(
+      "mesh kube-inject: injected by mesh's built-in template (Istio 1.32-dev's sidecar template and chart defaults) — no cluster to ask, proxy registry.istio.io/testing/proxyv2:latest\n",
+    );
   });
 
   it('defaults to auto, which is classic without a cluster, like offline istioctl', async () => {
@@ -38,7 +42,11 @@ describe('mesh kube-inject (in-process)', () => {
     const r = await cli(['-f', '-', '-o', out, '--native-sidecars=true'], readInject('hello-host-network.yaml'));
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe('===> Skipping injection because Deployment "hello-host-network" has host networking enabled\n');
+    expect(r.stderr.split('\n')).toEqual([
+      expect.stringMatching(/^mesh kube-inject: injected by mesh's built-in template .* no cluster to ask$/),
+      '===> Skipping injection because Deployment "hello-host-network" has host networking enabled',
+      '',
+    ]);
     expect(readFileSync(out, 'utf8')).toBe(readInject('hello-host-network.yaml.injected'));
   });
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseAllDocuments, parse } from 'yaml';
 import { injectionSettings, type InjectionSettings } from '../../src/inject';
-import { istioBinaryPath, istioManifestPath } from '../../src/cluster/versions';
+import { ISTIO_RELEASE, istioBinaryPath, istioManifestPath, type IstioRelease } from '../../src/cluster/versions';
 
 export interface InjectorConfig {
   /** The `config` key of the istio-sidecar-injector ConfigMap: templates and policy. */
@@ -66,10 +66,10 @@ export function istioctlKubeInject(file: string, config: InjectorConfig, options
   return runIstioctl(args, { KUBECONFIG: options.kubeconfig, ENABLE_NATIVE_SIDECARS: String(options.nativeSidecars) });
 }
 
-/** The built istioctl with `args`; killed after two minutes (it has no timeout of its own). */
-export function runIstioctl(args: string[], env: Record<string, string>): Promise<IstioctlResult> {
+/** The built istioctl (of `release`, default 1.31) with `args`; killed after two minutes (it has no timeout of its own). */
+export function runIstioctl(args: string[], env: Record<string, string>, release: IstioRelease = ISTIO_RELEASE): Promise<IstioctlResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(istioBinaryPath('istioctl'), args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(istioBinaryPath('istioctl', process.env, release), args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));

@@ -16,7 +16,7 @@ export default async function globalSetup(): Promise<void> {
   if (process.env.MESH_TEST_ISTIO_KUBECONFIG) {
     process.env.MESH_TEST_ISTIO_KUBECONFIG_RESOLVED = process.env.MESH_TEST_ISTIO_KUBECONFIG;
   } else {
-    const withIstio = await clusterUp({ holder: process.pid, istio: true, progress, env: { ...process.env, MESH_CLUSTER_NAME: ISTIO_CLUSTER } });
+    const withIstio = await clusterUp({ holder: process.pid, istio: true, canary: true, progress, env: { ...process.env, MESH_CLUSTER_NAME: ISTIO_CLUSTER } });
     process.env.MESH_TEST_ISTIO_KUBECONFIG_RESOLVED = withIstio.state.kubeconfig;
   }
 }

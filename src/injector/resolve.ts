@@ -1,0 +1,187 @@
+/**
+ * Where a sidecar injection comes from, in istioctl kube-inject's order, so that every door (kube-inject, /mesh
+ * inject, its Apply button, deploy --inject) injects what the team's own Istio would:
+ *   1. explicit injector config files (the team's templates, rendered by mesh);
+ *   2. with a cluster: the revision's injector webhook — what the cluster itself injects;
+ *   3. the webhook cannot be reached: the revision's ConfigMaps (istio-sidecar-injector[-<rev>], istio[-<rev>]);
+ *   4. no cluster (or no Istio in it): mesh's built-in template, and the answer says so.
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import { parse as parseYaml } from 'yaml';
+import { UserError } from '../errors';
+import { injectManifests, injectManifestsRemotely, injectionSettings, type InjectResult, type InjectionSettings } from '../inject';
+import { getObject, listObjects, type KubeObject } from '../kube';
+import { connectionErrorCode } from '../kube/unreachable';
+import { INJECTOR_WEBHOOK_SUFFIX } from '../webhook/configuration';
+import { REVISION_LABEL } from '../webhook/selectors';
+import { InjectorUnreachable, webhookInjector, webhookTarget, type InjectorWebhook } from './webhook';
+
+export const ISTIO_NAMESPACE = 'istio-system';
+const INJECT_CONFIGMAP = 'istio-sidecar-injector';
+const MESH_CONFIGMAP = 'istio';
+/** What the built-in engine's template is: for the "no cluster" answer. */
+export const BUILTIN_TEMPLATE = "mesh's built-in template (Istio 1.32-dev's sidecar template and chart defaults)";
+
+export type InjectionSourceKind = 'files' | 'webhook' | 'configmap' | 'builtin';
+
+export interface InjectionSource {
+  kind: InjectionSourceKind;
+  /** Where the injection comes from, one line ("the cluster's injector … (revision default, https://…)"). */
+  description: string;
+  /** A note worth showing (a fallback taken and why). */
+  note?: string;
+  inject(text: string, file: string): Promise<InjectResult>;
+}
+
+export interface InjectionRequest {
+  /** The cluster to ask; undefined when there is none (offline). */
+  kc?: KubeConfig;
+  /** Control-plane revision (istioctl --revision); "" or undefined = default. */
+  revision?: string;
+  istioNamespace?: string;
+  /** istioctl --injectConfigMapName / --meshConfigMapName / --webhookConfig. */
+  injectConfigMapName?: string;
+  meshConfigMapName?: string;
+  webhookConfig?: string;
+  /** Settings for the built-in engine (values/mesh files, native sidecars) when it is the source. */
+  builtin?: Parameters<typeof injectionSettings>[0];
+  /** Per webhook call (istioctl: 5 s). */
+  timeoutMs?: number;
+}
+
+type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const revisionName = (revision: string | undefined) => (revision && revision !== 'default' ? revision : 'default');
+const suffixed = (base: string, revision: string | undefined) => (revision && revision !== 'default' ? `${base}-${revision}` : base);
+
+/** The built-in engine, offline. */
+export function builtinSource(settings: InjectionSettings, why: string): InjectionSource {
+  return {
+    kind: 'builtin',
+    description: `${BUILTIN_TEMPLATE} — ${why}`,
+    inject: async (text, file) => injectManifests(text, file, settings),
+  };
+}
+
+/** The injector webhook of the revision: `--webhookConfig` by name, else the configuration labelled istio.io/rev. */
+export async function findInjectorWebhook(kc: KubeConfig, request: InjectionRequest): Promise<InjectorWebhook | undefined> {
+  const revision = revisionName(request.revision);
+  const ask = async () => {
+    if (request.webhookConfig) {
+      const one = await getObject<KubeObject & { webhooks?: Obj[] }>(kc, {
+        apiVersion: 'admissionregistration.k8s.io/v1', kind: 'MutatingWebhookConfiguration', metadata: { name: request.webhookConfig },
+      });
+      return one ? [one] : [];
+    }
+    const list = await listObjects<KubeObject & { webhooks?: Obj[] }>(kc, {
+      apiVersion: 'admissionregistration.k8s.io/v1', kind: 'MutatingWebhookConfiguration', labelSelector: `${REVISION_LABEL}=${revision}`,
+    });
+    return list.items;
+  };
+  const configs = await clusterCall(kc, 'looking for the injector webhook', ask, request.timeoutMs);
+  for (const config of configs) {
+    const webhook = (config.webhooks ?? []).find((w) => String(w.name ?? '').endsWith(INJECTOR_WEBHOOK_SUFFIX));
+    if (webhook?.clientConfig) return { name: `${config.metadata.name}/${webhook.name}`, clientConfig: webhook.clientConfig };
+  }
+  return undefined;
+}
+
+/** A call to the API server, with a bound and a one-line error naming the server when it cannot be reached. */
+async function clusterCall<T>(kc: KubeConfig, what: string, call: () => Promise<T>, timeoutMs = 5000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const server = kc.getCurrentCluster()?.server ?? 'the cluster';
+  try {
+    return await Promise.race([
+      call(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new UserError(`${server} did not answer within ${timeoutMs / 1000} s (${what})`)), timeoutMs);
+      }),
+    ]);
+  } catch (error) {
+    const code = connectionErrorCode(error);
+    if (code) throw new UserError(`the cluster at ${server} cannot be reached (${code}) while ${what}; give --injectConfigFile to inject offline`);
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The revision's ConfigMaps: injector config and values, and the mesh config; undefined when the injector's is absent. */
+async function readInjectorConfigMaps(kc: KubeConfig, request: InjectionRequest): Promise<{ name: string; config?: string; values: Obj; meshName: string; mesh: Obj } | undefined> {
+  const namespace = request.istioNamespace ?? ISTIO_NAMESPACE;
+  const name = request.injectConfigMapName ?? suffixed(INJECT_CONFIGMAP, request.revision);
+  const meshName = request.meshConfigMapName ?? suffixed(MESH_CONFIGMAP, request.revision);
+  const get = (n: string) => getObject<KubeObject & { data?: Record<string, string> }>(kc, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: n, namespace } });
+  const [injector, mesh] = await clusterCall(kc, `reading the ConfigMaps ${name} and ${meshName}`, () => Promise.all([get(name), get(meshName)]), request.timeoutMs);
+  if (!injector) return undefined;
+  let values: Obj = {};
+  if (injector.data?.values) {
+    try {
+      values = JSON.parse(injector.data.values);
+    } catch (error) {
+      throw new UserError(`ConfigMap ${namespace}/${name}: key values is not JSON (${(error as Error).message})`);
+    }
+  }
+  let meshConfig: Obj = {};
+  if (mesh?.data?.mesh) {
+    try {
+      meshConfig = (parseYaml(mesh.data.mesh) as Obj | null) ?? {};
+    } catch (error) {
+      throw new UserError(`ConfigMap ${namespace}/${meshName}: key mesh is not YAML (${(error as Error).message.split('\n')[0]})`);
+    }
+  }
+  return { name: `${namespace}/${name}`, config: injector.data?.config, values, meshName: `${namespace}/${meshName}`, mesh: meshConfig };
+}
+
+/** Path 3: the cluster's ConfigMaps. */
+function configMapSource(maps: NonNullable<Awaited<ReturnType<typeof readInjectorConfigMaps>>>, request: InjectionRequest, note?: string): InjectionSource {
+  const settings = injectionSettings({ ...request.builtin, values: maps.values, meshConfig: maps.mesh, revision: request.revision });
+  return {
+    kind: 'configmap',
+    description: `the cluster's injector ConfigMaps ${maps.name} and ${maps.meshName} (revision ${revisionName(request.revision)})`,
+    ...(note ? { note } : {}),
+    inject: async (text, file) => injectManifests(text, file, settings),
+  };
+}
+
+/**
+ * Decides where injection comes from for this request (paths 2–4; path 1, explicit files, is the caller's). The
+ * webhook is only tried when injecting: `inject` falls back to the ConfigMaps when it cannot be reached at all.
+ */
+export async function resolveInjectionSource(request: InjectionRequest): Promise<InjectionSource> {
+  const offline = injectionSettings({ ...request.builtin, revision: request.revision });
+  if (!request.kc) return builtinSource(offline, 'no cluster to ask');
+  const kc = request.kc;
+  const revision = revisionName(request.revision);
+  const webhook = await findInjectorWebhook(kc, request);
+  if (!webhook) {
+    const maps = await readInjectorConfigMaps(kc, request);
+    if (maps) return configMapSource(maps, request, `no injector webhook for revision ${revision}`);
+    return builtinSource(offline, `the cluster has no Istio injector for revision ${revision}`);
+  }
+  const remote = webhookInjector(webhook, kc, { timeoutMs: request.timeoutMs });
+  const settings = injectionSettings({ ...request.builtin, revision: request.revision });
+  const source: InjectionSource = {
+    kind: 'webhook',
+    description: `the cluster's injector ${webhook.name} (revision ${revision}, ${webhookTarget(webhook)})`,
+    inject: async (text, file) => {
+      try {
+        return await injectManifestsRemotely(text, file, settings, remote);
+      } catch (error) {
+        if (!(error instanceof InjectorUnreachable)) throw error;
+        const maps = await readInjectorConfigMaps(kc, request);
+        if (!maps) throw new UserError(`${error.message}, and there is no injector ConfigMap to render instead`);
+        const fallback = configMapSource(maps, request, `${error.message}; rendered from the ConfigMaps instead`);
+        Object.assign(source, { kind: fallback.kind, description: fallback.description, note: fallback.note });
+        return fallback.inject(text, file);
+      }
+    },
+  };
+  return source;
+}
+
+/** The proxy image the injected output carries (for summaries), if any. */
+export function injectedProxyImage(output: string): string | undefined {
+  const m = /\n\s*image: (\S+\/proxyv2:\S+)/.exec(output);
+  return m?.[1];
+}
