@@ -111,3 +111,34 @@ export async function restartWorkload(kc: KubeConfig, namespace: string, kind: s
     }),
   );
 }
+
+/**
+ * What the namespace's injector would make of a workload's pods now: a server-side dry-run create of its pod
+ * template (the whole admission chain runs, nothing is stored), carrying a running pod's generateName, labels
+ * and owner so that everything the injector derives from the pod's identity comes out the same.
+ */
+export async function dryRunWorkloadPod(kc: KubeConfig, namespace: string, kind: string, name: string, sample: KubeObject): Promise<KubeObject | undefined> {
+  const plural = PLURALS[kind];
+  if (!plural) return undefined;
+  const workload = await needing(`get on apps/${plural} in namespace ${namespace}`, () =>
+    kubeRequest<KubeObject & { spec?: { template?: { metadata?: KubeObject['metadata']; spec?: unknown } } }>(kc, {
+      method: 'GET', path: `/apis/apps/v1/namespaces/${namespace}/${plural}/${name}`,
+    }),
+  );
+  const template = workload.spec?.template;
+  if (!template?.spec) return undefined;
+  const body = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      generateName: sample.metadata.generateName ?? `${name}-`,
+      labels: sample.metadata.labels ?? template.metadata?.labels,
+      annotations: template.metadata?.annotations,
+      ownerReferences: sample.metadata.ownerReferences,
+    },
+    spec: template.spec,
+  };
+  return needing(`create on pods in namespace ${namespace}`, () =>
+    kubeRequest<KubeObject>(kc, { method: 'POST', path: `/api/v1/namespaces/${namespace}/pods`, query: { dryRun: 'All' }, body }),
+  );
+}

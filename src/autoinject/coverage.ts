@@ -23,7 +23,7 @@ export interface Coverage {
   workloads: WorkloadCoverage[];
 }
 
-interface PodLike extends KubeObject {
+export interface PodLike extends KubeObject {
   spec?: { containers?: { name: string }[]; initContainers?: { name: string }[] };
   status?: { phase?: string };
 }
@@ -38,29 +38,34 @@ function controllerOf(obj: KubeObject): WorkloadRef | undefined {
   return ref ? { kind: ref.kind, name: ref.name } : undefined;
 }
 
-/** Live pods (not finished, not being deleted), grouped by the workload that owns them. */
-export function sidecarCoverage(pods: PodLike[], replicaSets: KubeObject[]): Coverage {
+/** Live pods (not finished, not being deleted), grouped by the workload that owns them (`Kind/name` keys). */
+export function podsByWorkload<P extends PodLike>(pods: P[], replicaSets: KubeObject[]): Map<string, { workload: WorkloadRef; pods: P[] }> {
   const rsOwner = new Map(replicaSets.map((rs) => [rs.metadata.name, controllerOf(rs)]));
-  const byWorkload = new Map<string, WorkloadCoverage>();
-  let total = 0;
-  let covered = 0;
+  const groups = new Map<string, { workload: WorkloadRef; pods: P[] }>();
   for (const pod of pods) {
     if (pod.metadata.deletionTimestamp || pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') continue;
     let owner = controllerOf(pod) ?? { kind: 'Pod', name: pod.metadata.name ?? '' };
     if (owner.kind === 'ReplicaSet') owner = rsOwner.get(owner.name) ?? owner;
     const key = `${owner.kind}/${owner.name}`;
-    const entry =
-      byWorkload.get(key) ??
-      { ...owner, pods: 0, withSidecar: 0, restartable: (RESTARTABLE_KINDS as readonly string[]).includes(owner.kind) };
-    byWorkload.set(key, entry);
-    const injected = hasSidecar(pod);
-    entry.pods++;
-    total++;
-    if (injected) {
-      entry.withSidecar++;
-      covered++;
-    }
+    const group = groups.get(key) ?? { workload: owner, pods: [] };
+    groups.set(key, group);
+    group.pods.push(pod);
   }
-  const workloads = [...byWorkload.values()].sort((a, b) => `${a.kind}/${a.name}`.localeCompare(`${b.kind}/${b.name}`));
-  return { pods: total, withSidecar: covered, workloads };
+  return groups;
+}
+
+export function sidecarCoverage(pods: PodLike[], replicaSets: KubeObject[]): Coverage {
+  const workloads = [...podsByWorkload(pods, replicaSets).values()]
+    .map(({ workload, pods: owned }) => ({
+      ...workload,
+      pods: owned.length,
+      withSidecar: owned.filter(hasSidecar).length,
+      restartable: (RESTARTABLE_KINDS as readonly string[]).includes(workload.kind),
+    }))
+    .sort((a, b) => `${a.kind}/${a.name}`.localeCompare(`${b.kind}/${b.name}`));
+  return {
+    pods: workloads.reduce((n, w) => n + w.pods, 0),
+    withSidecar: workloads.reduce((n, w) => n + w.withSidecar, 0),
+    workloads,
+  };
 }

@@ -4,12 +4,14 @@
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import { INJECTION_LABEL, REVISION_LABEL } from '../webhook/selectors';
-import { sidecarCoverage, type Coverage, type WorkloadRef } from './coverage';
+import { hasSidecar, podsByWorkload, sidecarCoverage, type Coverage, type WorkloadRef } from './coverage';
+import { workloadDrift, type WorkloadDrift } from './drift';
 import { expectedCalls, injectorHealth, injectorsForRevision, type InjectorConfig, type InjectorHealth } from './injectors';
 import { planEnable, selectedRevision } from './labels';
 import { classifyProbeError, probePod, type ProbeFailure } from './probe';
 import {
   dryRunProbe,
+  dryRunWorkloadPod,
   listInjectorConfigs,
   listPodsAndReplicaSets,
   patchNamespaceLabels,
@@ -21,6 +23,7 @@ import {
 
 export type { WorkloadRef, WorkloadCoverage, Coverage } from './coverage';
 export type { InjectorHealth } from './injectors';
+export type { WorkloadDrift, SidecarIdentity } from './drift';
 
 export interface ProbeResult {
   injected: boolean;
@@ -49,6 +52,8 @@ export interface AutoinjectReport {
   missingSidecar: string[];
   /** Workloads a restart would fix (the Slack Restart button, `--restart`). */
   restartable: WorkloadRef[];
+  /** status: per workload with sidecars, whether they match what the injector would inject now. */
+  drift?: WorkloadDrift[];
 }
 
 export interface AutoinjectOptions {
@@ -137,7 +142,9 @@ async function probe(kc: KubeConfig, namespace: string, namespaceLabels: Record<
 }
 
 function report(base: Omit<AutoinjectReport, 'missingSidecar' | 'restartable'>, wantSidecar: boolean): AutoinjectReport {
-  const restartable = lacking(base.coverage, wantSidecar).filter((w) => base.coverage.workloads.find((c) => c.kind === w.kind && c.name === w.name)?.restartable);
+  const lackingOrDrifted = [...lacking(base.coverage, wantSidecar), ...(base.drift ?? []).filter((d) => d.drifted > 0).map(({ kind, name }) => ({ kind, name }))];
+  const unique = [...new Map(lackingOrDrifted.map((w) => [`${w.kind}/${w.name}`, w])).values()];
+  const restartable = unique.filter((w) => base.coverage.workloads.find((c) => c.kind === w.kind && c.name === w.name)?.restartable);
   return { ...base, missingSidecar: lacking(base.coverage, wantSidecar).map((w) => `${w.kind}/${w.name}`), restartable };
 }
 
@@ -261,14 +268,20 @@ export async function status(kc: KubeConfig, namespace: string, options: Autoinj
   const labelled = selectedRevision(labels) !== undefined;
   // Only a labelled namespace is probed: the probe of an unlabelled one tells nothing new.
   const probed = labelled && configs.length > 0 ? await probe(kc, namespace, labels, configs) : undefined;
-  const coverage = await coverageOf(kc, namespace);
+  const { pods, replicaSets } = await listPodsAndReplicaSets(kc, namespace);
+  const coverage = sidecarCoverage(pods, replicaSets);
+  const enabled = probed?.injected === true;
+  // Drift only means something where the injector answers: against what it would inject now.
+  const drift = enabled ? await driftOf(kc, namespace, podsByWorkload(pods, replicaSets)) : [];
+  const drifted = drift.filter((d) => d.drifted > 0);
   const details = [
     labelled ? `labels: ${Object.entries(injectionLabels(labels)).map(([k, v]) => `${k}=${v}`).join(', ')}` : 'no injection label',
     ...injectors.map((i) => `injector ${i.name} (${i.managedBy}, ${i.target}): ${i.usable ? 'healthy' : i.problems.join('; ')}`),
     ...(probed ? [probed.explanation] : []),
     `sidecar coverage: ${coverage.withSidecar} of ${coverage.pods} running pods`,
+    ...(enabled ? [`sidecar drift: ${drifted.length} of ${drift.length} injected workload(s) differ from what the injector gives now`] : []),
+    ...drift.map((d) => `  ${d.kind}/${d.name}: ${d.drifted > 0 ? `NEEDS RESTART, ${d.drifted} of ${d.pods} pod(s) ${d.reason}` : `current (${d.expected.image}, template ${d.expected.fingerprint})`}`),
   ];
-  const enabled = probed?.injected === true;
   const state = enabled ? 'on' : labelled ? 'labelled but NOT working' : 'off';
   return report(
     {
@@ -278,15 +291,30 @@ export async function status(kc: KubeConfig, namespace: string, options: Autoinj
       outcome: 'status',
       ok: true,
       enabled,
-      summary: `auto-injection for ${namespace} is ${state}; ${coverage.withSidecar} of ${coverage.pods} pods have the sidecar`,
+      summary: `auto-injection for ${namespace} is ${state}; ${coverage.withSidecar} of ${coverage.pods} pods have the sidecar` +
+        (drifted.length > 0 ? `; ${drifted.length} workload(s) run an outdated sidecar` : ''),
       details,
       labels: injectionLabels(labels),
       injectors,
       probe: probed,
       coverage,
+      ...(enabled ? { drift } : {}),
     },
     labelled,
   );
+}
+
+/** Each restartable workload with sidecars, compared with a dry-run injection of its pod template. */
+async function driftOf(
+  kc: KubeConfig, namespace: string, groups: ReturnType<typeof podsByWorkload>,
+): Promise<WorkloadDrift[]> {
+  const results = await Promise.all([...groups.values()].map(async ({ workload, pods }) => {
+    const sample = pods.find(hasSidecar);
+    if (!sample) return undefined;
+    const expected = await dryRunWorkloadPod(kc, namespace, workload.kind, workload.name, sample);
+    return expected ? workloadDrift(workload, pods, expected) : undefined;
+  }));
+  return results.filter((d): d is WorkloadDrift => d !== undefined).sort((a, b) => `${a.kind}/${a.name}`.localeCompare(`${b.kind}/${b.name}`));
 }
 
 export interface RestartReport {
@@ -304,8 +332,13 @@ export async function restart(kc: KubeConfig, namespace: string, workloads?: Wor
   if (!targets) {
     const ns = await readNamespace(kc, namespace);
     const wantSidecar = selectedRevision(ns.metadata.labels ?? {}) !== undefined;
-    const coverage = await coverageOf(kc, namespace);
-    targets = lacking(coverage, wantSidecar).filter((w) => coverage.workloads.find((c) => c.kind === w.kind && c.name === w.name)?.restartable);
+    const { pods, replicaSets } = await listPodsAndReplicaSets(kc, namespace);
+    const coverage = sidecarCoverage(pods, replicaSets);
+    // Pods without the sidecar, and pods whose sidecar is not what the injector gives now (drift).
+    const drift = wantSidecar ? await driftOf(kc, namespace, podsByWorkload(pods, replicaSets)) : [];
+    const wanted = [...lacking(coverage, wantSidecar), ...drift.filter((d) => d.drifted > 0).map(({ kind, name }) => ({ kind, name }))];
+    targets = [...new Map(wanted.map((w) => [`${w.kind}/${w.name}`, w])).values()]
+      .filter((w) => coverage.workloads.find((c) => c.kind === w.kind && c.name === w.name)?.restartable);
   }
   const result: RestartReport = { namespace, restarted: [], failed: [] };
   for (const workload of targets) {

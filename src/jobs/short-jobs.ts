@@ -2,7 +2,7 @@
 // and returns the reply to deliver; the engines are imported on use so the worker loads only what it runs.
 import { section, context, escapeMrkdwn, fitMessage, type SlackMessage } from '../slack/render/blocks';
 import { renderAutoinject, renderInjectSummary, yamlFitsInline } from '../slack/render/inject';
-import { isUserError } from '../errors';
+import { errorMessage, isUserError } from '../errors';
 import type { Apps } from '../apps';
 import type { Job } from './job';
 import type { JobDeps, PendingReply } from './step';
@@ -24,16 +24,29 @@ async function injectPreview(job: Job & { command: { kind: 'inject' } }, deps: J
   const { resolveApp, fileLabel } = await import('../apps');
   const { checkTarget, describeRevision } = await import('../apps/rollout');
   const { isManifestFile } = await import('../rollout/app-files');
-  const { injectManifests, injectionSettings, proxyImage } = await import('../inject');
+  const { injectionSettings, proxyImage } = await import('../inject');
   const namespace = job.namespace ?? 'default';
   const apps = await appsOf(deps);
   const resolved = await resolveApp(apps, job.command.app, job.command.commit);
   const { snapshot, component } = resolved;
   const cluster = job.command.cluster ?? apps.registry.defaultCluster;
   checkTarget(snapshot.app, namespace, cluster);
-  const settings = injectionSettings();
   const files = component?.files ?? Object.keys(snapshot.files).filter(isManifestFile).sort();
-  const results = files.map((file) => injectManifests(snapshot.files[file]!, fileLabel(snapshot, file), settings));
+  // What the target cluster's own Istio would inject (its webhook, else its ConfigMaps); the built-in engine
+  // only when the cluster cannot be had at all, and the summary says which.
+  const { resolveInjectionSource, builtinSource, injectedProxyImage } = await import('../injector/resolve');
+  // A preview needs no cluster: without one it still answers, with the built-in engine, and says why. A door
+  // that can peek (the console) does not start its local cluster just for a preview.
+  let noCluster = 'none is running';
+  const kc = !job.command.cluster && deps.peekKube
+    ? await deps.peekKube()
+    : await deps.kube(job.command.cluster).catch((error: unknown) => {
+        noCluster = errorMessage(error).split('\n')[0]!;
+        return undefined;
+      });
+  const injection = kc ? await resolveInjectionSource({ kc }) : builtinSource(injectionSettings(), `no cluster to ask (${noCluster})`);
+  const results = [];
+  for (const file of files) results.push(await injection.inject(snapshot.files[file]!, fileLabel(snapshot, file)));
   const yaml = results.map((r) => r.output).join('');
   const app = component ? component.name : snapshot.app.name;
   const origin = [component ? `${snapshot.app.name}: ${files.join(', ')}` : undefined, describeRevision(resolved)].filter(Boolean).join(' · ');
@@ -45,7 +58,8 @@ async function injectPreview(job: Job & { command: { kind: 'inject' } }, deps: J
     ...(cluster ? { cluster } : {}),
     namespace,
     requestedBy: job.user,
-    proxyImage: proxyImage(settings),
+    proxyImage: results.map((r) => injectedProxyImage(r.output)).find(Boolean) ?? proxyImage(injectionSettings()),
+    injectedBy: `${injection.description}${injection.note ? ` (${injection.note})` : ''}`,
     workloads: results.flatMap((r) => r.workloads),
     warnings: results.flatMap((r) => r.warnings),
     yaml,
@@ -128,7 +142,8 @@ async function autoinject(job: Job & { command: { kind: 'autoinject' } }, deps: 
   const { action, namespace } = job.command;
   const kc = await deps.kube();
   const report = action === 'enable' ? await engine.enable(kc, namespace) : action === 'disable' ? await engine.disable(kc, namespace) : await engine.status(kc, namespace);
-  const message = renderAutoinject({ action, namespace, ok: report.ok, enabled: report.enabled, missingSidecar: report.missingSidecar, detail: report.summary });
+  const drifted = (report.drift ?? []).filter((d) => d.drifted > 0).map((d) => `${d.kind}/${d.name}: ${d.drifted} of ${d.pods} pod(s) ${d.reason}`);
+  const message = renderAutoinject({ action, namespace, ok: report.ok, enabled: report.enabled, missingSidecar: report.missingSidecar, drifted, detail: report.summary });
   return { ok: report.ok, reply: { visibility: action === 'status' ? 'ephemeral' : 'channel', message } };
 }
 

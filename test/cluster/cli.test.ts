@@ -14,7 +14,7 @@ describe('mesh cluster', () => {
   it('rejects an unknown action with the usage', async () => {
     const result = await cli(['sideways']);
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe('mesh cluster: unknown action "sideways"; usage: mesh cluster up [--no-istio]|down|status|kubeconfig\n');
+    expect(result.stderr).toBe('mesh cluster: unknown action "sideways"; usage: mesh cluster up [--no-istio|--canary]|down|status|kubeconfig\n');
   });
 
   it('says when no cluster is running', async () => {

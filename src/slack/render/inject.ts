@@ -18,6 +18,8 @@ export interface InjectSummary {
   namespace: string;
   requestedBy: string;
   proxyImage: string;
+  /** Which injector made the YAML, e.g. "the cluster's injector … (revision default, …)". */
+  injectedBy?: string;
   workloads: { kind: string; name: string; injected: boolean; containersAdded: string[] }[];
   warnings: string[];
   yaml: string;
@@ -33,10 +35,11 @@ export function renderInjectSummary(s: InjectSummary): SlackMessage {
   const head =
     `:syringe: Injected *${escapeMrkdwn(s.app)}* for \`${escapeMrkdwn(s.namespace)}\`${s.cluster ? ` on cluster *${escapeMrkdwn(s.cluster)}*` : ''}: ` +
     `${injected.length} of ${s.workloads.length} workload(s), ${containers} container(s) added, proxy image \`${escapeMrkdwn(s.proxyImage)}\``;
+  const by = s.injectedBy ? `\nInjected by ${escapeMrkdwn(s.injectedBy)}` : '';
   const list = s.workloads
     .map((w) => `• ${escapeMrkdwn(`${w.kind}/${w.name}`)}: ${w.injected ? `+ ${w.containersAdded.map(escapeMrkdwn).join(', ') || 'no containers'}` : 'not injected'}`)
     .join('\n');
-  const blocks: Block[] = [section(head)];
+  const blocks: Block[] = [section(`${head}${by}`)];
   if (list) blocks.push(section(list));
   if (s.warnings.length > 0) blocks.push(section(`:warning: ${s.warnings.map(escapeMrkdwn).join('\n:warning: ')}`));
   blocks.push(section(yamlFitsInline(s.yaml) ? `\`\`\`${s.yaml.replace(/```/g, "'''")}\`\`\`` : '_The injected YAML is attached in the thread._'));
@@ -55,6 +58,8 @@ export interface AutoinjectSummary {
   enabled: boolean;
   /** Workloads whose pods run without the sidecar (they need a restart to get one). */
   missingSidecar: string[];
+  /** Workloads whose sidecar differs from what the injector gives now, with why (a restart updates it). */
+  drifted?: string[];
   detail?: string;
 }
 
@@ -67,7 +72,13 @@ export function renderAutoinject(s: AutoinjectSummary): SlackMessage {
   const blocks: Block[] = [section(`${head}${s.detail ? ` ${escapeMrkdwn(s.detail)}` : ''}`)];
   if (s.missingSidecar.length > 0) {
     blocks.push(section(`${s.missingSidecar.length} workload(s) run without the sidecar:\n${s.missingSidecar.map((w) => `• ${escapeMrkdwn(w)}`).join('\n')}`));
-    if (s.enabled) blocks.push({ type: 'actions', elements: [button('Restart them', RESTART_ACTION, s.namespace, 'primary')] });
+  }
+  const drifted = s.drifted ?? [];
+  if (drifted.length > 0) {
+    blocks.push(section(`${drifted.length} workload(s) run a sidecar their injector no longer gives (needs restart):\n${drifted.map((w) => `• ${escapeMrkdwn(w)}`).join('\n')}`));
+  }
+  if (s.enabled && (s.missingSidecar.length > 0 || drifted.length > 0)) {
+    blocks.push({ type: 'actions', elements: [button('Restart them', RESTART_ACTION, s.namespace, 'primary')] });
   }
   return fitMessage({ text: `Auto-injection for ${s.namespace}: ${s.enabled ? 'on' : 'off'}`, blocks });
 }

@@ -1,0 +1,98 @@
+/**
+ * Drift: running pods whose sidecar is no longer what the namespace's injector would inject now (after an Istio
+ * upgrade, a revision switch or a values change, pods keep their old sidecar until restarted). Compared per
+ * workload on what injection added — the proxy image and a fingerprint of the injected containers and volumes —
+ * not on a byte diff of the whole pod. Pure.
+ */
+import { createHash } from 'node:crypto';
+import type { KubeObject } from '../kube';
+import { SIDECAR_NAME, type WorkloadRef } from './coverage';
+
+const STATUS_ANNOTATION = 'sidecar.istio.io/status';
+
+type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+export interface SidecarIdentity {
+  /** istio-proxy's image. */
+  image: string;
+  /** Revision recorded by the injector in the status annotation. */
+  revision: string;
+  /** Short hash of everything the injection added (containers, init containers, volumes it lists). */
+  fingerprint: string;
+}
+
+export interface WorkloadDrift extends WorkloadRef {
+  pods: number;
+  /** Pods whose sidecar differs from what the injector gives now. */
+  drifted: number;
+  running: SidecarIdentity[];
+  expected: SidecarIdentity;
+  /** In words: what differs. */
+  reason: string;
+}
+
+/** Fields the kubelet or the API server fill in per pod, which say nothing about the injection. */
+function stable(container: Obj): Obj {
+  const { terminationMessagePath, terminationMessagePolicy, ...rest } = container;
+  void terminationMessagePath;
+  void terminationMessagePolicy;
+  return rest;
+}
+
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Obj)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** What the injector added to `pod`, as its status annotation lists it; undefined for a pod without a sidecar. */
+export function sidecarIdentity(pod: Obj): SidecarIdentity | undefined {
+  const spec = pod.spec ?? {};
+  const proxy = [...(spec.containers ?? []), ...(spec.initContainers ?? [])].find((c: Obj) => c.name === SIDECAR_NAME);
+  if (!proxy) return undefined;
+  let status: Obj = {};
+  try {
+    status = JSON.parse(pod.metadata?.annotations?.[STATUS_ANNOTATION] ?? '{}') ?? {};
+  } catch {
+    status = {};
+  }
+  const names = (list: unknown) => new Set(Array.isArray(list) ? list.filter((n): n is string => typeof n === 'string') : []);
+  const containerNames = names(status.containers);
+  const initNames = names(status.initContainers);
+  const volumeNames = names(status.volumes);
+  containerNames.add(SIDECAR_NAME);
+  const injected = {
+    containers: (spec.containers ?? []).filter((c: Obj) => containerNames.has(c.name)).map(stable),
+    initContainers: (spec.initContainers ?? []).filter((c: Obj) => initNames.has(c.name) || c.name === SIDECAR_NAME).map(stable),
+    volumes: (spec.volumes ?? []).filter((v: Obj) => volumeNames.has(v.name)),
+  };
+  return {
+    image: String(proxy.image ?? ''),
+    revision: String(status.revision ?? ''),
+    fingerprint: createHash('sha256').update(canonical(injected)).digest('hex').slice(0, 12),
+  };
+}
+
+function same(a: SidecarIdentity, b: SidecarIdentity): boolean {
+  return a.image === b.image && a.fingerprint === b.fingerprint;
+}
+
+/**
+ * Compares a workload's running pods with the pod its injector gives now (`expectedPod`, from a dry-run create
+ * of the workload's pod template). Pods without a sidecar are coverage's business, not drift's.
+ */
+export function workloadDrift(workload: WorkloadRef, pods: KubeObject[], expectedPod: Obj): WorkloadDrift | undefined {
+  const expected = sidecarIdentity(expectedPod);
+  const running = pods.map((p) => sidecarIdentity(p as Obj)).filter((s): s is SidecarIdentity => s !== undefined);
+  if (!expected || running.length === 0) return undefined;
+  const off = running.filter((s) => !same(s, expected));
+  const distinct = [...new Map(running.map((s) => [`${s.image} ${s.fingerprint}`, s])).values()];
+  const reason = off.length === 0
+    ? 'matches the injector'
+    : off.some((s) => s.image !== expected.image)
+      ? `runs ${[...new Set(off.map((s) => s.image))].join(', ')}; the injector now gives ${expected.image}`
+      : `same image, but the injected template differs (fingerprint ${[...new Set(off.map((s) => s.fingerprint))].join(', ')} → ${expected.fingerprint})`;
+  return { ...workload, pods: running.length, drifted: off.length, running: distinct, expected, reason };
+}
