@@ -10,7 +10,6 @@ import { handleCommand, type FrontDoorDeps } from './frontdoor';
 import type { Policy } from './policy';
 import { formFields, jsonResult, malformedSlackRequest, readGatewayEvent, type GatewayEvent, type LambdaResult } from './request';
 import { verifySlackRequest } from './verify';
-import { slackApi } from './webapi';
 
 export interface SlackDoorConfig {
   secrets: () => Promise<{ signingSecret: string; botToken: string }>;
@@ -40,18 +39,18 @@ export function createSlackHandler(config: SlackDoorConfig): SlackLambdaHandler 
   let bolt: Promise<SlackLambdaHandler> | undefined;
 
   // The door's decisions need no Bolt; one set per cold start (the bot token only changes with a new one).
+  // Only a policy whose rules name user groups asks Slack, through the Web API client of the Bolt half, so
+  // that client stays out of the fast path's bundle.
   let doorDeps: FrontDoorDeps | undefined;
   const frontDoorDeps = (botToken: string): FrontDoorDeps => {
-    if (doorDeps) return doorDeps;
-    const api = slackApi({ token: botToken, ...(config.slackApiUrl ? { baseUrl: config.slackApiUrl } : {}), totalTimeoutMs: 1500 });
-    doorDeps = {
+    doorDeps ??= {
       policy: config.policy,
       dispatcher: config.dispatcher,
       audit: config.audit,
       now,
       userGroups: async (userId, groupIds) => {
-        const lists = await Promise.all(groupIds.map((g) => api.call<{ users: string[] }>('usergroups.users.list', { usergroup: g })));
-        return groupIds.filter((_, i) => lists[i]!.users.includes(userId));
+        const { userGroupsLookup } = await config.loadBolt();
+        return userGroupsLookup(botToken, config.slackApiUrl)(userId, groupIds);
       },
     };
     return doorDeps;
