@@ -4,6 +4,7 @@ import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { lazyBundlePlugin } from './esbuild-lazy-bundle.mjs';
+import { userlandPunycodePlugin } from './esbuild-userland-punycode.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const handlerDir = path.join(root, 'handlers');
@@ -17,6 +18,7 @@ const common = {
   sourcemap: 'linked',
   logLevel: 'warning',
   legalComments: 'none',
+  plugins: [userlandPunycodePlugin()],
 };
 
 await Promise.all([
@@ -25,7 +27,7 @@ await Promise.all([
     build({
       ...common,
       minify: true,
-      plugins: [lazyBundlePlugin()],
+      plugins: [...common.plugins, lazyBundlePlugin()],
       entryPoints: [path.join(handlerDir, file)],
       outfile: path.join(root, 'dist/handlers', file.replace(/\.ts$/, '.js')),
     }),

@@ -1,8 +1,11 @@
-// esbuild plugin: `import source from 'lazy-bundle:./module'` bundles ./module separately (CommonJS, minified)
-// and imports its code as a string, evaluated only when first needed (src/slack/lazy-module.ts). V8 scans a
-// string literal far faster than it pre-parses the same code, so a Lambda's cold path stays short while rarely
-// used heavy code (Bolt) still ships inside the one bundle file.
+// esbuild plugin: `import source from 'lazy-bundle:./module'` bundles ./module separately (CommonJS, minified),
+// compresses it (brotli, base64) and imports that as a string, decompressed and evaluated only when first
+// needed (src/slack/lazy-module.ts). Node compiles a whole bundle file before running any of it; V8 scans a
+// string literal far faster than it pre-parses the same code, and a compressed one is a third of the length
+// again, so a Lambda's cold path stays short while rarely used heavy code (Bolt) still ships inside the one
+// bundle file.
 import * as esbuild from 'esbuild';
+import { brotliCompressSync, constants } from 'node:zlib';
 
 const PREFIX = 'lazy-bundle:';
 
@@ -31,7 +34,9 @@ export function lazyBundlePlugin(options = {}) {
         });
         const inputs = Object.keys(result.metafile.inputs);
         options.onInputs?.(args.path, inputs);
-        return { contents: `export default ${JSON.stringify(result.outputFiles[0].text)};`, loader: 'js', watchFiles: inputs };
+        // Quality 9: a quarter of the build time of 11 for 15% more bytes.
+        const packed = brotliCompressSync(result.outputFiles[0].contents, { params: { [constants.BROTLI_PARAM_QUALITY]: 9 } }).toString('base64');
+        return { contents: `export default ${JSON.stringify(packed)};`, loader: 'js', watchFiles: inputs };
       });
     },
   };

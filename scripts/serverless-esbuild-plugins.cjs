@@ -9,4 +9,11 @@ module.exports = [
       await lazyBundlePlugin().setup(build);
     },
   },
+  {
+    name: 'userland-punycode',
+    async setup(build) {
+      const { userlandPunycodePlugin } = await import('./esbuild-userland-punycode.mjs');
+      userlandPunycodePlugin().setup(build);
+    },
+  },
 ];

@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { ensureLambdaNode } from './node22.mjs';
 
 function run(label, cmd, args, env = process.env) {
   process.stderr.write(`\n== ${label}\n`);
@@ -24,6 +25,19 @@ function step(label, cmd, args, env) {
 const jestArgs = process.argv.slice(2);
 const projectsFlag = jestArgs.indexOf('--selectProjects');
 const wantsIntegration = projectsFlag < 0 || jestArgs.slice(projectsFlag + 1).includes('integration');
+const wantsUnit = projectsFlag < 0 || jestArgs.slice(projectsFlag + 1).includes('unit');
+// What ships runs on Lambda's nodejs22.x: the tests that load the built handlers (and the state machine
+// executor, which needs Node 22) run again on Node 22, after the whole suite on the Node running this script.
+const LAMBDA_RUNTIME_TESTS = [
+  'test/slack/handler-bundle.test.ts',
+  'test/slack/worker-bundle.test.ts',
+  'test/aws/package.test.ts',
+  'test/aws/state-machine.test.ts',
+  'test/reliability/secrets.test.ts',
+  'test/reliability/slack-payloads.test.ts',
+  'test/reliability/commands.test.ts',
+  'test/reliability/broken-policy.test.ts',
+];
 const useLocalCluster = wantsIntegration && !process.env.MESH_TEST_KUBECONFIG;
 const holder = ['--holder', String(process.pid)];
 // Two local clusters: the default one runs real Istio (istiod is its sidecar injector); "mesh-free" runs none,
@@ -34,6 +48,8 @@ step('typecheck', 'npx', ['tsc', '--noEmit', '-p', '.']);
 // The Git server the app tests fetch from is Git's own git-http-backend (Debian's git package).
 step('git for the test Git server (installed only when missing)', 'sh', ['scripts/ensure-git.sh']);
 step('build', process.execPath, ['scripts/build.mjs']);
+process.stderr.write('\n== Node 22, the Lambda runtime (installed once into the mesh cache)\n');
+const node22 = wantsUnit ? ensureLambdaNode() : undefined;
 if (useLocalCluster) {
   // --canary: a second istiod, Istio 1.30 as revision `canary`, so injection is checked against two versions.
   step('local control plane with Istio 1.31 and a 1.30 canary revision (mesh cluster up --canary)', process.execPath,
@@ -48,6 +64,12 @@ if (useLocalCluster) {
   run('local control plane without Istio (release)', process.execPath, ['bin/mesh.cjs', 'cluster', 'release', ...holder], meshFreeEnv);
 }
 if (jestStatus !== 0) process.stderr.write(`\n== jest failed (exit ${jestStatus})\n`);
+let lambdaStatus = 0;
+if (node22) {
+  lambdaStatus = run(`Lambda bundle tests on Node 22 (${node22})`, node22,
+    ['node_modules/jest/bin/jest.js', '--ci', '--selectProjects', 'unit', '--runTestsByPath', ...LAMBDA_RUNTIME_TESTS]);
+  if (lambdaStatus !== 0) process.stderr.write(`\n== Lambda bundle tests on Node 22 failed (exit ${lambdaStatus})\n`);
+}
 // One plain closing line, so a reader (or CI) sees the totals without knowing jest's summary format.
 try {
   const results = JSON.parse(readFileSync(resultsFile, 'utf8'));
@@ -55,5 +77,6 @@ try {
 } catch {
   process.stdout.write('\njest: no results (jest did not finish)\n');
 }
+process.stdout.write(wantsUnit ? `Lambda bundle tests on Node 22: ${lambdaStatus === 0 ? 'passed' : 'FAILED'}\n` : '');
 rmSync(path.dirname(resultsFile), { recursive: true, force: true });
-process.exit(jestStatus);
+process.exit(jestStatus || lambdaStatus);

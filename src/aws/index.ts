@@ -1,4 +1,4 @@
-// Light AWS clients (SigV4 over fetch, no AWS SDK) for the Lambda handlers. EKS cluster access lives in
+// Light AWS clients (SigV4 over node:http(s), no AWS SDK) for the Lambda handlers. EKS cluster access lives in
 // ./eks, imported directly by the worker only, so the Slack handler never bundles @kubernetes/client-node.
 export { startExecution, type StartExecutionInput, type StartedExecution } from './stepfunctions';
 export { resolveSecrets, resolveSecret, secretsResolver, type SlackSecrets } from './secrets';

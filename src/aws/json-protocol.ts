@@ -1,3 +1,5 @@
+import http from 'node:http';
+import https from 'node:https';
 import { serviceEndpoint, type AwsEnvironment } from './credentials';
 import { signRequest } from './sigv4';
 
@@ -27,9 +29,44 @@ export interface JsonCall {
 const RETRY_DELAYS_MS = [100, 400];
 const TRANSIENT_CODES = new Set(['ThrottlingException', 'Throttling', 'TooManyRequestsException', 'RequestLimitExceeded']);
 
-function errorCode(response: Response, parsed: Record<string, unknown> | undefined): string {
+interface HttpAnswer {
+  status: number;
+  errorType: string | undefined;
+  text: string;
+}
+
+/** A network failure or timeout before an answer: worth a retry, unlike an error answer. */
+class AwsTransportError extends Error {
+  override name = 'AwsTransportError';
+}
+
+/**
+ * One POST with node:http(s) rather than fetch: on a cold Lambda the first fetch() costs 60-120 ms of undici
+ * loading before any byte is sent, and these calls sit on the Slack ack's path. The global agents keep
+ * connections alive across warm invocations.
+ */
+function post(url: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<HttpAnswer> {
+  const target = new URL(url);
+  const client = target.protocol === 'https:' ? https : http;
+  return new Promise((resolve, reject) => {
+    const request = client.request(target, { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => {
+        const errorType = response.headers['x-amzn-errortype'];
+        resolve({ status: response.statusCode ?? 0, errorType: Array.isArray(errorType) ? errorType[0] : errorType, text: Buffer.concat(chunks).toString('utf8') });
+      });
+      response.on('error', (error) => reject(new AwsTransportError(`${target.host}: ${error.message}`)));
+    });
+    request.setTimeout(timeoutMs, () => request.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    request.on('error', (error) => reject(new AwsTransportError(`${target.host}: ${error.message}`)));
+    request.end(body);
+  });
+}
+
+function errorCode(answer: HttpAnswer, parsed: Record<string, unknown> | undefined): string {
   // `__type` may be namespaced (`com.amazonaws...#Code`) and the header may carry a `:` suffix.
-  const raw = String(parsed?.__type ?? response.headers.get('x-amzn-errortype') ?? `HTTP${response.status}`);
+  const raw = String(parsed?.__type ?? answer.errorType ?? `HTTP${answer.status}`);
   return raw.split('#').pop()!.split(':')[0]!;
 }
 
@@ -45,28 +82,22 @@ async function callOnce<T>(aws: AwsEnvironment, call: JsonCall): Promise<T> {
     },
     { service: call.service, region: aws.region, credentials: aws.credentials },
   );
-  delete headers.host; // fetch sets it; undici refuses a caller-supplied Host
-  const response = await fetch(url, {
-    method: 'POST',
-    headers,
-    body,
-    signal: AbortSignal.timeout(call.timeoutMs ?? 5000),
-  });
-  const text = await response.text();
+  const answer = await post(url, headers, body, call.timeoutMs ?? 5000);
+  const text = answer.text;
   let parsed: Record<string, unknown> | undefined;
   try {
     parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
   } catch {
     parsed = undefined;
   }
-  if (response.ok && parsed) return parsed as T;
-  const message = String(parsed?.message ?? parsed?.Message ?? `HTTP ${response.status}`);
-  throw new AwsServiceError(errorCode(response, parsed), response.status, `${call.target}: ${message}`);
+  if (answer.status >= 200 && answer.status < 300 && parsed) return parsed as T;
+  const message = String(parsed?.message ?? parsed?.Message ?? `HTTP ${answer.status}`);
+  throw new AwsServiceError(errorCode(answer, parsed), answer.status, `${call.target}: ${message}`);
 }
 
 function isTransient(error: unknown): boolean {
   if (error instanceof AwsServiceError) return error.statusCode >= 500 || TRANSIENT_CODES.has(error.code);
-  return error instanceof TypeError; // fetch's network failure
+  return error instanceof AwsTransportError;
 }
 
 /** One AWS JSON-protocol call (Step Functions, SSM, Secrets Manager), signed with SigV4. */

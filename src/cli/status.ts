@@ -4,28 +4,24 @@ import { clusterKubeConfig } from '../apps/clusters';
 import { stagesOf } from '../apps/rollout';
 import { resolveKubeConfig } from '../kube/config';
 import { rolloutStatus } from '../rollout';
+import { atMostOne, parseCommandArgs, refuseEmptyValues } from './args';
 import type { CliIO } from './io';
 
 /** `mesh status <app> [-n ns] [--kubeconfig path]`: each stage's and workload's readiness, and any rollout in progress. */
 export async function run(args: string[], io: CliIO): Promise<number> {
-  let app: string | undefined;
-  let namespace = 'default';
-  let kubeconfig: string | undefined;
-  let cluster: string | undefined;
-  for (let i = 0; i < args.length; i += 1) {
-    const arg = args[i]!;
-    const value = () => {
-      const v = args[++i];
-      if (!v) throw new UserError(`${arg} needs a value`);
-      return v;
-    };
-    if (arg === '-n' || arg === '--namespace') namespace = value();
-    else if (arg === '--kubeconfig') kubeconfig = value();
-    else if (arg === '--cluster') cluster = value();
-    else if (arg.startsWith('-')) throw new UserError(`unknown option ${arg}`);
-    else if (app === undefined) app = arg;
-    else throw new UserError(`unexpected argument "${arg}"`);
-  }
+  const { values, positionals } = parseCommandArgs(
+    'status',
+    args,
+    {
+      namespace: { type: 'string', short: 'n', default: 'default' },
+      kubeconfig: { type: 'string' },
+      cluster: { type: 'string' },
+    },
+    true,
+  );
+  refuseEmptyValues('status', values);
+  const app = atMostOne('status', positionals);
+  const { namespace, kubeconfig, cluster } = values;
   if (!app) throw new UserError('which app? usage: mesh status <app> [-n <namespace>]');
   const apps = appsFromEnv(io.env);
   const resolved = await resolveApp(apps, app);

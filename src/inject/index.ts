@@ -1,5 +1,5 @@
 // The injection engine: one pure module behind every door (CLI, Slack, rollout, webhook).
-import { parseManifests } from '../yaml/manifests';
+import { eachManifest } from '../yaml/manifests';
 import { toIstioYaml } from '../yaml/istio-yaml';
 import { UserError } from '../errors';
 import { proxyImage as buildProxyImage, type InjectionSettings } from './settings';
@@ -18,29 +18,32 @@ export interface InjectResult {
   workloads: WorkloadResult[];
 }
 
-/** istioctl kube-inject over a (multi-document) manifest; throws UserError on bad input. */
+/**
+ * istioctl kube-inject over a (multi-document) manifest; throws UserError on bad input (nothing is returned,
+ * so nothing is written). One document is decoded, injected and emitted at a time, so a large file costs its
+ * text, the output and one document's objects, not every document's.
+ */
 export function injectManifests(text: string, source: string, settings: InjectionSettings): InjectResult {
-  const docs = parseManifests(text, source);
   const warnings: string[] = [];
   const workloads: WorkloadResult[] = [];
-  let output = '';
-  for (const doc of docs) {
+  const pieces: string[] = [];
+  for (const doc of eachManifest(text, source)) {
     const value = doc.value as Obj | null;
     const kind = value && typeof value === 'object' && !Array.isArray(value) ? value.kind : undefined;
     if (!isRecognisedKind(kind)) {
-      output += `${asReadLine(doc.raw)}---\n`;
+      pieces.push(`${asReadLine(doc.raw)}---\n`);
       continue;
     }
     try {
       const injected =
         kind === 'List' ? injectList(value!, settings, warnings, workloads) : injectObject(value!, settings, warnings, workloads);
-      output += `${toIstioYaml(injected)}---\n`;
+      pieces.push(`${toIstioYaml(injected)}---\n`);
     } catch (e) {
       if (e instanceof UserError) throw new UserError(`${source}:${doc.startLine}: ${e.message}`);
       throw e;
     }
   }
-  return { output, warnings, workloads };
+  return { output: pieces.join(''), warnings, workloads };
 }
 
 /** Kubernetes' YAMLReader reads line by line: CRLF line ends become LF and the last line gets its newline. */

@@ -4,6 +4,7 @@ import { App, AwsLambdaReceiver, LogLevel } from '@slack/bolt';
 import type { Context } from 'aws-lambda';
 import { handleButton, handleCommand, type FrontDoorDeps } from './frontdoor';
 import type { GatewayEvent, LambdaResult } from './request';
+import { slackApi } from './webapi';
 
 export interface BoltSettings {
   signingSecret: string;
@@ -52,4 +53,13 @@ export function createBoltHandler(settings: BoltSettings): (event: GatewayEvent,
 
   const handler = receiver.toHandler();
   return async (event, context) => (await handler(event as Parameters<typeof handler>[0], context)) as LambdaResult;
+}
+
+/** Which of `groupIds` a user belongs to (usergroups.users.list), within 1.5 s of the door's 3 s ack. */
+export function userGroupsLookup(botToken: string, slackApiUrl?: string): NonNullable<FrontDoorDeps['userGroups']> {
+  const api = slackApi({ token: botToken, ...(slackApiUrl ? { baseUrl: slackApiUrl } : {}), totalTimeoutMs: 1500 });
+  return async (userId, groupIds) => {
+    const lists = await Promise.all(groupIds.map((g) => api.call<{ users: string[] }>('usergroups.users.list', { usergroup: g })));
+    return groupIds.filter((_, i) => lists[i]!.users.includes(userId));
+  };
 }

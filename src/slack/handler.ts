@@ -1,14 +1,15 @@
-// The Slack Lambda's request path. A fast path verifies the signature itself and answers `/mesh help` and
-// malformed commands without loading Bolt (a cold start budget of ~2× a bare `node`); everything else goes to
-// Bolt, loaded on first need. Secrets are resolved once per cold start and never logged.
+// The Slack Lambda's request path. A fast path verifies the signature itself and answers every `/mesh` slash
+// command — help, malformed ones, and those that authorize and start a job — without loading Bolt (a cold ack
+// budget of ~2.5× a bare `node`); button presses go to Bolt, loaded on first need. Secrets are looked up from
+// the cold start on (overlapping module loading and the first request's parsing), cached, never logged.
 import type { Context } from 'aws-lambda';
 import type { JobDispatcher } from '../jobs/job';
 import type { AuditSink } from './audit';
-import { answerWithoutWork, type FrontDoorDeps } from './frontdoor';
+import { parseCommand } from '../command/grammar';
+import { handleCommand, type FrontDoorDeps } from './frontdoor';
 import type { Policy } from './policy';
 import { formFields, jsonResult, malformedSlackRequest, readGatewayEvent, type GatewayEvent, type LambdaResult } from './request';
 import { verifySlackRequest } from './verify';
-import { slackApi } from './webapi';
 
 export interface SlackDoorConfig {
   secrets: () => Promise<{ signingSecret: string; botToken: string }>;
@@ -37,26 +38,36 @@ export function createSlackHandler(config: SlackDoorConfig): SlackLambdaHandler 
   const log = config.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
   let bolt: Promise<SlackLambdaHandler> | undefined;
 
+  // The door's decisions need no Bolt; one set per cold start (the bot token only changes with a new one).
+  // Only a policy whose rules name user groups asks Slack, through the Web API client of the Bolt half, so
+  // that client stays out of the fast path's bundle.
+  let doorDeps: FrontDoorDeps | undefined;
+  const frontDoorDeps = (botToken: string): FrontDoorDeps => {
+    doorDeps ??= {
+      policy: config.policy,
+      dispatcher: config.dispatcher,
+      audit: config.audit,
+      now,
+      userGroups: async (userId, groupIds) => {
+        const { userGroupsLookup } = await config.loadBolt();
+        return userGroupsLookup(botToken, config.slackApiUrl)(userId, groupIds);
+      },
+    };
+    return doorDeps;
+  };
+
   const loadBolt = (signingSecret: string, botToken: string): Promise<SlackLambdaHandler> => {
-    bolt ??= config.loadBolt().then(({ createBoltHandler }) => {
-      const api = slackApi({ token: botToken, ...(config.slackApiUrl ? { baseUrl: config.slackApiUrl } : {}), totalTimeoutMs: 1500 });
-      const deps: FrontDoorDeps = {
-        policy: config.policy,
-        dispatcher: config.dispatcher,
-        audit: config.audit,
-        now,
-        userGroups: async (userId, groupIds) => {
-          const lists = await Promise.all(groupIds.map((g) => api.call<{ users: string[] }>('usergroups.users.list', { usergroup: g })));
-          return groupIds.filter((_, i) => lists[i]!.users.includes(userId));
-        },
-      };
-      return createBoltHandler({
-        signingSecret, botToken, botId: config.botId, botUserId: config.botUserId, deps,
+    bolt ??= config.loadBolt().then(({ createBoltHandler }) =>
+      createBoltHandler({
+        signingSecret, botToken, botId: config.botId, botUserId: config.botUserId, deps: frontDoorDeps(botToken),
         ...(config.slackApiUrl ? { slackApiUrl: config.slackApiUrl } : {}),
-      });
-    });
+      }),
+    );
     return bolt;
   };
+
+  // Started with the cold start; a failed lookup is not cached (secretsResolver), so a request retries it.
+  config.secrets().catch(() => undefined);
 
   const refuse = (status: number, reason: string, error: string): LambdaResult => {
     log(JSON.stringify({ type: 'mesh.rejected-request', reason }));
@@ -67,7 +78,11 @@ export function createSlackHandler(config: SlackDoorConfig): SlackLambdaHandler 
     if ((event.body?.length ?? 0) > MAX_BODY_CHARS) return refuse(413, 'body too large', 'request body too large');
     const request = readGatewayEvent(event);
     if (/(^|&)ssl_check=1(&|$)/.test(request.rawBody)) return jsonResult(200, {});
-    const { signingSecret, botToken } = await config.secrets();
+    const secrets = config.secrets();
+    // Read while the secrets are on their way; nothing is acted on before the signature is verified.
+    const fields = formFields(request);
+    if (fields?.payload !== undefined || (fields?.command === '/mesh' && fields.text !== undefined && needsPolicy(fields.text))) warmPolicy();
+    const { signingSecret, botToken } = await secrets;
     const verified = verifySlackRequest({
       signingSecret,
       body: request.rawBody,
@@ -78,15 +93,38 @@ export function createSlackHandler(config: SlackDoorConfig): SlackLambdaHandler 
     if (!verified.ok) return refuse(401, verified.reason, 'invalid request signature');
     // Slash commands and button presses are the only requests this app receives, both form-encoded; anything
     // else is answered here, so Bolt never throws on a body it cannot parse.
-    const fields = formFields(request);
     if (!fields) return refuse(415, 'not form-encoded', 'expected application/x-www-form-urlencoded');
     const malformed = malformedSlackRequest(fields);
     if (malformed) return refuse(400, malformed, 'not a well-formed /mesh command or button press');
     if (fields.command === '/mesh' && fields.text !== undefined) {
-      const caller = { user: fields.user_id ?? '', channel: fields.channel_id ?? '', ...(fields.team_id ? { team: fields.team_id } : {}) };
-      const reply = answerWithoutWork(fields.text, caller, { audit: config.audit, now });
-      if (reply) return jsonResult(200, reply);
+      const caller = {
+        user: fields.user_id ?? '',
+        channel: fields.channel_id ?? '',
+        ...(fields.team_id ? { team: fields.team_id } : {}),
+        ...(fields.response_url ? { responseUrl: fields.response_url } : {}),
+      };
+      try {
+        return jsonResult(200, await handleCommand(fields.text, caller, frontDoorDeps(botToken)));
+      } catch (error) {
+        // As Bolt answers a listener that throws.
+        log(JSON.stringify({ type: 'mesh.error', error: (error as Error).message.slice(0, 300) }));
+        return { statusCode: 500, body: 'Internal server error' };
+      }
     }
     return (await loadBolt(signingSecret, botToken))(event, context);
   };
+
+  /** Parses the policy ahead of need (cached on success; a broken one is reported when it is used). */
+  function warmPolicy(): void {
+    try {
+      config.policy();
+    } catch {
+      // decideAndDispatch meets the same error and fails closed.
+    }
+  }
+}
+
+function needsPolicy(text: string): boolean {
+  const parsed = parseCommand(text);
+  return parsed.ok && parsed.command.kind !== 'help';
 }

@@ -1,6 +1,10 @@
-// A small Slack Web API client over fetch, bounded for Lambda: 429s are retried after `Retry-After`, network
-// errors and 5xx with backoff, all within a total time budget; past it the call fails with SlackUnavailable
-// so the caller keeps its state and tries later. (Bolt's WebClient defaults to ~30 minutes of retries.)
+// The Slack Web API for the worker and the console: method calls through @slack/web-api's WebClient, bounded
+// for Lambda by one budget of mesh's own. WebClient retries nothing itself and rejects a 429 at once
+// (`rejectRateLimitedCalls`; its own wait on a 429 is not bounded by `maxRetryTime`): 429s are retried here
+// after `Retry-After`, network errors, timeouts and 5xx with backoff, all within a total time budget; past it
+// the call fails with SlackUnavailable so the caller (the job's notify phase) keeps its state and tries later.
+// response_url posts and file uploads are plain HTTP POSTs under the same budget.
+import { ErrorCode, LogLevel, WebClient, type WebAPICallError } from '@slack/web-api';
 
 export class SlackApiError extends Error {
   override name = 'SlackApiError';
@@ -35,80 +39,118 @@ export interface SlackApi {
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-function formEncode(args: Record<string, unknown>): string {
-  const form = new URLSearchParams();
-  for (const [key, value] of Object.entries(args)) {
-    if (value === undefined) continue;
-    form.set(key, typeof value === 'string' ? value : JSON.stringify(value));
+/** What one attempt came to: a result, or a reason to try again (after `waitMs`, else the current backoff). */
+type Attempt<T> = { result: T } | { retry: string; waitMs?: number };
+
+function rateLimited<T>(retryAfterSeconds: number): Attempt<T> {
+  const waitMs = Number.isFinite(retryAfterSeconds) && retryAfterSeconds > 0 ? retryAfterSeconds * 1000 : 1000;
+  return { retry: `rate limited (Retry-After ${waitMs / 1000}s)`, waitMs };
+}
+
+function unreachable<T>(error: Error): Attempt<T> {
+  return { retry: error.name === 'TimeoutError' ? 'timed out' : `unreachable (${error.message})` };
+}
+
+/** A Web API method's failure: retried, or a SlackApiError naming Slack's error code. */
+function classifyCallError<T>(method: string, error: unknown): Attempt<T> {
+  const failure = error as WebAPICallError | Error;
+  switch ('code' in failure ? failure.code : undefined) {
+    case ErrorCode.PlatformError:
+      throw new SlackApiError(method, (failure as Extract<WebAPICallError, { code: ErrorCode.PlatformError }>).data.error);
+    case ErrorCode.RateLimitedError:
+      return rateLimited((failure as Extract<WebAPICallError, { code: ErrorCode.RateLimitedError }>).retryAfter);
+    case ErrorCode.HTTPError: {
+      const http = failure as Extract<WebAPICallError, { code: ErrorCode.HTTPError }>;
+      if (http.statusCode >= 500) return { retry: `HTTP ${http.statusCode}` };
+      throw new SlackApiError(method, errorInBody(http.body) ?? `invalid_response_http_${http.statusCode}`);
+    }
+    case ErrorCode.RequestError:
+      return unreachable((failure as Extract<WebAPICallError, { code: ErrorCode.RequestError }>).original);
+    default:
+      // WebClient rejects a 429 without a usable Retry-After with a plain error; Slack's 429s always carry one.
+      if (/^Retry header did not contain/.test(failure.message)) return rateLimited(1);
+      if (failure instanceof SyntaxError) throw new SlackApiError(method, 'invalid_response_http_200');
+      throw failure;
   }
-  return form.toString();
+}
+
+function errorInBody(body: unknown): string | undefined {
+  try {
+    const parsed = JSON.parse(String(body)) as { error?: unknown };
+    return typeof parsed.error === 'string' ? parsed.error : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function slackApi(options: SlackApiOptions): SlackApi {
-  const base = options.baseUrl ?? 'https://slack.com/api/';
   const fetchFn = options.fetch ?? globalThis.fetch;
   const total = options.totalTimeoutMs ?? 10_000;
   const perRequest = options.requestTimeoutMs ?? 3_000;
   const sleep = options.sleep ?? defaultSleep;
   const now = options.now ?? Date.now;
+  const client = new WebClient(options.token, {
+    slackApiUrl: options.baseUrl ?? 'https://slack.com/api/',
+    logLevel: LogLevel.ERROR,
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    timeout: perRequest,
+    allowAbsoluteUrls: false,
+    fetch: fetchFn,
+  });
 
-  /** Sends until a definitive answer; returns the response of the first non-retryable attempt. */
-  async function send(label: string, url: string, init: RequestInit): Promise<Response> {
+  /** Attempts until a result or a definitive failure, within the total budget. */
+  async function withinBudget<T>(label: string, attempt: () => Promise<Attempt<T>>): Promise<T> {
     const deadline = now() + total;
     let backoff = 250;
-    for (let attempt = 1; ; attempt += 1) {
-      let waitMs: number;
-      let why: string;
-      try {
-        const response = await fetchFn(url, { ...init, signal: AbortSignal.timeout(perRequest) });
-        if (response.status === 429) {
-          const retryAfter = Number(response.headers.get('retry-after'));
-          waitMs = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : 1000;
-          why = `rate limited (Retry-After ${waitMs / 1000}s)`;
-        } else if (response.status >= 500) {
-          waitMs = backoff;
-          why = `HTTP ${response.status}`;
-        } else {
-          return response;
-        }
-        await response.body?.cancel().catch(() => undefined);
-      } catch (error) {
-        waitMs = backoff;
-        why = (error as Error).name === 'TimeoutError' ? 'timed out' : `unreachable (${(error as Error).message})`;
-      }
-      if (now() + waitMs > deadline) throw new SlackUnavailableError(`Slack ${label}: ${why}; gave up after ${attempt} attempt(s)`);
+    for (let count = 1; ; count += 1) {
+      const outcome = await attempt();
+      if ('result' in outcome) return outcome.result;
+      const waitMs = outcome.waitMs ?? backoff;
+      if (now() + waitMs > deadline) throw new SlackUnavailableError(`Slack ${label}: ${outcome.retry}; gave up after ${count} attempt(s)`);
       await sleep(waitMs);
       backoff = Math.min(backoff * 2, 4000);
     }
   }
 
+  /** A plain POST (response_url, upload URL): 2xx is done, 429 and 5xx are retried, anything else fails. */
+  function post(label: string, url: string, init: RequestInit): Promise<void> {
+    return withinBudget(label, async () => {
+      let response: Response;
+      try {
+        response = await fetchFn(url, { ...init, signal: AbortSignal.timeout(perRequest) });
+      } catch (error) {
+        return unreachable(error as Error);
+      }
+      await response.body?.cancel().catch(() => undefined);
+      if (response.status === 429) return rateLimited(Number(response.headers.get('retry-after')));
+      if (response.status >= 500) return { retry: `HTTP ${response.status}` };
+      if (!response.ok) throw new SlackApiError(label, `http_${response.status}`);
+      return { result: undefined };
+    });
+  }
+
   return {
-    async call<T>(method: string, args: Record<string, unknown>): Promise<T> {
-      const response = await send(method, `${base}${method}`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${options.token}`, 'content-type': 'application/x-www-form-urlencoded' },
-        body: formEncode(args),
+    call<T>(method: string, args: Record<string, unknown>): Promise<T> {
+      return withinBudget(method, async () => {
+        try {
+          return { result: (await client.apiCall(method, args)) as T };
+        } catch (error) {
+          return classifyCallError<T>(method, error);
+        }
       });
-      const body = (await response.json().catch(() => ({ ok: false, error: `invalid_response_http_${response.status}` }))) as {
-        ok?: boolean;
-        error?: string;
-      };
-      if (!body.ok) throw new SlackApiError(method, body.error ?? 'unknown_error');
-      return body as T;
     },
-    async respond(responseUrl, body) {
-      const response = await send('response_url', responseUrl, {
+    respond(responseUrl, body) {
+      return post('response_url', responseUrl, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(body),
       });
-      if (!response.ok) throw new SlackApiError('response_url', `http_${response.status}`);
     },
-    async upload(uploadUrl, bytes, filename) {
+    upload(uploadUrl, bytes, filename) {
       const form = new FormData();
       form.set('filename', new Blob([new Uint8Array(bytes)]), filename);
-      const response = await send('file upload', uploadUrl, { method: 'POST', body: form });
-      if (!response.ok) throw new SlackApiError('file upload', `http_${response.status}`);
+      return post('file upload', uploadUrl, { method: 'POST', body: form });
     },
   };
 }

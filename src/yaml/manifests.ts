@@ -30,6 +30,15 @@ export const DEFAULT_PARSE_LIMITS: Required<ParseLimits> = {
  * `source` and, where there is one, the line: invalid YAML, duplicate keys, alias bombs, oversize input.
  */
 export function parseManifests(text: string, source: string, limits: ParseLimits = {}): ManifestDocument[] {
+  return [...eachManifest(text, source, limits)];
+}
+
+/**
+ * parseManifests one document at a time, for callers that need only the current one (kube-inject of a large
+ * file holds one decoded document instead of all). The size and document-count limits are checked before the
+ * first document is yielded; a document that does not decode throws when it is reached.
+ */
+export function* eachManifest(text: string, source: string, limits: ParseLimits = {}): Generator<ManifestDocument> {
   const maxBytes = limits.maxBytes ?? DEFAULT_PARSE_LIMITS.maxBytes;
   if (text.length > maxBytes || Buffer.byteLength(text, 'utf8') > maxBytes) {
     throw new UserError(`${source}: input is larger than ${formatBytes(maxBytes)}`);
@@ -39,11 +48,7 @@ export function parseManifests(text: string, source: string, limits: ParseLimits
     maxDepth: limits.maxDepth ?? DEFAULT_PARSE_LIMITS.maxDepth,
   };
   const documents = splitDocuments(text, source, limits.maxDocuments ?? DEFAULT_PARSE_LIMITS.maxDocuments);
-  return documents.map(({ raw, startLine }) => ({
-    raw,
-    startLine,
-    value: decodeDocument(raw, source, startLine, decodeLimits),
-  }));
+  for (const { raw, startLine } of documents) yield { raw, startLine, value: decodeDocument(raw, source, startLine, decodeLimits) };
 }
 
 function formatBytes(bytes: number): string {

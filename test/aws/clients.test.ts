@@ -66,6 +66,15 @@ describe('startExecution', () => {
     expect(fake.calls).toHaveLength(1);
   });
 
+  it('retries a refused connection twice, then names the endpoint', async () => {
+    const refused = awsEnvironment(fake.env({ MESH_AWS_ENDPOINT_URL: 'http://127.0.0.1:9/' }));
+    const started = Date.now();
+    const error = (await startExecution({ stateMachineArn: STATE_MACHINE, name: 'n', input: {} }, refused).catch((e: unknown) => e)) as Error;
+    expect(error.message).toMatch(/^127\.0\.0\.1:9: connect ECONNREFUSED/);
+    // Two retries after 100 and 400 ms.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(500);
+  });
+
   it('rejects an execution name Step Functions would refuse before calling AWS', async () => {
     await expect(
       startExecution({ stateMachineArn: STATE_MACHINE, name: 'has space', input: {} }, awsEnvironment(fake.env())),

@@ -6,17 +6,69 @@ import type { Job } from '../../src/jobs/job';
 import { localRunner } from '../../src/jobs/local-runner';
 import { stepJob, type JobDeps } from '../../src/jobs/step';
 import type { SlackApi } from '../../src/slack/webapi';
-import { runStateMachine, type TaskFunction } from './asl-runner';
+import { StateMachine } from 'aws-local-stepfunctions';
 
-// The jobs state machine of serverless.yml, run by a strict ASL interpreter against the real worker step
-// (`stepJob`, what handlers/worker.ts calls), next to the local runner: same Slack conversation, same waits.
+// The jobs state machine of serverless.yml, run by a maintained ASL executor (aws-local-stepfunctions, which
+// needs Node >= 22: `npm test` runs this file on the Lambda's Node 22) against the real worker step (`stepJob`,
+// what handlers/worker.ts calls), next to the local runner: same Slack conversation, same waits.
 
 const CLOUDFORMATION_TAGS = ['Ref', 'GetAtt', 'Sub'].map((tag) => ({
   tag: `!${tag}`,
   resolve: (value: string) => ({ [tag === 'Ref' ? 'Ref' : `Fn::${tag}`]: value }),
 }));
 const config = parse(readFileSync(path.resolve(__dirname, '../../serverless.yml'), 'utf8'), { customTags: CLOUDFORMATION_TAGS });
-const definition = config.stepFunctions.stateMachines.jobs.definition;
+// The worker's ARN as CloudFormation resolves `!GetAtt worker.Arn`; the executor runs the local task function instead.
+const WORKER_ARN = 'arn:aws:lambda:eu-west-1:123456789012:function:mesh-dev-worker';
+const definition = JSON.parse(JSON.stringify(config.stepFunctions.stateMachines.jobs.definition, (_key, value: unknown) =>
+  value !== null && typeof value === 'object' && 'Fn::GetAtt' in value ? WORKER_ARN : value));
+
+type Json = any;
+type TaskFunction = (input: Json) => Promise<Json>;
+type EventLog = ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
+
+interface Execution {
+  end: 'Succeed' | 'Fail';
+  /** The data that reached the end state (a Fail state's output is its error instead). */
+  final: Json;
+  /** Every state entered, in order. */
+  path: string[];
+  /** Seconds waited, in order: Wait states (their SecondsPath) and retry backoffs (as AWS computes them). */
+  waits: number[];
+}
+
+/** Runs the definition with both worker Tasks calling `task`, without really sleeping. */
+async function runStateMachine(input: Json, task: TaskFunction): Promise<Execution> {
+  const taskStates = Object.keys(definition.States).filter((name) => definition.States[name].Type === 'Task');
+  const waitStates = Object.keys(definition.States).filter((name) => definition.States[name].Type === 'Wait');
+  const execution = new StateMachine(definition).run(input, {
+    overrides: {
+      taskResourceLocalHandlers: Object.fromEntries(taskStates.map((name) => [name, task])),
+      waitTimeOverrides: Object.fromEntries(waitStates.map((name) => [name, 0])),
+      retryIntervalOverrides: Object.fromEntries(taskStates.map((name) => [name, 0])),
+    },
+  });
+  const events: EventLog[] = [];
+  for await (const event of execution.eventLogs) events.push(event);
+  await execution.result.catch(() => undefined);
+  const path: string[] = [];
+  const waits: number[] = [];
+  let final: Json;
+  for (const event of events) {
+    if (event.type === 'StateEntered') {
+      path.push(event.state.name);
+      final = event.state.input;
+      const state = definition.States[event.state.name];
+      if (state.Type === 'Wait') waits.push((event.state.input as Json)[state.SecondsPath.replace(/^\$\./, '')]);
+    }
+    if (event.type === 'StateRetried') {
+      const { retrier, attempt } = event.retry;
+      waits.push((retrier.IntervalSeconds ?? 1) * (retrier.BackoffRate ?? 2) ** (attempt - 1));
+    }
+    if (event.type === 'ExecutionSucceeded') final = event.output;
+  }
+  const end = events.some((e) => e.type === 'ExecutionSucceeded') ? 'Succeed' : 'Fail';
+  return { end, final, path, waits };
+}
 
 // A job whose outcome depends on nothing but the job machinery: `status` without a cluster is refused.
 const job: Job = {
@@ -69,7 +121,7 @@ async function viaLocalRunner(slack: SlackApi) {
 describe('jobs state machine (serverless.yml) with the real worker step', () => {
   it('runs a job to the same end, with the same Slack calls, as the local runner', async () => {
     const aws = fakeSlack();
-    const run = await runStateMachine(definition, { job }, (input) => stepJob(input, deps(aws.api)));
+    const run = await runStateMachine({ job }, (input) => stepJob(input, deps(aws.api)));
     const local = fakeSlack();
     const localFinal = await viaLocalRunner(local.api);
     expect(run.final).toEqual(localFinal);
@@ -81,7 +133,7 @@ describe('jobs state machine (serverless.yml) with the real worker step', () => 
 
   it('waits out a Slack outage with the worker-requested pauses, then delivers', async () => {
     const aws = fakeSlack(2);
-    const run = await runStateMachine(definition, { job }, (input) => stepJob(input, deps(aws.api)));
+    const run = await runStateMachine({ job }, (input) => stepJob(input, deps(aws.api)));
     expect(run.waits).toEqual([15, 15]);
     expect(run.path.filter((s) => s === 'Pause')).toHaveLength(2);
     const local = fakeSlack(2);
@@ -95,7 +147,7 @@ describe('jobs state machine (serverless.yml) with the real worker step', () => 
       let steps = 0;
       const worker: TaskFunction = async (input) =>
         ++steps < 3 ? { ...input, done: false, waitSeconds: 0 } : { ...input, done: true, waitSeconds: 0, ...done };
-      const run = await runStateMachine(definition, { job }, worker);
+      const run = await runStateMachine({ job }, worker);
       expect(run.end).toBe('Succeed');
       expect(run.path).toEqual(['Step', 'NextOrDone', 'Step', 'NextOrDone', 'Step', 'NextOrDone', 'Finished', 'Done']);
     }
@@ -108,7 +160,7 @@ describe('jobs state machine (serverless.yml) with the real worker step', () => 
       if (crashes-- > 0) throw Object.assign(new Error('API server hiccup'), { name: 'TransientError' });
       return stepJob(input, deps(aws.api));
     };
-    const run = await runStateMachine(definition, { job }, flaky);
+    const run = await runStateMachine({ job }, flaky);
     expect(run.waits).toEqual([2, 4]);
     expect(run.final).toMatchObject({ done: true, outcome: 'failed' });
     expect(aws.calls).toHaveLength(1);
@@ -120,7 +172,7 @@ describe('jobs state machine (serverless.yml) with the real worker step', () => 
       if (!('phase' in input) || input.phase !== 'notify') throw Object.assign(new Error('out of memory'), { name: 'Runtime.ExitError' });
       return stepJob(input, deps(aws.api));
     };
-    const run = await runStateMachine(definition, { job }, crashing);
+    const run = await runStateMachine({ job }, crashing);
     expect(run.path).toEqual(['Step', 'ReportFailure', 'NextOrDone', 'Finished', 'Failed']);
     expect(run.end).toBe('Fail');
     expect(aws.calls).toEqual([

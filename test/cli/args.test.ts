@@ -1,4 +1,4 @@
-// Flag errors of kube-inject, deploy and console, in-process through main(): one line on stderr, exit 1, and
+// Flag errors of kube-inject, deploy, status and console, in-process through main(): one line on stderr, exit 1, and
 // nothing run. Valid flags get past parsing (deploy then stops at "no cluster" in an empty environment).
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -57,6 +57,24 @@ describe('mesh deploy flags', () => {
       /^mesh deploy: no cluster: pass --kubeconfig <path>/,
     );
     expect(await fails(['deploy', 'guestbook', '--kubeconfig', 'nope.yaml'])).toBe(`mesh deploy: --kubeconfig ${path.join(home, 'nope.yaml')} does not exist`);
+  });
+});
+
+describe('mesh status flags', () => {
+  it.each([
+    [['guestbook', '--bogus'], 'mesh status: unknown option "--bogus" (see mesh status --help)'],
+    [['guestbook', 'extra'], 'mesh status: unexpected argument "extra" (see mesh status --help)'],
+    [['guestbook', '-n'], 'mesh status: option -n, --namespace needs a value (see mesh status --help)'],
+    [['guestbook', '--cluster', ''], 'mesh status: option --cluster needs a value (see mesh status --help)'],
+    [['-n', 'shop'], 'mesh status: which app? usage: mesh status <app> [-n <namespace>]'],
+  ])('%j', async (argv, message) => {
+    expect(await fails(['status', ...argv])).toBe(message);
+  });
+
+  it('parses every flag and then looks for the cluster it names', async () => {
+    expect(await fails(['status', 'guestbook', '-n', 'shop', '--namespace=shop', '--kubeconfig', 'k.yaml', '--cluster=prod'])).toBe(
+      'mesh status: no clusters are registered (built-in), so there is no cluster "prod"; leave out --cluster',
+    );
   });
 });
 

@@ -5,6 +5,7 @@ import { buttonBody, gatewayEvent, signedEvent, slashCommandBody } from './helpe
 import { startFakeStepFunctions, type FakeStepFunctions } from './helpers/fake-stepfunctions';
 import { TEST_POLICY } from './helpers/policy';
 import { startSlackStandin, type SlackStandin, type StandinEvent } from '../../src/slack/standin';
+import { startFakeAws, type FakeAws } from '../aws/fake-aws';
 
 // Spawns processes and servers on a shared, busy machine: generous time, no timing assertions beyond the 3 s ack.
 jest.setTimeout(60_000);
@@ -158,6 +159,51 @@ describe('dispatch through Step Functions (loopback stand-ins for AWS and Slack)
     const forged = await bundle.invoke(signedEvent(SECRET, buttonBody({ actionId: 'mesh_apply', value: 'deploy x; rm -rf /', user: 'U0PLATFORM', channel: 'C0OPS', responseUrl: slack.responseUrl('C0OPS') })));
     expect(forged.result.statusCode).toBe(200);
     expect(events.at(-1)).toMatchObject({ type: 'ephemeral', text: expect.stringMatching(/Apply button carries an invalid command/) });
+  });
+});
+
+describe('as deployed: secrets from SSM (SLACK_*_PARAM), jobs on Step Functions, both on one signed loopback AWS', () => {
+  let bundle: BundleProcess;
+  let aws: FakeAws;
+  const PARAMS = { '/mesh/dev/slack/signing-secret': SECRET, '/mesh/dev/slack/bot-token': 'xoxb-from-ssm' } as Record<string, string>;
+  beforeAll(async () => {
+    aws = await startFakeAws();
+    aws.reply.set('AmazonSSM.GetParameter', (body) =>
+      PARAMS[String(body.Name)] ? { status: 200, json: { Parameter: { Name: body.Name, Type: 'SecureString', Value: PARAMS[String(body.Name)] } } } : { status: 400, json: { __type: 'ParameterNotFound' } });
+    aws.reply.set('AWSStepFunctions.StartExecution', (body) => ({ status: 200, json: { executionArn: `arn:aws:states:eu-west-1:123456789012:execution:mesh-jobs:${String(body.name)}` } }));
+    bundle = startBundle(
+      Object.fromEntries(Object.entries(aws.env({
+        SLACK_SIGNING_SECRET_PARAM: '/mesh/dev/slack/signing-secret',
+        SLACK_BOT_TOKEN_PARAM: '/mesh/dev/slack/bot-token',
+        MESH_POLICY: TEST_POLICY,
+        MESH_STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:123456789012:stateMachine:mesh-jobs',
+      })).map(([k, v]) => [k, String(v)])),
+    );
+  });
+  afterAll(async () => {
+    await bundle.close();
+    await aws.close();
+  });
+
+  it('reads both secrets once, signed, then verifies, authorizes and starts the job before acking', async () => {
+    const r = await bundle.invoke(signedEvent(SECRET, slashCommandBody({ text: 'deploy guestbook -n shop', channel: 'C0OPS' })));
+    expect(reply(r).text).toMatch(/Working on `deploy guestbook -n shop`/);
+    await bundle.invoke(signedEvent(SECRET, slashCommandBody({ text: 'help' })));
+    expect(aws.calls.map((c) => [c.target, c.signatureValid])).toEqual([
+      ['AmazonSSM.GetParameter', true],
+      ['AmazonSSM.GetParameter', true],
+      ['AWSStepFunctions.StartExecution', true],
+    ]);
+    expect(aws.calls.slice(0, 2).map((c) => c.body).sort((a, b) => String(a.Name).localeCompare(String(b.Name)))).toEqual([
+      { Name: '/mesh/dev/slack/bot-token', WithDecryption: true },
+      { Name: '/mesh/dev/slack/signing-secret', WithDecryption: true },
+    ]);
+  });
+
+  it('still refuses a request signed with another secret', async () => {
+    const r = await bundle.invoke(signedEvent('not-the-secret', slashCommandBody({ text: 'deploy guestbook -n shop', channel: 'C0OPS' })));
+    expect(r.result.statusCode).toBe(401);
+    expect(aws.calls.filter((c) => c.target === 'AWSStepFunctions.StartExecution')).toHaveLength(1);
   });
 });
 

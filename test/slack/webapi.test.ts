@@ -49,6 +49,15 @@ describe('Slack Web API client against the loopback stand-in', () => {
     await expect(api.call('chat.update', { channel: 'C1', ts: '1.2', text: 'x' })).rejects.toThrow(new SlackApiError('chat.update', 'message_not_found'));
   });
 
+  it('retries an unreachable Slack with backoff inside the budget, then reports it as SlackUnavailable', async () => {
+    let clock = 0;
+    const slept: number[] = [];
+    const api = slackApi({ token: 't', baseUrl: 'http://127.0.0.1:9/api/', totalTimeoutMs: 2000, now: () => clock, sleep: async (ms) => void (slept.push(ms), (clock += ms)) });
+    await expect(api.call('chat.postMessage', { channel: 'C1', text: 'x' })).rejects.toThrow(/^Slack chat\.postMessage: unreachable \(.*\); gave up after 4 attempt\(s\)$/);
+    expect(slept).toEqual([250, 500, 1000]);
+    await expect(api.respond('http://127.0.0.1:9/response', { text: 'x' })).rejects.toThrow(SlackUnavailableError);
+  });
+
   it('uploads a file with getUploadURLExternal + completeUploadExternal', async () => {
     const api = slackApi({ token: 't', baseUrl: standin.apiUrl });
     const seen: StandinEvent[] = [];
