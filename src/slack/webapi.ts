@@ -11,6 +11,8 @@ export class SlackApiError extends Error {
 
 export class SlackUnavailableError extends Error {
   override name = 'SlackUnavailableError';
+  /** When Slack rate-limited the call: the time (ms, the client's clock) before which it asked not to be called. */
+  retryAt?: number;
 }
 
 export interface SlackApiOptions {
@@ -76,7 +78,11 @@ export function slackApi(options: SlackApiOptions): SlackApi {
         waitMs = backoff;
         why = (error as Error).name === 'TimeoutError' ? 'timed out' : `unreachable (${(error as Error).message})`;
       }
-      if (now() + waitMs > deadline) throw new SlackUnavailableError(`Slack ${label}: ${why}; gave up after ${attempt} attempt(s)`);
+      if (now() + waitMs > deadline) {
+        const error = new SlackUnavailableError(`Slack ${label}: ${why}; gave up after ${attempt} attempt(s)`);
+        if (why.startsWith('rate limited')) error.retryAt = now() + waitMs;
+        throw error;
+      }
       await sleep(waitMs);
       backoff = Math.min(backoff * 2, 4000);
     }
