@@ -15,6 +15,8 @@ import { localRunner } from '../../src/jobs/local-runner';
 import { blocksToText } from '../../src/slack/render/text';
 import { startSlackStandin, type StandinEvent } from '../../src/slack/standin';
 import { slackApi } from '../../src/slack/webapi';
+import { flushProgress, newNotifier, recordProgress } from '../../src/slack/notifier';
+import { toProgress } from '../../src/jobs/rollout-progress';
 import { guestbookAsWaves } from '../support/guestbook-waves';
 import { READY_DELAY_ANNOTATION, waitUntil } from './setup/cluster';
 
@@ -148,9 +150,10 @@ describe('scenario 2: etcd restarted mid-rollout, data kept', () => {
       await runner.idle();
       await outage;
       expect(outage).toBeDefined();
-      expect([...runner.states.values()][0]).toMatchObject({ done: true, outcome: 'succeeded' });
-
       const parent = standin.messages.find((m) => !m.threadTs)!;
+      const job = [...runner.states.values()][0]!;
+      expect({ outcome: job.outcome, parent: blocksToText(parent.blocks, parent.text) }).toMatchObject({ outcome: 'succeeded' });
+
       expect(standin.messages.filter((m) => !m.threadTs)).toHaveLength(1);
       expect(blocksToText(parent.blocks, parent.text)).toContain(':white_check_mark: succeeded');
       const thread = standin.messages.filter((m) => m.threadTs === parent.ts).map((m) => blocksToText(m.blocks, m.text)).join('\n');
@@ -175,5 +178,54 @@ describe('scenario 2: etcd restarted mid-rollout, data kept', () => {
     } finally {
       await standin.close();
     }
+  });
+});
+
+describe('scenario 2: etcd away for 40 s while a stage is being applied', () => {
+  it('waits out the API server\'s 504s, resumes and finishes; the Slack thread says how long it was unavailable', async () => {
+    const namespace = `faults-etcd-long-${Date.now().toString(36)}`;
+    const etcd = (await clusterStatus(env)).state!.components.find((c) => c.name === 'etcd')!;
+    const events: RolloutEvent[] = [];
+    let outage: Promise<void> | undefined;
+    const state = startRollout({ app: 'guestbook-etcd', files: guestbookAsWaves(), namespace, holder: 'jest', command: 'test' });
+    const final = await runRollout(state, {
+      kc,
+      stepBudgetMs: 3000,
+      emit: (e) => {
+        events.push(e);
+        // Right before the second stage's applies go out: etcd dies (synchronously), back after 40 s — longer
+        // than the API server holds a write (~34 s) before answering 504.
+        if (e.type === 'stage-started' && e.index === 1 && !outage) {
+          process.kill(etcd.pid, 'SIGKILL');
+          outage = (async () => {
+            await new Promise((r) => setTimeout(r, 40_000));
+            await clusterUp({ env, istio: false });
+          })();
+        }
+      },
+    });
+    await outage;
+    expect(final.phase).toBe('finished');
+    const up = events.find((e) => e.type === 'api-recovered') as Extract<RolloutEvent, { type: 'api-recovered' }>;
+    expect(events.find((e) => e.type === 'api-unreachable')).toMatchObject({ server: kc.getCurrentCluster()!.server, stage: 'wave 1' });
+    expect(up.downMs).toBeGreaterThan(0);
+
+    // The same events as the worker posts them, through the Slack stand-in: the thread carries both notes.
+    const standin = await startSlackStandin();
+    try {
+      const api = slackApi({ token: 'xoxb-test', baseUrl: standin.apiUrl });
+      const notifier = recordProgress(newNotifier('C0OPS', 'guestbook-etcd', namespace, 'U0OPS', Date.now()), events.map(toProgress));
+      expect((await flushProgress(notifier, api, Date.now)).lastError).toBeUndefined();
+      const thread = standin.messages.filter((m) => m.threadTs).map((m) => blocksToText(m.blocks, m.text)).join('\n');
+      expect(thread).toMatch(/API server https:\/\/127\.0\.0\.1:\d+ unreachable \(.+\); retrying/);
+      expect(thread).toContain(`API server ${kc.getCurrentCluster()!.server} answers again after ${(up.downMs / 1000).toFixed(0)} s unreachable; resuming`);
+      expect(blocksToText(standin.messages[0]!.blocks, standin.messages[0]!.text)).toContain(':white_check_mark: succeeded');
+    } finally {
+      await standin.close();
+    }
+    const deployments = (await listObjects(kc, { apiVersion: 'apps/v1', kind: 'Deployment', namespace })).items as KubeObject[];
+    expect(deployments.map((d) => d.metadata.generation)).toEqual([1, 1, 1, 1, 1, 1]);
+    const replicaSets = (await listObjects(kc, { apiVersion: 'apps/v1', kind: 'ReplicaSet', namespace })).items as KubeObject[];
+    expect(replicaSets).toHaveLength(6);
   });
 });
