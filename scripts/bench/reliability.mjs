@@ -1,4 +1,5 @@
-// Hostile input at scale, seeded and reproducible (fast-check, seed FUZZ_SEED; the jest suite in
+// The fault scenarios of issue 16 (jest suites on the real local control plane, counted as survived n/n), and
+// hostile input at scale, seeded and reproducible (fast-check, seed FUZZ_SEED; the jest suite in
 // test/reliability/ runs a small share of the same generators): 100,000 `/mesh` texts through the grammar and
 // the signed front door as deployed (dist/handlers/slack.js in its own process), 10,000 manifests through
 // `mesh kube-inject` (in-process on a worker thread with a heap limit and a watchdog), 10,000 AdmissionReviews
@@ -12,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 
-export const name = 'reliability (seeded hostile input: /mesh texts, manifests, AdmissionReviews)';
+export const name = 'reliability (fault scenarios on the real components; seeded hostile input: /mesh texts, manifests, AdmissionReviews)';
 
 const SCALE = Number(process.env.MESH_RELIABILITY_SCALE ?? 1); // e.g. 0.01 for a quick look
 const COMMANDS = Math.round(100_000 * SCALE);
@@ -24,7 +25,22 @@ const TARGET_BUDGET_MS = Number(process.env.MESH_RELIABILITY_BUDGET_MIN ?? 30) *
 const WORKER_HEAP_MB = 1024;
 const MANIFEST_BATCH = 50;
 // MESH_RELIABILITY_TARGETS=manifests,reviews runs only those.
-const TARGETS = (process.env.MESH_RELIABILITY_TARGETS ?? 'commands,manifests,reviews').split(',');
+const TARGETS = (process.env.MESH_RELIABILITY_TARGETS ?? 'faults,commands,manifests,reviews').split(',');
+
+// The fault scenarios of issue 16, each a jest test on the real local control plane (and the Slack stand-in):
+// which suite and test title prove which scenario. The Deployment half of scenario 4 needs the cluster with
+// istiod and is in test/integration/autoinject-istiod.test.ts (run by `npm test`).
+const FAULT_SCENARIOS = [
+  [1, 'kube-apiserver stopped 10 s mid-stage', 'rollout-faults', /resumes after a 10 s outage/],
+  [2, 'etcd restarted mid-rollout, data kept', 'rollout-faults', /^scenario 2:/],
+  [3, 'worker killed while applying and while waiting, state stepped again', 'worker-killed', /^scenario 3:/],
+  [4, 'injector down: StatefulSet and DaemonSet fail fast naming the webhook', 'failed-create', /^scenario 4:/],
+  [5, 'Slack 429 with Retry-After, then 500s, then timeouts', 'slack-faults', /^scenario 5:/],
+  [6, 'same command or button delivered twice; two channels at once', 'slack-faults', /^scenario 6:/],
+  [7, 'Lease of a process dead on another host', 'lease-takeover', /^scenario 7:/],
+  [8, 'API server gone for good', 'rollout-faults', /gone for good/],
+  [9, 'cluster heals instead of resetting', 'cluster-heal', /./],
+];
 
 const SUPPORT = `
   export * from './test/reliability/support/commands';
@@ -299,6 +315,29 @@ async function reviews(lib, bundle) {
   ];
 }
 
+/** Runs the fault suites once (jest, integration project) and counts the scenarios all of whose tests passed. */
+function faults(dir) {
+  const files = [...new Set(FAULT_SCENARIOS.map(([, , file]) => `test/integration/${file}.test.ts`))];
+  const report = path.join(dir, 'faults.json');
+  const started = performance.now();
+  spawnSync(process.execPath, [path.join(root, 'node_modules/jest/bin/jest.js'), '--selectProjects', 'integration', '--runInBand', '--json', '--outputFile', report, '--runTestsByPath', ...files], {
+    cwd: root, stdio: ['ignore', 'ignore', 'inherit'], timeout: 15 * 60_000,
+  });
+  if (!existsSync(report)) return ['fault scenarios: jest wrote no report (see its output above)'];
+  const results = JSON.parse(readFileSync(report, 'utf8')).testResults.flatMap((suite) =>
+    suite.assertionResults.map((t) => ({ file: path.basename(suite.name, '.test.ts'), title: t.fullName, passed: t.status === 'passed', ms: t.duration ?? 0 })),
+  );
+  const lines = FAULT_SCENARIOS.map(([n, what, file, title]) => {
+    const tests = results.filter((r) => r.file === file && title.test(r.title));
+    const survived = tests.length > 0 && tests.every((t) => t.passed);
+    return { survived, line: `  ${survived ? 'survived' : 'NOT survived'}  ${n}. ${what} (${tests.filter((t) => t.passed).length}/${tests.length} tests, ${(tests.reduce((a, t) => a + t.ms, 0) / 1000).toFixed(0)} s)` };
+  });
+  return [
+    `fault scenarios survived ${lines.filter((l) => l.survived).length}/${lines.length} (real local control plane, Slack stand-in; ${((performance.now() - started) / 1000).toFixed(0)} s including cluster starts)`,
+    ...lines.map((l) => l.line),
+  ];
+}
+
 export default async function run() {
   if (!existsSync(path.join(root, 'dist/handlers/slack.js'))) spawnSync(process.execPath, [path.join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mesh-bench-reliability-'));
@@ -308,6 +347,7 @@ export default async function run() {
     const t0 = performance.now();
     const lines = [
       `1-min load average at start ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs; hang = a case over ${HANG_MS} ms`,
+      ...(TARGETS.includes('faults') ? faults(dir) : []),
       ...(TARGETS.includes('commands') ? await commands(lib) : []),
       ...(TARGETS.includes('manifests') ? await manifests(bundle, dir) : []),
       ...(TARGETS.includes('reviews') ? await reviews(lib, bundle) : []),

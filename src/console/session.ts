@@ -30,8 +30,13 @@ export interface ConsoleOptions {
 export interface ConsoleSession {
   standin: SlackStandin;
   runner: LocalRunner;
-  /** Sends one line (`/mesh …`, or `click <button>`) through the signed handler; returns the ack text. */
-  send(line: string): Promise<{ status: number; text: string }>;
+  /**
+   * Sends one line (`/mesh …`, or `click <button>`) through the signed handler; returns the ack text. `as` sends
+   * it from another user or channel (tests of concurrent callers).
+   */
+  send(line: string, as?: { user?: string; channel?: string }): Promise<{ status: number; text: string }>;
+  /** Delivers the last request again, as a network retry does: same body, signed anew, `X-Slack-Retry-Num: 1`. */
+  redeliver(): Promise<{ status: number; text: string }>;
   close(): Promise<void>;
 }
 
@@ -97,11 +102,13 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleSess
     log: () => undefined,
   });
 
-  async function invoke(body: string): Promise<{ status: number; text: string }> {
+  let lastBody: string | undefined;
+  async function invoke(body: string, extraHeaders: Record<string, string> = {}): Promise<{ status: number; text: string }> {
+    lastBody = body;
     const ts = Math.floor(Date.now() / 1000);
     const result = await handler(
       {
-        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': signSlackRequest(signingSecret, ts, body) },
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': signSlackRequest(signingSecret, ts, body), ...extraHeaders },
         body,
         isBase64Encoded: false,
       },
@@ -120,7 +127,13 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleSess
   return {
     standin,
     runner,
-    async send(line) {
+    async redeliver() {
+      if (lastBody === undefined) return { status: 0, text: ':warning: nothing was sent yet' };
+      return invoke(lastBody, { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' });
+    },
+    async send(line, as = {}) {
+      const user = as.user ?? CONSOLE_USER;
+      const channel = as.channel ?? CONSOLE_CHANNEL;
       const click = /^click\s+(.+)$/i.exec(line.trim());
       if (click) {
         const found = findButton(standin, click[1]!.trim());
@@ -128,14 +141,14 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleSess
         const payload = {
           type: 'block_actions',
           team: { id: CONSOLE_TEAM, domain: 'console' },
-          user: { id: CONSOLE_USER, username: 'console', team_id: CONSOLE_TEAM },
+          user: { id: user, username: 'console', team_id: CONSOLE_TEAM },
           api_app_id: 'A0MESH',
           token: 'console',
-          container: { type: 'message', message_ts: found.ts, channel_id: CONSOLE_CHANNEL, is_ephemeral: false },
+          container: { type: 'message', message_ts: found.ts, channel_id: channel, is_ephemeral: false },
           trigger_id: `${Date.now()}.console`,
-          channel: { id: CONSOLE_CHANNEL, name: 'console' },
+          channel: { id: channel, name: 'console' },
           message: { type: 'message', ts: found.ts, text: '' },
-          response_url: standin.responseUrl(CONSOLE_CHANNEL),
+          response_url: standin.responseUrl(channel),
           actions: [{ ...found.button, block_id: 'actions', action_ts: String(Date.now() / 1000) }],
         };
         return invoke(new URLSearchParams({ payload: JSON.stringify(payload) }).toString());
@@ -143,9 +156,9 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleSess
       const match = /^\/mesh(?:\s+(.*))?$/s.exec(line.trim());
       if (!match) return { status: 0, text: ':warning: type `/mesh <command>` (try `/mesh help`) or `click <button>`' };
       const body = new URLSearchParams({
-        token: 'console', team_id: CONSOLE_TEAM, team_domain: 'console', channel_id: CONSOLE_CHANNEL, channel_name: 'console',
-        user_id: CONSOLE_USER, user_name: 'console', command: '/mesh', text: match[1] ?? '', api_app_id: 'A0MESH',
-        response_url: standin.responseUrl(CONSOLE_CHANNEL), trigger_id: `${Date.now()}.console`,
+        token: 'console', team_id: CONSOLE_TEAM, team_domain: 'console', channel_id: channel, channel_name: 'console',
+        user_id: user, user_name: 'console', command: '/mesh', text: match[1] ?? '', api_app_id: 'A0MESH',
+        response_url: standin.responseUrl(channel), trigger_id: `${Date.now()}.console`,
       }).toString();
       return invoke(body);
     },

@@ -95,6 +95,7 @@ function failureReply(error: unknown): PendingReply {
 
 async function notify(state: JobState, deps: JobDeps): Promise<JobState> {
   let next = state;
+  let replyRetryAt: number | undefined;
   if (next.progress) next = { ...next, progress: await flushProgress(next.progress, deps.slack, deps.now) };
   if (next.reply) {
     try {
@@ -103,6 +104,7 @@ async function notify(state: JobState, deps: JobDeps): Promise<JobState> {
       if (!left) delete next.reply;
     } catch (error) {
       const pending = (error as { pending?: PendingReply }).pending;
+      replyRetryAt = (error as { retryAt?: number }).retryAt;
       next = { ...next, ...(pending ? { reply: pending } : {}), lastError: (error as Error).message };
     }
   }
@@ -120,7 +122,10 @@ async function notify(state: JobState, deps: JobDeps): Promise<JobState> {
     deps.log?.(JSON.stringify({ type: 'mesh.job', job: next.job.id, event: 'slack-undeliverable', error: lastError }));
     return { ...next, phase: 'done', done: true, waitSeconds: 0, notifyAttempts: attempts };
   }
-  return { ...next, phase: 'notify', waitSeconds: NOTIFY_RETRY_SECONDS, notifyAttempts: attempts, ...(lastError ? { lastError } : {}) };
+  // A Retry-After longer than the usual pause is honoured (calling earlier only earns another 429).
+  const retryAt = Math.max(next.progress?.notBefore ?? 0, replyRetryAt ?? 0);
+  const waitSeconds = Math.max(NOTIFY_RETRY_SECONDS, Math.ceil((retryAt - deps.now()) / 1000));
+  return { ...next, phase: 'notify', waitSeconds, notifyAttempts: attempts, ...(lastError ? { lastError } : {}) };
 }
 
 async function rolloutStep(state: JobState, deps: JobDeps): Promise<JobState> {

@@ -3,6 +3,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { UserError } from '../errors';
 import { getObject, serverSideApply, serverSideApplyWithResult } from '../kube/objects';
 import type { KubeObject } from '../kube/types';
+import { KubeApiError } from '../kube/request';
 import { connectionErrorCode } from '../kube/unreachable';
 import { loadApp } from './catalog';
 import { diagnose } from './diagnose';
@@ -287,9 +288,13 @@ async function advancePhase(step: Step): Promise<RolloutState> {
 
 export const DEFAULT_UNREACHABLE_LIMIT_MS = 2 * 60_000;
 
-/** The request never got an HTTP answer: the API server (or the way to it) is down, not refusing. */
+/**
+ * The request never got an HTTP answer: the API server (or the way to it) is down, not refusing — or it answered
+ * that it cannot serve right now: 503, or 504 when its storage (etcd) did not answer within its request timeout.
+ */
 function isUnreachable(error: unknown): boolean {
   if (connectionErrorCode(error) !== undefined) return true;
+  if (error instanceof KubeApiError && (error.statusCode === 503 || error.statusCode === 504)) return true;
   // The kube adapter's own timeouts and dropped sockets carry no code, only their message.
   for (let e = error as { cause?: unknown; message?: string } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
     if (/socket hang up|ECONNREFUSED|ECONNRESET|timed out after/.test(e.message ?? '')) return true;

@@ -6,6 +6,8 @@ export interface LiveObjects {
   byKind: Map<string, KubeObject[]>;
   pods: KubeObject[];
   endpointSlices: KubeObject[];
+  /** FailedCreate events of the namespace, when the stage has StatefulSets or DaemonSets. */
+  failedCreateEvents?: KubeObject[];
 }
 
 export interface ObjectState {
@@ -69,7 +71,7 @@ export function evaluateStage(desired: KubeObject[], live: LiveObjects): StageEv
         }
       }
     }
-    const readiness = readinessOf(current, { endpointSlices: live.endpointSlices });
+    const readiness = readinessOf(current, { endpointSlices: live.endpointSlices, failedCreateEvents: live.failedCreateEvents ?? [] });
     const reason = readiness.failed && /progress deadline/.test(readiness.message) ? 'ProgressDeadlineExceeded' : undefined;
     return { object, readiness, reason: readiness.failed ? (reason ?? 'Failed') : undefined };
   });

@@ -6,6 +6,10 @@ import { hasReadinessRule, managesPods } from './readiness';
 
 const POD = { apiVersion: 'v1', kind: 'Pod' };
 const ENDPOINT_SLICE = { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice' };
+// StatefulSet and DaemonSet controllers report pods they cannot create only as events on the workload.
+const FAILED_CREATE = { apiVersion: 'v1', kind: 'Event', fieldSelector: 'reason=FailedCreate' };
+const reportsFailedCreateByEvent = (obj: { apiVersion: string; kind: string }) =>
+  obj.apiVersion === 'apps/v1' && (obj.kind === 'StatefulSet' || obj.kind === 'DaemonSet');
 const REJUDGE_MS = 1000;
 
 /**
@@ -25,15 +29,17 @@ export async function waitForStage(
   for (const obj of watched) kinds.set(kindKey(obj), { apiVersion: obj.apiVersion, kind: obj.kind });
   const needPods = watched.some(managesPods);
   const needSlices = watched.some((o) => o.kind === 'Service' && o.apiVersion === 'v1');
-  const collections = [...kinds.values()];
+  const collections: { apiVersion: string; kind: string; fieldSelector?: string }[] = [...kinds.values()];
   if (needPods && !kinds.has(kindKey(POD))) collections.push(POD);
   if (needSlices) collections.push(ENDPOINT_SLICE);
+  if (watched.some(reportsFailedCreateByEvent)) collections.push(FAILED_CREATE);
 
   const snapshots = new Map<string, KubeObject[] | undefined>(collections.map((c) => [kindKey(c), undefined]));
   const live = (): LiveObjects => ({
     byKind: new Map([...snapshots].map(([k, v]) => [k, v ?? []])),
     pods: snapshots.get(kindKey(POD)) ?? [],
     endpointSlices: snapshots.get(kindKey(ENDPOINT_SLICE)) ?? [],
+    failedCreateEvents: snapshots.get(kindKey(FAILED_CREATE)) ?? [],
   });
 
   if (collections.length === 0) return evaluateStage(desired, live());

@@ -16,6 +16,8 @@ export interface NotifierState {
   pendingLines: string[];
   lastUpdateAt: number;
   lastError?: string;
+  /** Slack rate-limited us: no call before this time (ms), as its Retry-After asked. */
+  notBefore?: number;
 }
 
 export function newNotifier(channel: string, app: string, namespace: string, user: string, at: number, where: { origin?: string; cluster?: string } = {}): NotifierState {
@@ -47,7 +49,10 @@ export function msUntilNextUpdate(state: NotifierState, now: number): number {
  * final) and one thread reply with the pending lines. Returns the new state; never throws.
  */
 export async function flushProgress(state: NotifierState, api: SlackApi, now: () => number): Promise<NotifierState> {
-  let next = { ...state };
+  // Calling again inside a Retry-After only earns another 429 (and counts against the app): wait it out.
+  if (state.notBefore !== undefined && now() < state.notBefore) return state;
+  let next: NotifierState = { ...state };
+  delete next.notBefore;
   try {
     if (next.parentTs === undefined) {
       const message = renderRolloutParent(next.view, now());
@@ -69,7 +74,8 @@ export async function flushProgress(state: NotifierState, api: SlackApi, now: ()
     const { lastError: _cleared, ...rest } = next;
     return rest;
   } catch (error) {
-    return { ...next, lastError: (error as Error).message };
+    const retryAt = (error as { retryAt?: number }).retryAt;
+    return { ...next, lastError: (error as Error).message, ...(retryAt !== undefined ? { notBefore: retryAt } : {}) };
   }
 }
 

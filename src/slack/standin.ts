@@ -44,8 +44,21 @@ export interface SlackStandin {
   refusedWhileDown(): number;
   /** The next `count` Web API calls answer 429 with Retry-After `seconds`. */
   rateLimitNext(count: number, seconds: number): void;
+  /**
+   * Plays an incident on the Web API, phase after phase from now, then normal service: `ratelimited` answers
+   * 429 with Retry-After, `error` an HTTP status (500), `timeout` holds the request unanswered and unprocessed
+   * until the caller gives up (or the phase ends, when the socket is dropped). Nothing is processed meanwhile.
+   */
+  playIncident(phases: IncidentPhase[]): void;
+  /** What the incident refused, per phase kind, and requests that came back before the Retry-After they were given. */
+  incidentReport(): { ratelimited: number; error: number; timeout: number; beforeRetryAfter: number };
   close(): Promise<void>;
 }
+
+export type IncidentPhase =
+  | { kind: 'ratelimited'; forMs: number; retryAfterSeconds: number }
+  | { kind: 'error'; forMs: number; status?: number }
+  | { kind: 'timeout'; forMs: number };
 
 const JSON_FIELDS = new Set(['blocks', 'files', 'attachments']);
 
@@ -81,6 +94,14 @@ export async function startSlackStandin(): Promise<SlackStandin> {
   let down = false;
   let refused = 0;
   let rateLimited = { count: 0, seconds: 1 };
+  let incident: { phase: IncidentPhase; until: number }[] = [];
+  const report = { ratelimited: 0, error: 0, timeout: 0, beforeRetryAfter: 0 };
+  let retryAfterUntil = 0;
+  const currentPhase = (): { phase: IncidentPhase; until: number } | undefined => {
+    const now = Date.now();
+    incident = incident.filter((p) => p.until > now);
+    return incident.find((p) => p.until - p.phase.forMs <= now);
+  };
   let clock = 1_700_000_000_000;
   let ids = 0;
   const nextTs = () => {
@@ -154,6 +175,23 @@ export async function startSlackStandin(): Promise<SlackStandin> {
     };
     if (url.startsWith('/api/')) {
       const method = url.slice('/api/'.length).split('?')[0]!;
+      if (Date.now() < retryAfterUntil) report.beforeRetryAfter += 1;
+      const fault = currentPhase();
+      if (fault) {
+        const { phase, until } = fault;
+        report[phase.kind] += 1;
+        calls.push({ method: `${method} (${phase.kind})`, args: {}, at: Date.now() });
+        if (phase.kind === 'ratelimited') {
+          retryAfterUntil = Date.now() + phase.retryAfterSeconds * 1000 - 50;
+          send(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(phase.retryAfterSeconds) });
+        } else if (phase.kind === 'error') {
+          send(phase.status ?? 500, { ok: false, error: 'internal_error' });
+        } else {
+          const drop = setTimeout(() => res.destroy(), until - Date.now());
+          res.on('close', () => clearTimeout(drop));
+        }
+        return;
+      }
       if (rateLimited.count > 0) {
         rateLimited.count -= 1;
         calls.push({ method: `${method} (429)`, args: {}, at: Date.now() });
@@ -201,6 +239,11 @@ export async function startSlackStandin(): Promise<SlackStandin> {
     rateLimitNext: (count, seconds) => {
       rateLimited = { count, seconds };
     },
+    playIncident: (phases) => {
+      let at = Date.now();
+      incident = phases.map((phase) => ({ phase, until: (at += phase.forMs) }));
+    },
+    incidentReport: () => ({ ...report }),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

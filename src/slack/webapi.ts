@@ -15,6 +15,8 @@ export class SlackApiError extends Error {
 
 export class SlackUnavailableError extends Error {
   override name = 'SlackUnavailableError';
+  /** When Slack rate-limited the call: the time (ms, the client's clock) before which it asked not to be called. */
+  retryAt?: number;
 }
 
 export interface SlackApiOptions {
@@ -107,7 +109,12 @@ export function slackApi(options: SlackApiOptions): SlackApi {
       const outcome = await attempt();
       if ('result' in outcome) return outcome.result;
       const waitMs = outcome.waitMs ?? backoff;
-      if (now() + waitMs > deadline) throw new SlackUnavailableError(`Slack ${label}: ${outcome.retry}; gave up after ${count} attempt(s)`);
+      if (now() + waitMs > deadline) {
+        const error = new SlackUnavailableError(`Slack ${label}: ${outcome.retry}; gave up after ${count} attempt(s)`);
+        // A Retry-After longer than this call's budget: the notifier must not call again before it is over.
+        if (outcome.retry.startsWith('rate limited')) error.retryAt = now() + waitMs;
+        throw error;
+      }
       await sleep(waitMs);
       backoff = Math.min(backoff * 2, 4000);
     }

@@ -11,8 +11,14 @@ import { listObjects } from '../../src/kube/objects';
 import type { KubeObject } from '../../src/kube/types';
 import { eventLines } from '../../src/rollout/text';
 import { runRollout, startRollout, type RolloutEvent } from '../../src/rollout';
+import { localRunner } from '../../src/jobs/local-runner';
+import { blocksToText } from '../../src/slack/render/text';
+import { startSlackStandin, type StandinEvent } from '../../src/slack/standin';
+import { slackApi } from '../../src/slack/webapi';
+import { flushProgress, newNotifier, recordProgress } from '../../src/slack/notifier';
+import { toProgress } from '../../src/jobs/rollout-progress';
 import { guestbookAsWaves } from '../support/guestbook-waves';
-import { READY_DELAY_ANNOTATION, waitUntil } from './setup/cluster';
+import { createTestNamespace, READY_DELAY_ANNOTATION, waitUntil } from './setup/cluster';
 
 const env = { ...process.env, MESH_CLUSTER_NAME: `faults-${process.pid}` };
 let kc: KubeConfig;
@@ -38,15 +44,13 @@ function slowGuestbook(delay: string) {
   });
 }
 
-async function apiServerProcess() {
-  return (await clusterStatus(env)).state!.components.find((c) => c.name === 'kube-apiserver')!;
+/** Kills one component of this suite's own cluster (never another suite's). */
+async function kill(name: 'kube-apiserver' | 'etcd'): Promise<void> {
+  const component = (await clusterStatus(env)).state!.components.find((c) => c.name === name)!;
+  process.kill(component.pid, 'SIGKILL');
+  while (runsBinary(component.pid, component.binary)) await new Promise((r) => setTimeout(r, 50));
 }
-
-async function stopApiServer(): Promise<void> {
-  const api = await apiServerProcess();
-  process.kill(api.pid, 'SIGKILL');
-  while (runsBinary(api.pid, api.binary)) await new Promise((r) => setTimeout(r, 50));
-}
+const stopApiServer = () => kill('kube-apiserver');
 
 describe('rollout with the API server going away', () => {
   it('resumes after a 10 s outage mid-stage, finishes, reports the outage and its length, and applies nothing twice', async () => {
@@ -117,5 +121,113 @@ describe('rollout with the API server going away', () => {
     expect(Date.now() - begin).toBeGreaterThan(15_000);
     await clusterUp({ env, istio: false });
     await waitUntil('the healed API server', async () => (await listObjects(kc, { apiVersion: 'v1', kind: 'Namespace' })).items.length > 0);
+  });
+});
+
+describe('scenario 2: etcd restarted mid-rollout, data kept', () => {
+  it('the Slack job pauses, resumes and finishes, nothing duplicated; the parent ends succeeded', async () => {
+    // Ready for pods before the fault (its default ServiceAccount made), so what is tested is the rollout.
+    const namespace = await createTestNamespace('faults-etcd', kc);
+    const standin = await startSlackStandin();
+    const runner = localRunner(
+      { slack: slackApi({ token: 'xoxb-test', baseUrl: standin.apiUrl, totalTimeoutMs: 5000 }), kube: async () => kc, now: Date.now, stepBudgetMs: 3000 },
+      { maxWaitMs: 1000 },
+    );
+    let outage: Promise<void> | undefined;
+    // Once the thread shows the first stage applied: etcd goes away for 8 s, then `mesh cluster up` heals it.
+    standin.events.on('event', (e: StandinEvent) => {
+      if (outage || e.type !== 'post' || !e.message.threadTs || !/applied/.test(e.message.text + JSON.stringify(e.message.blocks))) return;
+      outage = (async () => {
+        await kill('etcd');
+        await new Promise((r) => setTimeout(r, 8000));
+        await clusterUp({ env, istio: false });
+      })();
+    });
+    try {
+      await runner.start({
+        id: 'mesh-deploy-etcd-restart', command: { kind: 'deploy', app: 'guestbook', namespace, inject: false },
+        text: `deploy guestbook -n ${namespace}`, namespace, user: 'U0OPS', channel: 'C0OPS', requestedAt: Date.now(),
+      });
+      await runner.idle();
+      await outage;
+      expect(outage).toBeDefined();
+      const parent = standin.messages.find((m) => !m.threadTs)!;
+      const job = [...runner.states.values()][0]!;
+      // (On failure, show what the channel saw.)
+      expect(job.outcome === 'succeeded' ? job.outcome : `${job.outcome}: ${standin.messages.map((m) => blocksToText(m.blocks, m.text)).join('\n')}`).toBe('succeeded');
+
+      expect(standin.messages.filter((m) => !m.threadTs)).toHaveLength(1);
+      expect(blocksToText(parent.blocks, parent.text)).toContain(':white_check_mark: succeeded');
+      const thread = standin.messages.filter((m) => m.threadTs === parent.ts).map((m) => blocksToText(m.blocks, m.text)).join('\n');
+      // With etcd gone the API server holds requests (up to its 60 s request timeout) instead of refusing them;
+      // back within 8 s, every held request completes, so the rollout only paused. A note appears only if a
+      // request failed meanwhile, and then with how long it lasted.
+      const rollout = [...runner.states.values()][0]!.rollout!;
+      expect(Date.parse(rollout.finishedAt!) - Date.parse(rollout.startedAt)).toBeGreaterThanOrEqual(8000);
+      const server = kc.getCurrentCluster()!.server.replace(/[.]/g, '\\.');
+      const down = new RegExp(`API server ${server} unreachable \\(`).test(thread);
+      const back = new RegExp(`API server ${server} answers again after \\d+ s unreachable; resuming`).test(thread);
+      expect(back).toBe(down);
+      const lines = thread.split('\n').filter((l) => / applied \(/.test(l));
+      expect(new Set(lines).size).toBe(lines.length);
+
+      // Every Deployment once, at generation 1 (never changed by a repeated step), with one ReplicaSet each.
+      const deployments = (await listObjects(kc, { apiVersion: 'apps/v1', kind: 'Deployment', namespace })).items as KubeObject[];
+      expect(deployments).toHaveLength(6);
+      expect(deployments.every((d) => d.metadata.generation === 1)).toBe(true);
+      const replicaSets = (await listObjects(kc, { apiVersion: 'apps/v1', kind: 'ReplicaSet', namespace })).items as KubeObject[];
+      expect(replicaSets.map((rs) => rs.metadata.ownerReferences?.[0]?.name).sort()).toEqual(deployments.map((d) => d.metadata.name).sort());
+    } finally {
+      await standin.close();
+    }
+  });
+});
+
+describe('scenario 2: etcd away for 40 s while a stage is being applied', () => {
+  it('waits out the API server\'s 504s, resumes and finishes; the Slack thread says how long it was unavailable', async () => {
+    const namespace = await createTestNamespace('faults-etcd-long', kc);
+    const etcd = (await clusterStatus(env)).state!.components.find((c) => c.name === 'etcd')!;
+    const events: RolloutEvent[] = [];
+    let outage: Promise<void> | undefined;
+    const state = startRollout({ app: 'guestbook-etcd', files: guestbookAsWaves(), namespace, holder: 'jest', command: 'test' });
+    const final = await runRollout(state, {
+      kc,
+      stepBudgetMs: 3000,
+      emit: (e) => {
+        events.push(e);
+        // Right before the second stage's applies go out: etcd dies (synchronously), back after 40 s — longer
+        // than the API server holds a write (~34 s) before answering 504.
+        if (e.type === 'stage-started' && e.index === 1 && !outage) {
+          process.kill(etcd.pid, 'SIGKILL');
+          outage = (async () => {
+            await new Promise((r) => setTimeout(r, 40_000));
+            await clusterUp({ env, istio: false });
+          })();
+        }
+      },
+    });
+    await outage;
+    expect(final.phase).toBe('finished');
+    const up = events.find((e) => e.type === 'api-recovered') as Extract<RolloutEvent, { type: 'api-recovered' }>;
+    expect(events.find((e) => e.type === 'api-unreachable')).toMatchObject({ server: kc.getCurrentCluster()!.server, stage: 'wave 1' });
+    expect(up.downMs).toBeGreaterThan(0);
+
+    // The same events as the worker posts them, through the Slack stand-in: the thread carries both notes.
+    const standin = await startSlackStandin();
+    try {
+      const api = slackApi({ token: 'xoxb-test', baseUrl: standin.apiUrl });
+      const notifier = recordProgress(newNotifier('C0OPS', 'guestbook-etcd', namespace, 'U0OPS', Date.now()), events.map(toProgress));
+      expect((await flushProgress(notifier, api, Date.now)).lastError).toBeUndefined();
+      const thread = standin.messages.filter((m) => m.threadTs).map((m) => blocksToText(m.blocks, m.text)).join('\n');
+      expect(thread).toMatch(/API server https:\/\/127\.0\.0\.1:\d+ unreachable \(.+\); retrying/);
+      expect(thread).toContain(`API server ${kc.getCurrentCluster()!.server} answers again after ${(up.downMs / 1000).toFixed(0)} s unreachable; resuming`);
+      expect(blocksToText(standin.messages[0]!.blocks, standin.messages[0]!.text)).toContain(':white_check_mark: succeeded');
+    } finally {
+      await standin.close();
+    }
+    const deployments = (await listObjects(kc, { apiVersion: 'apps/v1', kind: 'Deployment', namespace })).items as KubeObject[];
+    expect(deployments.map((d) => d.metadata.generation)).toEqual([1, 1, 1, 1, 1, 1]);
+    const replicaSets = (await listObjects(kc, { apiVersion: 'apps/v1', kind: 'ReplicaSet', namespace })).items as KubeObject[];
+    expect(replicaSets).toHaveLength(6);
   });
 });

@@ -77,6 +77,32 @@ describe('Deployment whose pods cannot be created', () => {
   });
 });
 
+describe('StatefulSet and DaemonSet whose pods cannot be created (FailedCreate events only)', () => {
+  const webhookDown =
+    'create Pod db-0 in StatefulSet db failed error: Internal error occurred: failed calling webhook "namespace.sidecar-injector.istio.io": failed to call webhook: Post "https://127.0.0.1:15017/inject?timeout=10s": dial tcp 127.0.0.1:15017: connect: connection refused';
+  const workload = (kind: string): KubeObject => ({
+    apiVersion: 'apps/v1', kind, metadata: { name: 'db', uid: 'uid-db', generation: 1 },
+    spec: { replicas: 1 }, status: { observedGeneration: 1, desiredNumberScheduled: 1 },
+  });
+  const event = (firstAgoMs: number, lastAgoMs: number, uid = 'uid-db'): KubeObject => ({
+    apiVersion: 'v1', kind: 'Event', metadata: { name: `db.${firstAgoMs}` },
+    ...({ involvedObject: { kind: 'StatefulSet', name: 'db', uid }, reason: 'FailedCreate', message: webhookDown,
+      firstTimestamp: new Date(Date.now() - firstAgoMs).toISOString(), lastTimestamp: new Date(Date.now() - lastAgoMs).toISOString() }),
+  });
+
+  it.each(['StatefulSet', 'DaemonSet'])('a %s fails, naming the webhook, once creation has failed for the grace period', (kind) => {
+    const r = readinessOf(workload(kind), { failedCreateEvents: [event(12_000, 1_000)] });
+    expect(r).toEqual({ done: true, failed: true, message: `${kind.toLowerCase()} "db" cannot create pods (FailedCreate): ${webhookDown}` });
+  });
+
+  it('keeps waiting during the grace period, for old failures and for another object of the same name', () => {
+    const db = workload('StatefulSet');
+    expect(readinessOf(db, { failedCreateEvents: [event(3_000, 1_000)] })).toMatchObject({ done: false, failed: false });
+    expect(readinessOf(db, { failedCreateEvents: [event(600_000, 300_000)] })).toMatchObject({ done: false, failed: false });
+    expect(readinessOf(db, { failedCreateEvents: [event(12_000, 1_000, 'uid-of-a-deleted-db')] })).toMatchObject({ done: false, failed: false });
+  });
+});
+
 describe('StatefulSet and DaemonSet (kubectl rollout status)', () => {
   const sts = (status: Record<string, unknown>, rollingUpdate?: Record<string, unknown>): KubeObject => ({
     apiVersion: 'apps/v1',

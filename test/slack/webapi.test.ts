@@ -37,7 +37,10 @@ describe('Slack Web API client against the loopback stand-in', () => {
   it('gives up when Retry-After exceeds the total budget', async () => {
     const api = slackApi({ token: 't', baseUrl: standin.apiUrl, totalTimeoutMs: 5000, sleep: async () => undefined });
     standin.rateLimitNext(1, 30);
-    await expect(api.call('chat.postMessage', { channel: 'C1', text: 'x' })).rejects.toThrow(SlackUnavailableError);
+    const error = await api.call('chat.postMessage', { channel: 'C1', text: 'x' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SlackUnavailableError);
+    // The caller is told how long Slack asked it to stay away, to honour across steps.
+    expect((error as SlackUnavailableError).retryAt! - Date.now()).toBeGreaterThan(29_000);
   });
 
   it('reports an outage as SlackUnavailable and platform errors as SlackApiError', async () => {

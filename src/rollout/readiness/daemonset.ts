@@ -1,8 +1,15 @@
 import type { KubeObject } from '../../kube/types';
-import { failure, generationObserved, ready, statusNumber, waiting, type Readiness } from './types';
+import { failedCreate } from './deployment';
+import { failure, generationObserved, ready, statusNumber, waiting, type Readiness, type Related } from './types';
+
+/** Ready as `kubectl rollout status` says; while not, pods that cannot be created fail it after a grace. */
+export function daemonSetReadiness(obj: KubeObject, related: Related = {}, now = Date.now()): Readiness {
+  const readiness = daemonSetRolloutStatus(obj);
+  return (!readiness.done && failedCreate(obj, related, now)) || readiness;
+}
 
 /** apps/v1 DaemonSet, exactly as `kubectl rollout status`. */
-export function daemonSetReadiness(obj: KubeObject): Readiness {
+function daemonSetRolloutStatus(obj: KubeObject): Readiness {
   const name = obj.metadata.name;
   const strategy = (obj.spec as { updateStrategy?: { type?: string } } | undefined)?.updateStrategy?.type ?? 'RollingUpdate';
   if (strategy !== 'RollingUpdate') {

@@ -1,8 +1,34 @@
 import type { KubeObject } from '../../kube/types';
-import { condition, failure, generationObserved, ready, statusNumber, waiting, type Readiness } from './types';
+import { condition, failure, generationObserved, ready, statusNumber, waiting, type Readiness, type Related } from './types';
 
 /** How long pod creation may keep failing (an admission webhook restarting, a quota just raised) before giving up. */
 export const FAILED_CREATE_GRACE_MS = 10_000;
+/** A FailedCreate event older than this is history (the controller retries with backoff well within it). */
+const FAILED_CREATE_RECENT_MS = 60_000;
+
+interface KubeEvent extends KubeObject {
+  involvedObject?: { uid?: string; kind?: string; name?: string };
+  message?: string;
+  firstTimestamp?: string;
+  lastTimestamp?: string;
+  eventTime?: string;
+}
+
+/**
+ * StatefulSets and DaemonSets have no ReplicaFailure condition: their controllers only record FailedCreate
+ * events on the workload. The same rule from those: failing for the grace period and still failing recently.
+ */
+export function failedCreate(obj: KubeObject, related: Related, now: number): Readiness | undefined {
+  const events = (related.failedCreateEvents ?? []) as KubeEvent[];
+  const mine = events.filter((e) => (e.involvedObject?.uid ? e.involvedObject.uid === obj.metadata.uid : e.involvedObject?.kind === obj.kind && e.involvedObject?.name === obj.metadata.name));
+  const time = (s: string | undefined) => (s ? Date.parse(s) : NaN);
+  const latest = mine
+    .map((e) => ({ e, last: time(e.lastTimestamp ?? e.eventTime), first: time(e.firstTimestamp ?? e.eventTime) }))
+    .filter((x) => Number.isFinite(x.last) && now - x.last <= FAILED_CREATE_RECENT_MS)
+    .sort((a, b) => b.last - a.last)[0];
+  if (!latest || !(now - latest.first >= FAILED_CREATE_GRACE_MS)) return undefined;
+  return failure(`${obj.kind.toLowerCase()} "${obj.metadata.name}" cannot create pods (FailedCreate): ${latest.e.message ?? 'no message'}`);
+}
 
 /**
  * apps/v1 Deployment, as `kubectl rollout status` (polymorphichelpers/rollout_status.go) — plus one rule kubectl

@@ -1,13 +1,20 @@
 import type { KubeObject } from '../../kube/types';
-import { failure, ready, statusNumber, waiting, type Readiness } from './types';
+import { failedCreate } from './deployment';
+import { failure, ready, statusNumber, waiting, type Readiness, type Related } from './types';
 
 interface StatefulSetSpec {
   replicas?: number;
   updateStrategy?: { type?: string; rollingUpdate?: { partition?: number } };
 }
 
+/** Ready as `kubectl rollout status` says; while not, pods that cannot be created fail it after a grace. */
+export function statefulSetReadiness(obj: KubeObject, related: Related = {}, now = Date.now()): Readiness {
+  const readiness = statefulSetRolloutStatus(obj);
+  return (!readiness.done && failedCreate(obj, related, now)) || readiness;
+}
+
 /** apps/v1 StatefulSet, exactly as `kubectl rollout status`. */
-export function statefulSetReadiness(obj: KubeObject): Readiness {
+function statefulSetRolloutStatus(obj: KubeObject): Readiness {
   const spec = (obj.spec ?? {}) as StatefulSetSpec;
   const status = (obj.status ?? {}) as { updateRevision?: string; currentRevision?: string };
   const strategy = spec.updateStrategy?.type ?? 'RollingUpdate';

@@ -7,9 +7,10 @@ export interface Readiness {
   message: string;
 }
 
-/** Objects a rule may need besides its own: a Service's EndpointSlices. */
+/** Objects a rule may need besides its own: a Service's EndpointSlices, the namespace's FailedCreate events. */
 export interface Related {
   endpointSlices?: KubeObject[];
+  failedCreateEvents?: KubeObject[];
 }
 
 export type ReadinessRule = (obj: KubeObject, related: Related) => Readiness;
