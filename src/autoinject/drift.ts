@@ -31,12 +31,13 @@ export interface WorkloadDrift extends WorkloadRef {
   reason: string;
 }
 
-/** Fields the kubelet or the API server fill in per pod, which say nothing about the injection. */
+/**
+ * A container without what the API server adds per pod and says nothing about the injection: the ServiceAccount
+ * admission's token mount, whose volume name has a random suffix (`kube-api-access-<5 chars>`).
+ */
 function stable(container: Obj): Obj {
-  const { terminationMessagePath, terminationMessagePolicy, ...rest } = container;
-  void terminationMessagePath;
-  void terminationMessagePolicy;
-  return rest;
+  const mounts = (container.volumeMounts ?? []).filter((m: Obj) => !/^kube-api-access-[a-z0-9]{5}$/.test(String(m.name)));
+  return { ...container, volumeMounts: mounts };
 }
 
 function canonical(value: unknown): string {
