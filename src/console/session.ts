@@ -25,13 +25,22 @@ export interface ConsoleOptions {
   audit?: (line: string) => void;
   /** Per-stage deadline of rollouts (default: MESH_STAGE_TIMEOUT_MS, else the engine's). */
   stageTimeoutMs?: number;
+  /** Revisions kept per app in the history (default 10). */
+  historyLimit?: number;
+}
+
+/** Who types or clicks (tests play a second user or another channel); `value` replaces a clicked button's value. */
+export interface SendAs {
+  user?: string;
+  channel?: string;
+  value?: string;
 }
 
 export interface ConsoleSession {
   standin: SlackStandin;
   runner: LocalRunner;
   /** Sends one line (`/mesh …`, or `click <button>`) through the signed handler; returns the ack text. */
-  send(line: string): Promise<{ status: number; text: string }>;
+  send(line: string, as?: SendAs): Promise<{ status: number; text: string }>;
   close(): Promise<void>;
 }
 
@@ -82,6 +91,7 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleSess
         return resolveKubeConfig({ env: options.env }).catch(() => undefined);
       },
       now: Date.now, stepBudgetMs: 2000, ...(stageTimeoutMs ? { stageTimeoutMs } : {}),
+      ...(options.audit ? { audit: options.audit } : {}), ...(options.historyLimit ? { historyLimit: options.historyLimit } : {}),
     },
     { maxWaitMs: 1000 },
   );
@@ -120,7 +130,9 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleSess
   return {
     standin,
     runner,
-    async send(line) {
+    async send(line, as = {}) {
+      const user = as.user ?? CONSOLE_USER;
+      const channel = as.channel ?? CONSOLE_CHANNEL;
       const click = /^click\s+(.+)$/i.exec(line.trim());
       if (click) {
         const found = findButton(standin, click[1]!.trim());
@@ -128,24 +140,24 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleSess
         const payload = {
           type: 'block_actions',
           team: { id: CONSOLE_TEAM, domain: 'console' },
-          user: { id: CONSOLE_USER, username: 'console', team_id: CONSOLE_TEAM },
+          user: { id: user, username: 'console', team_id: CONSOLE_TEAM },
           api_app_id: 'A0MESH',
           token: 'console',
-          container: { type: 'message', message_ts: found.ts, channel_id: CONSOLE_CHANNEL, is_ephemeral: false },
+          container: { type: 'message', message_ts: found.ts, channel_id: channel, is_ephemeral: false },
           trigger_id: `${Date.now()}.console`,
-          channel: { id: CONSOLE_CHANNEL, name: 'console' },
+          channel: { id: channel, name: 'console' },
           message: { type: 'message', ts: found.ts, text: '' },
-          response_url: standin.responseUrl(CONSOLE_CHANNEL),
-          actions: [{ ...found.button, block_id: 'actions', action_ts: String(Date.now() / 1000) }],
+          response_url: standin.responseUrl(channel),
+          actions: [{ ...found.button, ...(as.value !== undefined ? { value: as.value } : {}), block_id: 'actions', action_ts: String(Date.now() / 1000) }],
         };
         return invoke(new URLSearchParams({ payload: JSON.stringify(payload) }).toString());
       }
       const match = /^\/mesh(?:\s+(.*))?$/s.exec(line.trim());
       if (!match) return { status: 0, text: ':warning: type `/mesh <command>` (try `/mesh help`) or `click <button>`' };
       const body = new URLSearchParams({
-        token: 'console', team_id: CONSOLE_TEAM, team_domain: 'console', channel_id: CONSOLE_CHANNEL, channel_name: 'console',
-        user_id: CONSOLE_USER, user_name: 'console', command: '/mesh', text: match[1] ?? '', api_app_id: 'A0MESH',
-        response_url: standin.responseUrl(CONSOLE_CHANNEL), trigger_id: `${Date.now()}.console`,
+        token: 'console', team_id: CONSOLE_TEAM, team_domain: 'console', channel_id: channel, channel_name: 'console',
+        user_id: user, user_name: 'console', command: '/mesh', text: match[1] ?? '', api_app_id: 'A0MESH',
+        response_url: standin.responseUrl(channel), trigger_id: `${Date.now()}.console`,
       }).toString();
       return invoke(body);
     },
