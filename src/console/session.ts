@@ -74,6 +74,17 @@ function findButton(standin: SlackStandin, label: string): { button: Button; ts:
   return undefined;
 }
 
+function findEarlierButton(standin: SlackStandin, label: string): { button: Button; ts: string } | undefined {
+  for (const call of [...standin.calls].reverse()) {
+    if (call.method !== 'chat.postMessage' && call.method !== 'chat.update') continue;
+    for (const block of (call.args.blocks ?? []) as { type: string; elements?: Button[] }[]) {
+      const button = block.type === 'actions' ? block.elements?.find((b) => b.text.text.toLowerCase() === label.toLowerCase()) : undefined;
+      if (button) return { button, ts: String(call.args.ts ?? standin.messages.find((m) => m.blocks && JSON.stringify(m.blocks).includes(button.value))?.ts ?? '') };
+    }
+  }
+  return undefined;
+}
+
 export async function startConsole(options: ConsoleOptions): Promise<ConsoleSession> {
   const standin = await startSlackStandin();
   const signingSecret = randomBytes(24).toString('hex');
@@ -135,7 +146,8 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleSess
       const channel = as.channel ?? CONSOLE_CHANNEL;
       const click = /^click\s+(.+)$/i.exec(line.trim());
       if (click) {
-        const found = findButton(standin, click[1]!.trim());
+        // With a value of its own, a click may replay a button an earlier version of a message had (a stale client).
+        const found = findButton(standin, click[1]!.trim()) ?? (as.value !== undefined ? findEarlierButton(standin, click[1]!.trim()) : undefined);
         if (!found) return { status: 0, text: `:warning: no button "${click[1]!.trim()}" on any message` };
         const payload = {
           type: 'block_actions',
