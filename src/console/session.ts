@@ -165,7 +165,7 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleSess
         return invoke(new URLSearchParams({ payload: JSON.stringify(payload) }).toString());
       }
       const match = /^\/mesh(?:\s+(.*))?$/s.exec(line.trim());
-      if (!match) return { status: 0, text: ':warning: type `/mesh <command>` (try `/mesh help`) or `click <button>`' };
+      if (!match) return { status: 0, text: ':warning: type `/mesh <command>` (try `/mesh help`), `click <button>`, `as <user> …` or `wait`' };
       const body = new URLSearchParams({
         token: 'console', team_id: CONSOLE_TEAM, team_domain: 'console', channel_id: channel, channel_name: 'console',
         user_id: user, user_name: 'console', command: '/mesh', text: match[1] ?? '', api_app_id: 'A0MESH',
