@@ -31,6 +31,8 @@ function target(command: 'history' | 'rollback', args: string[], extra: Record<s
 export async function run(args: string[], io: CliIO, command: 'history' | 'rollback' = 'history'): Promise<number> {
   const { app, values } = target(command, args, command === 'rollback' ? { to: { type: 'string' }, plan: { type: 'boolean', default: false } } : {});
   const namespace = String(values.namespace);
+  const to = values.to === undefined ? undefined : /^[1-9]\d{0,8}$/.test(String(values.to)) ? Number(values.to) : NaN;
+  if (Number.isNaN(to)) throw new UserError(`--to "${String(values.to)}" is not a revision number (see mesh history ${app})`);
   const apps = appsFromEnv(io.env);
   const cluster = (values.cluster as string | undefined) ?? apps.registry.defaultCluster;
   const own = () => resolveKubeConfig({ kubeconfig: values.kubeconfig as string | undefined, env: io.env, cwd: io.cwd });
@@ -40,8 +42,6 @@ export async function run(args: string[], io: CliIO, command: 'history' | 'rollb
     io.stdout(`${historyText(app, namespace, history)}\n`);
     return 0;
   }
-  const to = values.to === undefined ? undefined : /^[1-9]\d{0,8}$/.test(String(values.to)) ? Number(values.to) : NaN;
-  if (Number.isNaN(to)) throw new UserError(`--to "${String(values.to)}" is not a revision number (see mesh history ${app})`);
   const { target: revision, prune } = rollbackTarget(history, to);
   io.stdout(`rollback of ${app} in ${namespace} to revision ${revision.revision} (${revision.at}${revision.commit ? `, commit ${revision.commit.slice(0, 12)}` : ''})${prune.length ? `; deletes ${prune.map((r) => `${r.kind.toLowerCase()}/${r.name}`).join(', ')}` : ''}\n`);
   const state = startRollout({
