@@ -115,7 +115,7 @@ async function makePlan(t: Target, job: Job, deps: JobDeps): Promise<{ state: Ro
 
 async function requestApproval(t: Target, job: Job, deps: JobDeps, rule: NonNullable<Job['protections']>[number]): Promise<Prepared> {
   const { planSummary, planDiffText } = await import('../rollout/planner');
-  const { newApprovalId, storeApproval } = await import('../rollout/approval');
+  const { newApprovalId, readApproval, storeApproval, updateApproval } = await import('../rollout/approval');
   const { plan, state } = await makePlan(t, job, deps);
   const view = planView(t, plan, job.user);
   if (plan.problems.length > 0) return { kind: 'reply', ok: false, reply: planReply(view, undefined) };
@@ -129,11 +129,43 @@ async function requestApproval(t: Target, job: Job, deps: JobDeps, rule: NonNull
     ...(t.rollbackTo !== undefined ? { rollbackTo: t.rollbackTo } : {}), ...(t.origin ? { origin: t.origin } : {}),
     plan: { hash: plan.identity.hash, summary: planSummary(plan) },
   };
-  await storeApproval(await deps.kube(t.cluster), approval);
+  const kc = await deps.kube(t.cluster);
+  await settlePrevious(kc, job, deps, plan.identity.hash, t.namespace, t.app);
+  await storeApproval(kc, approval);
   audit(deps, job, { event: 'approval-requested', command: job.text, app: t.app, namespace: t.namespace, ...(t.cluster ? { cluster: t.cluster } : {}), plan: plan.identity.hash, rule: rule.rule, validUntil: approval.validUntil });
   const withApproval: PlanView = { ...view, approval: approvalView(approval) };
   const requested = renderApprovalEvent(`:raising_hand: <@${job.user}> asked for approval of plan \`${plan.identity.hash.slice(0, 12)}\` (\`${escapeMrkdwn(job.text)}\`): ${rule.approvals} approval(s) under _${escapeMrkdwn(rule.rule)}_ needed before ${approval.validUntil}.`);
-  return { kind: 'reply', ok: true, reply: planReply(withApproval, planDiffText(plan), [requested]) };
+  const reply = planReply(withApproval, planDiffText(plan), [requested]);
+  // Posted here rather than with the job's replies so the record knows its message: decisions update that
+  // message, and a later request can close it. When Slack is away the reply is delivered later without that.
+  const posted = await deps.slack.call<{ ts: string }>('chat.postMessage', { channel: job.channel, ...reply.message }).catch(() => undefined);
+  if (!posted) return { kind: 'reply', ok: true, reply };
+  const stored = await readApproval(kc, t.namespace, t.app);
+  if (stored?.approval.id === approval.id) await updateApproval(kc, { ...stored.approval, messageTs: posted.ts }, stored.resourceVersion);
+  return { kind: 'reply', ok: true, reply: { ...reply, postedTs: posted.ts } };
+}
+
+/**
+ * A new request replaces the app's earlier pending plan: that one is closed — as expired when its time had
+ * passed, else as replaced — with an audit line, its message updated (no buttons) and a line in its thread.
+ */
+async function settlePrevious(kc: Awaited<ReturnType<JobDeps['kube']>>, job: Job, deps: JobDeps, newHash: string, namespace: string, app: string): Promise<void> {
+  const { readApproval, updateApproval } = await import('../rollout/approval');
+  const found = await readApproval(kc, namespace, app);
+  if (!found || found.approval.status !== 'pending') return;
+  const old = found.approval;
+  const expired = Date.parse(old.validUntil) <= deps.now();
+  const next: PendingApproval = expired
+    ? { ...old, status: 'expired' }
+    : { ...old, status: 'refused', reason: `replaced by a newer plan ${newHash.slice(0, 12)}` };
+  if (!(await updateApproval(kc, next, found.resourceVersion))) return;
+  audit(deps, job, { event: expired ? 'approval-expired' : 'approval-replaced', app: old.app, namespace: old.namespace, ...(old.cluster ? { cluster: old.cluster } : {}), plan: old.plan.hash, command: old.command });
+  if (!old.messageTs || old.channel !== job.channel) return;
+  const line = expired
+    ? `:alarm_clock: The approval expired at ${old.validUntil} without enough approvals. Nothing was changed.`
+    : `:arrows_counterclockwise: Replaced by a newer plan \`${newHash.slice(0, 12)}\` requested by <@${job.user}>. Nothing was changed.`;
+  await deps.slack.call('chat.update', { channel: old.channel, ts: old.messageTs, ...approvalMessage(next) }).catch(() => undefined);
+  await deps.slack.call('chat.postMessage', { channel: old.channel, thread_ts: old.messageTs, ...renderApprovalEvent(line) }).catch(() => undefined);
 }
 
 function approvalView(a: PendingApproval): NonNullable<PlanView['approval']> {
@@ -171,8 +203,10 @@ function approvalMessage(a: PendingApproval): SlackMessage {
 /** Updates the plan message (buttons gone once decided) and says what happened in its thread. */
 function decisionReply(job: Job, a: PendingApproval, line: string): PendingReply {
   const event = renderApprovalEvent(line);
-  if (!job.messageTs) return { visibility: 'channel', message: event };
-  return { visibility: 'channel', message: approvalMessage(a), updateTs: job.messageTs, thread: [event] };
+  // The message the record posted, else the one the button was on.
+  const ts = a.messageTs ?? job.messageTs;
+  if (!ts) return { visibility: 'channel', message: event };
+  return { visibility: 'channel', message: approvalMessage(a), updateTs: ts, thread: [event] };
 }
 
 async function decide(job: Job & { command: ApprovalCommand }, deps: JobDeps): Promise<Prepared> {

@@ -44,6 +44,8 @@ export interface PendingApproval {
   rollbackTo?: number;
   origin?: string;
   plan: { hash: string; summary: string[] };
+  /** The plan message in the channel, once posted: decisions update it and reply in its thread. */
+  messageTs?: string;
 }
 
 const KEY = 'mesh.dev/approval';

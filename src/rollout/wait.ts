@@ -6,6 +6,7 @@ import { hasReadinessRule, managesPods } from './readiness';
 
 const POD = { apiVersion: 'v1', kind: 'Pod' };
 const ENDPOINT_SLICE = { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice' };
+const REPLICA_SET = { apiVersion: 'apps/v1', kind: 'ReplicaSet' };
 const REJUDGE_MS = 1000;
 
 /**
@@ -25,15 +26,18 @@ export async function waitForStage(
   for (const obj of watched) kinds.set(kindKey(obj), { apiVersion: obj.apiVersion, kind: obj.kind });
   const needPods = watched.some(managesPods);
   const needSlices = watched.some((o) => o.kind === 'Service' && o.apiVersion === 'v1');
+  const needReplicaSets = watched.some((o) => o.kind === 'Deployment' && o.apiVersion === 'apps/v1');
   const collections = [...kinds.values()];
   if (needPods && !kinds.has(kindKey(POD))) collections.push(POD);
   if (needSlices) collections.push(ENDPOINT_SLICE);
+  if (needReplicaSets) collections.push(REPLICA_SET);
 
   const snapshots = new Map<string, KubeObject[] | undefined>(collections.map((c) => [kindKey(c), undefined]));
   const live = (): LiveObjects => ({
     byKind: new Map([...snapshots].map(([k, v]) => [k, v ?? []])),
     pods: snapshots.get(kindKey(POD)) ?? [],
     endpointSlices: snapshots.get(kindKey(ENDPOINT_SLICE)) ?? [],
+    ...(needReplicaSets ? { replicaSets: snapshots.get(kindKey(REPLICA_SET)) ?? [] } : {}),
   });
 
   if (collections.length === 0) return evaluateStage(desired, live());

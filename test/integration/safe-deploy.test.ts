@@ -239,6 +239,25 @@ describe('the two-person rule in a protected namespace', () => {
   });
 });
 
+describe('a newer request', () => {
+  const ns = withNamespace('sd-prod-replaced');
+
+  it('closes the pending plan it replaces: no buttons, a line in its thread, an audit line; its button is refused', async () => {
+    await open();
+    await run(`/mesh deploy shop -n ${ns.name}`);
+    const first = planMessage();
+    const value = buttonValue(first, 'Approve');
+    await run(`/mesh deploy shop -n ${ns.name}`, { user: 'U0EVE' });
+    expect(textOf(first)).toMatch(/:x: \*Not started\* — replaced by a newer plan [0-9a-f]{12}/);
+    expect(textOf(first)).not.toContain('[Approve]');
+    expect(thread(first)).toMatch(/:arrows_counterclockwise: Replaced by a newer plan `[0-9a-f]{12}` requested by <@U0EVE>\. Nothing was changed\./);
+    await run('click Approve', { user: APPROVER, value });
+    expect(lastRefusal()).toContain('this button matches no pending approval');
+    expect(auditEvents().map((a) => a.event)).toEqual(['approval-requested', 'approval-replaced', 'approval-requested', 'approval-refused']);
+    expect(await deployment(ns.name)).toBeUndefined();
+  });
+});
+
 describe('expiry', () => {
   const ns = withNamespace('sd-expire');
 
@@ -255,6 +274,17 @@ describe('expiry', () => {
     expect(lastRefusal()).toContain('this plan was already expired');
     expect(await deployment(ns.name)).toBeUndefined();
     expect(auditEvents().map((a) => a.event)).toEqual(['approval-requested', 'approval-expired', 'approval-refused']);
+  });
+
+  it('a plan nobody approved in time is closed as expired by the next request, in its thread', async () => {
+    await open();
+    await run(`/mesh deploy shop -n ${ns.name}`);
+    const first = planMessage();
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    await run(`/mesh deploy shop -n ${ns.name}`, { user: APPROVER });
+    expect(textOf(first)).toMatch(/:alarm_clock: \*Expired\* at /);
+    expect(thread(first)).toMatch(/:alarm_clock: The approval expired at .* without enough approvals\. Nothing was changed\./);
+    expect(auditEvents().map((a) => a.event)).toEqual(['approval-requested', 'approval-expired', 'approval-requested']);
   });
 });
 
