@@ -55,7 +55,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     if (interactive && !busy) lines.prompt(true);
   });
   if (interactive) {
-    io.stdout('mesh console — type /mesh help, click <button>, or exit. Messages appear as Slack would show them.\n');
+    io.stdout('mesh console — type /mesh help, click <button>, as <user> … (another Slack user), wait, or exit. Messages appear as Slack would show them.\n');
     lines.prompt();
   }
   for await (const line of lines) {
