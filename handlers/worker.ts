@@ -26,6 +26,7 @@ export async function handler(event: JobState | { job: Job }): Promise<JobState>
     now: Date.now,
     stepBudgetMs: Number(process.env.MESH_STEP_BUDGET_MS ?? 20_000),
     ...(process.env.MESH_STAGE_TIMEOUT_MS ? { stageTimeoutMs: Number(process.env.MESH_STAGE_TIMEOUT_MS) } : {}),
+    ...(Number(process.env.MESH_HISTORY_LIMIT) > 0 ? { historyLimit: Number(process.env.MESH_HISTORY_LIMIT) } : {}),
     log: (line) => void process.stdout.write(`${line}\n`),
   });
 }

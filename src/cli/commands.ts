@@ -25,9 +25,21 @@ export const commands: CliCommand[] = [
   },
   {
     name: 'deploy',
-    usage: 'mesh deploy <app> | -f <file-or-dir> [-f …] [-n <namespace>] [--cluster <name>] [--inject] [--timeout <duration>] [--kubeconfig <path>]',
-    summary: 'Roll out a catalog app (or plain manifests) stage by stage, waiting until each stage is ready',
+    usage: 'mesh deploy <app> | -f <file-or-dir> [-f …] [-n <namespace>] [--cluster <name>] [--inject] [--plan] [--timeout <duration>] [--kubeconfig <path>]',
+    summary: 'Roll out a catalog app (or plain manifests) stage by stage, waiting until each stage is ready; --plan shows what would change',
     load: () => import('./deploy'),
+  },
+  {
+    name: 'history',
+    usage: 'mesh history <app> [-n <namespace>] [--cluster <name>] [--kubeconfig <path>]',
+    summary: 'List the recorded revisions of an app (who, when, commit, plan, outcome, approvals)',
+    load: () => import('./history'),
+  },
+  {
+    name: 'rollback',
+    usage: 'mesh rollback <app> [-n <namespace>] [--to <revision>] [--plan] [--cluster <name>] [--kubeconfig <path>]',
+    summary: 'Deploy an earlier revision again (default: the last that succeeded before the current), deleting what newer ones added',
+    load: () => import('./rollback'),
   },
   {
     name: 'apps',

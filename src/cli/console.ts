@@ -38,7 +38,11 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const handle = async (line: string) => {
     if (line.trim() === '') return;
     if (!interactive) io.stdout(`> ${line}\n`);
-    const ack = await session.send(line);
+    // `wait`: until every job so far has finished (scripts that click a button a job posts).
+    if (line.trim() === 'wait') return session.runner.idle();
+    // `as <user> …`: the same as another Slack user (e.g. a second person approving a plan).
+    const as = /^as\s+([A-Z0-9]{2,32})\s+(.*)$/.exec(line.trim());
+    const ack = await session.send(as ? as[2]! : line, as ? { user: as[1]! } : {});
     if (ack.text) io.stdout(`${ack.text.split('\n').map((l) => `(only you) ${l}`).join('\n')}\n`);
     if (ack.status !== 200 || FAILED_ACK.test(ack.text)) failedCommands += 1;
   };
@@ -51,7 +55,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     if (interactive && !busy) lines.prompt(true);
   });
   if (interactive) {
-    io.stdout('mesh console — type /mesh help, click <button>, or exit. Messages appear as Slack would show them.\n');
+    io.stdout('mesh console — type /mesh help, click <button>, as <user> … (another Slack user), wait, or exit. Messages appear as Slack would show them.\n');
     lines.prompt();
   }
   for await (const line of lines) {

@@ -6,7 +6,11 @@ import { appsFromEnv, resolveApp } from '../apps';
 import { clusterKubeConfig, unreachableCluster } from '../apps/clusters';
 import { checkTarget, describeRevision, gitFilesLoader, rolloutSourceOf } from '../apps/rollout';
 import { resolveKubeConfig } from '../kube/config';
-import { runRollout, startRollout, type RolloutEvent } from '../rollout';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { runRollout, startRollout, type RolloutEvent, type RolloutState } from '../rollout';
+import { planRollout } from '../rollout/planner';
+import type { GitFilesLoader } from '../rollout/resolve';
+import { planText } from './plan-text';
 import { eventLines } from '../rollout/text';
 import { atMostOne, parseCommandArgs, refuseEmptyValues } from './args';
 import type { CliIO } from './io';
@@ -19,6 +23,7 @@ interface DeployArgs {
   timeoutMs?: number;
   kubeconfig?: string;
   cluster?: string;
+  plan: boolean;
 }
 
 /** "90s", "5m", "1m30s", "500ms", "1h"; a bare number is seconds. */
@@ -45,6 +50,7 @@ function parseDeployArgs(args: string[]): DeployArgs {
       timeout: { type: 'string' },
       kubeconfig: { type: 'string' },
       cluster: { type: 'string' },
+      plan: { type: 'boolean', default: false },
     },
     true,
   );
@@ -61,6 +67,7 @@ function parseDeployArgs(args: string[]): DeployArgs {
     timeoutMs: values.timeout === undefined ? undefined : parseDuration(values.timeout),
     kubeconfig: values.kubeconfig,
     cluster: values.cluster,
+    plan: values.plan,
   };
 }
 
@@ -140,11 +147,29 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const kc = await clusterKubeConfig(apps.registry, parsed.cluster, io.env, own);
   const origin = resolved && describeRevision(resolved);
   if (origin || cluster) io.stdout(`${[origin, cluster ? `cluster ${cluster}` : ''].filter(Boolean).join(', ')}\n`);
+  if (parsed.plan) return printPlan(kc, state, gitFilesLoader(apps), io, cluster);
+  return runToEnd(kc, state, gitFilesLoader(apps), io, cluster);
+}
+
+/** `--plan`: what the rollout would do, from a server-side dry-run; exit 1 when the pre-flight rejects objects. */
+export async function printPlan(kc: KubeConfig, state: RolloutState, gitFiles: GitFilesLoader, io: CliIO, cluster?: string): Promise<number> {
+  try {
+    const plan = await planRollout(kc, state, gitFiles);
+    io.stdout(`${planText(plan, state.app)}\n`);
+    return plan.problems.length > 0 ? 1 : 0;
+  } catch (error) {
+    const unreachable = unreachableCluster(error, cluster, kc.getCurrentCluster()?.server);
+    throw unreachable ? new UserError(unreachable) : error;
+  }
+}
+
+/** Runs a rollout in-process with live output; exit 0 finished, 1 failed, 3 cancelled. */
+export async function runToEnd(kc: KubeConfig, state: RolloutState, gitFiles: GitFilesLoader, io: CliIO, cluster?: string): Promise<number> {
   const renderer = io.isTTY
     ? ttyRenderer(io)
     : { onEvent: (e: RolloutEvent) => eventLines(e).forEach((l) => io.stdout(`${l}\n`)), stop: () => undefined };
   try {
-    const final = await runRollout(state, { kc, emit: renderer.onEvent, gitFiles: gitFilesLoader(apps) });
+    const final = await runRollout(state, { kc, emit: renderer.onEvent, gitFiles });
     return final.phase === 'finished' ? 0 : final.phase === 'cancelled' ? 3 : 1;
   } catch (error) {
     const unreachable = unreachableCluster(error, cluster, kc.getCurrentCluster()?.server);

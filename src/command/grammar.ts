@@ -13,8 +13,10 @@ export type MeshCommand =
   | { kind: 'help' }
   | { kind: 'apps' }
   | { kind: 'inject'; app: string; namespace?: string; cluster?: string; commit?: string; apply: boolean }
-  | { kind: 'deploy'; app: string; namespace?: string; cluster?: string; commit?: string; inject: boolean }
+  | { kind: 'deploy'; app: string; namespace?: string; cluster?: string; commit?: string; inject: boolean; plan?: boolean }
   | { kind: 'status'; app: string; namespace?: string; cluster?: string }
+  | { kind: 'history'; app: string; namespace?: string; cluster?: string }
+  | { kind: 'rollback'; app: string; namespace?: string; cluster?: string; to?: number; plan?: boolean }
   | { kind: 'cancel'; rolloutId: string; cluster?: string }
   | { kind: 'autoinject'; action: AutoinjectAction; namespace: string };
 
@@ -27,8 +29,10 @@ const USAGE: Record<MeshCommand['kind'], string> = {
   help: '/mesh help',
   apps: '/mesh apps',
   inject: '/mesh inject <app> [-n <namespace>] [--cluster <name>] [--commit <sha>] [--apply]',
-  deploy: '/mesh deploy <app> [-n <namespace>] [--cluster <name>] [--commit <sha>] [--inject]',
+  deploy: '/mesh deploy <app> [-n <namespace>] [--cluster <name>] [--commit <sha>] [--inject] [--plan]',
   status: '/mesh status <app> [-n <namespace>] [--cluster <name>]',
+  history: '/mesh history <app> [-n <namespace>] [--cluster <name>]',
+  rollback: '/mesh rollback <app> [-n <namespace>] [--cluster <name>] [--to <revision>] [--plan]',
   cancel: '/mesh cancel <rollout-id> [--cluster <name>]',
   autoinject: '/mesh autoinject enable|disable|status <namespace>',
 };
@@ -37,8 +41,10 @@ const SUMMARY: Record<MeshCommand['kind'], string> = {
   help: 'show this help',
   apps: 'list the apps, where each comes from and what is deployed where',
   inject: 'preview the app with the Istio sidecar injected (--apply applies it)',
-  deploy: 'roll the app out stage by stage, with live progress here (--inject adds sidecars)',
+  deploy: 'roll the app out stage by stage, with live progress here (--inject adds sidecars, --plan only shows what would change)',
   status: 'show the latest rollout of the app',
+  history: 'list the recorded revisions of the app (who, when, commit, outcome, approvals)',
+  rollback: 'deploy an earlier revision again (default: the last one that succeeded before the current), deleting what newer ones added',
   cancel: 'stop a running rollout after its current step',
   autoinject: 'turn namespace sidecar auto-injection on or off, or show it',
 };
@@ -119,13 +125,14 @@ interface Options {
   namespace?: string;
   cluster?: string;
   commit?: string;
+  revision?: number;
   flags: Set<string>;
 }
 
 /** Splits the words after the verb into positionals, `-n <ns>` and boolean flags known to the verb. */
-function readOptions(kind: MeshCommand['kind'], words: string[], booleanFlags: string[], takesNamespace: boolean, takesCluster = false, takesCommit = false): Options {
+function readOptions(kind: MeshCommand['kind'], words: string[], booleanFlags: string[], takesNamespace: boolean, takesCluster = false, takesCommit = false, takesRevision = false): Options {
   const options: Options = { positionals: [], flags: new Set() };
-  const known = [...booleanFlags, ...(takesNamespace ? ['-n', '--namespace'] : []), ...(takesCluster ? ['--cluster'] : []), ...(takesCommit ? ['--commit'] : [])];
+  const known = [...booleanFlags, ...(takesNamespace ? ['-n', '--namespace'] : []), ...(takesCluster ? ['--cluster'] : []), ...(takesCommit ? ['--commit'] : []), ...(takesRevision ? ['--to'] : [])];
   for (let i = 0; i < words.length; i += 1) {
     let word = words[i]!;
     let inlineValue: string | undefined;
@@ -147,6 +154,10 @@ function readOptions(kind: MeshCommand['kind'], words: string[], booleanFlags: s
       const value = inlineValue ?? words[++i];
       if (value === undefined || !COMMIT.test(value)) fail(`--commit needs a full commit id (40 hex digits); usage: ${USAGE[kind]}`);
       options.commit = value;
+    } else if (takesRevision && word === '--to') {
+      const value = inlineValue ?? words[++i];
+      if (value === undefined || !/^[1-9][0-9]{0,8}$/.test(value)) fail(`--to needs a revision number (see /mesh history); usage: ${USAGE[kind]}`);
+      options.revision = Number(value);
     } else if (booleanFlags.includes(word) && inlineValue === undefined) {
       options.flags.add(word);
     } else if (word.startsWith('-')) {
@@ -189,9 +200,19 @@ function parseWords(words: string[]): MeshCommand {
       return { kind: 'inject', app, ...where(o), ...(o.commit ? { commit: o.commit } : {}), apply: o.flags.has('--apply') };
     }
     case 'deploy': {
-      const o = readOptions(verb, rest, ['--inject'], true, true, true);
+      const o = readOptions(verb, rest, ['--inject', '--plan'], true, true, true);
       const app = validateReference(exactlyOne(verb, o, 'an app name'));
-      return { kind: 'deploy', app, ...where(o), ...(o.commit ? { commit: o.commit } : {}), inject: o.flags.has('--inject') };
+      return { kind: 'deploy', app, ...where(o), ...(o.commit ? { commit: o.commit } : {}), inject: o.flags.has('--inject'), ...(o.flags.has('--plan') ? { plan: true } : {}) };
+    }
+    case 'history': {
+      const o = readOptions(verb, rest, [], true, true);
+      const app = validateDnsLabel(exactlyOne(verb, o, 'an app name'), 'app');
+      return { kind: 'history', app, ...where(o) };
+    }
+    case 'rollback': {
+      const o = readOptions(verb, rest, ['--plan'], true, true, false, true);
+      const app = validateDnsLabel(exactlyOne(verb, o, 'an app name'), 'app');
+      return { kind: 'rollback', app, ...where(o), ...(o.revision !== undefined ? { to: o.revision } : {}), ...(o.flags.has('--plan') ? { plan: true } : {}) };
     }
     case 'status': {
       const o = readOptions(verb, rest, [], true, true);
@@ -245,7 +266,11 @@ export function formatCommand(command: MeshCommand): string {
     case 'inject':
       return `inject ${command.app}${ns}${command.apply ? ' --apply' : ''}`;
     case 'deploy':
-      return `deploy ${command.app}${ns}${command.inject ? ' --inject' : ''}`;
+      return `deploy ${command.app}${ns}${command.inject ? ' --inject' : ''}${command.plan ? ' --plan' : ''}`;
+    case 'history':
+      return `history ${command.app}${ns}`;
+    case 'rollback':
+      return `rollback ${command.app}${ns}${command.to !== undefined ? ` --to ${command.to}` : ''}${command.plan ? ' --plan' : ''}`;
     case 'status':
       return `status ${command.app}${ns}`;
     case 'cancel':

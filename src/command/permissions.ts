@@ -12,10 +12,13 @@ export type Permission =
   | 'deploy'
   | 'cancel'
   | 'autoinject'
-  | 'restart';
+  | 'restart'
+  | 'plan'
+  | 'history'
+  | 'rollback';
 
-export const READ_ONLY_PERMISSIONS: readonly Permission[] = ['help', 'apps', 'status', 'inject', 'autoinject-status'];
-export const MUTATING_PERMISSIONS: readonly Permission[] = ['inject-apply', 'deploy', 'cancel', 'autoinject', 'restart'];
+export const READ_ONLY_PERMISSIONS: readonly Permission[] = ['help', 'apps', 'status', 'inject', 'autoinject-status', 'plan', 'history'];
+export const MUTATING_PERMISSIONS: readonly Permission[] = ['inject-apply', 'deploy', 'cancel', 'autoinject', 'restart', 'rollback'];
 export const ALL_PERMISSIONS: readonly Permission[] = [...READ_ONLY_PERMISSIONS, ...MUTATING_PERMISSIONS];
 
 export function permissionFor(command: MeshCommand): Permission {
@@ -29,7 +32,11 @@ export function permissionFor(command: MeshCommand): Permission {
     case 'inject':
       return command.apply ? 'inject-apply' : 'inject';
     case 'deploy':
-      return 'deploy';
+      return command.plan ? 'plan' : 'deploy';
+    case 'history':
+      return 'history';
+    case 'rollback':
+      return command.plan ? 'plan' : 'rollback';
     case 'cancel':
       return 'cancel';
     case 'autoinject':

@@ -25,6 +25,15 @@ export interface ConsoleOptions {
   audit?: (line: string) => void;
   /** Per-stage deadline of rollouts (default: MESH_STAGE_TIMEOUT_MS, else the engine's). */
   stageTimeoutMs?: number;
+  /** Revisions kept per app in the history (default 10). */
+  historyLimit?: number;
+}
+
+/** Who types or clicks (tests play a second user or another channel); `value` replaces a clicked button's value. */
+export interface SendAs {
+  user?: string;
+  channel?: string;
+  value?: string;
 }
 
 export interface ConsoleSession {
@@ -32,9 +41,9 @@ export interface ConsoleSession {
   runner: LocalRunner;
   /**
    * Sends one line (`/mesh …`, or `click <button>`) through the signed handler; returns the ack text. `as` sends
-   * it from another user or channel (tests of concurrent callers).
+   * it from another user or channel (tests of concurrent callers, approvals by a second person).
    */
-  send(line: string, as?: { user?: string; channel?: string }): Promise<{ status: number; text: string }>;
+  send(line: string, as?: SendAs): Promise<{ status: number; text: string }>;
   /** Delivers the last request again, as a network retry does: same body, signed anew, `X-Slack-Retry-Num: 1`. */
   redeliver(): Promise<{ status: number; text: string }>;
   close(): Promise<void>;
@@ -70,6 +79,17 @@ function findButton(standin: SlackStandin, label: string): { button: Button; ts:
   return undefined;
 }
 
+function findEarlierButton(standin: SlackStandin, label: string): { button: Button; ts: string } | undefined {
+  for (const call of [...standin.calls].reverse()) {
+    if (call.method !== 'chat.postMessage' && call.method !== 'chat.update') continue;
+    for (const block of (call.args.blocks ?? []) as { type: string; elements?: Button[] }[]) {
+      const button = block.type === 'actions' ? block.elements?.find((b) => b.text.text.toLowerCase() === label.toLowerCase()) : undefined;
+      if (button) return { button, ts: String(call.args.ts ?? standin.messages.find((m) => m.blocks && JSON.stringify(m.blocks).includes(button.value))?.ts ?? '') };
+    }
+  }
+  return undefined;
+}
+
 export async function startConsole(options: ConsoleOptions): Promise<ConsoleSession> {
   const standin = await startSlackStandin();
   const signingSecret = randomBytes(24).toString('hex');
@@ -87,6 +107,7 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleSess
         return resolveKubeConfig({ env: options.env }).catch(() => undefined);
       },
       now: Date.now, stepBudgetMs: 2000, ...(stageTimeoutMs ? { stageTimeoutMs } : {}),
+      ...(options.audit ? { audit: options.audit } : {}), ...(options.historyLimit ? { historyLimit: options.historyLimit } : {}),
     },
     { maxWaitMs: 1000 },
   );
@@ -136,7 +157,8 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleSess
       const channel = as.channel ?? CONSOLE_CHANNEL;
       const click = /^click\s+(.+)$/i.exec(line.trim());
       if (click) {
-        const found = findButton(standin, click[1]!.trim());
+        // With a value of its own, a click may replay a button an earlier version of a message had (a stale client).
+        const found = findButton(standin, click[1]!.trim()) ?? (as.value !== undefined ? findEarlierButton(standin, click[1]!.trim()) : undefined);
         if (!found) return { status: 0, text: `:warning: no button "${click[1]!.trim()}" on any message` };
         const payload = {
           type: 'block_actions',
@@ -149,12 +171,12 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleSess
           channel: { id: channel, name: 'console' },
           message: { type: 'message', ts: found.ts, text: '' },
           response_url: standin.responseUrl(channel),
-          actions: [{ ...found.button, block_id: 'actions', action_ts: String(Date.now() / 1000) }],
+          actions: [{ ...found.button, ...(as.value !== undefined ? { value: as.value } : {}), block_id: 'actions', action_ts: String(Date.now() / 1000) }],
         };
         return invoke(new URLSearchParams({ payload: JSON.stringify(payload) }).toString());
       }
       const match = /^\/mesh(?:\s+(.*))?$/s.exec(line.trim());
-      if (!match) return { status: 0, text: ':warning: type `/mesh <command>` (try `/mesh help`) or `click <button>`' };
+      if (!match) return { status: 0, text: ':warning: type `/mesh <command>` (try `/mesh help`), `click <button>`, `as <user> …` or `wait`' };
       const body = new URLSearchParams({
         token: 'console', team_id: CONSOLE_TEAM, team_domain: 'console', channel_id: channel, channel_name: 'console',
         user_id: user, user_name: 'console', command: '/mesh', text: match[1] ?? '', api_app_id: 'A0MESH',

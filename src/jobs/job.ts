@@ -3,7 +3,25 @@
 import { createHash } from 'node:crypto';
 import type { MeshCommand } from '../command/grammar';
 
-export type JobCommand = MeshCommand | { kind: 'restart'; namespace: string };
+/** An Approve or Reject button press, after the front door checked channel, requester and approver. */
+export interface ApprovalCommand {
+  kind: 'approval';
+  decision: 'approve' | 'reject';
+  id: string;
+  app: string;
+  namespace: string;
+  cluster?: string;
+}
+
+export type JobCommand = MeshCommand | { kind: 'restart'; namespace: string } | ApprovalCommand;
+
+/** A protection of the policy that matched the namespace (src/slack/policy.ts); the job matches the cluster. */
+export interface ApprovalRequirement {
+  rule: string;
+  clusters: string[];
+  approvals: number;
+  validForMs: number;
+}
 
 export interface Job {
   /** Derived from the request, so a duplicate request maps to the same job (and execution name). */
@@ -17,6 +35,10 @@ export interface Job {
   channel: string;
   responseUrl?: string;
   requestedAt: number;
+  /** Deploys to a protected namespace wait for approval instead of starting. */
+  protections?: ApprovalRequirement[];
+  /** The message a button was pressed on (the plan message of an approval). */
+  messageTs?: string;
 }
 
 export interface JobDispatcher {

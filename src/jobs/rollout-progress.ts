@@ -11,6 +11,13 @@ export function toProgress(event: RolloutEvent): ProgressEvent {
   switch (event.type) {
     case 'started':
       return { type: 'started', at, rolloutId: event.rolloutId, stages: event.stages.map((s) => s.name) };
+    case 'planned': {
+      const c = event.counts;
+      const deleted = event.deleted.length > 0 ? ` (${event.deleted.join(', ')})` : '';
+      return { type: 'note', at, icon: ':clipboard:', text: `Plan ${event.hash.slice(0, 12)}: ${c.create} to create, ${c.change} to change, ${c.unchanged} unchanged, ${c.delete} to delete${deleted}` };
+    }
+    case 'object-deleted':
+      return { type: 'note', at, icon: ':wastebasket:', text: `${event.object} deleted (not part of the revision rolled back to)` };
     case 'stage-started':
       return { type: 'stage-started', at, stage: event.stage };
     case 'object-applied':

@@ -36,6 +36,10 @@ export interface JobDeps {
   /** Deadline for each rollout stage to become ready (the engine's default when unset). */
   stageTimeoutMs?: number;
   log?: (line: string) => void;
+  /** Audit lines of approvals (requested, approved, rejected, expired, refused); the log when absent. */
+  audit?: (line: string) => void;
+  /** Revisions kept per app in the history (default 10). */
+  historyLimit?: number;
 }
 
 /** A reply waiting to be delivered: ephemeral (response_url) or in the channel, with an optional file. */
@@ -44,6 +48,11 @@ export interface PendingReply {
   message: SlackMessage;
   file?: { filename: string; title: string; content: string };
   postedTs?: string;
+  /** Replace this message (chat.update) instead of posting a new one. */
+  updateTs?: string;
+  /** Replies in the message's thread, after the message (and its file); `threadSent` of them are delivered. */
+  thread?: SlackMessage[];
+  threadSent?: number;
 }
 
 export interface JobState {
@@ -76,14 +85,22 @@ async function deliverReply(job: Job, reply: PendingReply, slack: SlackApi): Pro
     return undefined;
   }
   let postedTs = reply.postedTs;
-  if (postedTs === undefined) {
+  if (postedTs === undefined && reply.updateTs !== undefined) {
+    await slack.call('chat.update', { channel: job.channel, ts: reply.updateTs, ...reply.message });
+    postedTs = reply.updateTs;
+  } else if (postedTs === undefined) {
     postedTs = (await slack.call<{ ts: string }>('chat.postMessage', { channel: job.channel, ...reply.message })).ts;
   }
+  let threadSent = reply.threadSent ?? 0;
   try {
+    // The message is out; only the thread replies and the file are left to retry.
+    for (const message of (reply.thread ?? []).slice(threadSent)) {
+      await slack.call('chat.postMessage', { channel: job.channel, thread_ts: postedTs, ...message });
+      threadSent += 1;
+    }
     if (reply.file) await uploadFile(slack, { ...reply.file, channel: job.channel, threadTs: postedTs });
   } catch (error) {
-    // The message is out; only the file is left to retry.
-    throw Object.assign(error as Error, { pending: { ...reply, postedTs } });
+    throw Object.assign(error as Error, { pending: { ...reply, postedTs, threadSent } });
   }
   return undefined;
 }
@@ -130,34 +147,10 @@ async function notify(state: JobState, deps: JobDeps): Promise<JobState> {
 
 async function rolloutStep(state: JobState, deps: JobDeps): Promise<JobState> {
   const { job } = state;
-  const { startRollout, advance, isTerminal } = await import('../rollout');
-  let rollout = state.rollout;
+  const { advance, isTerminal } = await import('../rollout');
+  let rollout = state.rollout!;
   let progress = state.progress;
-  const inject = (job.command.kind === 'deploy' && job.command.inject) || job.command.kind === 'inject';
   const apps = await appsOf(deps);
-  if (!rollout) {
-    const { resolveApp } = await import('../apps');
-    const { checkTarget, describeRevision, rolloutSourceOf } = await import('../apps/rollout');
-    const reference = 'app' in job.command ? job.command.app : '';
-    const cluster = ('cluster' in job.command ? job.command.cluster : undefined) ?? apps.registry.defaultCluster;
-    const namespace = job.namespace ?? 'default';
-    const commit = 'commit' in job.command ? job.command.commit : undefined;
-    const resolved = await resolveApp(apps, reference, commit);
-    checkTarget(resolved.snapshot.app, namespace, cluster);
-    const app = resolved.snapshot.app.name;
-    rollout = startRollout({
-      app, namespace, inject, holder: `Slack user ${job.user}`, command: `/mesh ${job.text}`,
-      source: rolloutSourceOf(resolved),
-      ...(cluster ? { cluster } : {}),
-      ...(deps.stageTimeoutMs ? { stageTimeoutMs: deps.stageTimeoutMs } : {}),
-    });
-    const label = resolved.component ? `${resolved.component.name} (${app})` : app;
-    const origin = describeRevision(resolved);
-    // The channel sees the rollout at once (queued), before the first cluster call.
-    const notifier = newNotifier(job.channel, label, namespace, job.user, job.requestedAt, { ...(origin ? { origin } : {}), ...(cluster ? { cluster } : {}) });
-    progress = await flushProgress(notifier, deps.slack, deps.now);
-    deps.log?.(JSON.stringify({ type: 'mesh.job', job: job.id, event: 'resolved', app, ...(resolved.component ? { component: resolved.component.name } : {}), ...(resolved.snapshot.revision ? { commit: resolved.snapshot.revision.commit, repository: resolved.snapshot.revision.repository } : {}), ...(cluster ? { cluster } : {}), namespace, rollout: rollout.id }));
-  }
   const events: RolloutEvent[] = [];
   const { gitFilesLoader } = await import('../apps/rollout');
   const started = rollout;
@@ -167,6 +160,7 @@ async function rolloutStep(state: JobState, deps: JobDeps): Promise<JobState> {
       gitFiles: gitFilesLoader(apps),
       emit: (e) => events.push(e),
       ...(deps.stepBudgetMs ? { stepBudgetMs: deps.stepBudgetMs } : {}),
+      ...(deps.historyLimit ? { historyLimit: deps.historyLimit } : {}),
     });
   } catch (error) {
     // The channel already shows this rollout (queued or running): fail that message, not a separate reply.
@@ -183,8 +177,32 @@ async function rolloutStep(state: JobState, deps: JobDeps): Promise<JobState> {
   return notify({ ...next, outcome }, deps);
 }
 
-function isRollout(job: Job): boolean {
-  return job.command.kind === 'deploy' || (job.command.kind === 'inject' && job.command.apply);
+/** Jobs that plan, ask for approval or start a rollout (src/jobs/safe-deploy.ts) rather than answer at once. */
+function isPrepared(job: Job): boolean {
+  const kind = job.command.kind;
+  return kind === 'deploy' || kind === 'rollback' || kind === 'history' || kind === 'approval' || (kind === 'inject' && job.command.apply);
+}
+
+/** The first step of a deploy-like job: answer (plan, approval, history), or post the rollout and start it. */
+async function beginJob(state: JobState, deps: JobDeps): Promise<JobState> {
+  const { job } = state;
+  const { prepareJob } = await import('./safe-deploy');
+  const prepared = await prepareJob(job, deps);
+  if (prepared.kind === 'reply') return notify({ ...state, reply: prepared.reply, outcome: prepared.ok ? 'succeeded' : 'failed' }, deps);
+  const { rollout } = prepared;
+  let reply = prepared.reply;
+  if (reply) {
+    // The approval's thread says the rollout starts; if Slack is away it is delivered with the final state.
+    reply = await deliverReply(job, reply, deps.slack).catch((error: unknown) => (error as { pending?: PendingReply }).pending ?? reply);
+  }
+  const source = rollout.source;
+  const namespace = rollout.namespace;
+  const cluster = rollout.cluster;
+  // The channel sees the rollout at once (queued), before the first cluster call.
+  const notifier = newNotifier(job.channel, prepared.label, namespace, prepared.requestedBy, job.requestedAt, { ...(prepared.origin ? { origin: prepared.origin } : {}), ...(cluster ? { cluster } : {}) });
+  const progress = await flushProgress(notifier, deps.slack, deps.now);
+  deps.log?.(JSON.stringify({ type: 'mesh.job', job: job.id, event: 'resolved', app: rollout.app, ...(source.kind !== 'manifests' && source.only ? { component: source.only.join(',') } : {}), ...(source.kind === 'git' ? { commit: source.commit, repository: source.repository } : {}), ...(cluster ? { cluster } : {}), namespace, rollout: rollout.id }));
+  return rolloutStep({ ...state, rollout, progress, ...(reply ? { reply } : {}) }, deps);
 }
 
 /** Runs one step. Accepts the Step Functions input `{ job }` as well as a previous step's state. */
@@ -193,7 +211,8 @@ export async function stepJob(input: JobState | { job: Job }, deps: JobDeps): Pr
   if (state.phase === 'done') return state;
   if (state.phase === 'notify') return notify(state, deps);
   try {
-    if (isRollout(state.job)) return await rolloutStep(state, deps);
+    if (state.rollout) return await rolloutStep(state, deps);
+    if (isPrepared(state.job)) return await beginJob(state, deps);
     const result = await runShortJob(state.job, deps);
     return await notify({ ...state, reply: result.reply, outcome: result.ok ? 'succeeded' : 'failed' }, deps);
   } catch (error) {

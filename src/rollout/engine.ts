@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { UserError } from '../errors';
-import { getObject, serverSideApply, serverSideApplyWithResult } from '../kube/objects';
+import { deleteObject, getObject, serverSideApply, serverSideApplyWithResult } from '../kube/objects';
 import type { KubeObject } from '../kube/types';
 import { KubeApiError } from '../kube/request';
 import { connectionErrorCode } from '../kube/unreachable';
@@ -10,8 +10,9 @@ import { diagnose } from './diagnose';
 import { objectKey, type StageEvaluation } from './evaluate';
 import type { Diagnosis, EventPayload, FailedEvent, PreflightProblem, RolloutEvent } from './events';
 import { acquireLock, checkLock, markCancel, releaseLock } from './lock';
-import { placeInNamespace, preflight } from './preflight';
-import { writeRecord } from './record';
+import { placeInNamespace, refOf, type ObjectRef } from './preflight';
+import { planCounts, planRollout, planSummary, summaryDifferences } from './planner';
+import { recordRevision } from './record';
 import { resolveStages, type GitFilesLoader } from './resolve';
 import { isTerminal, type RolloutSource, type RolloutState } from './state';
 import { waitForStage } from './wait';
@@ -28,6 +29,12 @@ export interface RolloutRequest {
   holder: string;
   command: string;
   stageTimeoutMs?: number;
+  /** Objects to delete once every stage is ready (a rollback). */
+  prune?: ObjectRef[];
+  /** Start only if the pre-flight's plan is this approved one. */
+  expectedPlan?: { hash: string; summary: string[] };
+  approvedBy?: string[];
+  rollbackTo?: number;
 }
 
 export interface RolloutDeps {
@@ -41,6 +48,8 @@ export interface RolloutDeps {
   leaseDurationSeconds?: number;
   /** How long the API server may stay unreachable before the rollout stops. Default 2 minutes. */
   unreachableLimitMs?: number;
+  /** Revisions kept in the app's history (src/rollout/record.ts). */
+  historyLimit?: number;
   now?: () => number;
 }
 
@@ -79,6 +88,10 @@ export function startRollout(request: RolloutRequest): RolloutState {
     stageDurationsMs: [],
     applied: [],
     readyObjects: [],
+    ...(request.prune?.length ? { prune: request.prune } : {}),
+    ...(request.expectedPlan ? { expectedPlan: request.expectedPlan } : {}),
+    ...(request.approvedBy?.length ? { approvedBy: request.approvedBy } : {}),
+    ...(request.rollbackTo !== undefined ? { rollbackTo: request.rollbackTo } : {}),
   };
 }
 
@@ -102,13 +115,17 @@ class Step {
     extra: { problems?: PreflightProblem[]; diagnosis?: Diagnosis; release?: boolean } = {},
   ): Promise<RolloutState> {
     const { state } = this;
+    const finishedAt = new Date(this.now()).toISOString();
+    if (state.applied.length > 0 && (reason === 'stage' || reason === 'deadline')) {
+      await recordRevision(this.deps.kc, state, 'failed', finishedAt, await revisionObjects(this), this.deps.historyLimit);
+    }
     if (extra.release !== false) await releaseLock(this.deps.kc, state.namespace, state.app, state.id);
     const stage = state.phase === 'apply' || state.phase === 'wait' ? state.stageNames[state.stage] : undefined;
     this.emit({ type: 'failed', reason, message, stage, problems: extra.problems, diagnosis: extra.diagnosis, applied: state.applied });
     return {
       ...state,
       phase: 'failed',
-      finishedAt: new Date(this.now()).toISOString(),
+      finishedAt,
       error: { reason, message, problems: extra.problems, diagnosis: extra.diagnosis },
     };
   }
@@ -124,19 +141,30 @@ async function stageObjects(step: Step): Promise<{ name: string; objects: KubeOb
   );
 }
 
+async function revisionObjects(step: Step): Promise<ObjectRef[]> {
+  return (await stageObjects(step)).flatMap((s) => s.objects.map(refOf));
+}
+
 async function runPreflight(step: Step): Promise<RolloutState> {
   const { state, deps } = step;
-  const { stages, problems } = await resolveStages(state, deps.gitFiles, deps.kc);
+  const { stages } = await resolveStages(state, deps.gitFiles, deps.kc);
   step.emit({
     type: 'started',
     holder: state.holder,
     stages: stages.map((s) => ({ name: s.name, objects: s.documents.map((d) => objectKey(d.object)) })),
   });
-  const all = [...problems, ...(await preflight(deps.kc, stages, state.namespace))];
-  if (all.length > 0) {
-    return step.fail('preflight', `pre-flight rejected ${all.length} object(s); nothing was changed`, { problems: all, release: false });
+  const plan = await planRollout(deps.kc, state, deps.gitFiles);
+  if (plan.problems.length > 0) {
+    return step.fail('preflight', `pre-flight rejected ${plan.problems.length} object(s); nothing was changed`, { problems: plan.problems, release: false });
   }
-  return { ...state, phase: 'lock', stageNames: stages.map((s) => s.name) };
+  const expected = state.expectedPlan;
+  if (expected && expected.hash !== plan.identity.hash) {
+    const differences = summaryDifferences(expected.summary, planSummary(plan));
+    const why = differences.length > 0 ? differences.join('; ') : 'the objects to apply differ from the approved ones';
+    return step.fail('plan-changed', `the plan changed since it was approved (${why}); nothing was changed — request a new plan`, { release: false });
+  }
+  step.emit({ type: 'planned', hash: plan.identity.hash, counts: planCounts(plan), deleted: plan.deleted.map((o) => o.object) });
+  return { ...state, phase: 'lock', stageNames: stages.map((s) => s.name), planHash: plan.identity.hash };
 }
 
 async function takeLock(step: Step): Promise<RolloutState> {
@@ -171,6 +199,8 @@ async function guard(step: Step): Promise<RolloutState | undefined> {
     return step.fail('lock-lost', `the rollout lock of ${state.app} in ${state.namespace}${onCluster(state)} was lost${by}`, { release: false });
   }
   if (check.cancelRequestedBy) {
+    const at = new Date(step.now()).toISOString();
+    if (state.applied.length > 0) await recordRevision(deps.kc, state, 'cancelled', at, await revisionObjects(step), deps.historyLimit);
     await releaseLock(deps.kc, state.namespace, state.app, state.id);
     step.emit({ type: 'cancelled', by: check.cancelRequestedBy, stage: state.stageNames[state.stage], applied: state.applied });
     return { ...state, phase: 'cancelled', cancelledBy: check.cancelRequestedBy, finishedAt: new Date(step.now()).toISOString() };
@@ -238,8 +268,13 @@ async function waitStage(step: Step): Promise<RolloutState> {
   if (state.stage + 1 < stages.length) {
     return { ...current, phase: 'apply', stage: state.stage + 1, stageStartedAt: undefined, readyObjects: [], stageDurationsMs };
   }
+  // A rollback removes what the newer revisions added, only once the revision it returns to is healthy.
+  for (const ref of state.prune ?? []) {
+    await deleteObject(deps.kc, { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } });
+    after.emit({ type: 'object-deleted', object: `${ref.kind.toLowerCase()}/${ref.name}` });
+  }
   const finishedAt = new Date(step.now()).toISOString();
-  await writeRecord(deps.kc, state, finishedAt);
+  await recordRevision(deps.kc, current, 'succeeded', finishedAt, stages.flatMap((s) => s.objects.map(refOf)), deps.historyLimit);
   await releaseLock(deps.kc, state.namespace, state.app, state.id);
   after.emit({
     type: 'finished',

@@ -8,6 +8,8 @@ export interface LiveObjects {
   endpointSlices: KubeObject[];
   /** FailedCreate events of the namespace, when the stage has StatefulSets or DaemonSets. */
   failedCreateEvents?: KubeObject[];
+  /** When watched: a Deployment's pods are then those of its current ReplicaSet only. */
+  replicaSets?: KubeObject[];
 }
 
 export interface ObjectState {
@@ -46,10 +48,34 @@ export function selectorMatches(selector: LabelSelector | undefined, labels: Rec
   return true;
 }
 
-/** Pods a workload owns, by its selector (covers every ReplicaSet revision of a Deployment). */
-export function podsOf(workload: KubeObject, pods: KubeObject[]): KubeObject[] {
+const REVISION = 'deployment.kubernetes.io/revision';
+
+/**
+ * The ReplicaSet of a Deployment's current template, once the controller has caught up with it (a rollback
+ * re-applies an older template: until then the pods of the revision being replaced are not the rollout's).
+ */
+export function currentReplicaSet(deployment: KubeObject, replicaSets: KubeObject[]): KubeObject | undefined {
+  const observed = (deployment.status as { observedGeneration?: number } | undefined)?.observedGeneration ?? 0;
+  if (observed < (deployment.metadata.generation ?? 0)) return undefined;
+  const revision = deployment.metadata.annotations?.[REVISION];
+  if (revision === undefined) return undefined;
+  return replicaSets.find(
+    (rs) => rs.metadata.annotations?.[REVISION] === revision && rs.metadata.ownerReferences?.some((o) => o.kind === 'Deployment' && o.name === deployment.metadata.name),
+  );
+}
+
+/**
+ * Pods a workload owns, by its selector, not those being deleted. With the ReplicaSets known, a Deployment's are
+ * those of its current ReplicaSet: a crash-looping pod of the revision being rolled away from is not a failure.
+ */
+export function podsOf(workload: KubeObject, pods: KubeObject[], replicaSets?: KubeObject[]): KubeObject[] {
+  if (workload.kind === 'Deployment' && replicaSets) {
+    const current = currentReplicaSet(workload, replicaSets);
+    if (!current) return [];
+    return pods.filter((p) => !p.metadata.deletionTimestamp && p.metadata.ownerReferences?.some((o) => o.kind === 'ReplicaSet' && o.name === current.metadata.name));
+  }
   const selector = (workload.spec as { selector?: LabelSelector } | undefined)?.selector;
-  return pods.filter((p) => selectorMatches(selector, p.metadata.labels));
+  return pods.filter((p) => !p.metadata.deletionTimestamp && selectorMatches(selector, p.metadata.labels));
 }
 
 /** Readiness of each desired object of a stage against the live objects: pure, so it is unit-tested. */
@@ -59,7 +85,7 @@ export function evaluateStage(desired: KubeObject[], live: LiveObjects): StageEv
     const current = (live.byKind.get(kindKey(want)) ?? []).find((o) => o.metadata.name === want.metadata.name);
     if (!current) return { object, readiness: { done: false, failed: false, message: `${object} does not exist yet` } };
     if (managesPods(want)) {
-      for (const pod of podsOf(current, live.pods)) {
+      for (const pod of podsOf(current, live.pods, live.replicaSets)) {
         const stuck = podFailure(pod);
         if (stuck) {
           return {

@@ -16,6 +16,20 @@ export interface StartedEvent extends EventBase {
   stages: { name: string; objects: string[] }[];
 }
 
+/** The pre-flight's plan: how many objects each stage creates, changes or leaves, what is deleted at the end. */
+export interface PlannedEvent extends EventBase {
+  type: 'planned';
+  hash: string;
+  counts: { create: number; change: number; unchanged: number; delete: number };
+  deleted: string[];
+}
+
+/** A rollback removed an object the newer revision had added. */
+export interface ObjectDeletedEvent extends EventBase {
+  type: 'object-deleted';
+  object: string;
+}
+
 export interface StageStartedEvent extends EventBase {
   type: 'stage-started';
   stage: string;
@@ -49,7 +63,7 @@ export interface StageDoneEvent extends EventBase {
 export interface FailedEvent extends EventBase {
   type: 'failed';
   /** preflight: invalid plan, nothing changed; locked: another rollout holds the lock; stage: a workload failed. */
-  reason: 'preflight' | 'locked' | 'stage' | 'deadline' | 'lock-lost' | 'error' | 'unreachable';
+  reason: 'preflight' | 'plan-changed' | 'locked' | 'stage' | 'deadline' | 'lock-lost' | 'error' | 'unreachable';
   message: string;
   stage?: string;
   problems?: PreflightProblem[];
@@ -87,10 +101,12 @@ export interface FinishedEvent extends EventBase {
 
 export type RolloutEvent =
   | StartedEvent
+  | PlannedEvent
   | StageStartedEvent
   | ObjectAppliedEvent
   | ObjectReadyEvent
   | StageDoneEvent
+  | ObjectDeletedEvent
   | FailedEvent
   | CancelledEvent
   | ApiUnreachableEvent

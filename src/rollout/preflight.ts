@@ -7,6 +7,8 @@ import type { KubeObject } from '../kube/types';
 import type { PreflightProblem } from './events';
 import type { ManifestDocument } from './manifests';
 import type { PlanStage } from './plan';
+import { diffObjects, type FieldChange } from './diff';
+import { objectKey } from './evaluate';
 
 export function formatProblem(p: PreflightProblem): string {
   return `${p.file}${p.line ? `:${p.line}` : ''}${p.object ? ` ${p.object}` : ''}: ${p.reason}`;
@@ -43,16 +45,53 @@ async function forEachLimited<T>(items: T[], fn: (item: T) => Promise<void>): Pr
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, items.length) }, worker));
 }
 
+/** An object mesh deployed (or would delete), enough to find it again. */
+export interface ObjectRef {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  namespace?: string;
+}
+
+export const refOf = (obj: KubeObject): ObjectRef => ({
+  apiVersion: obj.apiVersion, kind: obj.kind, name: obj.metadata.name ?? '', ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}),
+});
+
+/** Identity across API versions: group, kind, namespace, name. */
+export function refKey(ref: ObjectRef): string {
+  const group = ref.apiVersion.includes('/') ? ref.apiVersion.split('/')[0] : '';
+  return `${group}/${ref.kind}/${ref.namespace ?? ''}/${ref.name}`;
+}
+
+/** What applying one object would do, from a server-side dry-run compared with the live object. */
+export interface PlannedObject {
+  /** `kind/name`, as the rollout's events name it. */
+  object: string;
+  ref: ObjectRef;
+  action: 'create' | 'change' | 'unchanged' | 'delete';
+  changes?: FieldChange[];
+  /** The object exactly as it would be sent (not for deletions). */
+  sent?: KubeObject;
+}
+
+export interface ObjectsPlan {
+  problems: PreflightProblem[];
+  stages: { name: string; objects: PlannedObject[] }[];
+  deleted: PlannedObject[];
+}
+
 /**
- * Server-side dry-run of every object of every stage before anything changes. When the target namespace
- * does not exist yet, namespaced objects are dry-run in `default` instead (a dry-run into a missing
- * namespace is refused, and creating it would break the promise that a failed pre-flight changes nothing).
+ * Server-side dry-run of every object of every stage before anything changes, compared with the live object
+ * (created / changed fields / unchanged), plus the objects of `prune` that still exist (deleted). When the
+ * target namespace does not exist yet, namespaced objects are dry-run in `default` instead (a dry-run into a
+ * missing namespace is refused, and creating it would break the promise that a failed pre-flight changes
+ * nothing); they are all created.
  */
-export async function preflight(kc: KubeConfig, stages: PlanStage[], namespace: string): Promise<PreflightProblem[]> {
+export async function planObjects(kc: KubeConfig, stages: PlanStage[], namespace: string, prune: ObjectRef[] = []): Promise<ObjectsPlan> {
   const problems: PreflightProblem[] = [];
   const ns = await getObject(kc, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
   if (ns?.metadata.deletionTimestamp) {
-    return [{ file: '-n', object: `Namespace/${namespace}`, reason: 'the namespace is being deleted' }];
+    return { problems: [{ file: '-n', object: `Namespace/${namespace}`, reason: 'the namespace is being deleted' }], stages: [], deleted: [] };
   }
   const dryRunNamespace = ns ? namespace : 'default';
   const docs = stages.flatMap((s) => s.documents);
@@ -64,15 +103,45 @@ export async function preflight(kc: KubeConfig, stages: PlanStage[], namespace: 
       problems.push({ file: doc.file, line: doc.line, object: objectName(doc.object), reason: `also defined at ${first.file}:${first.line}` });
     } else seen.set(key, doc);
   }
+  const planned = new Map<ManifestDocument, PlannedObject>();
   await forEachLimited(docs, async (doc) => {
     try {
       const placed = await placeInNamespace(kc, doc, namespace);
       const probe = placed.metadata.namespace ? { ...placed, metadata: { ...placed.metadata, namespace: dryRunNamespace } } : placed;
-      await serverSideApply(kc, probe, { dryRun: true });
+      const [result, live] = await Promise.all([
+        serverSideApply(kc, probe, { dryRun: true }),
+        ns || !placed.metadata.namespace ? getObject(kc, placed) : Promise.resolve(undefined),
+      ]);
+      const base = { object: objectKey(placed), ref: refOf(placed), sent: placed };
+      if (!live) planned.set(doc, { ...base, action: 'create' });
+      else {
+        const changes = diffObjects(live, result);
+        planned.set(doc, changes.length ? { ...base, action: 'change', changes } : { ...base, action: 'unchanged' });
+      }
     } catch (error) {
       problems.push({ file: doc.file, line: doc.line, object: objectName(doc.object), reason: reasonOf(error) });
     }
   });
   const index = (p: PreflightProblem) => docs.findIndex((d) => d.file === p.file && d.line === p.line);
-  return problems.sort((a, b) => index(a) - index(b));
+  const kept = new Set(docs.map((d) => planned.get(d)).filter((p): p is PlannedObject => p !== undefined).map((p) => refKey(p.ref)));
+  const deleted: PlannedObject[] = [];
+  await forEachLimited(prune.filter((ref) => !kept.has(refKey(ref))), async (ref) => {
+    try {
+      const live = await getObject(kc, { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } });
+      if (live && !live.metadata.deletionTimestamp) deleted.push({ object: `${ref.kind.toLowerCase()}/${ref.name}`, ref, action: 'delete' });
+    } catch (error) {
+      problems.push({ file: 'history', object: `${ref.kind}/${ref.name}`, reason: reasonOf(error) });
+    }
+  });
+  deleted.sort((a, b) => refKey(a.ref).localeCompare(refKey(b.ref)));
+  return {
+    problems: problems.sort((a, b) => index(a) - index(b)),
+    stages: stages.map((s) => ({ name: s.name, objects: s.documents.map((d) => planned.get(d)).filter((p): p is PlannedObject => p !== undefined) })),
+    deleted,
+  };
+}
+
+/** The pre-flight alone: what the dry-run rejects (nothing is changed). */
+export async function preflight(kc: KubeConfig, stages: PlanStage[], namespace: string): Promise<PreflightProblem[]> {
+  return (await planObjects(kc, stages, namespace)).problems;
 }

@@ -1,4 +1,5 @@
 import type { Diagnosis, PreflightProblem } from './events';
+import type { ObjectRef } from './preflight';
 
 /**
  * Where a rollout's manifests come from: a catalog app (by name), an app in a Git repository at a pinned
@@ -47,6 +48,15 @@ export interface RolloutState {
   cancelledBy?: string;
   /** Since when the API server has not answered (set by the first failed step, cleared when it answers again). */
   unreachableSince?: string;
+  /** Objects to delete once the last stage is ready (a rollback removes what newer revisions added). */
+  prune?: ObjectRef[];
+  /** The plan's hash, computed by the pre-flight; recorded in the app's history. */
+  planHash?: string;
+  /** An approved plan: the rollout refuses to start when the pre-flight's plan differs from it. */
+  expectedPlan?: { hash: string; summary: string[] };
+  approvedBy?: string[];
+  /** The history revision a rollback returns to. */
+  rollbackTo?: number;
 }
 
 export function isTerminal(state: RolloutState): boolean {

@@ -11,6 +11,12 @@ export function eventLines(event: RolloutEvent): string[] {
       return [
         `rollout ${event.rolloutId}: ${event.app} into namespace ${event.namespace}, ${event.stages.length} stage(s): ${event.stages.map((s) => s.name).join(' → ')}`,
       ];
+    case 'planned': {
+      const c = event.counts;
+      return [`plan ${event.hash.slice(0, 12)}: ${c.create} to create, ${c.change} to change, ${c.unchanged} unchanged, ${c.delete} to delete${event.deleted.length ? ` (${event.deleted.join(', ')})` : ''}`];
+    }
+    case 'object-deleted':
+      return [`  ${event.object} deleted`];
     case 'stage-started':
       return [`stage ${event.index + 1}/${event.total} ${event.stage}: applying`];
     case 'object-applied':
@@ -23,7 +29,7 @@ export function eventLines(event: RolloutEvent): string[] {
       const lines = [`FAILED${event.stage ? ` in stage ${event.stage}` : ''}: ${event.message}`];
       for (const p of event.problems ?? []) lines.push(`  ${formatProblem(p)}`);
       if (event.diagnosis) lines.push(...renderDiagnosis(event.diagnosis).map((l) => `  ${l}`));
-      if (event.reason !== 'preflight' && event.reason !== 'locked' && event.reason !== 'unreachable') {
+      if (event.reason !== 'preflight' && event.reason !== 'plan-changed' && event.reason !== 'locked' && event.reason !== 'unreachable') {
         lines.push(`  applied so far: ${event.applied.length ? event.applied.join(', ') : 'nothing'}`);
       }
       return lines;

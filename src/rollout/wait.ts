@@ -10,6 +10,7 @@ const ENDPOINT_SLICE = { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice
 const FAILED_CREATE = { apiVersion: 'v1', kind: 'Event', fieldSelector: 'reason=FailedCreate' };
 const reportsFailedCreateByEvent = (obj: { apiVersion: string; kind: string }) =>
   obj.apiVersion === 'apps/v1' && (obj.kind === 'StatefulSet' || obj.kind === 'DaemonSet');
+const REPLICA_SET = { apiVersion: 'apps/v1', kind: 'ReplicaSet' };
 const REJUDGE_MS = 1000;
 
 /**
@@ -29,10 +30,12 @@ export async function waitForStage(
   for (const obj of watched) kinds.set(kindKey(obj), { apiVersion: obj.apiVersion, kind: obj.kind });
   const needPods = watched.some(managesPods);
   const needSlices = watched.some((o) => o.kind === 'Service' && o.apiVersion === 'v1');
+  const needReplicaSets = watched.some((o) => o.kind === 'Deployment' && o.apiVersion === 'apps/v1');
   const collections: { apiVersion: string; kind: string; fieldSelector?: string }[] = [...kinds.values()];
   if (needPods && !kinds.has(kindKey(POD))) collections.push(POD);
   if (needSlices) collections.push(ENDPOINT_SLICE);
   if (watched.some(reportsFailedCreateByEvent)) collections.push(FAILED_CREATE);
+  if (needReplicaSets) collections.push(REPLICA_SET);
 
   const snapshots = new Map<string, KubeObject[] | undefined>(collections.map((c) => [kindKey(c), undefined]));
   const live = (): LiveObjects => ({
@@ -40,6 +43,7 @@ export async function waitForStage(
     pods: snapshots.get(kindKey(POD)) ?? [],
     endpointSlices: snapshots.get(kindKey(ENDPOINT_SLICE)) ?? [],
     failedCreateEvents: snapshots.get(kindKey(FAILED_CREATE)) ?? [],
+    ...(needReplicaSets ? { replicaSets: snapshots.get(kindKey(REPLICA_SET)) ?? [] } : {}),
   });
 
   if (collections.length === 0) return evaluateStage(desired, live());

@@ -45,6 +45,7 @@ export function createBoltHandler(settings: BoltSettings): (event: GatewayEvent,
       channel: body.channel?.id ?? '',
       ...(body.team?.id ? { team: body.team.id } : {}),
       ...(body.response_url ? { responseUrl: body.response_url } : {}),
+      ...(body.container?.message_ts ? { messageTs: String(body.container.message_ts) } : {}),
     };
     const button = action as { action_id: string; value?: string };
     const reply = await handleButton({ actionId: button.action_id, value: button.value ?? '' }, caller, settings.deps);

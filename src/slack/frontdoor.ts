@@ -4,8 +4,9 @@ import { formatCommand, helpText, parseCommand, validateDnsLabel } from '../comm
 import { commandNamespace, isMutating, permissionFor, type Permission } from '../command/permissions';
 import { jobIdFor, type Job, type JobCommand, type JobDispatcher } from '../jobs/job';
 import { auditLine, type AuditDecision, type AuditOutcome, type AuditSink } from './audit';
-import { authorize, DEFAULT_POLICY, policyNamesUserGroups, type Policy } from './policy';
+import { authorize, DEFAULT_POLICY, isApprover, policyNamesUserGroups, protectionFor, protectionsOf, type Policy } from './policy';
 import { APPLY_ACTION, RESTART_ACTION } from './render/inject';
+import { APPROVE_ACTION, REJECT_ACTION, type ApprovalButtonValue } from './render/plan';
 import { CANCEL_ACTION } from './render/rollout';
 
 export interface Caller {
@@ -13,6 +14,8 @@ export interface Caller {
   channel: string;
   team?: string;
   responseUrl?: string;
+  /** The message a button was pressed on. */
+  messageTs?: string;
 }
 
 export interface Reply {
@@ -34,6 +37,8 @@ interface Intent {
   text: string;
   permission: Permission;
   namespace: string | undefined;
+  /** Approve/Reject: where the plan was asked and by whom (checked again by the job against the stored plan). */
+  approval?: { channel: string; requester: string };
 }
 
 const ephemeral = (text: string): Reply => ({ response_type: 'ephemeral', text });
@@ -95,6 +100,21 @@ function intentOfButton(press: ButtonPress): Intent | string {
       const namespace = validateDnsLabel(press.value, 'namespace');
       return { command: { kind: 'restart', namespace }, text: `autoinject restart ${namespace}`, permission: 'restart', namespace };
     }
+    if (press.actionId === APPROVE_ACTION || press.actionId === REJECT_ACTION) {
+      const value = JSON.parse(press.value) as Partial<Record<keyof ApprovalButtonValue, unknown>>;
+      const id = String(value.id);
+      if (!/^[0-9a-f]{32}$/.test(id)) return 'the approval button carries an invalid id';
+      const app = validateDnsLabel(String(value.app), 'app');
+      const namespace = validateDnsLabel(String(value.namespace), 'namespace');
+      const cluster = value.cluster === undefined ? undefined : validateDnsLabel(String(value.cluster), 'cluster');
+      const decision = press.actionId === APPROVE_ACTION ? 'approve' : 'reject';
+      return {
+        command: { kind: 'approval', decision, id, app, namespace, ...(cluster ? { cluster } : {}) },
+        text: `${decision} ${app} -n ${namespace}${cluster ? ` --cluster ${cluster}` : ''} (approval ${id.slice(0, 8)})`,
+        permission: 'deploy', namespace,
+        approval: { channel: String(value.channel), requester: String(value.requester) },
+      };
+    }
     if (press.actionId === CANCEL_ACTION) {
       const value = JSON.parse(press.value) as { rolloutId?: unknown; namespace?: unknown; cluster?: unknown };
       const parsed = parseCommand(`cancel ${String(value.rolloutId)}${value.cluster === undefined ? '' : ` --cluster ${String(value.cluster)}`}`);
@@ -110,6 +130,29 @@ function intentOfButton(press: ButtonPress): Intent | string {
     return `the button carries an invalid value (${(error as Error).message})`;
   }
   return `unknown button "${press.actionId.slice(0, 40)}"`;
+}
+
+/**
+ * Why an Approve/Reject press is refused before any job runs: pressed in another channel than the plan's,
+ * the requester approving their own plan, or someone the namespace's protection does not name as approver
+ * (the requester may still reject, i.e. withdraw, their own plan).
+ */
+async function approvalRefusal(
+  intent: Intent,
+  command: Extract<JobCommand, { kind: 'approval' }>,
+  policy: Policy,
+  caller: Caller,
+  groupsOfCaller: () => Promise<string[]>,
+): Promise<string | undefined> {
+  if (intent.approval?.channel !== caller.channel) return 'this approval was requested in another channel';
+  const own = intent.approval.requester === caller.user;
+  if (command.decision === 'approve' && own) return 'you requested this plan; the two-person rule needs someone else to approve it';
+  if (command.decision === 'reject' && own) return undefined;
+  const rule = protectionFor(protectionsOf(policy, command.namespace), command.cluster);
+  if (!rule) return `namespace "${command.namespace}" is not protected by the ${policy.source}, so there is nothing to approve`;
+  const who = { userId: caller.user, userGroups: rule.approvers.userGroups.length ? await groupsOfCaller() : [] };
+  if (!isApprover(rule, who)) return `<@${caller.user}> is not an approver of "${rule.name}" in the ${policy.source}`;
+  return undefined;
 }
 
 export async function handleButton(press: ButtonPress, caller: Caller, deps: FrontDoorDeps): Promise<Reply> {
@@ -137,11 +180,23 @@ async function decideAndDispatch(intent: Intent, source: 'command' | 'button', c
     }
     policy = DEFAULT_POLICY;
   }
-  let decision = authorize(policy, { userId: caller.user, channelId: caller.channel }, intent.permission, intent.namespace);
+  let userGroups: string[] | undefined;
+  const groupsOfCaller = async () => {
+    const groups = [...new Set([...policy.rules.flatMap((r) => r.userGroups), ...(policy.protected ?? []).flatMap((p) => p.approvers.userGroups)])];
+    return (userGroups ??= groups.length && deps.userGroups ? await deps.userGroups(caller.user, groups).catch(() => []) : []);
+  };
+  if (intent.command.kind === 'approval') {
+    const refusal = await approvalRefusal(intent, intent.command, policy, caller, groupsOfCaller);
+    if (refusal) {
+      record(deps, caller, started, { ...base, decision: 'deny', outcome: 'denied', reason: refusal });
+      return ephemeral(`:no_entry: ${refusal}; nothing was changed.`);
+    }
+  }
+  let decision = intent.command.kind === 'approval'
+    ? { allowed: true as const, reason: 'approver under the policy' }
+    : authorize(policy, { userId: caller.user, channelId: caller.channel }, intent.permission, intent.namespace);
   if (!decision.allowed && deps.userGroups && policyNamesUserGroups(policy)) {
-    const groups = [...new Set(policy.rules.flatMap((r) => r.userGroups))];
-    const userGroups = await deps.userGroups(caller.user, groups).catch(() => []);
-    decision = authorize(policy, { userId: caller.user, channelId: caller.channel, userGroups }, intent.permission, intent.namespace);
+    decision = authorize(policy, { userId: caller.user, channelId: caller.channel, userGroups: await groupsOfCaller() }, intent.permission, intent.namespace);
   }
   if (!decision.allowed) {
     record(deps, caller, started, { ...base, decision: 'deny', outcome: 'denied', reason: `missing ${decision.missing}` });
@@ -158,7 +213,14 @@ async function decideAndDispatch(intent: Intent, source: 'command' | 'button', c
     channel: caller.channel,
     ...(caller.responseUrl ? { responseUrl: caller.responseUrl } : {}),
     requestedAt: started,
+    ...(caller.messageTs ? { messageTs: caller.messageTs } : {}),
   };
+  // A deploy to a protected namespace waits for approval; the job matches the cluster once it resolved it.
+  const deploys = kind === 'rollback' || (kind === 'deploy' && !intent.command.plan) || (kind === 'inject' && intent.command.apply);
+  const protections = deploys && intent.namespace ? protectionsOf(policy, intent.namespace) : [];
+  if (protections.length > 0) {
+    job.protections = protections.map((p) => ({ rule: p.name, clusters: p.clusters, approvals: p.approvals, validForMs: p.validForMs }));
+  }
   try {
     const { jobId, alreadyStarted } = await (await deps.dispatcher()).start(job);
     record(deps, caller, started, { ...base, decision: 'allow', outcome: 'dispatched', reason: decision.reason, jobId });

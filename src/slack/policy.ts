@@ -12,10 +12,24 @@ export interface PolicyRule {
   namespaces: string[];
 }
 
+/**
+ * Namespaces where a deploy needs approval (the two-person rule): which namespaces (globs) on which clusters
+ * (none listed: every cluster), who may approve, how many distinct approvals, and for how long a plan waits.
+ */
+export interface ProtectionRule {
+  name: string;
+  namespaces: string[];
+  clusters: string[];
+  approvers: { users: string[]; userGroups: string[] };
+  approvals: number;
+  validForMs: number;
+}
+
 export interface Policy {
   source: string;
   readOnly: 'open' | 'restricted';
   rules: PolicyRule[];
+  protected?: ProtectionRule[];
 }
 
 export interface Requester {
@@ -62,6 +76,20 @@ export function authorize(policy: Policy, who: Requester, permission: Permission
     missing,
     message: `Denied: you need the "${permission}" permission ${scope} in this channel; no rule of the ${policy.source} grants it to <@${who.userId}>.`,
   };
+}
+
+/** The protection rules whose namespaces match (clusters are matched by the job, which resolves the default cluster). */
+export function protectionsOf(policy: Policy, namespace: string): ProtectionRule[] {
+  return (policy.protected ?? []).filter((p) => p.namespaces.some((pattern) => globMatches(pattern, namespace)));
+}
+
+/** The first protection of `namespace` on `cluster` (undefined: the door's own cluster, matched only by rules naming no cluster). */
+export function protectionFor<T extends Pick<ProtectionRule, 'clusters'>>(protections: T[], cluster: string | undefined): T | undefined {
+  return protections.find((p) => p.clusters.length === 0 || (cluster !== undefined && p.clusters.includes(cluster)));
+}
+
+export function isApprover(rule: ProtectionRule, who: Pick<Requester, 'userId' | 'userGroups'>): boolean {
+  return rule.approvers.users.includes(who.userId) || rule.approvers.userGroups.some((g) => who.userGroups?.includes(g));
 }
 
 /** True when a rule naming user groups could change the decision, i.e. resolving groups is worth a call. */

@@ -78,6 +78,24 @@ describe('mesh status flags', () => {
   });
 });
 
+describe('mesh history and rollback flags', () => {
+  it.each([
+    [['history'], 'mesh history: which app? usage: mesh history <app> [-n <namespace>]'],
+    [['history', 'Shop'], 'mesh history: which app? usage: mesh history <app> [-n <namespace>]'],
+    [['history', 'shop', '--to', '3'], 'mesh history: unknown option "--to" (see mesh history --help)'],
+    [['rollback', 'shop', '--to', 'latest'], 'mesh rollback: --to "latest" is not a revision number (see mesh history shop)'],
+    [['rollback', 'shop', '--to'], 'mesh rollback: option --to needs a value (see mesh rollback --help)'],
+    [['rollback', 'shop', '--plan=yes'], 'mesh rollback: option --plan takes no value (see mesh rollback --help)'],
+    [['deploy', 'guestbook', '--plan=yes'], 'mesh deploy: option --plan takes no value (see mesh deploy --help)'],
+  ])('%j', async (argv, message) => {
+    expect(await fails(argv)).toBe(message);
+  });
+
+  it('parses every flag and then looks for a cluster', async () => {
+    expect(await fails(['rollback', 'shop', '-n', 'shop', '--to', '2', '--plan'])).toMatch(/^mesh rollback: no cluster: pass --kubeconfig <path>/);
+  });
+});
+
 describe('mesh console flags', () => {
   it.each([
     [['--bogus'], 'mesh console: unknown option "--bogus" (see mesh console --help)'],

@@ -40,6 +40,9 @@ const allowed: Check[] = [
   ...['pods', 'events'].flatMap((resource): Check[] =>
     ['get', 'list', 'watch'].map((verb) => ({ verb, resource, namespace: APP, why: 'readiness and failure diagnosis' })),
   ),
+  ...['services', 'deployments'].map(
+    (resource): Check => ({ verb: 'delete', resource, group: resource === 'services' ? '' : 'apps', namespace: APP, why: 'rollback deletes what newer revisions added' }),
+  ),
   { verb: 'watch', resource: 'replicasets', group: 'apps', namespace: APP, why: 'deployment readiness' },
   { verb: 'watch', resource: 'endpointslices', group: 'discovery.k8s.io', namespace: APP, why: 'service readiness' },
   { verb: 'list', resource: 'jobs', group: 'batch', namespace: APP, why: 'job readiness' },
@@ -73,7 +76,6 @@ const forbidden: Check[] = [
   { verb: 'list', resource: 'secrets', namespace: WEBHOOK_NS, why: 'other secrets of the webhook namespace' },
   { verb: 'get', resource: 'secrets', namespace: WEBHOOK_NS, name: 'istio-ca-secret', why: 'other secrets of the webhook namespace' },
   { verb: 'delete', resource: 'namespaces', name: APP, why: 'deleting namespaces' },
-  { verb: 'delete', resource: 'deployments', group: 'apps', namespace: APP, why: 'deleting workloads' },
   { verb: 'delete', resource: 'pods', namespace: APP, why: 'deleting pods' },
   { verb: 'create', resource: 'pods', subresource: 'exec', namespace: APP, name: 'web-1', why: 'exec into pods' },
   { verb: 'create', resource: 'serviceaccounts', subresource: 'token', namespace: APP, name: 'default', why: 'minting tokens' },

@@ -94,7 +94,10 @@ describe('mesh deploy: failures', () => {
     expect(final.error).toMatchObject({ reason: 'deadline', diagnosis: { reason: 'StageDeadlineExceeded' } });
     expect(final.error?.message).toMatch(/^stage "wave 0" was not ready within 5s: /);
     expect(final.error?.diagnosis?.pending.map((p) => p.object)).toContain('deployment/redis');
-    expect(await list(ns.name, 'coordination.k8s.io/v1', 'Lease')).toEqual([]);
+    // The lock is released; what remains is the history record of the stopped rollout.
+    const leases = (await list(ns.name, 'coordination.k8s.io/v1', 'Lease')).map((l) => l.metadata.name);
+    expect(leases.filter((name) => name?.startsWith('mesh-rollout-'))).toEqual([]);
+    expect(leases).toContain('mesh-deployed-guestbook-slow');
   });
 });
 
@@ -138,7 +141,10 @@ describe('mesh deploy: cancel', () => {
     const cancelled = events.find((e) => e.type === 'cancelled');
     expect(cancelled).toMatchObject({ by: 'the cancel button', stage: 'wave 0', applied: expect.arrayContaining(['wave 0: deployment/redis']) });
     expect((await list(ns.name, 'apps/v1', 'Deployment')).map((d) => d.metadata.name)).not.toContain('guestbook-service');
-    expect(await list(ns.name, 'coordination.k8s.io/v1', 'Lease')).toEqual([]);
+    // The lock is released; what remains is the history record of the stopped rollout.
+    const leases = (await list(ns.name, 'coordination.k8s.io/v1', 'Lease')).map((l) => l.metadata.name);
+    expect(leases.filter((name) => name?.startsWith('mesh-rollout-'))).toEqual([]);
+    expect(leases).toContain('mesh-deployed-guestbook-cancel');
   });
 });
 

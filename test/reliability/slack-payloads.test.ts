@@ -29,6 +29,10 @@ async function refused(send: () => Promise<{ result: { statusCode: number; body:
 
 const now = () => Math.floor(Date.now() / 1000);
 
+/** An Approve button's value as mesh renders it (src/slack/render/plan.ts), with some fields replaced. */
+const approval = (fields: Record<string, string>) =>
+  JSON.stringify({ id: 'a'.repeat(32), app: 'shop', namespace: 'shop', channel: 'C0OPS', requester: 'U0ALICE', ...fields });
+
 function signedWithHeaders(body: string, headers: Record<string, string>, base64 = false) {
   const ts = now();
   return gatewayEvent(body, { 'x-slack-request-timestamp': String(ts), 'x-slack-signature': signSlackRequest(SIGNING_SECRET, ts, body), ...headers }, base64);
@@ -113,6 +117,12 @@ describe('tampered button presses', () => {
     ['a Restart button carrying a path', 'mesh_restart', '../kube-system', /button carries an invalid value/],
     ['a Cancel button carrying no JSON', 'mesh_cancel', 'shop.guestbook.abc123', /button carries an invalid value/],
     ['an unknown action', 'mesh_delete_everything', 'shop', /unknown button "mesh_delete_everything"/],
+    ['an Approve button with a forged short id', 'mesh_approve', approval({ id: 'abc' }), /approval button carries an invalid id/],
+    ['an Approve button naming a path as namespace', 'mesh_approve', approval({ namespace: '../kube-system' }), /button carries an invalid value/],
+    ['an Approve button carrying no JSON', 'mesh_approve', 'approve shop', /button carries an invalid value/],
+    ['an Approve button from another channel than its plan', 'mesh_approve', approval({ channel: 'C0ELSEWHERE' }), /this approval was requested in another channel; nothing was changed/],
+    ['an Approve button for a namespace no policy protects', 'mesh_approve', approval({}), /namespace "shop" is not protected by the .*, so there is nothing to approve/],
+    ['a requester approving their own plan', 'mesh_approve', approval({ requester: 'U0PLATFORM' }), /you requested this plan; the two-person rule needs someone else/],
   ])('refuses %s', async (_label, actionId, value, message) => {
     await refused(() => door.button({ actionId, value, user: 'U0PLATFORM', channel: 'C0OPS' }));
     expect(ephemerals.at(-1)).toMatch(message);

@@ -36,6 +36,36 @@ const live = (d: KubeObject[], pods: KubeObject[], slices: KubeObject[]) => ({
   endpointSlices: slices,
 });
 
+describe('evaluateStage after a rollback (ReplicaSets known)', () => {
+  const crashing = (rs: string): KubeObject => ({
+    apiVersion: 'v1', kind: 'Pod',
+    metadata: { name: `${rs}-abcde`, labels: { app: 'mysql' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: rs, uid: rs, controller: true }] },
+    status: { phase: 'Running', containerStatuses: [{ name: 'mysql', state: { waiting: { reason: 'CrashLoopBackOff' } } }] },
+  });
+  const replicaSet = (name: string, revision: string): KubeObject => ({
+    apiVersion: 'apps/v1', kind: 'ReplicaSet',
+    metadata: { name, annotations: { 'deployment.kubernetes.io/revision': revision }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'mysql', uid: 'd', controller: true }] },
+  });
+  const rolledBack = (observed: number): KubeObject => ({
+    ...deployment,
+    metadata: { ...deployment.metadata, generation: 3, annotations: { 'deployment.kubernetes.io/revision': '3' } },
+    status: { observedGeneration: observed, replicas: 2, updatedReplicas: 1, availableReplicas: 1 },
+  });
+  const withSets = (d: KubeObject, pods: KubeObject[]) => ({ ...live([d], pods, [slice]), replicaSets: [replicaSet('mysql-good', '3'), replicaSet('mysql-bad', '2')] });
+
+  it('a crash-looping pod of the revision rolled away from is not a failure: the stage waits for the controller', () => {
+    expect(evaluateStage([deployment], withSets(rolledBack(3), [crashing('mysql-bad')])).status).toBe('waiting');
+  });
+  it('nor before the controller observed the rolled-back template', () => {
+    expect(evaluateStage([deployment], withSets(rolledBack(2), [crashing('mysql-good')])).status).toBe('waiting');
+  });
+  it('a crash-looping pod of the current revision still fails the stage at once', () => {
+    const e = evaluateStage([deployment], withSets(rolledBack(3), [crashing('mysql-good')]));
+    expect(e.status).toBe('failed');
+    expect(e.objects[0]).toMatchObject({ pod: 'mysql-good-abcde', reason: 'CrashLoopBackOff' });
+  });
+});
+
 describe('evaluateStage', () => {
   it('waits for objects that do not exist yet, then for readiness', () => {
     expect(evaluateStage([deployment, service], live([], [], [])).status).toBe('waiting');

@@ -23,7 +23,7 @@ export type ProgressEvent =
   | { type: 'cancelled'; at: number; stage?: string }
   | { type: 'finished'; at: number; stageDurations?: Record<string, number> }
   /** A thread-only remark (e.g. the API server was unreachable and for how long). */
-  | { type: 'note'; at: number; text: string };
+  | { type: 'note'; at: number; text: string; icon?: string };
 
 export interface StageView {
   name: string;

@@ -89,7 +89,7 @@ export function threadLine(event: ProgressEvent): string | undefined {
     case 'cancelled':
       return ':no_entry_sign: Cancelled on request';
     case 'note':
-      return `:warning: ${escapeMrkdwn(event.text)}`;
+      return `${event.icon ?? ':warning:'} ${escapeMrkdwn(event.text)}`;
     default:
       return undefined;
   }

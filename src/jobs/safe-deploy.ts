@@ -1,0 +1,303 @@
+// Safe deploys from chat: what a deploy or rollback job does before the rollout engine runs — the plan
+// (`--plan`), the approval request for a protected namespace, an Approve/Reject decision, the history — and the
+// rollout it then starts (the same engine for deploys, approved deploys and rollbacks).
+import type { Apps } from '../apps';
+import { UserError } from '../errors';
+import { startRollout, type RolloutRequest } from '../rollout/engine';
+import type { PendingApproval } from '../rollout/approval';
+import type { ObjectRef } from '../rollout/preflight';
+import { planCounts, type RolloutPlan } from '../rollout/planner';
+import type { RolloutSource, RolloutState } from '../rollout/state';
+import { formatProblem } from '../rollout/preflight';
+import { protectionFor } from '../slack/policy';
+import { escapeMrkdwn, type SlackMessage } from '../slack/render/blocks';
+import { renderApprovalEvent, renderHistory, renderPlanDiff, renderPlanMessage, type PlanView } from '../slack/render/plan';
+import type { ApprovalCommand, Job } from './job';
+import { appsOf } from './short-jobs';
+import type { JobDeps, PendingReply } from './step';
+
+/** What the job does next: answer (plan, history, approval state) or start a rollout. */
+export type Prepared =
+  | { kind: 'reply'; ok: boolean; reply: PendingReply }
+  | { kind: 'start'; rollout: RolloutState; label: string; origin?: string; requestedBy: string; reply?: PendingReply };
+
+interface Target {
+  apps: Apps;
+  app: string;
+  label: string;
+  reference: string;
+  namespace: string;
+  cluster?: string;
+  origin?: string;
+  source: { source: RolloutSource; stageNames: string[] };
+  followRef: boolean;
+  inject: boolean;
+  prune?: ObjectRef[];
+  rollbackTo?: number;
+}
+
+const ephemeral = (text: string): PendingReply => ({ visibility: 'ephemeral', message: { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] } });
+
+function audit(deps: JobDeps, job: Job, fields: Record<string, unknown>): void {
+  const line = JSON.stringify({ type: 'mesh.audit', time: new Date(deps.now()).toISOString(), source: 'approval', user: job.user, channel: job.channel, ...fields });
+  (deps.audit ?? deps.log)?.(line);
+}
+
+function initialState(job: Job, t: Target, extra: Partial<RolloutRequest> = {}, requester = job.user): RolloutState {
+  return startRollout({
+    app: t.app, namespace: t.namespace, inject: t.inject, holder: `Slack user ${requester}`, command: `/mesh ${job.text}`,
+    source: t.source, ...(t.cluster ? { cluster: t.cluster } : {}),
+    ...(t.prune?.length ? { prune: t.prune } : {}), ...(t.rollbackTo !== undefined ? { rollbackTo: t.rollbackTo } : {}),
+    ...extra,
+  });
+}
+
+async function deployTarget(job: Job & { command: { kind: 'deploy' | 'inject' } }, deps: JobDeps): Promise<Target> {
+  const { resolveApp } = await import('../apps');
+  const { checkTarget, describeRevision, rolloutSourceOf } = await import('../apps/rollout');
+  const apps = await appsOf(deps);
+  const cluster = job.command.cluster ?? apps.registry.defaultCluster;
+  const namespace = job.namespace ?? 'default';
+  const resolved = await resolveApp(apps, job.command.app, job.command.commit);
+  checkTarget(resolved.snapshot.app, namespace, cluster);
+  const app = resolved.snapshot.app.name;
+  const origin = describeRevision(resolved);
+  return {
+    apps, app, reference: job.command.app, namespace, ...(cluster ? { cluster } : {}), ...(origin ? { origin } : {}),
+    label: resolved.component ? `${resolved.component.name} (${app})` : app,
+    source: rolloutSourceOf(resolved), followRef: !job.command.commit,
+    inject: job.command.kind === 'inject' || job.command.inject,
+  };
+}
+
+async function rollbackOf(job: Job & { command: { kind: 'rollback' } }, deps: JobDeps): Promise<Target> {
+  const { readHistory, rollbackTarget } = await import('../rollout/record');
+  const apps = await appsOf(deps);
+  const cluster = job.command.cluster ?? apps.registry.defaultCluster;
+  const namespace = job.namespace ?? 'default';
+  const history = await readHistory(await deps.kube(job.command.cluster), namespace, job.command.app);
+  const { target, prune } = rollbackTarget(history, job.command.to);
+  const source = target.source;
+  const stageNames: string[] = [];
+  const only = source.kind !== 'manifests' && source.only ? ` (${source.only.join(', ')})` : '';
+  return {
+    apps, app: job.command.app, reference: job.command.app, namespace, ...(cluster ? { cluster } : {}),
+    label: `${job.command.app}${only}`,
+    origin: `revision ${target.revision}${target.commit ? `, commit ${target.commit.slice(0, 12)}` : ''} of ${target.at}`,
+    source: { source, stageNames }, followRef: false, inject: target.inject, prune, rollbackTo: target.revision,
+  };
+}
+
+function planView(t: Target, plan: Pick<RolloutPlan, 'stages' | 'deleted' | 'problems'> & { identity: { hash: string } }, requestedBy: string): PlanView {
+  return {
+    label: t.label, namespace: t.namespace, ...(t.cluster ? { cluster: t.cluster } : {}), ...(t.origin ? { origin: t.origin } : {}),
+    requestedBy, hash: plan.identity.hash,
+    stages: plan.stages.map((s) => ({ name: s.name, counts: planCounts({ stages: [s], deleted: [] }) })),
+    counts: planCounts(plan), deleted: plan.deleted.map((o) => o.object), problems: plan.problems.map(formatProblem),
+    ...(t.rollbackTo !== undefined ? { rollbackTo: t.rollbackTo } : {}),
+  };
+}
+
+function planReply(view: PlanView, diff: string | undefined, extraThread: SlackMessage[] = []): PendingReply {
+  const message = renderPlanMessage(view);
+  if (diff === undefined) return { visibility: 'channel', message, thread: extraThread };
+  const rendered = renderPlanDiff(diff, view.hash);
+  return { visibility: 'channel', message, thread: [...extraThread, ...rendered.replies], ...(rendered.file ? { file: rendered.file } : {}) };
+}
+
+async function makePlan(t: Target, job: Job, deps: JobDeps): Promise<{ state: RolloutState; plan: RolloutPlan }> {
+  const { planRollout } = await import('../rollout/planner');
+  const { gitFilesLoader } = await import('../apps/rollout');
+  const state = initialState(job, t);
+  const plan = await planRollout(await deps.kube(t.cluster), state, gitFilesLoader(t.apps));
+  return { state, plan };
+}
+
+async function requestApproval(t: Target, job: Job, deps: JobDeps, rule: NonNullable<Job['protections']>[number]): Promise<Prepared> {
+  const { planSummary, planDiffText } = await import('../rollout/planner');
+  const { newApprovalId, readApproval, storeApproval, updateApproval } = await import('../rollout/approval');
+  const { plan, state } = await makePlan(t, job, deps);
+  const view = planView(t, plan, job.user);
+  if (plan.problems.length > 0) return { kind: 'reply', ok: false, reply: planReply(view, undefined) };
+  const now = deps.now();
+  const approval: PendingApproval = {
+    id: newApprovalId(), status: 'pending', app: t.app, namespace: t.namespace, ...(t.cluster ? { cluster: t.cluster } : {}),
+    command: job.text, reference: t.reference, label: t.label, requester: job.user, channel: job.channel,
+    requestedAt: new Date(now).toISOString(), validUntil: new Date(now + rule.validForMs).toISOString(),
+    rule: rule.rule, approvalsRequired: rule.approvals, approvals: [],
+    source: state.source, followRef: t.followRef, inject: t.inject, ...(t.prune?.length ? { prune: t.prune } : {}),
+    ...(t.rollbackTo !== undefined ? { rollbackTo: t.rollbackTo } : {}), ...(t.origin ? { origin: t.origin } : {}),
+    plan: { hash: plan.identity.hash, summary: planSummary(plan) },
+  };
+  const kc = await deps.kube(t.cluster);
+  await settlePrevious(kc, job, deps, plan.identity.hash, t.namespace, t.app);
+  await storeApproval(kc, approval);
+  audit(deps, job, { event: 'approval-requested', command: job.text, app: t.app, namespace: t.namespace, ...(t.cluster ? { cluster: t.cluster } : {}), plan: plan.identity.hash, rule: rule.rule, validUntil: approval.validUntil });
+  const withApproval: PlanView = { ...view, approval: approvalView(approval) };
+  const requested = renderApprovalEvent(`:raising_hand: <@${job.user}> asked for approval of plan \`${plan.identity.hash.slice(0, 12)}\` (\`${escapeMrkdwn(job.text)}\`): ${rule.approvals} approval(s) under _${escapeMrkdwn(rule.rule)}_ needed before ${approval.validUntil}.`);
+  const reply = planReply(withApproval, planDiffText(plan), [requested]);
+  // Posted here rather than with the job's replies so the record knows its message: decisions update that
+  // message, and a later request can close it. When Slack is away the reply is delivered later without that.
+  const posted = await deps.slack.call<{ ts: string }>('chat.postMessage', { channel: job.channel, ...reply.message }).catch(() => undefined);
+  if (!posted) return { kind: 'reply', ok: true, reply };
+  const stored = await readApproval(kc, t.namespace, t.app);
+  if (stored?.approval.id === approval.id) await updateApproval(kc, { ...stored.approval, messageTs: posted.ts }, stored.resourceVersion);
+  return { kind: 'reply', ok: true, reply: { ...reply, postedTs: posted.ts } };
+}
+
+/**
+ * A new request replaces the app's earlier pending plan: that one is closed — as expired when its time had
+ * passed, else as replaced — with an audit line, its message updated (no buttons) and a line in its thread.
+ */
+async function settlePrevious(kc: Awaited<ReturnType<JobDeps['kube']>>, job: Job, deps: JobDeps, newHash: string, namespace: string, app: string): Promise<void> {
+  const { readApproval, updateApproval } = await import('../rollout/approval');
+  const found = await readApproval(kc, namespace, app);
+  if (!found || found.approval.status !== 'pending') return;
+  const old = found.approval;
+  const expired = Date.parse(old.validUntil) <= deps.now();
+  const next: PendingApproval = expired
+    ? { ...old, status: 'expired' }
+    : { ...old, status: 'refused', reason: `replaced by a newer plan ${newHash.slice(0, 12)}` };
+  if (!(await updateApproval(kc, next, found.resourceVersion))) return;
+  audit(deps, job, { event: expired ? 'approval-expired' : 'approval-replaced', app: old.app, namespace: old.namespace, ...(old.cluster ? { cluster: old.cluster } : {}), plan: old.plan.hash, command: old.command });
+  if (!old.messageTs || old.channel !== job.channel) return;
+  const line = expired
+    ? `:alarm_clock: The approval expired at ${old.validUntil} without enough approvals. Nothing was changed.`
+    : `:arrows_counterclockwise: Replaced by a newer plan \`${newHash.slice(0, 12)}\` requested by <@${job.user}>. Nothing was changed.`;
+  await deps.slack.call('chat.update', { channel: old.channel, ts: old.messageTs, ...approvalMessage(next) }).catch(() => undefined);
+  await deps.slack.call('chat.postMessage', { channel: old.channel, thread_ts: old.messageTs, ...renderApprovalEvent(line) }).catch(() => undefined);
+}
+
+function approvalView(a: PendingApproval): NonNullable<PlanView['approval']> {
+  return {
+    id: a.id, status: a.status, rule: a.rule, required: a.approvalsRequired, approvals: a.approvals.map((x) => x.user), validUntil: a.validUntil,
+    channel: a.channel, requester: a.requester, app: a.app, ...(a.cluster ? { cluster: a.cluster } : {}),
+    ...(a.decidedBy ? { decidedBy: a.decidedBy } : {}), ...(a.reason ? { reason: a.reason } : {}),
+  };
+}
+
+/** The plan message re-rendered from the stored approval (counts from its summary), for chat.update. */
+function approvalMessage(a: PendingApproval): SlackMessage {
+  const counts = { create: 0, change: 0, unchanged: 0, delete: 0 };
+  const stages = new Map<string, typeof counts>();
+  const deleted: string[] = [];
+  for (const line of a.plan.summary) {
+    const m = /^(.*): (create|change|unchanged) /.exec(line);
+    if (m) {
+      const c = stages.get(m[1]!) ?? { create: 0, change: 0, unchanged: 0, delete: 0 };
+      c[m[2] as 'create']++;
+      counts[m[2] as 'create']++;
+      stages.set(m[1]!, c);
+    } else if (line.startsWith('delete ')) {
+      deleted.push(line.slice('delete '.length));
+      counts.delete++;
+    }
+  }
+  return renderPlanMessage({
+    label: a.label, namespace: a.namespace, ...(a.cluster ? { cluster: a.cluster } : {}), ...(a.origin ? { origin: a.origin } : {}),
+    requestedBy: a.requester, hash: a.plan.hash, stages: [...stages].map(([name, c]) => ({ name, counts: c })), counts, deleted, problems: [],
+    ...(a.rollbackTo !== undefined ? { rollbackTo: a.rollbackTo } : {}), approval: approvalView(a),
+  });
+}
+
+/** Updates the plan message (buttons gone once decided) and says what happened in its thread. */
+function decisionReply(job: Job, a: PendingApproval, line: string): PendingReply {
+  const event = renderApprovalEvent(line);
+  // The message the record posted, else the one the button was on.
+  const ts = a.messageTs ?? job.messageTs;
+  if (!ts) return { visibility: 'channel', message: event };
+  return { visibility: 'channel', message: approvalMessage(a), updateTs: ts, thread: [event] };
+}
+
+async function decide(job: Job & { command: ApprovalCommand }, deps: JobDeps): Promise<Prepared> {
+  const { readApproval, updateApproval } = await import('../rollout/approval');
+  const { command } = job;
+  const kc = await deps.kube(command.cluster);
+  const found = await readApproval(kc, command.namespace, command.app);
+  const refuse = (reason: string): Prepared => {
+    audit(deps, job, { event: 'approval-refused', decision: command.decision, app: command.app, namespace: command.namespace, ...(command.cluster ? { cluster: command.cluster } : {}), reason });
+    return { kind: 'reply', ok: false, reply: ephemeral(`:no_entry: ${reason}; nothing was changed.`) };
+  };
+  if (!found || found.approval.id !== command.id) return refuse('this button matches no pending approval (it was decided, replaced by a newer plan, or never existed)');
+  const a = found.approval;
+  if (a.channel !== job.channel) return refuse('this approval was requested in another channel');
+  if (a.status !== 'pending') return refuse(`this plan was already ${a.status}${a.decidedBy ? ` by <@${a.decidedBy}>` : ''}`);
+  const at = new Date(deps.now()).toISOString();
+  const where = { app: a.app, namespace: a.namespace, ...(a.cluster ? { cluster: a.cluster } : {}), plan: a.plan.hash, command: a.command };
+  const save = async (next: PendingApproval, event: string, line: string, ok: boolean, extra: Record<string, unknown> = {}): Promise<Prepared> => {
+    if (!(await updateApproval(kc, next, found.resourceVersion))) return refuse('someone else decided on this plan at the same moment; look at its thread');
+    audit(deps, job, { event, ...where, ...extra });
+    return { kind: 'reply', ok, reply: decisionReply(job, next, line) };
+  };
+  if (Date.parse(a.validUntil) <= deps.now()) {
+    return save({ ...a, status: 'expired', decidedBy: job.user }, 'approval-expired', `:alarm_clock: The approval expired at ${a.validUntil}; <@${job.user}>'s ${command.decision} came too late. Nothing was changed — request a new plan.`, false);
+  }
+  if (command.decision === 'reject') {
+    return save({ ...a, status: 'rejected', decidedBy: job.user }, 'approval-rejected', `:no_entry_sign: <@${job.user}> rejected plan \`${a.plan.hash.slice(0, 12)}\`. Nothing was changed.`, true);
+  }
+  if (job.user === a.requester) return refuse('you requested this plan; the two-person rule needs someone else to approve it');
+  if (a.approvals.some((x) => x.user === job.user)) return refuse('you approved this plan already; it needs another approver');
+  const approvals = [...a.approvals, { user: job.user, at }];
+  if (approvals.length < a.approvalsRequired) {
+    return save({ ...a, approvals }, 'approval-approved', `:ballot_box_with_check: <@${job.user}> approved (${approvals.length}/${a.approvalsRequired}).`, true);
+  }
+  // The last approval: the rollout starts only with the approved plan — a moved ref is a different plan.
+  if (a.followRef && a.source.kind === 'git' && a.rollbackTo === undefined) {
+    const { resolveApp } = await import('../apps');
+    const now = (await resolveApp(await appsOf(deps), a.reference)).snapshot.revision?.commit;
+    if (now && now !== a.source.commit) {
+      const reason = `the commit changed since the plan was shown: ${a.source.ref} is now at ${now.slice(0, 12)}, the plan was made at ${a.source.commit.slice(0, 12)}; request a new plan`;
+      return save({ ...a, approvals, status: 'refused', reason }, 'approval-refused', `:x: Approved by <@${job.user}>, but not started: ${escapeMrkdwn(reason)}.`, false, { reason });
+    }
+  }
+  const approved: PendingApproval = { ...a, approvals, status: 'approved', decidedBy: job.user };
+  const decided = await save(approved, 'approval-approved', `:white_check_mark: <@${job.user}> approved (${approvals.length}/${a.approvalsRequired}); the rollout of plan \`${a.plan.hash.slice(0, 12)}\` starts now (re-planned first: it stops if anything changed).`, true);
+  if (decided.kind !== 'reply' || !decided.ok) return decided;
+  const rollout = startRollout({
+    app: a.app, namespace: a.namespace, inject: a.inject, holder: `Slack user ${a.requester}`, command: `/mesh ${a.command}`,
+    source: { source: a.source, stageNames: [] }, ...(a.cluster ? { cluster: a.cluster } : {}),
+    ...(a.prune?.length ? { prune: a.prune } : {}), ...(a.rollbackTo !== undefined ? { rollbackTo: a.rollbackTo } : {}),
+    expectedPlan: a.plan, approvedBy: approvals.map((x) => x.user),
+  });
+  return { kind: 'start', rollout, label: a.label, ...(a.origin ? { origin: a.origin } : {}), requestedBy: a.requester, reply: decided.reply };
+}
+
+async function history(job: Job & { command: { kind: 'history' } }, deps: JobDeps): Promise<Prepared> {
+  const { readHistory, DEFAULT_HISTORY_LIMIT } = await import('../rollout/record');
+  const apps = await appsOf(deps);
+  const cluster = job.command.cluster ?? apps.registry.defaultCluster;
+  const namespace = job.namespace ?? 'default';
+  const revisions = await readHistory(await deps.kube(job.command.cluster), namespace, job.command.app);
+  const message = renderHistory({
+    app: job.command.app, namespace, ...(cluster ? { cluster } : {}), limit: deps.historyLimit ?? DEFAULT_HISTORY_LIMIT,
+    revisions: revisions.map((r) => ({ ...r, objects: r.objects.length })),
+  });
+  return { kind: 'reply', ok: true, reply: { visibility: 'ephemeral', message } };
+}
+
+/** Deploy, inject --apply, rollback, an approval decision or history: what to answer, or which rollout to start. */
+export async function prepareJob(job: Job, deps: JobDeps): Promise<Prepared> {
+  const command = job.command;
+  if (command.kind === 'history') return history(job as Job & { command: typeof command }, deps);
+  if (command.kind === 'approval') return decide(job as Job & { command: ApprovalCommand }, deps);
+  let target: Target;
+  let planOnly = false;
+  if (command.kind === 'rollback') {
+    target = await rollbackOf(job as Job & { command: typeof command }, deps);
+    planOnly = command.plan === true;
+  } else if (command.kind === 'deploy' || command.kind === 'inject') {
+    target = await deployTarget(job as Job & { command: typeof command }, deps);
+    planOnly = command.kind === 'deploy' && command.plan === true;
+  } else {
+    throw new Error(`${command.kind} is not a deploy`);
+  }
+  if (planOnly) {
+    const { planDiffText } = await import('../rollout/planner');
+    const { plan } = await makePlan(target, job, deps);
+    const view = planView(target, plan, job.user);
+    return { kind: 'reply', ok: plan.problems.length === 0, reply: planReply(view, plan.problems.length ? undefined : planDiffText(plan)) };
+  }
+  const rule = protectionFor(job.protections ?? [], target.cluster);
+  if (rule) return requestApproval(target, job, deps, rule);
+  return { kind: 'start', rollout: initialState(job, target), label: target.label, ...(target.origin ? { origin: target.origin } : {}), requestedBy: job.user };
+}

@@ -1,0 +1,176 @@
+// Renders plans (`--plan`, approval requests, rollbacks), their approval state and buttons, and an app's
+// history. Counts go in the message; the full diff goes in its thread, split to fit, or as a file when long.
+import { button, context, escapeMrkdwn, fitMessage, section, type Block, type SlackMessage } from './blocks';
+
+export const APPROVE_ACTION = 'mesh_approve';
+export const REJECT_ACTION = 'mesh_reject';
+/** Diffs up to this size go in the thread as code blocks (a few replies); longer ones as a file. */
+export const INLINE_DIFF_LIMIT = 8000;
+const CHUNK = 2800;
+
+export interface PlanCountsView {
+  create: number;
+  change: number;
+  unchanged: number;
+  delete: number;
+}
+
+export interface PlanView {
+  label: string;
+  namespace: string;
+  cluster?: string;
+  origin?: string;
+  requestedBy: string;
+  hash: string;
+  stages: { name: string; counts: PlanCountsView }[];
+  counts: PlanCountsView;
+  deleted: string[];
+  problems: string[];
+  /** A rollback to this revision. */
+  rollbackTo?: number;
+  approval?: ApprovalView;
+}
+
+export interface ApprovalView {
+  id: string;
+  status: 'pending' | 'approved' | 'rejected' | 'expired' | 'refused';
+  rule: string;
+  required: number;
+  approvals: string[];
+  validUntil: string;
+  channel: string;
+  requester: string;
+  app: string;
+  cluster?: string;
+  decidedBy?: string;
+  reason?: string;
+}
+
+/** What an Approve or Reject button carries: which pending approval, where it was asked, by whom. */
+export interface ApprovalButtonValue {
+  id: string;
+  app: string;
+  namespace: string;
+  cluster?: string;
+  channel: string;
+  requester: string;
+}
+
+const countsText = (c: PlanCountsView) => `${c.create} to create, ${c.change} to change, ${c.unchanged} unchanged${c.delete ? `, ${c.delete} to delete` : ''}`;
+
+const STATUS_LINE: Record<ApprovalView['status'], string> = {
+  pending: ':hourglass_flowing_sand: *Waiting for approval*',
+  approved: ':white_check_mark: *Approved*',
+  rejected: ':no_entry_sign: *Rejected*',
+  expired: ':alarm_clock: *Expired*',
+  refused: ':x: *Not started*',
+};
+
+function approvalLine(a: ApprovalView): string {
+  const who = a.approvals.length ? ` Approved so far by ${a.approvals.map((u) => `<@${u}>`).join(', ')}.` : '';
+  const progress = `${a.approvals.length}/${a.required} approval(s) under _${escapeMrkdwn(a.rule)}_`;
+  switch (a.status) {
+    case 'pending':
+      return `${STATUS_LINE.pending} — ${progress}, valid until ${escapeMrkdwn(a.validUntil)}; the requester cannot approve their own plan.${who}`;
+    case 'approved':
+      return `${STATUS_LINE.approved} — ${progress}; the rollout started.${who}`;
+    case 'rejected':
+      return `${STATUS_LINE.rejected} by <@${a.decidedBy ?? '?'}>; nothing was changed.`;
+    case 'expired':
+      return `${STATUS_LINE.expired} at ${escapeMrkdwn(a.validUntil)} without enough approvals; nothing was changed.`;
+    case 'refused':
+      return `${STATUS_LINE.refused} — ${escapeMrkdwn(a.reason ?? 'the plan changed')}`;
+  }
+}
+
+export function renderPlanMessage(p: PlanView): SlackMessage {
+  const where = `\`${escapeMrkdwn(p.namespace)}\`${p.cluster ? ` on cluster *${escapeMrkdwn(p.cluster)}*` : ''}`;
+  const what = p.rollbackTo !== undefined ? `Rollback of *${escapeMrkdwn(p.label)}* to revision ${p.rollbackTo}` : `Deploy of *${escapeMrkdwn(p.label)}*`;
+  const head = p.problems.length > 0
+    ? `:x: Plan for ${what.charAt(0).toLowerCase()}${what.slice(1)} to ${where}: the pre-flight rejected ${p.problems.length} object(s); nothing can be deployed`
+    : `:clipboard: Plan — ${what} to ${where}: ${countsText(p.counts)}`;
+  const blocks: Block[] = [section(head)];
+  if (p.problems.length > 0) blocks.push(section(p.problems.map((l) => `• ${escapeMrkdwn(l)}`).join('\n')));
+  else {
+    const stages = p.stages.map((s) => `*${escapeMrkdwn(s.name)}*: ${countsText(s.counts)}`);
+    if (p.deleted.length > 0) stages.push(`*deleted after the last stage*: ${p.deleted.map((o) => `\`${escapeMrkdwn(o)}\``).join(', ')}`);
+    blocks.push(section(stages.join('\n')));
+  }
+  if (p.approval) blocks.push(section(approvalLine(p.approval)));
+  const origin = p.origin ? ` · ${escapeMrkdwn(p.origin)}` : '';
+  blocks.push(context(`Requested by <@${p.requestedBy}> · plan \`${p.hash.slice(0, 12)}\`${origin}${p.problems.length ? '' : ' · full diff in the thread'}${p.approval ? '' : ' · nothing was changed'}`));
+  if (p.approval?.status === 'pending') {
+    const value: ApprovalButtonValue = {
+      id: p.approval.id, app: p.approval.app, namespace: p.namespace, ...(p.approval.cluster ? { cluster: p.approval.cluster } : {}),
+      channel: p.approval.channel, requester: p.approval.requester,
+    };
+    const json = JSON.stringify(value);
+    blocks.push({ type: 'actions', elements: [button('Approve', APPROVE_ACTION, json, 'primary'), button('Reject', REJECT_ACTION, json, 'danger')] });
+  }
+  const plain = `Plan for ${p.label} in ${p.namespace}: ${countsText(p.counts)}${p.approval ? ` (${p.approval.status})` : ''}`;
+  return fitMessage({ text: plain, blocks });
+}
+
+/** The full diff for the thread: a few code-block replies, or a file when it is long. */
+export function renderPlanDiff(diff: string, hash: string): { replies: SlackMessage[]; file?: { filename: string; title: string; content: string } } {
+  if (diff.length > INLINE_DIFF_LIMIT) {
+    return {
+      replies: [fitMessage({ text: 'Full diff attached', blocks: [section(`_The full diff (${diff.split('\n').length} lines) is attached as a file._`)] })],
+      file: { filename: `plan-${hash.slice(0, 12)}.diff`, title: `Plan ${hash.slice(0, 12)}`, content: diff },
+    };
+  }
+  const chunks: string[] = [];
+  for (const line of diff.replace(/```/g, "'''").split('\n')) {
+    const last = chunks.length - 1;
+    if (last >= 0 && chunks[last]!.length + line.length + 1 <= CHUNK) chunks[last] += `\n${line}`;
+    else chunks.push(line.slice(0, CHUNK));
+  }
+  return { replies: chunks.map((c, i) => fitMessage({ text: `Plan diff ${i + 1}/${chunks.length}`, blocks: [section(`\`\`\`${escapeMrkdwn(c)}\`\`\``)] })) };
+}
+
+/** One line in the plan's thread: a request, approval, rejection, expiry or refusal. */
+export function renderApprovalEvent(text: string): SlackMessage {
+  return fitMessage({ text: text.replace(/[*_`]/g, '').slice(0, 150), blocks: [section(text)] });
+}
+
+export interface HistoryView {
+  app: string;
+  namespace: string;
+  cluster?: string;
+  revisions: {
+    revision: number;
+    outcome: string;
+    at: string;
+    by: string;
+    approvedBy?: string[];
+    commit?: string;
+    planHash?: string;
+    rollbackTo?: number;
+    objects: number;
+  }[];
+  limit: number;
+}
+
+const OUTCOME_EMOJI: Record<string, string> = { succeeded: ':white_check_mark:', failed: ':x:', cancelled: ':no_entry_sign:' };
+
+export function renderHistory(h: HistoryView): SlackMessage {
+  const where = `\`${escapeMrkdwn(h.namespace)}\`${h.cluster ? ` on cluster *${escapeMrkdwn(h.cluster)}*` : ''}`;
+  if (h.revisions.length === 0) return fitMessage({ text: `No history for ${h.app}`, blocks: [section(`:scroll: No recorded revisions of *${escapeMrkdwn(h.app)}* in ${where}.`)] });
+  const lines = h.revisions.map((r) => {
+    const parts = [
+      `${OUTCOME_EMOJI[r.outcome] ?? ''} *#${r.revision}* ${r.outcome}`,
+      escapeMrkdwn(r.at),
+      `by ${escapeMrkdwn(r.by)}`,
+      ...(r.approvedBy?.length ? [`approved by ${r.approvedBy.map((u) => `<@${u}>`).join(', ')}`] : []),
+      r.commit ? `commit \`${r.commit.slice(0, 12)}\`` : 'built-in',
+      ...(r.planHash ? [`plan \`${r.planHash.slice(0, 12)}\``] : []),
+      `${r.objects} object(s)`,
+      ...(r.rollbackTo !== undefined ? [`rollback to #${r.rollbackTo}`] : []),
+    ];
+    return parts.join(' · ');
+  });
+  return fitMessage({
+    text: `History of ${h.app} in ${h.namespace}: ${h.revisions.length} revision(s)`,
+    blocks: [section(`:scroll: History of *${escapeMrkdwn(h.app)}* in ${where} (newest first, the last ${h.limit} kept)`), section(lines.join('\n')), context('`/mesh rollback <app> -n <namespace> [--to <revision>]` deploys an earlier revision again.')],
+  });
+}
