@@ -6,6 +6,7 @@ import { readAll } from './io';
 import { parseCommandArgs } from './args';
 import { UserError } from '../errors';
 import { injectManifests, injectionSettings } from '../inject';
+import { parseInjectorConfig } from '../inject/injector-config';
 import { parseManifests } from '../yaml/manifests';
 
 const MAX_INPUT_BYTES = 4 * 1024 * 1024;
@@ -15,6 +16,7 @@ interface Options {
   output?: string;
   valuesFile?: string;
   meshConfigFile?: string;
+  injectConfigFile?: string;
   nativeSidecars: 'true' | 'false' | 'auto';
   revision?: string;
 }
@@ -25,16 +27,17 @@ function parseOptions(args: string[]): Options {
     output: { type: 'string', short: 'o' },
     valuesFile: { type: 'string' },
     meshConfigFile: { type: 'string' },
+    injectConfigFile: { type: 'string' },
     'native-sidecars': { type: 'string', default: 'auto' },
     revision: { type: 'string', short: 'r' },
   });
-  const { filename: file, output, valuesFile, meshConfigFile, revision } = values;
+  const { filename: file, output, valuesFile, meshConfigFile, injectConfigFile, revision } = values;
   const nativeSidecars = values['native-sidecars'];
   if (!file) throw new UserError('missing -f <file|->: the manifest to inject');
   if (nativeSidecars !== 'true' && nativeSidecars !== 'false' && nativeSidecars !== 'auto') {
     throw new UserError(`--native-sidecars must be true, false or auto, not "${nativeSidecars}"`);
   }
-  return { file, output, valuesFile, meshConfigFile, nativeSidecars, revision };
+  return { file, output, valuesFile, meshConfigFile, injectConfigFile, nativeSidecars, revision };
 }
 
 function readText(file: string, cwd: string): string {
@@ -86,9 +89,11 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   } else text = readText(opts.file!, io.cwd);
   const values = opts.valuesFile ? readConfigFile(opts.valuesFile, io.cwd) : undefined;
   const meshConfig = opts.meshConfigFile ? readConfigFile(opts.meshConfigFile, io.cwd) : undefined;
+  const injector = opts.injectConfigFile ? parseInjectorConfig(readText(opts.injectConfigFile, io.cwd), opts.injectConfigFile) : undefined;
   const settings = injectionSettings({
     values,
     meshConfig,
+    injector,
     revision: opts.revision,
     ...(await decideNativeSidecars(opts.nativeSidecars, io)),
   });

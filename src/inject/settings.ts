@@ -1,6 +1,7 @@
 // Injection configuration as Istio has it: chart values (istio-discovery values.yaml defaults) and
 // mesh config (Istio's mesh defaults), with user overrides deep-merged on top.
 import { UserError } from '../errors';
+import type { InjectorTemplates } from './injector-config';
 
 export type Values = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -18,6 +19,11 @@ export interface InjectionSettings {
    * that node's version instead of the cluster-wide `nativeSidecars`, as Istio's DetectNativeSidecar does.
    */
   nodeKubeletVersions?: Record<string, string>;
+  /**
+   * An explicit injector configuration (istioctl's --injectConfigFile, or the cluster's ConfigMap): its
+   * templates are rendered instead of the built-in one.
+   */
+  injector?: InjectorTemplates;
 }
 
 /** Native sidecars need kubelet minor ≥ 33 on every node (an empty list passes, as in Istio). */
@@ -115,6 +121,7 @@ export function injectionSettings(opts: {
   nativeSidecars?: boolean;
   revision?: string;
   nodeKubeletVersions?: Record<string, string>;
+  injector?: InjectorTemplates;
 } = {}): InjectionSettings {
   for (const [what, v] of [
     ['values', opts.values],
@@ -131,6 +138,7 @@ export function injectionSettings(opts: {
     nativeSidecars: opts.nativeSidecars ?? true,
     revision: opts.revision ?? String(values.revision ?? ''),
     ...(opts.nodeKubeletVersions ? { nodeKubeletVersions: opts.nodeKubeletVersions } : {}),
+    ...(opts.injector ? { injector: opts.injector } : {}),
   };
 }
 
