@@ -68,7 +68,9 @@ function eq(arg1: unknown, ...arg2: unknown[]): boolean {
     const k2 = basicKind(arg);
     let truth = false;
     if (k1 !== k2) {
-      if (arg1 !== undefined && arg1 !== null && arg !== undefined && arg !== null) throw new Error(ERR_BAD_COMPARISON);
+      if (arg1 !== undefined && arg1 !== null && arg !== undefined && arg !== null) {
+        throw new Error(`${ERR_BAD_COMPARISON}: ${goTypeOf(arg1)} and ${goTypeOf(arg)}`);
+      }
     } else if (k1 === 'other') {
       if (isMap(arg1) || Array.isArray(arg1) || isMap(arg) || Array.isArray(arg)) {
         throw new Error(`non-comparable types ${sprint([arg1])}: ${goTypeOf(arg1)}, ${goTypeOf(arg)}: ${goTypeOf(arg)}`);
@@ -89,7 +91,7 @@ function lt(a: unknown, b: unknown): boolean {
   const k2 = basicKind(b);
   if (k1 === 'other' || k1 === 'invalid' || k1 === 'bool') throw new Error(ERR_BAD_COMPARISON_TYPE);
   if (k2 === 'other' || k2 === 'invalid' || k2 === 'bool') throw new Error(ERR_BAD_COMPARISON_TYPE);
-  if (k1 !== k2) throw new Error(ERR_BAD_COMPARISON);
+  if (k1 !== k2) throw new Error(`${ERR_BAD_COMPARISON}: ${goTypeOf(a)} and ${goTypeOf(b)}`);
   return (basicValue(a) as number | string) < (basicValue(b) as number | string);
 }
 

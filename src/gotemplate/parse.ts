@@ -108,10 +108,7 @@ class Parser {
   parseAll(): ParsedTemplates {
     const { nodes, end } = this.itemList(true);
     if (end) this.fail(`unexpected ${describe(end)}`, end);
-    if (!this.templates.has(this.name) || nodes.some((n) => n.kind !== 'text' || n.text.trim() !== '')) {
-      // The top-level body replaces an earlier define of the same name only when it is not empty.
-      if (!this.templates.has(this.name) || !isEmptyBody(nodes)) this.templates.set(this.name, nodes);
-    }
+    this.addTemplate(this.name, nodes, this.tokens[this.tokens.length - 1]);
     return { templates: this.templates };
   }
 
@@ -251,7 +248,9 @@ class Parser {
 
   private addTemplate(name: string, nodes: Node[], t: Token): void {
     const existing = this.templates.get(name);
-    if (existing && !isEmptyBody(existing) && !isEmptyBody(nodes)) this.fail(`template: multiple definition of template "${name}"`, t);
+    if (existing && !isEmptyBody(existing) && !isEmptyBody(nodes)) {
+      throw new TemplateParseError(`template: ${this.name}:${t.line}: template: multiple definition of template "${name}"`);
+    }
     if (!existing || !isEmptyBody(nodes)) this.templates.set(name, nodes);
   }
 
@@ -334,12 +333,14 @@ class Parser {
     if (!node) return undefined;
     if (this.peek().type !== 'field') return node;
     const idents: string[] = [];
+    // Go positions a chain at its first chained field.
+    const chainPos = this.peek().pos;
     while (this.peek().type === 'field') idents.push(this.next().value.slice(1));
     switch (node.kind) {
       case 'field':
-        return { kind: 'field', pos: node.pos, idents: [...node.idents, ...idents] };
+        return { kind: 'field', pos: chainPos, idents: [...node.idents, ...idents] };
       case 'variable':
-        return { kind: 'variable', pos: node.pos, name: node.name, idents: [...node.idents, ...idents] };
+        return { kind: 'variable', pos: chainPos, name: node.name, idents: [...node.idents, ...idents] };
       case 'bool':
       case 'string':
       case 'number':
@@ -347,7 +348,7 @@ class Parser {
       case 'dot':
         this.fail(`unexpected . after term "${termString(node)}"`);
     }
-    return { kind: 'chain', pos: node.pos, node, idents };
+    return { kind: 'chain', pos: chainPos, node, idents };
   }
 
   private term(): Arg | undefined {

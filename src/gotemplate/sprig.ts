@@ -175,6 +175,17 @@ export const SPRIG: FuncMap = {
   reverse: any1((l) => [...asList(l, 'find reverse')].reverse()),
   uniq: any1((l) => asList(l, 'find uniq').filter((x, i, a) => a.findIndex((y) => formatValue(y) === formatValue(x) && goTypeOf(y) === goTypeOf(x)) === i)),
   compact: any1((l) => asList(l, 'compact').filter((x) => !empty(x))),
+  slice: {
+    params: ['any'],
+    variadic: 'any',
+    fn: (l: unknown, ...ix: unknown[]) => {
+      if (!Array.isArray(l)) throw new Error(`list should be type of slice or array but ${kindOf(l)}`);
+      const start = ix.length > 0 ? toInt(ix[0]) : 0;
+      const end = ix.length > 1 ? toInt(ix[1]) : l.length;
+      if (start < 0 || end > l.length || start > end) throw new Error(`slice bounds out of range [${start}:${end}]`);
+      return l.slice(start, end);
+    },
+  },
   has: { params: ['any', 'any'], fn: (needle: unknown, hay: unknown) => Array.isArray(hay) && hay.some((x) => x === needle || (x instanceof GoFloat && needle instanceof GoFloat && x.value === needle.value)) },
   concat: { params: [], variadic: 'any', fn: (...ls: unknown[]) => ls.flatMap((l) => asList(l, 'concat')) },
   dict: { params: [], variadic: 'any', fn: dict },
