@@ -52,7 +52,8 @@ export function execute(set: TemplateSet, name: string, data: unknown): string {
 class State {
   out: string[] = [];
   private atPos = 0;
-  private atNode = '';
+  /** The node errors are reported at; its text is only built when an error is. */
+  private atNode: string | Arg | Pipe | Arg[] = '';
 
   constructor(
     private readonly set: TemplateSet,
@@ -63,7 +64,7 @@ class State {
     private readonly depth: number,
   ) {}
 
-  private at(pos: number, node: string): void {
+  private at(pos: number, node: string | Arg | Pipe | Arg[]): void {
     this.atPos = pos;
     this.atNode = node;
   }
@@ -73,7 +74,9 @@ class State {
     const nl = before.lastIndexOf('\n');
     const line = 1 + (before.match(/\n/g)?.length ?? 0);
     const col = nl < 0 ? this.atPos : this.atPos - (nl + 1);
-    const ctx = this.atNode.length > 20 ? `${this.atNode.slice(0, 20)}...` : this.atNode;
+    const n = this.atNode;
+    const text = typeof n === 'string' ? n : Array.isArray(n) ? n.map(argString).join(' ') : 'cmds' in n ? pipeString(n) : argString(n);
+    const ctx = text.length > 20 ? `${text.slice(0, 20)}...` : text;
     throw new TemplateExecError(`template: ${this.parseName}:${line}:${col}: executing "${this.name}" at <${ctx}>: ${msg}`);
   }
 
@@ -88,7 +91,7 @@ class State {
         return;
       case 'action': {
         const v = this.evalPipeline(dot, node.pipe);
-        if (node.pipe.decl.length === 0) this.print(v, node.pos, pipeString(node.pipe));
+        if (node.pipe.decl.length === 0) this.print(v, node.pos, node.pipe);
         return;
       }
       case 'if':
@@ -202,7 +205,7 @@ class State {
   }
 
   evalPipeline(dot: unknown, pipe: Pipe): unknown {
-    this.at(pipe.pos, pipeString(pipe));
+    this.at(pipe.pos, pipe);
     let value: unknown = MISSING;
     for (const cmd of pipe.cmds) {
       value = this.evalCommand(dot, cmd, value);
@@ -231,7 +234,7 @@ class State {
       case 'variable':
         return this.evalVariable(dot, first, cmd.args, final);
     }
-    this.at(first.pos, argString(first));
+    this.at(first.pos, first);
     this.notAFunction(cmd.args, final);
     switch (first.kind) {
       case 'bool':
@@ -253,7 +256,7 @@ class State {
   }
 
   private evalVariable(dot: unknown, v: Extract<Arg, { kind: 'variable' }>, args: Arg[], final: unknown): unknown {
-    this.at(v.pos, argString(v));
+    this.at(v.pos, v);
     const value = this.varValue(v.name);
     if (v.idents.length === 0) {
       this.notAFunction(args, final);
@@ -269,7 +272,7 @@ class State {
   }
 
   private evalFieldChain(dot: unknown, receiver: unknown, node: Arg, idents: string[], args: Arg[], final: unknown): unknown {
-    this.at(node.pos, argString(node));
+    this.at(node.pos, node);
     const n = idents.length;
     for (let i = 0; i < n - 1; i++) receiver = this.evalField(dot, idents[i], node, [], MISSING, receiver);
     return this.evalField(dot, idents[n - 1], node, args, final, receiver);
@@ -307,13 +310,13 @@ class State {
     try {
       return method.apply(receiver, argv);
     } catch (e) {
-      this.at(node.pos, argString(node));
+      this.at(node.pos, node);
       return this.fail(`error calling ${name}: ${(e as Error).message}`);
     }
   }
 
   private evalFunction(dot: unknown, node: Extract<Arg, { kind: 'identifier' }>, args: Arg[], final: unknown): unknown {
-    this.at(node.pos, node.name);
+    this.at(node.pos, node);
     const f = this.set.funcs[node.name];
     if (!f) return this.fail(`"${node.name}" is not a defined function`);
     return this.evalCall(dot, f, node, node.name, args, final);
@@ -344,13 +347,13 @@ class State {
       return f.fn(...argv);
     } catch (e) {
       if (e instanceof TemplateExecError) throw e;
-      this.at(node.pos, args.map(argString).join(' '));
+      this.at(node.pos, args);
       return this.fail(`error calling ${name}: ${(e as Error).message}`);
     }
   }
 
   evalArg(dot: unknown, typ: string, n: Arg): unknown {
-    this.at(n.pos, argString(n));
+    this.at(n.pos, n);
     switch (n.kind) {
       case 'dot':
         return this.validateType(dot, typ);
@@ -407,13 +410,13 @@ class State {
     return this.fail(`wrong type for value; expected ${typ}; got ${value === null ? 'interface {}' : goTypeOf(value)}`);
   }
 
-  private print(v: unknown, pos: number, node: string): void {
+  private print(v: unknown, pos: number, node: Pipe): void {
     this.at(pos, node);
     if (v === undefined) {
       this.out.push('<no value>');
       return;
     }
-    if (typeof v === 'function') this.fail(`can't print ${node} of type func`);
+    if (typeof v === 'function') this.fail(`can't print ${pipeString(node)} of type func`);
     this.out.push(formatValue(v));
   }
 }

@@ -5,6 +5,7 @@ import { parse as parseYaml } from 'yaml';
 import { GoTemplate, TemplateExecError, TemplateParseError, fromJsonValue } from '../gotemplate';
 import { UserError } from '../errors';
 import { INJECTION_FUNCS } from './template-funcs';
+import { parseOverlayYaml } from './overlay-yaml';
 import { sidecarTemplateData, type TemplateDataInput } from './template-data';
 import type { Obj } from './template-helpers';
 
@@ -134,7 +135,7 @@ export function renderInjectionTemplate(injector: InjectorTemplates, name: strin
   }
   let parsed: unknown;
   try {
-    parsed = parseYaml(text, { version: '1.1', uniqueKeys: false });
+    parsed = parseOverlayYaml(text);
   } catch (e) {
     throw new UserError(`${injector.source}: template "${name}" rendered invalid YAML: ${(e as Error).message.split('\n')[0]}`);
   }
