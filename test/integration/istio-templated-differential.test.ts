@@ -3,7 +3,7 @@
 // files given to both, compared byte for byte with no version normalisation at all: the goldens' inputs in
 // both layouts, the 5,000-workload corpus, and the gateway / grpc-agent / grpc-simple templates selected
 // by the inject.istio.io/templates annotation.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -13,18 +13,37 @@ import { INJECT_DIR, loadCases, readInject } from '../inject/cases';
 import { generateCorpus } from '../support/workload-corpus';
 import { injectorConfig, istioctlKubeInject, outputDocuments, type InjectorConfig } from '../support/real-istio';
 import { istioKubeconfigPath } from './setup/cluster';
+import { ISTIO_CANARY_RELEASE, istioManifestPath, type IstioRelease } from '../../src/cluster/versions';
 
 let config: InjectorConfig;
 let injector: InjectorTemplates;
+let canary: { config: InjectorConfig; injector: InjectorTemplates } | undefined;
 const work = mkdtempSync(path.join(tmpdir(), 'mesh-templated-differential-'));
 
 beforeAll(() => {
   config = injectorConfig();
-  injector = parseInjectorConfig(require('node:fs').readFileSync(config.injectConfigFile, 'utf8'), config.injectConfigFile);
+  injector = parseInjectorConfig(readFileSync(config.injectConfigFile, 'utf8'), config.injectConfigFile);
 });
 
-async function compare(file: string, text: string, nativeSidecars: boolean): Promise<{ istioctlCode: number; meshError?: string; documents: number; firstDifference?: string }> {
-  const istioctl = await istioctlKubeInject(file, config, { kubeconfig: istioKubeconfigPath(), nativeSidecars });
+/** Istio 1.30 (the canary release, scripts/istio/build.sh 1.30): its own config, its own istioctl. */
+function canaryRelease(): { config: InjectorConfig; injector: InjectorTemplates } {
+  if (!canary) {
+    const manifest = istioManifestPath(process.env, ISTIO_CANARY_RELEASE);
+    if (!existsSync(manifest)) throw new Error(`Istio ${ISTIO_CANARY_RELEASE} is not built (${manifest}); run scripts/istio/build.sh ${ISTIO_CANARY_RELEASE}`);
+    const c = injectorConfig(readFileSync(manifest, 'utf8'));
+    canary = { config: c, injector: parseInjectorConfig(readFileSync(c.injectConfigFile, 'utf8'), c.injectConfigFile) };
+  }
+  return canary;
+}
+
+async function compare(
+  file: string,
+  text: string,
+  nativeSidecars: boolean,
+  release?: IstioRelease,
+): Promise<{ istioctlCode: number; meshError?: string; documents: number; firstDifference?: string }> {
+  const { config, injector } = release === ISTIO_CANARY_RELEASE ? canaryRelease() : { config: configOf(), injector: injectorOf() };
+  const istioctl = await istioctlKubeInject(file, config, { kubeconfig: istioKubeconfigPath(), nativeSidecars, release });
   let meshOutput: string | undefined;
   let meshError: string | undefined;
   try {
@@ -48,6 +67,9 @@ async function compare(file: string, text: string, nativeSidecars: boolean): Pro
   }
   return { istioctlCode: 0, documents: theirs.length, firstDifference };
 }
+
+const configOf = () => config;
+const injectorOf = () => injector;
 
 function expectSame(result: Awaited<ReturnType<typeof compare>>): void {
   expect({ istioctlExit: result.istioctlCode === 0 ? 0 : 1, meshExit: result.meshError ? 1 : 0 }).toEqual({
@@ -93,5 +115,25 @@ describe('templated path: chart templates selected by annotation', () => {
     const file = path.join(work, `${t.replace(',', '+')}-${name}`);
     writeFileSync(file, text);
     expectSame(await compare(file, text, native));
+  });
+});
+
+describe(`templated path, Istio ${ISTIO_CANARY_RELEASE}: its istioctl and its config vs mesh`, () => {
+  const inputs = [...new Set(loadCases().map((c) => c.input))];
+  it.each(inputs.map((f, i) => [f, i % 2 === 0] as const))('golden %s native=%s', async (file, native) => {
+    expectSame(await compare(path.join(INJECT_DIR, file), readInject(file), native, ISTIO_CANARY_RELEASE));
+  });
+  const files = generateCorpus(20261130, 1000, 250);
+  it.each(files.map((f, i) => [f.name, f, i % 2 === 0] as const))('corpus %s', async (_name, f, native) => {
+    const file = path.join(work, `1.30-${f.name}`);
+    writeFileSync(file, f.text);
+    expectSame(await compare(file, f.text, native, ISTIO_CANARY_RELEASE));
+  });
+  it.each(['gateway', 'grpc-agent', 'grpc-simple'])('%s selected by annotation', async (t) => {
+    const f = generateCorpus(78, 100, 100)[0];
+    const text = withTemplate(f.text, t);
+    const file = path.join(work, `1.30-${t}.yaml`);
+    writeFileSync(file, text);
+    expectSame(await compare(file, text, true, ISTIO_CANARY_RELEASE));
   });
 });

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseAllDocuments, parse } from 'yaml';
 import { injectionSettings, type InjectionSettings } from '../../src/inject';
-import { istioBinaryPath, istioManifestPath } from '../../src/cluster/versions';
+import { istioBinaryPath, istioManifestPath, type IstioRelease } from '../../src/cluster/versions';
 
 export interface InjectorConfig {
   /** The `config` key of the istio-sidecar-injector ConfigMap: templates and policy. */
@@ -61,15 +61,19 @@ export interface IstioctlResult {
  * hangs without a reachable cluster), so it gets the local cluster's kubeconfig; with these flags it reads
  * nothing that matters from it. Native sidecars follow ENABLE_NATIVE_SIDECARS, as in istioctl's offline mode.
  */
-export function istioctlKubeInject(file: string, config: InjectorConfig, options: { kubeconfig: string; nativeSidecars: boolean }): Promise<IstioctlResult> {
+export function istioctlKubeInject(
+  file: string,
+  config: InjectorConfig,
+  options: { kubeconfig: string; nativeSidecars: boolean; release?: IstioRelease },
+): Promise<IstioctlResult> {
   const args = ['kube-inject', '-f', file, '--injectConfigFile', config.injectConfigFile, '--valuesFile', config.valuesFile, '--meshConfigFile', config.meshConfigFile];
-  return runIstioctl(args, { KUBECONFIG: options.kubeconfig, ENABLE_NATIVE_SIDECARS: String(options.nativeSidecars) });
+  return runIstioctl(args, { KUBECONFIG: options.kubeconfig, ENABLE_NATIVE_SIDECARS: String(options.nativeSidecars) }, options.release);
 }
 
 /** The built istioctl with `args`; killed after two minutes (it has no timeout of its own). */
-export function runIstioctl(args: string[], env: Record<string, string>): Promise<IstioctlResult> {
+export function runIstioctl(args: string[], env: Record<string, string>, release?: IstioRelease): Promise<IstioctlResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(istioBinaryPath('istioctl'), args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(istioBinaryPath('istioctl', process.env, release), args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
