@@ -119,7 +119,10 @@ describe('templated path: chart templates selected by annotation', () => {
 });
 
 describe(`templated path, Istio ${ISTIO_CANARY_RELEASE}: its istioctl and its config vs mesh`, () => {
-  const inputs = [...new Set(loadCases().map((c) => c.input))];
+  // Istio 1.30 keeps a pod's prometheus.istio.io/scrape-targets annotation, which 1.31's injector (and mesh's
+  // post-processing, which follows 1.31 and later) consumes: a Go-code delta outside the templates.
+  const POST_PROCESSING_DELTAS = new Set(['hello-multiport-metrics.yaml']);
+  const inputs = [...new Set(loadCases().map((c) => c.input))].filter((f) => !POST_PROCESSING_DELTAS.has(f));
   it.each(inputs.map((f, i) => [f, i % 2 === 0] as const))('golden %s native=%s', async (file, native) => {
     expectSame(await compare(path.join(INJECT_DIR, file), readInject(file), native, ISTIO_CANARY_RELEASE));
   });
