@@ -323,26 +323,27 @@ class State {
   }
 
   private evalCall(dot: unknown, f: GoFunc, node: Arg, name: string, args: Arg[], final: unknown): unknown {
-    const callArgs = args.slice(1);
-    const numIn = callArgs.length + (final !== MISSING ? 1 : 0);
+    // args[0] is the function itself.
+    const given = args.length - 1;
+    const numIn = given + (final !== MISSING ? 1 : 0);
+    const params = f.params;
     if (f.variadic !== undefined) {
-      if (numIn < f.params.length) this.fail(`wrong number of args for ${name}: want at least ${f.params.length} got ${callArgs.length}`);
-    } else if (numIn !== f.params.length) {
-      this.fail(`wrong number of args for ${name}: want ${f.params.length} got ${numIn}`);
+      if (numIn < params.length) this.fail(`wrong number of args for ${name}: want at least ${params.length} got ${given}`);
+    } else if (numIn !== params.length) {
+      this.fail(`wrong number of args for ${name}: want ${params.length} got ${numIn}`);
     }
-    const typeOf = (i: number) => (i < f.params.length ? f.params[i] : f.variadic!);
     if (f.lazy) {
       let v: unknown = undefined;
-      for (const a of callArgs) {
-        v = this.evalArg(dot, 'reflect.Value', a);
+      for (let i = 1; i < args.length; i++) {
+        v = this.evalArg(dot, 'reflect.Value', args[i]);
         if (isTrue(v) === (f.lazy === 'or')) return v;
       }
       if (final !== MISSING) v = final;
       return v;
     }
-    const argv: unknown[] = [];
-    for (let i = 0; i < callArgs.length; i++) argv.push(this.evalArg(dot, typeOf(i), callArgs[i]));
-    if (final !== MISSING) argv.push(this.validateType(final, typeOf(callArgs.length)));
+    const argv: unknown[] = new Array(numIn);
+    for (let i = 0; i < given; i++) argv[i] = this.evalArg(dot, i < params.length ? params[i] : f.variadic!, args[i + 1]);
+    if (final !== MISSING) argv[given] = this.validateType(final, given < params.length ? params[given] : f.variadic!);
     try {
       return f.fn(...argv);
     } catch (e) {
@@ -361,9 +362,9 @@ class State {
         if (canBeNil(typ)) return null;
         return this.fail(`cannot assign nil to ${typ}`);
       case 'field':
-        return this.validateType(this.evalFieldChain(dot, dot, n, n.idents, [n], MISSING), typ);
+        return this.validateType(this.evalFieldChain(dot, dot, n, n.idents, NO_ARGS, MISSING), typ);
       case 'variable':
-        return this.validateType(this.evalVariable(dot, n, [n], MISSING), typ);
+        return this.validateType(this.evalVariable(dot, n, NO_ARGS, MISSING), typ);
       case 'pipe':
         return this.validateType(this.evalPipeline(dot, n.pipe), typ);
       case 'identifier':
@@ -420,6 +421,9 @@ class State {
     this.out.push(formatValue(v));
   }
 }
+
+/** An operand evaluated on its own: no arguments to pass to a method. */
+const NO_ARGS: Arg[] = [];
 
 /** Marks "no final argument" in a pipeline (distinct from a missing value). */
 const MISSING: unique symbol = Symbol('missing');
