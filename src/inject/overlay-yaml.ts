@@ -29,6 +29,8 @@ export function readCommonYaml(text: string): unknown {
 }
 
 const scalarCache = new Map<string, Json>();
+/** Characters a plain mapping key cannot start with ('-' only when followed by a space, ':' or '#'). */
+const KEY_START = new Set([...':#\'"[]{},&*!|>%@`?-']);
 const OBVIOUS_STRING = /^[A-Za-z_/$][^:#]*$/;
 const NON_STRING_WORDS = /^(y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|null|Null|NULL)$/;
 
@@ -142,16 +144,28 @@ class Reader {
       key = text.slice(1, end);
       after = end + 1;
     } else {
-      const m = /^([^\s:#'"[\]{},&*!|>%@`?-][^:#]*?|-[^\s:#][^:#]*?)\s*:(\s|$)/.exec(text);
-      if (!m) {
+      // A plain key: no ':' or '#' in it, ended by ':' and a space (or the line's end).
+      let colon = -1;
+      for (let j = 0; j < text.length; j++) {
+        const ch = text[j];
+        if (ch === '#') break;
+        if (ch === ':') {
+          const next = text[j + 1];
+          if (next === undefined || next === ' ') colon = j;
+          break;
+        }
+      }
+      const first = text[0];
+      const startsOk = !KEY_START.has(first) || (first === '-' && text[1] !== undefined && !/[\s:#]/.test(text[1]));
+      key = colon > 0 ? text.slice(0, colon).trimEnd() : '';
+      if (colon <= 0 || !startsOk || key === '' || /\s/.test(first)) {
         if (/:(\s|$)/.test(text) && !/^["'[{]/.test(text)) throw new Unsupported();
         return undefined;
       }
-      key = m[1];
       if (!OBVIOUS_STRING.test(key) || NON_STRING_WORDS.test(key)) {
         if (typeof plainScalar(key) !== 'string') throw new Unsupported();
       }
-      return { key, rest: text.slice(m[0].length).trim() };
+      return { key, rest: text.slice(colon + 1).trim() };
     }
     const tail = text.slice(after);
     const m = /^\s*:(\s|$)/.exec(tail);
