@@ -180,10 +180,16 @@ class ProtoView implements GoObject {
     return this.json === undefined;
   }
 
+  private cache?: Map<string, unknown>;
+
   field(name: string): unknown {
     const def = this.fields[name];
     if (!def) return NO_FIELD;
-    return protoField(this.json?.[def[0]], def[1], name);
+    this.cache ??= new Map();
+    if (this.cache.has(name)) return this.cache.get(name);
+    const v = protoField(this.json?.[def[0]], def[1], name);
+    this.cache.set(name, v);
+    return v;
   }
 
   method(name: string): ((...a: unknown[]) => unknown) | undefined {
