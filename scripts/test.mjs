@@ -57,6 +57,9 @@ if (useLocalCluster) {
   step('local control plane without Istio (MESH_CLUSTER_NAME=mesh-free mesh cluster up --no-istio)', process.execPath,
     ['bin/mesh.cjs', 'cluster', 'up', '--no-istio', ...holder], meshFreeEnv);
 }
+// Go's own text/template with Istio's func map, the reference for src/gotemplate (built once from the Istio
+// module; if Istio is not built, the renderer suites fail saying so).
+run('Go template oracle (scripts/istio/build-render-oracle.sh)', 'bash', ['scripts/istio/build-render-oracle.sh']);
 const resultsFile = path.join(mkdtempSync(path.join(tmpdir(), 'mesh-test-')), 'jest-results.json');
 const jestStatus = run('jest', 'npx', ['jest', '--ci', '--json', `--outputFile=${resultsFile}`, ...jestArgs]);
 if (useLocalCluster) {

@@ -159,6 +159,33 @@ async function versusIstioctl(dir, text) {
   ];
 }
 
+/** The templated path (--injectConfigFile: the 1.31 chart's own templates through src/gotemplate) vs the built-in engine. */
+async function templatedVersusBuiltIn(dir, text) {
+  const mod = await loadTs(
+    dir,
+    'templated',
+    `export * from './src/inject';
+     export { parseInjectorConfig } from './src/inject/injector-config';
+     export { istioManifestPath } from './src/cluster/versions';`,
+  );
+  if (!existsSync(mod.istioManifestPath())) return ['templated path: skipped (needs scripts/istio/build.sh)'];
+  const maps = parseAllDocuments(readFileSync(mod.istioManifestPath(), 'utf8')).map((d) => d.toJS()).filter((o) => o?.kind === 'ConfigMap');
+  const injector = maps.find((m) => m.metadata.name === 'istio-sidecar-injector');
+  const mesh = parseAllDocuments(maps.find((m) => m.metadata.name === 'istio').data.mesh)[0].toJS();
+  const values = JSON.parse(injector.data.values);
+  const builtIn = mod.injectionSettings({ values, meshConfig: mesh, nativeSidecars: false });
+  const templated = mod.injectionSettings({ values, meshConfig: mesh, nativeSidecars: false, injector: mod.parseInjectorConfig(injector.data.config, 'bench') });
+  const [templatedMs, builtInMs] = bestOf([
+    () => mod.injectManifests(text, 'bench.yaml', templated),
+    () => mod.injectManifests(text, 'bench.yaml', builtIn),
+  ]);
+  const ratio = templatedMs / builtInMs;
+  return [
+    `templated path (--injectConfigFile, 1.31 chart templates): ${templatedMs.toFixed(0)} ms; built-in engine, same values: ${builtInMs.toFixed(0)} ms`,
+    `templated vs built-in: ${ratio.toFixed(2)}× (target ≤ 1.5×: ${ratio <= 1.5 ? 'met' : 'NOT met'})`,
+  ];
+}
+
 export default async function run() {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mesh-bench-inject-'));
   try {
@@ -182,6 +209,7 @@ export default async function run() {
       `kube-inject: ${injectMs.toFixed(0)} ms = ${Math.round((workloads / injectMs) * 1000)} workloads/s`,
       `yaml parse + stringify of the same file: ${plainMs.toFixed(0)} ms`,
       `ratio: ${ratio.toFixed(2)}× (target ≤ 1.5×: ${ratio <= 1.5 ? 'met' : 'NOT met'})`,
+      ...(await templatedVersusBuiltIn(dir, text)),
       ...(await versusIstioctl(dir, text)),
     ];
   } finally {

@@ -13,7 +13,7 @@ export const commands: CliCommand[] = [
   {
     name: 'kube-inject',
     usage:
-      'mesh kube-inject -f <file|-> [-o <file>] [--valuesFile <yaml>] [--meshConfigFile <yaml>] [--native-sidecars true|false|auto] [--revision <rev>]',
+      'mesh kube-inject -f <file|-> [-o <file>] [--valuesFile <yaml>] [--meshConfigFile <yaml>] [--injectConfigFile <yaml>] [--native-sidecars true|false|auto] [--revision <rev>]',
     summary: 'Inject the Istio sidecar into Kubernetes manifests, exactly as istioctl kube-inject does',
     load: () => import('./kube-inject'),
   },

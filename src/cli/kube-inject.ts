@@ -6,6 +6,7 @@ import { readAll } from './io';
 import { parseCommandArgs } from './args';
 import { UserError } from '../errors';
 import { injectManifests, injectionSettings } from '../inject';
+import { parseInjectorConfig } from '../inject/injector-config';
 import { parseManifests } from '../yaml/manifests';
 
 const MAX_INPUT_BYTES = 4 * 1024 * 1024;
@@ -15,6 +16,7 @@ interface Options {
   output?: string;
   valuesFile?: string;
   meshConfigFile?: string;
+  injectConfigFile?: string;
   nativeSidecars: 'true' | 'false' | 'auto';
   revision?: string;
   kubeconfig?: string;
@@ -30,6 +32,7 @@ function parseOptions(args: string[]): Options {
     output: { type: 'string', short: 'o' },
     valuesFile: { type: 'string' },
     meshConfigFile: { type: 'string' },
+    injectConfigFile: { type: 'string' },
     'native-sidecars': { type: 'string', default: 'auto' },
     revision: { type: 'string', short: 'r' },
     kubeconfig: { type: 'string' },
@@ -38,14 +41,15 @@ function parseOptions(args: string[]): Options {
     meshConfigMapName: { type: 'string' },
     webhookConfig: { type: 'string' },
   });
-  const { filename: file, output, valuesFile, meshConfigFile, revision, kubeconfig, istioNamespace, injectConfigMapName, meshConfigMapName, webhookConfig } = values;
+  const { filename: file, output, valuesFile, meshConfigFile, injectConfigFile, revision, kubeconfig, istioNamespace, injectConfigMapName, meshConfigMapName, webhookConfig } = values;
   const nativeSidecars = values['native-sidecars'];
   if (!file) throw new UserError('missing -f <file|->: the manifest to inject');
   if (nativeSidecars !== 'true' && nativeSidecars !== 'false' && nativeSidecars !== 'auto') {
     throw new UserError(`--native-sidecars must be true, false or auto, not "${nativeSidecars}"`);
   }
   return {
-    file, output, valuesFile, meshConfigFile, nativeSidecars, revision, kubeconfig, istioNamespace, injectConfigMapName, meshConfigMapName, webhookConfig,
+    file, output, valuesFile, meshConfigFile, injectConfigFile, nativeSidecars, revision, kubeconfig, istioNamespace, injectConfigMapName, meshConfigMapName,
+    webhookConfig,
   };
 }
 
@@ -106,20 +110,24 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   // "render these", so no cluster is asked then.
   const { usableKubeconfig } = await import('../inject/nodes');
   const kubeconfigPath = opts.kubeconfig ? path.resolve(io.cwd, opts.kubeconfig) : usableKubeconfig(io.env);
-  const explicitFiles = values !== undefined || meshConfig !== undefined;
+  const injector = opts.injectConfigFile ? parseInjectorConfig(readText(opts.injectConfigFile, io.cwd), opts.injectConfigFile) : undefined;
+  const explicitFiles = values !== undefined || meshConfig !== undefined || injector !== undefined;
   const builtin = { values, meshConfig, revision: opts.revision, ...(await decideNativeSidecars(opts.nativeSidecars, kubeconfigPath)) };
-  const { resolveInjectionSource, builtinSource, injectedProxyImage } = await import('../injector/resolve');
-  const injection = explicitFiles
-    ? builtinSource(injectionSettings(builtin), `with ${[opts.valuesFile, opts.meshConfigFile].filter(Boolean).join(' and ')}`)
-    : await resolveInjectionSource({
-        kc: kubeconfigPath ? await loadKubeconfig(kubeconfigPath, io) : undefined,
-        revision: opts.revision,
-        istioNamespace: opts.istioNamespace,
-        injectConfigMapName: opts.injectConfigMapName,
-        meshConfigMapName: opts.meshConfigMapName,
-        webhookConfig: opts.webhookConfig,
-        builtin,
-      });
+  const { resolveInjectionSource, builtinSource, filesSource, injectedProxyImage } = await import('../injector/resolve');
+  const given = [opts.injectConfigFile, opts.valuesFile, opts.meshConfigFile].filter(Boolean).join(', ');
+  const injection = injector
+    ? filesSource(injectionSettings({ ...builtin, injector }), given)
+    : explicitFiles
+      ? builtinSource(injectionSettings(builtin), `with ${given}`)
+      : await resolveInjectionSource({
+          kc: kubeconfigPath ? await loadKubeconfig(kubeconfigPath, io) : undefined,
+          revision: opts.revision,
+          istioNamespace: opts.istioNamespace,
+          injectConfigMapName: opts.injectConfigMapName,
+          meshConfigMapName: opts.meshConfigMapName,
+          webhookConfig: opts.webhookConfig,
+          builtin,
+        });
   const result = await injection.inject(text, source);
   const image = injectedProxyImage(result.output);
   io.stderr(`mesh kube-inject: injected by ${injection.description}${image ? `, proxy ${image}` : ''}${injection.note ? ` (${injection.note})` : ''}\n`);

@@ -1,6 +1,9 @@
 // The core of injection for one pod (webhook.go injectPod): strip a previous injection, render the
 // template, strategic-merge it, re-apply user overrides of istio-proxy/istio-init, post-process.
 import type { InjectionSettings } from './settings';
+import { proxyImage, proxyInitImage } from './settings';
+import { goValues, renderInjectionTemplate, selectTemplates } from './injector-config';
+import type { TemplateDataInput } from './template-data';
 import { renderSidecarTemplate, isNativeSidecar, type Obj } from './template';
 import { templateNames, type TemplateNames } from './template-helpers';
 import { strategicMerge } from './merge';
@@ -223,30 +226,40 @@ function injectionStatus(names: TemplateNames, revision: string): string {
 export function injectPodCore(pod: Obj, ctx: PodContext): Obj {
   const settings = ctx.settings;
   validateAnnotations(pod.metadata.annotations ?? {});
-  checkTemplates(pod.metadata.annotations ?? {});
+  if (!settings.injector) checkTemplates(pod.metadata.annotations ?? {});
   const meshStatusPort = Number(settings.meshConfig.defaultConfig?.statusPort ?? 15020);
   const proxyConfig = effectiveProxyConfig(settings.meshConfig, pod.metadata.annotations ?? {});
   const mesh = { ...settings.meshConfig, defaultConfig: proxyConfig };
   const stripped = strippedPod(pod, meshStatusPort);
-  const templatePod = renderSidecarTemplate({
-    typeMeta: ctx.typeMeta,
-    deployMeta: ctx.deployMeta,
-    metadata: stripped.metadata,
-    spec: stripped.spec,
-    proxyConfig,
-    settings,
-    nativeSidecars: settings.nativeSidecars,
-  });
+  const overlays = settings.injector
+    ? selectTemplates(settings.injector, pod.metadata.annotations ?? {}).map((name) =>
+        renderInjectionTemplate(settings.injector!, name, templateDataInput(stripped, proxyConfig, ctx)),
+      )
+    : [
+        renderSidecarTemplate({
+          typeMeta: ctx.typeMeta,
+          deployMeta: ctx.deployMeta,
+          metadata: stripped.metadata,
+          spec: stripped.spec,
+          proxyConfig,
+          settings,
+          nativeSidecars: settings.nativeSidecars,
+        }),
+      ];
   let merged = pod;
-  if (
-    isNativeSidecar(pod.metadata, settings.nativeSidecars) &&
-    find(templatePod.spec.initContainers, 'istio-proxy') &&
-    find(pod.spec.containers, 'istio-proxy')
-  ) {
-    merged = moveToInit(merged, 'istio-proxy');
+  let templatePod: Obj = {};
+  for (const overlay of overlays) {
+    templatePod = strategicMerge(templatePod, overlay);
+    if (
+      isNativeSidecar(merged.metadata, settings.nativeSidecars) &&
+      find(templatePod.spec?.initContainers, 'istio-proxy') &&
+      find(merged.spec.containers, 'istio-proxy')
+    ) {
+      merged = moveToInit(merged, 'istio-proxy');
+    }
+    merged = asPod(strategicMerge(merged, overlay));
   }
-  merged = asPod(strategicMerge(merged, templatePod));
-  const added = templateNames(templatePod.spec);
+  const added = templateNames(templatePod.spec ?? {});
   merged = reapplyOverwrittenContainers(merged, pod, added, ctx);
   merged.metadata.annotations ??= {};
   merged.metadata.labels ??= {};
@@ -268,6 +281,36 @@ export function injectPodCore(pod: Obj, ctx: PodContext): Obj {
   const holdPod = proxyConfig.holdApplicationUntilProxyStarts === true || settings.values.global?.proxy?.holdApplicationUntilProxyStarts === true;
   reorderPod(merged, holdPod);
   return asPod(merged);
+}
+
+/** SidecarTemplateData's fields for a stripped pod, as Istio's RunTemplate fills them. */
+export function templateDataInput(stripped: Obj, proxyConfig: Obj, ctx: PodContext): TemplateDataInput {
+  const settings = ctx.settings;
+  const annotations = stripped.metadata.annotations ?? {};
+  return {
+    typeMeta: ctx.typeMeta,
+    deployMeta: ctx.deployMeta,
+    metadata: stripped.metadata,
+    spec: stripped.spec,
+    proxyConfig,
+    meshConfig: { ...settings.meshConfig, defaultConfig: proxyConfig },
+    values: goValues(settings.values),
+    revision: settings.revision,
+    nativeSidecars: settings.nativeSidecars,
+    proxyImage: proxyImage(settings, annotations),
+    proxyInitImage: proxyInitImage(settings, annotations),
+    // istioctl has no namespace object: Istio's default proxy UID/GID.
+    proxyUID: 1337,
+    proxyGID: 1337,
+    inboundTrafficPolicyMode: inboundTrafficPolicyMode(settings.meshConfig),
+    compliancePolicy: process.env.COMPLIANCE_POLICY ?? '',
+  };
+}
+
+/** inject.InboundTrafficPolicyMode: the mesh's inboundTrafficPolicy.mode, lower-cased ("" when unset). */
+function inboundTrafficPolicyMode(mesh: Obj): string {
+  const mode = mesh.inboundTrafficPolicy?.mode;
+  return mode === 'LOCALHOST' || mode === 1 ? 'localhost' : mode === 'PASSTHROUGH' || mode === 0 ? 'passthrough' : 'passthrough';
 }
 
 /** inject.istio.io/templates selects Istio templates; only the default sidecar template is built in. */

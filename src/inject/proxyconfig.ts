@@ -71,7 +71,11 @@ const WRAPPERS = new Set([
   'parentShutdownDuration', 'terminationDrainDuration', 'discoveryRefreshDelay', 'fileFlushInterval', 'fileFlushMinSizeKb',
 ]);
 
-export function proxyConfigJson(pc: Obj, _mesh: Values): string {
+/** Released Istio (1.30, 1.31): DefaultProxyConfig sets no concurrency. */
+export const RELEASED_PROXY_DEFAULTS: Obj = Object.fromEntries(Object.entries(DEFAULTS).filter(([k]) => k !== 'concurrency'));
+
+export function proxyConfigJson(pc: Obj, _mesh: Values, defaults: Obj = DEFAULTS): string {
+  const DEFAULTS = defaults;
   const out: Obj = {};
   const keys = [...ORDER.filter((k) => k in pc), ...Object.keys(pc).filter((k) => !ORDER.includes(k)).sort()];
   for (const k of keys) {

@@ -1,6 +1,7 @@
 // Injection configuration as Istio has it: chart values (istio-discovery values.yaml defaults) and
 // mesh config (Istio's mesh defaults), with user overrides deep-merged on top.
 import { UserError } from '../errors';
+import type { InjectorTemplates } from './injector-config';
 
 export type Values = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -23,6 +24,11 @@ export interface InjectionSettings {
    * returns the injected pod, or undefined when that injector left the pod alone.
    */
   externalInjector?: ExternalPodInjector;
+  /**
+   * An explicit injector configuration (istioctl's --injectConfigFile, or the cluster's ConfigMap): its
+   * templates are rendered instead of the built-in one.
+   */
+  injector?: InjectorTemplates;
 }
 
 export type ExternalPodInjector = (pod: { metadata: Record<string, any>; spec: Record<string, any> }, namespace: string) => Record<string, any> | undefined; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -122,6 +128,7 @@ export function injectionSettings(opts: {
   nativeSidecars?: boolean;
   revision?: string;
   nodeKubeletVersions?: Record<string, string>;
+  injector?: InjectorTemplates;
 } = {}): InjectionSettings {
   for (const [what, v] of [
     ['values', opts.values],
@@ -138,6 +145,7 @@ export function injectionSettings(opts: {
     nativeSidecars: opts.nativeSidecars ?? true,
     revision: opts.revision ?? String(values.revision ?? ''),
     ...(opts.nodeKubeletVersions ? { nodeKubeletVersions: opts.nodeKubeletVersions } : {}),
+    ...(opts.injector ? { injector: opts.injector } : {}),
   };
 }
 

@@ -65,7 +65,7 @@ export function proxyEnv(input: TemplateInput, containers: string[]): Obj[] {
 }
 
 /** OTEL_RESOURCE_ATTRIBUTES when an OpenTelemetry provider asks for semantic-convention enrichment. */
-function otelResourceAttributes(mesh: Values, annos: Obj, labels: Obj, namespace: string, containers: Obj[]): string {
+export function otelResourceAttributes(mesh: Values, annos: Obj, labels: Obj, namespace: string, containers: Obj[]): string {
   const providers: Obj[] = Array.isArray(mesh.extensionProviders) ? mesh.extensionProviders : [];
   if (!providers.some((p) => p?.opentelemetry?.serviceAttributeEnrichment === 'OTEL_SEMANTIC_CONVENTIONS')) return '';
   const attrs: string[] = [];

@@ -11,6 +11,7 @@ import { parse as parseYaml } from 'yaml';
 import { UserError } from '../errors';
 import { injectManifests, injectManifestsRemotely, injectionSettings, type InjectResult, type InjectionSettings } from '../inject';
 import { getObject, listObjects, type KubeObject } from '../kube';
+import { parseInjectorConfig } from '../inject/injector-config';
 import { connectionErrorCode } from '../kube/unreachable';
 import { INJECTOR_WEBHOOK_SUFFIX } from '../webhook/configuration';
 import { REVISION_LABEL } from '../webhook/selectors';
@@ -133,9 +134,19 @@ async function readInjectorConfigMaps(kc: KubeConfig, request: InjectionRequest)
   return { name: `${namespace}/${name}`, config: injector.data?.config, values, meshName: `${namespace}/${meshName}`, mesh: meshConfig };
 }
 
-/** Path 3: the cluster's ConfigMaps. */
+/** Path 1: explicit files, the given injector config's own templates rendered by mesh. */
+export function filesSource(settings: InjectionSettings, files: string): InjectionSource {
+  return {
+    kind: 'files',
+    description: `the injector config ${files}, rendered by mesh`,
+    inject: async (text, file) => injectManifests(text, file, settings),
+  };
+}
+
+/** Path 3: the cluster's ConfigMaps — their own templates (`config`), values and mesh config, rendered by mesh. */
 function configMapSource(maps: NonNullable<Awaited<ReturnType<typeof readInjectorConfigMaps>>>, request: InjectionRequest, note?: string): InjectionSource {
-  const settings = injectionSettings({ ...request.builtin, values: maps.values, meshConfig: maps.mesh, revision: request.revision });
+  const injector = maps.config ? parseInjectorConfig(maps.config, `ConfigMap ${maps.name} (key config)`) : undefined;
+  const settings = injectionSettings({ ...request.builtin, values: maps.values, meshConfig: maps.mesh, revision: request.revision, ...(injector ? { injector } : {}) });
   return {
     kind: 'configmap',
     description: `the cluster's injector ConfigMaps ${maps.name} and ${maps.meshName} (revision ${revisionName(request.revision)})`,

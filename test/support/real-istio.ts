@@ -61,9 +61,13 @@ export interface IstioctlResult {
  * hangs without a reachable cluster), so it gets the local cluster's kubeconfig; with these flags it reads
  * nothing that matters from it. Native sidecars follow ENABLE_NATIVE_SIDECARS, as in istioctl's offline mode.
  */
-export function istioctlKubeInject(file: string, config: InjectorConfig, options: { kubeconfig: string; nativeSidecars: boolean }): Promise<IstioctlResult> {
+export function istioctlKubeInject(
+  file: string,
+  config: InjectorConfig,
+  options: { kubeconfig: string; nativeSidecars: boolean; release?: IstioRelease },
+): Promise<IstioctlResult> {
   const args = ['kube-inject', '-f', file, '--injectConfigFile', config.injectConfigFile, '--valuesFile', config.valuesFile, '--meshConfigFile', config.meshConfigFile];
-  return runIstioctl(args, { KUBECONFIG: options.kubeconfig, ENABLE_NATIVE_SIDECARS: String(options.nativeSidecars) });
+  return runIstioctl(args, { KUBECONFIG: options.kubeconfig, ENABLE_NATIVE_SIDECARS: String(options.nativeSidecars) }, options.release);
 }
 
 /** The built istioctl (of `release`, default 1.31) with `args`; killed after two minutes (it has no timeout of its own). */

@@ -1,0 +1,145 @@
+// An explicit injector configuration (the `config` key of the istio-sidecar-injector ConfigMap, or a bare
+// sidecar template, as istioctl's --injectConfigFile reads it): its templates parsed once with Go's
+// text/template semantics, rendered per pod with Istio's SidecarTemplateData.
+import { parse as parseYaml } from 'yaml';
+import { GoTemplate, TemplateExecError, TemplateParseError, fromJsonValue } from '../gotemplate';
+import { UserError } from '../errors';
+import { INJECTION_FUNCS } from './template-funcs';
+import { parseOverlayYaml } from './overlay-yaml';
+import { sidecarTemplateData, type TemplateDataInput } from './template-data';
+import type { Obj } from './template-helpers';
+
+export interface InjectorTemplates {
+  /** Where the configuration came from (a file name, `configmap istio-system/istio-sidecar-injector`). */
+  source: string;
+  policy: 'enabled' | 'disabled';
+  defaultTemplates: string[];
+  aliases: Record<string, string[]>;
+  neverInjectSelector: Obj[];
+  alwaysInjectSelector: Obj[];
+  injectedAnnotations: Record<string, string>;
+  /** Parsed templates by name. */
+  templates: Map<string, GoTemplate>;
+}
+
+function fail(source: string, msg: string): never {
+  throw new UserError(`${source}: ${msg}`);
+}
+
+function isMapping(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function stringList(v: unknown, source: string, field: string): string[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) fail(source, `${field} must be a list of strings`);
+  return v as string[];
+}
+
+function parseTemplate(name: string, text: string, source: string): GoTemplate {
+  try {
+    // Istio parses every template under the name "inject".
+    return GoTemplate.parse('inject', text, INJECTION_FUNCS);
+  } catch (e) {
+    if (e instanceof TemplateParseError) fail(source, `template "${name}": ${e.message}`);
+    throw e;
+  }
+}
+
+/**
+ * Parses an injector configuration as istioctl's --injectConfigFile does: a mapping with `templates` is an
+ * inject.Config, anything else is the sidecar template itself. Every template is parsed up front (as
+ * Istio does), so a template that does not parse or names a function Istio lacks fails here.
+ */
+export function parseInjectorConfig(text: string, source: string): InjectorTemplates {
+  let doc: unknown;
+  try {
+    doc = parseYaml(text, { version: '1.1', maxAliasCount: 100 });
+  } catch {
+    doc = undefined;
+  }
+  const isConfig = isMapping(doc) && isMapping(doc.templates) && Object.keys(doc.templates).length > 0;
+  if (!isConfig) {
+    return {
+      source, policy: 'enabled', defaultTemplates: ['sidecar'], aliases: {}, neverInjectSelector: [], alwaysInjectSelector: [],
+      injectedAnnotations: {}, templates: new Map([['sidecar', parseTemplate('sidecar', text, source)]]),
+    };
+  }
+  const cfg = doc as Obj;
+  const policy = cfg.policy ?? 'enabled';
+  if (policy !== 'enabled' && policy !== 'disabled') fail(source, `policy must be "enabled" or "disabled", not ${JSON.stringify(policy)}`);
+  const templates = new Map<string, GoTemplate>();
+  for (const [name, body] of Object.entries(cfg.templates as Obj)) {
+    if (typeof body !== 'string') fail(source, `template "${name}" must be a string`);
+    templates.set(name, parseTemplate(name, body, source));
+  }
+  const aliases: Record<string, string[]> = {};
+  if (cfg.aliases !== undefined && cfg.aliases !== null) {
+    if (!isMapping(cfg.aliases)) fail(source, 'aliases must be a mapping of names to lists of templates');
+    for (const [k, v] of Object.entries(cfg.aliases)) aliases[k] = stringList(v, source, `aliases.${k}`);
+  }
+  const selectors = (field: string): Obj[] => {
+    const v = cfg[field];
+    if (v === undefined || v === null) return [];
+    if (!Array.isArray(v) || v.some((x) => !isMapping(x))) fail(source, `${field} must be a list of label selectors`);
+    return v as Obj[];
+  };
+  const injected = cfg.injectedAnnotations ?? {};
+  if (!isMapping(injected) || Object.values(injected).some((x) => typeof x !== 'string')) {
+    fail(source, 'injectedAnnotations must be a mapping of strings');
+  }
+  const defaults = stringList(cfg.defaultTemplates, source, 'defaultTemplates');
+  return {
+    source,
+    policy,
+    defaultTemplates: defaults.length ? defaults : ['sidecar'],
+    aliases,
+    neverInjectSelector: selectors('neverInjectSelector'),
+    alwaysInjectSelector: selectors('alwaysInjectSelector'),
+    injectedAnnotations: injected as Record<string, string>,
+    templates,
+  };
+}
+
+/** The template names for a pod: `inject.istio.io/templates` or the defaults, aliases resolved. */
+export function selectTemplates(injector: InjectorTemplates, annotations: Record<string, string>): string[] {
+  const requested = annotations['inject.istio.io/templates'];
+  const names = requested !== undefined ? String(requested).split(',').map((t) => t.trim()) : injector.defaultTemplates;
+  return names.flatMap((n) => injector.aliases[n] ?? [n]);
+}
+
+const valuesCache = new WeakMap<object, unknown>();
+
+/** Values as Go's encoding/json decodes them into map[string]interface{} (cached per settings object). */
+export function goValues(values: Obj): unknown {
+  let v = valuesCache.get(values);
+  if (v === undefined) {
+    v = fromJsonValue(JSON.parse(JSON.stringify(values)));
+    valuesCache.set(values, v);
+  }
+  return v;
+}
+
+/** Renders template `name` for a pod; the partial pod it produces, parsed as Istio parses the YAML. */
+export function renderInjectionTemplate(injector: InjectorTemplates, name: string, input: TemplateDataInput): Obj {
+  const tmpl = injector.templates.get(name);
+  if (!tmpl) {
+    throw new UserError(`requested template "${name}" not found; have ${[...injector.templates.keys()].sort().join(', ')}`);
+  }
+  let text: string;
+  try {
+    text = tmpl.execute(sidecarTemplateData(input));
+  } catch (e) {
+    if (e instanceof TemplateExecError) throw new UserError(`${injector.source}: template "${name}": ${e.message}`);
+    throw e;
+  }
+  let parsed: unknown;
+  try {
+    parsed = parseOverlayYaml(text);
+  } catch (e) {
+    throw new UserError(`${injector.source}: template "${name}" rendered invalid YAML: ${(e as Error).message.split('\n')[0]}`);
+  }
+  if (parsed === null || parsed === undefined) return {};
+  if (!isMapping(parsed)) throw new UserError(`${injector.source}: template "${name}" did not render a mapping`);
+  return parsed;
+}

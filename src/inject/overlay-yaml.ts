@@ -1,0 +1,402 @@
+// Parsing the YAML an injection template renders (once per pod, the hot spot of the templated path). A fast
+// reader for the block YAML templates produce — block mappings and sequences, plain/quoted scalars on one
+// line, literal block scalars, one-line JSON flow collections — that hands anything else (anchors, tags,
+// folded or multi-line scalars, flow YAML that is not JSON, …) to the `yaml` package, which defines the result.
+import { parse } from 'yaml';
+
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+
+class Unsupported extends Error {}
+
+const YAML_OPTIONS = { version: '1.1', uniqueKeys: false } as const;
+
+/** Parses rendered template YAML as YAML 1.1 (what Istio's yaml.v2 reads), fast for the common shapes. */
+export function parseOverlayYaml(text: string): unknown {
+  const fast = readCommonYaml(text);
+  return fast === UNSUPPORTED ? parse(text, YAML_OPTIONS) : fast;
+}
+
+export const UNSUPPORTED: unique symbol = Symbol('not for the fast reader');
+
+/** The fast reader alone: UNSUPPORTED when the text needs the full parser. */
+export function readCommonYaml(text: string): unknown {
+  try {
+    return new Reader(text).document();
+  } catch (e) {
+    if (e instanceof Unsupported) return UNSUPPORTED;
+    throw e;
+  }
+}
+
+const scalarCache = new Map<string, Json>();
+/** Characters a plain mapping key cannot start with ('-' only when followed by a space, ':' or '#'). */
+const KEY_START = new Set([...':#\'"[]{},&*!|>%@`?-']);
+const OBVIOUS_STRING = /^[A-Za-z_/$][^:#]*$/;
+const NON_STRING_WORDS = /^(y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|null|Null|NULL)$/;
+
+function plainScalar(s: string): Json {
+  if (s === '' || s === '~') return null;
+  if (OBVIOUS_STRING.test(s) && !NON_STRING_WORDS.test(s)) return s;
+  if (/^[&*!|>%@`'"[\]{},#?]/.test(s) || /^-(\s|$)/.test(s)) throw new Unsupported();
+  let v = scalarCache.get(s);
+  if (v === undefined && !scalarCache.has(s)) {
+    v = parse(s, YAML_OPTIONS) as Json;
+    if (scalarCache.size < 10000) scalarCache.set(s, v);
+  }
+  return v as Json;
+}
+
+function doubleQuoted(s: string): string {
+  // JSON's escapes are a subset of YAML's double-quoted ones; anything else goes to the full parser.
+  if (/\\[^"\\/bfnrtu]/.test(s)) throw new Unsupported();
+  try {
+    return JSON.parse(s);
+  } catch {
+    throw new Unsupported();
+  }
+}
+
+interface Line {
+  indent: number;
+  text: string; // without indentation
+  raw: string;
+}
+
+class Reader {
+  private readonly lines: Line[];
+  private i = 0;
+
+  constructor(text: string) {
+    if (text.includes('\t') || text.includes('\r')) throw new Unsupported();
+    this.lines = text.split('\n').map((raw) => {
+      const indent = raw.length - raw.trimStart().length;
+      return { indent, text: raw.slice(indent), raw };
+    });
+  }
+
+  private skipBlank(): void {
+    while (this.i < this.lines.length && (this.lines[this.i].text === '' || this.lines[this.i].text.startsWith('#'))) this.i++;
+  }
+
+  document(): Json {
+    this.skipBlank();
+    if (this.i >= this.lines.length) return null;
+    const first = this.lines[this.i];
+    if (first.text.startsWith('---') || first.text.startsWith('%')) throw new Unsupported();
+    const v = this.block(first.indent);
+    this.skipBlank();
+    if (this.i < this.lines.length) throw new Unsupported();
+    return v;
+  }
+
+  private block(indent: number): Json {
+    const line = this.lines[this.i];
+    if (line.text === '-' || line.text.startsWith('- ')) return this.sequence(indent);
+    return this.mapping(indent);
+  }
+
+  private sequence(indent: number): Json[] {
+    const out: Json[] = [];
+    for (;;) {
+      this.skipBlank();
+      const line = this.lines[this.i];
+      if (!line || line.indent < indent) return out;
+      if (line.indent > indent) throw new Unsupported();
+      if (!(line.text === '-' || line.text.startsWith('- '))) return out;
+      if (line.text === '-') {
+        this.i++;
+        this.skipBlank();
+        const next = this.lines[this.i];
+        if (!next || next.indent <= indent) out.push(null);
+        else out.push(this.block(next.indent));
+        continue;
+      }
+      // "- item": the item starts at the column after "- " (and more spaces).
+      const rest = line.text.slice(1);
+      const pad = rest.length - rest.trimStart().length;
+      const col = indent + 1 + pad;
+      const itemText = rest.trimStart();
+      if (itemText.startsWith('- ') || itemText === '-') {
+        this.lines[this.i] = { indent: col, text: itemText, raw: line.raw };
+        out.push(this.sequence(col));
+      } else if (this.keyOf(itemText) !== undefined) {
+        this.lines[this.i] = { indent: col, text: itemText, raw: line.raw };
+        out.push(this.mapping(col));
+      } else {
+        this.i++;
+        out.push(this.inlineValue(itemText, col));
+      }
+    }
+  }
+
+  /** The key and the rest of the line when `text` is a mapping entry. */
+  private keyOf(text: string): { key: string; rest: string } | undefined {
+    let key: string;
+    let after: number;
+    if (text.startsWith('"')) {
+      const end = text.indexOf('"', 1);
+      if (end < 0 || text.slice(1, end).includes('\\')) throw new Unsupported();
+      key = text.slice(1, end);
+      after = end + 1;
+    } else if (text.startsWith("'")) {
+      const end = text.indexOf("'", 1);
+      if (end < 0 || text[end + 1] === "'") throw new Unsupported();
+      key = text.slice(1, end);
+      after = end + 1;
+    } else {
+      // A plain key: no ':' or '#' in it, ended by ':' and a space (or the line's end).
+      let colon = -1;
+      for (let j = 0; j < text.length; j++) {
+        const ch = text[j];
+        if (ch === '#') break;
+        if (ch === ':') {
+          const next = text[j + 1];
+          if (next === undefined || next === ' ') colon = j;
+          break;
+        }
+      }
+      const first = text[0];
+      const startsOk = !KEY_START.has(first) || (first === '-' && text[1] !== undefined && !/[\s:#]/.test(text[1]));
+      key = colon > 0 ? text.slice(0, colon).trimEnd() : '';
+      if (colon <= 0 || !startsOk || key === '' || /\s/.test(first)) {
+        if (/:(\s|$)/.test(text) && !/^["'[{]/.test(text)) throw new Unsupported();
+        return undefined;
+      }
+      if (!OBVIOUS_STRING.test(key) || NON_STRING_WORDS.test(key)) {
+        if (typeof plainScalar(key) !== 'string') throw new Unsupported();
+      }
+      return { key, rest: text.slice(colon + 1).trim() };
+    }
+    const tail = text.slice(after);
+    const m = /^\s*:(\s|$)/.exec(tail);
+    if (!m) return undefined;
+    return { key, rest: tail.slice(m[0].length).trim() };
+  }
+
+  private mapping(indent: number): { [k: string]: Json } {
+    const out: { [k: string]: Json } = {};
+    for (;;) {
+      this.skipBlank();
+      const line = this.lines[this.i];
+      if (!line || line.indent < indent) return out;
+      if (line.indent > indent) throw new Unsupported();
+      const entry = this.keyOf(line.text);
+      if (!entry) throw new Unsupported();
+      if (entry.key === '<<') throw new Unsupported();
+      this.i++;
+      if (entry.rest === '' || entry.rest.startsWith('#')) {
+        this.skipBlank();
+        const next = this.lines[this.i];
+        if (next && next.indent > indent) out[entry.key] = this.block(next.indent);
+        else if (next && next.indent === indent && (next.text === '-' || next.text.startsWith('- '))) out[entry.key] = this.sequence(indent);
+        else out[entry.key] = null;
+      } else {
+        out[entry.key] = this.inlineValue(entry.rest, indent);
+      }
+    }
+  }
+
+  /** A value on the line (after `key: ` or `- `); block scalars read the following lines. */
+  private inlineValue(text: string, parentIndent: number): Json {
+    if (text.startsWith('|')) return this.literal(text, parentIndent);
+    if (text.startsWith('>')) throw new Unsupported();
+    if (text.startsWith('"')) {
+      const end = closingQuote(text);
+      if (end < 0) throw new Unsupported();
+      if (!/^\s*(#.*)?$/.test(text.slice(end + 1))) throw new Unsupported();
+      this.noContinuation(parentIndent);
+      return doubleQuoted(text.slice(0, end + 1));
+    }
+    if (text.startsWith("'")) {
+      const m = /^'((?:[^']|'')*)'\s*(#.*)?$/.exec(text);
+      if (!m) throw new Unsupported();
+      this.noContinuation(parentIndent);
+      return m[1].replace(/''/g, "'");
+    }
+    if (text.startsWith('[') || text.startsWith('{')) return this.flow(text);
+    const hash = text.search(/\s#/);
+    const plain = (hash >= 0 ? text.slice(0, hash) : text).trimEnd();
+    if (/:\s/.test(plain) || plain.endsWith(':')) throw new Unsupported();
+    this.noContinuation(parentIndent);
+    return plainScalar(plain);
+  }
+
+  /** A flow collection, possibly over several lines (`annotations: {` … `}`). */
+  private flow(first: string): Json {
+    let text = first;
+    let depth = flowDepth(first);
+    while (depth > 0) {
+      const line = this.lines[this.i];
+      if (!line) throw new Unsupported();
+      text += '\n' + line.text;
+      depth += flowDepth(line.text);
+      this.i++;
+    }
+    const p = new FlowParser(text);
+    const v = p.value();
+    p.end();
+    return v;
+  }
+
+  /** A scalar continued on a more-indented line is a multi-line scalar: not for the fast path. */
+  private noContinuation(parentIndent: number): void {
+    let j = this.i;
+    while (j < this.lines.length && this.lines[j].text === '') j++;
+    const next = this.lines[j];
+    if (next && next.indent > parentIndent && !next.text.startsWith('#')) throw new Unsupported();
+  }
+
+  private literal(header: string, parentIndent: number): string {
+    // Keep-chomping (|+) and explicit indentation are left to the full parser.
+    const m = /^\|(-?)\s*(#.*)?$/.exec(header);
+    if (!m) throw new Unsupported();
+    const chomp = m[1];
+    const body: string[] = [];
+    let indent = -1;
+    while (this.i < this.lines.length) {
+      const line = this.lines[this.i];
+      if (line.text === '') {
+        body.push('');
+        this.i++;
+        continue;
+      }
+      if (indent < 0) {
+        if (line.indent <= parentIndent) break;
+        indent = line.indent;
+      }
+      if (line.indent < indent) break;
+      body.push(line.raw.slice(indent));
+      this.i++;
+    }
+    while (body.length && body[body.length - 1] === '') body.pop();
+    if (body.length === 0) return '';
+    const text = body.join('\n');
+    if (chomp === '-') return text;
+    return text + '\n';
+  }
+}
+
+function closingQuote(text: string): number {
+  for (let i = 1; i < text.length; i++) {
+    if (text[i] === '\\') i++;
+    else if (text[i] === '"') return i;
+  }
+  return -1;
+}
+
+/** Net bracket depth of a line of flow YAML (quotes respected). */
+function flowDepth(line: string): number {
+  let d = 0;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (c === '"') {
+      for (i++; i < line.length && line[i] !== '"'; i++) if (line[i] === '\\') i++;
+    } else if (c === "'") {
+      for (i++; i < line.length && !(line[i] === "'" && line[i + 1] !== "'"); i++) if (line[i] === "'") i++;
+    } else if (c === '{' || c === '[') d++;
+    else if (c === '}' || c === ']') d--;
+    else if (c === '#' && (i === 0 || /\s/.test(line[i - 1]))) break;
+  }
+  return d;
+}
+
+/** Flow mappings and sequences with quoted or plain scalars (the templates' `annotations: { … }`). */
+class FlowParser {
+  private i = 0;
+
+  constructor(private readonly s: string) {}
+
+  private ws(): void {
+    while (this.i < this.s.length && /\s/.test(this.s[this.i])) this.i++;
+    if (this.s[this.i] === '#') throw new Unsupported();
+  }
+
+  end(): void {
+    this.ws();
+    if (this.i !== this.s.length) throw new Unsupported();
+  }
+
+  value(): Json {
+    this.ws();
+    const c = this.s[this.i];
+    if (c === '{') return this.map();
+    if (c === '[') return this.seq();
+    return this.scalar();
+  }
+
+  private scalar(): Json {
+    const c = this.s[this.i];
+    if (c === '"') {
+      const end = closingQuote(this.s.slice(this.i));
+      if (end < 0) throw new Unsupported();
+      const raw = this.s.slice(this.i, this.i + end + 1);
+      if (raw.includes('\n')) throw new Unsupported();
+      this.i += end + 1;
+      return doubleQuoted(raw);
+    }
+    if (c === "'") {
+      const m = /^'((?:[^'\n]|'')*)'/.exec(this.s.slice(this.i));
+      if (!m) throw new Unsupported();
+      this.i += m[0].length;
+      return m[1].replace(/''/g, "'");
+    }
+    const m = /^[^,[\]{}\n]*/.exec(this.s.slice(this.i))!;
+    const text = m[0].trim();
+    if (/:(\s|$)/.test(text)) throw new Unsupported();
+    this.i += m[0].length;
+    return plainScalar(text);
+  }
+
+  private key(): string {
+    this.ws();
+    const c = this.s[this.i];
+    if (c === '"' || c === "'") {
+      const k = this.scalar();
+      if (typeof k !== 'string') throw new Unsupported();
+      return k;
+    }
+    const m = /^([^,[\]{}\n:#]+?):(\s)/.exec(this.s.slice(this.i));
+    if (!m) throw new Unsupported();
+    const key = m[1].trim();
+    if (typeof plainScalar(key) !== 'string') throw new Unsupported();
+    this.i += m[1].length;
+    return key;
+  }
+
+  private map(): Json {
+    this.i++;
+    const out: { [k: string]: Json } = {};
+    for (;;) {
+      this.ws();
+      if (this.s[this.i] === '}') {
+        this.i++;
+        return out;
+      }
+      const key = this.key();
+      this.ws();
+      if (this.s[this.i] !== ':') throw new Unsupported();
+      this.i++;
+      this.ws();
+      out[key] = this.s[this.i] === ',' || this.s[this.i] === '}' ? null : this.value();
+      this.ws();
+      if (this.s[this.i] === ',') this.i++;
+      else if (this.s[this.i] !== '}') throw new Unsupported();
+    }
+  }
+
+  private seq(): Json {
+    this.i++;
+    const out: Json[] = [];
+    for (;;) {
+      this.ws();
+      if (this.s[this.i] === ']') {
+        this.i++;
+        return out;
+      }
+      out.push(this.value());
+      this.ws();
+      if (this.s[this.i] === ',') this.i++;
+      else if (this.s[this.i] !== ']') throw new Unsupported();
+    }
+  }
+}

@@ -1,0 +1,134 @@
+// Istio's injection function map (pkg/kube/inject/template.go InjectionFuncmap), with Go's signatures,
+// for templates rendered by src/gotemplate. Same set in Istio 1.30 and 1.31.
+import {
+  GoFloat, SPRIG, fromJsonValue, goJsonMarshal, formatValue, isGoObject, toYamlText, typed, type FuncMap, type GoObject,
+} from '../gotemplate';
+import { appendMultusNetwork } from './template-cni';
+import { excludeInboundPort } from './template-helpers';
+import { proxyConfigJson, RELEASED_PROXY_DEFAULTS } from './proxyconfig';
+import { otelResourceAttributes } from './template-proxy';
+import { k8sJson } from './template-data';
+import type { Obj } from './template-helpers';
+
+type StrMap = Record<string, string>;
+
+function containerPorts(containers: unknown[], include: (c: Obj) => boolean): string {
+  const parts: string[] = [];
+  for (const view of containers) {
+    const c = k8sJson(view) ?? {};
+    if (!include(c)) continue;
+    for (const p of c.ports ?? []) {
+      if (p.protocol === 'UDP' || p.protocol === 'SCTP') continue;
+      parts.push(String(p.containerPort ?? 0));
+    }
+  }
+  return parts.join(',');
+}
+
+function mergeMaps(...maps: StrMap[]): StrMap | null {
+  if (maps.length === 0) return null;
+  return typed(Object.assign({}, ...maps.map((m) => m ?? {})) as StrMap, 'map[string]string');
+}
+
+function omitNil(v: unknown): unknown {
+  if (v === null || v === undefined) return null;
+  if (Array.isArray(v)) {
+    const out = v.map(omitNil).filter((x) => x !== null);
+    return out.length === 0 && v.length > 0 ? null : out.length === v.length && v.every((x, i) => x === out[i]) ? v : out;
+  }
+  if (typeof v === 'object' && !(v instanceof GoFloat) && !isGoObject(v)) {
+    const entries = Object.entries(v as Obj);
+    const out: Obj = {};
+    let changed = false;
+    for (const [k, x] of entries) {
+      const f = omitNil(x);
+      if (f !== x) changed = true;
+      if (f !== null) out[k] = f;
+    }
+    if (!changed) return v;
+    return Object.keys(out).length === 0 ? null : out;
+  }
+  return v;
+}
+
+const CONTAINERS = '[]v1.Container';
+const STRMAP = 'map[string]string';
+
+export const ISTIO_FUNCS: FuncMap = {
+  formatDuration: { params: ['any'], fn: (d: GoObject) => String((d?.toJSON() as unknown) ?? '0s') },
+  isset: { params: [STRMAP, 'string'], fn: (m: StrMap | null, k: string) => m !== null && Object.prototype.hasOwnProperty.call(m, k) },
+  excludeInboundPort: { params: ['any', 'string'], fn: (port: unknown, ex: string) => excludeInboundPort(formatValue(port), ex) },
+  includeInboundPorts: { params: [CONTAINERS], fn: (cs: unknown[]) => containerPorts(cs, () => true) },
+  applicationPorts: { params: [CONTAINERS], fn: (cs: unknown[]) => containerPorts(cs, (c) => c.name !== 'istio-proxy') },
+  kubevirtInterfaces: { params: ['string'], fn: (s: string) => s },
+  excludeInterfaces: { params: ['string'], fn: (s: string) => s },
+  annotation: {
+    params: ['v1.ObjectMeta', 'string', 'any'],
+    fn: (meta: GoObject, name: string, def: unknown) => {
+      const annos = (k8sJson(meta)?.annotations ?? {}) as StrMap;
+      return Object.prototype.hasOwnProperty.call(annos, name) ? annos[name] : formatValue(def);
+    },
+  },
+  valueOrDefault: { params: ['any', 'any'], fn: (v: unknown, d: unknown) => (v === '' || v === null || v === undefined ? d : v) },
+  toJSON: { params: [STRMAP], fn: (m: StrMap | null) => (m === null ? '{}' : goJsonMarshal(m)) },
+  fromJSON: {
+    params: ['string'],
+    fn: (j: string) => {
+      try {
+        return fromJsonValue(JSON.parse(j));
+      } catch {
+        return '{}';
+      }
+    },
+  },
+  structToJSON: { params: ['any'], fn: (v: unknown) => (v === null || v === undefined ? '{}' : goJsonMarshal(v)) },
+  protoToJSON: {
+    params: ['any'],
+    fn: (m: GoObject | null) => {
+      const json = m?.toJSON() as Obj | null;
+      if (!json) return '{}';
+      return proxyConfigJson(json, {}, RELEASED_PROXY_DEFAULTS);
+    },
+  },
+  toYaml: { params: ['any'], fn: (v: unknown) => toYamlText(v) },
+  indent: {
+    params: ['int', 'string'],
+    fn: (spaces: number, source: string) =>
+      source
+        .split('\n')
+        .map((line, i) => (i > 0 ? ' '.repeat(Math.max(0, spaces)) + line : line))
+        .join('\n'),
+  },
+  directory: { params: ['string'], fn: (p: string) => (p.includes('/') ? p.slice(0, p.lastIndexOf('/') + 1) : '') },
+  contains: { params: ['string', 'string'], fn: (needle: string, hay: string) => hay.includes(needle) },
+  toLower: { params: ['string'], fn: (s: string) => s.toLowerCase() },
+  appendMultusNetwork: { params: ['string', 'string'], fn: appendMultusNetwork },
+  env: { params: ['string', 'string'], fn: (k: string, d: string) => process.env[k] || d },
+  omit: {
+    params: [STRMAP],
+    variadic: 'string',
+    fn: (m: StrMap | null, ...keys: string[]) =>
+      typed(Object.fromEntries(Object.entries(m ?? {}).filter(([k]) => !keys.includes(k))), STRMAP),
+  },
+  strdict: {
+    params: [],
+    variadic: 'string',
+    fn: (...v: string[]) => {
+      const out: StrMap = {};
+      for (let i = 0; i < v.length; i += 2) out[v[i]] = i + 1 < v.length ? v[i + 1] : '';
+      return typed(out, STRMAP);
+    },
+  },
+  toJsonMap: { params: [], variadic: STRMAP, fn: (...ms: StrMap[]) => goJsonMarshal(mergeMaps(...ms)) },
+  mergeMaps: { params: [], variadic: STRMAP, fn: mergeMaps },
+  omitNil: { params: ['any'], fn: omitNil },
+  otelResourceAttributes: {
+    params: ['*v1alpha1.MeshConfig', STRMAP, STRMAP, 'string', CONTAINERS],
+    fn: (mc: GoObject, annotations: StrMap, labels: StrMap, namespace: string, containers: unknown[]) =>
+      otelResourceAttributes((mc.toJSON() as Obj | null) ?? {}, annotations ?? {}, labels ?? {}, namespace, containers.map((c) => k8sJson(c) ?? {})),
+  },
+};
+
+/** Sprig's TxtFuncMap overlaid with Istio's functions, as parseDryTemplate builds it. */
+export const INJECTION_FUNCS: FuncMap = { ...SPRIG, ...ISTIO_FUNCS };
+
