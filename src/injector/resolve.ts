@@ -87,6 +87,9 @@ export async function findInjectorWebhook(kc: KubeConfig, request: InjectionRequ
   return undefined;
 }
 
+/** The cluster's API server does not answer: for injection, the same as having no cluster. */
+class ClusterUnreachable extends UserError {}
+
 /** A call to the API server, with a bound and a one-line error naming the server when it cannot be reached. */
 async function clusterCall<T>(kc: KubeConfig, what: string, call: () => Promise<T>, timeoutMs = 5000): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -95,12 +98,12 @@ async function clusterCall<T>(kc: KubeConfig, what: string, call: () => Promise<
     return await Promise.race([
       call(),
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new UserError(`${server} did not answer within ${timeoutMs / 1000} s (${what})`)), timeoutMs);
+        timer = setTimeout(() => reject(new ClusterUnreachable(`the cluster at ${server} did not answer within ${timeoutMs / 1000} s (${what})`)), timeoutMs);
       }),
     ]);
   } catch (error) {
     const code = connectionErrorCode(error);
-    if (code) throw new UserError(`the cluster at ${server} cannot be reached (${code}) while ${what}; give --injectConfigFile to inject offline`);
+    if (code) throw new ClusterUnreachable(`the cluster at ${server} cannot be reached (${code}) while ${what}`);
     throw error;
   } finally {
     clearTimeout(timer);
@@ -164,7 +167,14 @@ export async function resolveInjectionSource(request: InjectionRequest): Promise
   if (!request.kc) return builtinSource(offline, 'no cluster to ask');
   const kc = request.kc;
   const revision = revisionName(request.revision);
-  const webhook = await findInjectorWebhook(kc, request);
+  let webhook: InjectorWebhook | undefined;
+  try {
+    webhook = await findInjectorWebhook(kc, request);
+  } catch (error) {
+    // A kubeconfig whose cluster is gone is no cluster at all: offline, as istioctl would be if it did not hang.
+    if (error instanceof ClusterUnreachable) return builtinSource(offline, error.message);
+    throw error;
+  }
   if (!webhook) {
     const maps = await readInjectorConfigMaps(kc, request);
     if (maps) return configMapSource(maps, request, `no injector webhook for revision ${revision}`);
