@@ -58,7 +58,7 @@ describe('mesh kube-inject --injectConfigFile', () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('requested template "team" not found');
     const r = await cli(['-f', input, '--injectConfigFile', file('team.yaml', config({ team: TEAM_TEMPLATE }))]);
-    expect(r.stderr).toBe('');
+    expect(r.stderr).toMatch(/^mesh kube-inject: injected by the injector config .*team\.yaml, rendered by mesh\n$/);
     expect(r.code).toBe(0);
     const pod = podTemplateOf(r.stdout);
     expect(pod.metadata.labels['team.example.com/owner']).toBe('hello');
