@@ -86,6 +86,12 @@ describe('mesh kube-inject when the cluster\'s injector misbehaves', () => {
     expect(existsSync(path.join(work, 'badca.yaml'))).toBe(false);
   });
 
+  it('uses the configuration --webhookConfig names instead of the revision label', async () => {
+    const r = await kubeInject(['--webhookConfig', 'mesh-test-injector-badca']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^mesh kube-inject: the injector mesh-test-injector-badca\/object\.sidecar-injector\.istio\.io .*caBundle/);
+  });
+
   it('gives up on an injector that does not answer, after 5 s, naming it', async () => {
     const r = await kubeInject(['--revision', 'silent']);
     expect(r.code).toBe(1);
