@@ -38,12 +38,11 @@ async function injectPreview(job: Job & { command: { kind: 'inject' } }, deps: J
   // A preview needs no cluster: without one it still answers, with the built-in engine, and says why. A door
   // that can peek (the console) does not start its local cluster just for a preview.
   let noCluster = 'none is running';
-  const kc = !job.command.cluster && deps.peekKube
-    ? await deps.peekKube()
-    : await deps.kube(job.command.cluster).catch((error: unknown) => {
-        noCluster = errorMessage(error).split('\n')[0]!;
-        return undefined;
-      });
+  const peek = !job.command.cluster && deps.peekKube;
+  const kc = await (peek ? deps.peekKube!() : deps.kube(job.command.cluster)).catch((error: unknown) => {
+    noCluster = errorMessage(error).split('\n')[0]!;
+    return undefined;
+  });
   const injection = kc ? await resolveInjectionSource({ kc }) : builtinSource(injectionSettings(), `no cluster to ask (${noCluster})`);
   const results = [];
   for (const file of files) results.push(await injection.inject(snapshot.files[file]!, fileLabel(snapshot, file)));
