@@ -142,10 +142,15 @@ async function probe(kc: KubeConfig, namespace: string, namespaceLabels: Record<
 }
 
 function report(base: Omit<AutoinjectReport, 'missingSidecar' | 'restartable'>, wantSidecar: boolean): AutoinjectReport {
-  const lackingOrDrifted = [...lacking(base.coverage, wantSidecar), ...(base.drift ?? []).filter((d) => d.drifted > 0).map(({ kind, name }) => ({ kind, name }))];
-  const unique = [...new Map(lackingOrDrifted.map((w) => [`${w.kind}/${w.name}`, w])).values()];
-  const restartable = unique.filter((w) => base.coverage.workloads.find((c) => c.kind === w.kind && c.name === w.name)?.restartable);
+  const restartable = restartTargets(base.coverage, wantSidecar, base.drift ?? []);
   return { ...base, missingSidecar: lacking(base.coverage, wantSidecar).map((w) => `${w.kind}/${w.name}`), restartable };
+}
+
+/** What a restart would fix: restartable workloads whose pods lack (or still carry) the sidecar, or drifted. */
+function restartTargets(coverage: Coverage, wantSidecar: boolean, drift: WorkloadDrift[]): WorkloadRef[] {
+  const wanted = [...lacking(coverage, wantSidecar), ...drift.filter((d) => d.drifted > 0).map(({ kind, name }) => ({ kind, name }))];
+  return [...new Map(wanted.map((w) => [`${w.kind}/${w.name}`, w])).values()]
+    .filter((w) => coverage.workloads.find((c) => c.kind === w.kind && c.name === w.name)?.restartable);
 }
 
 export async function enable(kc: KubeConfig, namespace: string, options: AutoinjectOptions = {}): Promise<AutoinjectReport> {
@@ -336,9 +341,7 @@ export async function restart(kc: KubeConfig, namespace: string, workloads?: Wor
     const coverage = sidecarCoverage(pods, replicaSets);
     // Pods without the sidecar, and pods whose sidecar is not what the injector gives now (drift).
     const drift = wantSidecar ? await driftOf(kc, namespace, podsByWorkload(pods, replicaSets)) : [];
-    const wanted = [...lacking(coverage, wantSidecar), ...drift.filter((d) => d.drifted > 0).map(({ kind, name }) => ({ kind, name }))];
-    targets = [...new Map(wanted.map((w) => [`${w.kind}/${w.name}`, w])).values()]
-      .filter((w) => coverage.workloads.find((c) => c.kind === w.kind && c.name === w.name)?.restartable);
+    targets = restartTargets(coverage, wantSidecar, drift);
   }
   const result: RestartReport = { namespace, restarted: [], failed: [] };
   for (const workload of targets) {

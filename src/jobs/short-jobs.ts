@@ -38,8 +38,8 @@ async function injectPreview(job: Job & { command: { kind: 'inject' } }, deps: J
   // A preview needs no cluster: without one it still answers, with the built-in engine, and says why. A door
   // that can peek (the console) does not start its local cluster just for a preview.
   let noCluster = 'none is running';
-  const peek = !job.command.cluster && deps.peekKube;
-  const kc = await (peek ? deps.peekKube!() : deps.kube(job.command.cluster)).catch((error: unknown) => {
+  const asked = !job.command.cluster && deps.peekKube ? deps.peekKube() : deps.kube(job.command.cluster);
+  const kc = await asked.catch((error: unknown) => {
     noCluster = errorMessage(error).split('\n')[0]!;
     return undefined;
   });

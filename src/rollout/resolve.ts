@@ -36,7 +36,6 @@ async function clusterSidecars(kc: KubeConfig, files: { file: string; text: stri
   const source = await resolveInjectionSource({ kc });
   const injected = new Map<string, string | Error>();
   for (const { file, text } of files) {
-    if (!isManifestFile(file) && !file.endsWith('.yaml')) continue;
     try {
       injected.set(`${file}\0${text}`, (await source.inject(text, file)).output);
     } catch (error) {

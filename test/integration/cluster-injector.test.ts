@@ -9,7 +9,7 @@ import { ISTIO_CANARY_RELEASE, ISTIO_RELEASE, type IstioRelease } from '../../sr
 import { resolveInjectionSource } from '../../src/injector/resolve';
 import { INJECT_DIR, loadCases, readInject } from '../inject/cases';
 import { generateCorpus } from '../support/workload-corpus';
-import { outputDocuments, runIstioctl } from '../support/real-istio';
+import { lineDiff, outputDocuments, runIstioctl } from '../support/real-istio';
 import { istioKubeConfig, istioKubeconfigPath } from './setup/cluster';
 
 const CORPUS_SEED = 20261130;
@@ -46,16 +46,6 @@ async function compare(file: string, text: string, revision: string, release: Is
     else firstDifference ??= `document ${i} of ${path.basename(file)}:\n${lineDiff(theirs[i] ?? '(missing)', mine[i] ?? '(missing)')}`;
   }
   return { istioctlCode: 0, meshError, documents: Math.max(theirs.length, mine.length), identical, firstDifference, kind: ours.source.kind, output: ours.output };
-}
-
-function lineDiff(theirs: string, ours: string): string {
-  const a = theirs.split('\n');
-  const b = ours.split('\n');
-  const out: string[] = [];
-  for (let i = 0; i < Math.max(a.length, b.length) && out.length < 12; i++) {
-    if (a[i] !== b[i]) out.push(`  line ${i + 1}: - ${a[i] ?? ''}`, `  line ${i + 1}: + ${b[i] ?? ''}`);
-  }
-  return out.join('\n');
 }
 
 const goldenInputs = [...new Set(loadCases().map((c) => c.input))].sort();

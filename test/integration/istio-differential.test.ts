@@ -10,7 +10,7 @@ import { injectManifests, injectionSettings } from '../../src/inject';
 import { deepMerge } from '../../src/inject/settings';
 import { INJECT_DIR, loadCases, readInject, readList } from '../inject/cases';
 import { generateCorpus } from '../support/workload-corpus';
-import { injectorConfig, istioctlKubeInject, outputDocuments, withoutVersionDeltas, type InjectorConfig } from '../support/real-istio';
+import { injectorConfig, istioctlKubeInject, lineDiff, outputDocuments, withoutVersionDeltas, type InjectorConfig } from '../support/real-istio';
 import { istioKubeconfigPath } from './setup/cluster';
 
 const CORPUS_SEED = 20261129;
@@ -68,17 +68,6 @@ async function compare(file: string, text: string, nativeSidecars: boolean, over
     else firstDifference ??= `document ${i} of ${path.basename(file)}:\n${lineDiff(theirs[i] ?? '(missing)', ours[i] ?? '(missing)')}`;
   }
   return { documents: Math.max(theirs.length, ours.length), identical, firstDifference, istioctlCode: 0 };
-}
-
-/** The first few differing lines, istioctl's (-) against mesh's (+). */
-function lineDiff(theirs: string, ours: string): string {
-  const a = theirs.split('\n');
-  const b = ours.split('\n');
-  const out: string[] = [];
-  for (let i = 0; i < Math.max(a.length, b.length) && out.length < 12; i++) {
-    if (a[i] !== b[i]) out.push(`  line ${i + 1}: - ${a[i] ?? ''}`, `  line ${i + 1}: + ${b[i] ?? ''}`);
-  }
-  return out.join('\n');
 }
 
 describe('real istioctl vs mesh, golden inputs (both layouts)', () => {

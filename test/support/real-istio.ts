@@ -112,6 +112,17 @@ export function podWithoutVersionDeltas(pod: Record<string, any>): Record<string
   return pod;
 }
 
+/** The first few differing lines, istioctl's (-) against mesh's (+). */
+export function lineDiff(theirs: string, ours: string): string {
+  const a = theirs.split('\n');
+  const b = ours.split('\n');
+  const out: string[] = [];
+  for (let i = 0; i < Math.max(a.length, b.length) && out.length < 12; i++) {
+    if (a[i] !== b[i]) out.push(`  line ${i + 1}: - ${a[i] ?? ''}`, `  line ${i + 1}: + ${b[i] ?? ''}`);
+  }
+  return out.join('\n');
+}
+
 /** The documents of a kube-inject output (each ends with `---`), for a per-document comparison. */
 export function outputDocuments(text: string): string[] {
   return text.split(/^---\n/m).filter((d, i, all) => i < all.length - 1 || d !== '');
