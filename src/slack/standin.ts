@@ -48,6 +48,8 @@ export interface SlackStandin {
    * Plays an incident on the Web API, phase after phase from now, then normal service: `ratelimited` answers
    * 429 with Retry-After, `error` an HTTP status (500), `timeout` holds the request unanswered and unprocessed
    * until the caller gives up (or the phase ends, when the socket is dropped). Nothing is processed meanwhile.
+   * Each phase lasts `forMs` from the first call it refuses (the first phase from now, unless no call reaches it),
+   * so every phase is met: callers waiting out a Retry-After would otherwise sleep through a whole later phase.
    */
   playIncident(phases: IncidentPhase[]): void;
   /** What the incident refused, per phase kind, and requests that came back before the Retry-After they were given. */
@@ -94,13 +96,23 @@ export async function startSlackStandin(): Promise<SlackStandin> {
   let down = false;
   let refused = 0;
   let rateLimited = { count: 0, seconds: 1 };
-  let incident: { phase: IncidentPhase; until: number }[] = [];
+  let incident: { phase: IncidentPhase; startedAt?: number; refused: number }[] = [];
   const report = { ratelimited: 0, error: 0, timeout: 0, beforeRetryAfter: 0 };
   let retryAfterUntil = 0;
   const currentPhase = (): { phase: IncidentPhase; until: number } | undefined => {
     const now = Date.now();
-    incident = incident.filter((p) => p.until > now);
-    return incident.find((p) => p.until - p.phase.forMs <= now);
+    for (;;) {
+      const head = incident[0];
+      if (!head) return undefined;
+      // A phase that no call has reached yet starts (or starts over) with the first call that does.
+      if (head.startedAt === undefined || (head.refused === 0 && now >= head.startedAt + head.phase.forMs)) head.startedAt = now;
+      const until = head.startedAt + head.phase.forMs;
+      if (now < until) {
+        head.refused += 1;
+        return { phase: head.phase, until };
+      }
+      incident.shift();
+    }
   };
   let clock = 1_700_000_000_000;
   let ids = 0;
@@ -240,8 +252,7 @@ export async function startSlackStandin(): Promise<SlackStandin> {
       rateLimited = { count, seconds };
     },
     playIncident: (phases) => {
-      let at = Date.now();
-      incident = phases.map((phase) => ({ phase, until: (at += phase.forMs) }));
+      incident = phases.map((phase, index) => ({ phase, refused: 0, ...(index === 0 ? { startedAt: Date.now() } : {}) }));
     },
     incidentReport: () => ({ ...report }),
     close: () =>
