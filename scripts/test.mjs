@@ -1,4 +1,4 @@
-// The README's test command: type-check, bundle, then every jest suite (unit and real-cluster integration).
+// The README's test command: type-check, lint, bundle, then every jest suite (unit and real-cluster integration).
 // Before jest it builds (first time: tens of minutes, cached in ~/.cache/mesh) and starts the local control
 // plane, so jest's global setup only connects; the cluster stops again afterwards unless something else
 // (a `mesh cluster up`, another test run) keeps it.
@@ -45,6 +45,7 @@ const holder = ['--holder', String(process.pid)];
 const meshFreeEnv = { ...process.env, MESH_CLUSTER_NAME: 'mesh-free' };
 
 step('typecheck', 'npx', ['tsc', '--noEmit', '-p', '.']);
+step('lint (eslint.config.mjs, zero warnings)', 'npx', ['eslint', '--max-warnings', '0', '.']);
 // The Git server the app tests fetch from is Git's own git-http-backend (Debian's git package).
 step('git for the test Git server (installed only when missing)', 'sh', ['scripts/ensure-git.sh']);
 step('build', process.execPath, ['scripts/build.mjs']);

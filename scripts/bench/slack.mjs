@@ -5,7 +5,6 @@
 // Bolt AwsLambdaReceiver app doing the same work (the same two SSM reads, StartExecution, response_url) with
 // plain fetch; all measured in one run, round-robin, on Node 22 (Lambda's nodejs22.x) and on this Node.
 import { spawn, spawnSync } from 'node:child_process';
-import { createHmac } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';

@@ -7,10 +7,10 @@
 import { createHash } from 'node:crypto';
 import type { KubeObject } from '../kube';
 import { SIDECAR_NAME, type WorkloadRef } from './coverage';
+import type { JsonObject } from '../json-object';
 
 const STATUS_ANNOTATION = 'sidecar.istio.io/status';
 
-type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 export interface SidecarIdentity {
   /** istio-proxy's image. */
@@ -35,25 +35,25 @@ export interface WorkloadDrift extends WorkloadRef {
  * A container without what the API server adds per pod and says nothing about the injection: the ServiceAccount
  * admission's token mount, whose volume name has a random suffix (`kube-api-access-<5 chars>`).
  */
-function stable(container: Obj): Obj {
-  const mounts = (container.volumeMounts ?? []).filter((m: Obj) => !/^kube-api-access-[a-z0-9]{5}$/.test(String(m.name)));
+function stable(container: JsonObject): JsonObject {
+  const mounts = (container.volumeMounts ?? []).filter((m: JsonObject) => !/^kube-api-access-[a-z0-9]{5}$/.test(String(m.name)));
   return { ...container, volumeMounts: mounts };
 }
 
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value && typeof value === 'object') {
-    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Obj)[k])}`).join(',')}}`;
+    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as JsonObject)[k])}`).join(',')}}`;
   }
   return JSON.stringify(value);
 }
 
 /** What the injector added to `pod`, as its status annotation lists it; undefined for a pod without a sidecar. */
-export function sidecarIdentity(pod: Obj): SidecarIdentity | undefined {
+export function sidecarIdentity(pod: JsonObject): SidecarIdentity | undefined {
   const spec = pod.spec ?? {};
-  const proxy = [...(spec.containers ?? []), ...(spec.initContainers ?? [])].find((c: Obj) => c.name === SIDECAR_NAME);
+  const proxy = [...(spec.containers ?? []), ...(spec.initContainers ?? [])].find((c: JsonObject) => c.name === SIDECAR_NAME);
   if (!proxy) return undefined;
-  let status: Obj = {};
+  let status: JsonObject;
   try {
     status = JSON.parse(pod.metadata?.annotations?.[STATUS_ANNOTATION] ?? '{}') ?? {};
   } catch {
@@ -65,9 +65,9 @@ export function sidecarIdentity(pod: Obj): SidecarIdentity | undefined {
   const volumeNames = names(status.volumes);
   containerNames.add(SIDECAR_NAME);
   const injected = {
-    containers: (spec.containers ?? []).filter((c: Obj) => containerNames.has(c.name)).map(stable),
-    initContainers: (spec.initContainers ?? []).filter((c: Obj) => initNames.has(c.name) || c.name === SIDECAR_NAME).map(stable),
-    volumes: (spec.volumes ?? []).filter((v: Obj) => volumeNames.has(v.name)),
+    containers: (spec.containers ?? []).filter((c: JsonObject) => containerNames.has(c.name)).map(stable),
+    initContainers: (spec.initContainers ?? []).filter((c: JsonObject) => initNames.has(c.name) || c.name === SIDECAR_NAME).map(stable),
+    volumes: (spec.volumes ?? []).filter((v: JsonObject) => volumeNames.has(v.name)),
   };
   return {
     image: String(proxy.image ?? ''),
@@ -84,9 +84,9 @@ function same(a: SidecarIdentity, b: SidecarIdentity): boolean {
  * Compares a workload's running pods with the pod its injector gives now (`expectedPod`, from a dry-run create
  * of the workload's pod template). Pods without a sidecar are coverage's business, not drift's.
  */
-export function workloadDrift(workload: WorkloadRef, pods: KubeObject[], expectedPod: Obj): WorkloadDrift | undefined {
+export function workloadDrift(workload: WorkloadRef, pods: KubeObject[], expectedPod: JsonObject): WorkloadDrift | undefined {
   const expected = sidecarIdentity(expectedPod);
-  const running = pods.map((p) => sidecarIdentity(p as Obj)).filter((s): s is SidecarIdentity => s !== undefined);
+  const running = pods.map((p) => sidecarIdentity(p as JsonObject)).filter((s): s is SidecarIdentity => s !== undefined);
   if (!expected || running.length === 0) return undefined;
   const off = running.filter((s) => !same(s, expected));
   const distinct = [...new Map(running.map((s) => [`${s.image} ${s.fingerprint}`, s])).values()];

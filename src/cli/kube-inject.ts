@@ -5,7 +5,7 @@ import type { CliIO } from './io';
 import { readAll } from './io';
 import { parseCommandArgs } from './args';
 import { UserError } from '../errors';
-import { injectManifests, injectionSettings } from '../inject';
+import { injectionSettings } from '../inject';
 import { parseInjectorConfig } from '../inject/injector-config';
 import { parseManifests } from '../yaml/manifests';
 

@@ -13,12 +13,13 @@ import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { httpsRequest, type TlsIdentity } from './http';
 import type { IstioRelease } from './versions';
+import type { JsonObject } from '../json-object';
 
 export const ISTIO_NAMESPACE = 'istio-system';
 /** The field manager of everything `mesh cluster up` applies for Istio. */
 const FIELD_MANAGER = 'mesh-cluster';
 
-type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> } } & Record<string, any>;
+type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> } } & JsonObject;
 
 /** Loopback ports of one istiod. */
 export interface IstiodPorts {
@@ -99,7 +100,7 @@ export function localIstioObjects(manifestYaml: string, webhookBase: string): Ma
 /** The injector MutatingWebhookConfiguration of a rendered manifest (the one whose webhooks call `/inject`). */
 export function injectorConfigName(objects: Manifest[]): string {
   const config = objects.find(
-    (o) => o.kind === 'MutatingWebhookConfiguration' && (o.webhooks ?? []).some((w: any) => String(w.clientConfig?.url ?? '').includes('/inject')),
+    (o) => o.kind === 'MutatingWebhookConfiguration' && (o.webhooks ?? []).some((w: JsonObject) => String(w.clientConfig?.url ?? '').includes('/inject')),
   );
   if (!config) throw new Error('the Istio manifest has no sidecar-injector MutatingWebhookConfiguration');
   return config.metadata.name;

@@ -33,7 +33,7 @@ function openssl(args: string[], cwd: string): void {
     execFileSync('openssl', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
   } catch (error) {
     const stderr = (error as { stderr?: Buffer }).stderr?.toString().trim();
-    throw new Error(`openssl ${args[0]} failed: ${stderr || (error as Error).message}`);
+    throw new Error(`openssl ${args[0]} failed: ${stderr || (error as Error).message}`, { cause: error });
   }
 }
 

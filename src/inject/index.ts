@@ -6,7 +6,7 @@ import { proxyImage as buildProxyImage, type InjectionSettings } from './setting
 import { injectList, injectObject, injectRequired as decideInjection, isRecognisedKind, type WorkloadResult } from './workloads';
 import { injectPodCore } from './pod';
 import { normalize } from './normalize';
-import type { Obj } from './template';
+import type { JsonObject } from '../json-object';
 
 export type { InjectionSettings } from './settings';
 export type { WorkloadResult } from './workloads';
@@ -28,7 +28,7 @@ export function injectManifests(text: string, source: string, settings: Injectio
   const workloads: WorkloadResult[] = [];
   const pieces: string[] = [];
   for (const doc of eachManifest(text, source)) {
-    const value = doc.value as Obj | null;
+    const value = doc.value as JsonObject | null;
     const kind = value && typeof value === 'object' && !Array.isArray(value) ? value.kind : undefined;
     if (!isRecognisedKind(kind)) {
       pieces.push(`${asReadLine(doc.raw)}---\n`);
@@ -58,7 +58,7 @@ export function injectPod(
   owner: { kind: string; name: string; namespace: string; apiVersion: string },
   settings: InjectionSettings,
 ): { pod: object; warnings: string[] } {
-  const typed = normalize(pod, 'Pod') as Obj;
+  const typed = normalize(pod, 'Pod') as JsonObject;
   const out = injectPodCore(
     { metadata: typed.metadata, spec: typed.spec },
     {
@@ -78,7 +78,7 @@ export function injectRequired(
   namespace: string,
   settings: InjectionSettings & { policy?: 'enabled' | 'disabled'; neverInjectSelector?: unknown[]; alwaysInjectSelector?: unknown[] },
 ): { inject: boolean; reason: string } {
-  const p = pod as Obj;
+  const p = pod as JsonObject;
   const hook = settings.values?.sidecarInjectorWebhook ?? {};
   return decideInjection(p.spec ?? {}, { ...(p.metadata ?? {}), namespace: p.metadata?.namespace || namespace }, {
     policy: settings.policy ?? settings.values?.global?.proxy?.autoInject ?? 'enabled',
@@ -94,8 +94,8 @@ export function proxyImage(settings: InjectionSettings): string {
 
 /** The pods of a manifest sent to an injector over the network at once; answers in the same order. */
 export type RemotePodInjector = (
-  requests: { pod: { metadata: Obj; spec: Obj }; namespace: string }[],
-) => Promise<(Obj | undefined)[]>;
+  requests: { pod: { metadata: JsonObject; spec: JsonObject }; namespace: string }[],
+) => Promise<(JsonObject | undefined)[]>;
 
 /**
  * kube-inject with every pod injected by a remote injector (the cluster's webhook), as istioctl does without

@@ -7,7 +7,7 @@ import { UserError } from '../errors';
 import { INJECTION_FUNCS } from './template-funcs';
 import { parseOverlayYaml } from './overlay-yaml';
 import { sidecarTemplateData, type TemplateDataInput } from './template-data';
-import type { Obj } from './template-helpers';
+import type { JsonObject } from '../json-object';
 
 export interface InjectorTemplates {
   /** Where the configuration came from (a file name, `configmap istio-system/istio-sidecar-injector`). */
@@ -15,8 +15,8 @@ export interface InjectorTemplates {
   policy: 'enabled' | 'disabled';
   defaultTemplates: string[];
   aliases: Record<string, string[]>;
-  neverInjectSelector: Obj[];
-  alwaysInjectSelector: Obj[];
+  neverInjectSelector: JsonObject[];
+  alwaysInjectSelector: JsonObject[];
   injectedAnnotations: Record<string, string>;
   /** Parsed templates by name. */
   templates: Map<string, GoTemplate>;
@@ -26,7 +26,7 @@ function fail(source: string, msg: string): never {
   throw new UserError(`${source}: ${msg}`);
 }
 
-function isMapping(v: unknown): v is Obj {
+function isMapping(v: unknown): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
@@ -65,11 +65,11 @@ export function parseInjectorConfig(text: string, source: string): InjectorTempl
       injectedAnnotations: {}, templates: new Map([['sidecar', parseTemplate('sidecar', text, source)]]),
     };
   }
-  const cfg = doc as Obj;
+  const cfg = doc as JsonObject;
   const policy = cfg.policy ?? 'enabled';
   if (policy !== 'enabled' && policy !== 'disabled') fail(source, `policy must be "enabled" or "disabled", not ${JSON.stringify(policy)}`);
   const templates = new Map<string, GoTemplate>();
-  for (const [name, body] of Object.entries(cfg.templates as Obj)) {
+  for (const [name, body] of Object.entries(cfg.templates as JsonObject)) {
     if (typeof body !== 'string') fail(source, `template "${name}" must be a string`);
     templates.set(name, parseTemplate(name, body, source));
   }
@@ -78,11 +78,11 @@ export function parseInjectorConfig(text: string, source: string): InjectorTempl
     if (!isMapping(cfg.aliases)) fail(source, 'aliases must be a mapping of names to lists of templates');
     for (const [k, v] of Object.entries(cfg.aliases)) aliases[k] = stringList(v, source, `aliases.${k}`);
   }
-  const selectors = (field: string): Obj[] => {
+  const selectors = (field: string): JsonObject[] => {
     const v = cfg[field];
     if (v === undefined || v === null) return [];
     if (!Array.isArray(v) || v.some((x) => !isMapping(x))) fail(source, `${field} must be a list of label selectors`);
-    return v as Obj[];
+    return v as JsonObject[];
   };
   const injected = cfg.injectedAnnotations ?? {};
   if (!isMapping(injected) || Object.values(injected).some((x) => typeof x !== 'string')) {
@@ -111,7 +111,7 @@ export function selectTemplates(injector: InjectorTemplates, annotations: Record
 const valuesCache = new WeakMap<object, unknown>();
 
 /** Values as Go's encoding/json decodes them into map[string]interface{} (cached per settings object). */
-export function goValues(values: Obj): unknown {
+export function goValues(values: JsonObject): unknown {
   let v = valuesCache.get(values);
   if (v === undefined) {
     v = fromJsonValue(JSON.parse(JSON.stringify(values)));
@@ -121,7 +121,7 @@ export function goValues(values: Obj): unknown {
 }
 
 /** Renders template `name` for a pod; the partial pod it produces, parsed as Istio parses the YAML. */
-export function renderInjectionTemplate(injector: InjectorTemplates, name: string, input: TemplateDataInput): Obj {
+export function renderInjectionTemplate(injector: InjectorTemplates, name: string, input: TemplateDataInput): JsonObject {
   const tmpl = injector.templates.get(name);
   if (!tmpl) {
     throw new UserError(`requested template "${name}" not found; have ${[...injector.templates.keys()].sort().join(', ')}`);

@@ -1,7 +1,7 @@
 // Strategic merge patch for pods (k8s.io/apimachinery strategicpatch), limited to the patch
 // strategies of the fields a sidecar template touches: lists merged by key keep the patch's order,
 // with the live object's other items interleaved in their original order.
-type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+import type { JsonObject } from '../json-object';
 
 /** Per struct: list fields merged by key, and the struct type of nested fields. */
 const MERGE_KEYS: Record<string, Record<string, string>> = {
@@ -15,12 +15,12 @@ const NESTED: Record<string, Record<string, string>> = {
   PodSpec: { containers: 'Container', initContainers: 'Container' },
 };
 
-function isObject(v: unknown): v is Obj {
+function isObject(v: unknown): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-export function strategicMerge(original: Obj, patch: Obj, type = 'Pod'): Obj {
-  const out: Obj = { ...original };
+export function strategicMerge(original: JsonObject, patch: JsonObject, type = 'Pod'): JsonObject {
+  const out: JsonObject = { ...original };
   for (const [key, pv] of Object.entries(patch)) {
     if (pv === null) {
       delete out[key];
@@ -36,7 +36,7 @@ export function strategicMerge(original: Obj, patch: Obj, type = 'Pod'): Obj {
   return out;
 }
 
-function mergeList(original: Obj[], patch: Obj[], mergeKey: string, itemType: string): Obj[] {
+function mergeList(original: JsonObject[], patch: JsonObject[], mergeKey: string, itemType: string): JsonObject[] {
   if (patch.length === 0) return original;
   const keyOf = (item: unknown) => (isObject(item) ? item[mergeKey] : undefined);
   const merged = [...original];
@@ -51,7 +51,7 @@ function mergeList(original: Obj[], patch: Obj[], mergeKey: string, itemType: st
   const patchItems = patchKeys.map((k) => merged.find((m) => keyOf(m) === k)!).filter((x, i, a) => a.indexOf(x) === i);
   const serverOnly = merged.filter((m) => !inPatch(m));
   const serverIndex = (item: unknown) => original.findIndex((o) => keyOf(o) === keyOf(item));
-  const out: Obj[] = [];
+  const out: JsonObject[] = [];
   let i = 0;
   let j = 0;
   while (i < serverOnly.length || j < patchItems.length) {

@@ -4,7 +4,7 @@ import type { InjectionSettings } from './settings';
 import { proxyImage, proxyInitImage } from './settings';
 import { goValues, renderInjectionTemplate, selectTemplates } from './injector-config';
 import type { TemplateDataInput } from './template-data';
-import { renderSidecarTemplate, isNativeSidecar, type Obj } from './template';
+import { renderSidecarTemplate, isNativeSidecar } from './template';
 import { templateNames, type TemplateNames } from './template-helpers';
 import { strategicMerge } from './merge';
 import { normalize, goJson } from './normalize';
@@ -13,6 +13,7 @@ import { effectiveProxyConfig } from './proxyconfig';
 import { dumpAppProbers, rewriteAppProbes, shouldRewriteAppProbers } from './probes';
 import { applyPrometheusMerge, clearPrometheusAnnotations, prometheusPort } from './prometheus';
 import { UserError } from '../errors';
+import type { JsonObject } from '../json-object';
 
 export interface PodContext {
   typeMeta: { apiVersion?: string; kind?: string };
@@ -28,7 +29,7 @@ interface Status {
   containers: string[];
 }
 
-function parseStatus(pod: Obj): Status | undefined {
+function parseStatus(pod: JsonObject): Status | undefined {
   const raw = pod.metadata?.annotations?.[STATUS];
   if (raw === undefined) return undefined;
   try {
@@ -45,31 +46,31 @@ function clone<T>(v: T): T {
   return structuredClone(v);
 }
 
-function find(list: Obj[] | undefined, name: string): Obj | undefined {
+function find(list: JsonObject[] | undefined, name: string): JsonObject | undefined {
   return (list ?? []).find((c) => c.name === name);
 }
 
-function parseOverrides(pod: Obj): { containers: Obj[]; initContainers: Obj[] } {
+function parseOverrides(pod: JsonObject): { containers: JsonObject[]; initContainers: JsonObject[] } {
   const raw = pod.metadata?.annotations?.[OVERRIDES];
   if (raw === undefined) return { containers: [], initContainers: [] };
-  let parsed: Obj;
+  let parsed: JsonObject;
   try {
     parsed = JSON.parse(raw);
   } catch (e) {
     throw new UserError(`invalid value for annotation '${OVERRIDES}': ${(e as Error).message}`);
   }
-  const list = (v: unknown) => (Array.isArray(v) ? (v as Obj[]).map((c) => normalize(c, 'Container') as Obj) : []);
+  const list = (v: unknown) => (Array.isArray(v) ? (v as JsonObject[]).map((c) => normalize(c, 'Container') as JsonObject) : []);
   return { containers: list(parsed?.containers), initContainers: list(parsed?.initContainers) };
 }
 
 /** stripPod + reinsertOverrides: the pod as it was before a previous injection. */
-function strippedPod(pod: Obj, meshStatusPort: number): Obj {
+function strippedPod(pod: JsonObject, meshStatusPort: number): JsonObject {
   let out = pod;
   const status = parseStatus(pod);
   if (status) {
     out = clone(pod);
-    out.spec.containers = (out.spec.containers ?? []).filter((c: Obj) => !status.containers.includes(c.name));
-    out.spec.initContainers = (out.spec.initContainers ?? []).filter((c: Obj) => !status.initContainers.includes(c.name));
+    out.spec.containers = (out.spec.containers ?? []).filter((c: JsonObject) => !status.containers.includes(c.name));
+    out.spec.initContainers = (out.spec.initContainers ?? []).filter((c: JsonObject) => !status.initContainers.includes(c.name));
     const annos = out.metadata.annotations;
     if (prometheusPort(annos) === String(meshStatusPort)) clearPrometheusAnnotations(annos);
     delete annos[STATUS];
@@ -83,27 +84,27 @@ function strippedPod(pod: Obj, meshStatusPort: number): Obj {
   return out;
 }
 
-function moveToInit(pod: Obj, name: string): Obj {
+function moveToInit(pod: JsonObject, name: string): JsonObject {
   const out = clone(pod);
-  const i = (out.spec.containers ?? []).findIndex((c: Obj) => c.name === name);
+  const i = (out.spec.containers ?? []).findIndex((c: JsonObject) => c.name === name);
   if (i < 0) return out;
   const [c] = out.spec.containers.splice(i, 1);
   (out.spec.initContainers ??= []).push(c);
   return out;
 }
 
-function asPod(pod: Obj): Obj {
-  return normalize(pod, 'Pod') as Obj;
+function asPod(pod: JsonObject): JsonObject {
+  return normalize(pod, 'Pod') as JsonObject;
 }
 
-function reapplyOverwrittenContainers(finalPod: Obj, original: Obj, template: TemplateNames, ctx: PodContext): Obj {
+function reapplyOverwrittenContainers(finalPod: JsonObject, original: JsonObject, template: TemplateNames, ctx: PodContext): JsonObject {
   const existing = parseOverrides(original);
   const status = parseStatus(original);
-  const overrides: { containers: Obj[]; initContainers: Obj[] } = { containers: [], initContainers: [] };
-  const overlayOf = (match: Obj) => {
+  const overrides: { containers: JsonObject[]; initContainers: JsonObject[] } = { containers: [], initContainers: [] };
+  const overlayOf = (match: JsonObject) => {
     const overlay = clone(match);
     if (overlay.image === 'auto') delete overlay.image;
-    return normalize(overlay, 'Container') as Obj;
+    return normalize(overlay, 'Container') as JsonObject;
   };
   for (const name of template.containers ?? []) {
     // Go skips containers a previous injection added; keeping recorded overrides makes re-injection idempotent.
@@ -124,7 +125,7 @@ function reapplyOverwrittenContainers(finalPod: Obj, original: Obj, template: Te
     finalPod = asPod(strategicMerge(finalPod, { spec: { containers: [], initContainers: [overlay] } }));
   }
   if (!status && (overrides.containers.length || overrides.initContainers.length)) {
-    const json: Obj = {};
+    const json: JsonObject = {};
     if (overrides.containers.length) json.containers = overrides.containers;
     if (overrides.initContainers.length) json.initContainers = overrides.initContainers;
     finalPod.metadata.annotations = { ...(finalPod.metadata.annotations ?? {}), [OVERRIDES]: goJson(json) };
@@ -133,7 +134,7 @@ function reapplyOverwrittenContainers(finalPod: Obj, original: Obj, template: Te
   return finalPod;
 }
 
-function adjustInitContainerUser(finalPod: Obj, original: Obj, ctx: PodContext): void {
+function adjustInitContainerUser(finalPod: JsonObject, original: JsonObject, ctx: PodContext): void {
   const user = find(original.spec.containers, 'istio-proxy') ?? find(original.spec.initContainers, 'istio-proxy');
   const sc = user?.securityContext;
   if (!sc || (sc.runAsUser === undefined && sc.runAsGroup === undefined)) return;
@@ -156,7 +157,7 @@ function adjustInitContainerUser(finalPod: Obj, original: Obj, ctx: PodContext):
   if (i >= 0 && i + 1 < args.length) args[i + 1] = String(sc.runAsUser);
 }
 
-function modifyContainers(list: Obj[] | undefined, name: string, where: 'first' | 'last'): Obj[] | undefined {
+function modifyContainers(list: JsonObject[] | undefined, name: string, where: 'first' | 'last'): JsonObject[] | undefined {
   if (!list) return list;
   const match = list.find((c) => c.name === name);
   if (!match) return list;
@@ -164,7 +165,7 @@ function modifyContainers(list: Obj[] | undefined, name: string, where: 'first' 
   return where === 'first' ? [match, ...rest] : [...rest, match];
 }
 
-function reorderPod(pod: Obj, holdPod: boolean): void {
+function reorderPod(pod: JsonObject, holdPod: boolean): void {
   const spec = pod.spec;
   spec.containers = modifyContainers(spec.containers, 'istio-proxy', holdPod ? 'first' : 'last');
   if (find(spec.initContainers, 'istio-proxy')) {
@@ -178,17 +179,17 @@ function reorderPod(pod: Obj, holdPod: boolean): void {
   }
 }
 
-function mergeProbers(env: Obj[], probers: string, previouslyInjected: boolean): Obj[] {
+function mergeProbers(env: JsonObject[], probers: string, previouslyInjected: boolean): JsonObject[] {
   const name = 'ISTIO_KUBE_APP_PROBERS';
   const i = previouslyInjected ? env.findIndex((e) => e.name === name) : -1;
   if (i < 0) return [...env, { name, value: probers }];
-  let existing: Obj;
+  let existing: JsonObject;
   try {
     existing = JSON.parse(env[i].value);
   } catch {
     return env;
   }
-  const merged: Obj = { ...JSON.parse(probers), ...existing };
+  const merged: JsonObject = { ...JSON.parse(probers), ...existing };
   const sorted = Object.fromEntries(
     Object.keys(merged)
       .sort()
@@ -199,9 +200,9 @@ function mergeProbers(env: Obj[], probers: string, previouslyInjected: boolean):
   return out;
 }
 
-function normalizeProber(p: Obj): Obj | null {
+function normalizeProber(p: JsonObject): JsonObject | null {
   if (!p) return null;
-  const out: Obj = {};
+  const out: JsonObject = {};
   if (p.httpGet) out.httpGet = normalize(p.httpGet, 'HTTPGetAction');
   if (p.tcpSocket) out.tcpSocket = normalize(p.tcpSocket, 'TCPSocketAction');
   if (p.grpc) out.grpc = normalize(p.grpc, 'GRPCAction');
@@ -223,7 +224,7 @@ function injectionStatus(names: TemplateNames, revision: string): string {
  * Injects the sidecar into a pod ({metadata, spec}, already in typed form, see normalize); returns a
  * new pod and leaves the input untouched.
  */
-export function injectPodCore(pod: Obj, ctx: PodContext): Obj {
+export function injectPodCore(pod: JsonObject, ctx: PodContext): JsonObject {
   const settings = ctx.settings;
   validateAnnotations(pod.metadata.annotations ?? {});
   if (!settings.injector) checkTemplates(pod.metadata.annotations ?? {});
@@ -247,7 +248,7 @@ export function injectPodCore(pod: Obj, ctx: PodContext): Obj {
         }),
       ];
   let merged = pod;
-  let templatePod: Obj = {};
+  let templatePod: JsonObject = {};
   for (const overlay of overlays) {
     templatePod = strategicMerge(templatePod, overlay);
     if (
@@ -284,7 +285,7 @@ export function injectPodCore(pod: Obj, ctx: PodContext): Obj {
 }
 
 /** SidecarTemplateData's fields for a stripped pod, as Istio's RunTemplate fills them. */
-export function templateDataInput(stripped: Obj, proxyConfig: Obj, ctx: PodContext): TemplateDataInput {
+export function templateDataInput(stripped: JsonObject, proxyConfig: JsonObject, ctx: PodContext): TemplateDataInput {
   const settings = ctx.settings;
   const annotations = stripped.metadata.annotations ?? {};
   return {
@@ -308,13 +309,13 @@ export function templateDataInput(stripped: Obj, proxyConfig: Obj, ctx: PodConte
 }
 
 /** inject.InboundTrafficPolicyMode: the mesh's inboundTrafficPolicy.mode, lower-cased ("" when unset). */
-function inboundTrafficPolicyMode(mesh: Obj): string {
+function inboundTrafficPolicyMode(mesh: JsonObject): string {
   const mode = mesh.inboundTrafficPolicy?.mode;
   return mode === 'LOCALHOST' || mode === 1 ? 'localhost' : mode === 'PASSTHROUGH' || mode === 0 ? 'passthrough' : 'passthrough';
 }
 
 /** inject.istio.io/templates selects Istio templates; only the default sidecar template is built in. */
-function checkTemplates(annotations: Obj): void {
+function checkTemplates(annotations: JsonObject): void {
   const requested = annotations['inject.istio.io/templates'];
   if (requested === undefined) return;
   for (const name of String(requested).split(',').map((t) => t.trim())) {
@@ -322,14 +323,14 @@ function checkTemplates(annotations: Obj): void {
   }
 }
 
-function networkOf(pod: Obj, settings: InjectionSettings): string {
+function networkOf(pod: JsonObject, settings: InjectionSettings): string {
   const label = pod.metadata.labels?.['topology.istio.io/network'];
   if (label !== undefined) return String(label);
   return String(settings.values.global?.network ?? '');
 }
 
 /** Cluster id / network from values replace the template's env vars, appended in sorted order. */
-function updateClusterEnvs(pod: Obj, settings: InjectionSettings): void {
+function updateClusterEnvs(pod: JsonObject, settings: InjectionSettings): void {
   const envs: Record<string, string> = {};
   const cluster = settings.values.global?.multiCluster?.clusterName;
   if (cluster) envs.ISTIO_META_CLUSTER_ID = String(cluster);
@@ -338,7 +339,7 @@ function updateClusterEnvs(pod: Obj, settings: InjectionSettings): void {
   const sidecar = find(pod.spec.containers, 'istio-proxy') ?? find(pod.spec.initContainers, 'istio-proxy');
   if (!sidecar || Object.keys(envs).length === 0) return;
   sidecar.env = [
-    ...(sidecar.env ?? []).filter((e: Obj) => !(e.name in envs)),
+    ...(sidecar.env ?? []).filter((e: JsonObject) => !(e.name in envs)),
     ...Object.keys(envs)
       .sort()
       .map((name) => ({ name, value: envs[name] })),

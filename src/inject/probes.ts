@@ -1,10 +1,10 @@
 // App probe rewriting (app_probe.go): HTTP/TCP/gRPC probes and lifecycle hooks are redirected to
 // pilot-agent's status port; the originals are saved in ISTIO_KUBE_APP_PROBERS.
 import { goJson, normalize } from './normalize';
+import type { JsonObject } from '../json-object';
 
-type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-export function shouldRewriteAppProbers(annotations: Obj, specSetting: boolean): boolean {
+export function shouldRewriteAppProbers(annotations: JsonObject, specSetting: boolean): boolean {
   const v = annotations['sidecar.istio.io/rewriteAppHTTPProbers'];
   if (v !== undefined) {
     if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(v)) return true;
@@ -24,7 +24,7 @@ function proberUrls(name: string) {
 }
 
 /** Istio's internal Prober: {httpGet|tcpSocket|grpc, timeoutSeconds}. */
-function toProber(probe: Obj | undefined, withTimeout: boolean): Obj | undefined {
+function toProber(probe: JsonObject | undefined, withTimeout: boolean): JsonObject | undefined {
   if (!probe) return undefined;
   const timeout = withTimeout && probe.timeoutSeconds ? { timeoutSeconds: probe.timeoutSeconds } : {};
   if (probe.httpGet) return { httpGet: normalize(probe.httpGet, 'HTTPGetAction'), ...timeout };
@@ -33,7 +33,7 @@ function toProber(probe: Obj | undefined, withTimeout: boolean): Obj | undefined
   return undefined;
 }
 
-function resolveNamedPort(p: Obj | undefined, portMap: Map<string, number>, statusPort: number): Obj | undefined {
+function resolveNamedPort(p: JsonObject | undefined, portMap: Map<string, number>, statusPort: number): JsonObject | undefined {
   if (!p) return undefined;
   if (p.grpc) return p;
   const action = p.httpGet ?? p.tcpSocket;
@@ -47,8 +47,8 @@ function resolveNamedPort(p: Obj | undefined, portMap: Map<string, number>, stat
 }
 
 /** The ISTIO_KUBE_APP_PROBERS value, or "" when there is nothing to rewrite. */
-export function dumpAppProbers(spec: Obj, statusPort: number): string {
-  const out: Obj = {};
+export function dumpAppProbers(spec: JsonObject, statusPort: number): string {
+  const out: JsonObject = {};
   for (const c of [...(spec.initContainers ?? []), ...(spec.containers ?? [])]) {
     if (c.name === 'istio-proxy') continue;
     const urls = proberUrls(c.name);
@@ -68,15 +68,15 @@ export function dumpAppProbers(spec: Obj, statusPort: number): string {
   return goJson(Object.fromEntries(keys.map((k) => [k, out[k]])));
 }
 
-function rewriteAction(action: Obj | undefined, url: string, port: number): Obj {
-  const out: Obj = { ...(action ?? {}) };
+function rewriteAction(action: JsonObject | undefined, url: string, port: number): JsonObject {
+  const out: JsonObject = { ...(action ?? {}) };
   out.port = port;
   out.path = url;
   if (out.scheme === 'HTTPS') out.scheme = 'HTTP';
   return out;
 }
 
-function convertProbe(probe: Obj | undefined, url: string, port: number): Obj | undefined {
+function convertProbe(probe: JsonObject | undefined, url: string, port: number): JsonObject | undefined {
   if (!probe) return undefined;
   if (probe.httpGet) return { ...probe, httpGet: rewriteAction(probe.httpGet, url, port) };
   if (probe.tcpSocket || probe.grpc) {
@@ -86,7 +86,7 @@ function convertProbe(probe: Obj | undefined, url: string, port: number): Obj | 
   return undefined;
 }
 
-function convertHook(hook: Obj | undefined, url: string, port: number): Obj | undefined {
+function convertHook(hook: JsonObject | undefined, url: string, port: number): JsonObject | undefined {
   if (!hook) return undefined;
   if (hook.httpGet) return { ...hook, httpGet: rewriteAction(hook.httpGet, url, port) };
   if (hook.tcpSocket) {
@@ -97,7 +97,7 @@ function convertHook(hook: Obj | undefined, url: string, port: number): Obj | un
 }
 
 /** Points every app probe and lifecycle hook at the status port (mutates the containers). */
-export function rewriteAppProbes(spec: Obj, statusPort: number): void {
+export function rewriteAppProbes(spec: JsonObject, statusPort: number): void {
   for (const list of [spec.containers, spec.initContainers]) {
     for (const c of list ?? []) {
       if (c.name === 'istio-proxy') continue;

@@ -2,8 +2,8 @@
 // ISTIO_PROMETHEUS_ANNOTATIONS and the pod is pointed at the agent's merged endpoint.
 import { UserError } from '../errors';
 import { goJson } from './normalize';
+import type { JsonObject } from '../json-object';
 
-type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 // Annotation keys are compared in Prometheus' sanitised form several times per pod; the same few keys recur
 // on every pod, so the regex replace is done once per key (bounded, as keys are user input).
@@ -41,16 +41,16 @@ function parseBool(v: string): boolean | undefined {
   return undefined;
 }
 
-export function prometheusPort(annos: Obj | undefined): string | undefined {
+export function prometheusPort(annos: JsonObject | undefined): string | undefined {
   for (const [k, v] of Object.entries(annos ?? {})) if (sanitize(k) === PORT) return String(v);
   return undefined;
 }
 
-export function clearPrometheusAnnotations(annos: Obj): void {
+export function clearPrometheusAnnotations(annos: JsonObject): void {
   for (const k of Object.keys(annos)) if ([PATH, PORT, SCRAPE, TARGETS].includes(sanitize(k))) delete annos[k];
 }
 
-function scrapeEnabled(annos: Obj): boolean {
+function scrapeEnabled(annos: JsonObject): boolean {
   for (const [k, v] of Object.entries(annos)) {
     if (sanitize(k) !== SCRAPE) continue;
     const b = parseBool(String(v));
@@ -59,7 +59,7 @@ function scrapeEnabled(annos: Obj): boolean {
   return true;
 }
 
-function mergeEnabled(mesh: Obj, annos: Obj): boolean {
+function mergeEnabled(mesh: JsonObject, annos: JsonObject): boolean {
   const v = annos['prometheus.istio.io/merge-metrics'];
   if (v !== undefined) {
     const b = parseBool(String(v));
@@ -91,8 +91,8 @@ function parseTargets(raw: string): Array<{ port: string; path: string }> | unde
   return out;
 }
 
-export function applyPrometheusMerge(pod: Obj, mesh: Obj, statusPort: number): void {
-  const annos: Obj = pod.metadata.annotations;
+export function applyPrometheusMerge(pod: JsonObject, mesh: JsonObject, statusPort: number): void {
+  const annos: JsonObject = pod.metadata.annotations;
   if (scrapeEnabled(annos) && mergeEnabled(mesh, annos)) {
     const targetPort = String(statusPort);
     if (prometheusPort(annos) === targetPort) return;
@@ -109,10 +109,10 @@ export function applyPrometheusMerge(pod: Obj, mesh: Obj, statusPort: number): v
       cfg.path = cfg.targets[0].path;
       for (const t of cfg.targets) checkPort(t.port, targetPort, 'targets');
     } else if (cfg.port !== '') checkPort(cfg.port, targetPort, 'configuration');
-    const sidecar = [...(pod.spec.containers ?? []), ...(pod.spec.initContainers ?? [])].find((c: Obj) => c.name === 'istio-proxy');
+    const sidecar = [...(pod.spec.containers ?? []), ...(pod.spec.initContainers ?? [])].find((c: JsonObject) => c.name === 'istio-proxy');
     const empty = cfg.scrape === '' && cfg.path === '' && cfg.port === '' && !(cfg.targets && cfg.targets.length);
     if (sidecar && !empty) {
-      const json: Obj = { scrape: cfg.scrape, path: cfg.path, port: cfg.port };
+      const json: JsonObject = { scrape: cfg.scrape, path: cfg.path, port: cfg.port };
       if (cfg.targets && cfg.targets.length) json.targets = cfg.targets;
       sidecar.env = [...(sidecar.env ?? []), { name: 'ISTIO_PROMETHEUS_ANNOTATIONS', value: goJson(json) }];
     }
@@ -124,10 +124,10 @@ export function applyPrometheusMerge(pod: Obj, mesh: Obj, statusPort: number): v
   applySecurePort(pod);
 }
 
-function applySecurePort(pod: Obj): void {
-  const annos: Obj = pod.metadata.annotations;
+function applySecurePort(pod: JsonObject): void {
+  const annos: JsonObject = pod.metadata.annotations;
   if (Object.keys(annos).some((k) => sanitize(k) === SECURE_PORT)) return;
-  const sidecar = [...(pod.spec.containers ?? []), ...(pod.spec.initContainers ?? [])].find((c: Obj) => c.name === 'istio-proxy');
-  const env = (sidecar?.env ?? []).find((e: Obj) => e.name === 'ENVOY_SECURE_MERGED_METRICS_PORT' && e.value && e.value !== '0');
+  const sidecar = [...(pod.spec.containers ?? []), ...(pod.spec.initContainers ?? [])].find((c: JsonObject) => c.name === 'istio-proxy');
+  const env = (sidecar?.env ?? []).find((e: JsonObject) => e.name === 'ENVOY_SECURE_MERGED_METRICS_PORT' && e.value && e.value !== '0');
   if (env) annos['prometheus.istio.io/secure-port'] = env.value;
 }

@@ -6,11 +6,11 @@ import { refuseAbsurdNesting } from '../yaml/decode';
 import { DEFAULT_PARSE_LIMITS } from '../yaml/manifests';
 import { deepMerge, type Values } from './settings';
 import { goJson } from './normalize';
+import type { JsonObject } from '../json-object';
 
-type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** Istio's mesh.DefaultProxyConfig() values that cleanProxyConfig removes when unchanged. */
-const DEFAULTS: Obj = {
+const DEFAULTS: JsonObject = {
   configPath: './etc/istio/proxy',
   binaryPath: '/usr/local/bin/envoy',
   serviceCluster: 'istio-proxy',
@@ -36,8 +36,8 @@ const ORDER = [
   'privateKeyProvider', 'proxyHeaders', 'fileFlushInterval', 'fileFlushMinSizeKb', 'serviceClusterName',
 ];
 
-export function effectiveProxyConfig(meshConfig: Values, annotations: Record<string, string>): Obj {
-  let pc: Obj = { ...(meshConfig.defaultConfig ?? {}) };
+export function effectiveProxyConfig(meshConfig: Values, annotations: Record<string, string>): JsonObject {
+  let pc: JsonObject = { ...(meshConfig.defaultConfig ?? {}) };
   const anno = annotations['proxy.istio.io/config'];
   if (anno !== undefined) {
     let overlay: unknown;
@@ -72,11 +72,11 @@ const WRAPPERS = new Set([
 ]);
 
 /** Released Istio (1.30, 1.31): DefaultProxyConfig sets no concurrency. */
-export const RELEASED_PROXY_DEFAULTS: Obj = Object.fromEntries(Object.entries(DEFAULTS).filter(([k]) => k !== 'concurrency'));
+export const RELEASED_PROXY_DEFAULTS: JsonObject = Object.fromEntries(Object.entries(DEFAULTS).filter(([k]) => k !== 'concurrency'));
 
-export function proxyConfigJson(pc: Obj, _mesh: Values, defaults: Obj = DEFAULTS): string {
+export function proxyConfigJson(pc: JsonObject, _mesh: Values, defaults: JsonObject = DEFAULTS): string {
   const DEFAULTS = defaults;
-  const out: Obj = {};
+  const out: JsonObject = {};
   const keys = [...ORDER.filter((k) => k in pc), ...Object.keys(pc).filter((k) => !ORDER.includes(k)).sort()];
   for (const k of keys) {
     const v = pc[k];
@@ -87,6 +87,6 @@ export function proxyConfigJson(pc: Obj, _mesh: Values, defaults: Obj = DEFAULTS
   return goJson(out);
 }
 
-function sortKeys(m: Obj): Obj {
+function sortKeys(m: JsonObject): JsonObject {
   return Object.fromEntries(Object.keys(m).sort().map((k) => [k, m[k]]));
 }

@@ -68,7 +68,8 @@ export function canonicalQuantity(input: string | number): string | undefined {
 function computeCanonicalQuantity(text: string): string | undefined {
   const p = parse(text);
   if (!p) return undefined;
-  let { num, den, format } = p;
+  const { num, den } = p;
+  let { format } = p;
   // Kubernetes keeps nano precision, rounding up.
   const nanos = ceilDiv(num * 1_000_000_000n, den);
   const isInteger = nanos % 1_000_000_000n === 0n;

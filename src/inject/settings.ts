@@ -2,8 +2,9 @@
 // mesh config (Istio's mesh defaults), with user overrides deep-merged on top.
 import { UserError } from '../errors';
 import type { InjectorTemplates } from './injector-config';
+import type { JsonObject } from '../json-object';
 
-export type Values = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+export type Values = JsonObject;
 
 export interface InjectionSettings {
   /** Helm values: global.hub, global.tag, global.proxy.*, sidecarInjectorWebhook.*, pilot.*, revision. */
@@ -31,7 +32,7 @@ export interface InjectionSettings {
   injector?: InjectorTemplates;
 }
 
-export type ExternalPodInjector = (pod: { metadata: Record<string, any>; spec: Record<string, any> }, namespace: string) => Record<string, any> | undefined; // eslint-disable-line @typescript-eslint/no-explicit-any
+export type ExternalPodInjector = (pod: { metadata: JsonObject; spec: JsonObject }, namespace: string) => JsonObject | undefined;
 
 /** Native sidecars need kubelet minor ≥ 33 on every node (an empty list passes, as in Istio). */
 export function nativeSidecarsSupported(kubeletVersions: string[]): boolean {

@@ -1,13 +1,14 @@
 // The istio-cni part of the sidecar template: traffic settings as pod annotations, Multus networks.
 import type { Values } from './settings';
-import { annotation, excludeInboundPort, orDefault, truthy, type Obj } from './template-helpers';
+import { annotation, excludeInboundPort, orDefault, truthy } from './template-helpers';
+import type { JsonObject } from '../json-object';
 
 /** With istio-cni the pod carries its traffic settings as annotations for the CNI plugin. */
-export function cniAnnotations(meta: Obj, values: Values, mode: string, statusPort: string): Obj {
+export function cniAnnotations(meta: JsonObject, values: Values, mode: string, statusPort: string): JsonObject {
   const proxy = values.global?.proxy ?? {};
-  const annos: Obj = meta.annotations ?? {};
+  const annos: JsonObject = meta.annotations ?? {};
   const isset = (k: string) => k in annos;
-  const out: Obj = {};
+  const out: JsonObject = {};
   if (values.pilot?.cni?.provider === 'multus') {
     out['k8s.v1.cni.cncf.io/networks'] = appendMultusNetwork(String(annos['k8s.v1.cni.cncf.io/networks'] ?? ''), 'default/istio-cni');
   }
@@ -38,7 +39,7 @@ export function appendMultusNetwork(existing: string, network: string): string {
   if (existing === '') return network;
   const i = existing.lastIndexOf(']');
   if (i !== -1) {
-    let networks: Obj[];
+    let networks: JsonObject[];
     try {
       networks = JSON.parse(existing);
       if (!Array.isArray(networks)) return existing;

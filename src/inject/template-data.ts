@@ -4,7 +4,7 @@
 import { GoFloat, NO_FIELD, fromJsonValue, typed, type GoObject } from '../gotemplate';
 import { STRUCTS } from './schema';
 import { normalize } from './normalize';
-import type { Obj } from './template-helpers';
+import type { JsonObject } from '../json-object';
 
 /** Go field names whose spelling is not the JSON name capitalised. */
 const GO_NAMES: Record<string, string> = {
@@ -53,7 +53,7 @@ function view(type: string, v: unknown): unknown {
   if (type.startsWith('*')) {
     const inner = type.slice(1);
     if (v === undefined || v === null) return nilPointer(goTypeName(type));
-    if (inner in STRUCTS) return new StructView(inner, v as Obj, true);
+    if (inner in STRUCTS) return new StructView(inner, v as JsonObject, true);
     return view(inner, v);
   }
   if (type.startsWith('[')) {
@@ -63,7 +63,7 @@ function view(type: string, v: unknown): unknown {
   }
   if (type.startsWith('{')) {
     const inner = type.slice(1, -1);
-    const out: Obj = {};
+    const out: JsonObject = {};
     if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) out[k] = view(inner, x);
     return typed(out, goTypeName(type));
   }
@@ -84,7 +84,7 @@ function view(type: string, v: unknown): unknown {
     case 'time':
       return v === undefined ? null : fromJsonValue(v);
   }
-  if (type in STRUCTS) return new StructView(type, (v ?? {}) as Obj, false);
+  if (type in STRUCTS) return new StructView(type, (v ?? {}) as JsonObject, false);
   return v;
 }
 
@@ -99,7 +99,7 @@ class StructView implements GoObject {
 
   constructor(
     private readonly struct: string,
-    private readonly json: Obj,
+    private readonly json: JsonObject,
     pointer: boolean,
   ) {
     this.goType = `${pointer ? '*' : ''}v1.${struct}`;
@@ -172,7 +172,7 @@ function protoEnum(goType: string, names: string[], value: unknown): GoObject {
 class ProtoView implements GoObject {
   constructor(
     readonly goType: string,
-    private readonly json: Obj | undefined,
+    private readonly json: JsonObject | undefined,
     private readonly fields: Record<string, [string, ProtoKind]>,
   ) {}
 
@@ -223,13 +223,13 @@ function protoField(v: unknown, kind: ProtoKind, name: string): unknown {
     case 'bool':
       return v === true;
     case 'map':
-      return typed({ ...((v as Obj) ?? {}) }, 'map[string]string');
+      return typed({ ...((v as JsonObject) ?? {}) }, 'map[string]string');
     case 'enum':
       return protoEnum('v1alpha1.ProxyConfig_InboundInterceptionMode', INTERCEPTION_MODES, v);
     case 'boolValue':
       return new ProtoView('*wrapperspb.BoolValue', v === undefined || v === null ? undefined : { value: v === true }, {});
     case 'message':
-      return new ProtoView(`*v1alpha1.${name}`, v === undefined || v === null ? undefined : (v as Obj), {});
+      return new ProtoView(`*v1alpha1.${name}`, v === undefined || v === null ? undefined : (v as JsonObject), {});
     case 'any':
       return v === undefined ? null : fromJsonValue(v);
   }
@@ -238,10 +238,10 @@ function protoField(v: unknown, kind: ProtoKind, name: string): unknown {
 export interface TemplateDataInput {
   typeMeta: { apiVersion?: string; kind?: string };
   deployMeta: { name: string; namespace: string };
-  metadata: Obj;
-  spec: Obj;
-  proxyConfig: Obj;
-  meshConfig: Obj;
+  metadata: JsonObject;
+  spec: JsonObject;
+  proxyConfig: JsonObject;
+  meshConfig: JsonObject;
   /** Values, already JSON-decoded Go style (see fromJsonValue); cached by the caller. */
   values: unknown;
   revision: string;
@@ -297,7 +297,7 @@ function simpleStruct(goType: string, fields: Record<string, unknown>): GoObject
 }
 
 /** The JSON view of a k8s value handed to a function (ObjectMeta → its metadata object, …). */
-export function k8sJson(v: unknown): Obj | undefined {
-  if (v instanceof StructView) return (v as unknown as { json: Obj }).json;
+export function k8sJson(v: unknown): JsonObject | undefined {
+  if (v instanceof StructView) return (v as unknown as { json: JsonObject }).json;
   return undefined;
 }

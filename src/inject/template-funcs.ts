@@ -8,11 +8,11 @@ import { excludeInboundPort } from './template-helpers';
 import { proxyConfigJson, RELEASED_PROXY_DEFAULTS } from './proxyconfig';
 import { otelResourceAttributes } from './template-proxy';
 import { k8sJson } from './template-data';
-import type { Obj } from './template-helpers';
+import type { JsonObject } from '../json-object';
 
 type StrMap = Record<string, string>;
 
-function containerPorts(containers: unknown[], include: (c: Obj) => boolean): string {
+function containerPorts(containers: unknown[], include: (c: JsonObject) => boolean): string {
   const parts: string[] = [];
   for (const view of containers) {
     const c = k8sJson(view) ?? {};
@@ -37,8 +37,8 @@ function omitNil(v: unknown): unknown {
     return out.length === 0 && v.length > 0 ? null : out.length === v.length && v.every((x, i) => x === out[i]) ? v : out;
   }
   if (typeof v === 'object' && !(v instanceof GoFloat) && !isGoObject(v)) {
-    const entries = Object.entries(v as Obj);
-    const out: Obj = {};
+    const entries = Object.entries(v as JsonObject);
+    const out: JsonObject = {};
     let changed = false;
     for (const [k, x] of entries) {
       const f = omitNil(x);
@@ -85,7 +85,7 @@ export const ISTIO_FUNCS: FuncMap = {
   protoToJSON: {
     params: ['any'],
     fn: (m: GoObject | null) => {
-      const json = m?.toJSON() as Obj | null;
+      const json = m?.toJSON() as JsonObject | null;
       if (!json) return '{}';
       return proxyConfigJson(json, {}, RELEASED_PROXY_DEFAULTS);
     },
@@ -125,7 +125,7 @@ export const ISTIO_FUNCS: FuncMap = {
   otelResourceAttributes: {
     params: ['*v1alpha1.MeshConfig', STRMAP, STRMAP, 'string', CONTAINERS],
     fn: (mc: GoObject, annotations: StrMap, labels: StrMap, namespace: string, containers: unknown[]) =>
-      otelResourceAttributes((mc.toJSON() as Obj | null) ?? {}, annotations ?? {}, labels ?? {}, namespace, containers.map((c) => k8sJson(c) ?? {})),
+      otelResourceAttributes((mc.toJSON() as JsonObject | null) ?? {}, annotations ?? {}, labels ?? {}, namespace, containers.map((c) => k8sJson(c) ?? {})),
   },
 };
 

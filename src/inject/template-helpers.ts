@@ -1,8 +1,8 @@
 // Go-template semantics the sidecar template relies on (annotation, sprig default, truthiness, …) and
 // small shared pieces of the template.
 import type { Values } from './settings';
+import type { JsonObject } from '../json-object';
 
-export type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** Go's fmt.Sprint of a template value. */
 export function sprint(v: unknown): string {
@@ -10,8 +10,8 @@ export function sprint(v: unknown): string {
   return String(v);
 }
 
-export function annotation(meta: Obj, name: string, def: unknown): string {
-  const annos: Obj = meta.annotations ?? {};
+export function annotation(meta: JsonObject, name: string, def: unknown): string {
+  const annos: JsonObject = meta.annotations ?? {};
   return name in annos ? String(annos[name]) : sprint(def);
 }
 
@@ -48,15 +48,15 @@ export function excludeInboundPort(port: string, excluded: string): string {
   return out.join(',');
 }
 
-export function resources(meta: Obj, values: Values): Obj | undefined {
-  const annos: Obj = meta.annotations ?? {};
+export function resources(meta: JsonObject, values: Values): JsonObject | undefined {
+  const annos: JsonObject = meta.annotations ?? {};
   const has = (k: string) => k in annos;
   const cpu = 'sidecar.istio.io/proxyCPU';
   const mem = 'sidecar.istio.io/proxyMemory';
   const cpuLimit = 'sidecar.istio.io/proxyCPULimit';
   const memLimit = 'sidecar.istio.io/proxyMemoryLimit';
   if (has(cpu) || has(mem) || has(cpuLimit) || has(memLimit)) {
-    const out: Obj = {};
+    const out: JsonObject = {};
     if (has(cpu) || has(mem)) {
       out.requests = {};
       if (has(cpu)) out.requests.cpu = annos[cpu];
@@ -70,26 +70,26 @@ export function resources(meta: Obj, values: Values): Obj | undefined {
     return out;
   }
   const r = values.global?.proxy?.resources;
-  return truthy(r) ? omitNil(r) : undefined;
+  return truthy(r) ? (omitNil(r) as JsonObject) : undefined;
 }
 
-function omitNil(v: any): any {
+function omitNil(v: unknown): unknown {
   if (Array.isArray(v)) return v.filter((x) => x !== null && x !== undefined).map(omitNil);
   if (v && typeof v === 'object') {
-    const out: Obj = {};
+    const out: JsonObject = {};
     for (const [k, x] of Object.entries(v)) if (x !== null && x !== undefined) out[k] = omitNil(x);
     return out;
   }
   return v;
 }
 
-export function sortedEnv(map: Obj | undefined): Obj[] {
+export function sortedEnv(map: JsonObject | undefined): JsonObject[] {
   return Object.keys(map ?? {})
     .sort()
     .map((k) => ({ name: k, value: String(map![k]) }));
 }
 
-export function fieldEnv(name: string, fieldPath: string): Obj {
+export function fieldEnv(name: string, fieldPath: string): JsonObject {
   return { name, valueFrom: { fieldRef: { fieldPath } } };
 }
 
@@ -107,9 +107,9 @@ export interface TemplateNames {
  * type-checked when the template was merged into the pod. Typed, an absent name is "" (required field)
  * except on a pull secret (omitempty), and an empty list is absent.
  */
-export function templateNames(spec: Obj): TemplateNames {
-  const named = (list: unknown): Obj[] | undefined => (Array.isArray(list) && list.length > 0 ? list : undefined);
-  const nameOf = (item: Obj | null): string => item?.name ?? '';
+export function templateNames(spec: JsonObject): TemplateNames {
+  const named = (list: unknown): JsonObject[] | undefined => (Array.isArray(list) && list.length > 0 ? list : undefined);
+  const nameOf = (item: JsonObject | null): string => item?.name ?? '';
   return {
     containers: named(spec.containers)?.map(nameOf),
     initContainers: named(spec.initContainers)?.map(nameOf),

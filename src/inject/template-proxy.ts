@@ -2,10 +2,11 @@
 import type { Values } from './settings';
 import { proxyConfigJson } from './proxyconfig';
 import { goJson, normalize } from './normalize';
-import { fieldEnv, orDefault, sortedEnv, truthy, type Obj } from './template-helpers';
+import { fieldEnv, orDefault, sortedEnv, truthy } from './template-helpers';
 import type { TemplateInput } from './template';
+import type { JsonObject } from '../json-object';
 
-function podPorts(spec: Obj): string {
+function podPorts(spec: JsonObject): string {
   let out = '[';
   let first = true;
   for (const c of spec.containers ?? []) {
@@ -17,14 +18,14 @@ function podPorts(spec: Obj): string {
   return `${out}\n]`;
 }
 
-export function proxyEnv(input: TemplateInput, containers: string[]): Obj[] {
+export function proxyEnv(input: TemplateInput, containers: string[]): JsonObject[] {
   const { metadata: meta, spec, proxyConfig: pc, settings, typeMeta, deployMeta } = input;
   const values = settings.values;
   const g = values.global ?? {};
   const mesh = settings.meshConfig;
-  const annos: Obj = meta.annotations ?? {};
-  const labels: Obj = meta.labels ?? {};
-  const env: Obj[] = [];
+  const annos: JsonObject = meta.annotations ?? {};
+  const labels: JsonObject = meta.labels ?? {};
+  const env: JsonObject[] = [];
   if (mesh.inboundTrafficPolicy?.mode === 'LOCALHOST') env.push({ name: 'REWRITE_PROBE_LEGACY_LOCALHOST_DESTINATION', value: 'true' });
   env.push({ name: 'PILOT_CERT_PROVIDER', value: g.pilotCertProvider });
   const revision = values.revision ? `-${values.revision}` : '';
@@ -65,8 +66,8 @@ export function proxyEnv(input: TemplateInput, containers: string[]): Obj[] {
 }
 
 /** OTEL_RESOURCE_ATTRIBUTES when an OpenTelemetry provider asks for semantic-convention enrichment. */
-export function otelResourceAttributes(mesh: Values, annos: Obj, labels: Obj, namespace: string, containers: Obj[]): string {
-  const providers: Obj[] = Array.isArray(mesh.extensionProviders) ? mesh.extensionProviders : [];
+export function otelResourceAttributes(mesh: Values, annos: JsonObject, labels: JsonObject, namespace: string, containers: JsonObject[]): string {
+  const providers: JsonObject[] = Array.isArray(mesh.extensionProviders) ? mesh.extensionProviders : [];
   if (!providers.some((p) => p?.opentelemetry?.serviceAttributeEnrichment === 'OTEL_SEMANTIC_CONVENTIONS')) return '';
   const attrs: string[] = [];
   const ns = annos['resource.opentelemetry.io/service.namespace'];
@@ -93,10 +94,10 @@ export function otelResourceAttributes(mesh: Values, annos: Obj, labels: Obj, na
   return attrs.join(',');
 }
 
-export function proxyVolumeMounts(meta: Obj, values: Values): Obj[] {
+export function proxyVolumeMounts(meta: JsonObject, values: Values): JsonObject[] {
   const g = values.global ?? {};
-  const annos: Obj = meta.annotations ?? {};
-  const mounts: Obj[] = [
+  const annos: JsonObject = meta.annotations ?? {};
+  const mounts: JsonObject[] = [
     { name: 'workload-socket', mountPath: '/var/run/secrets/workload-spiffe-uds' },
     { name: 'credential-socket', mountPath: '/var/run/secrets/credential-uds' },
   ];
@@ -120,7 +121,7 @@ export function proxyVolumeMounts(meta: Obj, values: Values): Obj[] {
 }
 
 /** `fromJSON` of a user annotation, ranged over in key order as Go templates do. */
-function userJsonEntries(text: string): Array<[string, Obj]> {
+function userJsonEntries(text: string): Array<[string, JsonObject]> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -128,15 +129,15 @@ function userJsonEntries(text: string): Array<[string, Obj]> {
     return [];
   }
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return [];
-  return Object.keys(parsed as Obj)
+  return Object.keys(parsed as JsonObject)
     .sort()
-    .map((k) => [k, ((parsed as Obj)[k] ?? {}) as Obj]);
+    .map((k) => [k, ((parsed as JsonObject)[k] ?? {}) as JsonObject]);
 }
 
-export function proxyVolumes(meta: Obj, spec: Obj, values: Values): Obj[] {
+export function proxyVolumes(meta: JsonObject, spec: JsonObject, values: Values): JsonObject[] {
   const g = values.global ?? {};
-  const annos: Obj = meta.annotations ?? {};
-  const vols: Obj[] = [
+  const annos: JsonObject = meta.annotations ?? {};
+  const vols: JsonObject[] = [
     { emptyDir: null, name: 'workload-socket' },
     { emptyDir: null, name: 'credential-socket' },
   ];

@@ -2,51 +2,51 @@
 // direct code that builds the same partial pod the Go template renders.
 import type { InjectionSettings } from './settings';
 import { proxyImage, proxyInitImage } from './settings';
-import { annotation, excludeInboundPort, orDefault, resources, sortedEnv, trimAll, truthy, type Obj } from './template-helpers';
+import { annotation, excludeInboundPort, orDefault, resources, sortedEnv, trimAll, truthy } from './template-helpers';
 import { cniAnnotations } from './template-cni';
 import { proxyEnv, proxyVolumeMounts, proxyVolumes } from './template-proxy';
+import type { JsonObject } from '../json-object';
 
-export type { Obj } from './template-helpers';
 export { appendMultusNetwork } from './template-cni';
 export { excludeInboundPort, sprint } from './template-helpers';
 
 export interface TemplateInput {
   typeMeta: { apiVersion?: string; kind?: string };
   deployMeta: { name: string; namespace: string };
-  metadata: Obj; // stripped pod metadata
-  spec: Obj; // stripped pod spec
-  proxyConfig: Obj; // effective ProxyConfig (mesh defaultConfig + proxy.istio.io/config)
+  metadata: JsonObject; // stripped pod metadata
+  spec: JsonObject; // stripped pod spec
+  proxyConfig: JsonObject; // effective ProxyConfig (mesh defaultConfig + proxy.istio.io/config)
   settings: InjectionSettings;
   nativeSidecars: boolean;
 }
 
-function interceptionMode(meta: Obj, pc: Obj): string {
+function interceptionMode(meta: JsonObject, pc: JsonObject): string {
   return annotation(meta, 'sidecar.istio.io/interceptionMode', pc.interceptionMode ?? 'REDIRECT');
 }
 
-export function isNativeSidecar(meta: Obj, nativeSidecars: boolean): boolean {
+export function isNativeSidecar(meta: JsonObject, nativeSidecars: boolean): boolean {
   return orDefault(meta.annotations?.['sidecar.istio.io/nativeSidecar'], String(nativeSidecars)) !== 'false';
 }
 /** Renders the sidecar template: the partial pod that is strategic-merged into the workload's pod. */
-export function renderSidecarTemplate(input: TemplateInput): Obj {
-  const { metadata: meta, spec, proxyConfig: pc, settings, typeMeta, deployMeta } = input;
+export function renderSidecarTemplate(input: TemplateInput): JsonObject {
+  const { metadata: meta, spec, proxyConfig: pc, settings, deployMeta } = input;
   const values = settings.values;
   const g = values.global ?? {};
   const proxy = g.proxy ?? {};
   const mesh = settings.meshConfig;
-  const labels: Obj = meta.labels ?? {};
-  const annos: Obj = meta.annotations ?? {};
+  const labels: JsonObject = meta.labels ?? {};
+  const annos: JsonObject = meta.annotations ?? {};
   const isset = (k: string) => k in annos;
   const mode = interceptionMode(meta, pc);
   const tproxy = mode === 'TPROXY';
   const capNetBindService = annotation(meta, 'sidecar.istio.io/capNetBindService', proxy.capNetBindService) === 'true';
   const native = isNativeSidecar(meta, input.nativeSidecars);
-  const containers: string[] = (spec.containers ?? []).map((c: Obj) => c.name).filter((n: string) => n !== 'istio-proxy');
-  const proxyMetadata: Obj = pc.proxyMetadata ?? {};
+  const containers: string[] = (spec.containers ?? []).map((c: JsonObject) => c.name).filter((n: string) => n !== 'istio-proxy');
+  const proxyMetadata: JsonObject = pc.proxyMetadata ?? {};
   const statusPort = annotation(meta, 'status.sidecar.istio.io/port', proxy.statusPort);
   const logLevel = annotation(meta, 'sidecar.istio.io/agentLogLevel', g.logging?.level);
 
-  const outLabels: Obj = { 'security.istio.io/tlsMode': orDefault(labels['security.istio.io/tlsMode'], 'istio') };
+  const outLabels: JsonObject = { 'security.istio.io/tlsMode': orDefault(labels['security.istio.io/tlsMode'], 'istio') };
   if (proxyMetadata.ISTIO_META_ENABLE_HBONE === 'true') {
     outLabels['networking.istio.io/tunnel'] = orDefault(labels['networking.istio.io/tunnel'], 'http');
   }
@@ -60,7 +60,7 @@ export function renderSidecarTemplate(input: TemplateInput): Obj {
     labels.version,
     'latest',
   );
-  const outAnnos: Obj = { 'istio.io/rev': orDefault(settings.revision, 'default') };
+  const outAnnos: JsonObject = { 'istio.io/rev': orDefault(settings.revision, 'default') };
   if (containers.length >= 1) {
     if (!isset('kubectl.kubernetes.io/default-logs-container')) outAnnos['kubectl.kubernetes.io/default-logs-container'] = containers[0];
     if (!isset('kubectl.kubernetes.io/default-container')) outAnnos['kubectl.kubernetes.io/default-container'] = containers[0];
@@ -72,7 +72,7 @@ export function renderSidecarTemplate(input: TemplateInput): Obj {
   const holdProxy = (pc.holdApplicationUntilProxyStarts === true || proxy.holdApplicationUntilProxyStarts === true) && !native;
   const noInitContainer = mode === 'NONE' && !native;
   const res = resources(meta, values);
-  const initContainers: Obj[] = [];
+  const initContainers: JsonObject[] = [];
 
   if (!noInitContainer && mode !== 'NONE') {
     const initImageAnno = annotation(meta, 'sidecar.istio.io/proxyImage', g.proxy_init?.image);
@@ -110,7 +110,7 @@ export function renderSidecarTemplate(input: TemplateInput): Obj {
     if (cni) args.push('--run-validation', '--skip-rule-apply');
     else if (truthy(g.proxy_init?.forceApplyIptables)) args.push('--force-apply');
     if (truthy(g.nativeNftables)) args.push('--native-nftables');
-    const init: Obj = {
+    const init: JsonObject = {
       name: cni ? 'istio-validation' : 'istio-init',
       image: initImageAnno.includes('/') ? initImageAnno : proxyInitImage(settings, annos),
       args,
@@ -142,7 +142,7 @@ export function renderSidecarTemplate(input: TemplateInput): Obj {
   }
 
   const proxyImageAnno = annotation(meta, 'sidecar.istio.io/proxyImage', proxy.image);
-  const sidecar: Obj = {
+  const sidecar: JsonObject = {
     name: 'istio-proxy',
     image: proxyImageAnno.includes('/') ? proxyImageAnno : proxyImage(settings, annos),
   };
@@ -215,7 +215,7 @@ export function renderSidecarTemplate(input: TemplateInput): Obj {
   sidecar.resources = res;
   sidecar.volumeMounts = proxyVolumeMounts(meta, values);
 
-  const out: Obj = { metadata: { labels: outLabels, annotations: outAnnos }, spec: {} };
+  const out: JsonObject = { metadata: { labels: outLabels, annotations: outAnnos }, spec: {} };
   if (native) initContainers.push(sidecar);
   out.spec.initContainers = initContainers;
   if (!native) out.spec.containers = [sidecar];

@@ -61,6 +61,7 @@ const bool: Check = (v) =>
     ? undefined
     : `strconv.ParseBool: parsing "${v}": invalid syntax`;
 const quantity: Check = (v) =>
+  // eslint-disable-next-line no-control-regex -- control characters are what this refuses
   /[\u0000-\u001f\u007f-\u009f]/.test(v) ? 'value contains control characters' : isQuantity(v) ? undefined : 'quantities must match the regular expression \'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$\'';
 
 const VALIDATORS: Record<string, Check> = {

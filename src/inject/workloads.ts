@@ -5,7 +5,7 @@ import { nativeSidecarsSupported, type InjectionSettings } from './settings';
 import { injectPodCore } from './pod';
 import { matchesSelector } from './label-selector';
 import { normalize } from './normalize';
-import type { Obj } from './template';
+import type { JsonObject } from '../json-object';
 
 /** Kinds istioctl decodes (matched by kind name, whatever the apiVersion) → schema type. */
 export const WORKLOAD_KINDS = new Set([
@@ -42,12 +42,12 @@ function quote(s: string): string {
 const CRONJOB_NAME = /^(.+)-\d{8,10}$/;
 
 /** pkg/kube GetDeployMetaFromPod: the workload a bare pod reports as its owner. */
-export function deployMetaFromPod(pod: Obj): { deployMeta: { name: string; namespace: string }; typeMeta: { kind: string; apiVersion: string } } {
+export function deployMetaFromPod(pod: JsonObject): { deployMeta: { name: string; namespace: string }; typeMeta: { kind: string; apiVersion: string } } {
   const meta = pod.metadata ?? {};
   const deployMeta = { name: meta.name ?? '', namespace: meta.namespace ?? '' };
   const typeMeta = { kind: 'Pod', apiVersion: 'v1' };
   if (meta.generateName) {
-    const ref = (meta.ownerReferences ?? []).find((r: Obj) => r?.controller === true);
+    const ref = (meta.ownerReferences ?? []).find((r: JsonObject) => r?.controller === true);
     if (ref) {
       typeMeta.apiVersion = ref.apiVersion ?? '';
       typeMeta.kind = ref.kind ?? '';
@@ -80,7 +80,7 @@ export function deployMetaFromPod(pod: Obj): { deployMeta: { name: string; names
 }
 
 /** Istio's never/always-inject selectors: unlike a webhook selector, an empty one matches nothing. */
-function labelSelectorMatches(selector: Obj, labels: Obj): boolean {
+function labelSelectorMatches(selector: JsonObject, labels: JsonObject): boolean {
   const empty = Object.keys(selector?.matchLabels ?? {}).length === 0 && (selector?.matchExpressions ?? []).length === 0;
   return !empty && matchesSelector(labels, selector);
 }
@@ -92,22 +92,22 @@ export interface InjectPolicy {
 }
 
 /** inject.go injectRequired: hostNetwork, ignored namespaces, label/annotation, selectors, policy. */
-export function injectRequired(spec: Obj, metadata: Obj, policy: InjectPolicy): { inject: boolean; reason: string } {
+export function injectRequired(spec: JsonObject, metadata: JsonObject, policy: InjectPolicy): { inject: boolean; reason: string } {
   if (spec?.hostNetwork === true) return { inject: false, reason: 'host networking is enabled' };
   const ns = metadata?.namespace ?? '';
   if (IGNORED_NAMESPACES.includes(ns)) return { inject: false, reason: `namespace ${ns} is ignored` };
-  const labels: Obj = metadata?.labels ?? {};
-  const annos: Obj = metadata?.annotations ?? {};
+  const labels: JsonObject = metadata?.labels ?? {};
+  const annos: JsonObject = metadata?.annotations ?? {};
   const key = 'sidecar.istio.io/inject';
   const selector: string = key in labels ? String(labels[key]) : String(annos[key] ?? '');
   const source = key in labels ? 'label' : 'annotation';
   if (selector === 'true') return { inject: true, reason: `${source} ${key}=true` };
   if (selector === 'false') return { inject: false, reason: `${source} ${key}=false` };
   for (const s of policy.neverInjectSelector ?? []) {
-    if (labelSelectorMatches(s as Obj, labels)) return { inject: false, reason: 'pod labels match neverInjectSelector' };
+    if (labelSelectorMatches(s as JsonObject, labels)) return { inject: false, reason: 'pod labels match neverInjectSelector' };
   }
   for (const s of policy.alwaysInjectSelector ?? []) {
-    if (labelSelectorMatches(s as Obj, labels)) return { inject: true, reason: 'pod labels match alwaysInjectSelector' };
+    if (labelSelectorMatches(s as JsonObject, labels)) return { inject: true, reason: 'pod labels match alwaysInjectSelector' };
   }
   const p = policy.policy ?? 'enabled';
   if (p === 'enabled') return { inject: true, reason: 'injection policy is enabled' };
@@ -116,7 +116,7 @@ export function injectRequired(spec: Obj, metadata: Obj, policy: InjectPolicy): 
 }
 
 /** Where a kind keeps its pod: a getter for metadata/spec and a setter writing the injected pod back. */
-function podSlot(obj: Obj, kind: string): { meta: Obj; spec: Obj; put: (pod: Obj) => void } {
+function podSlot(obj: JsonObject, kind: string): { meta: JsonObject; spec: JsonObject; put: (pod: JsonObject) => void } {
   if (kind === 'Pod') {
     return { meta: obj.metadata, spec: obj.spec, put: (pod) => Object.assign(obj, { metadata: pod.metadata, spec: pod.spec }) };
   }
@@ -143,7 +143,7 @@ function podSlot(obj: Obj, kind: string): { meta: Obj; spec: Obj; put: (pod: Obj
 }
 
 /** Injects one decoded object (not a List); returns the typed result. */
-export function injectObject(value: Obj, settings: InjectionSettings, warnings: string[], workloads: WorkloadResult[]): Obj {
+export function injectObject(value: JsonObject, settings: InjectionSettings, warnings: string[], workloads: WorkloadResult[]): JsonObject {
   const kind: string = value.kind;
   const label = `${kind} ${quote(typeof value.metadata?.name === 'string' ? value.metadata.name : '')}`;
   try {
@@ -154,18 +154,18 @@ export function injectObject(value: Obj, settings: InjectionSettings, warnings: 
   }
 }
 
-function hasPodTemplate(value: Obj, kind: string): boolean {
+function hasPodTemplate(value: JsonObject, kind: string): boolean {
   if (kind === 'Pod') return true;
   const template = kind === 'CronJob' ? value.spec?.jobTemplate?.spec?.template : value.spec?.template;
   return typeof template === 'object' && template !== null && !Array.isArray(template);
 }
 
-function injectTyped(value: Obj, kind: string, settings: InjectionSettings, warnings: string[], workloads: WorkloadResult[]): Obj {
+function injectTyped(value: JsonObject, kind: string, settings: InjectionSettings, warnings: string[], workloads: WorkloadResult[]): JsonObject {
   // Go only rejects a nil template for kinds that hold it by pointer; an absent template is never useful.
   if (!hasPodTemplate(value, kind)) {
     throw new UserError(kind === 'CronJob' ? 'spec.jobTemplate.spec.template is required value' : 'spec.template is required value');
   }
-  const obj = normalize(value, kind) as Obj;
+  const obj = normalize(value, kind) as JsonObject;
   const slot = podSlot(obj, kind);
   let deployMeta = { name: obj.metadata?.name ?? '', namespace: obj.metadata?.namespace ?? '' };
   let typeMeta: { kind?: string; apiVersion?: string } = { kind: obj.kind, apiVersion: obj.apiVersion };
@@ -207,18 +207,18 @@ function forNode(settings: InjectionSettings, nodeName: unknown): InjectionSetti
   return version === undefined ? settings : { ...settings, nativeSidecars: nativeSidecarsSupported([version]) };
 }
 
-function containerNames(spec: Obj): string[] {
-  return [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])].map((c: Obj) => c.name);
+function containerNames(spec: JsonObject): string[] {
+  return [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])].map((c: JsonObject) => c.name);
 }
 
 /** A v1 List: recognised items are injected, others kept as they are (re-marshalled with the List). */
-export function injectList(value: Obj, settings: InjectionSettings, warnings: string[], workloads: WorkloadResult[]): Obj {
-  const list = normalize(value, 'List') as Obj;
+export function injectList(value: JsonObject, settings: InjectionSettings, warnings: string[], workloads: WorkloadResult[]): JsonObject {
+  const list = normalize(value, 'List') as JsonObject;
   list.items = (list.items ?? []).map((item: unknown) => {
     if (!item || typeof item !== 'object' || Array.isArray(item)) return item;
-    const kind = (item as Obj).kind;
-    if (kind === 'List') return injectList(item as Obj, settings, warnings, workloads);
-    if (isRecognisedKind(kind)) return injectObject(item as Obj, settings, warnings, workloads);
+    const kind = (item as JsonObject).kind;
+    if (kind === 'List') return injectList(item as JsonObject, settings, warnings, workloads);
+    if (isRecognisedKind(kind)) return injectObject(item as JsonObject, settings, warnings, workloads);
     return item;
   });
   return list;

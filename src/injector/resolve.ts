@@ -16,6 +16,7 @@ import { connectionErrorCode } from '../kube/unreachable';
 import { INJECTOR_WEBHOOK_SUFFIX } from '../webhook/configuration';
 import { REVISION_LABEL } from '../webhook/selectors';
 import { InjectorUnreachable, webhookInjector, webhookTarget, type InjectorWebhook } from './webhook';
+import type { JsonObject } from '../json-object';
 
 export const ISTIO_NAMESPACE = 'istio-system';
 const INJECT_CONFIGMAP = 'istio-sidecar-injector';
@@ -50,7 +51,6 @@ export interface InjectionRequest {
   timeoutMs?: number;
 }
 
-type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const revisionName = (revision: string | undefined) => (revision && revision !== 'default' ? revision : 'default');
 const suffixed = (base: string, revision: string | undefined) => (revision && revision !== 'default' ? `${base}-${revision}` : base);
@@ -69,12 +69,12 @@ export async function findInjectorWebhook(kc: KubeConfig, request: InjectionRequ
   const revision = revisionName(request.revision);
   const ask = async () => {
     if (request.webhookConfig) {
-      const one = await getObject<KubeObject & { webhooks?: Obj[] }>(kc, {
+      const one = await getObject<KubeObject & { webhooks?: JsonObject[] }>(kc, {
         apiVersion: 'admissionregistration.k8s.io/v1', kind: 'MutatingWebhookConfiguration', metadata: { name: request.webhookConfig },
       });
       return one ? [one] : [];
     }
-    const list = await listObjects<KubeObject & { webhooks?: Obj[] }>(kc, {
+    const list = await listObjects<KubeObject & { webhooks?: JsonObject[] }>(kc, {
       apiVersion: 'admissionregistration.k8s.io/v1', kind: 'MutatingWebhookConfiguration', labelSelector: `${REVISION_LABEL}=${revision}`,
     });
     return list.items;
@@ -111,14 +111,14 @@ async function clusterCall<T>(kc: KubeConfig, what: string, call: () => Promise<
 }
 
 /** The revision's ConfigMaps: injector config and values, and the mesh config; undefined when the injector's is absent. */
-async function readInjectorConfigMaps(kc: KubeConfig, request: InjectionRequest): Promise<{ name: string; config?: string; values: Obj; meshName: string; mesh: Obj } | undefined> {
+async function readInjectorConfigMaps(kc: KubeConfig, request: InjectionRequest): Promise<{ name: string; config?: string; values: JsonObject; meshName: string; mesh: JsonObject } | undefined> {
   const namespace = request.istioNamespace ?? ISTIO_NAMESPACE;
   const name = request.injectConfigMapName ?? suffixed(INJECT_CONFIGMAP, request.revision);
   const meshName = request.meshConfigMapName ?? suffixed(MESH_CONFIGMAP, request.revision);
   const get = (n: string) => getObject<KubeObject & { data?: Record<string, string> }>(kc, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: n, namespace } });
   const [injector, mesh] = await clusterCall(kc, `reading the ConfigMaps ${name} and ${meshName}`, () => Promise.all([get(name), get(meshName)]), request.timeoutMs);
   if (!injector) return undefined;
-  let values: Obj = {};
+  let values: JsonObject = {};
   if (injector.data?.values) {
     try {
       values = JSON.parse(injector.data.values);
@@ -126,10 +126,10 @@ async function readInjectorConfigMaps(kc: KubeConfig, request: InjectionRequest)
       throw new UserError(`ConfigMap ${namespace}/${name}: key values is not JSON (${(error as Error).message})`);
     }
   }
-  let meshConfig: Obj = {};
+  let meshConfig: JsonObject = {};
   if (mesh?.data?.mesh) {
     try {
-      meshConfig = (parseYaml(mesh.data.mesh) as Obj | null) ?? {};
+      meshConfig = (parseYaml(mesh.data.mesh) as JsonObject | null) ?? {};
     } catch (error) {
       throw new UserError(`ConfigMap ${namespace}/${meshName}: key mesh is not YAML (${(error as Error).message.split('\n')[0]})`);
     }

@@ -12,6 +12,7 @@ import { applyPatch, type JsonValue, type PatchOperation } from '../webhook/json
 import { connectionErrorCode } from '../kube/unreachable';
 import type { RemotePodInjector } from '../inject';
 import { normalize } from '../inject/normalize';
+import type { JsonObject } from '../json-object';
 
 export interface InjectorWebhook {
   /** `<MutatingWebhookConfiguration>/<webhook name>`, for messages. */
@@ -41,14 +42,13 @@ const TLS_MISMATCH = new Set([
   'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_GET_ISSUER_CERT', 'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_HAS_EXPIRED',
 ]);
 
-type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** The pod as istioctl marshals it (a Go corev1.Pod: no TypeMeta, a null creationTimestamp, an empty status). */
-function podDocument(pod: { metadata: Obj; spec: Obj }): Obj {
+function podDocument(pod: { metadata: JsonObject; spec: JsonObject }): JsonObject {
   return { metadata: { ...pod.metadata, creationTimestamp: null }, spec: pod.spec, status: {} };
 }
 
-function admissionReview(pod: Obj, namespace: string): Obj {
+function admissionReview(pod: JsonObject, namespace: string): JsonObject {
   return {
     kind: 'AdmissionReview',
     apiVersion: 'admission.k8s.io/v1',
@@ -78,7 +78,7 @@ export function webhookInjector(
   return async (requests) => {
     const agent = new https.Agent({ keepAlive: true, maxSockets: concurrency });
     try {
-      const answers: (Obj | undefined)[] = new Array(requests.length);
+      const answers: (JsonObject | undefined)[] = new Array(requests.length);
       let next = 0;
       const worker = async () => {
         while (next < requests.length) {
@@ -93,7 +93,7 @@ export function webhookInjector(
             throw new UserError(`the injector ${webhook.name} (${webhookTarget(webhook)}) answered a patch that does not apply: ${(error as Error).message}`);
           }
           // Typed as the engine types every pod, and without the null creationTimestamp that only the request had.
-          const out = normalize({ metadata: (patched as Obj).metadata, spec: (patched as Obj).spec }, 'Pod') as Obj;
+          const out = normalize({ metadata: (patched as JsonObject).metadata, spec: (patched as JsonObject).spec }, 'Pod') as JsonObject;
           if (out.metadata?.creationTimestamp === null) delete out.metadata.creationTimestamp;
           answers[i] = out;
         }
@@ -108,7 +108,7 @@ export function webhookInjector(
 
 /** One AdmissionReview round trip; the JSON patch of an allowed answer, undefined when there is none. */
 async function callWebhook(
-  webhook: InjectorWebhook, kc: KubeConfig | undefined, review: Obj, timeoutMs: number, agent: https.Agent,
+  webhook: InjectorWebhook, kc: KubeConfig | undefined, review: JsonObject, timeoutMs: number, agent: https.Agent,
 ): Promise<PatchOperation[] | undefined> {
   const where = `the injector ${webhook.name} (${webhookTarget(webhook)})`;
   const { url, service } = webhook.clientConfig;
@@ -126,7 +126,7 @@ async function callWebhook(
     const message = (body as { message?: string } | undefined)?.message ?? (typeof body === 'string' ? body : '');
     throw new UserError(`${where} answered HTTP ${status}${message ? `: ${oneLine(message)}` : ''}`);
   }
-  const response = (body as { response?: Obj } | undefined)?.response;
+  const response = (body as { response?: JsonObject } | undefined)?.response;
   if (!response || typeof response !== 'object') throw new UserError(`${where} answered without an AdmissionReview response`);
   if (response.allowed !== true) {
     throw new UserError(`${where} refused the pod: ${oneLine(response.status?.message ?? 'no reason given')}`);
@@ -147,7 +147,7 @@ function oneLine(text: string): string {
 }
 
 function postDirect(
-  url: string, caBundle: string | undefined, review: Obj, timeoutMs: number, agent: https.Agent, where: string,
+  url: string, caBundle: string | undefined, review: JsonObject, timeoutMs: number, agent: https.Agent, where: string,
 ): Promise<{ status: number; body: unknown }> {
   const payload = Buffer.from(JSON.stringify(review));
   const ca = caBundle ? Buffer.from(caBundle, 'base64').toString('utf8') : undefined;
@@ -202,7 +202,7 @@ function describeTransportError(error: NodeJS.ErrnoException, where: string, tim
 }
 
 async function postThroughServiceProxy(
-  kc: KubeConfig, service: NonNullable<InjectorWebhook['clientConfig']['service']>, review: Obj, timeoutMs: number, where: string,
+  kc: KubeConfig, service: NonNullable<InjectorWebhook['clientConfig']['service']>, review: JsonObject, timeoutMs: number, where: string,
 ): Promise<{ status: number; body: unknown }> {
   const path = `/api/v1/namespaces/${encodeURIComponent(service.namespace)}/services/https:${encodeURIComponent(service.name)}:${service.port ?? 443}/proxy${service.path ?? '/'}`;
   try {

@@ -2,7 +2,6 @@
 // (`--plan`), the approval request for a protected namespace, an Approve/Reject decision, the history — and the
 // rollout it then starts (the same engine for deploys, approved deploys and rollbacks).
 import type { Apps } from '../apps';
-import { UserError } from '../errors';
 import { startRollout, type RolloutRequest } from '../rollout/engine';
 import type { PendingApproval } from '../rollout/approval';
 import type { ObjectRef } from '../rollout/preflight';
@@ -281,7 +280,7 @@ export async function prepareJob(job: Job, deps: JobDeps): Promise<Prepared> {
   if (command.kind === 'history') return history(job as Job & { command: typeof command }, deps);
   if (command.kind === 'approval') return decide(job as Job & { command: ApprovalCommand }, deps);
   let target: Target;
-  let planOnly = false;
+  let planOnly: boolean;
   if (command.kind === 'rollback') {
     target = await rollbackOf(job as Job & { command: typeof command }, deps);
     planOnly = command.plan === true;

@@ -146,7 +146,6 @@ async function notify(state: JobState, deps: JobDeps): Promise<JobState> {
 }
 
 async function rolloutStep(state: JobState, deps: JobDeps): Promise<JobState> {
-  const { job } = state;
   const { advance, isTerminal } = await import('../rollout');
   let rollout = state.rollout!;
   let progress = state.progress;

@@ -96,7 +96,7 @@ export async function kubeExchange<T = unknown>(kc: KubeConfig, req: KubeRequest
       response.on('error', reject);
       response.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
-        let parsed: unknown = undefined;
+        let parsed: unknown;
         try {
           parsed = text ? JSON.parse(text) : undefined;
         } catch {

@@ -3,17 +3,19 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import os from 'node:os';
 import path from 'node:path';
 import { unzipSync } from 'fflate';
+import type { JsonObject } from '../../src/json-object';
 
 // `npm run package` (osls package) once for the whole file: no AWS credentials, no AWS config, no network.
 // The checks read the CloudFormation template it generates.
 
 const root = path.resolve(__dirname, '../..');
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- asl-validator ships no types; its call shape is declared here
 const validateAsl = require('asl-validator') as (
   definition: unknown,
   options?: { checkPaths?: boolean; checkArn?: boolean },
 ) => { isValid: boolean; errorsText: (separator?: string) => string };
 
-type Json = Record<string, any>;
+type Json = JsonObject;
 interface PolicyStatement {
   Effect: string;
   Action: string | string[];

@@ -1,4 +1,5 @@
 import { injectorConfigName, istiodCommand, localIstioObjects, objectPath, validatorConfigName } from '../../src/cluster/istio';
+import type { JsonObject } from '../../src/json-object';
 
 // The shape `istioctl manifest generate` renders (trimmed): what the local cluster applies and how it rewires it.
 const manifest = `apiVersion: apiextensions.k8s.io/v1
@@ -45,7 +46,7 @@ describe('real Istio on the local cluster: what is applied', () => {
 
   it('points every webhook at istiod on loopback by URL, keeping the Service path, and leaves caBundle to istiod', () => {
     const injector = objects.find((o) => o.kind === 'MutatingWebhookConfiguration')!;
-    expect(injector.webhooks.map((w: any) => w.clientConfig)).toEqual([
+    expect(injector.webhooks.map((w: JsonObject) => w.clientConfig)).toEqual([
       { url: 'https://127.0.0.1:4443/inject' },
       { url: 'https://127.0.0.1:4443/inject/cluster/Kubernetes/net/network1' },
     ]);

@@ -6,6 +6,7 @@ import { canonicalQuantity } from '../../src/inject/quantity';
 import { normalize } from '../../src/inject/normalize';
 import { nativeSidecarsSupported } from '../../src/inject/settings';
 import { loadCases, readInject, settingsFor } from './cases';
+import type { JsonObject } from '../../src/json-object';
 
 const defaults = injectionSettings();
 
@@ -13,7 +14,7 @@ function inject(text: string, settings = defaults) {
   return injectManifests(text, 'test.yaml', settings);
 }
 
-function docs(text: string): any[] {
+function docs(text: string): JsonObject[] {
   return parseAllDocuments(text).map((d) => d.toJS());
 }
 
@@ -59,7 +60,7 @@ describe('kinds and apiVersions', () => {
     const old = deployment().replace('apps/v1', 'extensions/v1beta1');
     const out = docs(inject(old).output)[0];
     expect(out.apiVersion).toBe('extensions/v1beta1');
-    expect(out.spec.template.spec.initContainers.map((c: any) => c.name)).toEqual(['istio-init', 'istio-proxy']);
+    expect(out.spec.template.spec.initContainers.map((c: JsonObject) => c.name)).toEqual(['istio-init', 'istio-proxy']);
     const cron = inject(readInject('cronjob.yaml').replace('batch/v1', 'batch/v1beta1')).output;
     expect(cron).toBe(readInject('cronjob.yaml.injected').replace('batch/v1\n', 'batch/v1beta1\n').replace('apis/batch/v1/', 'apis/batch/v1beta1/'));
   });
@@ -82,14 +83,14 @@ describe('kinds and apiVersions', () => {
 
   it('classic layout: istio-proxy last container, istio-init last init container', () => {
     const out = docs(inject(deployment(), injectionSettings({ nativeSidecars: false })).output)[0];
-    expect(out.spec.template.spec.containers.map((c: any) => c.name)).toEqual(['web', 'istio-proxy']);
-    expect(out.spec.template.spec.initContainers.map((c: any) => c.name)).toEqual(['istio-init']);
+    expect(out.spec.template.spec.containers.map((c: JsonObject) => c.name)).toEqual(['web', 'istio-proxy']);
+    expect(out.spec.template.spec.initContainers.map((c: JsonObject) => c.name)).toEqual(['istio-init']);
   });
 
   it('the nativeSidecar annotation wins over the global choice', () => {
     const annotated = deployment('\n      annotations: {sidecar.istio.io/nativeSidecar: "false"}');
     const out = docs(inject(annotated).output)[0];
-    expect(out.spec.template.spec.containers.map((c: any) => c.name)).toEqual(['web', 'istio-proxy']);
+    expect(out.spec.template.spec.containers.map((c: JsonObject) => c.name)).toEqual(['web', 'istio-proxy']);
   });
 
   it('rewrites probes and records the originals with named ports resolved', () => {
@@ -97,7 +98,7 @@ describe('kinds and apiVersions', () => {
     const [web] = out.spec.template.spec.containers;
     expect(web.readinessProbe.httpGet).toEqual({ path: '/app-health/web/readyz', port: 15020 });
     const proxy = out.spec.template.spec.initContainers[1];
-    const probers = proxy.env.find((e: any) => e.name === 'ISTIO_KUBE_APP_PROBERS').value;
+    const probers = proxy.env.find((e: JsonObject) => e.name === 'ISTIO_KUBE_APP_PROBERS').value;
     expect(JSON.parse(probers)).toEqual({ '/app-health/web/readyz': { httpGet: { path: '/ready', port: 8080 } } });
   });
 });
@@ -122,9 +123,9 @@ describe('webhook door and decision', () => {
   const pod = { metadata: { name: 'p', labels: { app: 'a' } }, spec: { containers: [{ name: 'a', image: 'x' }] } };
 
   it('injectPod injects a bare pod for its owner', () => {
-    const { pod: out } = injectPod(pod, { kind: 'Deployment', name: 'a', namespace: 'ns', apiVersion: 'apps/v1' }, defaults) as any;
-    const proxy = out.spec.initContainers.find((c: any) => c.name === 'istio-proxy');
-    expect(proxy.env.find((e: any) => e.name === 'ISTIO_META_OWNER').value).toBe('kubernetes://apis/apps/v1/namespaces/ns/deployments/a');
+    const { pod: out } = injectPod(pod, { kind: 'Deployment', name: 'a', namespace: 'ns', apiVersion: 'apps/v1' }, defaults) as JsonObject;
+    const proxy = out.spec.initContainers.find((c: JsonObject) => c.name === 'istio-proxy');
+    expect(proxy.env.find((e: JsonObject) => e.name === 'ISTIO_META_OWNER').value).toBe('kubernetes://apis/apps/v1/namespaces/ns/deployments/a');
   });
 
   // The webhook computes its patch against the pod it passes in and sends injectPod's result as it is, so
@@ -175,11 +176,11 @@ describe('configuration', () => {
     const s = injectionSettings({ meshConfig: { defaultConfig: { proxyMetadata: { FOO: 'bar' } } }, revision: 'canary' });
     const out = docs(inject(deployment(), s).output)[0];
     const proxy = out.spec.template.spec.initContainers[1];
-    expect(proxy.env.find((e: any) => e.name === 'FOO').value).toBe('bar');
+    expect(proxy.env.find((e: JsonObject) => e.name === 'FOO').value).toBe('bar');
     expect(out.spec.template.metadata.annotations['istio.io/rev']).toBe('canary');
     const sv = injectionSettings({ values: { revision: 'canary' } });
     const proxy2 = docs(inject(deployment(), sv).output)[0].spec.template.spec.initContainers[1];
-    expect(proxy2.env.find((e: any) => e.name === 'CA_ADDR').value).toBe('istiod-canary.istio-system.svc:15012');
+    expect(proxy2.env.find((e: JsonObject) => e.name === 'CA_ADDR').value).toBe('istiod-canary.istio-system.svc:15012');
   });
 
   it('canonicalises quantities as Kubernetes does', () => {
@@ -200,7 +201,7 @@ describe('configuration', () => {
     expect(nativeSidecarsSupported([])).toBe(true); // Istio's loop over no nodes finds none too old
     const settings = injectionSettings({ nativeSidecars: false, nodeKubeletVersions: { new: 'v1.34.0', old: 'v1.30.0' } });
     const bound = (node: string) => readInject('pod.yaml').replace('spec:\n', `spec:\n  nodeName: ${node}\n`);
-    const layout = (node: string) => docs(inject(bound(node), settings).output)[0].spec.initContainers.map((c: any) => c.name);
+    const layout = (node: string) => docs(inject(bound(node), settings).output)[0].spec.initContainers.map((c: JsonObject) => c.name);
     expect(layout('new')).toEqual(['istio-init', 'istio-proxy']);
     expect(layout('old')).toEqual(['istio-init']);
     expect(layout('unknown')).toEqual(['istio-init']);

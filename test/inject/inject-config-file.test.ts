@@ -1,11 +1,12 @@
 // `mesh kube-inject --injectConfigFile`: an explicit injector configuration (templates + policy, or a bare
 // sidecar template) rendered with mesh's Go template renderer; a team's own templates; bad input.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { runCli } from '../support/run-cli';
 import { INJECT_DIR } from './cases';
+import type { JsonObject } from '../../src/json-object';
 
 const work = mkdtempSync(path.join(tmpdir(), 'mesh-inject-config-'));
 const hello = path.join(INJECT_DIR, 'hello.yaml');
@@ -42,12 +43,12 @@ function config(templates: Record<string, string>, extra = ''): string {
   return `policy: enabled\n${extra}templates:\n${body}\n`;
 }
 
-function podTemplateOf(output: string): any {
+function podTemplateOf(output: string): JsonObject {
   return parseAllDocuments(output)[0].toJS().spec.template;
 }
 
 function annotate(template: string): string {
-  const deployment = require('node:fs').readFileSync(hello, 'utf8') as string;
+  const deployment = readFileSync(hello, 'utf8');
   return file(`hello-${template.replace(/,/g, '+')}.yaml`, deployment.replace('  template:\n    metadata:\n', `  template:\n    metadata:\n      annotations:\n        inject.istio.io/templates: "${template}"\n`));
 }
 

@@ -4,6 +4,7 @@
 import { parseAllDocuments } from 'yaml';
 import { injectManifests, injectionSettings } from '../../src/inject';
 import { appendMultusNetwork } from '../../src/inject/template';
+import type { JsonObject } from '../../src/json-object';
 
 const POD = `apiVersion: v1
 kind: Pod
@@ -19,13 +20,13 @@ spec:
 
 type Opts = Parameters<typeof injectionSettings>[0];
 
-function injected(opts: Opts, text = POD): any {
+function injected(opts: Opts, text = POD): JsonObject {
   return parseAllDocuments(injectManifests(text, 'pod.yaml', injectionSettings(opts)).output)[0].toJS();
 }
 
-const container = (pod: any, name: string) =>
-  [...(pod.spec.initContainers ?? []), ...(pod.spec.containers ?? [])].find((c: any) => c.name === name);
-const env = (pod: any, name: string) => container(pod, 'istio-proxy').env.find((e: any) => e.name === name)?.value;
+const container = (pod: JsonObject, name: string) =>
+  [...(pod.spec.initContainers ?? []), ...(pod.spec.containers ?? [])].find((c: JsonObject) => c.name === name);
+const env = (pod: JsonObject, name: string) => container(pod, 'istio-proxy').env.find((e: JsonObject) => e.name === name)?.value;
 
 describe('injection options', () => {
   it('istio-cni: istio-validation instead of istio-init, traffic annotations, network label', () => {
@@ -65,7 +66,7 @@ describe('injection options', () => {
     });
     expect(container(pod, 'istio-proxy')).toMatchObject({ imagePullPolicy: 'Always', image: 'registry.istio.io/testing/proxyTest:latest' });
     expect(pod.spec.imagePullSecrets).toEqual([{ name: 'regcred' }]);
-    expect(pod.spec.volumes.find((v: any) => v.name === 'istio-certs')).toEqual({ name: 'istio-certs', secret: { optional: true, secretName: 'istio.default' } });
+    expect(pod.spec.volumes.find((v: JsonObject) => v.name === 'istio-certs')).toEqual({ name: 'istio-certs', secret: { optional: true, secretName: 'istio.default' } });
   });
 
   it('status port 0 drops the proxy probes; another port moves the drain port and the inbound exclusion', () => {
@@ -84,7 +85,7 @@ describe('injection options', () => {
 
   it('holdApplicationUntilProxyStarts (classic): proxy first, with a postStart wait', () => {
     const pod = injected({ nativeSidecars: false, values: { global: { proxy: { holdApplicationUntilProxyStarts: true } } } });
-    expect(pod.spec.containers.map((c: any) => c.name)).toEqual(['istio-proxy', 'web']);
+    expect(pod.spec.containers.map((c: JsonObject) => c.name)).toEqual(['istio-proxy', 'web']);
     expect(pod.spec.containers[0].lifecycle.postStart.exec.command).toEqual(['pilot-agent', 'wait']);
   });
 

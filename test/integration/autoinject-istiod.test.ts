@@ -13,6 +13,7 @@ import { renderManifest } from '../support/real-istio';
 import { createTestNamespace, deleteTestNamespace, istiodInstances, istioKubeConfig, waitUntil } from './setup/cluster';
 import { labelNamespace, namespaceLabels } from './webhook-support';
 import { ISTIO_CLUSTER } from './setup/names';
+import type { JsonObject } from '../../src/json-object';
 
 const created: string[] = [];
 const clusterEnv = { ...process.env, MESH_CLUSTER_NAME: ISTIO_CLUSTER };
@@ -51,8 +52,8 @@ async function podsOf(ns: string, app: string): Promise<KubeObject[]> {
   return list.items.filter((p) => !p.metadata.deletionTimestamp);
 }
 
-const containerNames = (pod: any) => [...(pod.spec.initContainers ?? []), ...(pod.spec.containers ?? [])].map((c: { name: string }) => c.name);
-const sidecarStatus = (pod: any) => JSON.parse(pod.metadata.annotations?.['sidecar.istio.io/status'] ?? '{}');
+const containerNames = (pod: JsonObject) => [...(pod.spec.initContainers ?? []), ...(pod.spec.containers ?? [])].map((c: { name: string }) => c.name);
+const sidecarStatus = (pod: JsonObject) => JSON.parse(pod.metadata.annotations?.['sidecar.istio.io/status'] ?? '{}');
 
 afterAll(async () => {
   await Promise.all(created.map((name) => deleteTestNamespace(name, istioKubeConfig())));
@@ -77,7 +78,7 @@ describe('mesh autoinject with the real istiod', () => {
       return pods.length > 0 ? pods : undefined;
     });
     expect(containerNames(pod)).toEqual(expect.arrayContaining(['istio-init', 'istio-proxy', 'web']));
-    const proxy = [...((pod.spec as any).initContainers ?? []), ...(pod.spec as any).containers].find((c: any) => c.name === 'istio-proxy');
+    const proxy = [...((pod.spec as JsonObject).initContainers ?? []), ...(pod.spec as JsonObject).containers].find((c: JsonObject) => c.name === 'istio-proxy');
     // istiod's own image and template (1.31 adds GOMAXPROCS), not mesh's built-in engine.
     expect(proxy.image).toBe('docker.io/istio/proxyv2:1.31.0');
     expect(proxy.env.map((e: { name: string }) => e.name)).toContain('GOMAXPROCS');

@@ -18,6 +18,7 @@ import {
   scopeSelector,
   serveInjector,
 } from './webhook-support';
+import type { JsonObject } from '../../src/json-object';
 
 const id = runId();
 const configName = `mesh-test-autoinject-${id}`;
@@ -68,9 +69,9 @@ async function podsOf(namespace: string, app: string): Promise<KubeObject[]> {
 const names = (list: { name: string }[] | undefined) => (list ?? []).map((c) => c.name);
 
 /** The pod with what the API server adds by itself (the ServiceAccount token volume) taken out. */
-function injectedParts(pod: any) {
+function injectedParts(pod: JsonObject) {
   const token = (v: { name: string }) => v.name.startsWith('kube-api-access-');
-  const containers = (list: any[] | undefined) =>
+  const containers = (list: JsonObject[] | undefined) =>
     (list ?? []).map((c) => ({ ...c, volumeMounts: (c.volumeMounts ?? []).filter((m: { name: string }) => !token(m)) }));
   const istio = (map: Record<string, string> = {}) => Object.fromEntries(Object.entries(map).filter(([k]) => /istio/.test(k)));
   return {
@@ -120,16 +121,16 @@ describe('mesh autoinject with mesh injector webhook', () => {
       const pods = await podsOf(ns, 'web');
       return pods.length > 0 ? pods : undefined;
     });
-    expect([...names((pod.spec as any).initContainers), ...names((pod.spec as any).containers)]).toContain('istio-proxy');
+    expect([...names((pod.spec as JsonObject).initContainers), ...names((pod.spec as JsonObject).containers)]).toContain('istio-proxy');
 
     // kube-inject of the same pod: the Deployment as the API server stored it (defaults applied, which the
     // webhook also sees), its injected template then defaulted by the same API server in a namespace
     // without injection (dry run).
-    const stored = await kubeRequest<any>(kc, { method: 'GET', path: `/apis/apps/v1/namespaces/${ns}/deployments/web` });
+    const stored = await kubeRequest<JsonObject>(kc, { method: 'GET', path: `/apis/apps/v1/namespaces/${ns}/deployments/web` });
     const manifest = stringify({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: ns }, spec: stored.spec });
     const kubeInjected = parse(injectManifests(manifest, 'web.yaml', injectionSettings()).output.split('\n---\n')[0]);
     const plain = await scopedNamespace('autoinject-ref');
-    const reference = await kubeRequest<any>(kc, {
+    const reference = await kubeRequest<JsonObject>(kc, {
       method: 'POST',
       path: `/api/v1/namespaces/${plain}/pods`,
       query: { dryRun: 'All' },
@@ -155,7 +156,7 @@ describe('mesh autoinject with mesh injector webhook', () => {
     expect(await restart(kc, ns)).toMatchObject({ restarted: [{ kind: 'Deployment', name: 'old' }], failed: [] });
     await waitUntil('deployment old rolled onto injected pods', async () => {
       const pods = await podsOf(ns, 'old');
-      return pods.length > 0 && pods.every((p) => names((p.spec as any).initContainers).concat(names((p.spec as any).containers)).includes('istio-proxy'));
+      return pods.length > 0 && pods.every((p) => names((p.spec as JsonObject).initContainers).concat(names((p.spec as JsonObject).containers)).includes('istio-proxy'));
     });
 
     const off = await disable(kc, ns);

@@ -7,6 +7,7 @@ import { kubeRequest, type KubeList, type KubeObject } from '../../src/kube';
 import { ISTIO_CANARY_RELEASE, ISTIO_RELEASE } from '../../src/cluster/versions';
 import { createTestNamespace, deleteTestNamespace, istioKubeConfig, waitUntil } from './setup/cluster';
 import { labelNamespace } from './webhook-support';
+import type { JsonObject } from '../../src/json-object';
 
 let ns = '';
 
@@ -37,7 +38,7 @@ async function proxyImages(app: string): Promise<string[]> {
   const list = await kubeRequest<KubeList>(istioKubeConfig(), { method: 'GET', path: `/api/v1/namespaces/${ns}/pods`, query: { labelSelector: `app=${app}` } });
   return list.items
     .filter((p: KubeObject) => !p.metadata.deletionTimestamp)
-    .map((p: any) => [...(p.spec.initContainers ?? []), ...p.spec.containers].find((c: { name: string }) => c.name === 'istio-proxy')?.image ?? 'none');
+    .map((p: JsonObject) => [...(p.spec.initContainers ?? []), ...p.spec.containers].find((c: { name: string }) => c.name === 'istio-proxy')?.image ?? 'none');
 }
 
 const image = (release: string) => `docker.io/istio/proxyv2:${release}.0`;

@@ -12,6 +12,7 @@ import { INJECT_DIR, loadCases, readInject, readList } from '../inject/cases';
 import { generateCorpus } from '../support/workload-corpus';
 import { injectorConfig, istioctlKubeInject, lineDiff, outputDocuments, withoutVersionDeltas, type InjectorConfig } from '../support/real-istio';
 import { istioKubeconfigPath } from './setup/cluster';
+import type { JsonObject } from '../../src/json-object';
 
 const CORPUS_SEED = 20261129;
 const CORPUS_WORKLOADS = 5000;
@@ -30,7 +31,7 @@ beforeAll(() => {
 });
 
 /** The same overlay given to both: written into istioctl's files, merged into mesh's settings. */
-function withOverlay(overlay: { values?: object; meshConfig?: object }, id: string): { config: InjectorConfig; values: any; meshConfig: any } {
+function withOverlay(overlay: { values?: object; meshConfig?: object }, id: string): { config: InjectorConfig; values: JsonObject; meshConfig: JsonObject } {
   const values = overlay.values ? deepMerge(config.values, overlay.values) : config.values;
   const meshConfig = overlay.meshConfig ? deepMerge(config.meshConfig, overlay.meshConfig) : config.meshConfig;
   if (!overlay.values && !overlay.meshConfig) return { config, values, meshConfig };

@@ -14,6 +14,7 @@ import { generateCorpus } from '../support/workload-corpus';
 import { injectorConfig, istioctlKubeInject, outputDocuments, type InjectorConfig } from '../support/real-istio';
 import { istioKubeconfigPath } from './setup/cluster';
 import { ISTIO_CANARY_RELEASE, istioManifestPath, type IstioRelease } from '../../src/cluster/versions';
+import type { JsonObject } from '../../src/json-object';
 
 let config: InjectorConfig;
 let injector: InjectorTemplates;
@@ -99,7 +100,7 @@ describe('templated path: real istioctl vs mesh, 5,000-workload corpus', () => {
 function withTemplate(text: string, template: string): string {
   return parseAllDocuments(text)
     .map((d) => {
-      const o = d.toJS() as Record<string, any> | null;
+      const o = d.toJS() as JsonObject | null;
       const meta = o?.kind === 'Pod' ? o.metadata : o?.spec?.template?.metadata ?? o?.spec?.jobTemplate?.spec?.template?.metadata;
       if (meta) meta.annotations = { ...(meta.annotations ?? {}), 'inject.istio.io/templates': template };
       return JSON.stringify(o);

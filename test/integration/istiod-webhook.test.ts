@@ -11,15 +11,15 @@ import { normalize } from '../../src/inject/normalize';
 import { generateCorpus } from '../support/workload-corpus';
 import { injectorConfig, meshSettings, podWithoutVersionDeltas } from '../support/real-istio';
 import { istiodInstances, istioKubeConfig } from './setup/cluster';
+import type { JsonObject } from '../../src/json-object';
 
 const PODS = 400;
-type Obj = Record<string, any>;
 
 /** The pods the corpus' workloads would create, as a ReplicaSet-like owner hands them to the API server. */
-function corpusPods(): Obj[] {
-  const pods: Obj[] = [];
+function corpusPods(): JsonObject[] {
+  const pods: JsonObject[] = [];
   for (const file of generateCorpus(7, PODS, PODS)) {
-    const docs = file.text.split(/^---\n/m).map((d) => parse(d) as Obj);
+    const docs = file.text.split(/^---\n/m).map((d) => parse(d) as JsonObject);
     for (const doc of docs.flatMap((d) => (d.kind === 'List' ? d.items : [d]))) {
       const template = doc.kind === 'Pod' ? { metadata: doc.metadata, spec: doc.spec } : doc.kind === 'CronJob' ? doc.spec?.jobTemplate?.spec?.template : doc.spec?.template;
       if (!template?.spec) continue;
@@ -35,13 +35,13 @@ function corpusPods(): Obj[] {
           namespace: 'shop',
         },
         spec: template.spec,
-      }, 'Pod') as Obj);
+      }, 'Pod') as JsonObject);
     }
   }
   return pods;
 }
 
-function review(pod: Obj, uid: string): string {
+function review(pod: JsonObject, uid: string): string {
   return JSON.stringify({
     apiVersion: 'admission.k8s.io/v1',
     kind: 'AdmissionReview',
@@ -56,7 +56,7 @@ function review(pod: Obj, uid: string): string {
   });
 }
 
-function post(url: string, body: string, ca: string, agent: https.Agent): Promise<Obj> {
+function post(url: string, body: string, ca: string, agent: https.Agent): Promise<JsonObject> {
   return new Promise((resolve, reject) => {
     const req = https.request(url, { method: 'POST', ca, agent, headers: { 'content-type': 'application/json' }, timeout: 10_000 }, (res) => {
       let text = '';
@@ -71,16 +71,16 @@ function post(url: string, body: string, ca: string, agent: https.Agent): Promis
   });
 }
 
-function patched(pod: Obj, response: Obj): Obj {
+function patched(pod: JsonObject, response: JsonObject): JsonObject {
   if (!response.allowed) return { refused: response.status?.message ?? 'refused' };
   if (!response.patch) return pod;
-  return applyPatch(structuredClone(pod) as JsonValue, JSON.parse(Buffer.from(response.patch, 'base64').toString('utf8'))) as Obj;
+  return applyPatch(structuredClone(pod) as JsonValue, JSON.parse(Buffer.from(response.patch, 'base64').toString('utf8'))) as JsonObject;
 }
 
 describe('mesh webhook vs istiod webhook (same AdmissionReviews)', () => {
   it(`gives the same pods for ${PODS} generated workloads`, async () => {
     const istiod = istiodInstances().find((i) => i.revision === 'default')!;
-    const config = await kubeRequest<Obj>(istioKubeConfig(), {
+    const config = await kubeRequest<JsonObject>(istioKubeConfig(), {
       method: 'GET',
       path: `/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/${istiod.injectorConfig}`,
     });
@@ -97,7 +97,7 @@ describe('mesh webhook vs istiod webhook (same AdmissionReviews)', () => {
       const ours = reviewAdmission(body, 'application/json', mesh);
       expect(ours.status).toBe(200);
       const theirPod = podWithoutVersionDeltas(patched(pods[i], theirs.response));
-      const ourPod = patched(pods[i], (ours.body as Obj).response);
+      const ourPod = patched(pods[i], (ours.body as JsonObject).response);
       if (theirs.response.patch) injected++;
       if (!jsonEqual(theirPod, ourPod)) {
         const where = firstDifference(theirPod, ourPod);
@@ -117,9 +117,9 @@ describe('mesh webhook vs istiod webhook (same AdmissionReviews)', () => {
 function firstDifference(a: unknown, b: unknown, at = ''): string {
   if (jsonEqual(a, b)) return '';
   if (a && b && typeof a === 'object' && typeof b === 'object') {
-    const keys = new Set([...Object.keys(a as Obj), ...Object.keys(b as Obj)]);
+    const keys = new Set([...Object.keys(a as JsonObject), ...Object.keys(b as JsonObject)]);
     for (const k of keys) {
-      const d = firstDifference((a as Obj)[k], (b as Obj)[k], `${at}/${k}`);
+      const d = firstDifference((a as JsonObject)[k], (b as JsonObject)[k], `${at}/${k}`);
       if (d) return d;
     }
     return `${at}: differs`;

@@ -18,7 +18,6 @@ import { FAIL_ANNOTATION, kubeConfig, waitUntil, withNamespace } from './setup/c
 const TOKEN = 'safe-deploy-git-token';
 const REQUESTER = 'U0CONSOLE';
 const APPROVER = 'U0BOB';
-const CHANNEL = 'C0CONSOLE';
 const cacheDir = path.join(os.tmpdir(), `mesh-safe-deploy-git-${process.pid}`);
 
 const policy = parsePolicy(

@@ -6,6 +6,7 @@ import { clusterCaPem, kubeConfig, waitUntil, withNamespace } from './setup/clus
 import { kubeRequest } from '../../src/kube';
 import { installWebhook } from '../../src/webhook/install';
 import { deleteWebhookConfig, readSecretPem, runId, scopeSelector } from './webhook-support';
+import type { JsonObject } from '../../src/json-object';
 
 const id = runId();
 const configName = `mesh-test-install-${id}`;
@@ -58,7 +59,7 @@ describe('mesh webhook install', () => {
     const install = installWebhook(kc, { namespace: ns.name, service: 'refused', secret: 'refused', signer: 'example.com/refuses', configName, timeoutMs: 30_000 });
     // Play the signer: fail the request once it is approved, as kcm does for a CSR it will not sign.
     const csr = await waitUntil('the approved CSR', async () => {
-      const list = await kubeRequest<{ items: any[] }>(kc, { method: 'GET', path: csrPath });
+      const list = await kubeRequest<{ items: JsonObject[] }>(kc, { method: 'GET', path: csrPath });
       return list.items.find((c) => c.metadata.name.startsWith(`mesh-webhook-refused.${ns.name}-`) && c.status?.conditions?.length);
     });
     await kubeRequest(kc, {

@@ -10,6 +10,7 @@ import { startWebhookServer, type RunningWebhook } from '../../src/webhook/serve
 import { makeTestPki } from '../webhook/support/tls';
 import { FUZZ_SEED } from './support/commands';
 import { badAnswer, hostileReview, sendReview, typicalReview } from './support/reviews';
+import type { JsonObject } from '../../src/json-object';
 
 jest.setTimeout(120_000);
 
@@ -48,7 +49,7 @@ it('still injects a real pod afterwards', async () => {
 // Minimal cases of what the fuzzing found.
 describe('reviews the fuzzing broke', () => {
   const injector = injectorFromSettings(injectionSettings());
-  const answer = (change: (pod: Record<string, any>) => void) => {
+  const answer = (change: (pod: JsonObject) => void) => {
     const review = typicalReview();
     change(review.request.object);
     const body = JSON.stringify(review);
@@ -63,10 +64,10 @@ describe('reviews the fuzzing broke', () => {
   });
 
   it.each([
-    ['labels that are not a map', (pod: Record<string, any>) => (pod.metadata.labels = 'x'), 'metadata.labels is not a map'],
-    ['ownerReferences that are not a list', (pod: Record<string, any>) => (pod.metadata.ownerReferences = { kind: 'ReplicaSet' }), 'metadata.ownerReferences is not a list of owner references'],
-    ['an owner whose name is not a string', (pod: Record<string, any>) => (pod.metadata.ownerReferences[0].name = 7), 'metadata.ownerReferences is not a list of owner references'],
-    ['a namespace that is not a string', (pod: Record<string, any>) => (pod.metadata.namespace = ['shop']), 'metadata.namespace is not a string'],
+    ['labels that are not a map', (pod: JsonObject) => (pod.metadata.labels = 'x'), 'metadata.labels is not a map'],
+    ['ownerReferences that are not a list', (pod: JsonObject) => (pod.metadata.ownerReferences = { kind: 'ReplicaSet' }), 'metadata.ownerReferences is not a list of owner references'],
+    ['an owner whose name is not a string', (pod: JsonObject) => (pod.metadata.ownerReferences[0].name = 7), 'metadata.ownerReferences is not a list of owner references'],
+    ['a namespace that is not a string', (pod: JsonObject) => (pod.metadata.namespace = ['shop']), 'metadata.namespace is not a string'],
   ])('answers %s with a 400 that names it (it used to refuse the pod with a TypeError)', (_label, change, message) => {
     const { reply, problem } = answer(change);
     expect(problem).toBeUndefined();

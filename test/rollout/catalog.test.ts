@@ -5,6 +5,7 @@ import { embeddedApps, embeddedDocuments } from '../../src/rollout/catalog/embed
 import { parseManifestDocuments } from '../../src/rollout/manifests';
 import { stagesFromSyncWaves } from '../../src/rollout/plan';
 import { UserError } from '../../src/errors';
+import type { JsonObject } from '../../src/json-object';
 
 const appsDir = path.join(__dirname, '../../infra/apps');
 
@@ -46,7 +47,7 @@ describe('app catalog', () => {
     const deployments = docs.filter((o) => o.kind === 'Deployment');
     expect(deployments).toHaveLength(6);
     for (const d of deployments) {
-      const spec = d.spec as any;
+      const spec = d.spec as JsonObject;
       expect(d.apiVersion).toBe('apps/v1');
       for (const [k, v] of Object.entries(spec.selector.matchLabels)) expect(spec.template.metadata.labels[k]).toBe(v);
       expect(spec.template.metadata.labels.app).toBeTruthy();
@@ -58,10 +59,10 @@ describe('app catalog', () => {
     }
     expect(docs.some((o) => o.kind === 'PersistentVolumeClaim')).toBe(false);
     const helloworld = docs.find((o) => o.kind === 'Service' && o.metadata.name === 'helloworld-service')!;
-    const v1 = deployments.find((d) => d.metadata.name === 'helloworld-service-v1')!.spec as any;
-    const v2 = deployments.find((d) => d.metadata.name === 'helloworld-service-v2')!.spec as any;
+    const v1 = deployments.find((d) => d.metadata.name === 'helloworld-service-v1')!.spec as JsonObject;
+    const v2 = deployments.find((d) => d.metadata.name === 'helloworld-service-v2')!.spec as JsonObject;
     for (const pod of [v1, v2]) {
-      for (const [k, v] of Object.entries((helloworld.spec as any).selector)) expect(pod.template.metadata.labels[k]).toBe(v);
+      for (const [k, v] of Object.entries((helloworld.spec as JsonObject).selector)) expect(pod.template.metadata.labels[k]).toBe(v);
     }
     expect([v1.template.metadata.labels.version, v2.template.metadata.labels.version]).toEqual(['1.0', '2.0']);
   });

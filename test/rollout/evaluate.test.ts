@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { evaluateStage, selectorMatches } from '../../src/rollout/evaluate';
 import { isStale, microTime } from '../../src/rollout/lock';
 import { parseDuration } from '../../src/cli/deploy';
@@ -99,9 +100,9 @@ describe('lock staleness, durations, event text', () => {
     expect(isStale(info, Date.parse('2026-01-01T00:00:31Z'))).toBe(true);
   });
   it('a lease whose holder process on this host has exited is stale at once', () => {
-    const info = { rolloutId: 'r', holder: 'h', command: '', since: '', leaseDurationSeconds: 30, renewedAt: microTime(Date.now()), process: `${require('node:os').hostname()}/999999999` };
+    const info = { rolloutId: 'r', holder: 'h', command: '', since: '', leaseDurationSeconds: 30, renewedAt: microTime(Date.now()), process: `${hostname()}/999999999` };
     expect(isStale(info, Date.now())).toBe(true);
-    expect(isStale({ ...info, process: `${require('node:os').hostname()}/${process.pid}` }, Date.now())).toBe(false);
+    expect(isStale({ ...info, process: `${hostname()}/${process.pid}` }, Date.now())).toBe(false);
   });
   it('parses --timeout durations', () => {
     expect(parseDuration('90')).toBe(90_000);

@@ -1,5 +1,6 @@
 import { startRollout } from '../../src/rollout';
 import { resolveStages } from '../../src/rollout/resolve';
+import type { JsonObject } from '../../src/json-object';
 
 describe('mesh deploy --inject', () => {
   const state = startRollout({ app: 'guestbook', namespace: 'demo', inject: true, holder: 'me', command: 'mesh deploy guestbook --inject' });
@@ -11,7 +12,7 @@ describe('mesh deploy --inject', () => {
     const deployments = stages.flatMap((s) => s.documents).filter((d) => d.object.kind === 'Deployment');
     expect(deployments).toHaveLength(6);
     for (const d of deployments) {
-      const pod = (d.object.spec as any).template.spec;
+      const pod = (d.object.spec as JsonObject).template.spec;
       const names = [...(pod.initContainers ?? []), ...pod.containers].map((c: { name: string }) => c.name);
       expect(names).toContain('istio-proxy');
     }

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { parseAllDocuments, parse } from 'yaml';
 import { injectionSettings, type InjectionSettings } from '../../src/inject';
 import { ISTIO_RELEASE, istioBinaryPath, istioManifestPath, type IstioRelease } from '../../src/cluster/versions';
+import type { JsonObject } from '../../src/json-object';
 
 export interface InjectorConfig {
   /** The `config` key of the istio-sidecar-injector ConfigMap: templates and policy. */
@@ -18,16 +19,16 @@ export interface InjectorConfig {
   valuesFile: string;
   /** The `mesh` key of the `istio` ConfigMap. */
   meshConfigFile: string;
-  values: Record<string, any>;
-  meshConfig: Record<string, any>;
+  values: JsonObject;
+  meshConfig: JsonObject;
 }
 
 /** Writes the injector configuration of a rendered manifest (default: the built default profile) to files. */
 export function injectorConfig(manifestYaml = readFileSync(istioManifestPath(), 'utf8'), revision = 'default'): InjectorConfig {
   const suffix = revision === 'default' ? '' : `-${revision}`;
   const maps = parseAllDocuments(manifestYaml)
-    .map((d) => d.toJS() as Record<string, any> | null)
-    .filter((o): o is Record<string, any> => o?.kind === 'ConfigMap');
+    .map((d) => d.toJS() as JsonObject | null)
+    .filter((o): o is JsonObject => o?.kind === 'ConfigMap');
   const injector = maps.find((m) => m.metadata.name === `istio-sidecar-injector${suffix}`);
   const mesh = maps.find((m) => m.metadata.name === `istio${suffix}`);
   if (!injector || !mesh) throw new Error(`the Istio manifest has no istio-sidecar-injector${suffix}/istio${suffix} ConfigMaps`);
@@ -97,13 +98,13 @@ export function runIstioctl(args: string[], env: Record<string, string>, release
  */
 export function withoutVersionDeltas(yamlText: string): string {
   return yamlText
-    .replace(/^( *)- name: GOMAXPROCS\n\1  valueFrom:\n\1    resourceFieldRef:\n\1      divisor: "1"\n\1      resource: limits\.cpu\n/gm, '')
+    .replace(/^( *)- name: GOMAXPROCS\n\1 {2}valueFrom:\n\1 {4}resourceFieldRef:\n\1 {6}divisor: "1"\n\1 {6}resource: limits\.cpu\n/gm, '')
     .replace(/\{"concurrency":2\}/g, '{}')
     .replace(/"concurrency":2,|,"concurrency":2(?=[,}])/g, '');
 }
 
 /** The same two deltas (see withoutVersionDeltas) taken out of a pod as istiod's webhook returned it. */
-export function podWithoutVersionDeltas(pod: Record<string, any>): Record<string, any> {
+export function podWithoutVersionDeltas(pod: JsonObject): JsonObject {
   for (const c of [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])]) {
     if (c.name !== 'istio-proxy' || !c.env) continue;
     c.env = c.env.filter((e: { name: string }) => e.name !== 'GOMAXPROCS');

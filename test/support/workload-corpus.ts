@@ -13,8 +13,8 @@
  * Same seed, same corpus: a failure names its seed and document index, and reproduces.
  */
 import { stringify } from 'yaml';
+import type { JsonObject } from '../../src/json-object';
 
-type Obj = Record<string, any>;
 
 /** mulberry32: small, fast, good enough to spread cases; not for anything secret. */
 export function prng(seed: number): () => number {
@@ -63,18 +63,18 @@ const CPU = ['100m', '0.5', '1', '250m', '2', '1.5', '10m', 0.25, 1, '1000m', '0
 const MEMORY = ['128Mi', '1Gi', '512M', '1e3', '100Mi', '1.5Gi', '64Ki', '2G', 268435456, '0.5Gi'];
 const IMAGES = ['nginx:1.27', 'gcr.io/google-samples/hello-app:1.0', 'redis:7', 'registry.example.com/team/app@sha256:' + 'a'.repeat(64)];
 
-function quantityPair(d: Dice): Obj {
-  const out: Obj = {};
+function quantityPair(d: Dice): JsonObject {
+  const out: JsonObject = {};
   if (d.chance(0.7)) out.requests = { cpu: d.pick(CPU), memory: d.pick(MEMORY) };
   if (d.chance(0.4)) out.limits = { cpu: d.pick(CPU), memory: d.pick(MEMORY) };
   if (d.chance(0.1)) (out.requests ??= {})['ephemeral-storage'] = d.pick(['1Gi', '500Mi']);
   return out;
 }
 
-function probe(d: Dice, ports: Obj[]): Obj {
+function probe(d: Dice, ports: JsonObject[]): JsonObject {
   const named = ports.filter((p) => p.name);
   const port = () => (named.length && d.chance(0.5) ? d.pick(named).name : ports.length ? d.pick(ports).containerPort : d.int(1024, 9000));
-  const timing: Obj = {};
+  const timing: JsonObject = {};
   if (d.chance(0.5)) timing.initialDelaySeconds = d.int(0, 30);
   if (d.chance(0.5)) timing.periodSeconds = d.int(1, 20);
   if (d.chance(0.3)) timing.timeoutSeconds = d.int(1, 10);
@@ -99,15 +99,15 @@ function probe(d: Dice, ports: Obj[]): Obj {
   }
 }
 
-function container(d: Dice, name: string, init = false): Obj {
-  const ports: Obj[] = [];
+function container(d: Dice, name: string, init = false): JsonObject {
+  const ports: JsonObject[] = [];
   for (let i = 0, n = d.int(0, 3); i < n; i++) {
-    const p: Obj = { containerPort: d.pick([80, 8080, 8443, 9090, 3306, 6379, 7000 + i, 5000 + i]) + i * 1000 };
+    const p: JsonObject = { containerPort: d.pick([80, 8080, 8443, 9090, 3306, 6379, 7000 + i, 5000 + i]) + i * 1000 };
     if (d.chance(0.5)) p.name = d.pick(['http', 'grpc', 'metrics', 'tcp-db', 'http-admin', 'https']) + (i ? `-${i}` : '');
     if (d.chance(0.2)) p.protocol = d.pick(['TCP', 'UDP', 'SCTP']);
     ports.push(p);
   }
-  const c: Obj = { name, image: d.pick(IMAGES) };
+  const c: JsonObject = { name, image: d.pick(IMAGES) };
   if (d.chance(0.2)) c.imagePullPolicy = d.pick(['Always', 'IfNotPresent']);
   if (d.chance(0.3)) c.command = ['/bin/app'];
   if (d.chance(0.3)) c.args = ['--port', '8080', '--verbose'];
@@ -141,8 +141,8 @@ function container(d: Dice, name: string, init = false): Obj {
   return c;
 }
 
-function annotations(d: Dice, ports: number[]): Obj {
-  const a: Obj = {};
+function annotations(d: Dice, ports: number[]): JsonObject {
+  const a: JsonObject = {};
   const port = () => String(ports.length ? d.pick(ports) : d.int(1024, 9000));
   const maybe = (p: number, key: string, value: () => string) => {
     if (d.chance(p)) a[key] = value();
@@ -194,10 +194,10 @@ function annotations(d: Dice, ports: number[]): Obj {
   return a;
 }
 
-function podSpec(d: Dice, kind: string, name: string): { spec: Obj; ports: number[] } {
+function podSpec(d: Dice, kind: string, name: string): { spec: JsonObject; ports: number[] } {
   const containers = [container(d, 'app')];
   if (d.chance(0.25)) containers.push(container(d, d.pick(['sidecar', 'worker', 'logger'])));
-  const spec: Obj = { containers };
+  const spec: JsonObject = { containers };
   if (d.chance(0.2)) spec.initContainers = [container(d, 'init-db', true)];
   const restartNever = kind === 'Job' || kind === 'CronJob';
   if (restartNever) spec.restartPolicy = d.pick(['Never', 'OnFailure']);
@@ -212,30 +212,30 @@ function podSpec(d: Dice, kind: string, name: string): { spec: Obj; ports: numbe
   if (d.chance(0.05)) spec.dnsPolicy = 'ClusterFirstWithHostNet';
   if (d.chance(0.05)) spec.imagePullSecrets = [{ name: 'registry' }];
   if (d.chance(0.05)) spec.affinity = { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { app: name } } } }] } };
-  const volumes: Obj[] = [];
+  const volumes: JsonObject[] = [];
   if (containers.some((c) => c.volumeMounts)) volumes.push(d.pick([{ name: 'data', emptyDir: {} }, { name: 'data', emptyDir: { medium: 'Memory', sizeLimit: '64Mi' } }, { name: 'data', configMap: { name: 'settings' } }, { name: 'data', secret: { secretName: 'db', defaultMode: 256 } }, { name: 'data', persistentVolumeClaim: { claimName: 'shared' } }]));
   if (d.chance(0.1)) volumes.push({ name: 'host', hostPath: { path: '/var/log', type: 'Directory' } });
   if (d.chance(0.05)) volumes.push({ name: 'projected', projected: { sources: [{ serviceAccountToken: { path: 'token', expirationSeconds: 3600, audience: 'vault' } }] } });
   if (volumes.length && kind !== 'StatefulSet') spec.volumes = volumes;
   else if (volumes.length) spec.volumes = volumes.filter((v) => v.name !== 'data' || d.chance(0.5));
-  const ports = containers.flatMap((c) => (c.ports ?? []).map((p: Obj) => p.containerPort as number));
+  const ports = containers.flatMap((c) => (c.ports ?? []).map((p: JsonObject) => p.containerPort as number));
   return { spec, ports };
 }
 
-function workload(d: Dice, index: number): Obj {
+function workload(d: Dice, index: number): JsonObject {
   const kind = d.pick(KINDS);
   const name = `${d.pick(['web', 'api', 'db', 'cache', 'worker', 'ui', 'payments'])}-${index}`;
-  const labels: Obj = { app: name };
+  const labels: JsonObject = { app: name };
   if (d.chance(0.5)) labels.version = d.pick(['v1', 'v2', 'canary']);
   if (d.chance(0.1)) labels['service.istio.io/canonical-name'] = `${name}-svc`;
   if (d.chance(0.1)) labels['app.kubernetes.io/name'] = name;
   if (d.chance(0.05)) labels['sidecar.istio.io/inject'] = d.pick(['false', 'true']);
   const { spec, ports } = podSpec(d, kind, name);
-  const templateMeta: Obj = { labels };
+  const templateMeta: JsonObject = { labels };
   const ann = annotations(d, ports);
   if (Object.keys(ann).length) templateMeta.annotations = ann;
   const template = { metadata: templateMeta, spec };
-  const meta: Obj = { name };
+  const meta: JsonObject = { name };
   if (d.chance(0.3)) meta.namespace = d.pick(['shop', 'default', 'team-a']);
   if (d.chance(0.2)) meta.labels = { tier: d.pick(['frontend', 'backend']) };
   const base = { apiVersion: API[kind], kind, metadata: meta };
@@ -254,7 +254,7 @@ function workload(d: Dice, index: number): Obj {
         },
       };
     case 'StatefulSet': {
-      const s: Obj = { ...(d.chance(0.7) ? { replicas: d.int(1, 3) } : {}), selector: { matchLabels: { app: name } }, template };
+      const s: JsonObject = { ...(d.chance(0.7) ? { replicas: d.int(1, 3) } : {}), selector: { matchLabels: { app: name } }, template };
       if (d.chance(0.6)) s.serviceName = name;
       if (d.chance(0.5)) {
         s.volumeClaimTemplates = [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: d.pick(['1Gi', '10Gi', '500M']) } }, ...(d.chance(0.3) ? { storageClassName: 'standard' } : {}) } }];
@@ -282,7 +282,7 @@ function workload(d: Dice, index: number): Obj {
   }
 }
 
-function otherDocument(d: Dice, index: number): Obj {
+function otherDocument(d: Dice, index: number): JsonObject {
   return d.pick([
     { apiVersion: 'v1', kind: 'Service', metadata: { name: `svc-${index}` }, spec: { selector: { app: `web-${index}` }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] } },
     { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `settings-${index}` }, data: { color: 'blue', 'app.properties': 'a=1\nb=2\n' } },

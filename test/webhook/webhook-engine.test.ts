@@ -9,6 +9,7 @@ import { applyPatch, type JsonValue } from '../../src/webhook/jsonpatch';
 import { reviewAdmission } from '../../src/webhook/review';
 import { startWebhookServer, type RunningWebhook } from '../../src/webhook/server';
 import { makeTestPki } from './support/tls';
+import type { JsonObject } from '../../src/json-object';
 
 const pki = makeTestPki();
 let server: RunningWebhook;
@@ -18,7 +19,7 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-function post(body: string, options: { path?: string; method?: string; contentType?: string } = {}): Promise<{ status: number; body: any }> {
+function post(body: string, options: { path?: string; method?: string; contentType?: string } = {}): Promise<{ status: number; body: JsonObject }> {
   return new Promise((resolve, reject) => {
     const req = https.request(
       `https://127.0.0.1:${server.port}${options.path ?? '/inject'}`,
@@ -55,7 +56,7 @@ spec:
 `;
 
 /** The pod the ReplicaSet controller would send for that Deployment. */
-function podOf(template: any, extra: Record<string, unknown> = {}): any {
+function podOf(template: JsonObject, extra: Record<string, unknown> = {}): JsonObject {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -77,33 +78,33 @@ function review(pod: unknown, namespace = 'shop') {
   });
 }
 
-async function injectThroughWebhook(pod: any, namespace = 'shop'): Promise<any> {
+async function injectThroughWebhook(pod: JsonObject, namespace = 'shop'): Promise<JsonObject | undefined> {
   const reply = await post(review(pod, namespace));
   expect(reply.status).toBe(200);
   expect(reply.body).toMatchObject({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: 'r1', allowed: true } });
   if (!reply.body.response.patch) return undefined;
   expect(reply.body.response.patchType).toBe('JSONPatch');
-  return applyPatch(pod as JsonValue, JSON.parse(Buffer.from(reply.body.response.patch, 'base64').toString()));
+  return applyPatch(pod as JsonValue, JSON.parse(Buffer.from(reply.body.response.patch, 'base64').toString())) as JsonObject;
 }
 
 describe('mesh injector webhook (real engine, loopback HTTPS)', () => {
   it('injects a Deployment pod exactly as kube-inject injects its template', async () => {
     const source = parse(deployment);
     const kubeInjected = parse(injectManifests(deployment, 'web.yaml', injectionSettings()).output.split('\n---\n')[0]);
-    const webhookInjected = await injectThroughWebhook(podOf(source.spec.template));
+    const webhookInjected = (await injectThroughWebhook(podOf(source.spec.template)))!;
     const template = kubeInjected.spec.template;
     expect(webhookInjected.spec).toEqual(template.spec);
     for (const [key, value] of Object.entries(template.metadata.annotations)) expect(webhookInjected.metadata.annotations[key]).toEqual(value);
     for (const [key, value] of Object.entries(template.metadata.labels)) expect(webhookInjected.metadata.labels[key]).toEqual(value);
-    const proxy = [...webhookInjected.spec.initContainers, ...webhookInjected.spec.containers].find((c: any) => c.name === 'istio-proxy');
-    expect(proxy.env.find((e: any) => e.name === 'ISTIO_META_OWNER').value).toBe('kubernetes://apis/apps/v1/namespaces/shop/deployments/web');
+    const proxy = [...webhookInjected.spec.initContainers, ...webhookInjected.spec.containers].find((c: JsonObject) => c.name === 'istio-proxy');
+    expect(proxy.env.find((e: JsonObject) => e.name === 'ISTIO_META_OWNER').value).toBe('kubernetes://apis/apps/v1/namespaces/shop/deployments/web');
   });
 
   it.each([
-    ['hostNetwork', (pod: any) => (pod.spec.hostNetwork = true), 'shop'],
+    ['hostNetwork', (pod: JsonObject) => (pod.spec.hostNetwork = true), 'shop'],
     ['an ignored namespace', () => undefined, 'kube-system'],
-    ['label sidecar.istio.io/inject=false', (pod: any) => (pod.metadata.labels['sidecar.istio.io/inject'] = 'false'), 'shop'],
-    ['annotation sidecar.istio.io/inject=false', (pod: any) => (pod.metadata.annotations = { 'sidecar.istio.io/inject': 'false' }), 'shop'],
+    ['label sidecar.istio.io/inject=false', (pod: JsonObject) => (pod.metadata.labels['sidecar.istio.io/inject'] = 'false'), 'shop'],
+    ['annotation sidecar.istio.io/inject=false', (pod: JsonObject) => (pod.metadata.annotations = { 'sidecar.istio.io/inject': 'false' }), 'shop'],
   ])('allows without injecting when the decision says no: %s', async (_name, change, namespace) => {
     const pod = podOf(parse(deployment).spec.template);
     change(pod);
@@ -119,7 +120,7 @@ describe('mesh injector webhook (real engine, loopback HTTPS)', () => {
   it('keeps fields the engine does not model instead of patching them away', async () => {
     const pod = podOf(parse(deployment).spec.template, { creationTimestamp: null });
     pod.spec.futureField = { enabled: true };
-    const injected = await injectThroughWebhook(pod);
+    const injected = (await injectThroughWebhook(pod))!;
     expect(injected.spec.futureField).toEqual({ enabled: true });
     expect(injected.metadata).toHaveProperty('creationTimestamp', null);
   });

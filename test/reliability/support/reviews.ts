@@ -4,9 +4,10 @@
 import https from 'node:https';
 import fc from 'fast-check';
 import { applyPatch, type JsonValue } from '../../../src/webhook/jsonpatch';
+import type { JsonObject } from '../../../src/json-object';
 
 /** What the ReplicaSet controller sends for a small Deployment, API-server defaults included. */
-export function typicalReview(uid = 'fuzz-1'): Record<string, any> {
+export function typicalReview(uid = 'fuzz-1'): JsonObject {
   const pod = { group: '', version: 'v1' };
   return {
     apiVersion: 'admission.k8s.io/v1',
@@ -80,7 +81,7 @@ const wrongTypes = fc.array(fc.tuple(fc.nat({ max: PATHS.length - 1 }), WRONG), 
   const review = typicalReview();
   for (const [index, value] of edits) {
     const path = PATHS[index]!;
-    let target: any = review;
+    let target: JsonObject = review;
     for (const key of path.slice(0, -1)) target = target?.[key];
     if (target !== null && typeof target === 'object') target[path.at(-1)!] = structuredClone(value);
   }
@@ -179,7 +180,7 @@ export function sendReview(port: number, agent: https.Agent, request: ReviewRequ
  */
 export function badAnswer(request: ReviewRequest, answer: HttpAnswer): string | undefined {
   if (answer.status >= 500 || answer.status < 200) return `status ${answer.status}: ${answer.body.slice(0, 300)}`;
-  let body: any;
+  let body: JsonObject;
   try {
     body = JSON.parse(answer.body);
   } catch {
@@ -191,7 +192,7 @@ export function badAnswer(request: ReviewRequest, answer: HttpAnswer): string | 
   const response = body?.response;
   if (body?.kind !== 'AdmissionReview' || typeof response !== 'object' || response === null) return `200 without an AdmissionReview response: ${answer.body.slice(0, 300)}`;
   // As the server read it: lone surrogates do not survive UTF-8 on the wire.
-  const sent = JSON.parse(Buffer.from(request.body, 'utf8').toString('utf8')) as any;
+  const sent = JSON.parse(Buffer.from(request.body, 'utf8').toString('utf8')) as JsonObject;
   if (response.uid !== sent.request.uid) return `response uid ${JSON.stringify(response.uid)} is not the request's`;
   if (typeof response.allowed !== 'boolean') return 'response without allowed';
   if (!response.allowed && !(typeof response.status?.message === 'string' && response.status.message !== '')) return 'refused without a message';
