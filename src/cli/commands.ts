@@ -1,22 +1,11 @@
-import type { CliIO } from './io';
+import type { CliCommand } from './run-command';
+import { kubeInjectCommand } from './kube-inject-command';
 
-/** One CLI sub-command. `load` is lazy so `mesh --help` starts without loading the engines. */
-export interface CliCommand {
-  name: string;
-  usage: string;
-  summary: string;
-  load: () => Promise<{ run: (args: string[], io: CliIO) => Promise<number> }>;
-}
+export type { CliCommand } from './run-command';
 
 // Each command lives in its own file under src/cli/; add one line here per command.
 export const commands: CliCommand[] = [
-  {
-    name: 'kube-inject',
-    usage:
-      'mesh kube-inject -f <file|-> [-o <file>] [--valuesFile <yaml>] [--meshConfigFile <yaml>] [--injectConfigFile <yaml>] [--native-sidecars true|false|auto] [--revision <rev>]',
-    summary: 'Inject the Istio sidecar into Kubernetes manifests, exactly as istioctl kube-inject does',
-    load: () => import('./kube-inject'),
-  },
+  kubeInjectCommand,
   {
     name: 'cluster',
     usage: 'mesh cluster up [--no-istio]|down|status|kubeconfig',

@@ -89,7 +89,7 @@ async function decideNativeSidecars(
 }
 
 async function loadKubeconfig(file: string, io: CliIO) {
-  const { resolveKubeConfig } = await import('../kube');
+  const { resolveKubeConfig } = await import('../kube/config');
   return resolveKubeConfig({ kubeconfig: file, env: io.env, cwd: io.cwd });
 }
 

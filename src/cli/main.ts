@@ -1,6 +1,6 @@
 import { commands } from './commands';
 import { processIO, type CliIO } from './io';
-import { isUserError } from '../errors';
+import { exitWith, runCommand } from './run-command';
 
 export function helpText(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -29,31 +29,10 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     io.stderr(`mesh: unknown command "${name}"; commands: ${commands.map((c) => c.name).join(', ')}\n`);
     return 1;
   }
-  if (args.includes('--help') || args.includes('-h')) {
-    io.stdout(`Usage: ${command.usage}\n\n${command.summary}\n`);
-    return 0;
-  }
-  try {
-    const { run } = await command.load();
-    return await run(args, io);
-  } catch (error) {
-    if (isUserError(error)) {
-      io.stderr(`mesh ${name}: ${error.message}\n`);
-      return 1;
-    }
-    throw error;
-  }
+  return runCommand(command, args, io);
 }
 
 /** Entry point of bin/mesh.cjs: runs with the real process and sets its exit code. */
 export function runCli(): void {
-  main(process.argv.slice(2), processIO()).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      process.stderr.write(`mesh: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-      process.exitCode = 2;
-    },
-  );
+  exitWith(main(process.argv.slice(2), processIO()));
 }

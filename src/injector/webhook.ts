@@ -7,7 +7,7 @@
 import https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { UserError } from '../errors';
-import { kubeExchange, KubeApiError } from '../kube';
+import { kubeExchange, KubeApiError } from '../kube/request';
 import { applyPatch, type JsonValue, type PatchOperation } from '../webhook/jsonpatch';
 import { connectionErrorCode } from '../kube/unreachable';
 import type { RemotePodInjector } from '../inject';

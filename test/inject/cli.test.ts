@@ -120,8 +120,11 @@ describe('mesh kube-inject bad input: exit 1, one line on stderr, no output', ()
 });
 
 describe('mesh kube-inject through the built bin', () => {
+  beforeAll(() => {
+    if (!existsSync(path.join(ROOT, 'dist/kube-inject.cjs'))) execFileSync(process.execPath, [path.join(ROOT, 'scripts/build.mjs')]);
+  });
+
   it('runs as a process', () => {
-    if (!existsSync(path.join(ROOT, 'dist/cli.cjs'))) execFileSync(process.execPath, [path.join(ROOT, 'scripts/build.mjs')]);
     const ok = spawnSync(process.execPath, [path.join(ROOT, 'bin/mesh.cjs'), 'kube-inject', '-f', hello, '--native-sidecars', 'true'], {
       encoding: 'utf8',
       env: { ...process.env, HOME: work, KUBECONFIG: '' },
@@ -136,5 +139,25 @@ describe('mesh kube-inject through the built bin', () => {
     expect(bad.stdout).toBe('');
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
     expect(bad.stderr).toMatch(/includeipranges/i);
+  });
+
+  // Its memory is measured against istioctl's (npm run bench inject): loading the whole CLI bundle, or
+  // @kubernetes/client-node, would alone cost about istioctl's whole peak. Only a user's memory graph shows it,
+  // so this checks what the process loads.
+  it('loads its own bundle only, without the other commands or @kubernetes/client-node, when no cluster is asked', () => {
+    const record = path.join(work, 'loaded-modules.txt');
+    const r = spawnSync(
+      process.execPath,
+      ['--require', path.join(ROOT, 'test/support/record-loaded-modules.cjs'), path.join(ROOT, 'bin/mesh.cjs'), 'kube-inject', '-f', hello, '--native-sidecars', 'true'],
+      { encoding: 'utf8', env: { ...process.env, HOME: work, KUBECONFIG: '', MESH_LOADED_MODULES: record } },
+    );
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(readInject('hello.yaml.injected'));
+    const loaded = readFileSync(record, 'utf8').split('\n').map((file) => path.relative(ROOT, file));
+    expect(loaded).toEqual(['bin/mesh.cjs', 'dist/kube-inject.cjs']);
+    // Nor is client-node inlined into the bundle (it is dist/client-node.cjs, required when a kubeconfig is used).
+    const bundle = readFileSync(path.join(ROOT, 'dist/kube-inject.cjs'), 'utf8');
+    expect(bundle).toContain('require("./client-node.cjs")');
+    expect(bundle).not.toContain('// node_modules/@kubernetes/client-node/'); // esbuild's mark of each bundled file
   });
 });
