@@ -158,6 +158,13 @@ describe('a Service injector that cannot be reached', () => {
     // The chart's own clientConfig: the Service istiod, whose selector matches no pod here (istiod is a process),
     // as in a cluster whose istiod pods are all down.
     await create(WEBHOOKS, idleInjectorConfig('mesh-test-injector-svc-down', 'svc-down', { service: { name: 'istiod', namespace: NS, port: 443, path: '/inject' } }));
+    // A Service without selector and without Endpoints: the API server answers 404 "services … not found".
+    await create(`/api/v1/namespaces/${NS}/services`, {
+      apiVersion: 'v1', kind: 'Service', metadata: { name: 'mesh-test-no-endpoints', namespace: NS }, spec: { ports: [{ name: 'https', port: 443 }] },
+    });
+    await create(WEBHOOKS, idleInjectorConfig('mesh-test-injector-svc-empty', 'svc-empty', { service: { name: 'mesh-test-no-endpoints', namespace: NS, port: 443, path: '/inject' } }));
+    await create(WEBHOOKS, idleInjectorConfig('mesh-test-injector-svc-missing', 'svc-missing', { service: { name: 'mesh-test-no-such-service', namespace: NS, port: 443, path: '/inject' } }));
+    await create(WEBHOOKS, idleInjectorConfig('mesh-test-injector-svc-404', 'svc-404', { service: { name: SERVICE, namespace: NS, port: relayPort, path: '/no-such-path' } }));
   });
 
   it('says so in one line and writes nothing when the Service has no endpoints and there is no ConfigMap', async () => {
@@ -171,6 +178,19 @@ describe('a Service injector that cannot be reached', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('names a Service without Endpoints, and one that does not exist, instead of calling it the injector\'s 404', async () => {
+    const empty = await runCli(['kube-inject', '-f', hello, '--revision', 'svc-empty'], { env: env(), cwd: work });
+    expect(empty.code).toBe(1);
+    expect(empty.stderr).toBe(
+      `mesh kube-inject: the injector mesh-test-injector-svc-empty/object.sidecar-injector.istio.io (service ${NS}/mesh-test-no-endpoints:443/inject) cannot be reached through the API server (the Service ${NS}/mesh-test-no-endpoints has no Endpoints), and there is no injector ConfigMap to render instead\n`,
+    );
+    const missing = await runCli(['kube-inject', '-f', hello, '--revision', 'svc-missing'], { env: env(), cwd: work });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe(
+      `mesh kube-inject: the injector mesh-test-injector-svc-missing/object.sidecar-injector.istio.io (service ${NS}/mesh-test-no-such-service:443/inject) cannot be reached through the API server (there is no Service ${NS}/mesh-test-no-such-service), and there is no injector ConfigMap to render instead\n`,
+    );
+  });
+
   it('falls back to the revision\'s ConfigMaps, and says so', async () => {
     for (const name of ['istio-sidecar-injector', 'istio']) {
       const source = await kube('GET', `/api/v1/namespaces/${NS}/configmaps/${name}`);
@@ -181,6 +201,14 @@ describe('a Service injector that cannot be reached', () => {
     expect(r.stdout).toContain('image: docker.io/istio/proxyv2:1.31.0');
     expect(r.stderr).toBe(
       `mesh kube-inject: injected by the cluster's injector ConfigMaps ${NS}/istio-sidecar-injector-svc-down and ${NS}/istio-svc-down (revision svc-down), proxy docker.io/istio/proxyv2:1.31.0 (the injector mesh-test-injector-svc-down/object.sidecar-injector.istio.io (service ${NS}/istiod:443/inject) cannot be reached through the API server (no endpoints available for service "istiod"); rendered from the ConfigMaps instead)\n`,
+    );
+  });
+
+  it('passes on what istiod answers to a path it does not serve', async () => {
+    const r = await runCli(['kube-inject', '-f', hello, '--revision', 'svc-404'], { env: env(), cwd: work });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      `mesh kube-inject: the injector mesh-test-injector-svc-404/object.sidecar-injector.istio.io (service ${NS}/${SERVICE}:${relayPort}/no-such-path) answered HTTP 404: 404 page not found\n`,
     );
   });
 });
