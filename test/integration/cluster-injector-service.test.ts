@@ -8,7 +8,7 @@
 // istioctl, which for a Service without selector calls `https://<--xds-address host>:<service port><path>` with
 // TLS verified against the webhook's caBundle: the same istiod, reached without the API server.
 import { createServer, connect, type Server, type Socket } from 'node:net';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
 import path from 'node:path';
 import { kubeRequest, type KubeObject } from '../../src/kube';
@@ -129,9 +129,18 @@ describe('the injector webhook as a Service, through the API server\'s service p
     expect(byName.stderr).toContain(`(revision default, service ${NS}/${SERVICE}:${relayPort}/inject)`);
   });
 
+  it('does not check the caBundle: the API server, not mesh, makes the TLS connection, and it verifies no backend', async () => {
+    const clusterCa = readFileSync(path.join(path.dirname(istioKubeconfigPath()), 'pki', 'ca.crt')).toString('base64');
+    await create(WEBHOOKS, idleInjectorConfig(`${CONFIG}-badca`, `${REVISION}-badca`, { service: { name: SERVICE, namespace: NS, port: relayPort, path: '/inject' }, caBundle: clusterCa }));
+    const ours = await runCli(['kube-inject', '-f', hello, '--revision', `${REVISION}-badca`], { env: env(), cwd: work });
+    expect(ours.code).toBe(0);
+    expect(ours.stdout).toContain('image: docker.io/istio/proxyv2:1.31.0');
+  });
+
   it('gives what istioctl gives for every golden input', async () => {
     const inputs = [...new Set(loadCases().map((c) => c.input))].sort();
     const differences: string[] = [];
+    let identical = 0;
     for (const input of inputs) {
       const theirs = await istioctlInject(path.join(INJECT_DIR, input));
       let ours: string | undefined;
@@ -146,9 +155,12 @@ describe('the injector webhook as a Service, through the API server\'s service p
         if ((theirs.code !== 0) !== (ours === undefined)) differences.push(`${input}: istioctl exit ${theirs.code}, mesh ${ours === undefined ? 'refused' : 'answered'}`);
       } else if (theirs.stdout !== ours) {
         differences.push(`${input}:\n${lineDiff(theirs.stdout, ours)}`);
+      } else {
+        identical++;
       }
     }
-    expect(inputs.length).toBeGreaterThan(50);
+    // 68 of the 73 when written: the other 5 are inputs istioctl and mesh both refuse.
+    expect(identical).toBeGreaterThan(60);
     expect(differences).toEqual([]);
   });
 });
