@@ -8,6 +8,7 @@ import https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { UserError } from '../errors';
 import { kubeExchange, KubeApiError } from '../kube/request';
+import { getObject } from '../kube/objects';
 import { applyPatch, type JsonValue, type PatchOperation } from '../webhook/jsonpatch';
 import { connectionErrorCode } from '../kube/unreachable';
 import type { RemotePodInjector } from '../inject';
@@ -210,12 +211,24 @@ async function postThroughServiceProxy(
     return { status: statusCode, body };
   } catch (error) {
     if (error instanceof KubeApiError) {
-      // 503 "no endpoints available": nothing serves the Service; the caller may fall back to the ConfigMap.
+      // The API server's own answers that there is no route to the injector; the caller may fall back to the
+      // ConfigMap. 503: "no endpoints available", or the endpoint refused ("error trying to reach service").
       if (error.statusCode === 503) throw new InjectorUnreachable(`${where} cannot be reached through the API server (${oneLine(error.message)})`);
-      return { status: error.statusCode, body: error.status ?? error.message };
+      // 404 `services "x" not found` also when the Service exists but has no Endpoints object (one without selector).
+      if (error.statusCode === 404 && error.status?.kind === 'Status' && error.status.details?.kind === 'services') {
+        throw new InjectorUnreachable(`${where} cannot be reached through the API server (${await whyNoService(kc, service)})`);
+      }
+      // Anything else is the injector's answer, passed on by the proxy (often plain text, e.g. Go's "404 page not found").
+      return { status: error.statusCode, body: { message: error.message } };
     }
     const e = error as NodeJS.ErrnoException;
     if (e.name === 'TimeoutError' || e.name === 'AbortError') throw new UserError(`${where} did not answer within ${timeoutMs / 1000} s`);
     throw describeTransportError(e, where, timeoutMs);
   }
+}
+
+async function whyNoService(kc: KubeConfig, service: NonNullable<InjectorWebhook['clientConfig']['service']>): Promise<string> {
+  const name = `${service.namespace}/${service.name}`;
+  const found = await getObject(kc, { apiVersion: 'v1', kind: 'Service', metadata: { name: service.name, namespace: service.namespace } }).catch(() => undefined);
+  return found ? `the Service ${name} has no Endpoints` : `there is no Service ${name}`;
 }

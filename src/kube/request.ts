@@ -21,7 +21,7 @@ export interface KubeStatus {
   code?: number;
   reason?: string;
   message?: string;
-  details?: { causes?: { field?: string; message?: string; reason?: string }[] };
+  details?: { name?: string; kind?: string; causes?: { field?: string; message?: string; reason?: string }[] };
 }
 
 export interface KubeRequest {

@@ -12,6 +12,7 @@ import { kubeRequest, type KubeObject } from '../../src/kube';
 import { INJECT_DIR } from '../inject/cases';
 import { runCli } from '../support/run-cli';
 import { istioKubeConfig, istioKubeconfigPath, istiodInstances } from './setup/cluster';
+import { idleInjectorConfig } from './webhook-support';
 
 const work = mkdtempSync(path.join(tmpdir(), 'mesh-injector-errors-'));
 const hello = path.join(INJECT_DIR, 'hello.yaml');
@@ -20,20 +21,7 @@ let silent: Server;
 let silentPort = 0;
 
 async function injectorRevision(revision: string, clientConfig: Record<string, unknown>): Promise<void> {
-  const body = {
-    apiVersion: 'admissionregistration.k8s.io/v1',
-    kind: 'MutatingWebhookConfiguration',
-    metadata: { name: `mesh-test-injector-${revision}`, labels: { 'istio.io/rev': revision } },
-    webhooks: [{
-      name: 'object.sidecar-injector.istio.io',
-      clientConfig,
-      admissionReviewVersions: ['v1'],
-      sideEffects: 'None',
-      failurePolicy: 'Ignore',
-      namespaceSelector: { matchLabels: { 'mesh.dev/never': 'matches' } },
-      rules: [{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods'] }],
-    }],
-  };
+  const body = idleInjectorConfig(`mesh-test-injector-${revision}`, revision, clientConfig);
   await kubeRequest(istioKubeConfig(), { method: 'POST', path: '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations', body });
   created.push({ path: `/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/${body.metadata.name}` });
 }

@@ -18,6 +18,27 @@ export function scopeSelector(id: string) {
   return [{ key: SCOPE_LABEL, operator: 'In' as const, values: [id] }];
 }
 
+/**
+ * A sidecar-injector MutatingWebhookConfiguration for `revision` that the API server never calls (its namespace
+ * selector matches no namespace): only what asks the revision's injector itself (mesh, istioctl) reaches it.
+ */
+export function idleInjectorConfig(name: string, revision: string, clientConfig: Record<string, unknown>) {
+  return {
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'MutatingWebhookConfiguration',
+    metadata: { name, labels: { 'istio.io/rev': revision } },
+    webhooks: [{
+      name: 'object.sidecar-injector.istio.io',
+      clientConfig,
+      admissionReviewVersions: ['v1'],
+      sideEffects: 'None',
+      failurePolicy: 'Ignore',
+      namespaceSelector: { matchLabels: { 'mesh.dev/never': 'matches' } },
+      rules: [{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods'] }],
+    }],
+  };
+}
+
 /** A port that was free a moment ago (the webhook URL must be registered before the server starts). */
 export async function freePort(): Promise<number> {
   const server = net.createServer();

@@ -27,10 +27,11 @@
  * way a kubelet would report it (optionally only container `mesh.dev/kwok-fail-container: <name>`).
  */
 import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { localClusterKubeconfig } from '../../../src/cluster/cluster';
 import type { IstiodInstance } from '../../../src/cluster/istio';
-import { clusterDir, readState } from '../../../src/cluster/state';
+import { readState } from '../../../src/cluster/state';
 import { ISTIO_CLUSTER, MESH_FREE_CLUSTER } from './names';
 
 export { FAIL_ANNOTATION, FAIL_CONTAINER_ANNOTATION, READY_DELAY_ANNOTATION } from '../../../src/cluster/stages';
@@ -59,8 +60,11 @@ export function istioKubeConfig(): KubeConfig {
 
 /** The istiods of the local cluster with Istio (revision, loopback ports, injector configuration). */
 export function istiodInstances(): IstiodInstance[] {
-  const state = readState(clusterDir(ISTIO_CLUSTER));
-  if (!state?.istio?.length) throw new Error(`the local cluster "${ISTIO_CLUSTER}" runs no istiod (start it with \`mesh cluster up\`)`);
+  // The state beside the kubeconfig in use (a local cluster keeps both in its directory), so that
+  // MESH_TEST_ISTIO_KUBECONFIG may name any local cluster, not only "default".
+  const dir = dirname(istioKubeconfigPath());
+  const state = readState(dir);
+  if (!state?.istio?.length) throw new Error(`the local cluster in ${dir} runs no istiod (start it with \`mesh cluster up\`)`);
   return state.istio;
 }
 
