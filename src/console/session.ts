@@ -9,6 +9,7 @@ import { createSlackHandler, type SlackLambdaHandler } from '../slack/handler';
 import { consolePolicy, type Policy } from '../slack/policy';
 import { startSlackStandin, type SlackStandin } from '../slack/standin';
 import { signSlackRequest } from '../slack/verify';
+import { slackReporter } from '../slack/reporter';
 import { slackApi } from '../slack/webapi';
 import type { Button } from '../slack/render/blocks';
 
@@ -100,7 +101,7 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleSess
   const kube = clusterResolver(() => appsOfEnv().registry, options.env, options.kube ?? defaultKube(options));
   const runner = localRunner(
     {
-      slack, kube, apps: appsOfEnv,
+      reporter: slackReporter(slack), kube, apps: appsOfEnv,
       peekKube: async () => {
         if (options.kube) return options.kube().catch(() => undefined);
         const { resolveKubeConfig } = await import('../kube/config');

@@ -41,6 +41,11 @@ export interface Job {
   messageTs?: string;
 }
 
+/** The first protection of a namespace that applies on `cluster` (undefined: the door's own cluster, matched only by protections naming no cluster). */
+export function protectionFor<T extends { clusters: string[] }>(protections: T[], cluster: string | undefined): T | undefined {
+  return protections.find((p) => p.clusters.length === 0 || (cluster !== undefined && p.clusters.includes(cluster)));
+}
+
 export interface JobDispatcher {
   /** Starts the job out of band and returns once it is durably started (or already was). */
   start(job: Job): Promise<{ jobId: string; alreadyStarted: boolean }>;
