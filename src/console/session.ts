@@ -5,6 +5,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { appsFromEnv, type Apps } from '../apps';
 import { clusterResolver } from '../apps/clusters';
 import { localRunner, type LocalRunner } from '../jobs/local-runner';
+import { memoiseUntilFailure } from '../memoise';
 import { createSlackHandler, type SlackLambdaHandler } from '../slack/handler';
 import { consolePolicy, type Policy } from '../slack/policy';
 import { startSlackStandin, type SlackStandin } from '../slack/standin';
@@ -51,22 +52,17 @@ export interface ConsoleSession {
 }
 
 function defaultKube(options: ConsoleOptions): () => Promise<KubeConfig> {
-  let cached: Promise<KubeConfig> | undefined;
-  return () =>
-    (cached ??= (async () => {
-      const { resolveKubeConfig } = await import('../kube/config');
-      return resolveKubeConfig({
-        env: options.env,
-        localCluster: async () => {
-          options.progress?.('starting the local cluster (first command that needs one)…');
-          const { ensureLocalCluster } = await import('../cluster/cluster');
-          return (await ensureLocalCluster({ env: options.env, ...(options.progress ? { progress: options.progress } : {}) })).kubeconfigPath;
-        },
-      });
-    })().catch((error: unknown) => {
-      cached = undefined;
-      throw error;
-    }));
+  return memoiseUntilFailure(async () => {
+    const { resolveKubeConfig } = await import('../kube/config');
+    return resolveKubeConfig({
+      env: options.env,
+      localCluster: async () => {
+        options.progress?.('starting the local cluster (first command that needs one)…');
+        const { ensureLocalCluster } = await import('../cluster/cluster');
+        return (await ensureLocalCluster({ env: options.env, ...(options.progress ? { progress: options.progress } : {}) })).kubeconfigPath;
+      },
+    });
+  });
 }
 
 function findButton(standin: SlackStandin, label: string): { button: Button; ts: string } | undefined {
