@@ -1,3 +1,6 @@
+// handlers/ — the Lambda entry points, thin: configuration from the environment wired into src/ (the worker:
+// jobs with the Slack reporter; slack.ts: the Slack door). Nothing imports them.
+//
 // Lambda entry point of the job worker: one bounded step of a job per invocation (a Step Functions Task).
 // Input: `{ job }` (from the Slack door) or the previous step's state; output: the new state. The state
 // machine loops while `done` is false, waiting `waitSeconds` first (Slack delivery retries).

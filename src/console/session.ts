@@ -1,3 +1,7 @@
+// src/console — the local console (`npm start`, `mesh console`): wires the Slack door, its stand-in and the
+// jobs' local runner with the Slack reporter, and renders the stand-in's traffic as text (render.ts). The top
+// of the stack: may import slack, jobs, apps, kube, cluster; only src/cli imports it.
+//
 // The local console: `/mesh …` typed on a terminal goes through the same signed Slack handler and the same
 // job runner as in AWS; the Slack Web API is a loopback stand-in whose messages are rendered as text.
 import { randomBytes } from 'node:crypto';
