@@ -15,9 +15,9 @@ import { appsOf, initialJobState, type JobDeps, type JobState } from './state';
 export const NOTIFY_RETRY_SECONDS = 15;
 export const MAX_NOTIFY_ATTEMPTS = 240;
 
+/** An error the requester can act on, or (internal) one of mesh or its surroundings. */
 function failureReply(error: unknown, deps: JobDeps): PendingReply {
-  const message = isUserError(error) ? deps.reporter.messages.jobFailed(error.message, false) : deps.reporter.messages.jobFailed((error as Error).message, true);
-  return { visibility: 'ephemeral', message };
+  return { visibility: 'ephemeral', message: deps.reporter.messages.jobFailed((error as Error).message, !isUserError(error)) };
 }
 
 async function notify(state: JobState, deps: JobDeps): Promise<JobState> {
