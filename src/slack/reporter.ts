@@ -8,7 +8,7 @@ import { renderApprovalEvent, renderHistory, renderPlanDiff, renderPlanMessage }
 import { renderAppList, renderCancelRequested, renderJobFailed, renderNotAJob, renderRefused, renderRestarted, renderStatus, renderUserError } from './render/replies';
 import { uploadFile, type SlackApi } from './webapi';
 
-export const slackMessages: JobMessages = {
+const slackMessages: JobMessages = {
   injectPreview: renderInjectPreview,
   autoinject: renderAutoinject,
   appList: renderAppList,
