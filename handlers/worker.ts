@@ -1,3 +1,6 @@
+// handlers/ — the Lambda entry points, thin: configuration from the environment wired into src/ (the worker:
+// jobs with the Slack reporter; slack.ts: the Slack door). Nothing imports them.
+//
 // Lambda entry point of the job worker: one bounded step of a job per invocation (a Step Functions Task).
 // Input: `{ job }` (from the Slack door) or the previous step's state; output: the new state. The state
 // machine loops while `done` is false, waiting `waitSeconds` first (Slack delivery retries).
@@ -6,7 +9,9 @@ import { clusterResolver } from '../src/apps/clusters';
 import { secretsResolver } from '../src/aws/secrets';
 import { workerKubeConfig } from '../src/aws/eks';
 import type { Job } from '../src/jobs/job';
-import { stepJob, type JobState } from '../src/jobs/step';
+import type { JobState } from '../src/jobs/state';
+import { stepJob } from '../src/jobs/step';
+import { slackReporter } from '../src/slack/reporter';
 import { slackApi } from '../src/slack/webapi';
 
 const secrets = secretsResolver(process.env);
@@ -19,7 +24,7 @@ export async function handler(event: JobState | { job: Job }): Promise<JobState>
   const { botToken } = await secrets();
   const slack = slackApi({ token: botToken, ...(process.env.SLACK_API_URL ? { baseUrl: process.env.SLACK_API_URL } : {}), totalTimeoutMs: 10_000 });
   return stepJob(event, {
-    slack,
+    reporter: slackReporter(slack),
     kube,
     peekKube: () => kube(),
     apps: () => (apps ??= appsFromEnv(process.env)),

@@ -1,4 +1,5 @@
 import { UserError } from '../errors';
+import { memoiseUntilFailure } from '../memoise';
 import { awsEnvironment } from './credentials';
 import { awsJsonCall } from './json-protocol';
 
@@ -48,17 +49,11 @@ export async function readSecretsManager(secretId: string, what: string, env: No
 
 /** A resolver that fetches both Slack secrets once (in parallel) and then serves them from memory. */
 export function secretsResolver(env: NodeJS.ProcessEnv = process.env): () => Promise<SlackSecrets> {
-  let cached: Promise<SlackSecrets> | undefined;
-  return () => {
-    cached ??= Promise.all([resolveSecret('SLACK_SIGNING_SECRET', env), resolveSecret('SLACK_BOT_TOKEN', env)]).then(
-      ([signingSecret, botToken]) => ({ signingSecret, botToken }),
-    );
-    // A failed lookup is not cached: the next invocation of a warm Lambda tries again.
-    cached.catch(() => {
-      cached = undefined;
-    });
-    return cached;
-  };
+  // A failed lookup is not cached: the next invocation of a warm Lambda tries again.
+  return memoiseUntilFailure(async () => {
+    const [signingSecret, botToken] = await Promise.all([resolveSecret('SLACK_SIGNING_SECRET', env), resolveSecret('SLACK_BOT_TOKEN', env)]);
+    return { signingSecret, botToken };
+  });
 }
 
 /** The Slack secrets of this process, resolved on first use (the Lambda cold start) and cached. */

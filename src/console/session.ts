@@ -1,3 +1,7 @@
+// src/console — the local console (`npm start`, `mesh console`): wires the Slack door, its stand-in and the
+// jobs' local runner with the Slack reporter, and renders the stand-in's traffic as text (render.ts). The top
+// of the stack: may import slack, jobs, apps, kube, cluster; only src/cli imports it.
+//
 // The local console: `/mesh …` typed on a terminal goes through the same signed Slack handler and the same
 // job runner as in AWS; the Slack Web API is a loopback stand-in whose messages are rendered as text.
 import { randomBytes } from 'node:crypto';
@@ -5,10 +9,12 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { appsFromEnv, type Apps } from '../apps';
 import { clusterResolver } from '../apps/clusters';
 import { localRunner, type LocalRunner } from '../jobs/local-runner';
+import { memoiseUntilFailure } from '../memoise';
 import { createSlackHandler, type SlackLambdaHandler } from '../slack/handler';
 import { consolePolicy, type Policy } from '../slack/policy';
 import { startSlackStandin, type SlackStandin } from '../slack/standin';
 import { signSlackRequest } from '../slack/verify';
+import { slackReporter } from '../slack/reporter';
 import { slackApi } from '../slack/webapi';
 import type { Button } from '../slack/render/blocks';
 
@@ -50,22 +56,17 @@ export interface ConsoleSession {
 }
 
 function defaultKube(options: ConsoleOptions): () => Promise<KubeConfig> {
-  let cached: Promise<KubeConfig> | undefined;
-  return () =>
-    (cached ??= (async () => {
-      const { resolveKubeConfig } = await import('../kube/config');
-      return resolveKubeConfig({
-        env: options.env,
-        localCluster: async () => {
-          options.progress?.('starting the local cluster (first command that needs one)…');
-          const { ensureLocalCluster } = await import('../cluster/cluster');
-          return (await ensureLocalCluster({ env: options.env, ...(options.progress ? { progress: options.progress } : {}) })).kubeconfigPath;
-        },
-      });
-    })().catch((error: unknown) => {
-      cached = undefined;
-      throw error;
-    }));
+  return memoiseUntilFailure(async () => {
+    const { resolveKubeConfig } = await import('../kube/config');
+    return resolveKubeConfig({
+      env: options.env,
+      localCluster: async () => {
+        options.progress?.('starting the local cluster (first command that needs one)…');
+        const { ensureLocalCluster } = await import('../cluster/cluster');
+        return (await ensureLocalCluster({ env: options.env, ...(options.progress ? { progress: options.progress } : {}) })).kubeconfigPath;
+      },
+    });
+  });
 }
 
 function findButton(standin: SlackStandin, label: string): { button: Button; ts: string } | undefined {
@@ -100,7 +101,7 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleSess
   const kube = clusterResolver(() => appsOfEnv().registry, options.env, options.kube ?? defaultKube(options));
   const runner = localRunner(
     {
-      slack, kube, apps: appsOfEnv,
+      reporter: slackReporter(slack), kube, apps: appsOfEnv,
       peekKube: async () => {
         if (options.kube) return options.kube().catch(() => undefined);
         const { resolveKubeConfig } = await import('../kube/config');

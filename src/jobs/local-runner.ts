@@ -1,7 +1,8 @@
 // The in-process job runner (console, tests): the same `stepJob` the worker Lambda runs, in a loop, with the
 // waits a Step Functions state machine would do. Duplicate job ids are not started twice.
 import type { Job, JobDispatcher } from './job';
-import { stepJob, type JobDeps, type JobState } from './step';
+import { initialJobState, type JobDeps, type JobState } from './state';
+import { stepJob } from './step';
 
 export interface LocalRunner extends JobDispatcher {
   /** Resolves when no job is running. */
@@ -30,7 +31,7 @@ export function localRunner(deps: JobDeps, options: { maxWaitMs?: number; onDone
     states,
     async start(job) {
       if (states.has(job.id)) return { jobId: job.id, alreadyStarted: true };
-      states.set(job.id, { job, phase: 'run', done: false, waitSeconds: 0, notifyAttempts: 0 });
+      states.set(job.id, initialJobState(job));
       const task = run(job).catch((error: unknown) => {
         const failed: JobState = { ...states.get(job.id)!, done: true, phase: 'done', outcome: 'failed', lastError: (error as Error).message };
         states.set(job.id, failed);

@@ -1,6 +1,6 @@
-// The rollout engine's events as the Slack door's progress events (what the channel needs to see).
+// The rollout engine's events as a job's progress events (what the channel needs to see).
 import type { RolloutEvent } from '../rollout/events';
-import type { ProgressEvent } from '../slack/render/progress';
+import type { ProgressEvent } from './progress';
 
 function eventLine(e: { type?: string; reason?: string; message?: string }): string {
   return [e.type, e.reason].filter(Boolean).join(' ') + (e.message ? `: ${e.message}` : '');
@@ -14,10 +14,10 @@ export function toProgress(event: RolloutEvent): ProgressEvent {
     case 'planned': {
       const c = event.counts;
       const deleted = event.deleted.length > 0 ? ` (${event.deleted.join(', ')})` : '';
-      return { type: 'note', at, icon: ':clipboard:', text: `Plan ${event.hash.slice(0, 12)}: ${c.create} to create, ${c.change} to change, ${c.unchanged} unchanged, ${c.delete} to delete${deleted}` };
+      return { type: 'note', at, topic: 'plan', text: `Plan ${event.hash.slice(0, 12)}: ${c.create} to create, ${c.change} to change, ${c.unchanged} unchanged, ${c.delete} to delete${deleted}` };
     }
     case 'object-deleted':
-      return { type: 'note', at, icon: ':wastebasket:', text: `${event.object} deleted (not part of the revision rolled back to)` };
+      return { type: 'note', at, topic: 'deleted', text: `${event.object} deleted (not part of the revision rolled back to)` };
     case 'stage-started':
       return { type: 'stage-started', at, stage: event.stage };
     case 'object-applied':

@@ -8,12 +8,9 @@ import type { ObjectRef } from '../rollout/preflight';
 import { planCounts, type RolloutPlan } from '../rollout/planner';
 import type { RolloutSource, RolloutState } from '../rollout/state';
 import { formatProblem } from '../rollout/preflight';
-import { protectionFor } from '../slack/policy';
-import { escapeMrkdwn, type SlackMessage } from '../slack/render/blocks';
-import { renderApprovalEvent, renderHistory, renderPlanDiff, renderPlanMessage, type PlanView } from '../slack/render/plan';
-import type { ApprovalCommand, Job } from './job';
-import { appsOf } from './short-jobs';
-import type { JobDeps, PendingReply } from './step';
+import { protectionFor, type ApprovalCommand, type Job } from './job';
+import type { ApprovalEvent, PendingReply, PlanView, ReportMessage } from './reporter';
+import { appsOf, type JobDeps } from './state';
 
 /** What the job does next: answer (plan, history, approval state) or start a rollout. */
 export type Prepared =
@@ -35,7 +32,6 @@ interface Target {
   rollbackTo?: number;
 }
 
-const ephemeral = (text: string): PendingReply => ({ visibility: 'ephemeral', message: { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] } });
 
 function audit(deps: JobDeps, job: Job, fields: Record<string, unknown>): void {
   const line = JSON.stringify({ type: 'mesh.audit', time: new Date(deps.now()).toISOString(), source: 'approval', user: job.user, channel: job.channel, ...fields });
@@ -97,10 +93,10 @@ function planView(t: Target, plan: Pick<RolloutPlan, 'stages' | 'deleted' | 'pro
   };
 }
 
-function planReply(view: PlanView, diff: string | undefined, extraThread: SlackMessage[] = []): PendingReply {
-  const message = renderPlanMessage(view);
+function planReply(deps: JobDeps, view: PlanView, diff: string | undefined, extraThread: ReportMessage[] = []): PendingReply {
+  const message = deps.reporter.messages.plan(view);
   if (diff === undefined) return { visibility: 'channel', message, thread: extraThread };
-  const rendered = renderPlanDiff(diff, view.hash);
+  const rendered = deps.reporter.messages.planDiff(diff, view.hash);
   return { visibility: 'channel', message, thread: [...extraThread, ...rendered.replies], ...(rendered.file ? { file: rendered.file } : {}) };
 }
 
@@ -117,7 +113,7 @@ async function requestApproval(t: Target, job: Job, deps: JobDeps, rule: NonNull
   const { newApprovalId, readApproval, storeApproval, updateApproval } = await import('../rollout/approval');
   const { plan, state } = await makePlan(t, job, deps);
   const view = planView(t, plan, job.user);
-  if (plan.problems.length > 0) return { kind: 'reply', ok: false, reply: planReply(view, undefined) };
+  if (plan.problems.length > 0) return { kind: 'reply', ok: false, reply: planReply(deps, view, undefined) };
   const now = deps.now();
   const approval: PendingApproval = {
     id: newApprovalId(), status: 'pending', app: t.app, namespace: t.namespace, ...(t.cluster ? { cluster: t.cluster } : {}),
@@ -133,15 +129,15 @@ async function requestApproval(t: Target, job: Job, deps: JobDeps, rule: NonNull
   await storeApproval(kc, approval);
   audit(deps, job, { event: 'approval-requested', command: job.text, app: t.app, namespace: t.namespace, ...(t.cluster ? { cluster: t.cluster } : {}), plan: plan.identity.hash, rule: rule.rule, validUntil: approval.validUntil });
   const withApproval: PlanView = { ...view, approval: approvalView(approval) };
-  const requested = renderApprovalEvent(`:raising_hand: <@${job.user}> asked for approval of plan \`${plan.identity.hash.slice(0, 12)}\` (\`${escapeMrkdwn(job.text)}\`): ${rule.approvals} approval(s) under _${escapeMrkdwn(rule.rule)}_ needed before ${approval.validUntil}.`);
-  const reply = planReply(withApproval, planDiffText(plan), [requested]);
+  const requested = deps.reporter.messages.approvalEvent({ kind: 'requested', user: job.user, hash: plan.identity.hash, command: job.text, approvals: rule.approvals, rule: rule.rule, validUntil: approval.validUntil });
+  const reply = planReply(deps, withApproval, planDiffText(plan), [requested]);
   // Posted here rather than with the job's replies so the record knows its message: decisions update that
   // message, and a later request can close it. When Slack is away the reply is delivered later without that.
-  const posted = await deps.slack.call<{ ts: string }>('chat.postMessage', { channel: job.channel, ...reply.message }).catch(() => undefined);
-  if (!posted) return { kind: 'reply', ok: true, reply };
+  const postedTs = await deps.reporter.post(job.channel, reply.message).catch(() => undefined);
+  if (postedTs === undefined) return { kind: 'reply', ok: true, reply };
   const stored = await readApproval(kc, t.namespace, t.app);
-  if (stored?.approval.id === approval.id) await updateApproval(kc, { ...stored.approval, messageTs: posted.ts }, stored.resourceVersion);
-  return { kind: 'reply', ok: true, reply: { ...reply, postedTs: posted.ts } };
+  if (stored?.approval.id === approval.id) await updateApproval(kc, { ...stored.approval, messageTs: postedTs }, stored.resourceVersion);
+  return { kind: 'reply', ok: true, reply: { ...reply, postedTs } };
 }
 
 /**
@@ -160,11 +156,9 @@ async function settlePrevious(kc: Awaited<ReturnType<JobDeps['kube']>>, job: Job
   if (!(await updateApproval(kc, next, found.resourceVersion))) return;
   audit(deps, job, { event: expired ? 'approval-expired' : 'approval-replaced', app: old.app, namespace: old.namespace, ...(old.cluster ? { cluster: old.cluster } : {}), plan: old.plan.hash, command: old.command });
   if (!old.messageTs || old.channel !== job.channel) return;
-  const line = expired
-    ? `:alarm_clock: The approval expired at ${old.validUntil} without enough approvals. Nothing was changed.`
-    : `:arrows_counterclockwise: Replaced by a newer plan \`${newHash.slice(0, 12)}\` requested by <@${job.user}>. Nothing was changed.`;
-  await deps.slack.call('chat.update', { channel: old.channel, ts: old.messageTs, ...approvalMessage(next) }).catch(() => undefined);
-  await deps.slack.call('chat.postMessage', { channel: old.channel, thread_ts: old.messageTs, ...renderApprovalEvent(line) }).catch(() => undefined);
+  const event: ApprovalEvent = expired ? { kind: 'expired', validUntil: old.validUntil } : { kind: 'replaced', user: job.user, hash: newHash };
+  await deps.reporter.update(old.channel, old.messageTs, approvalMessage(deps, next)).catch(() => undefined);
+  await deps.reporter.post(old.channel, deps.reporter.messages.approvalEvent(event), old.messageTs).catch(() => undefined);
 }
 
 function approvalView(a: PendingApproval): NonNullable<PlanView['approval']> {
@@ -176,7 +170,7 @@ function approvalView(a: PendingApproval): NonNullable<PlanView['approval']> {
 }
 
 /** The plan message re-rendered from the stored approval (counts from its summary), for chat.update. */
-function approvalMessage(a: PendingApproval): SlackMessage {
+function approvalMessage(deps: JobDeps, a: PendingApproval): ReportMessage {
   const counts = { create: 0, change: 0, unchanged: 0, delete: 0 };
   const stages = new Map<string, typeof counts>();
   const deleted: string[] = [];
@@ -192,7 +186,7 @@ function approvalMessage(a: PendingApproval): SlackMessage {
       counts.delete++;
     }
   }
-  return renderPlanMessage({
+  return deps.reporter.messages.plan({
     label: a.label, namespace: a.namespace, ...(a.cluster ? { cluster: a.cluster } : {}), ...(a.origin ? { origin: a.origin } : {}),
     requestedBy: a.requester, hash: a.plan.hash, stages: [...stages].map(([name, c]) => ({ name, counts: c })), counts, deleted, problems: [],
     ...(a.rollbackTo !== undefined ? { rollbackTo: a.rollbackTo } : {}), approval: approvalView(a),
@@ -200,12 +194,12 @@ function approvalMessage(a: PendingApproval): SlackMessage {
 }
 
 /** Updates the plan message (buttons gone once decided) and says what happened in its thread. */
-function decisionReply(job: Job, a: PendingApproval, line: string): PendingReply {
-  const event = renderApprovalEvent(line);
+function decisionReply(deps: JobDeps, job: Job, a: PendingApproval, happened: ApprovalEvent): PendingReply {
+  const event = deps.reporter.messages.approvalEvent(happened);
   // The message the record posted, else the one the button was on.
   const ts = a.messageTs ?? job.messageTs;
   if (!ts) return { visibility: 'channel', message: event };
-  return { visibility: 'channel', message: approvalMessage(a), updateTs: ts, thread: [event] };
+  return { visibility: 'channel', message: approvalMessage(deps, a), updateTs: ts, thread: [event] };
 }
 
 async function decide(job: Job & { command: ApprovalCommand }, deps: JobDeps): Promise<Prepared> {
@@ -215,7 +209,7 @@ async function decide(job: Job & { command: ApprovalCommand }, deps: JobDeps): P
   const found = await readApproval(kc, command.namespace, command.app);
   const refuse = (reason: string): Prepared => {
     audit(deps, job, { event: 'approval-refused', decision: command.decision, app: command.app, namespace: command.namespace, ...(command.cluster ? { cluster: command.cluster } : {}), reason });
-    return { kind: 'reply', ok: false, reply: ephemeral(`:no_entry: ${reason}; nothing was changed.`) };
+    return { kind: 'reply', ok: false, reply: { visibility: 'ephemeral', message: deps.reporter.messages.refused(reason) } };
   };
   if (!found || found.approval.id !== command.id) return refuse('this button matches no pending approval (it was decided, replaced by a newer plan, or never existed)');
   const a = found.approval;
@@ -223,22 +217,22 @@ async function decide(job: Job & { command: ApprovalCommand }, deps: JobDeps): P
   if (a.status !== 'pending') return refuse(`this plan was already ${a.status}${a.decidedBy ? ` by <@${a.decidedBy}>` : ''}`);
   const at = new Date(deps.now()).toISOString();
   const where = { app: a.app, namespace: a.namespace, ...(a.cluster ? { cluster: a.cluster } : {}), plan: a.plan.hash, command: a.command };
-  const save = async (next: PendingApproval, event: string, line: string, ok: boolean, extra: Record<string, unknown> = {}): Promise<Prepared> => {
+  const save = async (next: PendingApproval, auditEvent: string, happened: ApprovalEvent, ok: boolean, extra: Record<string, unknown> = {}): Promise<Prepared> => {
     if (!(await updateApproval(kc, next, found.resourceVersion))) return refuse('someone else decided on this plan at the same moment; look at its thread');
-    audit(deps, job, { event, ...where, ...extra });
-    return { kind: 'reply', ok, reply: decisionReply(job, next, line) };
+    audit(deps, job, { event: auditEvent, ...where, ...extra });
+    return { kind: 'reply', ok, reply: decisionReply(deps, job, next, happened) };
   };
   if (Date.parse(a.validUntil) <= deps.now()) {
-    return save({ ...a, status: 'expired', decidedBy: job.user }, 'approval-expired', `:alarm_clock: The approval expired at ${a.validUntil}; <@${job.user}>'s ${command.decision} came too late. Nothing was changed — request a new plan.`, false);
+    return save({ ...a, status: 'expired', decidedBy: job.user }, 'approval-expired', { kind: 'too-late', user: job.user, decision: command.decision, validUntil: a.validUntil }, false);
   }
   if (command.decision === 'reject') {
-    return save({ ...a, status: 'rejected', decidedBy: job.user }, 'approval-rejected', `:no_entry_sign: <@${job.user}> rejected plan \`${a.plan.hash.slice(0, 12)}\`. Nothing was changed.`, true);
+    return save({ ...a, status: 'rejected', decidedBy: job.user }, 'approval-rejected', { kind: 'rejected', user: job.user, hash: a.plan.hash }, true);
   }
   if (job.user === a.requester) return refuse('you requested this plan; the two-person rule needs someone else to approve it');
   if (a.approvals.some((x) => x.user === job.user)) return refuse('you approved this plan already; it needs another approver');
   const approvals = [...a.approvals, { user: job.user, at }];
   if (approvals.length < a.approvalsRequired) {
-    return save({ ...a, approvals }, 'approval-approved', `:ballot_box_with_check: <@${job.user}> approved (${approvals.length}/${a.approvalsRequired}).`, true);
+    return save({ ...a, approvals }, 'approval-approved', { kind: 'approved', user: job.user, approvals: approvals.length, required: a.approvalsRequired }, true);
   }
   // The last approval: the rollout starts only with the approved plan — a moved ref is a different plan.
   if (a.followRef && a.source.kind === 'git' && a.rollbackTo === undefined) {
@@ -246,11 +240,11 @@ async function decide(job: Job & { command: ApprovalCommand }, deps: JobDeps): P
     const now = (await resolveApp(await appsOf(deps), a.reference)).snapshot.revision?.commit;
     if (now && now !== a.source.commit) {
       const reason = `the commit changed since the plan was shown: ${a.source.ref} is now at ${now.slice(0, 12)}, the plan was made at ${a.source.commit.slice(0, 12)}; request a new plan`;
-      return save({ ...a, approvals, status: 'refused', reason }, 'approval-refused', `:x: Approved by <@${job.user}>, but not started: ${escapeMrkdwn(reason)}.`, false, { reason });
+      return save({ ...a, approvals, status: 'refused', reason }, 'approval-refused', { kind: 'not-started', user: job.user, reason }, false, { reason });
     }
   }
   const approved: PendingApproval = { ...a, approvals, status: 'approved', decidedBy: job.user };
-  const decided = await save(approved, 'approval-approved', `:white_check_mark: <@${job.user}> approved (${approvals.length}/${a.approvalsRequired}); the rollout of plan \`${a.plan.hash.slice(0, 12)}\` starts now (re-planned first: it stops if anything changed).`, true);
+  const decided = await save(approved, 'approval-approved', { kind: 'starting', user: job.user, approvals: approvals.length, required: a.approvalsRequired, hash: a.plan.hash }, true);
   if (decided.kind !== 'reply' || !decided.ok) return decided;
   const rollout = startRollout({
     app: a.app, namespace: a.namespace, inject: a.inject, holder: `Slack user ${a.requester}`, command: `/mesh ${a.command}`,
@@ -267,7 +261,7 @@ async function history(job: Job & { command: { kind: 'history' } }, deps: JobDep
   const cluster = job.command.cluster ?? apps.registry.defaultCluster;
   const namespace = job.namespace ?? 'default';
   const revisions = await readHistory(await deps.kube(job.command.cluster), namespace, job.command.app);
-  const message = renderHistory({
+  const message = deps.reporter.messages.history({
     app: job.command.app, namespace, ...(cluster ? { cluster } : {}), limit: deps.historyLimit ?? DEFAULT_HISTORY_LIMIT,
     revisions: revisions.map((r) => ({ ...r, objects: r.objects.length })),
   });
@@ -294,7 +288,7 @@ export async function prepareJob(job: Job, deps: JobDeps): Promise<Prepared> {
     const { planDiffText } = await import('../rollout/planner');
     const { plan } = await makePlan(target, job, deps);
     const view = planView(target, plan, job.user);
-    return { kind: 'reply', ok: plan.problems.length === 0, reply: planReply(view, plan.problems.length ? undefined : planDiffText(plan)) };
+    return { kind: 'reply', ok: plan.problems.length === 0, reply: planReply(deps, view, plan.problems.length ? undefined : planDiffText(plan)) };
   }
   const rule = protectionFor(job.protections ?? [], target.cluster);
   if (rule) return requestApproval(target, job, deps, rule);

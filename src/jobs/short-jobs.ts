@@ -1,24 +1,16 @@
 // Jobs that finish in one step: inject preview, status, cancel, autoinject and restart. Each calls its engine
 // and returns the reply to deliver; the engines are imported on use so the worker loads only what it runs.
-import { section, context, escapeMrkdwn, fitMessage, type SlackMessage } from '../slack/render/blocks';
-import { renderAutoinject, renderInjectSummary, yamlFitsInline } from '../slack/render/inject';
 import { errorMessage, isUserError } from '../errors';
-import type { Apps } from '../apps';
 import type { Job } from './job';
-import type { JobDeps, PendingReply } from './step';
+import type { PendingReply, ReportMessage } from './reporter';
+import { appsOf, type JobDeps } from './state';
 
 export interface ShortJobResult {
   ok: boolean;
   reply: PendingReply;
 }
 
-/** The door's registry and loader; the built-in catalog only when the door gives none. */
-export async function appsOf(deps: JobDeps): Promise<Apps> {
-  return deps.apps ? deps.apps() : (await import('../apps')).builtinApps();
-}
-
-const ephemeral = (message: SlackMessage): PendingReply => ({ visibility: 'ephemeral', message });
-const plain = (text: string): SlackMessage => ({ text, blocks: [section(text)] });
+const toRequester = (message: ReportMessage): PendingReply => ({ visibility: 'ephemeral', message });
 
 async function injectPreview(job: Job & { command: { kind: 'inject' } }, deps: JobDeps): Promise<ShortJobResult> {
   const { resolveApp, fileLabel } = await import('../apps');
@@ -49,7 +41,7 @@ async function injectPreview(job: Job & { command: { kind: 'inject' } }, deps: J
   const yaml = results.map((r) => r.output).join('');
   const app = component ? component.name : snapshot.app.name;
   const origin = [component ? `${snapshot.app.name}: ${files.join(', ')}` : undefined, describeRevision(resolved)].filter(Boolean).join(' · ');
-  const message = renderInjectSummary({
+  const { message, file } = deps.reporter.messages.injectPreview({
     app,
     reference: component ? `${snapshot.app.name}.${component.name}` : snapshot.app.name,
     ...(snapshot.revision ? { commit: snapshot.revision.commit } : {}),
@@ -63,7 +55,6 @@ async function injectPreview(job: Job & { command: { kind: 'inject' } }, deps: J
     warnings: results.flatMap((r) => r.warnings),
     yaml,
   });
-  const file = yamlFitsInline(yaml) ? undefined : { filename: `${app}.injected.yaml`, title: `${app} with the Istio sidecar`, content: yaml };
   return { ok: true, reply: { visibility: 'channel', message, ...(file ? { file } : {}) } };
 }
 
@@ -93,17 +84,18 @@ async function deployedWhere(deps: JobDeps, clusters: string[]): Promise<string[
 async function listApps(deps: JobDeps): Promise<ShortJobResult> {
   const { describeSource } = await import('../apps');
   const { registry } = await appsOf(deps);
-  const lines = registry.apps.map((app) => {
-    const limits = [app.clusters ? `clusters ${app.clusters.join(', ')}` : '', app.namespaces ? `namespaces ${app.namespaces.join(', ')}` : ''].filter(Boolean);
-    return `• *${escapeMrkdwn(app.name)}* — ${escapeMrkdwn(describeSource(app))}${limits.length ? ` (${escapeMrkdwn(limits.join('; '))})` : ''}`;
-  });
-  const clusters = registry.clusters.map((c) => `${c.name}${c.name === registry.defaultCluster ? ' (default)' : ''}`);
-  const head = `:package: ${registry.apps.length} app(s) from ${escapeMrkdwn(registry.source)}`;
   const deployed = await deployedWhere(deps, registry.clusters.map((c) => c.name));
-  const blocks = [section(head), section(lines.join('\n'))];
-  if (deployed.length > 0) blocks.push(section(`*Deployed:*\n${escapeMrkdwn(deployed.join('\n'))}`));
-  blocks.push(context(clusters.length ? `Clusters: ${escapeMrkdwn(clusters.join(', '))}` : 'One cluster (no named clusters registered).'));
-  return { ok: true, reply: ephemeral(fitMessage({ text: `${registry.apps.length} app(s)`, blocks })) };
+  const message = deps.reporter.messages.appList({
+    source: registry.source,
+    apps: registry.apps.map((app) => ({
+      name: app.name,
+      source: describeSource(app),
+      limits: [app.clusters ? `clusters ${app.clusters.join(', ')}` : '', app.namespaces ? `namespaces ${app.namespaces.join(', ')}` : ''].filter(Boolean),
+    })),
+    clusters: registry.clusters.map((c) => ({ name: c.name, isDefault: c.name === registry.defaultCluster })),
+    deployed,
+  });
+  return { ok: true, reply: toRequester(message) };
 }
 
 async function appStatus(job: Job & { command: { kind: 'status' } }, deps: JobDeps): Promise<ShortJobResult> {
@@ -114,26 +106,14 @@ async function appStatus(job: Job & { command: { kind: 'status' } }, deps: JobDe
   const resolved = await resolveApp(apps, job.command.app);
   const cluster = job.command.cluster ?? apps.registry.defaultCluster;
   const status = await rolloutStatus(await deps.kube(job.command.cluster), resolved.snapshot.app.name, job.namespace ?? 'default', stagesOf(resolved));
-  const lines = status.stages.map((s) => {
-    const notReady = s.objects.filter((o) => !o.ready);
-    const detail = notReady.map((o) => `${o.failed ? ':x:' : ':hourglass_flowing_sand:'} ${escapeMrkdwn(o.object)}: ${escapeMrkdwn(o.message)}`);
-    return [`${s.ready ? ':white_check_mark:' : ':warning:'} *${escapeMrkdwn(s.name)}* — ${s.objects.length - notReady.length}/${s.objects.length} ready`, ...detail].join('\n');
-  });
-  const lock = status.lock
-    ? `Rollout \`${escapeMrkdwn(status.lock.rolloutId)}\` in progress (${escapeMrkdwn(status.lock.holder)}).`
-    : 'No rollout in progress.';
-  const head = `:bar_chart: *${escapeMrkdwn(status.app)}* in \`${escapeMrkdwn(status.namespace)}\`${cluster ? ` on cluster *${escapeMrkdwn(cluster)}*` : ''}`;
-  return { ok: true, reply: ephemeral(fitMessage({ text: `Status of ${status.app} in ${status.namespace}`, blocks: [section(head), section(lines.join('\n') || '_no stages_'), context(lock)] })) };
+  return { ok: true, reply: toRequester(deps.reporter.messages.status(status, cluster)) };
 }
 
 async function cancel(job: Job & { command: { kind: 'cancel' } }, deps: JobDeps): Promise<ShortJobResult> {
   const { requestCancel } = await import('../rollout/engine');
   const id = job.command.rolloutId;
   const found = await requestCancel(await deps.kube(job.command.cluster), id, `Slack user ${job.user}`);
-  const text = found
-    ? `:no_entry_sign: Cancel requested for rollout \`${escapeMrkdwn(id)}\`; it stops after its current step.`
-    : `:information_source: No running rollout \`${escapeMrkdwn(id)}\` (finished already, or never started).`;
-  return { ok: found, reply: ephemeral(plain(text)) };
+  return { ok: found, reply: toRequester(deps.reporter.messages.cancelRequested(id, found)) };
 }
 
 async function autoinject(job: Job & { command: { kind: 'autoinject' } }, deps: JobDeps): Promise<ShortJobResult> {
@@ -142,17 +122,14 @@ async function autoinject(job: Job & { command: { kind: 'autoinject' } }, deps: 
   const kc = await deps.kube();
   const report = action === 'enable' ? await engine.enable(kc, namespace) : action === 'disable' ? await engine.disable(kc, namespace) : await engine.status(kc, namespace);
   const drifted = (report.drift ?? []).filter((d) => d.drifted > 0).map((d) => `${d.kind}/${d.name}: ${d.drifted} of ${d.pods} pod(s) ${d.reason}`);
-  const message = renderAutoinject({ action, namespace, ok: report.ok, enabled: report.enabled, missingSidecar: report.missingSidecar, drifted, detail: report.summary });
+  const message = deps.reporter.messages.autoinject({ action, namespace, ok: report.ok, enabled: report.enabled, missingSidecar: report.missingSidecar, drifted, detail: report.summary });
   return { ok: report.ok, reply: { visibility: action === 'status' ? 'ephemeral' : 'channel', message } };
 }
 
 async function restart(job: Job & { command: { kind: 'restart' } }, deps: JobDeps): Promise<ShortJobResult> {
   const { restart: restartWorkloads } = await import('../autoinject');
   const report = await restartWorkloads(await deps.kube(), job.command.namespace);
-  const names = (refs: { kind: string; name: string }[]) => refs.map((w) => `${w.kind}/${w.name}`).join(', ');
-  const lines = [`:arrows_counterclockwise: <@${job.user}> restarted ${report.restarted.length} workload(s) in \`${escapeMrkdwn(report.namespace)}\`${report.restarted.length ? `: ${escapeMrkdwn(names(report.restarted))}` : ''}.`];
-  for (const f of report.failed) lines.push(`:x: ${escapeMrkdwn(`${f.workload.kind}/${f.workload.name}`)}: ${escapeMrkdwn(f.error)}`);
-  return { ok: report.failed.length === 0, reply: { visibility: 'channel', message: plain(lines.join('\n')) } };
+  return { ok: report.failed.length === 0, reply: { visibility: 'channel', message: deps.reporter.messages.restarted(job.user, report) } };
 }
 
 export async function runShortJob(job: Job, deps: JobDeps): Promise<ShortJobResult> {
@@ -171,10 +148,10 @@ export async function runShortJob(job: Job, deps: JobDeps): Promise<ShortJobResu
       case 'restart':
         return await restart(job as Job & { command: { kind: 'restart' } }, deps);
       default:
-        return { ok: false, reply: ephemeral(plain(`:x: \`${job.text}\` is not a job`)) };
+        return { ok: false, reply: toRequester(deps.reporter.messages.notAJob(job.text)) };
     }
   } catch (error) {
     if (!isUserError(error)) throw error;
-    return { ok: false, reply: ephemeral(plain(`:x: ${error.message}`)) };
+    return { ok: false, reply: toRequester(deps.reporter.messages.userError(error.message)) };
   }
 }

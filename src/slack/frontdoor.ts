@@ -2,12 +2,10 @@
 // one audit line per command or button. The Lambda fast path, the Bolt listeners and the console all call it.
 import { formatCommand, helpText, parseCommand, validateDnsLabel } from '../command/grammar';
 import { commandNamespace, isMutating, permissionFor, type Permission } from '../command/permissions';
-import { jobIdFor, type Job, type JobCommand, type JobDispatcher } from '../jobs/job';
+import { jobIdFor, protectionFor, type Job, type JobCommand, type JobDispatcher } from '../jobs/job';
 import { auditLine, type AuditDecision, type AuditOutcome, type AuditSink } from './audit';
-import { authorize, DEFAULT_POLICY, isApprover, policyNamesUserGroups, protectionFor, protectionsOf, type Policy } from './policy';
-import { APPLY_ACTION, RESTART_ACTION } from './render/inject';
-import { APPROVE_ACTION, REJECT_ACTION, type ApprovalButtonValue } from './render/plan';
-import { CANCEL_ACTION } from './render/rollout';
+import { authorize, DEFAULT_POLICY, isApprover, policyNamesUserGroups, protectionsOf, type Policy } from './policy';
+import { APPLY_ACTION, APPROVE_ACTION, CANCEL_ACTION, REJECT_ACTION, RESTART_ACTION, type ApprovalButtonValue } from './actions';
 
 export interface Caller {
   user: string;

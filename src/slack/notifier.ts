@@ -1,30 +1,18 @@
 // Posts a rollout's progress: one parent message updated in place (at most once per second) and the details
 // as thread replies. Its state is plain JSON, carried between worker steps. Slack failures never throw: the
 // state stays dirty and the next flush (a later step, or the final retries) delivers the latest view.
+import { applyProgress, isFinal, newRolloutView, type ProgressEvent } from '../jobs/progress';
+import type { ProgressReport } from '../jobs/reporter';
 import { renderRolloutParent, renderThreadReply, threadLine } from './render/rollout';
-import { applyProgress, isFinal, newRolloutView, type ProgressEvent, type RolloutView } from './render/progress';
 import type { SlackApi } from './webapi';
 
 export const MIN_UPDATE_INTERVAL_MS = 1000;
 
-export interface NotifierState {
-  channel: string;
-  parentTs?: string;
-  view: RolloutView;
-  /** The parent message no longer shows the latest view. */
-  dirty: boolean;
-  pendingLines: string[];
-  lastUpdateAt: number;
-  lastError?: string;
-  /** Slack rate-limited us: no call before this time (ms), as its Retry-After asked. */
-  notBefore?: number;
-}
-
-export function newNotifier(channel: string, app: string, namespace: string, user: string, at: number, where: { origin?: string; cluster?: string } = {}): NotifierState {
+export function newNotifier(channel: string, app: string, namespace: string, user: string, at: number, where: { origin?: string; cluster?: string } = {}): ProgressReport {
   return { channel, view: { ...newRolloutView(app, namespace, user, at), ...where }, dirty: true, pendingLines: [], lastUpdateAt: 0 };
 }
 
-export function recordProgress(state: NotifierState, events: ProgressEvent[]): NotifierState {
+export function recordProgress(state: ProgressReport, events: ProgressEvent[]): ProgressReport {
   const lines = events.map(threadLine).filter((l): l is string => l !== undefined);
   return {
     ...state,
@@ -34,13 +22,8 @@ export function recordProgress(state: NotifierState, events: ProgressEvent[]): N
   };
 }
 
-/** True when everything (the final view included) reached Slack. */
-export function delivered(state: NotifierState): boolean {
-  return state.parentTs !== undefined && !state.dirty && state.pendingLines.length === 0;
-}
-
 /** How long until the parent may be updated again. */
-export function msUntilNextUpdate(state: NotifierState, now: number): number {
+export function msUntilNextUpdate(state: ProgressReport, now: number): number {
   return Math.max(0, state.lastUpdateAt + MIN_UPDATE_INTERVAL_MS - now);
 }
 
@@ -48,10 +31,10 @@ export function msUntilNextUpdate(state: NotifierState, now: number): number {
  * Sends what is pending: the parent (post once, then chat.update, coalesced to ≤ 1/s unless the rollout is
  * final) and one thread reply with the pending lines. Returns the new state; never throws.
  */
-export async function flushProgress(state: NotifierState, api: SlackApi, now: () => number): Promise<NotifierState> {
+export async function flushProgress(state: ProgressReport, api: SlackApi, now: () => number): Promise<ProgressReport> {
   // Calling again inside a Retry-After only earns another 429 (and counts against the app): wait it out.
   if (state.notBefore !== undefined && now() < state.notBefore) return state;
-  let next: NotifierState = { ...state };
+  let next: ProgressReport = { ...state };
   delete next.notBefore;
   try {
     if (next.parentTs === undefined) {

@@ -83,11 +83,6 @@ export function protectionsOf(policy: Policy, namespace: string): ProtectionRule
   return (policy.protected ?? []).filter((p) => p.namespaces.some((pattern) => globMatches(pattern, namespace)));
 }
 
-/** The first protection of `namespace` on `cluster` (undefined: the door's own cluster, matched only by rules naming no cluster). */
-export function protectionFor<T extends Pick<ProtectionRule, 'clusters'>>(protections: T[], cluster: string | undefined): T | undefined {
-  return protections.find((p) => p.clusters.length === 0 || (cluster !== undefined && p.clusters.includes(cluster)));
-}
-
 export function isApprover(rule: ProtectionRule, who: Pick<Requester, 'userId' | 'userGroups'>): boolean {
   return rule.approvers.users.includes(who.userId) || rule.approvers.userGroups.some((g) => who.userGroups?.includes(g));
 }

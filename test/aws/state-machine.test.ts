@@ -4,7 +4,9 @@ import { parse } from 'yaml';
 import { UserError } from '../../src/errors';
 import type { Job } from '../../src/jobs/job';
 import { localRunner } from '../../src/jobs/local-runner';
-import { stepJob, type JobDeps } from '../../src/jobs/step';
+import type { JobDeps } from '../../src/jobs/state';
+import { stepJob } from '../../src/jobs/step';
+import { slackReporter } from '../../src/slack/reporter';
 import type { SlackApi } from '../../src/slack/webapi';
 import { StateMachine } from 'aws-local-stepfunctions';
 
@@ -109,7 +111,7 @@ function fakeSlack(down = 0) {
 }
 
 function deps(slack: SlackApi): JobDeps {
-  return { slack, kube: () => Promise.reject(new UserError('no cluster: set KUBECONFIG')), now: () => 0 };
+  return { reporter: slackReporter(slack), kube: () => Promise.reject(new UserError('no cluster: set KUBECONFIG')), now: () => 0 };
 }
 
 async function viaLocalRunner(slack: SlackApi) {

@@ -14,6 +14,7 @@ import { runRollout, startRollout, type RolloutEvent } from '../../src/rollout';
 import { localRunner } from '../../src/jobs/local-runner';
 import { blocksToText } from '../../src/slack/render/text';
 import { startSlackStandin, type StandinEvent } from '../../src/slack/standin';
+import { slackReporter } from '../../src/slack/reporter';
 import { slackApi } from '../../src/slack/webapi';
 import { flushProgress, newNotifier, recordProgress } from '../../src/slack/notifier';
 import { toProgress } from '../../src/jobs/rollout-progress';
@@ -138,7 +139,7 @@ describe('scenario 2: etcd restarted mid-rollout, data kept', () => {
     const namespace = await createTestNamespace('faults-etcd', kc);
     const standin = await startSlackStandin();
     const runner = localRunner(
-      { slack: slackApi({ token: 'xoxb-test', baseUrl: standin.apiUrl, totalTimeoutMs: 5000 }), kube: async () => kc, now: Date.now, stepBudgetMs: 3000 },
+      { reporter: slackReporter(slackApi({ token: 'xoxb-test', baseUrl: standin.apiUrl, totalTimeoutMs: 5000 })), kube: async () => kc, now: Date.now, stepBudgetMs: 3000 },
       { maxWaitMs: 1000 },
     );
     let outage: Promise<void> | undefined;

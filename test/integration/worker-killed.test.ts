@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildSync } from 'esbuild';
-import type { JobState } from '../../src/jobs/step';
+import type { JobState } from '../../src/jobs/state';
 import { listObjects } from '../../src/kube/objects';
 import type { KubeObject } from '../../src/kube/types';
 import { blocksToText } from '../../src/slack/render/text';
@@ -30,10 +30,11 @@ const WORKER_STEP = `
   const { KubeConfig } = require('@kubernetes/client-node');
   const { stepJob } = require('./src/jobs/step');
   const { slackApi } = require('./src/slack/webapi');
+  const { slackReporter } = require('./src/slack/reporter');
   const kc = new KubeConfig();
   kc.loadFromFile(process.env.KUBECONFIG);
   stepJob(JSON.parse(readFileSync(process.argv[2], 'utf8')), {
-    slack: slackApi({ token: 'xoxb-test', baseUrl: process.env.SLACK_API_URL, totalTimeoutMs: 5000 }),
+    reporter: slackReporter(slackApi({ token: 'xoxb-test', baseUrl: process.env.SLACK_API_URL, totalTimeoutMs: 5000 })),
     kube: async () => kc, now: Date.now, stepBudgetMs: 2000,
   }).then((state) => process.stdout.write(JSON.stringify(state)));
 `;

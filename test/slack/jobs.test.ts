@@ -1,9 +1,11 @@
 import { localRunner } from '../../src/jobs/local-runner';
 import { jobIdFor, type Job } from '../../src/jobs/job';
-import { stepJob, type JobDeps } from '../../src/jobs/step';
+import type { JobDeps } from '../../src/jobs/state';
+import { stepJob } from '../../src/jobs/step';
 import { flushProgress, newNotifier, recordProgress } from '../../src/slack/notifier';
 import { startSlackStandin, type SlackStandin, type StandinEvent } from '../../src/slack/standin';
-import { slackApi } from '../../src/slack/webapi';
+import { slackReporter } from '../../src/slack/reporter';
+import { slackApi, type SlackApi } from '../../src/slack/webapi';
 
 // Spawns processes and servers on a shared, busy machine: generous time, no timing assertions beyond the 3 s ack.
 jest.setTimeout(60_000);
@@ -19,12 +21,14 @@ const noCluster = async () => {
 describe('jobs against the Slack stand-in', () => {
   let standin: SlackStandin;
   let deps: JobDeps;
+  let slack: SlackApi;
   let events: StandinEvent[];
   beforeEach(async () => {
     standin = await startSlackStandin();
     events = [];
     standin.events.on('event', (e: StandinEvent) => events.push(e));
-    deps = { slack: slackApi({ token: 't', baseUrl: standin.apiUrl, totalTimeoutMs: 1000 }), kube: noCluster, now: Date.now };
+    slack = slackApi({ token: 't', baseUrl: standin.apiUrl, totalTimeoutMs: 1000 });
+    deps = { reporter: slackReporter(slack), kube: noCluster, now: Date.now };
   });
   afterEach(() => standin.close());
 
@@ -73,18 +77,18 @@ describe('jobs against the Slack stand-in', () => {
     let clock = 10_000;
     const now = () => clock;
     let state = newNotifier('C1', 'guestbook', 'shop', 'U1', clock);
-    state = await flushProgress(state, deps.slack, now);
+    state = await flushProgress(state, slack, now);
     state = recordProgress(state, [
       { type: 'started', at: clock, rolloutId: 'shop.guestbook.x', stages: ['a', 'b'] },
       { type: 'stage-started', at: clock, stage: 'a' },
       { type: 'object-applied', at: clock, stage: 'a', object: 'deployment/x', action: 'created' },
     ]);
     clock += 300;
-    state = await flushProgress(state, deps.slack, now);
+    state = await flushProgress(state, slack, now);
     expect(standin.calls.map((c) => c.method)).toEqual(['chat.postMessage', 'chat.postMessage']);
     expect(state.dirty).toBe(true);
     clock += 800;
-    state = await flushProgress(state, deps.slack, now);
+    state = await flushProgress(state, slack, now);
     expect(standin.calls.map((c) => c.method)).toEqual(['chat.postMessage', 'chat.postMessage', 'chat.update']);
     expect(standin.messages[1]).toMatchObject({ threadTs: standin.messages[0]!.ts, text: expect.stringContaining('Stage *a* started') });
     expect(state).toMatchObject({ dirty: false, pendingLines: [] });

@@ -2,7 +2,8 @@
 // glob and cluster, and who counts as an approver.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { isApprover, protectionFor, protectionsOf } from '../../src/slack/policy';
+import { protectionFor } from '../../src/jobs/job';
+import { isApprover, protectionsOf } from '../../src/slack/policy';
 import { parsePolicy, parseValidity } from '../../src/slack/policy-file';
 
 const example = parsePolicy(readFileSync(path.join(__dirname, '../../infra/policy.example.yaml'), 'utf8'), 'infra/policy.example.yaml');

@@ -1,7 +1,8 @@
 // Plans in Slack: counts in the message, buttons only while pending, the diff split to Block Kit's limits or
 // attached as a file, and the history list.
 import { LIMITS } from '../../src/slack/render/blocks';
-import { renderHistory, renderPlanDiff, renderPlanMessage, type PlanView } from '../../src/slack/render/plan';
+import type { PlanView } from '../../src/jobs/reporter';
+import { renderHistory, renderPlanDiff, renderPlanMessage } from '../../src/slack/render/plan';
 import { blocksToText } from '../../src/slack/render/text';
 
 const counts = { create: 1, change: 1, unchanged: 2, delete: 0 };

@@ -1,5 +1,5 @@
 import { fitMessage, formatDuration, LIMITS, section, truncateText, type Block } from '../../src/slack/render/blocks';
-import { applyProgress, newRolloutView, type ProgressEvent, type RolloutView } from '../../src/slack/render/progress';
+import { applyProgress, newRolloutView, type ProgressEvent, type RolloutView } from '../../src/jobs/progress';
 import { renderRolloutParent, renderThreadReply, threadLine } from '../../src/slack/render/rollout';
 import { renderAutoinject, renderInjectSummary } from '../../src/slack/render/inject';
 import { blocksToText } from '../../src/slack/render/text';

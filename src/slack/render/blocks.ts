@@ -1,3 +1,7 @@
+// src/slack/render — Slack markup, and only here: pure functions from the views jobs report (src/jobs/reporter.ts,
+// src/jobs/progress.ts) to Block Kit messages. May import blocks, ../actions and the types of jobs and the
+// engines; no effects, no other module of src/slack.
+//
 // The few Block Kit shapes mesh sends, and Slack's limits enforced before sending: long content is cut with a
 // visible note so Slack never rejects a message (50 blocks, 3000 characters per section, ~13k in total).
 

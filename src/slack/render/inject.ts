@@ -1,32 +1,20 @@
 // Renders `/mesh inject` (summary, YAML inline when small, Apply button) and autoinject results.
+import { APPLY_ACTION, RESTART_ACTION } from '../actions';
+import type { AutoinjectSummary, InjectSummary, ReportFile } from '../../jobs/reporter';
 import { button, context, escapeMrkdwn, fitMessage, section, type Block, type SlackMessage } from './blocks';
 
-export const APPLY_ACTION = 'mesh_apply';
-export const RESTART_ACTION = 'mesh_restart';
 /** YAML up to this size goes inline as a code block; larger YAML is uploaded as a file. */
 export const INLINE_YAML_LIMIT = 2500;
 
-export interface InjectSummary {
-  app: string;
-  /** What the Apply button deploys (`guestbook.helloworld`); the app name when absent. */
-  reference?: string;
-  /** Where the YAML came from: the component's files, the Git commit. */
-  origin?: string;
-  cluster?: string;
-  /** The Git commit shown, which the Apply button deploys (not whatever the branch says by then). */
-  commit?: string;
-  namespace: string;
-  requestedBy: string;
-  proxyImage: string;
-  /** Which injector made the YAML, e.g. "the cluster's injector … (revision default, …)". */
-  injectedBy?: string;
-  workloads: { kind: string; name: string; injected: boolean; containersAdded: string[] }[];
-  warnings: string[];
-  yaml: string;
-}
-
 export function yamlFitsInline(yaml: string): boolean {
   return yaml.length <= INLINE_YAML_LIMIT;
+}
+
+/** The preview's message, and the YAML as a file when it does not fit inline. */
+export function renderInjectPreview(s: InjectSummary): { message: SlackMessage; file?: ReportFile } {
+  const message = renderInjectSummary(s);
+  if (yamlFitsInline(s.yaml)) return { message };
+  return { message, file: { filename: `${s.app}.injected.yaml`, title: `${s.app} with the Istio sidecar`, content: s.yaml } };
 }
 
 export function renderInjectSummary(s: InjectSummary): SlackMessage {
@@ -48,19 +36,6 @@ export function renderInjectSummary(s: InjectSummary): SlackMessage {
   const value = `inject ${s.reference ?? s.app} -n ${s.namespace}${s.cluster ? ` --cluster ${s.cluster}` : ''}${s.commit ? ` --commit ${s.commit}` : ''} --apply`;
   blocks.push({ type: 'actions', elements: [button('Apply', APPLY_ACTION, value, 'primary')] });
   return fitMessage({ text: `Injected ${s.app}: ${injected.length} workload(s), ${containers} container(s) added`, blocks });
-}
-
-export interface AutoinjectSummary {
-  action: 'enable' | 'disable' | 'status';
-  namespace: string;
-  /** The command did what was asked. */
-  ok: boolean;
-  enabled: boolean;
-  /** Workloads whose pods run without the sidecar (they need a restart to get one). */
-  missingSidecar: string[];
-  /** Workloads whose sidecar differs from what the injector gives now, with why (a restart updates it). */
-  drifted?: string[];
-  detail?: string;
 }
 
 export function renderAutoinject(s: AutoinjectSummary): SlackMessage {

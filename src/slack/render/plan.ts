@@ -1,60 +1,12 @@
 // Renders plans (`--plan`, approval requests, rollbacks), their approval state and buttons, and an app's
 // history. Counts go in the message; the full diff goes in its thread, split to fit, or as a file when long.
+import { APPROVE_ACTION, REJECT_ACTION, type ApprovalButtonValue } from '../actions';
+import type { ApprovalEvent, ApprovalView, HistoryView, PlanCountsView, PlanView } from '../../jobs/reporter';
 import { button, context, escapeMrkdwn, fitMessage, section, type Block, type SlackMessage } from './blocks';
 
-export const APPROVE_ACTION = 'mesh_approve';
-export const REJECT_ACTION = 'mesh_reject';
 /** Diffs up to this size go in the thread as code blocks (a few replies); longer ones as a file. */
 export const INLINE_DIFF_LIMIT = 8000;
 const CHUNK = 2800;
-
-export interface PlanCountsView {
-  create: number;
-  change: number;
-  unchanged: number;
-  delete: number;
-}
-
-export interface PlanView {
-  label: string;
-  namespace: string;
-  cluster?: string;
-  origin?: string;
-  requestedBy: string;
-  hash: string;
-  stages: { name: string; counts: PlanCountsView }[];
-  counts: PlanCountsView;
-  deleted: string[];
-  problems: string[];
-  /** A rollback to this revision. */
-  rollbackTo?: number;
-  approval?: ApprovalView;
-}
-
-export interface ApprovalView {
-  id: string;
-  status: 'pending' | 'approved' | 'rejected' | 'expired' | 'refused';
-  rule: string;
-  required: number;
-  approvals: string[];
-  validUntil: string;
-  channel: string;
-  requester: string;
-  app: string;
-  cluster?: string;
-  decidedBy?: string;
-  reason?: string;
-}
-
-/** What an Approve or Reject button carries: which pending approval, where it was asked, by whom. */
-export interface ApprovalButtonValue {
-  id: string;
-  app: string;
-  namespace: string;
-  cluster?: string;
-  channel: string;
-  requester: string;
-}
 
 const countsText = (c: PlanCountsView) => `${c.create} to create, ${c.change} to change, ${c.unchanged} unchanged${c.delete ? `, ${c.delete} to delete` : ''}`;
 
@@ -128,27 +80,32 @@ export function renderPlanDiff(diff: string, hash: string): { replies: SlackMess
   return { replies: chunks.map((c, i) => fitMessage({ text: `Plan diff ${i + 1}/${chunks.length}`, blocks: [section(`\`\`\`${escapeMrkdwn(c)}\`\`\``)] })) };
 }
 
-/** One line in the plan's thread: a request, approval, rejection, expiry or refusal. */
-export function renderApprovalEvent(text: string): SlackMessage {
-  return fitMessage({ text: text.replace(/[*_`]/g, '').slice(0, 150), blocks: [section(text)] });
+function approvalEventLine(e: ApprovalEvent): string {
+  const plan = (hash: string) => `\`${hash.slice(0, 12)}\``;
+  switch (e.kind) {
+    case 'requested':
+      return `:raising_hand: <@${e.user}> asked for approval of plan ${plan(e.hash)} (\`${escapeMrkdwn(e.command)}\`): ${e.approvals} approval(s) under _${escapeMrkdwn(e.rule)}_ needed before ${e.validUntil}.`;
+    case 'expired':
+      return `:alarm_clock: The approval expired at ${e.validUntil} without enough approvals. Nothing was changed.`;
+    case 'replaced':
+      return `:arrows_counterclockwise: Replaced by a newer plan ${plan(e.hash)} requested by <@${e.user}>. Nothing was changed.`;
+    case 'too-late':
+      return `:alarm_clock: The approval expired at ${e.validUntil}; <@${e.user}>'s ${e.decision} came too late. Nothing was changed — request a new plan.`;
+    case 'rejected':
+      return `:no_entry_sign: <@${e.user}> rejected plan ${plan(e.hash)}. Nothing was changed.`;
+    case 'approved':
+      return `:ballot_box_with_check: <@${e.user}> approved (${e.approvals}/${e.required}).`;
+    case 'not-started':
+      return `:x: Approved by <@${e.user}>, but not started: ${escapeMrkdwn(e.reason)}.`;
+    case 'starting':
+      return `:white_check_mark: <@${e.user}> approved (${e.approvals}/${e.required}); the rollout of plan ${plan(e.hash)} starts now (re-planned first: it stops if anything changed).`;
+  }
 }
 
-export interface HistoryView {
-  app: string;
-  namespace: string;
-  cluster?: string;
-  revisions: {
-    revision: number;
-    outcome: string;
-    at: string;
-    by: string;
-    approvedBy?: string[];
-    commit?: string;
-    planHash?: string;
-    rollbackTo?: number;
-    objects: number;
-  }[];
-  limit: number;
+/** One line in the plan's thread: a request, approval, rejection, expiry or refusal. */
+export function renderApprovalEvent(event: ApprovalEvent): SlackMessage {
+  const text = approvalEventLine(event);
+  return fitMessage({ text: text.replace(/[*_`]/g, '').slice(0, 150), blocks: [section(text)] });
 }
 
 const OUTCOME_EMOJI: Record<string, string> = { succeeded: ':white_check_mark:', failed: ':x:', cancelled: ':no_entry_sign:' };

@@ -1,6 +1,7 @@
 // Renders a rollout: the in-channel parent message (updated in place) and its thread replies.
+import { CANCEL_ACTION } from '../actions';
 import { button, context, escapeMrkdwn, fitMessage, formatDuration, section, type Block, type SlackMessage } from './blocks';
-import type { Diagnosis, ProgressEvent, RolloutView, StageView } from './progress';
+import type { FailureReport, ProgressEvent, RolloutView, StageView } from '../../jobs/progress';
 
 const STAGE_EMOJI: Record<StageView['status'], string> = {
   pending: ':white_circle:',
@@ -18,7 +19,7 @@ const HEADLINE: Record<RolloutView['status'], string> = {
   cancelled: ':no_entry_sign: cancelled',
 };
 
-export const CANCEL_ACTION = 'mesh_cancel';
+const NOTE_EMOJI: Record<NonNullable<Extract<ProgressEvent, { type: 'note' }>['topic']>, string> = { plan: ':clipboard:', deleted: ':wastebasket:' };
 
 function stageLine(stage: StageView, now: number): string {
   const counts = stage.applied > 0 ? ` · ${stage.ready}/${stage.applied} ready` : '';
@@ -64,7 +65,7 @@ export function renderRolloutParent(view: RolloutView, now: number): SlackMessag
   return fitMessage({ text: plain, blocks });
 }
 
-function diagnosisText(stage: string | undefined, d: Diagnosis): string {
+function failureText(stage: string | undefined, d: FailureReport): string {
   const lines = [`:x: *Failed${stage ? ` in stage ${escapeMrkdwn(stage)}` : ''}:* ${escapeMrkdwn(d.summary)}`];
   if (d.object) lines.push(`Object: \`${escapeMrkdwn(d.object)}\``);
   if (d.pod) lines.push(`Pod: \`${escapeMrkdwn(d.pod)}\`${d.reason ? ` — reason *${escapeMrkdwn(d.reason)}*` : ''}`);
@@ -85,11 +86,11 @@ export function threadLine(event: ProgressEvent): string | undefined {
     case 'stage-done':
       return `:white_check_mark: Stage *${escapeMrkdwn(event.stage)}* done`;
     case 'failed':
-      return diagnosisText(event.stage, event.diagnosis);
+      return failureText(event.stage, event.diagnosis);
     case 'cancelled':
       return ':no_entry_sign: Cancelled on request';
     case 'note':
-      return `${event.icon ?? ':warning:'} ${escapeMrkdwn(event.text)}`;
+      return `${event.topic ? NOTE_EMOJI[event.topic] : ':warning:'} ${escapeMrkdwn(event.text)}`;
     default:
       return undefined;
   }

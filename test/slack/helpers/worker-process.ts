@@ -1,7 +1,7 @@
 // Runs the BUILT worker Lambda (dist/handlers/worker.js) for one event in its own Node process, as Lambda would.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import type { JobState } from '../../../src/jobs/step';
+import type { JobState } from '../../../src/jobs/state';
 
 export const WORKER = path.resolve(__dirname, '../../../dist/handlers/worker.js');
 

@@ -1,10 +1,11 @@
-// The rollout as the channel sees it: a pure reducer from progress events to a view, so the parent message
-// can be re-rendered from state at any time (after a Lambda hop or a Slack outage) without replaying Slack.
+// A rollout's progress as a job reports it: a pure reducer from progress events to a view, so the door's
+// message can be re-rendered from state at any time (after a Lambda hop or a Slack outage) without replaying it.
 
 export type StageStatus = 'pending' | 'running' | 'done' | 'failed' | 'cancelled';
 export type RolloutStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 
-export interface Diagnosis {
+/** Why a rollout failed, as the channel is told (the rollout engine's own `Diagnosis` is mapped onto it). */
+export interface FailureReport {
   summary: string;
   object?: string;
   pod?: string;
@@ -12,18 +13,18 @@ export interface Diagnosis {
   events?: string[];
 }
 
-/** Progress as the Slack door needs it; the job runner maps the rollout engine's events onto these. */
+/** Progress as a reporter needs it; src/jobs/rollout-progress.ts maps the rollout engine's events onto these. */
 export type ProgressEvent =
   | { type: 'started'; at: number; rolloutId: string; stages: string[] }
   | { type: 'stage-started'; at: number; stage: string }
   | { type: 'object-applied'; at: number; stage: string; object: string; action?: string }
   | { type: 'object-ready'; at: number; stage: string; object: string }
   | { type: 'stage-done'; at: number; stage: string }
-  | { type: 'failed'; at: number; stage?: string; diagnosis: Diagnosis }
+  | { type: 'failed'; at: number; stage?: string; diagnosis: FailureReport }
   | { type: 'cancelled'; at: number; stage?: string }
   | { type: 'finished'; at: number; stageDurations?: Record<string, number> }
-  /** A thread-only remark (e.g. the API server was unreachable and for how long). */
-  | { type: 'note'; at: number; text: string; icon?: string };
+  /** A detail-only remark: the plan's counts, an object deleted, or (no topic) e.g. the API server was unreachable. */
+  | { type: 'note'; at: number; text: string; topic?: 'plan' | 'deleted' };
 
 export interface StageView {
   name: string;
@@ -48,7 +49,7 @@ export interface RolloutView {
   startedAt?: number;
   finishedAt?: number;
   stages: StageView[];
-  failure?: Diagnosis & { stage?: string };
+  failure?: FailureReport & { stage?: string };
 }
 
 export function newRolloutView(app: string, namespace: string, requestedBy: string, at: number): RolloutView {
