@@ -334,10 +334,8 @@ function compileCommand(p: Program, cmd: Command): Cmd {
   const args = cmd.args;
   const first = args[0];
   switch (first.kind) {
-    case 'field': {
-      const chain = compileFieldChain(p, first, first.idents, args);
-      return (st, dot, final) => chain(st, dot, dot, final);
-    }
+    case 'field':
+      return compileDotFieldChain(p, first, args);
     case 'chain':
       return compileChain(p, first, args);
     case 'identifier':
@@ -408,6 +406,23 @@ function compileFieldChain(p: Program, node: Arg, idents: string[], args: Arg[])
     st.at(pos, node);
     for (let i = 0; i < path.length; i++) receiver = evalField(st, dot, path[i], node, NO_EVALS, false, MISSING, receiver);
     return evalField(st, dot, last, node, methodArgs, many, final, receiver);
+  };
+}
+
+/** A field chain on dot (`.A.B`): the field chain with dot as its receiver, one call less. */
+function compileDotFieldChain(p: Program, node: Extract<Arg, { kind: 'field' }>, args: Arg[]): Cmd {
+  const idents = node.idents;
+  if (idents.length > 1) {
+    const chain = compileFieldChain(p, node, idents, args);
+    return (st, dot, final) => chain(st, dot, dot, final);
+  }
+  const pos = node.pos;
+  const name = idents[0];
+  const methodArgs = args.slice(1).map((a) => compileArg(p, 'any', a));
+  const many = args.length > 1;
+  return (st, dot, final) => {
+    st.at(pos, node);
+    return evalField(st, dot, name, node, methodArgs, many, final, dot);
   };
 }
 
@@ -486,14 +501,12 @@ function compileFunction(p: Program, node: Extract<Arg, { kind: 'identifier' }>,
       return st.fail(`"${node.name}" is not a defined function`);
     };
   }
-  const call = compileCall(p, f, node, node.name, args);
-  return (st, dot, final) => {
-    st.at(pos, node);
-    return call(st, dot, final);
-  };
+  return compileCall(p, f, node, node.name, args);
 }
 
+/** A call of `f`; like every command, it first marks its node as where errors are reported. */
 function compileCall(p: Program, f: GoFunc, node: Arg, name: string, args: Arg[]): Cmd {
+  const pos = node.pos;
   // args[0] is the function itself.
   const given = args.length - 1;
   const params = f.params;
@@ -510,6 +523,7 @@ function compileCall(p: Program, f: GoFunc, node: Arg, name: string, args: Arg[]
     const operands = args.slice(1).map((a) => compileArg(p, 'reflect.Value', a));
     const stopOn = f.lazy === 'or';
     return (st, dot, final) => {
+      st.at(pos, node);
       arity(st, final);
       let v: unknown = undefined;
       for (let i = 0; i < operands.length; i++) {
@@ -536,6 +550,7 @@ function compileCall(p: Program, f: GoFunc, node: Arg, name: string, args: Arg[]
   // The common shapes call the function directly, without an argument array.
   const [op0, op1, op2] = operands;
   return (st, dot, final) => {
+    st.at(pos, node);
     if (final === MISSING) {
       if (!fitsAlone) arity(st, final);
       switch (given) {
@@ -603,6 +618,13 @@ function compileArg(p: Program, typ: string, n: Arg): Eval {
       };
     case 'field': {
       const chain = compileFieldChain(p, n, n.idents, NO_ARGS);
+      if (typ === 'any') {
+        return (st, dot) => {
+          st.at(pos, n);
+          const value = chain(st, dot, dot, MISSING);
+          return value === undefined || value === MISSING ? null : value;
+        };
+      }
       return (st, dot) => {
         st.at(pos, n);
         return check(st, chain(st, dot, dot, MISSING));
