@@ -137,6 +137,9 @@ export function sortedKeys(m: Record<string, unknown>): string[] {
 
 /** strconv.FormatFloat(f, 'g', -1, 64), as %v prints a float64: %e when the exponent is < -4 or >= 6. */
 export function formatFloat(f: number): string {
+  // Exponents -4…5: JavaScript's shortest form is Go's too.
+  const abs = Math.abs(f);
+  if (abs >= 1e-4 && abs < 1e6) return String(f);
   if (Number.isNaN(f)) return 'NaN';
   if (f === Infinity) return '+Inf';
   if (f === -Infinity) return '-Inf';

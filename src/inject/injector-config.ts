@@ -52,6 +52,21 @@ function parseTemplate(name: string, text: string, source: string): GoTemplate {
  * Istio does), so a template that does not parse or names a function Istio lacks fails here.
  */
 export function parseInjectorConfig(text: string, source: string): InjectorTemplates {
+  // The same config (a ConfigMap read again for each request) reuses its parsed and compiled templates.
+  const key = `${source}\n${text}`;
+  let parsed = parsedConfigs.get(key);
+  if (!parsed) {
+    parsed = parseInjectorConfigText(text, source);
+    if (parsedConfigs.size >= PARSED_CONFIGS_KEPT) parsedConfigs.delete(parsedConfigs.keys().next().value!);
+    parsedConfigs.set(key, parsed);
+  }
+  return parsed;
+}
+
+const PARSED_CONFIGS_KEPT = 8;
+const parsedConfigs = new Map<string, InjectorTemplates>();
+
+function parseInjectorConfigText(text: string, source: string): InjectorTemplates {
   let doc: unknown;
   try {
     doc = parseYaml(text, { version: '1.1', maxAliasCount: 100 });

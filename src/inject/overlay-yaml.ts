@@ -31,12 +31,20 @@ export function readCommonYaml(text: string): unknown {
 const scalarCache = new Map<string, Json>();
 /** Characters a plain mapping key cannot start with ('-' only when followed by a space, ':' or '#'). */
 const KEY_START = new Set([...':#\'"[]{},&*!|>%@`?-']);
-const OBVIOUS_STRING = /^[A-Za-z_/$][^:#]*$/;
 const NON_STRING_WORDS = /^(y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|null|Null|NULL)$/;
+/** The reader takes printable ASCII lines only, so within a line the only white space is ' '. */
+const PRINTABLE_ASCII = /^[\x20-\x7e\n]*$/;
+
+/** A plain scalar that can only be a string: a letter, '_', '/' or '$' first, no ':' or '#', no YAML 1.1 bool/null word. */
+function obviousString(s: string): boolean {
+  const c = s.charCodeAt(0);
+  const first = (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 47 || c === 36;
+  return first && s.indexOf(':') < 0 && s.indexOf('#') < 0 && (s.length > 5 || !NON_STRING_WORDS.test(s));
+}
 
 function plainScalar(s: string): Json {
   if (s === '' || s === '~') return null;
-  if (OBVIOUS_STRING.test(s) && !NON_STRING_WORDS.test(s)) return s;
+  if (obviousString(s)) return s;
   if (/^[&*!|>%@`'"[\]{},#?]/.test(s) || /^-(\s|$)/.test(s)) throw new Unsupported();
   let v = scalarCache.get(s);
   if (v === undefined && !scalarCache.has(s)) {
@@ -47,6 +55,8 @@ function plainScalar(s: string): Json {
 }
 
 function doubleQuoted(s: string): string {
+  // Without escapes (and printable ASCII, see Reader), the text between the quotes is the string.
+  if (s.indexOf('\\') < 0) return s.slice(1, -1);
   // JSON's escapes are a subset of YAML's double-quoted ones; anything else goes to the full parser.
   if (/\\[^"\\/bfnrtu]/.test(s)) throw new Unsupported();
   try {
@@ -67,10 +77,11 @@ class Reader {
   private i = 0;
 
   constructor(text: string) {
-    if (text.includes('\t') || text.includes('\r')) throw new Unsupported();
+    if (!PRINTABLE_ASCII.test(text)) throw new Unsupported();
     this.lines = text.split('\n').map((raw) => {
-      const indent = raw.length - raw.trimStart().length;
-      return { indent, text: raw.slice(indent), raw };
+      let indent = 0;
+      while (raw.charCodeAt(indent) === 32) indent++;
+      return { indent, text: indent === 0 ? raw : raw.slice(indent), raw };
     });
   }
 
@@ -147,24 +158,22 @@ class Reader {
       // A plain key: no ':' or '#' in it, ended by ':' and a space (or the line's end).
       let colon = -1;
       for (let j = 0; j < text.length; j++) {
-        const ch = text[j];
-        if (ch === '#') break;
-        if (ch === ':') {
-          const next = text[j + 1];
-          if (next === undefined || next === ' ') colon = j;
+        const ch = text.charCodeAt(j);
+        if (ch === 35) break; // '#'
+        if (ch === 58) {
+          // ':' ends the key when a space or the line's end follows
+          if (j + 1 === text.length || text.charCodeAt(j + 1) === 32) colon = j;
           break;
         }
       }
       const first = text[0];
       const startsOk = !KEY_START.has(first) || (first === '-' && text[1] !== undefined && !/[\s:#]/.test(text[1]));
       key = colon > 0 ? text.slice(0, colon).trimEnd() : '';
-      if (colon <= 0 || !startsOk || key === '' || /\s/.test(first)) {
+      if (colon <= 0 || !startsOk || key === '' || first === ' ') {
         if (/:(\s|$)/.test(text) && !/^["'[{]/.test(text)) throw new Unsupported();
         return undefined;
       }
-      if (!OBVIOUS_STRING.test(key) || NON_STRING_WORDS.test(key)) {
-        if (typeof plainScalar(key) !== 'string') throw new Unsupported();
-      }
+      if (!obviousString(key) && typeof plainScalar(key) !== 'string') throw new Unsupported();
       return { key, rest: text.slice(colon + 1).trim() };
     }
     const tail = text.slice(after);
@@ -214,9 +223,9 @@ class Reader {
       return m[1].replace(/''/g, "'");
     }
     if (text.startsWith('[') || text.startsWith('{')) return this.flow(text);
-    const hash = text.search(/\s#/);
+    const hash = text.indexOf(' #');
     const plain = (hash >= 0 ? text.slice(0, hash) : text).trimEnd();
-    if (/:\s/.test(plain) || plain.endsWith(':')) throw new Unsupported();
+    if (plain.indexOf(': ') >= 0 || plain.endsWith(':')) throw new Unsupported();
     this.noContinuation(parentIndent);
     return plainScalar(plain);
   }
