@@ -58,7 +58,6 @@ export function lex(input: string): Token[] {
     let textStart = pos;
     if (trimNextText) {
       while (textStart < textEnd && isSpace(input[textStart])) textStart++;
-      trimNextText = false;
     }
     if (trimLeft) while (textEnd > textStart && isSpace(input[textEnd - 1])) textEnd--;
     if (textEnd > textStart) emit('text', textStart, input.slice(textStart, textEnd));

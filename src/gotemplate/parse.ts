@@ -178,7 +178,8 @@ class Parser {
     const varsBefore = this.vars.length;
     const pipe = this.pipeline(kind, 'rightDelim');
     if (kind === 'range') this.rangeDepth++;
-    let { nodes: list, end, endKeyword } = this.itemList(false);
+    const { nodes: list, endKeyword: firstEndKeyword } = this.itemList(false);
+    let endKeyword = firstEndKeyword;
     if (kind === 'range') this.rangeDepth--;
     let elseList: Node[] | undefined;
     if (endKeyword === 'else') {
@@ -194,9 +195,8 @@ class Parser {
       this.expectRightDelim('else');
       const r = this.itemList(false);
       elseList = r.nodes;
-      end = r.end;
       endKeyword = r.endKeyword;
-      if (endKeyword !== 'end') this.fail(`expected end; found ${describe(end!)}`, end);
+      if (endKeyword !== 'end') this.fail(`expected end; found ${describe(r.end!)}`, r.end);
     }
     this.expectRightDelim('end');
     this.vars.length = varsBefore;

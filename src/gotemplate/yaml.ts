@@ -49,6 +49,7 @@ function plainAllowed(s: string): boolean {
   if (/^[#,[\]{}&*!|>'"%@`]/.test(s)) return false;
   if (/^[-?:](\s|$)/.test(s)) return false;
   if (/: |:$| #/.test(s)) return false;
+  // eslint-disable-next-line no-control-regex -- control characters are what keeps a string from being plain
   if (/[\u0000-\u0008\u000b-\u001f\u007f\u0085\u2028\u2029\ufeff]/.test(s)) return false;
   if (s.startsWith('---') || s.startsWith('...')) return false;
   return true;
@@ -59,6 +60,7 @@ function scalarString(s: string): string {
   if (!resolvesOther && plainAllowed(s)) return s;
   if (resolvesOther && s !== '') return doubleQuoted(s);
   if (s === '') return '""';
+  // eslint-disable-next-line no-control-regex -- control characters are what needs double quotes
   if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff]/.test(s)) return doubleQuoted(s);
   return `'${s.replace(/'/g, "''")}'`;
 }
