@@ -3,7 +3,7 @@
  * function returns a structured report that each door renders its own way (text, Slack blocks).
  */
 import type { KubeConfig } from '@kubernetes/client-node';
-import { INJECTION_LABEL, REVISION_LABEL } from '../webhook/selectors';
+import { NAMESPACE_INJECTION_LABEL, REVISION_LABEL } from '../istio/vocabulary';
 import { hasSidecar, podsByWorkload, sidecarCoverage, type Coverage, type WorkloadRef } from './coverage';
 import { workloadDrift, type WorkloadDrift } from './drift';
 import { expectedCalls, injectorHealth, injectorsForRevision, type InjectorConfig, type InjectorHealth } from './injectors';
@@ -43,7 +43,7 @@ export interface AutoinjectReport {
   enabled: boolean;
   summary: string;
   details: string[];
-  labels: { [INJECTION_LABEL]?: string; [REVISION_LABEL]?: string };
+  labels: { [NAMESPACE_INJECTION_LABEL]?: string; [REVISION_LABEL]?: string };
   revision?: string;
   injectors: InjectorHealth[];
   probe?: ProbeResult;
@@ -64,7 +64,7 @@ export interface AutoinjectOptions {
 
 function injectionLabels(labels: Record<string, string>): AutoinjectReport['labels'] {
   const picked: AutoinjectReport['labels'] = {};
-  if (labels[INJECTION_LABEL] !== undefined) picked[INJECTION_LABEL] = labels[INJECTION_LABEL];
+  if (labels[NAMESPACE_INJECTION_LABEL] !== undefined) picked[NAMESPACE_INJECTION_LABEL] = labels[NAMESPACE_INJECTION_LABEL];
   if (labels[REVISION_LABEL] !== undefined) picked[REVISION_LABEL] = labels[REVISION_LABEL];
   return picked;
 }
@@ -236,7 +236,7 @@ export async function disable(kc: KubeConfig, namespace: string, options: Autoin
   const now = options.now ?? new Date();
   const ns = await readNamespace(kc, namespace);
   const labels = ns.metadata.labels ?? {};
-  const toRemove = [INJECTION_LABEL, REVISION_LABEL].filter((key) => key in labels && !(key === INJECTION_LABEL && labels[key] === 'disabled'));
+  const toRemove = [NAMESPACE_INJECTION_LABEL, REVISION_LABEL].filter((key) => key in labels && !(key === NAMESPACE_INJECTION_LABEL && labels[key] === 'disabled'));
   if (toRemove.length > 0) await patchNamespaceLabels(kc, namespace, Object.fromEntries(toRemove.map((k) => [k, null])));
   const remaining = Object.fromEntries(Object.entries(labels).filter(([k]) => !toRemove.includes(k)));
   const injectors = await healthOf(kc, injectorsForRevision(await listInjectorConfigs(kc), options.revision ?? 'default'), now);

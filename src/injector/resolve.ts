@@ -13,12 +13,10 @@ import { injectManifests, injectManifestsRemotely, injectionSettings, type Injec
 import { getObject, listObjects, type KubeObject } from '../kube';
 import { parseInjectorConfig } from '../inject/injector-config';
 import { connectionErrorCode } from '../kube/unreachable';
-import { INJECTOR_WEBHOOK_SUFFIX } from '../webhook/configuration';
-import { REVISION_LABEL } from '../webhook/selectors';
+import { INJECTOR_WEBHOOK_SUFFIX, ISTIO_NAMESPACE, REVISION_LABEL } from '../istio/vocabulary';
 import { InjectorUnreachable, webhookInjector, webhookTarget, type InjectorWebhook } from './webhook';
 import type { JsonObject } from '../json-object';
 
-export const ISTIO_NAMESPACE = 'istio-system';
 const INJECT_CONFIGMAP = 'istio-sidecar-injector';
 const MESH_CONFIGMAP = 'istio';
 /** What the built-in engine's template is: for the "no cluster" answer. */
