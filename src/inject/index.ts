@@ -1,4 +1,10 @@
-// The injection engine: one pure module behind every door (CLI, Slack, rollout, webhook).
+// The injection engine: one pure module behind every door (CLI, Slack, rollout, webhook). What lives here:
+// kube-inject over manifests (workloads.ts), one pod's injection (pod.ts), the injection policy (policy.ts), the
+// built-in sidecar template as code (template*.ts, given one TemplateContext per pod), an explicit injector
+// config's own Go templates (injector-config.ts, template-data.ts, template-funcs.ts), Go's typed encoding
+// (schema.ts, normalize.ts). It may import only pure modules: src/yaml, src/gotemplate, src/istio (Istio's
+// names), src/kube/label-selector.ts, src/errors.ts, src/json-object.ts — never a cluster, network or file
+// (nodes.ts, which asks a cluster for kubelet versions, is the one exception, loaded on demand by the CLI).
 import { eachManifest } from '../yaml/manifests';
 import { toIstioYaml } from '../yaml/istio-yaml';
 import { UserError } from '../errors';
