@@ -1,4 +1,8 @@
 /**
+ * src/injector: where an injection comes from, and the client for an injector webhook (webhook.ts). It may import
+ * the engine (src/inject), the Kubernetes adapter (src/kube), src/istio's names and src/webhook/jsonpatch.ts;
+ * nothing imports it but the doors (CLI, Slack jobs, console).
+ *
  * Where a sidecar injection comes from, in istioctl kube-inject's order, so that every door (kube-inject, /mesh
  * inject, its Apply button, deploy --inject) injects what the team's own Istio would:
  *   1. explicit injector config files (the team's templates, rendered by mesh);
