@@ -1,7 +1,6 @@
 /** Sidecar coverage of a namespace: which running workloads have pods without istio-proxy. Pure. */
 import type { KubeObject } from '../kube';
-
-export const SIDECAR_NAME = 'istio-proxy';
+import { PROXY_CONTAINER } from '../istio/vocabulary';
 
 /** Kinds `kubectl rollout restart` can restart. */
 export const RESTARTABLE_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet'] as const;
@@ -30,7 +29,7 @@ export interface PodLike extends KubeObject {
 
 export function hasSidecar(pod: { spec?: unknown; [field: string]: unknown }): boolean {
   const spec = (pod.spec ?? {}) as PodLike['spec'];
-  return [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])].some((c) => c.name === SIDECAR_NAME);
+  return [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])].some((c) => c.name === PROXY_CONTAINER);
 }
 
 function controllerOf(obj: KubeObject): WorkloadRef | undefined {

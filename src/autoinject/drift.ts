@@ -6,11 +6,9 @@
  */
 import { createHash } from 'node:crypto';
 import type { KubeObject } from '../kube';
-import { SIDECAR_NAME, type WorkloadRef } from './coverage';
+import type { WorkloadRef } from './coverage';
+import { PROXY_CONTAINER, SIDECAR_STATUS_ANNOTATION } from '../istio/vocabulary';
 import type { JsonObject } from '../json-object';
-
-const STATUS_ANNOTATION = 'sidecar.istio.io/status';
-
 
 export interface SidecarIdentity {
   /** istio-proxy's image. */
@@ -51,11 +49,11 @@ function canonical(value: unknown): string {
 /** What the injector added to `pod`, as its status annotation lists it; undefined for a pod without a sidecar. */
 export function sidecarIdentity(pod: JsonObject): SidecarIdentity | undefined {
   const spec = pod.spec ?? {};
-  const proxy = [...(spec.containers ?? []), ...(spec.initContainers ?? [])].find((c: JsonObject) => c.name === SIDECAR_NAME);
+  const proxy = [...(spec.containers ?? []), ...(spec.initContainers ?? [])].find((c: JsonObject) => c.name === PROXY_CONTAINER);
   if (!proxy) return undefined;
   let status: JsonObject;
   try {
-    status = JSON.parse(pod.metadata?.annotations?.[STATUS_ANNOTATION] ?? '{}') ?? {};
+    status = JSON.parse(pod.metadata?.annotations?.[SIDECAR_STATUS_ANNOTATION] ?? '{}') ?? {};
   } catch {
     status = {};
   }
@@ -63,10 +61,10 @@ export function sidecarIdentity(pod: JsonObject): SidecarIdentity | undefined {
   const containerNames = names(status.containers);
   const initNames = names(status.initContainers);
   const volumeNames = names(status.volumes);
-  containerNames.add(SIDECAR_NAME);
+  containerNames.add(PROXY_CONTAINER);
   const injected = {
     containers: (spec.containers ?? []).filter((c: JsonObject) => containerNames.has(c.name)).map(stable),
-    initContainers: (spec.initContainers ?? []).filter((c: JsonObject) => initNames.has(c.name) || c.name === SIDECAR_NAME).map(stable),
+    initContainers: (spec.initContainers ?? []).filter((c: JsonObject) => initNames.has(c.name) || c.name === PROXY_CONTAINER).map(stable),
     volumes: (spec.volumes ?? []).filter((v: JsonObject) => volumeNames.has(v.name)),
   };
   return {

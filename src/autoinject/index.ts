@@ -1,9 +1,14 @@
 /**
+ * src/autoinject: namespace auto-injection — labels (labels.ts), the injectors a namespace would call
+ * (injectors.ts), sidecar coverage and drift (coverage.ts, drift.ts, pure), the dry-run probe and the cluster
+ * reads (probe.ts, cluster.ts), reports (render.ts). It may import src/kube, src/webhook (selectors, certs,
+ * permissions), src/istio's names; not the engine (the cluster's own injector answers the probe).
+ *
  * Namespace auto-injection, the programmatic API behind `mesh autoinject` and `/mesh autoinject`: every
  * function returns a structured report that each door renders its own way (text, Slack blocks).
  */
 import type { KubeConfig } from '@kubernetes/client-node';
-import { INJECTION_LABEL, REVISION_LABEL } from '../webhook/selectors';
+import { NAMESPACE_INJECTION_LABEL, REVISION_LABEL } from '../istio/vocabulary';
 import { hasSidecar, podsByWorkload, sidecarCoverage, type Coverage, type WorkloadRef } from './coverage';
 import { workloadDrift, type WorkloadDrift } from './drift';
 import { expectedCalls, injectorHealth, injectorsForRevision, type InjectorConfig, type InjectorHealth } from './injectors';
@@ -43,7 +48,7 @@ export interface AutoinjectReport {
   enabled: boolean;
   summary: string;
   details: string[];
-  labels: { [INJECTION_LABEL]?: string; [REVISION_LABEL]?: string };
+  labels: { [NAMESPACE_INJECTION_LABEL]?: string; [REVISION_LABEL]?: string };
   revision?: string;
   injectors: InjectorHealth[];
   probe?: ProbeResult;
@@ -64,7 +69,7 @@ export interface AutoinjectOptions {
 
 function injectionLabels(labels: Record<string, string>): AutoinjectReport['labels'] {
   const picked: AutoinjectReport['labels'] = {};
-  if (labels[INJECTION_LABEL] !== undefined) picked[INJECTION_LABEL] = labels[INJECTION_LABEL];
+  if (labels[NAMESPACE_INJECTION_LABEL] !== undefined) picked[NAMESPACE_INJECTION_LABEL] = labels[NAMESPACE_INJECTION_LABEL];
   if (labels[REVISION_LABEL] !== undefined) picked[REVISION_LABEL] = labels[REVISION_LABEL];
   return picked;
 }
@@ -236,7 +241,7 @@ export async function disable(kc: KubeConfig, namespace: string, options: Autoin
   const now = options.now ?? new Date();
   const ns = await readNamespace(kc, namespace);
   const labels = ns.metadata.labels ?? {};
-  const toRemove = [INJECTION_LABEL, REVISION_LABEL].filter((key) => key in labels && !(key === INJECTION_LABEL && labels[key] === 'disabled'));
+  const toRemove = [NAMESPACE_INJECTION_LABEL, REVISION_LABEL].filter((key) => key in labels && !(key === NAMESPACE_INJECTION_LABEL && labels[key] === 'disabled'));
   if (toRemove.length > 0) await patchNamespaceLabels(kc, namespace, Object.fromEntries(toRemove.map((k) => [k, null])));
   const remaining = Object.fromEntries(Object.entries(labels).filter(([k]) => !toRemove.includes(k)));
   const injectors = await healthOf(kc, injectorsForRevision(await listInjectorConfigs(kc), options.revision ?? 'default'), now);

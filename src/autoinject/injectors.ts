@@ -3,8 +3,8 @@
  * apart by labels, judged by their CA bundle and target, and matched against namespace and pod labels.
  */
 import { caBundleHealth } from '../webhook/certs';
-import { INJECTOR_WEBHOOK_SUFFIX } from '../webhook/configuration';
-import { matchingWebhooks, REVISION_LABEL, type WebhookSelectors } from '../webhook/selectors';
+import { INJECTOR_WEBHOOK_SUFFIX, REVISION_LABEL } from '../istio/vocabulary';
+import { matchingWebhooks, type WebhookSelectors } from '../webhook/selectors';
 import type { KubeObject } from '../kube';
 
 export interface WebhookEntry extends WebhookSelectors {

@@ -14,8 +14,8 @@ import { parseAllDocuments } from 'yaml';
 import { httpsRequest, type TlsIdentity } from './http';
 import type { IstioRelease } from './versions';
 import type { JsonObject } from '../json-object';
+import { ISTIO_NAMESPACE, POD_INJECT_LABEL, PROXY_CONTAINER, REVISION_LABEL } from '../istio/vocabulary';
 
-export const ISTIO_NAMESPACE = 'istio-system';
 /** The field manager of everything `mesh cluster up` applies for Istio. */
 const FIELD_MANAGER = 'mesh-cluster';
 
@@ -178,7 +178,7 @@ export async function istiodReady(server: string, tls: TlsIdentity, instance: Is
   if (res.status !== 200) return false;
   const config = JSON.parse(res.body) as { webhooks?: { clientConfig?: { caBundle?: string } }[] };
   if (!((config.webhooks ?? []).length > 0 && (config.webhooks ?? []).every((w) => Boolean(w.clientConfig?.caBundle)))) return false;
-  const labels = instance.revision === 'default' ? { 'sidecar.istio.io/inject': 'true' } : { 'istio.io/rev': instance.revision };
+  const labels = instance.revision === 'default' ? { [POD_INJECT_LABEL]: 'true' } : { [REVISION_LABEL]: instance.revision };
   const probe = await httpsRequest(`${server}/api/v1/namespaces/default/pods?dryRun=All`, tls, 'POST', {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -187,7 +187,7 @@ export async function istiodReady(server: string, tls: TlsIdentity, instance: Is
   }, 15_000).catch(() => undefined);
   if (probe?.status !== 201) return false;
   const pod = JSON.parse(probe.body) as { spec?: { initContainers?: { name: string }[]; containers?: { name: string }[] } };
-  return [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].some((c) => c.name === 'istio-proxy');
+  return [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].some((c) => c.name === PROXY_CONTAINER);
 }
 
 /** Working directory of one istiod (its relative default paths such as ./var/lib/istio/inject land there). */

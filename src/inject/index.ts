@@ -1,9 +1,15 @@
-// The injection engine: one pure module behind every door (CLI, Slack, rollout, webhook).
+// The injection engine: one pure module behind every door (CLI, Slack, rollout, webhook). What lives here:
+// kube-inject over manifests (workloads.ts), one pod's injection (pod.ts), the injection policy (policy.ts), the
+// built-in sidecar template as code (template*.ts, given one TemplateContext per pod), an explicit injector
+// config's own Go templates (injector-config.ts, template-data.ts, template-funcs.ts), Go's typed encoding
+// (schema.ts, normalize.ts). It may import only pure modules: src/yaml, src/gotemplate, src/istio (Istio's
+// names), src/kube/label-selector.ts, src/errors.ts, src/json-object.ts — never a cluster, network or file
+// (nodes.ts, which asks a cluster for kubelet versions, is the one exception, loaded on demand by the CLI).
 import { eachManifest } from '../yaml/manifests';
 import { toIstioYaml } from '../yaml/istio-yaml';
 import { UserError } from '../errors';
 import { proxyImage as buildProxyImage, type InjectionSettings } from './settings';
-import { injectList, injectObject, injectRequired as decideInjection, isRecognisedKind, type WorkloadResult } from './workloads';
+import { injectList, injectObject, isRecognisedKind, type WorkloadResult } from './workloads';
 import { injectPodCore } from './pod';
 import { normalize } from './normalize';
 import type { JsonObject } from '../json-object';
@@ -11,6 +17,7 @@ import type { JsonObject } from '../json-object';
 export type { InjectionSettings } from './settings';
 export type { WorkloadResult } from './workloads';
 export { injectionSettings, nativeSidecarsSupported } from './settings';
+export { decidePodInjection, type InjectionDecision } from './policy';
 
 export interface InjectResult {
   output: string;
@@ -57,7 +64,7 @@ export function injectPod(
   pod: object,
   owner: { kind: string; name: string; namespace: string; apiVersion: string },
   settings: InjectionSettings,
-): { pod: object; warnings: string[] } {
+): { pod: object } {
   const typed = normalize(pod, 'Pod') as JsonObject;
   const out = injectPodCore(
     { metadata: typed.metadata, spec: typed.spec },
@@ -69,22 +76,7 @@ export function injectPod(
   );
   // injectPodCore's metadata and spec are already typed (normalising is idempotent), so they go back into
   // the typed pod as they are; the input pod is never modified (normalize copies it).
-  return { pod: { ...typed, metadata: out.metadata, spec: out.spec }, warnings: [] };
-}
-
-/** Istio's webhook decision for a pod in `namespace`. */
-export function injectRequired(
-  pod: object,
-  namespace: string,
-  settings: InjectionSettings & { policy?: 'enabled' | 'disabled'; neverInjectSelector?: unknown[]; alwaysInjectSelector?: unknown[] },
-): { inject: boolean; reason: string } {
-  const p = pod as JsonObject;
-  const hook = settings.values?.sidecarInjectorWebhook ?? {};
-  return decideInjection(p.spec ?? {}, { ...(p.metadata ?? {}), namespace: p.metadata?.namespace || namespace }, {
-    policy: settings.policy ?? settings.values?.global?.proxy?.autoInject ?? 'enabled',
-    neverInjectSelector: settings.neverInjectSelector ?? hook.neverInjectSelector ?? [],
-    alwaysInjectSelector: settings.alwaysInjectSelector ?? hook.alwaysInjectSelector ?? [],
-  });
+  return { pod: { ...typed, metadata: out.metadata, spec: out.spec } };
 }
 
 /** `<hub>/proxyv2:<tag>` (image name and variant from values). */

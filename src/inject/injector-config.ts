@@ -7,20 +7,8 @@ import { UserError } from '../errors';
 import { INJECTION_FUNCS } from './template-funcs';
 import { parseOverlayYaml } from './overlay-yaml';
 import { sidecarTemplateData, type TemplateDataInput } from './template-data';
+import type { InjectorTemplates } from './settings';
 import type { JsonObject } from '../json-object';
-
-export interface InjectorTemplates {
-  /** Where the configuration came from (a file name, `configmap istio-system/istio-sidecar-injector`). */
-  source: string;
-  policy: 'enabled' | 'disabled';
-  defaultTemplates: string[];
-  aliases: Record<string, string[]>;
-  neverInjectSelector: JsonObject[];
-  alwaysInjectSelector: JsonObject[];
-  injectedAnnotations: Record<string, string>;
-  /** Parsed templates by name. */
-  templates: Map<string, GoTemplate>;
-}
 
 function fail(source: string, msg: string): never {
   throw new UserError(`${source}: ${msg}`);

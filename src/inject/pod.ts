@@ -4,7 +4,8 @@ import type { InjectionSettings } from './settings';
 import { proxyImage, proxyInitImage } from './settings';
 import { goValues, renderInjectionTemplate, selectTemplates } from './injector-config';
 import type { TemplateDataInput } from './template-data';
-import { renderSidecarTemplate, isNativeSidecar } from './template';
+import { renderSidecarTemplate } from './template';
+import { isNativeSidecar } from './template-context';
 import { templateNames, type TemplateNames } from './template-helpers';
 import { strategicMerge } from './merge';
 import { normalize, goJson } from './normalize';
@@ -13,6 +14,7 @@ import { effectiveProxyConfig } from './proxyconfig';
 import { dumpAppProbers, rewriteAppProbes, shouldRewriteAppProbers } from './probes';
 import { applyPrometheusMerge, clearPrometheusAnnotations, prometheusPort } from './prometheus';
 import { UserError } from '../errors';
+import { PROXY_CONTAINER, SIDECAR_STATUS_ANNOTATION } from '../istio/vocabulary';
 import type { JsonObject } from '../json-object';
 
 export interface PodContext {
@@ -21,7 +23,6 @@ export interface PodContext {
   settings: InjectionSettings;
 }
 
-const STATUS = 'sidecar.istio.io/status';
 const OVERRIDES = 'proxy.istio.io/overrides';
 
 interface Status {
@@ -30,7 +31,7 @@ interface Status {
 }
 
 function parseStatus(pod: JsonObject): Status | undefined {
-  const raw = pod.metadata?.annotations?.[STATUS];
+  const raw = pod.metadata?.annotations?.[SIDECAR_STATUS_ANNOTATION];
   if (raw === undefined) return undefined;
   try {
     const s = JSON.parse(raw);
@@ -73,7 +74,7 @@ function strippedPod(pod: JsonObject, meshStatusPort: number): JsonObject {
     out.spec.initContainers = (out.spec.initContainers ?? []).filter((c: JsonObject) => !status.initContainers.includes(c.name));
     const annos = out.metadata.annotations;
     if (prometheusPort(annos) === String(meshStatusPort)) clearPrometheusAnnotations(annos);
-    delete annos[STATUS];
+    delete annos[SIDECAR_STATUS_ANNOTATION];
   }
   const overrides = parseOverrides(out);
   if (overrides.containers.length || overrides.initContainers.length) {
@@ -135,7 +136,7 @@ function reapplyOverwrittenContainers(finalPod: JsonObject, original: JsonObject
 }
 
 function adjustInitContainerUser(finalPod: JsonObject, original: JsonObject, ctx: PodContext): void {
-  const user = find(original.spec.containers, 'istio-proxy') ?? find(original.spec.initContainers, 'istio-proxy');
+  const user = find(original.spec.containers, PROXY_CONTAINER) ?? find(original.spec.initContainers, PROXY_CONTAINER);
   const sc = user?.securityContext;
   if (!sc || (sc.runAsUser === undefined && sc.runAsGroup === undefined)) return;
   const init = find(finalPod.spec.initContainers, 'istio-init') ?? find(finalPod.spec.initContainers, 'istio-validation');
@@ -143,7 +144,7 @@ function adjustInitContainerUser(finalPod: JsonObject, original: JsonObject, ctx
   const mode = finalPod.metadata.annotations?.['sidecar.istio.io/interceptionMode'];
   const tproxy = ctx.settings.meshConfig.defaultConfig?.interceptionMode === 'TPROXY' || mode === 'TPROXY';
   if (tproxy && sc.runAsUser !== undefined) {
-    const sidecar = find(finalPod.spec.containers, 'istio-proxy') ?? find(finalPod.spec.initContainers, 'istio-proxy');
+    const sidecar = find(finalPod.spec.containers, PROXY_CONTAINER) ?? find(finalPod.spec.initContainers, PROXY_CONTAINER);
     if (sidecar?.securityContext) sidecar.securityContext.runAsUser = 0;
   }
   if (!tproxy && init.name === 'istio-validation') {
@@ -167,9 +168,9 @@ function modifyContainers(list: JsonObject[] | undefined, name: string, where: '
 
 function reorderPod(pod: JsonObject, holdPod: boolean): void {
   const spec = pod.spec;
-  spec.containers = modifyContainers(spec.containers, 'istio-proxy', holdPod ? 'first' : 'last');
-  if (find(spec.initContainers, 'istio-proxy')) {
-    for (const name of ['enable-core-dump', 'istio-proxy', 'istio-validation', 'istio-init']) {
+  spec.containers = modifyContainers(spec.containers, PROXY_CONTAINER, holdPod ? 'first' : 'last');
+  if (find(spec.initContainers, PROXY_CONTAINER)) {
+    for (const name of ['enable-core-dump', PROXY_CONTAINER, 'istio-validation', 'istio-init']) {
       spec.initContainers = modifyContainers(spec.initContainers, name, 'first');
     }
   } else {
@@ -244,7 +245,6 @@ export function injectPodCore(pod: JsonObject, ctx: PodContext): JsonObject {
           spec: stripped.spec,
           proxyConfig,
           settings,
-          nativeSidecars: settings.nativeSidecars,
         }),
       ];
   let merged = pod;
@@ -253,10 +253,10 @@ export function injectPodCore(pod: JsonObject, ctx: PodContext): JsonObject {
     templatePod = strategicMerge(templatePod, overlay);
     if (
       isNativeSidecar(merged.metadata, settings.nativeSidecars) &&
-      find(templatePod.spec?.initContainers, 'istio-proxy') &&
-      find(merged.spec.containers, 'istio-proxy')
+      find(templatePod.spec?.initContainers, PROXY_CONTAINER) &&
+      find(merged.spec.containers, PROXY_CONTAINER)
     ) {
-      merged = moveToInit(merged, 'istio-proxy');
+      merged = moveToInit(merged, PROXY_CONTAINER);
     }
     merged = asPod(strategicMerge(merged, overlay));
   }
@@ -269,16 +269,16 @@ export function injectPodCore(pod: JsonObject, ctx: PodContext): JsonObject {
   const promStatusPort = Number(proxyConfig.statusPort ?? 15020);
   applyPrometheusMerge(merged, mesh, promStatusPort);
 
-  const sidecar = find(merged.spec.containers, 'istio-proxy') ?? find(merged.spec.initContainers, 'istio-proxy');
+  const sidecar = find(merged.spec.containers, PROXY_CONTAINER) ?? find(merged.spec.initContainers, PROXY_CONTAINER);
   if (sidecar && shouldRewriteAppProbers(merged.metadata.annotations, settings.values.sidecarInjectorWebhook?.rewriteAppHTTPProbe !== false)) {
     const probers = dumpAppProbers(merged.spec, promStatusPort);
-    if (probers) sidecar.env = mergeProbers(sidecar.env ?? [], probers, STATUS in merged.metadata.annotations);
+    if (probers) sidecar.env = mergeProbers(sidecar.env ?? [], probers, SIDECAR_STATUS_ANNOTATION in merged.metadata.annotations);
     const annoPort = merged.metadata.annotations['status.sidecar.istio.io/port'];
     rewriteAppProbes(merged.spec, annoPort !== undefined ? Number.parseInt(annoPort, 10) || 0 : promStatusPort);
   }
   const network = networkOf(pod, settings);
   if (network) merged.metadata.labels['topology.istio.io/network'] = network;
-  merged.metadata.annotations[STATUS] = injectionStatus(added, settings.revision);
+  merged.metadata.annotations[SIDECAR_STATUS_ANNOTATION] = injectionStatus(added, settings.revision);
   const holdPod = proxyConfig.holdApplicationUntilProxyStarts === true || settings.values.global?.proxy?.holdApplicationUntilProxyStarts === true;
   reorderPod(merged, holdPod);
   return asPod(merged);
@@ -336,7 +336,7 @@ function updateClusterEnvs(pod: JsonObject, settings: InjectionSettings): void {
   if (cluster) envs.ISTIO_META_CLUSTER_ID = String(cluster);
   const network = networkOf(pod, settings);
   if (network) envs.ISTIO_META_NETWORK = network;
-  const sidecar = find(pod.spec.containers, 'istio-proxy') ?? find(pod.spec.initContainers, 'istio-proxy');
+  const sidecar = find(pod.spec.containers, PROXY_CONTAINER) ?? find(pod.spec.initContainers, PROXY_CONTAINER);
   if (!sidecar || Object.keys(envs).length === 0) return;
   sidecar.env = [
     ...(sidecar.env ?? []).filter((e: JsonObject) => !(e.name in envs)),

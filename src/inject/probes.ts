@@ -2,6 +2,7 @@
 // pilot-agent's status port; the originals are saved in ISTIO_KUBE_APP_PROBERS.
 import { goJson, normalize } from './normalize';
 import type { JsonObject } from '../json-object';
+import { PROXY_CONTAINER } from '../istio/vocabulary';
 
 
 export function shouldRewriteAppProbers(annotations: JsonObject, specSetting: boolean): boolean {
@@ -50,7 +51,7 @@ function resolveNamedPort(p: JsonObject | undefined, portMap: Map<string, number
 export function dumpAppProbers(spec: JsonObject, statusPort: number): string {
   const out: JsonObject = {};
   for (const c of [...(spec.initContainers ?? []), ...(spec.containers ?? [])]) {
-    if (c.name === 'istio-proxy') continue;
+    if (c.name === PROXY_CONTAINER) continue;
     const urls = proberUrls(c.name);
     const portMap = new Map<string, number>();
     for (const p of c.ports ?? []) if (p.name) portMap.set(p.name, p.containerPort);
@@ -100,7 +101,7 @@ function convertHook(hook: JsonObject | undefined, url: string, port: number): J
 export function rewriteAppProbes(spec: JsonObject, statusPort: number): void {
   for (const list of [spec.containers, spec.initContainers]) {
     for (const c of list ?? []) {
-      if (c.name === 'istio-proxy') continue;
+      if (c.name === PROXY_CONTAINER) continue;
       const urls = proberUrls(c.name);
       for (const kind of ['readinessProbe', 'livenessProbe', 'startupProbe'] as const) {
         const p = convertProbe(c[kind], urls[kind], statusPort);

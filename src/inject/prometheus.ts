@@ -3,6 +3,7 @@
 import { UserError } from '../errors';
 import { goJson } from './normalize';
 import type { JsonObject } from '../json-object';
+import { PROXY_CONTAINER } from '../istio/vocabulary';
 
 
 // Annotation keys are compared in Prometheus' sanitised form several times per pod; the same few keys recur
@@ -109,7 +110,7 @@ export function applyPrometheusMerge(pod: JsonObject, mesh: JsonObject, statusPo
       cfg.path = cfg.targets[0].path;
       for (const t of cfg.targets) checkPort(t.port, targetPort, 'targets');
     } else if (cfg.port !== '') checkPort(cfg.port, targetPort, 'configuration');
-    const sidecar = [...(pod.spec.containers ?? []), ...(pod.spec.initContainers ?? [])].find((c: JsonObject) => c.name === 'istio-proxy');
+    const sidecar = [...(pod.spec.containers ?? []), ...(pod.spec.initContainers ?? [])].find((c: JsonObject) => c.name === PROXY_CONTAINER);
     const empty = cfg.scrape === '' && cfg.path === '' && cfg.port === '' && !(cfg.targets && cfg.targets.length);
     if (sidecar && !empty) {
       const json: JsonObject = { scrape: cfg.scrape, path: cfg.path, port: cfg.port };
@@ -127,7 +128,7 @@ export function applyPrometheusMerge(pod: JsonObject, mesh: JsonObject, statusPo
 function applySecurePort(pod: JsonObject): void {
   const annos: JsonObject = pod.metadata.annotations;
   if (Object.keys(annos).some((k) => sanitize(k) === SECURE_PORT)) return;
-  const sidecar = [...(pod.spec.containers ?? []), ...(pod.spec.initContainers ?? [])].find((c: JsonObject) => c.name === 'istio-proxy');
+  const sidecar = [...(pod.spec.containers ?? []), ...(pod.spec.initContainers ?? [])].find((c: JsonObject) => c.name === PROXY_CONTAINER);
   const env = (sidecar?.env ?? []).find((e: JsonObject) => e.name === 'ENVOY_SECURE_MERGED_METRICS_PORT' && e.value && e.value !== '0');
   if (env) annos['prometheus.istio.io/secure-port'] = env.value;
 }

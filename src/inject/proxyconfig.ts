@@ -37,7 +37,7 @@ const ORDER = [
 ];
 
 export function effectiveProxyConfig(meshConfig: Values, annotations: Record<string, string>): JsonObject {
-  let pc: JsonObject = { ...(meshConfig.defaultConfig ?? {}) };
+  let proxyConfig: JsonObject = { ...(meshConfig.defaultConfig ?? {}) };
   const anno = annotations['proxy.istio.io/config'];
   if (anno !== undefined) {
     let overlay: unknown;
@@ -51,10 +51,10 @@ export function effectiveProxyConfig(meshConfig: Values, annotations: Record<str
       if (typeof overlay !== 'object' || Array.isArray(overlay)) {
         throw new UserError(`invalid value for annotation 'proxy.istio.io/config': not a mapping`);
       }
-      pc = deepMerge(pc, overlay);
+      proxyConfig = deepMerge(proxyConfig, overlay);
     }
   }
-  return pc;
+  return proxyConfig;
 }
 
 function isZero(v: unknown): boolean {
@@ -74,13 +74,13 @@ const WRAPPERS = new Set([
 /** Released Istio (1.30, 1.31): DefaultProxyConfig sets no concurrency. */
 export const RELEASED_PROXY_DEFAULTS: JsonObject = Object.fromEntries(Object.entries(DEFAULTS).filter(([k]) => k !== 'concurrency'));
 
-export function proxyConfigJson(pc: JsonObject, _mesh: Values, defaults: JsonObject = DEFAULTS): string {
-  const DEFAULTS = defaults;
+/** The PROXY_CONFIG JSON of a proxy config: the fields that differ from `defaults`, in proto order. */
+export function proxyConfigJson(proxyConfig: JsonObject, defaults: JsonObject = DEFAULTS): string {
   const out: JsonObject = {};
-  const keys = [...ORDER.filter((k) => k in pc), ...Object.keys(pc).filter((k) => !ORDER.includes(k)).sort()];
+  const keys = [...ORDER.filter((k) => k in proxyConfig), ...Object.keys(proxyConfig).filter((k) => !ORDER.includes(k)).sort()];
   for (const k of keys) {
-    const v = pc[k];
-    if (k in DEFAULTS && JSON.stringify(v) === JSON.stringify(DEFAULTS[k])) continue;
+    const v = proxyConfig[k];
+    if (k in defaults && JSON.stringify(v) === JSON.stringify(defaults[k])) continue;
     if (WRAPPERS.has(k) ? v === undefined || v === null : isZero(v)) continue;
     out[k] = k === 'proxyMetadata' ? sortKeys(v) : v;
   }

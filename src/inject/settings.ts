@@ -1,8 +1,9 @@
 // Injection configuration as Istio has it: chart values (istio-discovery values.yaml defaults) and
 // mesh config (Istio's mesh defaults), with user overrides deep-merged on top.
 import { UserError } from '../errors';
-import type { InjectorTemplates } from './injector-config';
+import type { GoTemplate } from '../gotemplate';
 import type { JsonObject } from '../json-object';
+import { ISTIO_NAMESPACE } from '../istio/vocabulary';
 
 export type Values = JsonObject;
 
@@ -32,6 +33,20 @@ export interface InjectionSettings {
   injector?: InjectorTemplates;
 }
 
+/** An explicit injector configuration, parsed (`parseInjectorConfig` in injector-config.ts). */
+export interface InjectorTemplates {
+  /** Where the configuration came from (a file name, `configmap istio-system/istio-sidecar-injector`). */
+  source: string;
+  policy: 'enabled' | 'disabled';
+  defaultTemplates: string[];
+  aliases: Record<string, string[]>;
+  neverInjectSelector: JsonObject[];
+  alwaysInjectSelector: JsonObject[];
+  injectedAnnotations: Record<string, string>;
+  /** Parsed templates by name. */
+  templates: Map<string, GoTemplate>;
+}
+
 export type ExternalPodInjector = (pod: { metadata: JsonObject; spec: JsonObject }, namespace: string) => JsonObject | undefined;
 
 /** Native sidecars need kubelet minor ≥ 33 on every node (an empty list passes, as in Istio). */
@@ -46,7 +61,7 @@ export function defaultValues(): Values {
   return {
     revision: '',
     global: {
-      istioNamespace: 'istio-system',
+      istioNamespace: ISTIO_NAMESPACE,
       hub: 'registry.istio.io/testing',
       tag: 'latest',
       variant: '',
@@ -152,9 +167,9 @@ export function injectionSettings(opts: {
 
 /** `<hub>/<image>:<tag>[-variant]`, as Istio's ProxyImage builds it. */
 export function imageUrl(values: Values, imageName: string, annotations: Record<string, string> = {}): string {
-  const g = values.global ?? {};
-  let tag = g.tag === undefined || g.tag === null ? '' : String(g.tag);
-  let imageType: string = g.variant ?? '';
+  const globalValues = values.global ?? {};
+  let tag = globalValues.tag === undefined || globalValues.tag === null ? '' : String(globalValues.tag);
+  let imageType: string = globalValues.variant ?? '';
   if ('sidecar.istio.io/proxyImageType' in annotations) imageType = annotations['sidecar.istio.io/proxyImageType'];
   if (imageType !== '') {
     for (const known of ['distroless', 'debug']) {
@@ -165,7 +180,7 @@ export function imageUrl(values: Values, imageName: string, annotations: Record<
     }
     if (imageType !== 'default') tag = `${tag}-${imageType}`;
   }
-  return `${g.hub}/${imageName}:${tag}`;
+  return `${globalValues.hub}/${imageName}:${tag}`;
 }
 
 export function proxyImage(settings: InjectionSettings, annotations: Record<string, string> = {}): string {

@@ -9,6 +9,7 @@ import { proxyConfigJson, RELEASED_PROXY_DEFAULTS } from './proxyconfig';
 import { otelResourceAttributes } from './template-proxy';
 import { k8sJson } from './template-data';
 import type { JsonObject } from '../json-object';
+import { PROXY_CONTAINER } from '../istio/vocabulary';
 
 type StrMap = Record<string, string>;
 
@@ -59,7 +60,7 @@ export const ISTIO_FUNCS: FuncMap = {
   isset: { params: [STRMAP, 'string'], fn: (m: StrMap | null, k: string) => m !== null && Object.prototype.hasOwnProperty.call(m, k) },
   excludeInboundPort: { params: ['any', 'string'], fn: (port: unknown, ex: string) => excludeInboundPort(formatValue(port), ex) },
   includeInboundPorts: { params: [CONTAINERS], fn: (cs: unknown[]) => containerPorts(cs, () => true) },
-  applicationPorts: { params: [CONTAINERS], fn: (cs: unknown[]) => containerPorts(cs, (c) => c.name !== 'istio-proxy') },
+  applicationPorts: { params: [CONTAINERS], fn: (cs: unknown[]) => containerPorts(cs, (c) => c.name !== PROXY_CONTAINER) },
   kubevirtInterfaces: { params: ['string'], fn: (s: string) => s },
   excludeInterfaces: { params: ['string'], fn: (s: string) => s },
   annotation: {
@@ -87,7 +88,7 @@ export const ISTIO_FUNCS: FuncMap = {
     fn: (m: GoObject | null) => {
       const json = m?.toJSON() as JsonObject | null;
       if (!json) return '{}';
-      return proxyConfigJson(json, {}, RELEASED_PROXY_DEFAULTS);
+      return proxyConfigJson(json, RELEASED_PROXY_DEFAULTS);
     },
   },
   toYaml: { params: ['any'], fn: (v: unknown) => toYamlText(v) },

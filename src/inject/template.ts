@@ -1,50 +1,24 @@
 // The default sidecar injection template (istio-discovery files/injection-template.yaml), written as
 // direct code that builds the same partial pod the Go template renders.
-import type { InjectionSettings } from './settings';
 import { proxyImage, proxyInitImage } from './settings';
 import { annotation, excludeInboundPort, orDefault, resources, sortedEnv, trimAll, truthy } from './template-helpers';
 import { cniAnnotations } from './template-cni';
+import { templateContext, type TemplateInput } from './template-context';
 import { proxyEnv, proxyVolumeMounts, proxyVolumes } from './template-proxy';
+import { PROXY_CONTAINER, REVISION_LABEL } from '../istio/vocabulary';
 import type { JsonObject } from '../json-object';
 
-export { appendMultusNetwork } from './template-cni';
-export { excludeInboundPort, sprint } from './template-helpers';
-
-export interface TemplateInput {
-  typeMeta: { apiVersion?: string; kind?: string };
-  deployMeta: { name: string; namespace: string };
-  metadata: JsonObject; // stripped pod metadata
-  spec: JsonObject; // stripped pod spec
-  proxyConfig: JsonObject; // effective ProxyConfig (mesh defaultConfig + proxy.istio.io/config)
-  settings: InjectionSettings;
-  nativeSidecars: boolean;
-}
-
-function interceptionMode(meta: JsonObject, pc: JsonObject): string {
-  return annotation(meta, 'sidecar.istio.io/interceptionMode', pc.interceptionMode ?? 'REDIRECT');
-}
-
-export function isNativeSidecar(meta: JsonObject, nativeSidecars: boolean): boolean {
-  return orDefault(meta.annotations?.['sidecar.istio.io/nativeSidecar'], String(nativeSidecars)) !== 'false';
-}
 /** Renders the sidecar template: the partial pod that is strategic-merged into the workload's pod. */
 export function renderSidecarTemplate(input: TemplateInput): JsonObject {
-  const { metadata: meta, spec, proxyConfig: pc, settings, deployMeta } = input;
-  const values = settings.values;
-  const g = values.global ?? {};
-  const proxy = g.proxy ?? {};
-  const mesh = settings.meshConfig;
-  const labels: JsonObject = meta.labels ?? {};
-  const annos: JsonObject = meta.annotations ?? {};
+  const ctx = templateContext(input);
+  const { metadata: meta, proxyConfig, settings, deployMeta, values, globalValues, proxyValues, meshConfig, labels } = ctx;
+  const { annotations: annos, interceptionMode: mode, nativeSidecar: native, appContainers: containers } = ctx;
   const isset = (k: string) => k in annos;
-  const mode = interceptionMode(meta, pc);
   const tproxy = mode === 'TPROXY';
-  const capNetBindService = annotation(meta, 'sidecar.istio.io/capNetBindService', proxy.capNetBindService) === 'true';
-  const native = isNativeSidecar(meta, input.nativeSidecars);
-  const containers: string[] = (spec.containers ?? []).map((c: JsonObject) => c.name).filter((n: string) => n !== 'istio-proxy');
-  const proxyMetadata: JsonObject = pc.proxyMetadata ?? {};
-  const statusPort = annotation(meta, 'status.sidecar.istio.io/port', proxy.statusPort);
-  const logLevel = annotation(meta, 'sidecar.istio.io/agentLogLevel', g.logging?.level);
+  const capNetBindService = annotation(meta, 'sidecar.istio.io/capNetBindService', proxyValues.capNetBindService) === 'true';
+  const proxyMetadata: JsonObject = proxyConfig.proxyMetadata ?? {};
+  const statusPort = annotation(meta, 'status.sidecar.istio.io/port', proxyValues.statusPort);
+  const logLevel = annotation(meta, 'sidecar.istio.io/agentLogLevel', globalValues.logging?.level);
 
   const outLabels: JsonObject = { 'security.istio.io/tlsMode': orDefault(labels['security.istio.io/tlsMode'], 'istio') };
   if (proxyMetadata.ISTIO_META_ENABLE_HBONE === 'true') {
@@ -60,68 +34,68 @@ export function renderSidecarTemplate(input: TemplateInput): JsonObject {
     labels.version,
     'latest',
   );
-  const outAnnos: JsonObject = { 'istio.io/rev': orDefault(settings.revision, 'default') };
+  const outAnnos: JsonObject = { [REVISION_LABEL]: orDefault(settings.revision, 'default') };
   if (containers.length >= 1) {
     if (!isset('kubectl.kubernetes.io/default-logs-container')) outAnnos['kubectl.kubernetes.io/default-logs-container'] = containers[0];
     if (!isset('kubectl.kubernetes.io/default-container')) outAnnos['kubectl.kubernetes.io/default-container'] = containers[0];
   }
 
   const cni = truthy(values.pilot?.cni?.enabled);
-  if (cni) Object.assign(outAnnos, cniAnnotations(meta, values, mode, statusPort));
+  if (cni) Object.assign(outAnnos, cniAnnotations(ctx, statusPort));
 
-  const holdProxy = (pc.holdApplicationUntilProxyStarts === true || proxy.holdApplicationUntilProxyStarts === true) && !native;
+  const holdProxy = (proxyConfig.holdApplicationUntilProxyStarts === true || proxyValues.holdApplicationUntilProxyStarts === true) && !native;
   const noInitContainer = mode === 'NONE' && !native;
   const res = resources(meta, values);
   const initContainers: JsonObject[] = [];
 
   if (!noInitContainer && mode !== 'NONE') {
-    const initImageAnno = annotation(meta, 'sidecar.istio.io/proxyImage', g.proxy_init?.image);
-    const excluded = excludeInboundPort(statusPort, annotation(meta, 'traffic.sidecar.istio.io/excludeInboundPorts', proxy.excludeInboundPorts));
+    const initImageAnno = annotation(meta, 'sidecar.istio.io/proxyImage', globalValues.proxy_init?.image);
+    const excluded = excludeInboundPort(statusPort, annotation(meta, 'traffic.sidecar.istio.io/excludeInboundPorts', proxyValues.excludeInboundPorts));
     const args = [
       'istio-iptables',
       '-p',
-      orDefault(mesh.proxyListenPort, '15001'),
+      orDefault(meshConfig.proxyListenPort, '15001'),
       '-z',
-      orDefault(mesh.proxyInboundListenPort, '15006'),
+      orDefault(meshConfig.proxyInboundListenPort, '15006'),
       '-u',
       '1337',
       '-m',
       mode,
       '-i',
-      annotation(meta, 'traffic.sidecar.istio.io/includeOutboundIPRanges', proxy.includeIPRanges),
+      annotation(meta, 'traffic.sidecar.istio.io/includeOutboundIPRanges', proxyValues.includeIPRanges),
       '-x',
-      annotation(meta, 'traffic.sidecar.istio.io/excludeOutboundIPRanges', proxy.excludeIPRanges),
+      annotation(meta, 'traffic.sidecar.istio.io/excludeOutboundIPRanges', proxyValues.excludeIPRanges),
       '-b',
-      annotation(meta, 'traffic.sidecar.istio.io/includeInboundPorts', proxy.includeInboundPorts),
+      annotation(meta, 'traffic.sidecar.istio.io/includeInboundPorts', proxyValues.includeInboundPorts),
       '-d',
       excluded ? `15090,15021,${excluded}` : '15090,15021',
     ];
-    if (isset('traffic.sidecar.istio.io/includeOutboundPorts') || orDefault(proxy.includeOutboundPorts) !== '') {
-      args.push('-q', annotation(meta, 'traffic.sidecar.istio.io/includeOutboundPorts', proxy.includeOutboundPorts));
+    if (isset('traffic.sidecar.istio.io/includeOutboundPorts') || orDefault(proxyValues.includeOutboundPorts) !== '') {
+      args.push('-q', annotation(meta, 'traffic.sidecar.istio.io/includeOutboundPorts', proxyValues.includeOutboundPorts));
     }
-    if (isset('traffic.sidecar.istio.io/excludeOutboundPorts') || orDefault(proxy.excludeOutboundPorts) !== '') {
-      args.push('-o', annotation(meta, 'traffic.sidecar.istio.io/excludeOutboundPorts', proxy.excludeOutboundPorts));
+    if (isset('traffic.sidecar.istio.io/excludeOutboundPorts') || orDefault(proxyValues.excludeOutboundPorts) !== '') {
+      args.push('-o', annotation(meta, 'traffic.sidecar.istio.io/excludeOutboundPorts', proxyValues.excludeOutboundPorts));
     }
     if (isset('istio.io/reroute-virtual-interfaces')) args.push('-k', String(annos['istio.io/reroute-virtual-interfaces']));
     else if (isset('traffic.sidecar.istio.io/kubevirtInterfaces')) args.push('-k', String(annos['traffic.sidecar.istio.io/kubevirtInterfaces']));
     if (isset('traffic.sidecar.istio.io/excludeInterfaces')) args.push('-c', String(annos['traffic.sidecar.istio.io/excludeInterfaces']));
     args.push(`--log_output_level=${logLevel}`);
-    if (truthy(g.logAsJson)) args.push('--log_as_json');
+    if (truthy(globalValues.logAsJson)) args.push('--log_as_json');
     if (cni) args.push('--run-validation', '--skip-rule-apply');
-    else if (truthy(g.proxy_init?.forceApplyIptables)) args.push('--force-apply');
-    if (truthy(g.nativeNftables)) args.push('--native-nftables');
+    else if (truthy(globalValues.proxy_init?.forceApplyIptables)) args.push('--force-apply');
+    if (truthy(globalValues.nativeNftables)) args.push('--native-nftables');
     const init: JsonObject = {
       name: cni ? 'istio-validation' : 'istio-init',
       image: initImageAnno.includes('/') ? initImageAnno : proxyInitImage(settings, annos),
       args,
     };
-    if (truthy(g.imagePullPolicy)) init.imagePullPolicy = g.imagePullPolicy;
+    if (truthy(globalValues.imagePullPolicy)) init.imagePullPolicy = globalValues.imagePullPolicy;
     if (truthy(proxyMetadata)) init.env = sortedEnv(proxyMetadata);
     init.resources = res;
     init.securityContext = cni
       ? {
-          allowPrivilegeEscalation: proxy.privileged,
-          privileged: proxy.privileged,
+          allowPrivilegeEscalation: proxyValues.privileged,
+          privileged: proxyValues.privileged,
           capabilities: { drop: ['ALL'] },
           readOnlyRootFilesystem: true,
           runAsGroup: 1337,
@@ -129,21 +103,21 @@ export function renderSidecarTemplate(input: TemplateInput): JsonObject {
           runAsNonRoot: true,
         }
       : {
-          allowPrivilegeEscalation: proxy.privileged,
-          privileged: proxy.privileged,
+          allowPrivilegeEscalation: proxyValues.privileged,
+          privileged: proxyValues.privileged,
           capabilities: { add: ['NET_ADMIN', 'NET_RAW'], drop: ['ALL'] },
           readOnlyRootFilesystem: false,
           runAsGroup: 0,
           runAsNonRoot: false,
           runAsUser: 0,
         };
-    if (truthy(proxy.seccompProfile)) init.securityContext.seccompProfile = proxy.seccompProfile;
+    if (truthy(proxyValues.seccompProfile)) init.securityContext.seccompProfile = proxyValues.seccompProfile;
     initContainers.push(init);
   }
 
-  const proxyImageAnno = annotation(meta, 'sidecar.istio.io/proxyImage', proxy.image);
+  const proxyImageAnno = annotation(meta, 'sidecar.istio.io/proxyImage', proxyValues.image);
   const sidecar: JsonObject = {
-    name: 'istio-proxy',
+    name: PROXY_CONTAINER,
     image: proxyImageAnno.includes('/') ? proxyImageAnno : proxyImage(settings, annos),
   };
   if (native) sidecar.restartPolicy = 'Always';
@@ -152,39 +126,39 @@ export function renderSidecarTemplate(input: TemplateInput): JsonObject {
     'proxy',
     'sidecar',
     '--domain',
-    `$(POD_NAMESPACE).svc.${proxy.clusterDomain}`,
-    `--proxyLogLevel=${annotation(meta, 'sidecar.istio.io/logLevel', proxy.logLevel)}`,
-    `--proxyComponentLogLevel=${annotation(meta, 'sidecar.istio.io/componentLogLevel', proxy.componentLogLevel)}`,
+    `$(POD_NAMESPACE).svc.${proxyValues.clusterDomain}`,
+    `--proxyLogLevel=${annotation(meta, 'sidecar.istio.io/logLevel', proxyValues.logLevel)}`,
+    `--proxyComponentLogLevel=${annotation(meta, 'sidecar.istio.io/componentLogLevel', proxyValues.componentLogLevel)}`,
     `--log_output_level=${logLevel}`,
   ];
-  if (truthy(g.sts?.servicePort)) sidecar.args.push(`--stsPort=${g.sts.servicePort}`);
-  if (truthy(g.logAsJson)) sidecar.args.push('--log_as_json');
-  if (truthy(proxy.outlierLogPath)) sidecar.args.push(`--outlierLogPath=${proxy.outlierLogPath}`);
-  if (truthy(proxy.lifecycle)) sidecar.lifecycle = proxy.lifecycle;
+  if (truthy(globalValues.sts?.servicePort)) sidecar.args.push(`--stsPort=${globalValues.sts.servicePort}`);
+  if (truthy(globalValues.logAsJson)) sidecar.args.push('--log_as_json');
+  if (truthy(proxyValues.outlierLogPath)) sidecar.args.push(`--outlierLogPath=${proxyValues.outlierLogPath}`);
+  if (truthy(proxyValues.lifecycle)) sidecar.lifecycle = proxyValues.lifecycle;
   else if (holdProxy) sidecar.lifecycle = { postStart: { exec: { command: ['pilot-agent', 'wait'] } } };
   else if (native) {
     sidecar.lifecycle = {
       preStop: { exec: { command: ['pilot-agent', 'request', `--debug-port=${statusPort}`, 'POST', 'drain'] } },
     };
   }
-  sidecar.env = proxyEnv(input, containers);
-  if (truthy(g.imagePullPolicy)) sidecar.imagePullPolicy = g.imagePullPolicy;
+  sidecar.env = proxyEnv(ctx);
+  if (truthy(globalValues.imagePullPolicy)) sidecar.imagePullPolicy = globalValues.imagePullPolicy;
   if (statusPort !== '0') {
-    if (truthy(proxy.startupProbe?.enabled)) {
+    if (truthy(proxyValues.startupProbe?.enabled)) {
       sidecar.startupProbe = {
         httpGet: { path: '/healthz/ready', port: 15021 },
         initialDelaySeconds: 0,
         periodSeconds: 1,
         timeoutSeconds: 3,
-        failureThreshold: proxy.startupProbe.failureThreshold,
+        failureThreshold: proxyValues.startupProbe.failureThreshold,
       };
     }
     sidecar.readinessProbe = {
       httpGet: { path: '/healthz/ready', port: 15021 },
-      initialDelaySeconds: Number(annotation(meta, 'readiness.status.sidecar.istio.io/initialDelaySeconds', proxy.readinessInitialDelaySeconds)),
-      periodSeconds: Number(annotation(meta, 'readiness.status.sidecar.istio.io/periodSeconds', proxy.readinessPeriodSeconds)),
+      initialDelaySeconds: Number(annotation(meta, 'readiness.status.sidecar.istio.io/initialDelaySeconds', proxyValues.readinessInitialDelaySeconds)),
+      periodSeconds: Number(annotation(meta, 'readiness.status.sidecar.istio.io/periodSeconds', proxyValues.readinessPeriodSeconds)),
       timeoutSeconds: 3,
-      failureThreshold: Number(annotation(meta, 'readiness.status.sidecar.istio.io/failureThreshold', proxy.readinessFailureThreshold)),
+      failureThreshold: Number(annotation(meta, 'readiness.status.sidecar.istio.io/failureThreshold', proxyValues.readinessFailureThreshold)),
     };
   }
   if (proxyMetadata.IPTABLES_TRACE_LOGGING === 'true') {
@@ -202,24 +176,24 @@ export function renderSidecarTemplate(input: TemplateInput): JsonObject {
     if (tproxy) add.push('NET_ADMIN');
     if (capNetBindService) add.push('NET_BIND_SERVICE');
     sidecar.securityContext = {
-      allowPrivilegeEscalation: proxy.privileged,
+      allowPrivilegeEscalation: proxyValues.privileged,
       capabilities: add.length ? { add, drop: ['ALL'] } : { drop: ['ALL'] },
-      privileged: proxy.privileged,
+      privileged: proxyValues.privileged,
       readOnlyRootFilesystem: true,
       ...(tproxy || capNetBindService
         ? { runAsNonRoot: false, runAsUser: 0, runAsGroup: 1337 }
         : { runAsNonRoot: true, runAsUser: 1337, runAsGroup: 1337 }),
     };
   }
-  if (truthy(proxy.seccompProfile)) sidecar.securityContext.seccompProfile = proxy.seccompProfile;
+  if (truthy(proxyValues.seccompProfile)) sidecar.securityContext.seccompProfile = proxyValues.seccompProfile;
   sidecar.resources = res;
-  sidecar.volumeMounts = proxyVolumeMounts(meta, values);
+  sidecar.volumeMounts = proxyVolumeMounts(ctx);
 
   const out: JsonObject = { metadata: { labels: outLabels, annotations: outAnnos }, spec: {} };
   if (native) initContainers.push(sidecar);
   out.spec.initContainers = initContainers;
   if (!native) out.spec.containers = [sidecar];
-  out.spec.volumes = proxyVolumes(meta, spec, values);
-  if (truthy(g.imagePullSecrets)) out.spec.imagePullSecrets = g.imagePullSecrets.map((n: unknown) => ({ name: n }));
+  out.spec.volumes = proxyVolumes(ctx);
+  if (truthy(globalValues.imagePullSecrets)) out.spec.imagePullSecrets = globalValues.imagePullSecrets.map((n: unknown) => ({ name: n }));
   return out;
 }

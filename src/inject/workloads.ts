@@ -3,7 +3,7 @@
 import { UserError } from '../errors';
 import { nativeSidecarsSupported, type InjectionSettings } from './settings';
 import { injectPodCore } from './pod';
-import { matchesSelector } from './label-selector';
+import { decideInjection } from './policy';
 import { normalize } from './normalize';
 import type { JsonObject } from '../json-object';
 
@@ -19,8 +19,6 @@ export const WORKLOAD_KINDS = new Set([
   'ReplicationController',
   'DeploymentConfig',
 ]);
-
-export const IGNORED_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease', 'local-path-storage'];
 
 export interface WorkloadResult {
   kind: string;
@@ -77,42 +75,6 @@ export function deployMetaFromPod(pod: JsonObject): { deployMeta: { name: string
   }
   if (!deployMeta.name) deployMeta.name = meta.name ?? '';
   return { deployMeta, typeMeta };
-}
-
-/** Istio's never/always-inject selectors: unlike a webhook selector, an empty one matches nothing. */
-function labelSelectorMatches(selector: JsonObject, labels: JsonObject): boolean {
-  const empty = Object.keys(selector?.matchLabels ?? {}).length === 0 && (selector?.matchExpressions ?? []).length === 0;
-  return !empty && matchesSelector(labels, selector);
-}
-
-export interface InjectPolicy {
-  policy?: 'enabled' | 'disabled' | string;
-  neverInjectSelector?: unknown[];
-  alwaysInjectSelector?: unknown[];
-}
-
-/** inject.go injectRequired: hostNetwork, ignored namespaces, label/annotation, selectors, policy. */
-export function injectRequired(spec: JsonObject, metadata: JsonObject, policy: InjectPolicy): { inject: boolean; reason: string } {
-  if (spec?.hostNetwork === true) return { inject: false, reason: 'host networking is enabled' };
-  const ns = metadata?.namespace ?? '';
-  if (IGNORED_NAMESPACES.includes(ns)) return { inject: false, reason: `namespace ${ns} is ignored` };
-  const labels: JsonObject = metadata?.labels ?? {};
-  const annos: JsonObject = metadata?.annotations ?? {};
-  const key = 'sidecar.istio.io/inject';
-  const selector: string = key in labels ? String(labels[key]) : String(annos[key] ?? '');
-  const source = key in labels ? 'label' : 'annotation';
-  if (selector === 'true') return { inject: true, reason: `${source} ${key}=true` };
-  if (selector === 'false') return { inject: false, reason: `${source} ${key}=false` };
-  for (const s of policy.neverInjectSelector ?? []) {
-    if (labelSelectorMatches(s as JsonObject, labels)) return { inject: false, reason: 'pod labels match neverInjectSelector' };
-  }
-  for (const s of policy.alwaysInjectSelector ?? []) {
-    if (labelSelectorMatches(s as JsonObject, labels)) return { inject: true, reason: 'pod labels match alwaysInjectSelector' };
-  }
-  const p = policy.policy ?? 'enabled';
-  if (p === 'enabled') return { inject: true, reason: 'injection policy is enabled' };
-  if (p === 'disabled') return { inject: false, reason: 'injection policy is disabled' };
-  return { inject: false, reason: `illegal injection policy ${p}` };
 }
 
 /** Where a kind keeps its pod: a getter for metadata/spec and a setter writing the injected pod back. */
@@ -181,7 +143,7 @@ function injectTyped(value: JsonObject, kind: string, settings: InjectionSetting
     warnings.push(`===> Skipping injection because ${warnKind}${quote(fullName)} has host networking enabled`);
     return obj;
   }
-  if (!injectRequired(slot.spec, slot.meta, { policy: 'enabled' }).inject) {
+  if (!decideInjection(slot.spec, slot.meta, { policy: 'enabled' }).inject) {
     warnings.push(`===> Skipping injection because ${warnKind}${quote(fullName)} has sidecar injection disabled`);
     return obj;
   }

@@ -1,4 +1,8 @@
 /**
+ * src/injector: where an injection comes from, and the client for an injector webhook (webhook.ts). It may import
+ * the engine (src/inject), the Kubernetes adapter (src/kube), src/istio's names and src/webhook/jsonpatch.ts;
+ * nothing imports it but the doors (CLI, Slack jobs, console).
+ *
  * Where a sidecar injection comes from, in istioctl kube-inject's order, so that every door (kube-inject, /mesh
  * inject, its Apply button, deploy --inject) injects what the team's own Istio would:
  *   1. explicit injector config files (the team's templates, rendered by mesh);
@@ -14,12 +18,10 @@ import { getObject, listObjects } from '../kube/objects';
 import type { KubeObject } from '../kube/types';
 import { parseInjectorConfig } from '../inject/injector-config';
 import { connectionErrorCode } from '../kube/unreachable';
-import { INJECTOR_WEBHOOK_SUFFIX } from '../webhook/configuration';
-import { REVISION_LABEL } from '../webhook/selectors';
+import { INJECTOR_WEBHOOK_SUFFIX, ISTIO_NAMESPACE, REVISION_LABEL } from '../istio/vocabulary';
 import { InjectorUnreachable, webhookInjector, webhookTarget, type InjectorWebhook } from './webhook';
 import type { JsonObject } from '../json-object';
 
-export const ISTIO_NAMESPACE = 'istio-system';
 const INJECT_CONFIGMAP = 'istio-sidecar-injector';
 const MESH_CONFIGMAP = 'istio';
 /** What the built-in engine's template is: for the "no cluster" answer. */

@@ -1,5 +1,6 @@
 import type { KubeObject } from '../kube/types';
 import { managesPods, podFailure, readinessOf, type Readiness } from './readiness';
+import { matchesSelectorEmptyMatchesNone, type LabelSelector } from '../kube/label-selector';
 
 /** What the cluster currently holds, by collection, as the stage's watches see it. */
 export interface LiveObjects {
@@ -29,25 +30,6 @@ export interface StageEvaluation {
 export const kindKey = (obj: { apiVersion: string; kind: string }) => `${obj.apiVersion}/${obj.kind}`;
 export const objectKey = (obj: KubeObject) => `${obj.kind.toLowerCase()}/${obj.metadata.name}`;
 
-interface LabelSelector {
-  matchLabels?: Record<string, string>;
-  matchExpressions?: { key: string; operator: string; values?: string[] }[];
-}
-
-export function selectorMatches(selector: LabelSelector | undefined, labels: Record<string, string> = {}): boolean {
-  if (!selector) return false;
-  for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (labels[k] !== v) return false;
-  for (const e of selector.matchExpressions ?? []) {
-    const has = e.key in labels;
-    const inValues = has && (e.values ?? []).includes(labels[e.key]!);
-    if (e.operator === 'In' && !inValues) return false;
-    if (e.operator === 'NotIn' && inValues) return false;
-    if (e.operator === 'Exists' && !has) return false;
-    if (e.operator === 'DoesNotExist' && has) return false;
-  }
-  return true;
-}
-
 const REVISION = 'deployment.kubernetes.io/revision';
 
 /**
@@ -75,7 +57,7 @@ export function podsOf(workload: KubeObject, pods: KubeObject[], replicaSets?: K
     return pods.filter((p) => !p.metadata.deletionTimestamp && p.metadata.ownerReferences?.some((o) => o.kind === 'ReplicaSet' && o.name === current.metadata.name));
   }
   const selector = (workload.spec as { selector?: LabelSelector } | undefined)?.selector;
-  return pods.filter((p) => !p.metadata.deletionTimestamp && selectorMatches(selector, p.metadata.labels));
+  return pods.filter((p) => !p.metadata.deletionTimestamp && matchesSelectorEmptyMatchesNone(p.metadata.labels, selector));
 }
 
 /** Readiness of each desired object of a stage against the live objects: pure, so it is unit-tested. */

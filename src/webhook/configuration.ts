@@ -2,12 +2,16 @@
  * mesh's injector MutatingWebhookConfiguration: Istio's webhook entries (same names and selectors, so
  * namespace labels mean the same thing whichever injector serves them) pointing at mesh's webhook server.
  */
-import { istioWebhookSelectors, type LabelSelectorRequirement } from './selectors';
+import { istioWebhookSelectors } from './selectors';
+import { REVISION_LABEL } from '../istio/vocabulary';
+import type { LabelSelectorRequirement } from '../kube/label-selector';
+
+// install.ts names the suffix through this module.
+export { INJECTOR_WEBHOOK_SUFFIX } from '../istio/vocabulary';
 
 export const MESH_INJECTOR_CONFIG = 'mesh-sidecar-injector';
 export const MESH_INJECTOR_SERVICE = 'mesh-sidecar-injector';
 export const WEBHOOK_CERT_SECRET = 'sidecar-injector-certs';
-export const INJECTOR_WEBHOOK_SUFFIX = 'sidecar-injector.istio.io';
 
 export type ClientTarget =
   | { service: { name: string; namespace: string; port?: number } }
@@ -37,7 +41,7 @@ export function injectorWebhookConfiguration(options: InjectorConfigOptions): Re
     kind: 'MutatingWebhookConfiguration',
     metadata: {
       name: options.name ?? MESH_INJECTOR_CONFIG,
-      labels: { app: 'sidecar-injector', 'istio.io/rev': revision, 'app.kubernetes.io/managed-by': 'mesh' },
+      labels: { app: 'sidecar-injector', [REVISION_LABEL]: revision, 'app.kubernetes.io/managed-by': 'mesh' },
     },
     webhooks: entries.map((entry) => ({
       name: entry.name,

@@ -2,17 +2,14 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors';
-import { injectPod, injectRequired, injectionSettings, type InjectionSettings } from '../inject';
+import { decidePodInjection, injectPod, injectionSettings, type InjectionSettings } from '../inject';
 import { parseManifests } from '../yaml/manifests';
 import type { PodInjector, PodJson } from './review';
 
 export function injectorFromSettings(settings: InjectionSettings): PodInjector {
   return {
-    decide: (pod, namespace) => injectRequired(pod, namespace, settings),
-    inject: (pod, owner) => {
-      const result = injectPod(pod, owner, settings);
-      return { pod: result.pod as PodJson, warnings: result.warnings };
-    },
+    decide: (pod, namespace) => decidePodInjection(pod, namespace, settings),
+    inject: (pod, owner) => ({ pod: injectPod(pod, owner, settings).pod as PodJson }),
   };
 }
 

@@ -28,10 +28,10 @@ export interface PodJson {
 
 /** The one function through which the webhook reaches the injection engine. */
 export interface PodInjector {
-  /** Istio's `injectRequired`: hostNetwork, ignored namespaces, inject label/annotation, selectors, policy. */
+  /** Istio's `injectRequired` (`decidePodInjection`): hostNetwork, ignored namespaces, inject label/annotation, selectors, policy. */
   decide(pod: PodJson, namespace: string): { inject: boolean; reason: string };
   /** Must leave `pod` as it is: the patch is computed against it (the engine works on its own typed copy). */
-  inject(pod: PodJson, owner: WorkloadOwner): { pod: PodJson; warnings: string[] };
+  inject(pod: PodJson, owner: WorkloadOwner): { pod: PodJson; warnings?: string[] };
 }
 
 export interface ReviewReply {
@@ -107,7 +107,7 @@ export function reviewAdmission(rawBody: string, contentType: string | undefined
       allowed: true,
       patchType: 'JSONPatch',
       patch: Buffer.from(JSON.stringify(patch)).toString('base64'),
-      ...(injected.warnings.length > 0 ? { warnings: injected.warnings } : {}),
+      ...(injected.warnings?.length ? { warnings: injected.warnings } : {}),
     });
   } catch (error) {
     // As istiod: the review is answered (not a 5xx) and the pod is refused with the engine's message.

@@ -1,22 +1,21 @@
 /**
- * Kubernetes label selectors and the webhook entries of Istio's injector MutatingWebhookConfiguration
- * (`mutatingwebhook.yaml` in istio-discovery): the API server decides from namespace and object labels alone
- * whether to call the injector, so these selectors are half of the injection decision.
+ * The webhook entries of Istio's injector MutatingWebhookConfiguration (`mutatingwebhook.yaml` in
+ * istio-discovery): the API server decides from namespace and object labels alone whether to call the
+ * injector, so these selectors are half of the injection decision. Pure.
  */
-import { matchesSelector, type LabelSelector, type LabelSelectorRequirement, type Labels } from '../inject/label-selector';
-
-export { matchesSelector, type LabelSelector, type LabelSelectorRequirement, type Labels } from '../inject/label-selector';
+import {
+  matchesSelectorEmptyMatchesAll,
+  type LabelSelector,
+  type LabelSelectorRequirement,
+  type Labels,
+} from '../kube/label-selector';
+import { IGNORED_NAMESPACES, NAMESPACE_INJECTION_LABEL, POD_INJECT_LABEL, REVISION_LABEL } from '../istio/vocabulary';
 
 export interface WebhookSelectors {
   name: string;
   namespaceSelector: LabelSelector;
   objectSelector: LabelSelector;
 }
-
-export const INJECTION_LABEL = 'istio-injection';
-export const REVISION_LABEL = 'istio.io/rev';
-export const POD_INJECT_LABEL = 'sidecar.istio.io/inject';
-export const IGNORED_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease', 'local-path-storage'];
 
 const notExists = (key: string): LabelSelectorRequirement => ({ key, operator: 'DoesNotExist' });
 const injectNotFalse: LabelSelectorRequirement = { key: POD_INJECT_LABEL, operator: 'NotIn', values: ['false'] };
@@ -35,12 +34,12 @@ export function istioWebhookSelectors(
   const entries: WebhookSelectors[] = [
     {
       name: 'rev.namespace.sidecar-injector.istio.io',
-      namespaceSelector: { matchExpressions: [revIn, notExists(INJECTION_LABEL)] },
+      namespaceSelector: { matchExpressions: [revIn, notExists(NAMESPACE_INJECTION_LABEL)] },
       objectSelector: { matchExpressions: [injectNotFalse] },
     },
     {
       name: 'rev.object.sidecar-injector.istio.io',
-      namespaceSelector: { matchExpressions: [notExists(REVISION_LABEL), notExists(INJECTION_LABEL)] },
+      namespaceSelector: { matchExpressions: [notExists(REVISION_LABEL), notExists(NAMESPACE_INJECTION_LABEL)] },
       objectSelector: { matchExpressions: [injectNotFalse, revIn] },
     },
   ];
@@ -48,12 +47,12 @@ export function istioWebhookSelectors(
     entries.push(
       {
         name: 'namespace.sidecar-injector.istio.io',
-        namespaceSelector: { matchExpressions: [{ key: INJECTION_LABEL, operator: 'In', values: ['enabled'] }] },
+        namespaceSelector: { matchExpressions: [{ key: NAMESPACE_INJECTION_LABEL, operator: 'In', values: ['enabled'] }] },
         objectSelector: { matchExpressions: [injectNotFalse] },
       },
       {
         name: 'object.sidecar-injector.istio.io',
-        namespaceSelector: { matchExpressions: [notExists(INJECTION_LABEL), notExists(REVISION_LABEL)] },
+        namespaceSelector: { matchExpressions: [notExists(NAMESPACE_INJECTION_LABEL), notExists(REVISION_LABEL)] },
         objectSelector: {
           matchExpressions: [{ key: POD_INJECT_LABEL, operator: 'In', values: ['true'] }, notExists(REVISION_LABEL)],
         },
@@ -64,7 +63,7 @@ export function istioWebhookSelectors(
         name: 'auto.sidecar-injector.istio.io',
         namespaceSelector: {
           matchExpressions: [
-            notExists(INJECTION_LABEL),
+            notExists(NAMESPACE_INJECTION_LABEL),
             notExists(REVISION_LABEL),
             { key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: IGNORED_NAMESPACES },
           ],
@@ -86,6 +85,6 @@ export function matchingWebhooks(
   podLabels: Labels | undefined,
 ): string[] {
   return webhooks
-    .filter((w) => matchesSelector(namespaceLabels, w.namespaceSelector) && matchesSelector(podLabels, w.objectSelector))
+    .filter((w) => matchesSelectorEmptyMatchesAll(namespaceLabels, w.namespaceSelector) && matchesSelectorEmptyMatchesAll(podLabels, w.objectSelector))
     .map((w) => w.name);
 }

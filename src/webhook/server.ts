@@ -1,4 +1,11 @@
-/** mesh's injector webhook: HTTPS, `/inject` (and `/inject/...` as istiod), plus a readiness endpoint. */
+/**
+ * src/webhook: mesh's own injector webhook — this HTTPS server, the AdmissionReview door onto the engine
+ * (review.ts, engine.ts, jsonpatch.ts), its MutatingWebhookConfiguration with Istio's selectors
+ * (configuration.ts, selectors.ts), and its certificate through the CSR API (install.ts, csr.ts, certs.ts). It
+ * may import the engine (src/inject), the Kubernetes adapter (src/kube), src/istio's names and src/yaml.
+ *
+ * mesh's injector webhook: HTTPS, `/inject` (and `/inject/...` as istiod), plus a readiness endpoint.
+ */
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';

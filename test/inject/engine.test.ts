@@ -1,7 +1,7 @@
 // Engine behaviour beyond the goldens: idempotence, kinds and apiVersions, skip warnings, the webhook
 // door, the injection decision, configuration and quantities.
 import { parseAllDocuments } from 'yaml';
-import { injectManifests, injectionSettings, injectPod, injectRequired, proxyImage } from '../../src/inject';
+import { decidePodInjection, injectManifests, injectionSettings, injectPod, proxyImage } from '../../src/inject';
 import { canonicalQuantity } from '../../src/inject/quantity';
 import { normalize } from '../../src/inject/normalize';
 import { nativeSidecarsSupported } from '../../src/inject/settings';
@@ -148,19 +148,19 @@ describe('webhook door and decision', () => {
     expect(checked).toBeGreaterThan(50);
   });
 
-  it('injectRequired follows Istio order: hostNetwork, ignored namespaces, label/annotation, selectors, policy', () => {
+  it('decidePodInjection follows Istio order: hostNetwork, ignored namespaces, label/annotation, selectors, policy', () => {
     const base = { ...defaults };
-    expect(injectRequired({ ...pod, spec: { ...pod.spec, hostNetwork: true } }, 'ns', base).inject).toBe(false);
-    expect(injectRequired(pod, 'kube-system', base).inject).toBe(false);
-    expect(injectRequired(pod, 'ns', base).inject).toBe(true);
-    expect(injectRequired(pod, 'ns', { ...base, policy: 'disabled' }).inject).toBe(false);
+    expect(decidePodInjection({ ...pod, spec: { ...pod.spec, hostNetwork: true } }, 'ns', base).inject).toBe(false);
+    expect(decidePodInjection(pod, 'kube-system', base).inject).toBe(false);
+    expect(decidePodInjection(pod, 'ns', base).inject).toBe(true);
+    expect(decidePodInjection(pod, 'ns', { ...base, policy: 'disabled' }).inject).toBe(false);
     const forced = { ...pod, metadata: { ...pod.metadata, labels: { ...pod.metadata.labels, 'sidecar.istio.io/inject': 'true' } } };
-    expect(injectRequired(forced, 'ns', { ...base, policy: 'disabled' }).inject).toBe(true);
+    expect(decidePodInjection(forced, 'ns', { ...base, policy: 'disabled' }).inject).toBe(true);
     const never = [{ matchLabels: { app: 'a' } }];
-    expect(injectRequired(pod, 'ns', { ...base, neverInjectSelector: never }).inject).toBe(false);
-    expect(injectRequired(pod, 'ns', { ...base, policy: 'disabled', alwaysInjectSelector: never }).inject).toBe(true);
+    expect(decidePodInjection(pod, 'ns', { ...base, neverInjectSelector: never }).inject).toBe(false);
+    expect(decidePodInjection(pod, 'ns', { ...base, policy: 'disabled', alwaysInjectSelector: never }).inject).toBe(true);
     // Unlike a webhook's selector, an empty never-inject selector matches no pod.
-    expect(injectRequired(pod, 'ns', { ...base, neverInjectSelector: [{}] }).inject).toBe(true);
+    expect(decidePodInjection(pod, 'ns', { ...base, neverInjectSelector: [{}] }).inject).toBe(true);
   });
 });
 

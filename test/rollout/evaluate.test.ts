@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
-import { evaluateStage, selectorMatches } from '../../src/rollout/evaluate';
+import { evaluateStage } from '../../src/rollout/evaluate';
+import { matchesSelectorEmptyMatchesNone } from '../../src/kube/label-selector';
 import { isStale, microTime } from '../../src/rollout/lock';
 import { parseDuration } from '../../src/cli/deploy';
 import { eventLines } from '../../src/rollout/text';
@@ -85,10 +86,10 @@ describe('evaluateStage', () => {
   });
   it('selectors: matchLabels and matchExpressions', () => {
     const sel = { matchLabels: { app: 'a' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['web'] }, { key: 'old', operator: 'DoesNotExist' }] };
-    expect(selectorMatches(sel, { app: 'a', tier: 'web' })).toBe(true);
-    expect(selectorMatches(sel, { app: 'a', tier: 'db' })).toBe(false);
-    expect(selectorMatches(sel, { app: 'a', tier: 'web', old: '1' })).toBe(false);
-    expect(selectorMatches(undefined, { app: 'a' })).toBe(false);
+    expect(matchesSelectorEmptyMatchesNone({ app: 'a', tier: 'web' }, sel)).toBe(true);
+    expect(matchesSelectorEmptyMatchesNone({ app: 'a', tier: 'db' }, sel)).toBe(false);
+    expect(matchesSelectorEmptyMatchesNone({ app: 'a', tier: 'web', old: '1' }, sel)).toBe(false);
+    expect(matchesSelectorEmptyMatchesNone({ app: 'a' }, undefined)).toBe(false);
   });
 });
 

@@ -1,21 +1,22 @@
-import { istioWebhookSelectors, matchesSelector, matchingWebhooks } from '../../src/webhook/selectors';
+import { istioWebhookSelectors, matchingWebhooks } from '../../src/webhook/selectors';
+import { matchesSelectorEmptyMatchesAll } from '../../src/kube/label-selector';
 
-describe('matchesSelector', () => {
+describe('matchesSelectorEmptyMatchesAll', () => {
   it('treats a missing or empty selector as matching everything', () => {
-    expect(matchesSelector({ a: '1' }, undefined)).toBe(true);
-    expect(matchesSelector(undefined, {})).toBe(true);
+    expect(matchesSelectorEmptyMatchesAll({ a: '1' }, undefined)).toBe(true);
+    expect(matchesSelectorEmptyMatchesAll(undefined, {})).toBe(true);
   });
 
   it('implements matchLabels and the four operators', () => {
     const labels = { env: 'prod', tier: 'web' };
-    expect(matchesSelector(labels, { matchLabels: { env: 'prod' } })).toBe(true);
-    expect(matchesSelector(labels, { matchLabels: { env: 'dev' } })).toBe(false);
-    expect(matchesSelector(labels, { matchExpressions: [{ key: 'env', operator: 'In', values: ['prod', 'dev'] }] })).toBe(true);
-    expect(matchesSelector(labels, { matchExpressions: [{ key: 'x', operator: 'In', values: ['prod'] }] })).toBe(false);
-    expect(matchesSelector(labels, { matchExpressions: [{ key: 'env', operator: 'NotIn', values: ['prod'] }] })).toBe(false);
-    expect(matchesSelector(labels, { matchExpressions: [{ key: 'x', operator: 'NotIn', values: ['prod'] }] })).toBe(true);
-    expect(matchesSelector(labels, { matchExpressions: [{ key: 'tier', operator: 'Exists' }] })).toBe(true);
-    expect(matchesSelector(labels, { matchExpressions: [{ key: 'tier', operator: 'DoesNotExist' }] })).toBe(false);
+    expect(matchesSelectorEmptyMatchesAll(labels, { matchLabels: { env: 'prod' } })).toBe(true);
+    expect(matchesSelectorEmptyMatchesAll(labels, { matchLabels: { env: 'dev' } })).toBe(false);
+    expect(matchesSelectorEmptyMatchesAll(labels, { matchExpressions: [{ key: 'env', operator: 'In', values: ['prod', 'dev'] }] })).toBe(true);
+    expect(matchesSelectorEmptyMatchesAll(labels, { matchExpressions: [{ key: 'x', operator: 'In', values: ['prod'] }] })).toBe(false);
+    expect(matchesSelectorEmptyMatchesAll(labels, { matchExpressions: [{ key: 'env', operator: 'NotIn', values: ['prod'] }] })).toBe(false);
+    expect(matchesSelectorEmptyMatchesAll(labels, { matchExpressions: [{ key: 'x', operator: 'NotIn', values: ['prod'] }] })).toBe(true);
+    expect(matchesSelectorEmptyMatchesAll(labels, { matchExpressions: [{ key: 'tier', operator: 'Exists' }] })).toBe(true);
+    expect(matchesSelectorEmptyMatchesAll(labels, { matchExpressions: [{ key: 'tier', operator: 'DoesNotExist' }] })).toBe(false);
   });
 });
 
