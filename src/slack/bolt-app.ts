@@ -37,7 +37,10 @@ export function createBoltHandler(settings: BoltSettings): (event: GatewayEvent,
     await ack(await handleCommand(command.text, caller, settings.deps));
   });
 
-  app.action(/^mesh_/, async ({ ack, body, action, respond, logger }) => {
+  // Button replies go to the response_url through mesh's Web API client, which retries a dropped connection, a 5xx
+  // or a 429 within its budget; Bolt's respond() tries once, and a lost reply leaves the user without an answer.
+  const replies = slackApi({ token: settings.botToken, ...(settings.slackApiUrl ? { baseUrl: settings.slackApiUrl } : {}), totalTimeoutMs: 2500 });
+  app.action(/^mesh_/, async ({ ack, body, action, logger }) => {
     await ack();
     if (action.type !== 'button' || body.type !== 'block_actions') return;
     const caller = {
@@ -49,7 +52,8 @@ export function createBoltHandler(settings: BoltSettings): (event: GatewayEvent,
     };
     const button = action as { action_id: string; value?: string };
     const reply = await handleButton({ actionId: button.action_id, value: button.value ?? '' }, caller, settings.deps);
-    await respond({ ...reply, replace_original: false }).catch((error: unknown) => logger.warn(`response_url: ${(error as Error).message}`));
+    if (!body.response_url) return;
+    await replies.respond(body.response_url, { ...reply, replace_original: false }).catch((error: unknown) => logger.warn(`response_url: ${(error as Error).message}`));
   });
 
   const handler = receiver.toHandler();

@@ -129,6 +129,32 @@ describe('scenario 6: duplicate deliveries and concurrent callers', () => {
   });
 });
 
+describe('scenario 5: Slack refusing a button\'s response_url for a moment', () => {
+  const ns = withNamespace('slack-reply-retry');
+
+  it('the button\'s reply still reaches the user (the reply is retried, not dropped after one 503)', async () => {
+    const s = await open();
+    const replies: string[] = [];
+    s.standin.events.on('event', (e: StandinEvent) => {
+      if (e.type === 'ephemeral') replies.push(e.text);
+    });
+    await s.send(`/mesh inject guestbook -n ${ns.name}`);
+    await s.runner.idle();
+    s.standin.setDown(true);
+    const recovery = setTimeout(() => s.standin.setDown(false), 700);
+    try {
+      expect(await s.send('click Apply')).toMatchObject({ status: 200 });
+      await waitUntil('the button reply', async () => replies.length >= 1, 30_000);
+    } finally {
+      clearTimeout(recovery);
+      s.standin.setDown(false);
+    }
+    expect(s.standin.refusedWhileDown()).toBeGreaterThan(0);
+    expect(replies).toEqual([expect.stringMatching(/^:hourglass_flowing_sand: Working on `inject guestbook .* --apply`/)]);
+    await s.runner.idle();
+  });
+});
+
 describe('scenario 6: two channels deploying the same app at once', () => {
   const ns = withNamespace('slack-two-channels');
   const policy: Policy = {
