@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { UserError } from '../errors';
-import { deleteObject, getObject, serverSideApply, serverSideApplyWithResult } from '../kube/objects';
+import { deleteObject, ensureNamespace, getObject, serverSideApply, serverSideApplyWithResult } from '../kube/objects';
 import type { KubeObject } from '../kube/types';
 import { KubeApiError } from '../kube/request';
 import { connectionErrorCode } from '../kube/unreachable';
@@ -169,8 +169,7 @@ async function runPreflight(step: Step): Promise<RolloutState> {
 
 async function takeLock(step: Step): Promise<RolloutState> {
   const { state, deps } = step;
-  const namespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: state.namespace } };
-  if (!(await getObject(deps.kc, namespace))) await serverSideApply(deps.kc, namespace);
+  await ensureNamespace(deps.kc, state.namespace);
   const result = await acquireLock(
     deps.kc,
     state.namespace,
