@@ -1,4 +1,4 @@
-import type { KubeObject } from '../kube/types';
+import { objectLabel, type KubeObject } from '../kube/types';
 import { managesPods, podFailure, readinessOf, type Readiness } from './readiness';
 
 /** What the cluster currently holds, by collection, as the stage's watches see it. */
@@ -27,7 +27,8 @@ export interface StageEvaluation {
 }
 
 export const kindKey = (obj: { apiVersion: string; kind: string }) => `${obj.apiVersion}/${obj.kind}`;
-export const objectKey = (obj: KubeObject) => `${obj.kind.toLowerCase()}/${obj.metadata.name}`;
+// How the rollout names an object in its events: the adapter's one object formatter.
+export const objectKey = objectLabel;
 
 interface LabelSelector {
   matchLabels?: Record<string, string>;

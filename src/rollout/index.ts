@@ -27,7 +27,6 @@ export { rolloutStatus, type AppStatus } from './status';
 export { listApps, loadApp, appFiles } from './catalog';
 export { type Plan, type PlanStage, stagesFromSyncWaves, SYNC_WAVE_ANNOTATION } from './plan';
 export { type ManifestDocument, parseManifestDocuments } from './manifests';
-export { renderDiagnosis } from './diagnose';
-export { formatProblem } from './preflight';
+export { formatProblem } from './events';
 export { readLock, type LockInfo } from './lock';
 export type { ManifestTransform } from './resolve';

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { evaluateStage, selectorMatches } from '../../src/rollout/evaluate';
 import { isStale, microTime } from '../../src/rollout/lock';
 import { parseDuration } from '../../src/cli/deploy';
-import { eventLines } from '../../src/rollout/text';
+import { eventLines } from '../../src/cli/rollout-text';
 import type { KubeObject } from '../../src/kube/types';
 
 const deployment: KubeObject = {
