@@ -1,4 +1,7 @@
-// The shared Kubernetes adapter: every door and engine reaches the cluster through these functions.
+// The one Kubernetes adapter: every door and engine reaches the cluster through these functions (requests over
+// discovery-resolved paths, apply/get/list/create/replace/patch/delete, ensureNamespace, list+watch and
+// watchUntil, updateLease, node lookup, kubeconfig resolution, the 404/409/403 helpers). It may import only
+// src/errors.ts and @kubernetes/client-node (and src/cluster, lazily, to find the local cluster's kubeconfig).
 export { resolveKubeConfig, kubectlKubeconfig, type ResolveOptions } from './config';
 export { kubeletVersions } from './nodes';
 export {
