@@ -8,9 +8,14 @@ import { UserError } from '../errors';
 import { isManifestFile, PLAN_FILE } from '../rollout/app-files';
 import type { AppEntry, AppSource, GitCredentials } from './registry';
 import type { AppSnapshot } from './resolve';
-import type { SourceOptions } from './source';
 
 type GitSource = Extract<AppSource, { kind: 'git' }>;
+
+export interface SourceOptions {
+  env: NodeJS.ProcessEnv;
+  /** Checkouts by commit: Lambda's /tmp, the CLI's ~/.cache/mesh/git. */
+  cacheDir: string;
+}
 
 async function token(credentials: GitCredentials, app: string, env: NodeJS.ProcessEnv): Promise<string> {
   const ref = credentials.token;

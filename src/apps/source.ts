@@ -3,12 +3,8 @@
 import { appFiles } from '../rollout/catalog';
 import type { AppEntry } from './registry';
 import type { AppSnapshot } from './resolve';
-
-export interface SourceOptions {
-  env: NodeJS.ProcessEnv;
-  /** Checkouts by commit: Lambda's /tmp, the CLI's ~/.cache/mesh/git. */
-  cacheDir: string;
-}
+// A type only: the Git adapter itself is imported on first use, so builtin-only doors never load it.
+import type { SourceOptions } from './git-source';
 
 export type AppLoader = (app: AppEntry, commit?: string) => Promise<AppSnapshot>;
 

@@ -1,61 +1,40 @@
 /** The cluster reads and writes of auto-injection, each naming the RBAC permission it needs. */
 import type { KubeConfig } from '@kubernetes/client-node';
-import { KubeApiError, kubeRequest, type KubeList, type KubeObject } from '../kube';
+import {
+  createObject, ensureNamespace, getObject, KubeApiError, listObjects, needing, patchObject, FIELD_MANAGER, type KubeObject,
+} from '../kube';
 import { UserError } from '../errors';
-import { needing } from '../webhook/permissions';
 import type { InjectorConfig } from './injectors';
 import { probePod } from './probe';
 import { hasSidecar } from './coverage';
 
+const namespaceRef = (name: string) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+
 export async function readNamespace(kc: KubeConfig, namespace: string): Promise<KubeObject> {
-  try {
-    return await needing('get on namespaces', () => kubeRequest<KubeObject>(kc, { method: 'GET', path: `/api/v1/namespaces/${namespace}` }));
-  } catch (error) {
-    if (error instanceof KubeApiError && error.statusCode === 404) throw new UserError(`namespace ${namespace} does not exist`);
-    throw error;
-  }
+  const found = await needing('get on namespaces', () => getObject(kc, namespaceRef(namespace)));
+  if (!found) throw new UserError(`namespace ${namespace} does not exist`);
+  return found;
 }
 
 /** Reads the namespace, creating it (empty, unlabelled) when it does not exist yet; says which. */
 export async function readOrCreateNamespace(kc: KubeConfig, namespace: string): Promise<{ namespace: KubeObject; created: boolean }> {
-  try {
-    return { namespace: await readNamespace(kc, namespace), created: false };
-  } catch (error) {
-    if (!(error instanceof UserError) || !/does not exist$/.test(error.message)) throw error;
-  }
-  const created = await needing('create on namespaces', () =>
-    kubeRequest<KubeObject>(kc, { method: 'POST', path: '/api/v1/namespaces', body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } } }),
-  );
-  return { namespace: created, created: true };
+  return ensureNamespace(kc, namespace, { permissions: { get: 'get on namespaces', create: 'create on namespaces' } });
 }
 
 /** Sets (string) or removes (null) namespace labels with a JSON merge patch. */
 export async function patchNamespaceLabels(kc: KubeConfig, namespace: string, labels: Record<string, string | null>): Promise<void> {
-  await needing('patch on namespaces', () =>
-    kubeRequest(kc, {
-      method: 'PATCH',
-      path: `/api/v1/namespaces/${namespace}`,
-      contentType: 'application/merge-patch+json',
-      body: { metadata: { labels } },
-    }),
-  );
+  await needing('patch on namespaces', () => patchObject(kc, namespaceRef(namespace), 'merge', { metadata: { labels } }));
 }
 
 export async function listInjectorConfigs(kc: KubeConfig): Promise<InjectorConfig[]> {
   const list = await needing('list on admissionregistration.k8s.io/mutatingwebhookconfigurations', () =>
-    kubeRequest<KubeList<InjectorConfig>>(kc, { method: 'GET', path: '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations' }),
+    listObjects<InjectorConfig>(kc, { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'MutatingWebhookConfiguration' }),
   );
   return list.items;
 }
 
 export async function serviceExists(kc: KubeConfig, namespace: string, name: string): Promise<boolean> {
-  try {
-    await kubeRequest(kc, { method: 'GET', path: `/api/v1/namespaces/${namespace}/services/${name}` });
-    return true;
-  } catch (error) {
-    if (error instanceof KubeApiError && error.statusCode === 404) return false;
-    throw error;
-  }
+  return (await getObject(kc, { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace } })) !== undefined;
 }
 
 export type ProbeOutcome = { created: true; injected: boolean } | { created: false; message: string };
@@ -66,10 +45,11 @@ export type ProbeOutcome = { created: true; injected: boolean } | { created: fal
  */
 export async function dryRunProbe(kc: KubeConfig, namespace: string): Promise<ProbeOutcome> {
   const deadline = Date.now() + 10_000;
+  const probe = probePod() as KubeObject;
   for (;;) {
     try {
       const pod = await needing(`create on pods in namespace ${namespace}`, () =>
-        kubeRequest<KubeObject>(kc, { method: 'POST', path: `/api/v1/namespaces/${namespace}/pods`, query: { dryRun: 'All' }, body: probePod() }),
+        createObject<KubeObject>(kc, { ...probe, metadata: { ...probe.metadata, namespace } }, true),
       );
       return { created: true, injected: hasSidecar(pod) };
     } catch (error) {
@@ -85,12 +65,8 @@ export async function dryRunProbe(kc: KubeConfig, namespace: string): Promise<Pr
 
 export async function listPodsAndReplicaSets(kc: KubeConfig, namespace: string): Promise<{ pods: KubeObject[]; replicaSets: KubeObject[] }> {
   const [pods, replicaSets] = await Promise.all([
-    needing(`list on pods in namespace ${namespace}`, () =>
-      kubeRequest<KubeList>(kc, { method: 'GET', path: `/api/v1/namespaces/${namespace}/pods` }),
-    ),
-    needing(`list on apps/replicasets in namespace ${namespace}`, () =>
-      kubeRequest<KubeList>(kc, { method: 'GET', path: `/apis/apps/v1/namespaces/${namespace}/replicasets` }),
-    ),
+    needing(`list on pods in namespace ${namespace}`, () => listObjects(kc, { apiVersion: 'v1', kind: 'Pod', namespace })),
+    needing(`list on apps/replicasets in namespace ${namespace}`, () => listObjects(kc, { apiVersion: 'apps/v1', kind: 'ReplicaSet', namespace })),
   ]);
   return { pods: pods.items, replicaSets: replicaSets.items };
 }
@@ -102,13 +78,13 @@ export async function restartWorkload(kc: KubeConfig, namespace: string, kind: s
   const plural = PLURALS[kind];
   if (!plural) throw new UserError(`${kind} ${name} cannot be restarted (only Deployments, StatefulSets and DaemonSets can)`);
   await needing(`patch on apps/${plural} in namespace ${namespace}`, () =>
-    kubeRequest(kc, {
-      method: 'PATCH',
-      path: `/apis/apps/v1/namespaces/${namespace}/${plural}/${name}`,
-      contentType: 'application/strategic-merge-patch+json',
-      query: { fieldManager: 'mesh' },
-      body: { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': now.toISOString() } } } } },
-    }),
+    patchObject(
+      kc,
+      { apiVersion: 'apps/v1', kind, metadata: { name, namespace } },
+      'strategic',
+      { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': now.toISOString() } } } } },
+      { fieldManager: FIELD_MANAGER },
+    ),
   );
 }
 
@@ -121,16 +97,18 @@ export async function dryRunWorkloadPod(kc: KubeConfig, namespace: string, kind:
   const plural = PLURALS[kind];
   if (!plural) return undefined;
   const workload = await needing(`get on apps/${plural} in namespace ${namespace}`, () =>
-    kubeRequest<KubeObject & { spec?: { template?: { metadata?: KubeObject['metadata']; spec?: unknown } } }>(kc, {
-      method: 'GET', path: `/apis/apps/v1/namespaces/${namespace}/${plural}/${name}`,
+    getObject<KubeObject & { spec?: { template?: { metadata?: KubeObject['metadata']; spec?: unknown } } }>(kc, {
+      apiVersion: 'apps/v1', kind, metadata: { name, namespace },
     }),
   );
-  const template = workload.spec?.template;
+  // A workload deleted since its pods were listed has nothing to compare.
+  const template = workload?.spec?.template;
   if (!template?.spec) return undefined;
   const body = {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: {
+      namespace,
       generateName: sample.metadata.generateName ?? `${name}-`,
       labels: sample.metadata.labels ?? template.metadata?.labels,
       annotations: template.metadata?.annotations,
@@ -138,7 +116,5 @@ export async function dryRunWorkloadPod(kc: KubeConfig, namespace: string, kind:
     },
     spec: template.spec,
   };
-  return needing(`create on pods in namespace ${namespace}`, () =>
-    kubeRequest<KubeObject>(kc, { method: 'POST', path: `/api/v1/namespaces/${namespace}/pods`, query: { dryRun: 'All' }, body }),
-  );
+  return needing(`create on pods in namespace ${namespace}`, () => createObject<KubeObject>(kc, body, true));
 }

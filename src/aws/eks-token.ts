@@ -7,9 +7,10 @@ import { presignUrl, type AwsCredentials } from './sigv4';
  */
 
 export const TOKEN_PREFIX = 'k8s-aws-v1.';
-/** EKS accepts a token until 15 minutes after its X-Amz-Date. */
-export const TOKEN_LIFETIME_MS = 15 * 60_000;
-/** Renew well before that, so a request started just before the refresh still lands in time. */
+/**
+ * EKS accepts a token until 15 minutes after its X-Amz-Date; renew well before that, so a request started just
+ * before the refresh still lands in time.
+ */
 export const TOKEN_REFRESH_AFTER_MS = 10 * 60_000;
 
 export interface EksTokenRequest {

@@ -11,7 +11,7 @@ import { runRollout, startRollout, type RolloutEvent, type RolloutState } from '
 import { planRollout } from '../rollout/planner';
 import type { GitFilesLoader } from '../rollout/resolve';
 import { planText } from './plan-text';
-import { eventLines } from '../rollout/text';
+import { eventLines } from './rollout-text';
 import { atMostOne, parseCommandArgs, refuseEmptyValues } from './args';
 import type { CliIO } from './io';
 

@@ -5,7 +5,7 @@ import type { CliIO } from './io';
 import { readAll } from './io';
 import { parseCommandArgs } from './args';
 import { UserError } from '../errors';
-import { injectionSettings } from '../inject';
+import { injectionSettings, nativeSidecarsSupported } from '../inject';
 import { parseInjectorConfig } from '../inject/injector-config';
 import { parseManifests } from '../yaml/manifests';
 
@@ -75,17 +75,22 @@ function readConfigFile(file: string, cwd: string): unknown {
   return value;
 }
 
-/** true/false as given; auto asks the cluster (classic when there is none, as offline istioctl). */
+/**
+ * true/false as given; auto asks the cluster's nodes (classic when there is no cluster, or it cannot be
+ * asked — an unreadable kubeconfig included — as offline istioctl).
+ */
 async function decideNativeSidecars(
   mode: Options['nativeSidecars'],
   kubeconfig: string | undefined,
+  io: CliIO,
 ): Promise<{ nativeSidecars: boolean; nodeKubeletVersions?: Record<string, string> }> {
   if (mode !== 'auto') return { nativeSidecars: mode === 'true' };
-  const nodes = await import('../inject/nodes');
   if (!kubeconfig) return { nativeSidecars: false };
-  const versions = await nodes.kubeletVersions(kubeconfig);
+  const kc = await loadKubeconfig(kubeconfig, io).catch(() => undefined);
+  const { kubeletVersions } = await import('../kube');
+  const versions = kc && (await kubeletVersions(kc));
   if (versions === undefined) return { nativeSidecars: false };
-  return { nativeSidecars: nodes.nativeSidecarsSupported(Object.values(versions)), nodeKubeletVersions: versions };
+  return { nativeSidecars: nativeSidecarsSupported(Object.values(versions)), nodeKubeletVersions: versions };
 }
 
 async function loadKubeconfig(file: string, io: CliIO) {
@@ -108,11 +113,11 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const meshConfig = opts.meshConfigFile ? readConfigFile(opts.meshConfigFile, io.cwd) : undefined;
   // The cluster istioctl would ask: --kubeconfig, else KUBECONFIG or ~/.kube/config. Explicit config files mean
   // "render these", so no cluster is asked then.
-  const { usableKubeconfig } = await import('../inject/nodes');
-  const kubeconfigPath = opts.kubeconfig ? path.resolve(io.cwd, opts.kubeconfig) : usableKubeconfig(io.env);
+  const { kubectlKubeconfig } = await import('../kube');
+  const kubeconfigPath = opts.kubeconfig ? path.resolve(io.cwd, opts.kubeconfig) : kubectlKubeconfig(io.env);
   const injector = opts.injectConfigFile ? parseInjectorConfig(readText(opts.injectConfigFile, io.cwd), opts.injectConfigFile) : undefined;
   const explicitFiles = values !== undefined || meshConfig !== undefined || injector !== undefined;
-  const builtin = { values, meshConfig, revision: opts.revision, ...(await decideNativeSidecars(opts.nativeSidecars, kubeconfigPath)) };
+  const builtin = { values, meshConfig, revision: opts.revision, ...(await decideNativeSidecars(opts.nativeSidecars, kubeconfigPath, io)) };
   const { resolveInjectionSource, builtinSource, filesSource, injectedProxyImage } = await import('../injector/resolve');
   const given = [opts.injectConfigFile, opts.valuesFile, opts.meshConfigFile].filter(Boolean).join(', ');
   const injection = injector

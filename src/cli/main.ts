@@ -1,3 +1,6 @@
+// The `mesh` CLI, a door: one file per command (registered in commands.ts) that parses arguments, calls the
+// core and renders its results as text (rollout-text.ts, plan-text.ts). It may import any module of src/;
+// nothing in src/ imports it.
 import { commands } from './commands';
 import { processIO, type CliIO } from './io';
 import { exitWith, runCommand } from './run-command';

@@ -1,6 +1,6 @@
 // The plan and the history as terminal text (`mesh deploy --plan`, `mesh rollback --plan`, `mesh history`).
 import { planCounts, planDiffText, type RolloutPlan } from '../rollout/planner';
-import { formatProblem } from '../rollout/preflight';
+import { formatProblem } from '../rollout';
 import type { Revision } from '../rollout/record';
 
 const counts = (c: ReturnType<typeof planCounts>) => `${c.create} to create, ${c.change} to change, ${c.unchanged} unchanged, ${c.delete} to delete`;

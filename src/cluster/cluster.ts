@@ -1,3 +1,6 @@
+// The local control plane (`mesh cluster`): etcd, kube-apiserver, controllers, kwok and a real istiod run as
+// processes from cached binaries. It imports only src/errors.ts and src/json-object.ts; only the CLI, the
+// integration tests and the kube adapter (lazily, for the local kubeconfig) import it.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors';

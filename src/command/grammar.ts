@@ -53,10 +53,6 @@ const VERBS = Object.keys(USAGE) as MeshCommand['kind'][];
 const AUTOINJECT_ACTIONS: AutoinjectAction[] = ['enable', 'disable', 'status'];
 const USAGE_LINE = `usage: ${VERBS.filter((v) => v !== 'help').map((v) => USAGE[v]).join(' | ')}`;
 
-export function usageOf(kind: MeshCommand['kind']): string {
-  return USAGE[kind];
-}
-
 export function helpText(): string {
   const width = Math.max(...VERBS.map((v) => USAGE[v].length));
   return [

@@ -1,8 +1,15 @@
-// The shared Kubernetes adapter: every door and engine reaches the cluster through these functions.
-export { resolveKubeConfig, type ResolveOptions } from './config';
-export { serverSideApply, serverSideApplyWithResult, getObject, listObjects, createObject, replaceObject, deleteObject, FIELD_MANAGER } from './objects';
-export type { ApplyOptions } from './objects';
-export { kubeRequest, kubeExchange, KubeApiError, isNotFound, isConflict, type KubeStatus } from './request';
+// The one Kubernetes adapter: every door and engine reaches the cluster through these functions (requests over
+// discovery-resolved paths, apply/get/list/create/replace/patch/delete, ensureNamespace, list+watch and
+// watchUntil, updateLease, node lookup, kubeconfig resolution, the 404/409/403 helpers). It may import only
+// src/errors.ts and @kubernetes/client-node (and src/cluster, lazily, to find the local cluster's kubeconfig).
+export { resolveKubeConfig, kubectlKubeconfig, type ResolveOptions } from './config';
+export { kubeletVersions } from './nodes';
+export {
+  serverSideApply, serverSideApplyWithResult, getObject, listObjects, createObject, replaceObject, deleteObject, patchObject, ensureNamespace,
+  FIELD_MANAGER,
+} from './objects';
+export type { ApplyOptions, PatchType, EnsureNamespaceOptions } from './objects';
+export { kubeRequest, kubeExchange, KubeApiError, isNotFound, isConflict, isForbidden, needing, type KubeStatus } from './request';
 export { resourceInfo, collectionPath, objectPath, isNamespaced, UnservedKindError } from './resources';
-export { watchCollection, type CollectionWatch, type WatchOptions } from './watch';
+export { watchCollection, watchUntil, type CollectionWatch, type WatchOptions, type WatchUntilOptions, type Verdict } from './watch';
 export { type KubeObject, type KubeMetadata, type KubeList, type KindQuery, objectLabel } from './types';

@@ -1,5 +1,5 @@
 import type { KubeConfig } from '@kubernetes/client-node';
-import { kubeExchange, kubeRequest, isNotFound } from './request';
+import { kubeExchange, kubeRequest, isConflict, isNotFound, needing } from './request';
 import { collectionPath, objectPath } from './resources';
 import type { KindQuery, KubeList, KubeObject } from './types';
 
@@ -98,4 +98,60 @@ export async function deleteObject(
   } catch (error) {
     if (!isNotFound(error)) throw error;
   }
+}
+
+export type PatchType = 'merge' | 'strategic' | 'json';
+
+const PATCH_CONTENT_TYPE: Record<PatchType, string> = {
+  merge: 'application/merge-patch+json',
+  strategic: 'application/strategic-merge-patch+json',
+  json: 'application/json-patch+json',
+};
+
+/** A JSON merge, strategic merge or JSON patch of one object (a JSON patch is a list of operations). */
+export async function patchObject<T = KubeObject>(
+  kc: KubeConfig,
+  ref: { apiVersion: string; kind: string; metadata: { name?: string; namespace?: string } },
+  type: PatchType,
+  patch: unknown,
+  options: { fieldManager?: string } = {},
+): Promise<T> {
+  return kubeRequest<T>(kc, {
+    method: 'PATCH',
+    path: await objectPath(kc, ref),
+    contentType: PATCH_CONTENT_TYPE[type],
+    query: { fieldManager: options.fieldManager },
+    body: patch,
+  });
+}
+
+export interface EnsureNamespaceOptions {
+  labels?: Record<string, string>;
+  /** Name the RBAC permission of each call, so a 403 says what is missing (see `needing`). */
+  permissions?: { get: string; create: string };
+}
+
+/**
+ * Reads a namespace, creating it when it does not exist; says which. A namespace created meanwhile by someone
+ * else counts as existing, so concurrent callers all succeed.
+ */
+export async function ensureNamespace(
+  kc: KubeConfig,
+  name: string,
+  options: EnsureNamespaceOptions = {},
+): Promise<{ namespace: KubeObject; created: boolean }> {
+  const ref = { apiVersion: 'v1', kind: 'Namespace', metadata: { name } };
+  const guarded = <T>(permission: string | undefined, call: () => Promise<T>) => (permission ? needing(permission, call) : call());
+  const read = () => guarded(options.permissions?.get, () => getObject(kc, ref));
+  const existing = await read();
+  if (existing) return { namespace: existing, created: false };
+  try {
+    const body = { ...ref, metadata: { name, ...(options.labels ? { labels: options.labels } : {}) } };
+    return { namespace: await guarded(options.permissions?.create, () => createObject(kc, body)), created: true };
+  } catch (error) {
+    if (!isConflict(error)) throw error;
+  }
+  const raced = await read();
+  if (!raced) throw new Error(`namespace ${name} was created and deleted again meanwhile`);
+  return { namespace: raced, created: false };
 }

@@ -122,3 +122,22 @@ export function isNotFound(error: unknown): boolean {
 export function isConflict(error: unknown): boolean {
   return error instanceof KubeApiError && error.statusCode === 409;
 }
+
+export function isForbidden(error: unknown): boolean {
+  return error instanceof KubeApiError && error.statusCode === 403;
+}
+
+/**
+ * Runs one cluster call; a 403 becomes a UserError naming the permission that is missing, so "RBAC missing"
+ * is reported as such rather than as a stack trace.
+ */
+export async function needing<T>(permission: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (isForbidden(error)) {
+      throw new UserError(`forbidden: needs RBAC permission ${permission} (API server said: ${(error as KubeApiError).message})`);
+    }
+    throw error;
+  }
+}

@@ -104,3 +104,59 @@ export function watchCollection(kc: KubeConfig, query: KindQuery, options: Watch
     },
   };
 }
+
+export type Verdict<T> = { value: T } | { error: Error } | undefined;
+
+export interface WatchUntilOptions<T> {
+  /**
+   * Judges the collections (in the order of the queries) after every change, once each has been listed (a
+   * collection not listed yet would read as "nothing there"); a verdict settles the promise and stops the watches.
+   */
+  judge: (collections: KubeObject[][]) => Verdict<T>;
+  /** When no verdict came by this time (ms since the epoch): the value to resolve with; a throw rejects. */
+  deadline: { at: number; settle: () => T };
+  /** Judge the cached collections again this often, for verdicts that depend on time; never asks the server. */
+  rejudgeMs?: number;
+}
+
+/** Watches collections until `judge` settles them or the deadline passes. */
+export function watchUntil<T>(kc: KubeConfig, queries: KindQuery[], options: WatchUntilOptions<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const snapshots: (KubeObject[] | undefined)[] = queries.map(() => undefined);
+    const watches: CollectionWatch[] = [];
+    let settled = false;
+    const finish = (verdict: NonNullable<Verdict<T>>) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (rejudge) clearInterval(rejudge);
+      for (const w of watches) w.stop();
+      if ('error' in verdict) reject(verdict.error);
+      else resolve(verdict.value);
+    };
+    const timer = setTimeout(() => {
+      try {
+        finish({ value: options.deadline.settle() });
+      } catch (error) {
+        finish({ error: error as Error });
+      }
+    }, Math.max(0, options.deadline.at - Date.now()));
+    const judge = () => {
+      if (settled || snapshots.some((s) => s === undefined)) return;
+      const verdict = options.judge(snapshots as KubeObject[][]);
+      if (verdict) finish(verdict);
+    };
+    const rejudge = options.rejudgeMs ? setInterval(judge, options.rejudgeMs) : undefined;
+    queries.forEach((query, index) => {
+      watches.push(
+        watchCollection(kc, query, {
+          onChange: (objects) => {
+            if (settled) return;
+            snapshots[index] = objects;
+            judge();
+          },
+        }),
+      );
+    });
+  });
+}

@@ -6,8 +6,9 @@
 // a plan of its own. Decisions are optimistic updates: two approvers pressing at once cannot start two rollouts.
 import { randomBytes } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { createObject, getObject, replaceObject, serverSideApply } from '../kube/objects';
+import { ensureNamespace, getObject, replaceObject } from '../kube/objects';
 import { isConflict } from '../kube/request';
+import { updateLease } from '../kube/lease';
 import type { KubeObject } from '../kube/types';
 import type { ObjectRef } from './preflight';
 import type { RolloutSource } from './state';
@@ -81,18 +82,9 @@ const body = (approval: PendingApproval, resourceVersion?: string) => ({
  * The namespace is created when missing: the record lives there, as the rollout lock and history do.
  */
 export async function storeApproval(kc: KubeConfig, approval: PendingApproval): Promise<void> {
-  const namespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: approval.namespace, labels: { 'app.kubernetes.io/managed-by': 'mesh' } } };
-  if (!(await getObject(kc, namespace))) await serverSideApply(kc, namespace);
-  for (let attempt = 0; attempt < 3; attempt += 1) {
-    const existing = await getObject<KubeObject>(kc, ref(approval.namespace, approval.app));
-    try {
-      if (existing) await replaceObject(kc, body(approval, existing.metadata.resourceVersion));
-      else await createObject(kc, body(approval));
-      return;
-    } catch (error) {
-      if (!isConflict(error)) throw error;
-    }
-  }
+  await ensureNamespace(kc, approval.namespace, { labels: { 'app.kubernetes.io/managed-by': 'mesh' } });
+  const stored = await updateLease(kc, { namespace: approval.namespace, name: recordName(approval.app) }, () => ({ write: body(approval), result: true }));
+  if (stored) return;
   throw new Error(`could not store the approval ${approval.namespace}/${recordName(approval.app)}`);
 }
 

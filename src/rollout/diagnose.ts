@@ -64,18 +64,3 @@ export async function diagnose(
     pending,
   };
 }
-
-/** Multi-line text of a diagnosis, for the CLI and logs. */
-export function renderDiagnosis(d: Diagnosis): string[] {
-  const lines = [`${d.object}: ${d.reason}${d.pod ? ` (pod ${d.pod})` : ''}`, `  ${d.message}`];
-  if (d.events.length > 0) {
-    lines.push('  last events:');
-    for (const e of d.events) lines.push(`    ${[e.at, e.type, e.reason].filter(Boolean).join(' ')}: ${e.message ?? ''}`);
-  }
-  const others = d.pending.filter((p) => p.object !== d.object);
-  if (others.length > 0) {
-    lines.push('  also not ready:');
-    for (const p of others) lines.push(`    ${p.object}: ${p.message}`);
-  }
-  return lines;
-}

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { UserError } from '../errors';
-import { deleteObject, getObject, serverSideApply, serverSideApplyWithResult } from '../kube/objects';
-import type { KubeObject } from '../kube/types';
+import { deleteObject, ensureNamespace, serverSideApplyWithResult } from '../kube/objects';
+import { objectLabel, type KubeObject } from '../kube/types';
 import { KubeApiError } from '../kube/request';
 import { connectionErrorCode } from '../kube/unreachable';
 import { loadApp } from './catalog';
@@ -169,8 +169,7 @@ async function runPreflight(step: Step): Promise<RolloutState> {
 
 async function takeLock(step: Step): Promise<RolloutState> {
   const { state, deps } = step;
-  const namespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: state.namespace } };
-  if (!(await getObject(deps.kc, namespace))) await serverSideApply(deps.kc, namespace);
+  await ensureNamespace(deps.kc, state.namespace);
   const result = await acquireLock(
     deps.kc,
     state.namespace,
@@ -271,7 +270,7 @@ async function waitStage(step: Step): Promise<RolloutState> {
   // A rollback removes what the newer revisions added, only once the revision it returns to is healthy.
   for (const ref of state.prune ?? []) {
     await deleteObject(deps.kc, { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } });
-    after.emit({ type: 'object-deleted', object: `${ref.kind.toLowerCase()}/${ref.name}` });
+    after.emit({ type: 'object-deleted', object: objectLabel({ kind: ref.kind, metadata: { name: ref.name } }) });
   }
   const finishedAt = new Date(step.now()).toISOString();
   await recordRevision(deps.kc, current, 'succeeded', finishedAt, stages.flatMap((s) => s.objects.map(refOf)), deps.historyLimit);

@@ -1,4 +1,4 @@
-import type { KubeObject } from '../kube/types';
+import { objectLabel, type KubeObject } from '../kube/types';
 import { managesPods, podFailure, readinessOf, type Readiness } from './readiness';
 import { matchesSelectorEmptyMatchesNone, type LabelSelector } from '../kube/label-selector';
 
@@ -28,7 +28,8 @@ export interface StageEvaluation {
 }
 
 export const kindKey = (obj: { apiVersion: string; kind: string }) => `${obj.apiVersion}/${obj.kind}`;
-export const objectKey = (obj: KubeObject) => `${obj.kind.toLowerCase()}/${obj.metadata.name}`;
+// How the rollout names an object in its events: the adapter's one object formatter.
+export const objectKey = objectLabel;
 
 const REVISION = 'deployment.kubernetes.io/revision';
 

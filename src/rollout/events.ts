@@ -122,6 +122,14 @@ export interface PreflightProblem {
   reason: string;
 }
 
+/**
+ * A problem's one line, `file:line Kind/name: reason` — the form every door shows (CLI, Slack plan messages) and
+ * the safe-deploy job stores in its state, so it lives with the data rather than with one door's renderer.
+ */
+export function formatProblem(p: PreflightProblem): string {
+  return `${p.file}${p.line ? `:${p.line}` : ''}${p.object ? ` ${p.object}` : ''}: ${p.reason}`;
+}
+
 /** Why a stage did not become ready: the workload, its stuck pod, the reason and the pod's last events. */
 export interface Diagnosis {
   /** `kind/name` */

@@ -1,4 +1,7 @@
-// The staged rollout engine: one core for every door (CLI, console, Slack worker, Step Functions).
+// The staged rollout engine: one core for every door (CLI, console, Slack worker, Step Functions). It emits
+// typed events and diagnoses as data and renders no text (src/cli/rollout-text.ts, src/slack/render do). It may
+// import src/kube, src/yaml, src/inject and src/injector (for --inject), src/command/suggest, src/errors.ts — never
+// a door (cli, slack, jobs, console).
 export type {
   RolloutEvent,
   EventPayload,
@@ -27,7 +30,6 @@ export { rolloutStatus, type AppStatus } from './status';
 export { listApps, loadApp, appFiles } from './catalog';
 export { type Plan, type PlanStage, stagesFromSyncWaves, SYNC_WAVE_ANNOTATION } from './plan';
 export { type ManifestDocument, parseManifestDocuments } from './manifests';
-export { renderDiagnosis } from './diagnose';
-export { formatProblem } from './preflight';
+export { formatProblem } from './events';
 export { readLock, type LockInfo } from './lock';
 export type { ManifestTransform } from './resolve';

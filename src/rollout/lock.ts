@@ -1,6 +1,7 @@
 import os from 'node:os';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { createObject, deleteObject, getObject, replaceObject } from '../kube/objects';
+import { deleteObject, getObject, replaceObject } from '../kube/objects';
+import { updateLease } from '../kube/lease';
 import { isConflict } from '../kube/request';
 import type { KubeObject } from '../kube/types';
 
@@ -134,19 +135,13 @@ export async function acquireLock(
   durationSeconds: number,
   now = Date.now(),
 ): Promise<AcquireResult> {
-  for (let attempt = 0; attempt < 3; attempt += 1) {
-    const existing = await getObject<Lease>(kc, leaseRef(namespace, app));
+  const decided = await updateLease<Lease, AcquireResult>(kc, { namespace, name: leaseName(app) }, (existing) => {
     const held = existing ? infoOf(existing) : undefined;
-    if (held?.rolloutId === id.rolloutId) return { acquired: true };
-    if (held && !isStale(held, now)) return { acquired: false, heldBy: held };
-    try {
-      if (existing) await replaceObject(kc, leaseBody(namespace, app, id, durationSeconds, now, existing));
-      else await createObject(kc, leaseBody(namespace, app, id, durationSeconds, now));
-      return { acquired: true, tookOverFrom: held };
-    } catch (error) {
-      if (!isConflict(error)) throw error;
-    }
-  }
+    if (held?.rolloutId === id.rolloutId) return { result: { acquired: true } };
+    if (held && !isStale(held, now)) return { result: { acquired: false, heldBy: held } };
+    return { write: leaseBody(namespace, app, id, durationSeconds, now, existing), result: { acquired: true, tookOverFrom: held } };
+  });
+  if (decided) return decided.result;
   const winner = await readLock(kc, namespace, app);
   if (winner) return { acquired: false, heldBy: winner };
   throw new Error(`could not take the rollout lock ${namespace}/${leaseName(app)}`);
@@ -190,18 +185,14 @@ export async function releaseLock(kc: KubeConfig, namespace: string, app: string
 
 /** Marks the lease so the holder cancels at its next step; false when that rollout no longer holds it. */
 export async function markCancel(kc: KubeConfig, namespace: string, app: string, rolloutId: string, by: string): Promise<boolean> {
-  for (let attempt = 0; attempt < 5; attempt += 1) {
-    const lease = await getObject<Lease>(kc, leaseRef(namespace, app));
-    if (!lease || infoOf(lease)?.rolloutId !== rolloutId) return false;
-    try {
-      await replaceObject(kc, {
-        ...lease,
-        metadata: { ...lease.metadata, annotations: { ...lease.metadata.annotations, [ANNOTATION.cancel]: by } },
-      });
-      return true;
-    } catch (error) {
-      if (!isConflict(error)) throw error;
-    }
-  }
-  return false;
+  const marked = await updateLease<Lease, boolean>(
+    kc,
+    { namespace, name: leaseName(app) },
+    (lease) =>
+      !lease || infoOf(lease)?.rolloutId !== rolloutId
+        ? { result: false }
+        : { write: { ...lease, metadata: { ...lease.metadata, annotations: { ...lease.metadata.annotations, [ANNOTATION.cancel]: by } } }, result: true },
+    5,
+  );
+  return marked?.result ?? false;
 }

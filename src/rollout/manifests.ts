@@ -42,7 +42,3 @@ function checked(obj: KubeObject, file: string, line: number): ManifestDocument 
   }
   return { file, line, object: obj };
 }
-
-export function documentLabel(doc: ManifestDocument): string {
-  return `${doc.file}:${doc.line} ${doc.object.kind}/${doc.object.metadata.name}`;
-}

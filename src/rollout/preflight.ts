@@ -3,16 +3,14 @@ import { getObject, serverSideApply } from '../kube/objects';
 import { KubeApiError } from '../kube/request';
 import { resourceInfo } from '../kube/resources';
 import { isUserError, UserError } from '../errors';
-import type { KubeObject } from '../kube/types';
+import { objectLabel, type KubeObject } from '../kube/types';
 import type { PreflightProblem } from './events';
 import type { ManifestDocument } from './manifests';
 import type { PlanStage } from './plan';
 import { diffObjects, type FieldChange } from './diff';
 import { objectKey } from './evaluate';
 
-export function formatProblem(p: PreflightProblem): string {
-  return `${p.file}${p.line ? `:${p.line}` : ''}${p.object ? ` ${p.object}` : ''}: ${p.reason}`;
-}
+export { formatProblem } from './events';
 
 export function objectName(obj: KubeObject): string {
   return `${obj.kind}/${obj.metadata.name}`;
@@ -128,7 +126,7 @@ export async function planObjects(kc: KubeConfig, stages: PlanStage[], namespace
   await forEachLimited(prune.filter((ref) => !kept.has(refKey(ref))), async (ref) => {
     try {
       const live = await getObject(kc, { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } });
-      if (live && !live.metadata.deletionTimestamp) deleted.push({ object: `${ref.kind.toLowerCase()}/${ref.name}`, ref, action: 'delete' });
+      if (live && !live.metadata.deletionTimestamp) deleted.push({ object: objectLabel({ kind: ref.kind, metadata: { name: ref.name } }), ref, action: 'delete' });
     } catch (error) {
       problems.push({ file: 'history', object: `${ref.kind}/${ref.name}`, reason: reasonOf(error) });
     }

@@ -6,8 +6,8 @@
 // re-deploy it and delete what newer revisions added. A Lease because mesh already owns Leases there (the
 // rollout lock); it is never held. Annotations hold 256 KiB in all, hence the bound and the size checks.
 import type { KubeConfig } from '@kubernetes/client-node';
-import { createObject, getObject, listObjects, replaceObject } from '../kube/objects';
-import { isConflict } from '../kube/request';
+import { getObject, listObjects } from '../kube/objects';
+import { updateLease } from '../kube/lease';
 import type { KubeObject } from '../kube/types';
 import { UserError } from '../errors';
 import { refKey, type ObjectRef } from './preflight';
@@ -109,8 +109,7 @@ export async function recordRevision(
 ): Promise<void> {
   const base = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: recordName(state.app), namespace: state.namespace } };
   const source = state.source;
-  for (let attempt = 0; attempt < 3; attempt += 1) {
-    const existing = await getObject<KubeObject>(kc, base);
+  await updateLease<KubeObject, void>(kc, { namespace: state.namespace, name: recordName(state.app) }, (existing) => {
     const previous = existing?.metadata.annotations ?? {};
     const history = parseRevisions(previous[REVISIONS]);
     const same = history.find((r) => r.rolloutId === state.id);
@@ -130,19 +129,8 @@ export async function recordRevision(
       : Object.fromEntries(Object.entries(previous).filter(([key]) => key.startsWith(PREFIX)));
     const annotations = { ...deployed, [REVISIONS]: JSON.stringify(kept) };
     const labels = { 'app.kubernetes.io/managed-by': 'mesh', 'mesh.dev/app': state.app, ...(Object.keys(deployed).length > 0 ? { [RECORD_LABEL]: 'true' } : {}) };
-    const body = {
-      ...base,
-      metadata: { ...base.metadata, resourceVersion: existing?.metadata.resourceVersion, labels, annotations },
-      spec: {},
-    };
-    try {
-      if (existing) await replaceObject(kc, body);
-      else await createObject(kc, body);
-      return;
-    } catch (error) {
-      if (!isConflict(error)) throw error;
-    }
-  }
+    return { write: { ...base, metadata: { ...base.metadata, labels, annotations }, spec: {} }, result: undefined };
+  });
 }
 
 /** Every record on the cluster (all namespaces), newest first. */

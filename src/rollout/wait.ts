@@ -1,5 +1,5 @@
 import type { KubeConfig } from '@kubernetes/client-node';
-import { watchCollection, type CollectionWatch } from '../kube/watch';
+import { watchUntil } from '../kube/watch';
 import type { KubeObject } from '../kube/types';
 import { evaluateStage, kindKey, type LiveObjects, type StageEvaluation } from './evaluate';
 import { hasReadinessRule, managesPods } from './readiness';
@@ -37,50 +37,32 @@ export async function waitForStage(
   if (watched.some(reportsFailedCreateByEvent)) collections.push(FAILED_CREATE);
   if (needReplicaSets) collections.push(REPLICA_SET);
 
-  const snapshots = new Map<string, KubeObject[] | undefined>(collections.map((c) => [kindKey(c), undefined]));
-  const live = (): LiveObjects => ({
-    byKind: new Map([...snapshots].map(([k, v]) => [k, v ?? []])),
-    pods: snapshots.get(kindKey(POD)) ?? [],
-    endpointSlices: snapshots.get(kindKey(ENDPOINT_SLICE)) ?? [],
-    failedCreateEvents: snapshots.get(kindKey(FAILED_CREATE)) ?? [],
-    ...(needReplicaSets ? { replicaSets: snapshots.get(kindKey(REPLICA_SET)) ?? [] } : {}),
-  });
-
-  if (collections.length === 0) return evaluateStage(desired, live());
-
-  return new Promise<StageEvaluation>((resolve) => {
-    const watches: CollectionWatch[] = [];
-    let settled = false;
-    let latest: StageEvaluation | undefined;
-    const finish = (evaluation: StageEvaluation) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      clearInterval(rejudge);
-      for (const w of watches) w.stop();
-      resolve(evaluation);
+  const keys = collections.map(kindKey);
+  const live = (snapshots: KubeObject[][]): LiveObjects => {
+    const of = (c: { apiVersion: string; kind: string; fieldSelector?: string }) => snapshots[keys.indexOf(kindKey(c))] ?? [];
+    return {
+      byKind: new Map(keys.map((k, i) => [k, snapshots[i] ?? []])),
+      pods: of(POD),
+      endpointSlices: of(ENDPOINT_SLICE),
+      failedCreateEvents: of(FAILED_CREATE),
+      ...(needReplicaSets ? { replicaSets: of(REPLICA_SET) } : {}),
     };
-    const timer = setTimeout(() => finish(latest ?? evaluateStage(desired, live())), Math.max(0, untilMs - Date.now()));
+  };
+
+  if (collections.length === 0) return evaluateStage(desired, live([]));
+
+  let latest: StageEvaluation | undefined;
+  let snapshots: KubeObject[][] = [];
+  return watchUntil<StageEvaluation>(kc, collections.map((c) => ({ ...c, namespace })), {
+    judge: (collected) => {
+      snapshots = collected;
+      latest = evaluateStage(desired, live(collected));
+      onEvaluation(latest);
+      return latest.status !== 'waiting' ? { value: latest } : undefined;
+    },
+    deadline: { at: untilMs, settle: () => latest ?? evaluateStage(desired, live(snapshots)) },
     // Some rules depend on time (how long a pod has been Unschedulable): judge the cached objects again
     // now and then, without asking the API server.
-    const rejudge = setInterval(() => judge(), REJUDGE_MS);
-    const judge = () => {
-      if (settled || [...snapshots.values()].some((s) => s === undefined)) return;
-      latest = evaluateStage(desired, live());
-      onEvaluation(latest);
-      if (latest.status !== 'waiting') finish(latest);
-    };
-    for (const collection of collections) {
-      watches.push(
-        watchCollection(kc, { ...collection, namespace }, {
-          onChange: (objects) => {
-            if (settled) return;
-            snapshots.set(kindKey(collection), objects);
-            // judge() waits until every collection has been listed, or a missing list would read as "not there".
-            judge();
-          },
-        }),
-      );
-    }
+    rejudgeMs: REJUDGE_MS,
   });
 }

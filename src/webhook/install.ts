@@ -6,7 +6,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { UserError } from '../errors';
-import { getObject, isConflict, isNotFound, kubeRequest, serverSideApply, watchCollection, type KubeObject } from '../kube';
+import { createObject, deleteObject, ensureNamespace, getObject, kubeRequest, needing, objectPath, patchObject, serverSideApply, watchUntil, type KubeObject } from '../kube';
 import { issuedBy, servingCertState } from './certs';
 import {
   INJECTOR_WEBHOOK_SUFFIX,
@@ -17,7 +17,6 @@ import {
   type InjectorConfigOptions,
 } from './configuration';
 import { createCsrPem } from './csr';
-import { needing } from './permissions';
 
 export const KUBELET_SERVING = 'kubernetes.io/kubelet-serving';
 export const EKS_APP_SERVING = 'beta.eks.amazonaws.com/app-serving';
@@ -62,7 +61,7 @@ export function serviceDnsNames(service: string, namespace: string): string[] {
   return [service, `${service}.${namespace}`, `${service}.${namespace}.svc`];
 }
 
-const CSR_PATH = '/apis/certificates.k8s.io/v1/certificatesigningrequests';
+const CSR = { apiVersion: 'certificates.k8s.io/v1', kind: 'CertificateSigningRequest' };
 
 interface Csr extends KubeObject {
   status?: { certificate?: string; conditions?: { type: string; status: string; reason?: string; message?: string }[] };
@@ -75,18 +74,13 @@ async function issueCertificate(kc: KubeConfig, keyPem: string, signer: string, 
     ipAddresses: options.ipAddresses,
   });
   const created = await needing('create on certificates.k8s.io/certificatesigningrequests', () =>
-    kubeRequest<Csr>(kc, {
-      method: 'POST',
-      path: CSR_PATH,
-      body: {
-        apiVersion: 'certificates.k8s.io/v1',
-        kind: 'CertificateSigningRequest',
-        metadata: { generateName: `mesh-webhook-${options.service}.${options.namespace}-`, labels: { 'app.kubernetes.io/managed-by': 'mesh' } },
-        spec: {
-          request: Buffer.from(csrPem).toString('base64'),
-          signerName: signer,
-          usages: ['digital signature', 'key encipherment', 'server auth'],
-        },
+    createObject<Csr>(kc, {
+      ...CSR,
+      metadata: { generateName: `mesh-webhook-${options.service}.${options.namespace}-`, labels: { 'app.kubernetes.io/managed-by': 'mesh' } },
+      spec: {
+        request: Buffer.from(csrPem).toString('base64'),
+        signerName: signer,
+        usages: ['digital signature', 'key encipherment', 'server auth'],
       },
     }),
   );
@@ -100,53 +94,38 @@ async function issueCertificate(kc: KubeConfig, keyPem: string, signer: string, 
         ],
       },
     };
-    await needing(`update on certificates.k8s.io/certificatesigningrequests/approval and approve on certificates.k8s.io/signers "${signer}"`, () =>
-      kubeRequest(kc, { method: 'PUT', path: `${CSR_PATH}/${name}/approval`, body: approved }),
+    await needing(`update on certificates.k8s.io/certificatesigningrequests/approval and approve on certificates.k8s.io/signers "${signer}"`, async () =>
+      // The approval subresource has no kind of its own, so its path is built on the CSR's.
+      kubeRequest(kc, { method: 'PUT', path: `${await objectPath(kc, created)}/approval`, body: approved }),
     );
     return await waitForCertificate(kc, name, signer, options.timeoutMs);
   } finally {
-    await kubeRequest(kc, { method: 'DELETE', path: `${CSR_PATH}/${name}` }).catch(() => undefined);
+    await deleteObject(kc, { ...CSR, metadata: { name } }).catch(() => undefined);
   }
 }
 
 function waitForCertificate(kc: KubeConfig, name: string, signer: string, timeoutMs: number): Promise<string> {
-  return new Promise<string>((resolve, reject) => {
-    let settled = false;
-    const finish = (error: Error | undefined, pem?: string) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      watch.stop();
-      if (error) reject(error);
-      else resolve(pem!);
-    };
-    const timer = setTimeout(
-      () =>
-        finish(
-          new UserError(
-            `CSR ${name} was approved but never issued by signer ${signer} within ${timeoutMs / 1000} s: the cluster does not sign for it ` +
-              `(kube-controller-manager needs --cluster-signing-cert-file/--cluster-signing-key-file; on EKS use --signer ${EKS_APP_SERVING})`,
-          ),
-        ),
-      timeoutMs,
-    );
-    const watch = watchCollection(
-      kc,
-      { apiVersion: 'certificates.k8s.io/v1', kind: 'CertificateSigningRequest', fieldSelector: `metadata.name=${name}` },
-      {
-        onChange: (objects) => {
-          const csr = objects[0] as Csr | undefined;
-          if (!csr) return;
-          const refused = csr.status?.conditions?.find((c) => (c.type === 'Denied' || c.type === 'Failed') && c.status === 'True');
-          if (refused) {
-            const why = refused.message || refused.reason || 'no reason given';
-            const verdict = refused.type === 'Denied' ? 'was denied' : 'failed at the signer';
-            return finish(new UserError(`CSR ${name} for signer ${signer} ${verdict}: ${why}`));
-          }
-          if (csr.status?.certificate) finish(undefined, Buffer.from(csr.status.certificate, 'base64').toString('utf8'));
-        },
+  return watchUntil<string>(kc, [{ ...CSR, fieldSelector: `metadata.name=${name}` }], {
+    judge: ([objects]) => {
+      const csr = objects![0] as Csr | undefined;
+      if (!csr) return undefined;
+      const refused = csr.status?.conditions?.find((c) => (c.type === 'Denied' || c.type === 'Failed') && c.status === 'True');
+      if (refused) {
+        const why = refused.message || refused.reason || 'no reason given';
+        const verdict = refused.type === 'Denied' ? 'was denied' : 'failed at the signer';
+        return { error: new UserError(`CSR ${name} for signer ${signer} ${verdict}: ${why}`) };
+      }
+      return csr.status?.certificate ? { value: Buffer.from(csr.status.certificate, 'base64').toString('utf8') } : undefined;
+    },
+    deadline: {
+      at: Date.now() + timeoutMs,
+      settle: () => {
+        throw new UserError(
+          `CSR ${name} was approved but never issued by signer ${signer} within ${timeoutMs / 1000} s: the cluster does not sign for it ` +
+            `(kube-controller-manager needs --cluster-signing-cert-file/--cluster-signing-key-file; on EKS use --signer ${EKS_APP_SERVING})`,
+        );
       },
-    );
+    },
   });
 }
 
@@ -167,33 +146,11 @@ async function clusterCaPem(kc: KubeConfig, namespace: string): Promise<{ pem: s
   throw new UserError(`cannot find the cluster CA: no ConfigMap ${namespace}/kube-root-ca.crt and no CA in the kubeconfig`);
 }
 
-async function ensureNamespace(kc: KubeConfig, namespace: string): Promise<void> {
-  try {
-    await needing(`get on namespaces ("${namespace}")`, () => kubeRequest(kc, { method: 'GET', path: `/api/v1/namespaces/${namespace}` }));
-    return;
-  } catch (error) {
-    if (!isNotFound(error)) throw error;
-  }
-  try {
-    await needing('create on namespaces', () =>
-      kubeRequest(kc, { method: 'POST', path: '/api/v1/namespaces', body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } } }),
-    );
-  } catch (error) {
-    if (!isConflict(error)) throw error;
-  }
-}
-
-const MWC_PATH = '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations';
+const MWC = { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'MutatingWebhookConfiguration' };
 
 async function writeCaBundle(kc: KubeConfig, caBundle: string, options: InstallOptions & { namespace: string; service: string; configName: string }) {
-  let existing: KubeObject | undefined;
-  try {
-    existing = await needing('get on admissionregistration.k8s.io/mutatingwebhookconfigurations', () =>
-      kubeRequest<KubeObject>(kc, { method: 'GET', path: `${MWC_PATH}/${options.configName}` }),
-    );
-  } catch (error) {
-    if (!isNotFound(error)) throw error;
-  }
+  const ref = { ...MWC, metadata: { name: options.configName } };
+  const existing = await needing('get on admissionregistration.k8s.io/mutatingwebhookconfigurations', () => getObject(kc, ref));
   if (!existing) {
     const config = injectorWebhookConfiguration({
       name: options.configName,
@@ -204,7 +161,7 @@ async function writeCaBundle(kc: KubeConfig, caBundle: string, options: InstallO
       extraNamespaceSelector: options.extraNamespaceSelector,
     });
     await needing('create on admissionregistration.k8s.io/mutatingwebhookconfigurations', () =>
-      kubeRequest(kc, { method: 'POST', path: MWC_PATH, body: config }),
+      createObject(kc, config as KubeObject),
     );
     return;
   }
@@ -217,12 +174,7 @@ async function writeCaBundle(kc: KubeConfig, caBundle: string, options: InstallO
   );
   if (patch.length === 0) return;
   await needing('patch on admissionregistration.k8s.io/mutatingwebhookconfigurations', () =>
-    kubeRequest(kc, {
-      method: 'PATCH',
-      path: `${MWC_PATH}/${options.configName}`,
-      contentType: 'application/json-patch+json',
-      body: [{ op: 'test', path: '/metadata/resourceVersion', value: existing!.metadata.resourceVersion }, ...patch],
-    }),
+    patchObject(kc, ref, 'json', [{ op: 'test', path: '/metadata/resourceVersion', value: existing.metadata.resourceVersion }, ...patch]),
   );
 }
 
@@ -237,7 +189,7 @@ export async function installWebhook(kc: KubeConfig, input: InstallOptions = {})
     throw new UserError('signer kubernetes.io/legacy-unknown is not allowed by certificates.k8s.io/v1; use kubernetes.io/kubelet-serving');
   }
 
-  await ensureNamespace(kc, namespace);
+  await ensureNamespace(kc, namespace, { permissions: { get: `get on namespaces ("${namespace}")`, create: 'create on namespaces' } });
   const secret = await needing(`get on secrets in namespace ${namespace}`, () =>
     getObject<{ data?: Record<string, string> }>(kc, { apiVersion: 'v1', kind: 'Secret', metadata: { name: secretName, namespace } }),
   );

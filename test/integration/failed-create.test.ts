@@ -4,7 +4,7 @@
 // waiting for its deadline. Runs on the cluster without Istio; the webhook only matches this file's namespace.
 import { createObject, deleteObject, listObjects } from '../../src/kube/objects';
 import { freePorts } from '../../src/cluster/process';
-import { renderDiagnosis } from '../../src/rollout/diagnose';
+import { renderDiagnosis } from '../../src/cli/rollout-text';
 import { runRollout, startRollout, type RolloutEvent } from '../../src/rollout';
 import { createTestNamespace, deleteTestNamespace, kubeConfig } from './setup/cluster';
 

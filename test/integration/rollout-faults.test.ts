@@ -9,7 +9,7 @@ import { rmSync } from 'node:fs';
 import { runsBinary } from '../../src/cluster/process';
 import { listObjects } from '../../src/kube/objects';
 import type { KubeObject } from '../../src/kube/types';
-import { eventLines } from '../../src/rollout/text';
+import { eventLines } from '../../src/cli/rollout-text';
 import { runRollout, startRollout, type RolloutEvent } from '../../src/rollout';
 import { localRunner } from '../../src/jobs/local-runner';
 import { blocksToText } from '../../src/slack/render/text';

@@ -3,7 +3,7 @@ import { evaluateStage } from '../../src/rollout/evaluate';
 import { matchesSelectorEmptyMatchesNone } from '../../src/kube/label-selector';
 import { isStale, microTime } from '../../src/rollout/lock';
 import { parseDuration } from '../../src/cli/deploy';
-import { eventLines } from '../../src/rollout/text';
+import { eventLines } from '../../src/cli/rollout-text';
 import type { KubeObject } from '../../src/kube/types';
 
 const deployment: KubeObject = {

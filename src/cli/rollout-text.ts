@@ -1,6 +1,5 @@
-import { renderDiagnosis } from './diagnose';
-import type { RolloutEvent } from './events';
-import { formatProblem } from './preflight';
+// The rollout's events and diagnoses as the CLI prints them (the engine emits data and knows no door).
+import { formatProblem, type Diagnosis, type RolloutEvent } from '../rollout';
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
 
@@ -48,4 +47,19 @@ export function eventLines(event: RolloutEvent): string[] {
         `finished in ${seconds(event.durationMs)} (${event.stages.map((s) => `${s.name} ${seconds(s.durationMs)}`).join(', ')})`,
       ];
   }
+}
+
+/** Multi-line text of a diagnosis, for the CLI and logs. */
+export function renderDiagnosis(d: Diagnosis): string[] {
+  const lines = [`${d.object}: ${d.reason}${d.pod ? ` (pod ${d.pod})` : ''}`, `  ${d.message}`];
+  if (d.events.length > 0) {
+    lines.push('  last events:');
+    for (const e of d.events) lines.push(`    ${[e.at, e.type, e.reason].filter(Boolean).join(' ')}: ${e.message ?? ''}`);
+  }
+  const others = d.pending.filter((p) => p.object !== d.object);
+  if (others.length > 0) {
+    lines.push('  also not ready:');
+    for (const p of others) lines.push(`    ${p.object}: ${p.message}`);
+  }
+  return lines;
 }
