@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { suggest } from '../command/suggest';
-import { UserError } from '../errors';
+import { errorMessage, UserError } from '../errors';
 import { connectionErrorCode } from '../kube/unreachable';
 import type { ClusterEntry, Registry } from './registry';
 
@@ -35,7 +35,7 @@ async function contextKubeConfig(entry: ClusterEntry & { target: { kind: 'contex
   try {
     kc.loadFromFile(file);
   } catch (error) {
-    throw new UserError(`cluster ${entry.name}: ${file} is not a valid kubeconfig: ${(error as Error).message.split('\n')[0]}`);
+    throw new UserError(`cluster ${entry.name}: ${file} is not a valid kubeconfig: ${errorMessage(error).split('\n')[0]}`);
   }
   if (!kc.getContextObject(entry.target.context)) {
     throw new UserError(`cluster ${entry.name}: ${file} has no context "${entry.target.context}" (contexts: ${kc.getContexts().map((c) => c.name).join(', ')})`);

@@ -25,6 +25,7 @@ import {
   restartWorkload,
   serviceExists,
 } from './cluster';
+import { errorMessage } from '../errors';
 
 export type { WorkloadRef, WorkloadCoverage, Coverage } from './coverage';
 export type { InjectorHealth } from './injectors';
@@ -354,7 +355,7 @@ export async function restart(kc: KubeConfig, namespace: string, workloads?: Wor
       await restartWorkload(kc, namespace, workload.kind, workload.name, options.now ?? new Date());
       result.restarted.push(workload);
     } catch (error) {
-      result.failed.push({ workload, error: (error as Error).message });
+      result.failed.push({ workload, error: errorMessage(error) });
     }
   }
   return result;

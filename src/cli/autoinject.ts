@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { CliIO } from './io';
-import { UserError } from '../errors';
+import { errorMessage, UserError } from '../errors';
 import { resolveKubeConfig } from '../kube';
 import { disable, enable, restart, status } from '../autoinject';
 import { renderAutoinjectText, renderRestartText } from '../autoinject/render';
@@ -21,7 +21,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       },
     });
   } catch (error) {
-    throw new UserError((error as Error).message);
+    throw new UserError(errorMessage(error));
   }
   const [action, namespace, ...extra] = parsed.positionals;
   if (!(ACTIONS as readonly string[]).includes(action ?? '')) {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { CliIO } from './io';
 import { readAll } from './io';
 import { parseCommandArgs } from './args';
-import { UserError } from '../errors';
+import { errorMessage, UserError } from '../errors';
 import { injectionSettings, nativeSidecarsSupported } from '../inject';
 import { parseInjectorConfig } from '../inject/injector-config';
 import { parseManifests } from '../yaml/manifests';
@@ -60,7 +60,7 @@ function readText(file: string, cwd: string): string {
     return buf.toString('utf8');
   } catch (e) {
     if (e instanceof UserError) throw e;
-    throw new UserError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new UserError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? errorMessage(e)}`);
   }
 }
 
@@ -106,7 +106,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     try {
       text = (await readAll(io.stdin, MAX_INPUT_BYTES)).toString('utf8');
     } catch (e) {
-      throw new UserError(`<stdin>: ${(e as Error).message}`);
+      throw new UserError(`<stdin>: ${errorMessage(e)}`);
     }
   } else text = readText(opts.file!, io.cwd);
   const values = opts.valuesFile ? readConfigFile(opts.valuesFile, io.cwd) : undefined;
@@ -140,7 +140,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     try {
       writeFileSync(path.resolve(io.cwd, opts.output), result.output);
     } catch (e) {
-      throw new UserError(`cannot write ${opts.output}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      throw new UserError(`cannot write ${opts.output}: ${(e as NodeJS.ErrnoException).code ?? errorMessage(e)}`);
     }
   } else io.stdout(result.output);
   for (const w of result.warnings) io.stderr(`${w}\n`);

@@ -2,7 +2,7 @@ import { readFileSync, unwatchFile, watchFile } from 'node:fs';
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { CliIO } from './io';
-import { UserError } from '../errors';
+import { errorMessage, UserError } from '../errors';
 import { resolveKubeConfig } from '../kube';
 import { isSanIpAddress } from '../webhook/csr';
 import { installWebhook } from '../webhook/install';
@@ -11,7 +11,7 @@ function parse(args: string[], options: NonNullable<ParseArgsConfig['options']>)
   try {
     return parseArgs({ args, options, allowPositionals: false });
   } catch (error) {
-    throw new UserError((error as Error).message);
+    throw new UserError(errorMessage(error));
   }
 }
 
@@ -35,7 +35,7 @@ function readPem(cwd: string, file: string | undefined, flag: string): string {
   try {
     return readFileSync(path.resolve(cwd, file), 'utf8');
   } catch (error) {
-    throw new UserError(`cannot read ${flag} ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new UserError(`cannot read ${flag} ${file}: ${(error as NodeJS.ErrnoException).code ?? errorMessage(error)}`);
   }
 }
 
@@ -107,7 +107,7 @@ async function serve(args: string[], io: CliIO): Promise<number> {
       server.updateCertificate(readPem(io.cwd, values.cert as string, '--cert'), readPem(io.cwd, values.key as string, '--key'));
       io.stderr(`reloaded the serving certificate from ${certFile}\n`);
     } catch (error) {
-      io.stderr(`keeping the current certificate: ${(error as Error).message}\n`);
+      io.stderr(`keeping the current certificate: ${errorMessage(error)}\n`);
     }
   };
   watchFile(certFile, { interval: 30_000 }, reload);

@@ -3,7 +3,7 @@
 // integration tests and the kube adapter (lazily, for the local kubeconfig) import it.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { UserError } from '../errors';
+import { errorMessage, UserError } from '../errors';
 import { ensureBinaries, ensureIstio } from './binaries';
 import { adminKubeconfigYaml, componentSpecs, fakeNode, type ClusterPorts, type ComponentSpec } from './components';
 import { httpsRequest, type TlsIdentity } from './http';
@@ -267,7 +267,7 @@ async function healCluster(dir: string, state: ClusterState, env: NodeJS.Process
       await startIstiod(dir, state, env, progress, instance.revision, manifest, instance.ports, instance.release ?? ISTIO_RELEASE);
     }
   } catch (error) {
-    throw new UserError(`the local cluster "${state.name}" could not be healed: ${(error as Error).message}\n(${fresh})`);
+    throw new UserError(`the local cluster "${state.name}" could not be healed: ${errorMessage(error)}\n(${fresh})`);
   }
   writeState(dir, state);
   return state;

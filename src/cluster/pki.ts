@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { errorMessage } from '../errors';
 
 /** Files of the local cluster's PKI; one CA signs everything, including kcm's CSR signer. */
 export interface ClusterPki {
@@ -33,7 +34,7 @@ function openssl(args: string[], cwd: string): void {
     execFileSync('openssl', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
   } catch (error) {
     const stderr = (error as { stderr?: Buffer }).stderr?.toString().trim();
-    throw new Error(`openssl ${args[0]} failed: ${stderr || (error as Error).message}`, { cause: error });
+    throw new Error(`openssl ${args[0]} failed: ${stderr || errorMessage(error)}`, { cause: error });
   }
 }
 

@@ -4,6 +4,7 @@ import { argString, pipeString, type Arg, type Command, type ControlNode, type N
 import {
   GoFloat, NO_FIELD, elemType, formatValue, goTypeOf, isGoObject, isMap, isTrue, sortedKeys, zeroOf, type GoObject,
 } from './values';
+import { errorMessage } from '../errors';
 
 /**
  * A function callable from templates. `params` are Go parameter types ('any', 'string', 'int', 'float64',
@@ -488,7 +489,7 @@ function callMethod(
     return method.apply(receiver, argv);
   } catch (e) {
     st.at(node.pos, node);
-    return st.fail(`error calling ${name}: ${(e as Error).message}`);
+    return st.fail(`error calling ${name}: ${errorMessage(e)}`);
   }
 }
 
@@ -545,7 +546,7 @@ function compileCall(p: Program, f: GoFunc, node: Arg, name: string, args: Arg[]
   const failed = (st: State, e: unknown): never => {
     if (e instanceof TemplateExecError) throw e;
     st.at(node.pos, args);
-    return st.fail(`error calling ${name}: ${(e as Error).message}`);
+    return st.fail(`error calling ${name}: ${errorMessage(e)}`);
   };
   // The common shapes call the function directly, without an argument array.
   const [op0, op1, op2] = operands;

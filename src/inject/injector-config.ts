@@ -3,7 +3,7 @@
 // text/template semantics, rendered per pod with Istio's SidecarTemplateData.
 import { parse as parseYaml } from 'yaml';
 import { GoTemplate, TemplateExecError, TemplateParseError, fromJsonValue } from '../gotemplate';
-import { UserError } from '../errors';
+import { errorMessage, UserError } from '../errors';
 import { INJECTION_FUNCS } from './template-funcs';
 import { parseOverlayYaml } from './overlay-yaml';
 import { sidecarTemplateData, type TemplateDataInput } from './template-data';
@@ -140,7 +140,7 @@ export function renderInjectionTemplate(injector: InjectorTemplates, name: strin
   try {
     parsed = parseOverlayYaml(text);
   } catch (e) {
-    throw new UserError(`${injector.source}: template "${name}" rendered invalid YAML: ${(e as Error).message.split('\n')[0]}`);
+    throw new UserError(`${injector.source}: template "${name}" rendered invalid YAML: ${errorMessage(e).split('\n')[0]}`);
   }
   if (parsed === null || parsed === undefined) return {};
   if (!isMapping(parsed)) throw new UserError(`${injector.source}: template "${name}" did not render a mapping`);

@@ -13,7 +13,7 @@ import { validateAnnotations } from './validate';
 import { effectiveProxyConfig } from './proxyconfig';
 import { dumpAppProbers, rewriteAppProbes, shouldRewriteAppProbers } from './probes';
 import { applyPrometheusMerge, clearPrometheusAnnotations, prometheusPort } from './prometheus';
-import { UserError } from '../errors';
+import { errorMessage, UserError } from '../errors';
 import { PROXY_CONTAINER, SIDECAR_STATUS_ANNOTATION } from '../istio/vocabulary';
 import type { JsonObject } from '../json-object';
 
@@ -58,7 +58,7 @@ function parseOverrides(pod: JsonObject): { containers: JsonObject[]; initContai
   try {
     parsed = JSON.parse(raw);
   } catch (e) {
-    throw new UserError(`invalid value for annotation '${OVERRIDES}': ${(e as Error).message}`);
+    throw new UserError(`invalid value for annotation '${OVERRIDES}': ${errorMessage(e)}`);
   }
   const list = (v: unknown) => (Array.isArray(v) ? (v as JsonObject[]).map((c) => normalize(c, 'Container') as JsonObject) : []);
   return { containers: list(parsed?.containers), initContainers: list(parsed?.initContainers) };

@@ -1,7 +1,7 @@
 // ProxyConfig handling: the effective config (mesh defaultConfig + the pod's proxy.istio.io/config
 // annotation) and the PROXY_CONFIG JSON, which lists only fields that differ from Istio's defaults.
 import { parse as parseYaml } from 'yaml';
-import { UserError } from '../errors';
+import { errorMessage, UserError } from '../errors';
 import { refuseAbsurdNesting } from '../yaml/decode';
 import { DEFAULT_PARSE_LIMITS } from '../yaml/manifests';
 import { deepMerge, type Values } from './settings';
@@ -45,7 +45,7 @@ export function effectiveProxyConfig(meshConfig: Values, annotations: Record<str
       refuseAbsurdNesting(anno, 'proxy.istio.io/config', 1, DEFAULT_PARSE_LIMITS.maxDepth);
       overlay = parseYaml(anno);
     } catch (e) {
-      throw new UserError(`invalid value for annotation 'proxy.istio.io/config': ${(e as Error).message}`);
+      throw new UserError(`invalid value for annotation 'proxy.istio.io/config': ${errorMessage(e)}`);
     }
     if (overlay !== null && overlay !== undefined) {
       if (typeof overlay !== 'object' || Array.isArray(overlay)) {

@@ -1,7 +1,7 @@
 // Annotation validation (pkg/kube/inject/validate.go): a bad value aborts injection of the whole input.
 import { isIPv4, isIPv6 } from 'node:net';
 import { parse as parseYaml } from 'yaml';
-import { UserError } from '../errors';
+import { errorMessage, UserError } from '../errors';
 import { refuseAbsurdNesting } from '../yaml/decode';
 import { DEFAULT_PARSE_LIMITS } from '../yaml/manifests';
 import { isQuantity } from './quantity';
@@ -90,7 +90,7 @@ const VALIDATORS: Record<string, Check> = {
       if (parsed !== null && parsed !== undefined && (typeof parsed !== 'object' || Array.isArray(parsed))) return 'failed to convert to apply proxy config: not a mapping';
       return undefined;
     } catch (e) {
-      return `failed to convert to apply proxy config: ${(e as Error).message}`;
+      return `failed to convert to apply proxy config: ${errorMessage(e)}`;
     }
   },
   'sidecar.istio.io/proxyCPU': quantity,

@@ -12,7 +12,7 @@
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import { parse as parseYaml } from 'yaml';
-import { UserError } from '../errors';
+import { errorMessage, UserError } from '../errors';
 import { injectManifests, injectManifestsRemotely, injectionSettings, type InjectResult, type InjectionSettings } from '../inject';
 import { getObject, listObjects } from '../kube/objects';
 import type { KubeObject } from '../kube/types';
@@ -126,7 +126,7 @@ async function readInjectorConfigMaps(kc: KubeConfig, request: InjectionRequest)
     try {
       values = JSON.parse(injector.data.values);
     } catch (error) {
-      throw new UserError(`ConfigMap ${namespace}/${name}: key values is not JSON (${(error as Error).message})`);
+      throw new UserError(`ConfigMap ${namespace}/${name}: key values is not JSON (${errorMessage(error)})`);
     }
   }
   let meshConfig: JsonObject = {};
@@ -134,7 +134,7 @@ async function readInjectorConfigMaps(kc: KubeConfig, request: InjectionRequest)
     try {
       meshConfig = (parseYaml(mesh.data.mesh) as JsonObject | null) ?? {};
     } catch (error) {
-      throw new UserError(`ConfigMap ${namespace}/${meshName}: key mesh is not YAML (${(error as Error).message.split('\n')[0]})`);
+      throw new UserError(`ConfigMap ${namespace}/${meshName}: key mesh is not YAML (${errorMessage(error).split('\n')[0]})`);
     }
   }
   return { name: `${namespace}/${name}`, config: injector.data?.config, values, meshName: `${namespace}/${meshName}`, mesh: meshConfig };

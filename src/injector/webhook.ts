@@ -6,7 +6,7 @@
  */
 import https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { UserError } from '../errors';
+import { errorMessage, UserError } from '../errors';
 import { kubeExchange, KubeApiError } from '../kube/request';
 import { getObject } from '../kube/objects';
 import { applyPatch, type JsonValue, type PatchOperation } from '../webhook/jsonpatch';
@@ -91,7 +91,7 @@ export function webhookInjector(
           try {
             patched = applyPatch(sent as JsonValue, patch);
           } catch (error) {
-            throw new UserError(`the injector ${webhook.name} (${webhookTarget(webhook)}) answered a patch that does not apply: ${(error as Error).message}`);
+            throw new UserError(`the injector ${webhook.name} (${webhookTarget(webhook)}) answered a patch that does not apply: ${errorMessage(error)}`);
           }
           // Typed as the engine types every pod, and without the null creationTimestamp that only the request had.
           const out = normalize({ metadata: (patched as JsonObject).metadata, spec: (patched as JsonObject).spec }, 'Pod') as JsonObject;
@@ -138,7 +138,7 @@ async function callWebhook(
     if (!Array.isArray(ops)) throw new Error('not a list of operations');
     return ops as PatchOperation[];
   } catch (error) {
-    throw new UserError(`${where} answered a patch that is not a JSON patch: ${(error as Error).message}`);
+    throw new UserError(`${where} answered a patch that is not a JSON patch: ${errorMessage(error)}`);
   }
 }
 

@@ -3,6 +3,7 @@
 import type { Job, JobDispatcher } from './job';
 import { initialJobState, type JobDeps, type JobState } from './state';
 import { stepJob } from './step';
+import { errorMessage } from '../errors';
 
 export interface LocalRunner extends JobDispatcher {
   /** Resolves when no job is running. */
@@ -33,9 +34,9 @@ export function localRunner(deps: JobDeps, options: { maxWaitMs?: number; onDone
       if (states.has(job.id)) return { jobId: job.id, alreadyStarted: true };
       states.set(job.id, initialJobState(job));
       const task = run(job).catch((error: unknown) => {
-        const failed: JobState = { ...states.get(job.id)!, done: true, phase: 'done', outcome: 'failed', lastError: (error as Error).message };
+        const failed: JobState = { ...states.get(job.id)!, done: true, phase: 'done', outcome: 'failed', lastError: errorMessage(error) };
         states.set(job.id, failed);
-        deps.log?.(JSON.stringify({ type: 'mesh.job', job: job.id, event: 'crashed', error: (error as Error).message }));
+        deps.log?.(JSON.stringify({ type: 'mesh.job', job: job.id, event: 'crashed', error: errorMessage(error) }));
         options.onDone?.(failed);
       });
       const tracked = task.finally(() => running.delete(tracked));

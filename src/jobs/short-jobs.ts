@@ -74,7 +74,7 @@ async function deployedWhere(deps: JobDeps, clusters: string[]): Promise<string[
         ]);
         return records.map((r) => `• ${r.app}${r.component ? ` (${r.component.join(', ')})` : ''} in ${r.namespace} on ${where}: ${r.commit ? `commit ${r.commit.slice(0, 12)}` : 'built-in'}, ${r.at} by ${r.by}`);
       } catch (error) {
-        return [`• ${where}: unreachable (${(error as { code?: string }).code ?? (error as Error).message.split('\n')[0]})`];
+        return [`• ${where}: unreachable (${(error as { code?: string }).code ?? errorMessage(error).split('\n')[0]})`];
       }
     }),
   );

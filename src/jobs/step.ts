@@ -2,7 +2,7 @@
 // in a loop. State in, state out (JSON). Kubernetes work and delivery (the JobReporter) are separate: a Slack
 // outage leaves the job in `notify` until the final messages are delivered; it never fails the cluster work.
 import { unreachableCluster } from '../apps/clusters';
-import { isUserError, UserError } from '../errors';
+import { errorMessage, isUserError, UserError } from '../errors';
 import type { RolloutEvent } from '../rollout/events';
 import type { Job } from './job';
 import { isFinal } from './progress';
@@ -17,7 +17,7 @@ export const MAX_NOTIFY_ATTEMPTS = 240;
 
 /** An error the requester can act on, or (internal) one of mesh or its surroundings. */
 function failureReply(error: unknown, deps: JobDeps): PendingReply {
-  return { visibility: 'ephemeral', message: deps.reporter.messages.jobFailed((error as Error).message, !isUserError(error)) };
+  return { visibility: 'ephemeral', message: deps.reporter.messages.jobFailed(errorMessage(error), !isUserError(error)) };
 }
 
 async function notify(state: JobState, deps: JobDeps): Promise<JobState> {
@@ -133,10 +133,10 @@ async function failJob(state: JobState, caught: unknown, deps: JobDeps): Promise
   const cluster = state.rollout?.cluster ?? ('cluster' in state.job.command ? state.job.command.cluster : undefined);
   const unreachable = unreachableCluster(caught, cluster);
   const error = unreachable ? new UserError(unreachable) : caught;
-  deps.log?.(JSON.stringify({ type: 'mesh.job', job: state.job.id, event: 'error', error: (error as Error).message }));
+  deps.log?.(JSON.stringify({ type: 'mesh.job', job: state.job.id, event: 'error', error: errorMessage(error) }));
   if (state.progress) {
     const failed = deps.reporter.recordProgress(state.progress, [
-      { type: 'failed', at: deps.now(), diagnosis: { summary: (error as Error).message.split('\n')[0]! } },
+      { type: 'failed', at: deps.now(), diagnosis: { summary: errorMessage(error).split('\n')[0]! } },
     ]);
     return notify({ ...state, progress: failed, outcome: 'failed' }, deps);
   }

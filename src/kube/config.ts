@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
-import { UserError } from '../errors';
+import { errorMessage, UserError } from '../errors';
 
 export interface ResolveOptions {
   /** `--kubeconfig <path>` */
@@ -19,7 +19,7 @@ function loadFile(file: string, origin: string): KubeConfig {
   try {
     kc.loadFromFile(file);
   } catch (error) {
-    throw new UserError(`${origin} ${file} is not a valid kubeconfig: ${(error as Error).message}`);
+    throw new UserError(`${origin} ${file} is not a valid kubeconfig: ${errorMessage(error)}`);
   }
   if (!kc.getCurrentCluster()) throw new UserError(`${origin} ${file} has no current context with a cluster`);
   return kc;

@@ -1,4 +1,5 @@
 import type { KubeConfig } from '@kubernetes/client-node';
+import { errorMessage } from '../errors';
 import { listObjects } from '../kube/objects';
 import type { KubeObject } from '../kube/types';
 import type { Diagnosis } from './events';
@@ -45,7 +46,10 @@ export async function diagnose(
   const pending = evaluation.objects.filter((o) => !o.readiness.done || o.readiness.failed).map((o) => ({ object: o.object, message: o.readiness.message }));
   if (!culprit) return { object: '-', reason: 'Unknown', message: 'no object is failing', events: [], pending };
   const name = culprit.pod ?? culprit.object.split('/')[1]!;
-  const events = await lastEvents(kc, namespace, name).catch(() => []);
+  // Events explain the culprit; when they cannot be read the diagnosis says so instead of showing none.
+  const events = await lastEvents(kc, namespace, name).catch((error: unknown) => [
+    { type: 'Warning', reason: 'EventsUnavailable', message: `the events of ${name} could not be read: ${errorMessage(error)}` },
+  ]);
   if (deadline && !culprit.readiness.failed) {
     return {
       object: culprit.object,

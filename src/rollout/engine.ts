@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { UserError } from '../errors';
+import { errorMessage, UserError } from '../errors';
 import { deleteObject, ensureNamespace, serverSideApplyWithResult } from '../kube/objects';
 import { objectLabel, type KubeObject } from '../kube/types';
 import { KubeApiError } from '../kube/request';
@@ -349,7 +349,7 @@ function apiServer(kc: KubeConfig): string {
 async function stillUnreachable(step: Step, error: unknown): Promise<RolloutState> {
   const { state, deps } = step;
   const server = apiServer(deps.kc);
-  const reason = (error as Error).message ?? String(error);
+  const reason = errorMessage(error) ?? String(error);
   const since = state.unreachableSince ?? new Date(step.now()).toISOString();
   const stage = state.stageNames[state.stage];
   if (state.unreachableSince === undefined) {

@@ -1,5 +1,5 @@
 import { parse } from 'yaml';
-import { UserError } from '../errors';
+import { errorMessage, UserError } from '../errors';
 import type { ManifestDocument } from './manifests';
 
 /** A rollout plan: named stages applied in order, each gated on the readiness of all its objects. */
@@ -25,7 +25,7 @@ export function parsePlanFile(text: string, source: string): PlanFile {
   try {
     value = parse(text, { uniqueKeys: true, strict: true });
   } catch (error) {
-    throw new UserError(`${source}: ${(error as Error).message.split('\n')[0]}`);
+    throw new UserError(`${source}: ${errorMessage(error).split('\n')[0]}`);
   }
   const stages = (value as { stages?: unknown } | null)?.stages;
   if (!Array.isArray(stages) || stages.length === 0) throw new UserError(`${source}: "stages" must be a non-empty list`);

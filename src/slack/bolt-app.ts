@@ -5,6 +5,7 @@ import type { Context } from 'aws-lambda';
 import { handleButton, handleCommand, type FrontDoorDeps } from './frontdoor';
 import type { GatewayEvent, LambdaResult } from './request';
 import { slackApi } from './webapi';
+import { errorMessage } from '../errors';
 
 export interface BoltSettings {
   signingSecret: string;
@@ -53,7 +54,7 @@ export function createBoltHandler(settings: BoltSettings): (event: GatewayEvent,
     const button = action as { action_id: string; value?: string };
     const reply = await handleButton({ actionId: button.action_id, value: button.value ?? '' }, caller, settings.deps);
     if (!body.response_url) return;
-    await replies.respond(body.response_url, { ...reply, replace_original: false }).catch((error: unknown) => logger.warn(`response_url: ${(error as Error).message}`));
+    await replies.respond(body.response_url, { ...reply, replace_original: false }).catch((error: unknown) => logger.warn(`response_url: ${errorMessage(error)}`));
   });
 
   const handler = receiver.toHandler();

@@ -1,7 +1,7 @@
 // The Slack door configured from the environment, as in Lambda: secrets from env or SSM/Secrets Manager
 // (resolved at cold start, cached), the policy from MESH_POLICY / MESH_POLICY_FILE, jobs on Step Functions.
 import { readFileSync } from 'node:fs';
-import { UserError } from '../errors';
+import { errorMessage, UserError } from '../errors';
 import { secretsResolver } from '../aws/secrets';
 import { stdoutAuditSink } from './audit';
 import type { SlackDoorConfig } from './handler';
@@ -11,7 +11,7 @@ function readPolicyFile(file: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (error) {
-    throw new UserError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new UserError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? errorMessage(error)}`);
   }
 }
 

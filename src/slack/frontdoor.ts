@@ -6,6 +6,7 @@ import { jobIdFor, protectionFor, type Job, type JobCommand, type JobDispatcher 
 import { auditLine, type AuditDecision, type AuditOutcome, type AuditSink } from './audit';
 import { authorize, DEFAULT_POLICY, isApprover, policyNamesUserGroups, protectionsOf, type Policy } from './policy';
 import { APPLY_ACTION, APPROVE_ACTION, CANCEL_ACTION, REJECT_ACTION, RESTART_ACTION, type ApprovalButtonValue } from './actions';
+import { errorMessage } from '../errors';
 
 export interface Caller {
   user: string;
@@ -125,7 +126,7 @@ function intentOfButton(press: ButtonPress): Intent | string {
       return { command: parsed.command, text: formatCommand(parsed.command), permission: 'cancel', namespace };
     }
   } catch (error) {
-    return `the button carries an invalid value (${(error as Error).message})`;
+    return `the button carries an invalid value (${errorMessage(error)})`;
   }
   return `unknown button "${press.actionId.slice(0, 40)}"`;
 }
@@ -171,7 +172,7 @@ async function decideAndDispatch(intent: Intent, source: 'command' | 'button', c
     policy = deps.policy();
   } catch (error) {
     // Fail closed: a policy that cannot be read grants nothing; read-only commands still answer.
-    const reason = `the mesh policy cannot be used: ${(error as Error).message.split('\n')[0]}`;
+    const reason = `the mesh policy cannot be used: ${errorMessage(error).split('\n')[0]}`;
     if (isMutating(intent.permission)) {
       record(deps, caller, started, { ...base, decision: 'deny', outcome: 'denied', reason });
       return ephemeral(`:no_entry: Denied: ${reason}. Mutating commands are refused until it is fixed.`);
@@ -179,9 +180,16 @@ async function decideAndDispatch(intent: Intent, source: 'command' | 'button', c
     policy = DEFAULT_POLICY;
   }
   let userGroups: string[] | undefined;
+  // A failed user-group lookup counts as no groups (fail closed); a refusal then says the groups were unknown.
+  let groupsUnknown: string | undefined;
   const groupsOfCaller = async () => {
     const groups = [...new Set([...policy.rules.flatMap((r) => r.userGroups), ...(policy.protected ?? []).flatMap((p) => p.approvers.userGroups)])];
-    return (userGroups ??= groups.length && deps.userGroups ? await deps.userGroups(caller.user, groups).catch(() => []) : []);
+    const lookup = async (lookupGroups: NonNullable<FrontDoorDeps['userGroups']>) =>
+      lookupGroups(caller.user, groups).catch((error: unknown) => {
+        groupsUnknown = `your Slack user groups could not be read (${errorMessage(error).split('\n')[0]})`;
+        return [];
+      });
+    return (userGroups ??= groups.length && deps.userGroups ? await lookup(deps.userGroups) : []);
   };
   if (intent.command.kind === 'approval') {
     const refusal = await approvalRefusal(intent, intent.command, policy, caller, groupsOfCaller);
@@ -197,8 +205,8 @@ async function decideAndDispatch(intent: Intent, source: 'command' | 'button', c
     decision = authorize(policy, { userId: caller.user, channelId: caller.channel, userGroups: await groupsOfCaller() }, intent.permission, intent.namespace);
   }
   if (!decision.allowed) {
-    record(deps, caller, started, { ...base, decision: 'deny', outcome: 'denied', reason: `missing ${decision.missing}` });
-    return ephemeral(`:no_entry: ${decision.message}`);
+    record(deps, caller, started, { ...base, decision: 'deny', outcome: 'denied', reason: `missing ${decision.missing}${groupsUnknown ? `; ${groupsUnknown}` : ''}` });
+    return ephemeral(`:no_entry: ${decision.message}${groupsUnknown ? ` (${groupsUnknown})` : ''}`);
   }
   const kind = intent.command.kind;
   const job: Job = {
@@ -225,7 +233,7 @@ async function decideAndDispatch(intent: Intent, source: 'command' | 'button', c
     const what = `\`${intent.text}\``;
     return ephemeral(alreadyStarted ? `:repeat: ${what} is already running (job ${jobId}).` : `:hourglass_flowing_sand: Working on ${what} (job ${jobId}).`);
   } catch (error) {
-    record(deps, caller, started, { ...base, decision: 'allow', outcome: 'error', reason: (error as Error).message.slice(0, 300) });
-    return ephemeral(`:x: Could not start \`${intent.text}\`: ${(error as Error).message.split('\n')[0]}`);
+    record(deps, caller, started, { ...base, decision: 'allow', outcome: 'error', reason: errorMessage(error).slice(0, 300) });
+    return ephemeral(`:x: Could not start \`${intent.text}\`: ${errorMessage(error).split('\n')[0]}`);
   }
 }

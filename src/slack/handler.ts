@@ -16,6 +16,7 @@ import { handleCommand, type FrontDoorDeps } from './frontdoor';
 import type { Policy } from './policy';
 import { formFields, jsonResult, malformedSlackRequest, readGatewayEvent, type GatewayEvent, type LambdaResult } from './request';
 import { verifySlackRequest } from './verify';
+import { errorMessage } from '../errors';
 
 export interface SlackDoorConfig {
   secrets: () => Promise<{ signingSecret: string; botToken: string }>;
@@ -113,7 +114,7 @@ export function createSlackHandler(config: SlackDoorConfig): SlackLambdaHandler 
         return jsonResult(200, await handleCommand(fields.text, caller, frontDoorDeps(botToken)));
       } catch (error) {
         // As Bolt answers a listener that throws.
-        log(JSON.stringify({ type: 'mesh.error', error: (error as Error).message.slice(0, 300) }));
+        log(JSON.stringify({ type: 'mesh.error', error: errorMessage(error).slice(0, 300) }));
         return { statusCode: 500, body: 'Internal server error' };
       }
     }

@@ -5,6 +5,7 @@ import { applyProgress, isFinal, newRolloutView, type ProgressEvent } from '../j
 import type { ProgressReport } from '../jobs/reporter';
 import { renderRolloutParent, renderThreadReply, threadLine } from './render/rollout';
 import type { SlackApi } from './webapi';
+import { errorMessage } from '../errors';
 
 export const MIN_UPDATE_INTERVAL_MS = 1000;
 
@@ -58,7 +59,7 @@ export async function flushProgress(state: ProgressReport, api: SlackApi, now: (
     return rest;
   } catch (error) {
     const retryAt = (error as { retryAt?: number }).retryAt;
-    return { ...next, lastError: (error as Error).message, ...(retryAt !== undefined ? { notBefore: retryAt } : {}) };
+    return { ...next, lastError: errorMessage(error), ...(retryAt !== undefined ? { notBefore: retryAt } : {}) };
   }
 }
 

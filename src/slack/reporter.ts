@@ -7,6 +7,7 @@ import { renderAutoinject, renderInjectPreview } from './render/inject';
 import { renderApprovalEvent, renderHistory, renderPlanDiff, renderPlanMessage } from './render/plan';
 import { renderAppList, renderCancelRequested, renderJobFailed, renderNotAJob, renderRefused, renderRestarted, renderStatus, renderUserError } from './render/replies';
 import { uploadFile, type SlackApi } from './webapi';
+import { errorMessage } from '../errors';
 
 const slackMessages: JobMessages = {
   injectPreview: renderInjectPreview,
@@ -53,7 +54,7 @@ async function deliverReply(slack: SlackApi, job: Job, reply: PendingReply): Pro
     return undefined;
   } catch (error) {
     const retryAt = (error as { retryAt?: number }).retryAt;
-    return { left, error: (error as Error).message, ...(retryAt !== undefined ? { retryAt } : {}) };
+    return { left, error: errorMessage(error), ...(retryAt !== undefined ? { retryAt } : {}) };
   }
 }
 

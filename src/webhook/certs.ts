@@ -1,5 +1,6 @@
 /** Reading and judging PEM certificates: the webhook's serving cert and the caBundle the API server trusts. */
 import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { errorMessage } from '../errors';
 
 export function splitPemCertificates(pem: string): X509Certificate[] {
   const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
@@ -19,7 +20,7 @@ export function caBundleHealth(caBundleBase64: string | undefined, now = new Dat
   try {
     certs = splitPemCertificates(Buffer.from(caBundleBase64, 'base64').toString('utf8'));
   } catch (error) {
-    return { ok: false, problems: [`caBundle does not parse: ${(error as Error).message}`], certificates: [] };
+    return { ok: false, problems: [`caBundle does not parse: ${errorMessage(error)}`], certificates: [] };
   }
   if (certs.length === 0) return { ok: false, problems: ['caBundle holds no PEM certificate'], certificates: [] };
   const problems: string[] = [];
@@ -57,7 +58,7 @@ export function servingCertState(
     if (!cert) return { renew: true, reason: 'stored certificate is not PEM' };
     if (!cert.checkPrivateKey(createPrivateKey(keyPem))) return { renew: true, reason: 'stored key does not match the certificate' };
   } catch (error) {
-    return { renew: true, reason: `stored certificate or key does not parse: ${(error as Error).message}` };
+    return { renew: true, reason: `stored certificate or key does not parse: ${errorMessage(error)}` };
   }
   const notBefore = new Date(cert.validFrom).getTime();
   const notAfter = new Date(cert.validTo).getTime();

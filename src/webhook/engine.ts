@@ -1,7 +1,7 @@
 /** The webhook's one connection to the injection engine (the same engine `mesh kube-inject` uses). */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { UserError } from '../errors';
+import { errorMessage, UserError } from '../errors';
 import { decidePodInjection, injectPod, injectionSettings, type InjectionSettings } from '../inject';
 import { parseManifests } from '../yaml/manifests';
 import type { PodInjector, PodJson } from './review';
@@ -19,7 +19,7 @@ function readYamlMapping(file: string, cwd: string): unknown {
   try {
     text = readFileSync(full, 'utf8');
   } catch (error) {
-    throw new UserError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new UserError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? errorMessage(error)}`);
   }
   return parseManifests(text, file)[0]?.value ?? {};
 }

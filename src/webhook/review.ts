@@ -4,6 +4,7 @@
  */
 import { createPatch, type JsonValue, type PatchOperation } from './jsonpatch';
 import { deployMetaFromPod } from '../inject/workloads';
+import { errorMessage } from '../errors';
 
 export interface WorkloadOwner {
   kind: string;
@@ -58,7 +59,7 @@ export function reviewAdmission(rawBody: string, contentType: string | undefined
   try {
     review = JSON.parse(rawBody);
   } catch (error) {
-    return badRequest(`body is not JSON: ${(error as Error).message}`);
+    return badRequest(`body is not JSON: ${errorMessage(error)}`);
   }
   if (!isRecord(review) || review.kind !== 'AdmissionReview') return badRequest('body is not an AdmissionReview');
   const apiVersion = review.apiVersion;
@@ -111,7 +112,7 @@ export function reviewAdmission(rawBody: string, contentType: string | undefined
     });
   } catch (error) {
     // As istiod: the review is answered (not a 5xx) and the pod is refused with the engine's message.
-    return respond({ allowed: false, status: { code: 500, message: `injection failed: ${(error as Error).message}` } });
+    return respond({ allowed: false, status: { code: 500, message: `injection failed: ${errorMessage(error)}` } });
   }
 }
 

@@ -10,6 +10,7 @@ import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { reviewAdmission, type PodInjector } from './review';
+import { errorMessage } from '../errors';
 
 // The API server caps request bodies at 3 MiB; anything much larger is not an AdmissionReview.
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
@@ -63,7 +64,7 @@ function handle(req: IncomingMessage, res: ServerResponse, options: WebhookServe
     try {
       reply = reviewAdmission(Buffer.concat(chunks).toString('utf8'), req.headers['content-type'], options.injector);
     } catch (error) {
-      reply = { status: 500, body: { message: `internal error: ${(error as Error).message}` } };
+      reply = { status: 500, body: { message: `internal error: ${errorMessage(error)}` } };
     }
     done(reply.status, reply.body);
   });
