@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { LineCounter, isMap, parseDocument, type Node, type YAMLMap } from 'yaml';
 import { UserError } from '../errors';
 import { listApps } from '../rollout/catalog';
+import { isDnsLabel } from '../dns-label';
 
 /** Where a secret lives; resolved only by the worker, when it fetches, and never logged. */
 export type SecretRef = { ssmParameter: string } | { secretsManager: string } | { env: string };
@@ -45,7 +46,6 @@ export interface Registry {
   defaultCluster?: string;
 }
 
-const NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const NAMESPACE_PATTERN = /^(\*|[a-z0-9*]([-a-z0-9*]*[a-z0-9*])?)$/;
 const SHA = /^[0-9a-f]{40}$/;
 const REF = /^(?!.*\.\.)(?!\/)(?!.*\/$)[A-Za-z0-9._/-]{1,200}$/;
@@ -79,9 +79,9 @@ export function parseRegistry(text: string, source: string): Registry {
     if (typeof value !== 'string' || value === '') throw new UserError(`${at(node)}: ${what} must be a non-empty string`);
     return value;
   };
-  const stringList = (node: unknown, what: string, check: RegExp): string[] => {
+  const stringList = (node: unknown, what: string, check: (value: string) => boolean): string[] => {
     const value = (node as Node | null)?.toJSON?.() as unknown;
-    if (!Array.isArray(value) || value.some((v) => typeof v !== 'string' || !check.test(v))) {
+    if (!Array.isArray(value) || value.some((v) => typeof v !== 'string' || !check(v))) {
       throw new UserError(`${at(node)}: ${what} must be a list of names`);
     }
     return value as string[];
@@ -90,7 +90,7 @@ export function parseRegistry(text: string, source: string): Registry {
     if (!isMap(node)) throw new UserError(`${at(node)}: ${what} must be a mapping of names`);
     return (node as YAMLMap).items.map((pair) => {
       const name = String((pair.key as { value?: unknown })?.value);
-      if (!NAME.test(name)) throw new UserError(`${at(pair.key)}: "${name}" is not a valid ${what.replace(/s$/, '')} name (a DNS label)`);
+      if (!isDnsLabel(name)) throw new UserError(`${at(pair.key)}: "${name}" is not a valid ${what.replace(/s$/, '')} name (a DNS label)`);
       return [name, pair.value as Node | null, pair.key as Node];
     });
   };
@@ -107,7 +107,7 @@ export function parseRegistry(text: string, source: string): Registry {
       for (const [name, node] of entries(value, 'clusters')) registry.clusters.push(parseCluster(name, node));
     } else if (key === 'defaultCluster') {
       registry.defaultCluster = scalar(value, 'defaultCluster');
-      if (!NAME.test(registry.defaultCluster)) throw new UserError(`${at(value)}: defaultCluster must be a cluster name`);
+      if (!isDnsLabel(registry.defaultCluster)) throw new UserError(`${at(value)}: defaultCluster must be a cluster name`);
     } else {
       throw new UserError(`${at(pair.key)}: unknown registry key "${key}" (expected apps, clusters, defaultCluster)`);
     }
@@ -148,8 +148,8 @@ export function parseRegistry(text: string, source: string): Registry {
     if (path === undefined) throw new UserError(`${at(node.get('path', true))}: app "${name}" path "${rawPath}" must be relative, inside the repository (no "..")`);
     const entry: AppEntry = { name, source: { kind: 'git', repository, ref, path } };
     if (node.has('credentials')) (entry.source as { credentials?: GitCredentials }).credentials = parseCredentials(name, node.get('credentials', true) as Node);
-    if (node.has('clusters')) entry.clusters = stringList(node.get('clusters', true), `app "${name}" clusters`, NAME);
-    if (node.has('namespaces')) entry.namespaces = stringList(node.get('namespaces', true), `app "${name}" namespaces`, NAMESPACE_PATTERN);
+    if (node.has('clusters')) entry.clusters = stringList(node.get('clusters', true), `app "${name}" clusters`, isDnsLabel);
+    if (node.has('namespaces')) entry.namespaces = stringList(node.get('namespaces', true), `app "${name}" namespaces`, (value) => NAMESPACE_PATTERN.test(value));
     return entry;
   }
 

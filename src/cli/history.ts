@@ -12,8 +12,8 @@ import { atMostOne, parseCommandArgs, refuseEmptyValues } from './args';
 import { printPlan, runToEnd } from './deploy';
 import type { CliIO } from './io';
 import { historyText } from './plan-text';
+import { isDnsLabel } from '../dns-label';
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 function target(command: 'history' | 'rollback', args: string[], extra: Record<string, { type: 'string' | 'boolean'; default?: string | boolean }>) {
   const { values, positionals } = parseCommandArgs(
@@ -24,7 +24,7 @@ function target(command: 'history' | 'rollback', args: string[], extra: Record<s
   );
   refuseEmptyValues(command, values as Record<string, unknown>);
   const app = atMostOne(command, positionals);
-  if (app === undefined || !DNS_LABEL.test(app)) throw new UserError(`which app? usage: mesh ${command} <app> [-n <namespace>]`);
+  if (app === undefined || !isDnsLabel(app)) throw new UserError(`which app? usage: mesh ${command} <app> [-n <namespace>]`);
   return { app, values: values as Record<string, string | boolean | undefined> };
 }
 

@@ -8,6 +8,7 @@ import { errorMessage, UserError } from '../errors';
 import { injectionSettings, nativeSidecarsSupported } from '../inject';
 import { parseInjectorConfig } from '../inject/injector-config';
 import { parseManifests } from '../yaml/manifests';
+import { kubectlKubeconfig } from '../kube/kubeconfig-path';
 
 const MAX_INPUT_BYTES = 4 * 1024 * 1024;
 
@@ -87,7 +88,7 @@ async function decideNativeSidecars(
   if (mode !== 'auto') return { nativeSidecars: mode === 'true' };
   if (!kubeconfig) return { nativeSidecars: false };
   const kc = await loadKubeconfig(kubeconfig, io).catch(() => undefined);
-  const { kubeletVersions } = await import('../kube');
+  const { kubeletVersions } = await import('../kube/nodes');
   const versions = kc && (await kubeletVersions(kc));
   if (versions === undefined) return { nativeSidecars: false };
   return { nativeSidecars: nativeSidecarsSupported(Object.values(versions)), nodeKubeletVersions: versions };
@@ -113,7 +114,6 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const meshConfig = opts.meshConfigFile ? readConfigFile(opts.meshConfigFile, io.cwd) : undefined;
   // The cluster istioctl would ask: --kubeconfig, else KUBECONFIG or ~/.kube/config. Explicit config files mean
   // "render these", so no cluster is asked then.
-  const { kubectlKubeconfig } = await import('../kube');
   const kubeconfigPath = opts.kubeconfig ? path.resolve(io.cwd, opts.kubeconfig) : kubectlKubeconfig(io.env);
   const injector = opts.injectConfigFile ? parseInjectorConfig(readText(opts.injectConfigFile, io.cwd), opts.injectConfigFile) : undefined;
   const explicitFiles = values !== undefined || meshConfig !== undefined || injector !== undefined;

@@ -1,6 +1,7 @@
 // The one grammar of `/mesh …`: every door (Slack handler, console, buttons) turns text into a typed
 // command here, so a word means the same thing everywhere. Pure: no I/O, nothing is ever run by a shell.
 import { suggest } from './suggest';
+import { isDnsLabel } from '../dns-label';
 
 export type AutoinjectAction = 'enable' | 'disable' | 'status';
 
@@ -65,8 +66,6 @@ export function helpText(): string {
   ].join('\n');
 }
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const REFERENCE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)?$/;
 const COMMIT = /^[0-9a-f]{40}$/;
 const ROLLOUT_ID = /^[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/;
 const ALLOWED_CHAR = /[A-Za-z0-9 \t._=-]/;
@@ -98,14 +97,15 @@ function checkCharacters(text: string): void {
 export function validateDnsLabel(value: string, what: string): string {
   if (value.length > 63) fail(`${what} "${value.slice(0, 20)}…" is longer than 63 characters`);
   if (value !== value.toLowerCase()) fail(`${what} "${value}" must be lowercase (a DNS label)`);
-  if (!DNS_LABEL.test(value)) fail(`${what} "${value}" is not a DNS label (a-z, 0-9 and "-", starting and ending alphanumeric)`);
+  if (!isDnsLabel(value)) fail(`${what} "${value}" is not a DNS label (a-z, 0-9 and "-", starting and ending alphanumeric)`);
   return value;
 }
 
 /** An app or component reference: a DNS label, or `<app>.<component>` (two labels). Never a path or URL. */
 export function validateReference(value: string): string {
   if (!value.includes('.')) return validateDnsLabel(value, 'app');
-  if (value.length > 127 || !REFERENCE.test(value)) {
+  const labels = value.split('.');
+  if (labels.length > 2 || !labels.every(isDnsLabel)) {
     fail(`"${value}" is not an app reference (an app or component name, or <app>.<component>; a-z, 0-9 and "-")`);
   }
   return value;

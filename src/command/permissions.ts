@@ -1,6 +1,7 @@
 // Which permission each command needs. Read-only permissions may be open to everyone by policy;
 // mutating ones are denied unless a policy rule grants them.
 import { DEFAULT_NAMESPACE, type MeshCommand } from './grammar';
+import { isDnsLabel } from '../dns-label';
 
 export type Permission =
   | 'help'
@@ -48,7 +49,6 @@ export function isMutating(permission: Permission): boolean {
   return MUTATING_PERMISSIONS.includes(permission);
 }
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /**
  * The namespace a command acts on. Rollout ids read `<namespace>.<app>.<suffix>` (src/rollout/engine.ts), so
@@ -58,7 +58,7 @@ export function commandNamespace(command: MeshCommand): string | undefined {
   if (command.kind === 'help' || command.kind === 'apps') return undefined;
   if (command.kind === 'cancel') {
     const [namespace, app, suffix] = command.rolloutId.split('.');
-    return namespace && app && suffix && DNS_LABEL.test(namespace) && namespace.length <= 63 ? namespace : undefined;
+    return namespace && app && suffix && isDnsLabel(namespace) ? namespace : undefined;
   }
   return command.namespace ?? DEFAULT_NAMESPACE;
 }

@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { errorMessage, UserError } from '../errors';
@@ -42,18 +41,6 @@ export async function resolveKubeConfig(options: ResolveOptions): Promise<KubeCo
   throw new UserError(
     'no cluster: pass --kubeconfig <path>, set KUBECONFIG, or start the local cluster with `mesh cluster up`',
   );
-}
-
-/**
- * The kubeconfig file kubectl (and istioctl) would use, when one exists: the first existing file of KUBECONFIG,
- * else ~/.kube/config. `mesh kube-inject` asks the cluster istioctl would ask.
- */
-export function kubectlKubeconfig(env: NodeJS.ProcessEnv): string | undefined {
-  const fromEnv = (env.KUBECONFIG ?? '').split(path.delimiter).find((p) => p && existsSync(p));
-  if (fromEnv) return fromEnv;
-  const home = env.HOME ?? os.homedir();
-  const fallback = path.join(home, '.kube', 'config');
-  return existsSync(fallback) ? fallback : undefined;
 }
 
 async function runningLocalCluster(env: NodeJS.ProcessEnv): Promise<string | undefined> {

@@ -2,7 +2,8 @@
 // discovery-resolved paths, apply/get/list/create/replace/patch/delete, ensureNamespace, list+watch and
 // watchUntil, updateLease, node lookup, kubeconfig resolution, the 404/409/403 helpers). It may import only
 // src/errors.ts and @kubernetes/client-node (and src/cluster, lazily, to find the local cluster's kubeconfig).
-export { resolveKubeConfig, kubectlKubeconfig, type ResolveOptions } from './config';
+export { resolveKubeConfig, type ResolveOptions } from './config';
+export { kubectlKubeconfig } from './kubeconfig-path';
 export { kubeletVersions } from './nodes';
 export {
   serverSideApply, serverSideApplyWithResult, getObject, listObjects, createObject, replaceObject, deleteObject, patchObject, ensureNamespace,

@@ -16,6 +16,7 @@ import { recordRevision } from './record';
 import { resolveStages, type GitFilesLoader } from './resolve';
 import { isTerminal, type RolloutSource, type RolloutState } from './state';
 import { waitForStage } from './wait';
+import { isDnsLabel } from '../dns-label';
 
 export interface RolloutRequest {
   /** Catalog app name, or (with `files`) the name the lock and status use for a plain set of manifests. */
@@ -54,7 +55,6 @@ export interface RolloutDeps {
 }
 
 export const DEFAULT_STAGE_TIMEOUT_MS = 5 * 60_000;
-const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
 /** A new rollout's initial state; validates the request (unknown app, bad namespace) without any I/O. */
 export function startRollout(request: RolloutRequest): RolloutState {
@@ -64,13 +64,13 @@ export function startRollout(request: RolloutRequest): RolloutState {
     source = request.source.source;
     stageNames = request.source.stageNames;
   } else if (request.files) {
-    if (!DNS_LABEL.test(request.app)) throw new UserError(`"${request.app}" is not a valid app name`);
+    if (!isDnsLabel(request.app)) throw new UserError(`"${request.app}" is not a valid app name`);
     source = { kind: 'manifests', files: request.files };
   } else {
     stageNames = loadApp(request.app).stages.map((s) => s.name);
     source = { kind: 'catalog', app: request.app };
   }
-  if (!DNS_LABEL.test(request.namespace)) throw new UserError(`"${request.namespace}" is not a valid namespace name`);
+  if (!isDnsLabel(request.namespace)) throw new UserError(`"${request.namespace}" is not a valid namespace name`);
   return {
     id: `${request.namespace}.${request.app}.${Date.now().toString(36)}${randomBytes(3).toString('hex')}`,
     app: request.app,

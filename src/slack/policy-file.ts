@@ -3,6 +3,7 @@ import { LineCounter, parseDocument, isMap, isSeq, type Node } from 'yaml';
 import { UserError } from '../errors';
 import { ALL_PERMISSIONS } from '../command/permissions';
 import { DEFAULT_POLICY, type Policy, type PolicyRule, type ProtectionRule } from './policy';
+import { isDnsLabel } from '../dns-label';
 
 const RULE_KEYS = ['name', 'users', 'userGroups', 'channels', 'permissions', 'namespaces'] as const;
 const SLACK_ID = /^[A-Z0-9]{2,32}$/;
@@ -73,7 +74,6 @@ function parseRule(node: Node, index: number, where: (node: Node | null | undefi
 }
 
 const PROTECTION_KEYS = ['name', 'namespaces', 'clusters', 'approvers', 'approvals', 'validFor'] as const;
-const CLUSTER_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const MAX_VALIDITY_MS = 7 * 24 * 3_600_000;
 
 /** "30m", "2h", "1h30m", "90s", "1d". */
@@ -128,7 +128,7 @@ function parseProtection(node: Node, index: number, where: (node: Node | null | 
   return {
     name: typeof plain.name === 'string' ? plain.name : `protected entry ${index + 1}`,
     namespaces,
-    clusters: list(plain.clusters, 'clusters', (v) => CLUSTER_NAME.test(v), 'a registered cluster name', at('clusters')),
+    clusters: list(plain.clusters, 'clusters', isDnsLabel, 'a registered cluster name', at('clusters')),
     approvers: { users, userGroups },
     approvals,
     validForMs,
