@@ -1,7 +1,7 @@
 /** The cluster reads and writes of auto-injection, each naming the RBAC permission it needs. */
 import type { KubeConfig } from '@kubernetes/client-node';
 import {
-  createObject, ensureNamespace, getObject, KubeApiError, listObjects, needing, patchObject, FIELD_MANAGER, type KubeObject,
+  createObject, ensureNamespace, getObject, KubeApiError, listObjects, withPermission, patchObject, FIELD_MANAGER, type KubeObject,
 } from '../kube';
 import { UserError } from '../errors';
 import type { InjectorConfig } from './injectors';
@@ -11,7 +11,7 @@ import { hasSidecar } from './coverage';
 const namespaceRef = (name: string) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
 
 export async function readNamespace(kc: KubeConfig, namespace: string): Promise<KubeObject> {
-  const found = await needing('get on namespaces', () => getObject(kc, namespaceRef(namespace)));
+  const found = await withPermission('get on namespaces', () => getObject(kc, namespaceRef(namespace)));
   if (!found) throw new UserError(`namespace ${namespace} does not exist`);
   return found;
 }
@@ -23,11 +23,11 @@ export async function readOrCreateNamespace(kc: KubeConfig, namespace: string): 
 
 /** Sets (string) or removes (null) namespace labels with a JSON merge patch. */
 export async function patchNamespaceLabels(kc: KubeConfig, namespace: string, labels: Record<string, string | null>): Promise<void> {
-  await needing('patch on namespaces', () => patchObject(kc, namespaceRef(namespace), 'merge', { metadata: { labels } }));
+  await withPermission('patch on namespaces', () => patchObject(kc, namespaceRef(namespace), 'merge', { metadata: { labels } }));
 }
 
 export async function listInjectorConfigs(kc: KubeConfig): Promise<InjectorConfig[]> {
-  const list = await needing('list on admissionregistration.k8s.io/mutatingwebhookconfigurations', () =>
+  const list = await withPermission('list on admissionregistration.k8s.io/mutatingwebhookconfigurations', () =>
     listObjects<InjectorConfig>(kc, { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'MutatingWebhookConfiguration' }),
   );
   return list.items;
@@ -48,7 +48,7 @@ export async function dryRunProbe(kc: KubeConfig, namespace: string): Promise<Pr
   const probe = probePod() as KubeObject;
   for (;;) {
     try {
-      const pod = await needing(`create on pods in namespace ${namespace}`, () =>
+      const pod = await withPermission(`create on pods in namespace ${namespace}`, () =>
         createObject<KubeObject>(kc, { ...probe, metadata: { ...probe.metadata, namespace } }, true),
       );
       return { created: true, injected: hasSidecar(pod) };
@@ -65,8 +65,8 @@ export async function dryRunProbe(kc: KubeConfig, namespace: string): Promise<Pr
 
 export async function listPodsAndReplicaSets(kc: KubeConfig, namespace: string): Promise<{ pods: KubeObject[]; replicaSets: KubeObject[] }> {
   const [pods, replicaSets] = await Promise.all([
-    needing(`list on pods in namespace ${namespace}`, () => listObjects(kc, { apiVersion: 'v1', kind: 'Pod', namespace })),
-    needing(`list on apps/replicasets in namespace ${namespace}`, () => listObjects(kc, { apiVersion: 'apps/v1', kind: 'ReplicaSet', namespace })),
+    withPermission(`list on pods in namespace ${namespace}`, () => listObjects(kc, { apiVersion: 'v1', kind: 'Pod', namespace })),
+    withPermission(`list on apps/replicasets in namespace ${namespace}`, () => listObjects(kc, { apiVersion: 'apps/v1', kind: 'ReplicaSet', namespace })),
   ]);
   return { pods: pods.items, replicaSets: replicaSets.items };
 }
@@ -77,7 +77,7 @@ const PLURALS: Record<string, string> = { Deployment: 'deployments', StatefulSet
 export async function restartWorkload(kc: KubeConfig, namespace: string, kind: string, name: string, now: Date): Promise<void> {
   const plural = PLURALS[kind];
   if (!plural) throw new UserError(`${kind} ${name} cannot be restarted (only Deployments, StatefulSets and DaemonSets can)`);
-  await needing(`patch on apps/${plural} in namespace ${namespace}`, () =>
+  await withPermission(`patch on apps/${plural} in namespace ${namespace}`, () =>
     patchObject(
       kc,
       { apiVersion: 'apps/v1', kind, metadata: { name, namespace } },
@@ -96,7 +96,7 @@ export async function restartWorkload(kc: KubeConfig, namespace: string, kind: s
 export async function dryRunWorkloadPod(kc: KubeConfig, namespace: string, kind: string, name: string, sample: KubeObject): Promise<KubeObject | undefined> {
   const plural = PLURALS[kind];
   if (!plural) return undefined;
-  const workload = await needing(`get on apps/${plural} in namespace ${namespace}`, () =>
+  const workload = await withPermission(`get on apps/${plural} in namespace ${namespace}`, () =>
     getObject<KubeObject & { spec?: { template?: { metadata?: KubeObject['metadata']; spec?: unknown } } }>(kc, {
       apiVersion: 'apps/v1', kind, metadata: { name, namespace },
     }),
@@ -116,5 +116,5 @@ export async function dryRunWorkloadPod(kc: KubeConfig, namespace: string, kind:
     },
     spec: template.spec,
   };
-  return needing(`create on pods in namespace ${namespace}`, () => createObject<KubeObject>(kc, body, true));
+  return withPermission(`create on pods in namespace ${namespace}`, () => createObject<KubeObject>(kc, body, true));
 }

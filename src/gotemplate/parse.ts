@@ -183,11 +183,11 @@ class Parser {
     if (kind === 'range') this.rangeDepth--;
     let elseList: Node[] | undefined;
     if (endKeyword === 'else') {
-      const after = this.peekNonSpace();
+      const next = this.peekNonSpace();
       // {{else if …}} / {{else with …}}: a nested control whose {{end}} ends this one too.
-      if ((kind === 'if' && after.type === 'keyword' && after.value === 'if') || (kind === 'with' && after.type === 'keyword' && after.value === 'with')) {
+      if ((kind === 'if' && next.type === 'keyword' && next.value === 'if') || (kind === 'with' && next.type === 'keyword' && next.value === 'with')) {
         this.nextNonSpace();
-        const nested = this.control(after, kind);
+        const nested = this.control(next, kind);
         elseList = [nested];
         this.vars.length = varsBefore;
         return { kind, pos: t.pos, line: t.line, pipe, list, elseList };
@@ -262,14 +262,14 @@ class Parser {
     if (v.type === 'variable') {
       const save = this.i;
       this.nextNonSpace();
-      const after = this.peekNonSpace();
-      if (after.type === 'declare' || after.type === 'assign') {
+      const next = this.peekNonSpace();
+      if (next.type === 'declare' || next.type === 'assign') {
         this.nextNonSpace();
-        pipe.isAssign = after.type === 'assign';
+        pipe.isAssign = next.type === 'assign';
         pipe.decl.push(v.value);
         if (!pipe.isAssign) this.vars.push(v.value);
         else if (!this.vars.includes(v.value)) this.fail(`undefined variable "${v.value}"`, v);
-      } else if (after.type === 'comma' && context === 'range') {
+      } else if (next.type === 'comma' && context === 'range') {
         this.nextNonSpace();
         const v2 = this.nextNonSpace();
         if (v2.type !== 'variable') this.fail(`range can only initialize variables`, v2);

@@ -10,7 +10,7 @@ export {
   FIELD_MANAGER,
 } from './objects';
 export type { ApplyOptions, PatchType, EnsureNamespaceOptions } from './objects';
-export { kubeRequest, kubeExchange, KubeApiError, isNotFound, isConflict, isForbidden, needing, type KubeStatus } from './request';
+export { kubeRequest, kubeExchange, KubeApiError, isNotFound, isConflict, isForbidden, withPermission, type KubeStatus } from './request';
 export { resourceInfo, collectionPath, objectPath, isNamespaced, UnservedKindError } from './resources';
 export { watchCollection, watchUntil, type CollectionWatch, type WatchOptions, type WatchUntilOptions, type Verdict } from './watch';
 export { type KubeObject, type KubeMetadata, type KubeList, type KindQuery, objectLabel } from './types';

@@ -1,5 +1,5 @@
 import type { KubeConfig } from '@kubernetes/client-node';
-import { kubeExchange, kubeRequest, isConflict, isNotFound, needing } from './request';
+import { kubeExchange, kubeRequest, isConflict, isNotFound, withPermission } from './request';
 import { collectionPath, objectPath } from './resources';
 import type { KindQuery, KubeList, KubeObject } from './types';
 
@@ -127,7 +127,7 @@ export async function patchObject<T = KubeObject>(
 
 export interface EnsureNamespaceOptions {
   labels?: Record<string, string>;
-  /** Name the RBAC permission of each call, so a 403 says what is missing (see `needing`). */
+  /** Name the RBAC permission of each call, so a 403 says what is missing (see `withPermission`). */
   permissions?: { get: string; create: string };
 }
 
@@ -141,7 +141,7 @@ export async function ensureNamespace(
   options: EnsureNamespaceOptions = {},
 ): Promise<{ namespace: KubeObject; created: boolean }> {
   const ref = { apiVersion: 'v1', kind: 'Namespace', metadata: { name } };
-  const guarded = <T>(permission: string | undefined, call: () => Promise<T>) => (permission ? needing(permission, call) : call());
+  const guarded = <T>(permission: string | undefined, call: () => Promise<T>) => (permission ? withPermission(permission, call) : call());
   const read = () => guarded(options.permissions?.get, () => getObject(kc, ref));
   const existing = await read();
   if (existing) return { namespace: existing, created: false };

@@ -131,7 +131,7 @@ export function isForbidden(error: unknown): boolean {
  * Runs one cluster call; a 403 becomes a UserError naming the permission that is missing, so "RBAC missing"
  * is reported as such rather than as a stack trace.
  */
-export async function needing<T>(permission: string, call: () => Promise<T>): Promise<T> {
+export async function withPermission<T>(permission: string, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {

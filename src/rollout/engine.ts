@@ -97,7 +97,8 @@ export function startRollout(request: RolloutRequest): RolloutState {
 
 const onCluster = (state: RolloutState) => (state.cluster ? ` on cluster ${state.cluster}` : '');
 
-class Step {
+/** One call of `advance`: the state it starts from and what it may use, with the helpers every phase needs. */
+class PhaseStep {
   constructor(
     readonly state: RolloutState,
     readonly deps: RolloutDeps,
@@ -131,7 +132,7 @@ class Step {
   }
 }
 
-async function stageObjects(step: Step): Promise<{ name: string; objects: KubeObject[] }[]> {
+async function stageObjects(step: PhaseStep): Promise<{ name: string; objects: KubeObject[] }[]> {
   const { stages } = await resolveStages(step.state, step.deps.gitFiles, step.deps.kc);
   return Promise.all(
     stages.map(async (s) => ({
@@ -141,11 +142,11 @@ async function stageObjects(step: Step): Promise<{ name: string; objects: KubeOb
   );
 }
 
-async function revisionObjects(step: Step): Promise<ObjectRef[]> {
+async function revisionObjects(step: PhaseStep): Promise<ObjectRef[]> {
   return (await stageObjects(step)).flatMap((s) => s.objects.map(refOf));
 }
 
-async function runPreflight(step: Step): Promise<RolloutState> {
+async function runPreflight(step: PhaseStep): Promise<RolloutState> {
   const { state, deps } = step;
   const { stages } = await resolveStages(state, deps.gitFiles, deps.kc);
   step.emit({
@@ -167,7 +168,7 @@ async function runPreflight(step: Step): Promise<RolloutState> {
   return { ...state, phase: 'lock', stageNames: stages.map((s) => s.name), planHash: plan.identity.hash };
 }
 
-async function takeLock(step: Step): Promise<RolloutState> {
+async function takeLock(step: PhaseStep): Promise<RolloutState> {
   const { state, deps } = step;
   await ensureNamespace(deps.kc, state.namespace);
   const result = await acquireLock(
@@ -190,7 +191,7 @@ async function takeLock(step: Step): Promise<RolloutState> {
 }
 
 /** Between steps: lost lock → failed; cancel requested → cancelled (reporting what was applied). */
-async function guard(step: Step): Promise<RolloutState | undefined> {
+async function guard(step: PhaseStep): Promise<RolloutState | undefined> {
   const { state, deps } = step;
   const check = await checkLock(deps.kc, state.namespace, state.app, state.id, step.now());
   if (!check.held) {
@@ -207,7 +208,7 @@ async function guard(step: Step): Promise<RolloutState | undefined> {
   return undefined;
 }
 
-async function applyStage(step: Step): Promise<RolloutState> {
+async function applyStage(step: PhaseStep): Promise<RolloutState> {
   const { state, deps } = step;
   const stopped = await guard(step);
   if (stopped) return stopped;
@@ -231,7 +232,7 @@ async function applyStage(step: Step): Promise<RolloutState> {
   return { ...state, phase: 'wait', stageStartedAt, applied, readyObjects: [] };
 }
 
-async function waitStage(step: Step): Promise<RolloutState> {
+async function waitStage(step: PhaseStep): Promise<RolloutState> {
   const { state, deps } = step;
   const stopped = await guard(step);
   if (stopped) return stopped;
@@ -251,18 +252,18 @@ async function waitStage(step: Step): Promise<RolloutState> {
   };
   const evaluation = await waitForStage(deps.kc, state.namespace, stage.objects, until, report);
   const current = { ...state, readyObjects };
-  const after = new Step(current, deps);
+  const waited = new PhaseStep(current, deps);
   if (evaluation.status === 'failed') {
     const diagnosis = await diagnose(deps.kc, state.namespace, evaluation);
-    return after.fail('stage', `stage "${stage.name}" failed: ${diagnosis.object}: ${diagnosis.message}`, { diagnosis });
+    return waited.fail('stage', `stage "${stage.name}" failed: ${diagnosis.object}: ${diagnosis.message}`, { diagnosis });
   }
   if (evaluation.status === 'waiting') {
     if (step.now() < deadline) return current;
     const diagnosis = await diagnose(deps.kc, state.namespace, evaluation, { stage: stage.name, timeoutMs: state.stageTimeoutMs });
-    return after.fail('deadline', diagnosis.message, { diagnosis });
+    return waited.fail('deadline', diagnosis.message, { diagnosis });
   }
   const durationMs = step.now() - startedMs;
-  after.emit({ type: 'stage-done', stage: stage.name, index: state.stage, durationMs });
+  waited.emit({ type: 'stage-done', stage: stage.name, index: state.stage, durationMs });
   const stageDurationsMs = [...state.stageDurationsMs, durationMs];
   if (state.stage + 1 < stages.length) {
     return { ...current, phase: 'apply', stage: state.stage + 1, stageStartedAt: undefined, readyObjects: [], stageDurationsMs };
@@ -270,12 +271,12 @@ async function waitStage(step: Step): Promise<RolloutState> {
   // A rollback removes what the newer revisions added, only once the revision it returns to is healthy.
   for (const ref of state.prune ?? []) {
     await deleteObject(deps.kc, { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } });
-    after.emit({ type: 'object-deleted', object: objectLabel({ kind: ref.kind, metadata: { name: ref.name } }) });
+    waited.emit({ type: 'object-deleted', object: objectLabel({ kind: ref.kind, metadata: { name: ref.name } }) });
   }
   const finishedAt = new Date(step.now()).toISOString();
   await recordRevision(deps.kc, current, 'succeeded', finishedAt, stages.flatMap((s) => s.objects.map(refOf)), deps.historyLimit);
   await releaseLock(deps.kc, state.namespace, state.app, state.id);
-  after.emit({
+  waited.emit({
     type: 'finished',
     durationMs: step.now() - Date.parse(state.startedAt),
     stages: stages.map((s, i) => ({ name: s.name, durationMs: stageDurationsMs[i] ?? 0 })),
@@ -288,7 +289,7 @@ async function waitStage(step: Step): Promise<RolloutState> {
  * `stepBudgetMs`) for a stage. Returns the next state; a terminal state is returned unchanged.
  */
 export async function advance(state: RolloutState, deps: RolloutDeps): Promise<RolloutState> {
-  const step = new Step(state, deps);
+  const step = new PhaseStep(state, deps);
   let next: RolloutState;
   try {
     next = await advancePhase(step);
@@ -305,7 +306,7 @@ export async function advance(state: RolloutState, deps: RolloutDeps): Promise<R
   return { ...next, unreachableSince: undefined };
 }
 
-async function advancePhase(step: Step): Promise<RolloutState> {
+async function advancePhase(step: PhaseStep): Promise<RolloutState> {
   switch (step.state.phase) {
     case 'preflight':
       return runPreflight(step);
@@ -346,7 +347,7 @@ function apiServer(kc: KubeConfig): string {
  * server, the stage reached and what was applied. The lock cannot be released without the server; it
  * expires on its own.
  */
-async function stillUnreachable(step: Step, error: unknown): Promise<RolloutState> {
+async function stillUnreachable(step: PhaseStep, error: unknown): Promise<RolloutState> {
   const { state, deps } = step;
   const server = apiServer(deps.kc);
   const reason = errorMessage(error) ?? String(error);
@@ -359,7 +360,7 @@ async function stillUnreachable(step: Step, error: unknown): Promise<RolloutStat
   if (downMs < (deps.unreachableLimitMs ?? DEFAULT_UNREACHABLE_LIMIT_MS)) return { ...state, unreachableSince: since };
   const where = state.phase === 'apply' || state.phase === 'wait' ? `in stage "${stage}" (${state.stage + 1}/${state.stageNames.length})` : `during ${state.phase}`;
   const applied = state.applied.length ? state.applied.join(', ') : 'nothing';
-  return new Step({ ...state, unreachableSince: since }, deps).fail(
+  return new PhaseStep({ ...state, unreachableSince: since }, deps).fail(
     'unreachable',
     `the API server ${server} has been unreachable for ${Math.round(downMs / 1000)} s (${reason}); stopped ${where}; applied so far: ${applied}`,
     { release: false },
@@ -378,7 +379,7 @@ export async function runRollout(state: RolloutState, deps: RolloutDeps): Promis
       else retry = 0;
     } catch (error) {
       if (error instanceof UserError) {
-        return new Step(current, deps).fail('error', error.message, { release: current.phase !== 'preflight' });
+        return new PhaseStep(current, deps).fail('error', error.message, { release: current.phase !== 'preflight' });
       }
       await releaseLock(deps.kc, current.namespace, current.app, current.id).catch(() => undefined);
       throw error;

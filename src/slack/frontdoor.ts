@@ -6,7 +6,7 @@ import { jobIdFor, protectionFor, type Job, type JobCommand, type JobDispatcher 
 import { auditLine, type AuditDecision, type AuditOutcome, type AuditSink } from './audit';
 import { authorize, DEFAULT_POLICY, isApprover, policyNamesUserGroups, protectionsOf, type Policy } from './policy';
 import { APPLY_ACTION, APPROVE_ACTION, CANCEL_ACTION, REJECT_ACTION, RESTART_ACTION, type ApprovalButtonValue } from './actions';
-import { errorMessage } from '../errors';
+import { errorMessage, isUserError, UserError } from '../errors';
 
 export interface Caller {
   user: string;
@@ -87,12 +87,15 @@ export interface ButtonPress {
   value: string;
 }
 
-/** Buttons carry what they act on; they are re-validated here and go through the same authorization. */
-function intentOfButton(press: ButtonPress): Intent | string {
+/**
+ * Buttons carry what they act on; they are re-validated here and go through the same authorization. A button
+ * that does not hold up is a UserError naming what is wrong with it.
+ */
+function intentOfButton(press: ButtonPress): Intent {
   try {
     if (press.actionId === APPLY_ACTION) {
       const parsed = parseCommand(press.value);
-      if (!parsed.ok || parsed.command.kind !== 'inject' || !parsed.command.apply) return 'the Apply button carries an invalid command';
+      if (!parsed.ok || parsed.command.kind !== 'inject' || !parsed.command.apply) throw new UserError('the Apply button carries an invalid command');
       return { command: parsed.command, text: formatCommand(parsed.command), permission: 'inject-apply', namespace: commandNamespace(parsed.command) };
     }
     if (press.actionId === RESTART_ACTION) {
@@ -102,7 +105,7 @@ function intentOfButton(press: ButtonPress): Intent | string {
     if (press.actionId === APPROVE_ACTION || press.actionId === REJECT_ACTION) {
       const value = JSON.parse(press.value) as Partial<Record<keyof ApprovalButtonValue, unknown>>;
       const id = String(value.id);
-      if (!/^[0-9a-f]{32}$/.test(id)) return 'the approval button carries an invalid id';
+      if (!/^[0-9a-f]{32}$/.test(id)) throw new UserError('the approval button carries an invalid id');
       const app = validateDnsLabel(String(value.app), 'app');
       const namespace = validateDnsLabel(String(value.namespace), 'namespace');
       const cluster = value.cluster === undefined ? undefined : validateDnsLabel(String(value.cluster), 'cluster');
@@ -117,18 +120,19 @@ function intentOfButton(press: ButtonPress): Intent | string {
     if (press.actionId === CANCEL_ACTION) {
       const value = JSON.parse(press.value) as { rolloutId?: unknown; namespace?: unknown; cluster?: unknown };
       const parsed = parseCommand(`cancel ${String(value.rolloutId)}${value.cluster === undefined ? '' : ` --cluster ${String(value.cluster)}`}`);
-      if (!parsed.ok || parsed.command.kind !== 'cancel') return 'the Cancel button carries an invalid rollout id';
+      if (!parsed.ok || parsed.command.kind !== 'cancel') throw new UserError('the Cancel button carries an invalid rollout id');
       const namespace = validateDnsLabel(String(value.namespace), 'namespace');
       // The cancel acts on the namespace in the rollout id, so that is the one authorized; a button whose two
       // disagree was not rendered by mesh.
       const target = commandNamespace(parsed.command);
-      if (target !== undefined && target !== namespace) return 'the Cancel button names another namespace than its rollout id';
+      if (target !== undefined && target !== namespace) throw new UserError('the Cancel button names another namespace than its rollout id');
       return { command: parsed.command, text: formatCommand(parsed.command), permission: 'cancel', namespace };
     }
   } catch (error) {
-    return `the button carries an invalid value (${errorMessage(error)})`;
+    if (isUserError(error)) throw error;
+    throw new UserError(`the button carries an invalid value (${errorMessage(error)})`);
   }
-  return `unknown button "${press.actionId.slice(0, 40)}"`;
+  throw new UserError(`unknown button "${press.actionId.slice(0, 40)}"`);
 }
 
 /**
@@ -155,10 +159,13 @@ async function approvalRefusal(
 }
 
 export async function handleButton(press: ButtonPress, caller: Caller, deps: FrontDoorDeps): Promise<Reply> {
-  const intent = intentOfButton(press);
-  if (typeof intent === 'string') {
-    record(deps, caller, deps.now(), { source: 'button', command: press.actionId.slice(0, 40), decision: 'invalid', outcome: 'rejected', reason: intent });
-    return ephemeral(`:warning: ${intent}`);
+  let intent: Intent;
+  try {
+    intent = intentOfButton(press);
+  } catch (error) {
+    if (!isUserError(error)) throw error;
+    record(deps, caller, deps.now(), { source: 'button', command: press.actionId.slice(0, 40), decision: 'invalid', outcome: 'rejected', reason: error.message });
+    return ephemeral(`:warning: ${error.message}`);
   }
   return decideAndDispatch(intent, 'button', caller, deps);
 }

@@ -6,7 +6,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { UserError } from '../errors';
-import { createObject, deleteObject, ensureNamespace, getObject, kubeRequest, needing, objectPath, patchObject, serverSideApply, watchUntil, type KubeObject } from '../kube';
+import { createObject, deleteObject, ensureNamespace, getObject, kubeRequest, withPermission, objectPath, patchObject, serverSideApply, watchUntil, type KubeObject } from '../kube';
 import { issuedBy, servingCertState } from './certs';
 import {
   INJECTOR_WEBHOOK_SUFFIX,
@@ -73,7 +73,7 @@ async function issueCertificate(kc: KubeConfig, keyPem: string, signer: string, 
     dnsNames: serviceDnsNames(options.service, options.namespace),
     ipAddresses: options.ipAddresses,
   });
-  const created = await needing('create on certificates.k8s.io/certificatesigningrequests', () =>
+  const created = await withPermission('create on certificates.k8s.io/certificatesigningrequests', () =>
     createObject<Csr>(kc, {
       ...CSR,
       metadata: { generateName: `mesh-webhook-${options.service}.${options.namespace}-`, labels: { 'app.kubernetes.io/managed-by': 'mesh' } },
@@ -94,7 +94,7 @@ async function issueCertificate(kc: KubeConfig, keyPem: string, signer: string, 
         ],
       },
     };
-    await needing(`update on certificates.k8s.io/certificatesigningrequests/approval and approve on certificates.k8s.io/signers "${signer}"`, async () =>
+    await withPermission(`update on certificates.k8s.io/certificatesigningrequests/approval and approve on certificates.k8s.io/signers "${signer}"`, async () =>
       // The approval subresource has no kind of its own, so its path is built on the CSR's.
       kubeRequest(kc, { method: 'PUT', path: `${await objectPath(kc, created)}/approval`, body: approved }),
     );
@@ -150,7 +150,7 @@ const MWC = { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'MutatingWebh
 
 async function writeCaBundle(kc: KubeConfig, caBundle: string, options: InstallOptions & { namespace: string; service: string; configName: string }) {
   const ref = { ...MWC, metadata: { name: options.configName } };
-  const existing = await needing('get on admissionregistration.k8s.io/mutatingwebhookconfigurations', () => getObject(kc, ref));
+  const existing = await withPermission('get on admissionregistration.k8s.io/mutatingwebhookconfigurations', () => getObject(kc, ref));
   if (!existing) {
     const config = injectorWebhookConfiguration({
       name: options.configName,
@@ -160,7 +160,7 @@ async function writeCaBundle(kc: KubeConfig, caBundle: string, options: InstallO
       failurePolicy: options.failurePolicy,
       extraNamespaceSelector: options.extraNamespaceSelector,
     });
-    await needing('create on admissionregistration.k8s.io/mutatingwebhookconfigurations', () =>
+    await withPermission('create on admissionregistration.k8s.io/mutatingwebhookconfigurations', () =>
       createObject(kc, config as KubeObject),
     );
     return;
@@ -173,7 +173,7 @@ async function writeCaBundle(kc: KubeConfig, caBundle: string, options: InstallO
       : [],
   );
   if (patch.length === 0) return;
-  await needing('patch on admissionregistration.k8s.io/mutatingwebhookconfigurations', () =>
+  await withPermission('patch on admissionregistration.k8s.io/mutatingwebhookconfigurations', () =>
     patchObject(kc, ref, 'json', [{ op: 'test', path: '/metadata/resourceVersion', value: existing.metadata.resourceVersion }, ...patch]),
   );
 }
@@ -190,7 +190,7 @@ export async function installWebhook(kc: KubeConfig, input: InstallOptions = {})
   }
 
   await ensureNamespace(kc, namespace, { permissions: { get: `get on namespaces ("${namespace}")`, create: 'create on namespaces' } });
-  const secret = await needing(`get on secrets in namespace ${namespace}`, () =>
+  const secret = await withPermission(`get on secrets in namespace ${namespace}`, () =>
     getObject<{ data?: Record<string, string> }>(kc, { apiVersion: 'v1', kind: 'Secret', metadata: { name: secretName, namespace } }),
   );
   const decode = (key: string) => (secret?.data?.[key] ? Buffer.from(secret.data[key], 'base64').toString('utf8') : undefined);
@@ -211,7 +211,7 @@ export async function installWebhook(kc: KubeConfig, input: InstallOptions = {})
       throw new UserError(`signer ${signer} issued a certificate that does not chain to the cluster CA from ${ca.source}; the API server would not trust it`);
     }
     notAfter = servingCertState(certPem, keyPem, []).notAfter;
-    await needing(`patch (server-side apply) on secrets in namespace ${namespace}`, () =>
+    await withPermission(`patch (server-side apply) on secrets in namespace ${namespace}`, () =>
       serverSideApply(kc, {
         apiVersion: 'v1',
         kind: 'Secret',
