@@ -9,6 +9,7 @@ import { suggest } from '../command/suggest';
 import { errorMessage, UserError } from '../errors';
 import { connectionErrorCode } from '../kube/unreachable';
 import type { ClusterEntry, Registry } from './registry';
+import { memoiseUntilFailure } from '../memoise';
 
 /** Which registered cluster a command means: the one named, else the default; undefined = the door's own. */
 export function clusterEntry(registry: Registry, name: string | undefined): ClusterEntry | undefined {
@@ -68,15 +69,14 @@ export function unreachableCluster(error: unknown, cluster: string | undefined, 
 
 /** `kube(cluster?)` for a door: each named cluster's KubeConfig made once (a failure is retried next time). */
 export function clusterResolver(registry: () => Registry, env: NodeJS.ProcessEnv, own: () => Promise<KubeConfig>): (cluster?: string) => Promise<KubeConfig> {
-  const made = new Map<string, Promise<KubeConfig>>();
+  const perCluster = new Map<string, () => Promise<KubeConfig>>();
   return (cluster) => {
     const key = cluster ?? '';
-    let kc = made.get(key);
-    if (!kc) {
-      kc = (async () => clusterKubeConfig(registry(), cluster, env, own))();
-      made.set(key, kc);
-      kc.catch(() => made.delete(key));
+    let kubeConfigOf = perCluster.get(key);
+    if (!kubeConfigOf) {
+      kubeConfigOf = memoiseUntilFailure(async () => clusterKubeConfig(registry(), cluster, env, own));
+      perCluster.set(key, kubeConfigOf);
     }
-    return kc;
+    return kubeConfigOf();
   };
 }

@@ -1,6 +1,7 @@
 /** Sidecar coverage of a namespace: which running workloads have pods without istio-proxy. Pure. */
 import type { KubeObject } from '../kube';
 import { PROXY_CONTAINER } from '../istio/vocabulary';
+import { kindSlashName } from '../object-name';
 
 /** Kinds `kubectl rollout restart` can restart. */
 export const RESTARTABLE_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet'] as const;
@@ -45,7 +46,7 @@ export function podsByWorkload<P extends PodLike>(pods: P[], replicaSets: KubeOb
     if (pod.metadata.deletionTimestamp || pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') continue;
     let owner = controllerOf(pod) ?? { kind: 'Pod', name: pod.metadata.name ?? '' };
     if (owner.kind === 'ReplicaSet') owner = rsOwner.get(owner.name) ?? owner;
-    const key = `${owner.kind}/${owner.name}`;
+    const key = `${kindSlashName(owner)}`;
     const group = groups.get(key) ?? { workload: owner, pods: [] };
     groups.set(key, group);
     group.pods.push(pod);
@@ -61,7 +62,7 @@ export function sidecarCoverage(pods: PodLike[], replicaSets: KubeObject[]): Cov
       withSidecar: owned.filter(hasSidecar).length,
       restartable: (RESTARTABLE_KINDS as readonly string[]).includes(workload.kind),
     }))
-    .sort((a, b) => `${a.kind}/${a.name}`.localeCompare(`${b.kind}/${b.name}`));
+    .sort((a, b) => `${kindSlashName(a)}`.localeCompare(`${kindSlashName(b)}`));
   return {
     pods: workloads.reduce((n, w) => n + w.pods, 0),
     withSidecar: workloads.reduce((n, w) => n + w.withSidecar, 0),

@@ -26,6 +26,7 @@ import {
   serviceExists,
 } from './cluster';
 import { errorMessage } from '../errors';
+import { kindSlashName } from '../object-name';
 
 export type { WorkloadRef, WorkloadCoverage, Coverage } from './coverage';
 export type { InjectorHealth } from './injectors';
@@ -149,13 +150,13 @@ async function probe(kc: KubeConfig, namespace: string, namespaceLabels: Record<
 
 function report(base: Omit<AutoinjectReport, 'missingSidecar' | 'restartable'>, wantSidecar: boolean): AutoinjectReport {
   const restartable = restartTargets(base.coverage, wantSidecar, base.drift ?? []);
-  return { ...base, missingSidecar: lacking(base.coverage, wantSidecar).map((w) => `${w.kind}/${w.name}`), restartable };
+  return { ...base, missingSidecar: lacking(base.coverage, wantSidecar).map((w) => `${kindSlashName(w)}`), restartable };
 }
 
 /** What a restart would fix: restartable workloads whose pods lack (or still carry) the sidecar, or drifted. */
 function restartTargets(coverage: Coverage, wantSidecar: boolean, drift: WorkloadDrift[]): WorkloadRef[] {
   const wanted = [...lacking(coverage, wantSidecar), ...drift.filter((d) => d.drifted > 0).map(({ kind, name }) => ({ kind, name }))];
-  return [...new Map(wanted.map((w) => [`${w.kind}/${w.name}`, w])).values()]
+  return [...new Map(wanted.map((w) => [`${kindSlashName(w)}`, w])).values()]
     .filter((w) => coverage.workloads.find((c) => c.kind === w.kind && c.name === w.name)?.restartable);
 }
 
@@ -291,7 +292,7 @@ export async function status(kc: KubeConfig, namespace: string, options: Autoinj
     ...(probed ? [probed.explanation] : []),
     `sidecar coverage: ${coverage.withSidecar} of ${coverage.pods} running pods`,
     ...(enabled ? [`sidecar drift: ${drifted.length} of ${drift.length} injected workload(s) differ from what the injector gives now`] : []),
-    ...drift.map((d) => `  ${d.kind}/${d.name}: ${d.drifted > 0 ? `NEEDS RESTART, ${d.drifted} of ${d.pods} pod(s) ${d.reason}` : `current (${d.expected.image}, template ${d.expected.fingerprint})`}`),
+    ...drift.map((d) => `  ${kindSlashName(d)}: ${d.drifted > 0 ? `NEEDS RESTART, ${d.drifted} of ${d.pods} pod(s) ${d.reason}` : `current (${d.expected.image}, template ${d.expected.fingerprint})`}`),
   ];
   const state = enabled ? 'on' : labelled ? 'labelled but NOT working' : 'off';
   return report(
@@ -325,7 +326,7 @@ async function driftOf(
     const expected = await dryRunWorkloadPod(kc, namespace, workload.kind, workload.name, sample);
     return expected ? workloadDrift(workload, pods, expected) : undefined;
   }));
-  return results.filter((d): d is WorkloadDrift => d !== undefined).sort((a, b) => `${a.kind}/${a.name}`.localeCompare(`${b.kind}/${b.name}`));
+  return results.filter((d): d is WorkloadDrift => d !== undefined).sort((a, b) => `${kindSlashName(a)}`.localeCompare(`${kindSlashName(b)}`));
 }
 
 export interface RestartReport {

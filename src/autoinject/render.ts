@@ -1,5 +1,6 @@
 /** Plain-text rendering of auto-injection reports for the CLI and the console. */
 import type { AutoinjectReport, RestartReport } from './index';
+import { kindSlashName } from '../object-name';
 
 export function renderAutoinjectText(report: AutoinjectReport): string {
   const lines = [`${report.ok ? '✓' : '✗'} ${report.summary}`];
@@ -12,12 +13,12 @@ export function renderAutoinjectText(report: AutoinjectReport): string {
   const { coverage } = report;
   if (coverage.workloads.length > 0) {
     lines.push(`  sidecar coverage: ${coverage.withSidecar} of ${coverage.pods} pods`);
-    for (const w of coverage.workloads) lines.push(`    ${w.kind}/${w.name}: ${w.withSidecar}/${w.pods} with istio-proxy`);
+    for (const w of coverage.workloads) lines.push(`    ${kindSlashName(w)}: ${w.withSidecar}/${w.pods} with istio-proxy`);
   }
   if (report.restartable.length > 0) {
     const verb = report.action === 'disable' ? 'still carry' : 'lack';
     lines.push(
-      `  ${report.restartable.length} workload(s) ${verb} the sidecar until restarted: ${report.restartable.map((w) => `${w.kind}/${w.name}`).join(', ')}`,
+      `  ${report.restartable.length} workload(s) ${verb} the sidecar until restarted: ${report.restartable.map((w) => `${kindSlashName(w)}`).join(', ')}`,
       `  restart them with: mesh autoinject restart ${report.namespace}`,
     );
   }
@@ -29,8 +30,8 @@ export function renderRestartText(report: RestartReport): string {
     report.restarted.length === 0 && report.failed.length === 0
       ? [`nothing to restart in ${report.namespace}`]
       : [
-          ...report.restarted.map((w) => `restarted ${w.kind}/${w.name}`),
-          ...report.failed.map((f) => `could not restart ${f.workload.kind}/${f.workload.name}: ${f.error}`),
+          ...report.restarted.map((w) => `restarted ${kindSlashName(w)}`),
+          ...report.failed.map((f) => `could not restart ${kindSlashName(f.workload)}: ${f.error}`),
         ];
   return `${lines.join('\n')}\n`;
 }

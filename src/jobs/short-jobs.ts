@@ -4,6 +4,7 @@ import { errorMessage, isUserError } from '../errors';
 import type { Job } from './job';
 import type { PendingReply, ReportMessage } from './reporter';
 import { appsOf, type JobDeps } from './state';
+import { kindSlashName } from '../object-name';
 
 export interface ShortJobResult {
   ok: boolean;
@@ -121,7 +122,7 @@ async function autoinject(job: Job & { command: { kind: 'autoinject' } }, deps: 
   const { action, namespace } = job.command;
   const kc = await deps.kube();
   const report = action === 'enable' ? await engine.enable(kc, namespace) : action === 'disable' ? await engine.disable(kc, namespace) : await engine.status(kc, namespace);
-  const drifted = (report.drift ?? []).filter((d) => d.drifted > 0).map((d) => `${d.kind}/${d.name}: ${d.drifted} of ${d.pods} pod(s) ${d.reason}`);
+  const drifted = (report.drift ?? []).filter((d) => d.drifted > 0).map((d) => `${kindSlashName(d)}: ${d.drifted} of ${d.pods} pod(s) ${d.reason}`);
   const message = deps.reporter.messages.autoinject({ action, namespace, ok: report.ok, enabled: report.enabled, missingSidecar: report.missingSidecar, drifted, detail: report.summary });
   return { ok: report.ok, reply: { visibility: action === 'status' ? 'ephemeral' : 'channel', message } };
 }

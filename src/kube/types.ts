@@ -1,3 +1,4 @@
+import { kubectlName } from '../object-name';
 /** A Kubernetes object as plain JSON: what mesh reads from manifests and sends to the API server. */
 export interface KubeObject {
   apiVersion: string;
@@ -36,5 +37,5 @@ export interface KindQuery {
 }
 
 export function objectLabel(obj: { kind: string; metadata: { name?: string; namespace?: string } }): string {
-  return `${obj.kind.toLowerCase()}/${obj.metadata.name ?? '?'}`;
+  return kubectlName({ kind: obj.kind, name: obj.metadata.name });
 }

@@ -9,11 +9,12 @@ import type { ManifestDocument } from './manifests';
 import type { PlanStage } from './plan';
 import { diffObjects, type FieldChange } from './diff';
 import { objectKey } from './evaluate';
+import { kindSlashName } from '../object-name';
 
 export { formatProblem } from './events';
 
 export function objectName(obj: KubeObject): string {
-  return `${obj.kind}/${obj.metadata.name}`;
+  return kindSlashName({ kind: obj.kind, name: obj.metadata.name });
 }
 
 /** The object as it is sent: namespaced kinds get the rollout's namespace (a different one is an error). */
@@ -128,7 +129,7 @@ export async function planObjects(kc: KubeConfig, stages: PlanStage[], namespace
       const live = await getObject(kc, { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } });
       if (live && !live.metadata.deletionTimestamp) deleted.push({ object: objectLabel({ kind: ref.kind, metadata: { name: ref.name } }), ref, action: 'delete' });
     } catch (error) {
-      problems.push({ file: 'history', object: `${ref.kind}/${ref.name}`, reason: reasonOf(error) });
+      problems.push({ file: 'history', object: `${kindSlashName(ref)}`, reason: reasonOf(error) });
     }
   });
   deleted.sort((a, b) => refKey(a.ref).localeCompare(refKey(b.ref)));

@@ -2,6 +2,7 @@
 import { APPLY_ACTION, RESTART_ACTION } from '../actions';
 import type { AutoinjectSummary, InjectSummary, ReportFile } from '../../jobs/reporter';
 import { button, context, escapeMrkdwn, fitMessage, section, type Block, type SlackMessage } from './blocks';
+import { kindSlashName } from '../../object-name';
 
 /** YAML up to this size goes inline as a code block; larger YAML is uploaded as a file. */
 export const INLINE_YAML_LIMIT = 2500;
@@ -25,7 +26,7 @@ export function renderInjectSummary(s: InjectSummary): SlackMessage {
     `${injected.length} of ${s.workloads.length} workload(s), ${containers} container(s) added, proxy image \`${escapeMrkdwn(s.proxyImage)}\``;
   const by = s.injectedBy ? `\nInjected by ${escapeMrkdwn(s.injectedBy)}` : '';
   const list = s.workloads
-    .map((w) => `• ${escapeMrkdwn(`${w.kind}/${w.name}`)}: ${w.injected ? `+ ${w.containersAdded.map(escapeMrkdwn).join(', ') || 'no containers'}` : 'not injected'}`)
+    .map((w) => `• ${escapeMrkdwn(`${kindSlashName(w)}`)}: ${w.injected ? `+ ${w.containersAdded.map(escapeMrkdwn).join(', ') || 'no containers'}` : 'not injected'}`)
     .join('\n');
   const blocks: Block[] = [section(`${head}${by}`)];
   if (list) blocks.push(section(list));

@@ -3,6 +3,7 @@ import type { RestartReport } from '../../autoinject';
 import type { AppListView } from '../../jobs/reporter';
 import type { AppStatus } from '../../rollout/status';
 import { context, escapeMrkdwn, fitMessage, section, type SlackMessage } from './blocks';
+import { kindSlashName } from '../../object-name';
 
 /** One section of mrkdwn text. */
 export const plainMessage = (text: string): SlackMessage => ({ text, blocks: [section(text)] });
@@ -39,9 +40,9 @@ export function renderCancelRequested(rolloutId: string, found: boolean): SlackM
 }
 
 export function renderRestarted(user: string, report: RestartReport): SlackMessage {
-  const names = (refs: { kind: string; name: string }[]) => refs.map((w) => `${w.kind}/${w.name}`).join(', ');
+  const names = (refs: { kind: string; name: string }[]) => refs.map((w) => `${kindSlashName(w)}`).join(', ');
   const lines = [`:arrows_counterclockwise: <@${user}> restarted ${report.restarted.length} workload(s) in \`${escapeMrkdwn(report.namespace)}\`${report.restarted.length ? `: ${escapeMrkdwn(names(report.restarted))}` : ''}.`];
-  for (const f of report.failed) lines.push(`:x: ${escapeMrkdwn(`${f.workload.kind}/${f.workload.name}`)}: ${escapeMrkdwn(f.error)}`);
+  for (const f of report.failed) lines.push(`:x: ${escapeMrkdwn(`${kindSlashName(f.workload)}`)}: ${escapeMrkdwn(f.error)}`);
   return plainMessage(lines.join('\n'));
 }
 
