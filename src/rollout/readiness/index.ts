@@ -5,19 +5,23 @@ import { jobReadiness } from './job';
 import { podReadiness } from './pod';
 import { serviceReadiness } from './service';
 import { statefulSetReadiness } from './statefulset';
-import { ready, type Readiness, type ReadinessRule, type Related } from './types';
+import { ready, type KindReadiness, type Readiness, type RelatedCollection, type Related } from './types';
 
 export { podFailure, FAILING_WAITING_REASONS } from './pod';
-export type { Readiness, ReadinessRule, Related } from './types';
+export { RELATED_QUERIES } from './types';
+export type { KindReadiness, Readiness, ReadinessRule, Related, RelatedCollection } from './types';
 
-/** One rule per kind, keyed `group/Kind` (core group ""); kinds without a rule are ready once applied. */
-export const readinessRules: Record<string, ReadinessRule> = {
-  'apps/Deployment': deploymentReadiness,
-  'apps/StatefulSet': statefulSetReadiness,
-  'apps/DaemonSet': daemonSetReadiness,
-  'batch/Job': jobReadiness,
-  '/Pod': podReadiness,
-  '/Service': serviceReadiness,
+/**
+ * One rule per kind, keyed `group/Kind` (core group ""), with the related collections it watches; kinds without
+ * a rule are ready once applied. Workloads watch their pods for stuck reasons (a crash loop fails the stage).
+ */
+export const readinessRules: Record<string, KindReadiness> = {
+  'apps/Deployment': { judge: deploymentReadiness, watches: ['pods', 'replicaSets'] },
+  'apps/StatefulSet': { judge: statefulSetReadiness, watches: ['pods', 'failedCreateEvents'] },
+  'apps/DaemonSet': { judge: daemonSetReadiness, watches: ['pods', 'failedCreateEvents'] },
+  'batch/Job': { judge: jobReadiness, watches: ['pods'] },
+  '/Pod': { judge: podReadiness, watches: [] },
+  '/Service': { judge: serviceReadiness, watches: ['endpointSlices'] },
 };
 
 export function ruleKey(apiVersion: string, kind: string): string {
@@ -29,12 +33,17 @@ export function hasReadinessRule(obj: { apiVersion: string; kind: string }): boo
   return ruleKey(obj.apiVersion, obj.kind) in readinessRules;
 }
 
+/** The related collections the rule of `obj`'s kind watches (none for kinds without a rule). */
+export function watchedWith(obj: { apiVersion: string; kind: string }): RelatedCollection[] {
+  return readinessRules[ruleKey(obj.apiVersion, obj.kind)]?.watches ?? [];
+}
+
 /** Workload kinds whose pods are watched for stuck reasons while they roll out. */
 export function managesPods(obj: { apiVersion: string; kind: string }): boolean {
-  return ['apps/Deployment', 'apps/StatefulSet', 'apps/DaemonSet', 'batch/Job'].includes(ruleKey(obj.apiVersion, obj.kind));
+  return watchedWith(obj).includes('pods');
 }
 
 export function readinessOf(obj: KubeObject, related: Related = {}): Readiness {
   const rule = readinessRules[ruleKey(obj.apiVersion, obj.kind)];
-  return rule ? rule(obj, related) : ready(`${obj.kind.toLowerCase()} "${obj.metadata.name}" applied`);
+  return rule ? rule.judge(obj, related) : ready(`${obj.kind.toLowerCase()} "${obj.metadata.name}" applied`);
 }

@@ -15,6 +15,27 @@ export interface Related {
 
 export type ReadinessRule = (obj: KubeObject, related: Related) => Readiness;
 
+/**
+ * Collections of the namespace a rule's verdict depends on besides the object itself (as kapp's rules name the
+ * related objects they wait on): the rollout watches exactly these for the stage's objects.
+ */
+export type RelatedCollection = 'pods' | 'replicaSets' | 'endpointSlices' | 'failedCreateEvents';
+
+export const RELATED_QUERIES: Record<RelatedCollection, { apiVersion: string; kind: string; fieldSelector?: string }> = {
+  pods: { apiVersion: 'v1', kind: 'Pod' },
+  // A Deployment's pods are those of its current ReplicaSet (a rollback's old pods are not the rollout's).
+  replicaSets: { apiVersion: 'apps/v1', kind: 'ReplicaSet' },
+  endpointSlices: { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice' },
+  // StatefulSet and DaemonSet controllers report pods they cannot create only as events on the workload.
+  failedCreateEvents: { apiVersion: 'v1', kind: 'Event', fieldSelector: 'reason=FailedCreate' },
+};
+
+/** A kind's readiness: how it is judged, and what else it watches while it rolls out. */
+export interface KindReadiness {
+  judge: ReadinessRule;
+  watches: RelatedCollection[];
+}
+
 export const waiting = (message: string): Readiness => ({ done: false, failed: false, message });
 export const ready = (message: string): Readiness => ({ done: true, failed: false, message });
 export const failure = (message: string): Readiness => ({ done: true, failed: true, message });
