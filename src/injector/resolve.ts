@@ -152,7 +152,10 @@ export function filesSource(settings: InjectionSettings, files: string): Injecti
 /** Path 3: the cluster's ConfigMaps — their own templates (`config`), values and mesh config, rendered by mesh. */
 function configMapSource(maps: NonNullable<Awaited<ReturnType<typeof readInjectorConfigMaps>>>, request: InjectionRequest, note?: string): InjectionSource {
   const injector = maps.config ? parseInjectorConfig(maps.config, `ConfigMap ${maps.name} (key config)`) : undefined;
-  const settings = injectionSettings({ ...request.builtin, values: maps.values, meshConfig: maps.mesh, revision: request.revision, ...(injector ? { injector } : {}) });
+  // The ConfigMap's values carry the revision as the chart set it ("" for the default revision): the templates
+  // derive names from it (istiod vs istiod-<rev>), so the requested revision name must not override it.
+  const revision = maps.values.revision !== undefined ? String(maps.values.revision) : request.revision;
+  const settings = injectionSettings({ ...request.builtin, values: maps.values, meshConfig: maps.mesh, revision, ...(injector ? { injector } : {}) });
   return {
     kind: 'configmap',
     description: `the cluster's injector ConfigMaps ${maps.name} and ${maps.meshName} (revision ${revisionName(request.revision)})`,
