@@ -191,12 +191,11 @@ async function decideAndDispatch(intent: Intent, source: 'command' | 'button', c
   let groupsUnknown: string | undefined;
   const groupsOfCaller = async () => {
     const groups = [...new Set([...policy.rules.flatMap((r) => r.userGroups), ...(policy.protected ?? []).flatMap((p) => p.approvers.userGroups)])];
-    const lookup = async (lookupGroups: NonNullable<FrontDoorDeps['userGroups']>) =>
-      lookupGroups(caller.user, groups).catch((error: unknown) => {
-        groupsUnknown = `your Slack user groups could not be read (${errorMessage(error).split('\n')[0]})`;
-        return [];
-      });
-    return (userGroups ??= groups.length && deps.userGroups ? await lookup(deps.userGroups) : []);
+    if (!groups.length || !deps.userGroups) return (userGroups ??= []);
+    return (userGroups ??= await deps.userGroups(caller.user, groups).catch((error: unknown) => {
+      groupsUnknown = `your Slack user groups could not be read (${errorMessage(error).split('\n')[0]})`;
+      return [];
+    }));
   };
   if (intent.command.kind === 'approval') {
     const refusal = await approvalRefusal(intent, intent.command, policy, caller, groupsOfCaller);

@@ -37,6 +37,18 @@ async function expectGuestbookOnce(namespace: string): Promise<void> {
   expect(replicaSets.map((rs) => rs.metadata.ownerReferences?.[0]?.name).sort()).toEqual(deployments.map((d) => d.metadata.name).sort());
 }
 
+/** A console with `/mesh inject guestbook` answered (its Apply button posted), and the ephemeral replies it gets. */
+async function injectPreview(namespace: string): Promise<{ s: ConsoleSession; replies: string[] }> {
+  const s = await open();
+  const replies: string[] = [];
+  s.standin.events.on('event', (e: StandinEvent) => {
+    if (e.type === 'ephemeral') replies.push(e.text);
+  });
+  await s.send(`/mesh inject guestbook -n ${namespace}`);
+  await s.runner.idle();
+  return { s, replies };
+}
+
 /** Thread lines of a parent message, in the order the channel received them. */
 function threadLines(s: ConsoleSession, parentTs: string): string[] {
   return s.standin.calls
@@ -109,13 +121,7 @@ describe('scenario 6: duplicate deliveries and concurrent callers', () => {
   });
 
   it('the same Apply button press delivered twice starts one job', async () => {
-    const s = await open();
-    const replies: string[] = [];
-    s.standin.events.on('event', (e: StandinEvent) => {
-      if (e.type === 'ephemeral') replies.push(e.text);
-    });
-    await s.send(`/mesh inject guestbook -n ${ns.name}`);
-    await s.runner.idle();
+    const { s, replies } = await injectPreview(ns.name);
     expect(await s.send('click Apply')).toMatchObject({ status: 200 });
     expect(await s.redeliver()).toMatchObject({ status: 200 });
     await s.runner.idle();
@@ -133,13 +139,7 @@ describe('scenario 5: Slack refusing a button\'s response_url for a moment', () 
   const ns = withNamespace('slack-reply-retry');
 
   it('the button\'s reply still reaches the user (the reply is retried, not dropped after one 503)', async () => {
-    const s = await open();
-    const replies: string[] = [];
-    s.standin.events.on('event', (e: StandinEvent) => {
-      if (e.type === 'ephemeral') replies.push(e.text);
-    });
-    await s.send(`/mesh inject guestbook -n ${ns.name}`);
-    await s.runner.idle();
+    const { s, replies } = await injectPreview(ns.name);
     s.standin.setDown(true);
     const recovery = setTimeout(() => s.standin.setDown(false), 700);
     try {
