@@ -40,7 +40,9 @@ export function createBoltHandler(settings: BoltSettings): (event: GatewayEvent,
 
   // Button replies go to the response_url through mesh's Web API client, which retries a dropped connection, a 5xx
   // or a 429 within its budget; Bolt's respond() tries once, and a lost reply leaves the user without an answer.
-  const replies = slackApi({ token: settings.botToken, ...(settings.slackApiUrl ? { baseUrl: settings.slackApiUrl } : {}), totalTimeoutMs: 2500 });
+  // Made on the first press, not at cold start: a slash command's ack never needs it.
+  let replies: ReturnType<typeof slackApi> | undefined;
+  const replyApi = () => (replies ??= slackApi({ token: settings.botToken, ...(settings.slackApiUrl ? { baseUrl: settings.slackApiUrl } : {}), totalTimeoutMs: 2500 }));
   app.action(/^mesh_/, async ({ ack, body, action, logger }) => {
     await ack();
     if (action.type !== 'button' || body.type !== 'block_actions') return;
@@ -54,7 +56,7 @@ export function createBoltHandler(settings: BoltSettings): (event: GatewayEvent,
     const button = action as { action_id: string; value?: string };
     const reply = await handleButton({ actionId: button.action_id, value: button.value ?? '' }, caller, settings.deps);
     if (!body.response_url) return;
-    await replies.respond(body.response_url, { ...reply, replace_original: false }).catch((error: unknown) => logger.warn(`response_url: ${errorMessage(error)}`));
+    await replyApi().respond(body.response_url, { ...reply, replace_original: false }).catch((error: unknown) => logger.warn(`response_url: ${errorMessage(error)}`));
   });
 
   const handler = receiver.toHandler();
