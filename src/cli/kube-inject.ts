@@ -135,7 +135,8 @@ export async function run(args: string[], io: CliIO): Promise<number> {
         });
   const result = await injection.inject(text, source);
   const image = injectedProxyImage(result.output);
-  io.stderr(`mesh kube-inject: injected by ${injection.description}${image ? `, proxy ${image}` : ''}${injection.note ? ` (${injection.note})` : ''}\n`);
+  const { description, note } = result.origin;
+  io.stderr(`mesh kube-inject: injected by ${description}${image ? `, proxy ${image}` : ''}${note ? ` (${note})` : ''}\n`);
   if (opts.output) {
     try {
       writeFileSync(path.resolve(io.cwd, opts.output), result.output);

@@ -29,13 +29,40 @@ export const BUILTIN_TEMPLATE = "mesh's built-in template (Istio 1.32-dev's side
 
 export type InjectionSourceKind = 'files' | 'webhook' | 'configmap' | 'builtin';
 
-export interface InjectionSource {
+/** Who injects: shown to the user with every injection. */
+export interface InjectionOrigin {
   kind: InjectionSourceKind;
   /** Where the injection comes from, one line ("the cluster's injector … (revision default, https://…)"). */
   description: string;
   /** A note worth showing (a fallback taken and why). */
   note?: string;
-  inject(text: string, file: string): Promise<InjectResult>;
+}
+
+/** An injection, and who made it: a webhook source that falls back says so in the result, not in itself. */
+export interface SourcedInjectResult extends InjectResult {
+  origin: InjectionOrigin;
+}
+
+/** Where injections come from, as first resolved (its `inject` may still fall back; the result says). */
+export interface InjectionSource extends InjectionOrigin {
+  inject(text: string, file: string): Promise<SourcedInjectResult>;
+}
+
+/** One line naming the origin and its note. */
+export function describeOrigin(origin: InjectionOrigin): string {
+  return `${origin.description}${origin.note ? ` (${origin.note})` : ''}`;
+}
+
+/** The distinct origins of several injections, one line (usually one origin). */
+export function describeOrigins(results: { origin: InjectionOrigin }[]): string {
+  return [...new Set(results.map((r) => describeOrigin(r.origin)))].join('; ');
+}
+
+/** A source whose every injection is made by `inject` and says this source made it. */
+function sourceOf(origin: InjectionOrigin, inject: (text: string, file: string) => InjectResult | Promise<InjectResult>): InjectionSource {
+  const { kind, description, note } = origin;
+  const stamped: InjectionOrigin = { kind, description, ...(note ? { note } : {}) };
+  return { ...stamped, inject: async (text, file) => ({ ...(await inject(text, file)), origin: stamped }) };
 }
 
 export interface InjectionRequest {
@@ -60,11 +87,7 @@ const suffixed = (base: string, revision: string | undefined) => (revision && re
 
 /** The built-in engine, offline. */
 export function builtinSource(settings: InjectionSettings, why: string): InjectionSource {
-  return {
-    kind: 'builtin',
-    description: `${BUILTIN_TEMPLATE} — ${why}`,
-    inject: async (text, file) => injectManifests(text, file, settings),
-  };
+  return sourceOf({ kind: 'builtin', description: `${BUILTIN_TEMPLATE} — ${why}` }, (text, file) => injectManifests(text, file, settings));
 }
 
 /** The injector webhook of the revision: `--webhookConfig` by name, else the configuration labelled istio.io/rev. */
@@ -142,11 +165,7 @@ async function readInjectorConfigMaps(kc: KubeConfig, request: InjectionRequest)
 
 /** Path 1: explicit files, the given injector config's own templates rendered by mesh. */
 export function filesSource(settings: InjectionSettings, files: string): InjectionSource {
-  return {
-    kind: 'files',
-    description: `the injector config ${files}, rendered by mesh`,
-    inject: async (text, file) => injectManifests(text, file, settings),
-  };
+  return sourceOf({ kind: 'files', description: `the injector config ${files}, rendered by mesh` }, (text, file) => injectManifests(text, file, settings));
 }
 
 /** Path 3: the cluster's ConfigMaps — their own templates (`config`), values and mesh config, rendered by mesh. */
@@ -156,12 +175,10 @@ function configMapSource(maps: NonNullable<Awaited<ReturnType<typeof readInjecto
   // derive names from it (istiod vs istiod-<rev>), so the requested revision name must not override it.
   const revision = maps.values.revision !== undefined ? String(maps.values.revision) : request.revision;
   const settings = injectionSettings({ ...request.builtin, values: maps.values, meshConfig: maps.mesh, revision, ...(injector ? { injector } : {}) });
-  return {
-    kind: 'configmap',
-    description: `the cluster's injector ConfigMaps ${maps.name} and ${maps.meshName} (revision ${revisionName(request.revision)})`,
-    ...(note ? { note } : {}),
-    inject: async (text, file) => injectManifests(text, file, settings),
-  };
+  return sourceOf(
+    { kind: 'configmap', description: `the cluster's injector ConfigMaps ${maps.name} and ${maps.meshName} (revision ${revisionName(request.revision)})`, note },
+    (text, file) => injectManifests(text, file, settings),
+  );
 }
 
 /**
@@ -188,23 +205,31 @@ export async function resolveInjectionSource(request: InjectionRequest): Promise
   }
   const remote = webhookInjector(webhook, kc, { timeoutMs: request.timeoutMs });
   const settings = injectionSettings({ ...request.builtin, revision: request.revision });
-  const source: InjectionSource = {
-    kind: 'webhook',
-    description: `the cluster's injector ${webhook.name} (revision ${revision}, ${webhookTarget(webhook)})`,
+  // Once the webhook cannot be reached, the rest of this request's files go to the ConfigMaps straight away
+  // instead of each waiting for the same refusal.
+  let fallback: Promise<InjectionSource> | undefined;
+  const renderConfigMapsInstead = async (unreachable: InjectorUnreachable): Promise<InjectionSource> => {
+    const maps = await readInjectorConfigMaps(kc, request);
+    if (!maps) throw new UserError(`${unreachable.message}, and there is no injector ConfigMap to render instead`);
+    return configMapSource(maps, request, `${unreachable.message}; rendered from the ConfigMaps instead`);
+  };
+  const webhookSource = sourceOf(
+    { kind: 'webhook', description: `the cluster's injector ${webhook.name} (revision ${revision}, ${webhookTarget(webhook)})` },
+    (text, file) => injectManifestsRemotely(text, file, settings, remote),
+  );
+  return {
+    ...webhookSource,
     inject: async (text, file) => {
+      if (fallback) return (await fallback).inject(text, file);
       try {
-        return await injectManifestsRemotely(text, file, settings, remote);
+        return await webhookSource.inject(text, file);
       } catch (error) {
         if (!(error instanceof InjectorUnreachable)) throw error;
-        const maps = await readInjectorConfigMaps(kc, request);
-        if (!maps) throw new UserError(`${error.message}, and there is no injector ConfigMap to render instead`);
-        const fallback = configMapSource(maps, request, `${error.message}; rendered from the ConfigMaps instead`);
-        Object.assign(source, { kind: fallback.kind, description: fallback.description, note: fallback.note });
-        return fallback.inject(text, file);
+        fallback ??= renderConfigMapsInstead(error);
+        return (await fallback).inject(text, file);
       }
     },
   };
-  return source;
 }
 
 /** The proxy image the injected output carries (for summaries), if any. */

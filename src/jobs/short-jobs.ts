@@ -27,7 +27,7 @@ async function injectPreview(job: Job & { command: { kind: 'inject' } }, deps: J
   const files = component?.files ?? Object.keys(snapshot.files).filter(isManifestFile).sort();
   // What the target cluster's own Istio would inject (its webhook, else its ConfigMaps); the built-in engine
   // only when the cluster cannot be had at all, and the summary says which.
-  const { resolveInjectionSource, builtinSource, injectedProxyImage } = await import('../injector/resolve');
+  const { resolveInjectionSource, builtinSource, injectedProxyImage, describeOrigins } = await import('../injector/resolve');
   // A preview needs no cluster: without one it still answers, with the built-in engine, and says why. A door
   // that can peek (the console) does not start its local cluster just for a preview.
   let noCluster = 'none is running';
@@ -51,7 +51,7 @@ async function injectPreview(job: Job & { command: { kind: 'inject' } }, deps: J
     namespace,
     requestedBy: job.user,
     proxyImage: results.map((r) => injectedProxyImage(r.output)).find(Boolean) ?? proxyImage(injectionSettings()),
-    injectedBy: `${injection.description}${injection.note ? ` (${injection.note})` : ''}`,
+    injectedBy: describeOrigins(results.length > 0 ? results : [{ origin: injection }]),
     workloads: results.flatMap((r) => r.workloads),
     warnings: results.flatMap((r) => r.warnings),
     yaml,

@@ -34,8 +34,7 @@ const NO_WEBHOOK = 'mesh-test-no-such-webhook';
 
 async function meshInject(text: string, file: string, revision: string, path3 = false) {
   const source = await resolveInjectionSource({ kc: istioKubeConfig(), revision, ...(path3 ? { webhookConfig: NO_WEBHOOK } : {}) });
-  const result = await source.inject(text, file);
-  return { ...result, source };
+  return source.inject(text, file);
 }
 
 async function compare(file: string, text: string, revision: string, release: IstioRelease) {
@@ -56,17 +55,17 @@ async function compare(file: string, text: string, revision: string, release: Is
     if (theirs[i] === mine[i]) identical++;
     else firstDifference ??= `document ${i} of ${path.basename(file)}:\n${lineDiff(theirs[i] ?? '(missing)', mine[i] ?? '(missing)')}`;
   }
-  return { istioctlCode: 0, meshError, documents: Math.max(theirs.length, mine.length), identical, firstDifference, kind: ours.source.kind, output: ours.output };
+  return { istioctlCode: 0, meshError, documents: Math.max(theirs.length, mine.length), identical, firstDifference, kind: ours.origin.kind, output: ours.output };
 }
 
 const goldenInputs = [...new Set(loadCases().map((c) => c.input))].sort();
 
 describe.each(REVISIONS)('the cluster\'s injector webhook, revision $revision (Istio $release): istioctl vs mesh', ({ revision, release }) => {
   it(`is what mesh injects with a cluster and no config files, and names it`, async () => {
-    const { source, output } = await meshInject(readInject('hello.yaml'), 'hello.yaml', revision);
-    expect(source.kind).toBe('webhook');
-    expect(source.description).toContain(`revision ${revision}`);
-    expect(source.description).toContain(revision === 'default' ? 'istio-sidecar-injector/' : 'istio-sidecar-injector-canary/');
+    const { origin, output } = await meshInject(readInject('hello.yaml'), 'hello.yaml', revision);
+    expect(origin.kind).toBe('webhook');
+    expect(origin.description).toContain(`revision ${revision}`);
+    expect(origin.description).toContain(revision === 'default' ? 'istio-sidecar-injector/' : 'istio-sidecar-injector-canary/');
     expect(output).toContain(`image: docker.io/istio/proxyv2:${release}.0`);
   });
 
