@@ -5,21 +5,36 @@ import { toJsonValue } from './values';
 
 /** yaml.v2's key order: letters after non-letters, runs of digits compared as numbers. */
 export function yamlKeyLess(a: string, b: string): boolean {
+  // Keys are nearly always ASCII letters, digits and punctuation: compared on char codes, no arrays.
+  if (!NON_ASCII.test(a) && !NON_ASCII.test(b)) return keyLess(a, b, a.length, b.length, (s, i) => s.charCodeAt(i), asciiLetter);
   const ar = [...a];
   const br = [...b];
-  const isLetter = (c: string) => /\p{L}/u.test(c);
-  const isDigit = (c: string | undefined) => c !== undefined && /[0-9]/.test(c);
-  for (let i = 0; i < ar.length && i < br.length; i++) {
-    if (ar[i] === br[i]) continue;
-    const al = isLetter(ar[i]);
-    const bl = isLetter(br[i]);
-    if (al && bl) return ar[i] < br[i];
-    if (al || bl) return bl;
+  return keyLess(ar, br, ar.length, br.length, (s, i) => s[i].codePointAt(0)!, (c) => LETTER.test(String.fromCodePoint(c)));
+}
+
+/** Anything beyond ASCII (the class spans the whole ASCII range, control characters included). */
+// eslint-disable-next-line no-control-regex -- the range starts at NUL on purpose
+const NON_ASCII = /[^\x00-\x7f]/;
+const LETTER = /\p{L}/u;
+const asciiLetter = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+const isDigitCode = (c: number | undefined) => c !== undefined && c >= 48 && c <= 57;
+
+/** The comparison over code points, `at` reading the code point at an index of either key. */
+function keyLess<T extends string | string[]>(a: T, b: T, al: number, bl: number, at: (s: T, i: number) => number, isLetter: (c: number) => boolean): boolean {
+  const code = (s: T, len: number, i: number) => (i >= 0 && i < len ? at(s, i) : undefined);
+  for (let i = 0; i < al && i < bl; i++) {
+    const ac = at(a, i);
+    const bc = at(b, i);
+    if (ac === bc) continue;
+    const aLetter = isLetter(ac);
+    const bLetter = isLetter(bc);
+    if (aLetter && bLetter) return ac < bc;
+    if (aLetter || bLetter) return bLetter;
     let an = 0;
     let bn = 0;
-    if (ar[i] === '0' || br[i] === '0') {
-      for (let j = i - 1; j >= 0 && isDigit(ar[j]); j--) {
-        if (ar[j] !== '0') {
+    if (ac === 48 || bc === 48) {
+      for (let j = i - 1; j >= 0 && isDigitCode(code(a, al, j)); j--) {
+        if (at(a, j) !== 48) {
           an = 1;
           bn = 1;
           break;
@@ -28,13 +43,13 @@ export function yamlKeyLess(a: string, b: string): boolean {
     }
     let ai = i;
     let bi = i;
-    for (; ai < ar.length && isDigit(ar[ai]); ai++) an = an * 10 + Number(ar[ai]);
-    for (; bi < br.length && isDigit(br[bi]); bi++) bn = bn * 10 + Number(br[bi]);
+    for (; ai < al && isDigitCode(at(a, ai)); ai++) an = an * 10 + (at(a, ai) - 48);
+    for (; bi < bl && isDigitCode(at(b, bi)); bi++) bn = bn * 10 + (at(b, bi) - 48);
     if (an !== bn) return an < bn;
     if (ai !== bi) return ai < bi;
-    return ar[i] < br[i];
+    return ac < bc;
   }
-  return ar.length < br.length;
+  return al < bl;
 }
 
 const RESOLVES_NON_STRING =
@@ -125,9 +140,27 @@ function emit(v: unknown, indent: string): string {
     .join('');
 }
 
+/**
+ * Recent toYaml results by their JSON: templates marshal the same values (resources, annotations, the
+ * proxy config) for pod after pod, and the YAML is a function of the JSON alone.
+ */
+const yamlOfJson = new Map<string, string>();
+const YAML_MEMO_ENTRIES = 512;
+
 /** sigs.k8s.io/yaml.Marshal of a template value (always ends with a newline). */
 export function toYamlText(value: unknown): string {
-  const json = JSON.parse(JSON.stringify(toJsonValue(value)) ?? 'null');
+  const jsonText = JSON.stringify(toJsonValue(value)) ?? 'null';
+  let yaml = yamlOfJson.get(jsonText);
+  if (yaml === undefined) {
+    yaml = yamlOfJsonText(jsonText);
+    if (yamlOfJson.size >= YAML_MEMO_ENTRIES) yamlOfJson.clear();
+    yamlOfJson.set(jsonText, yaml);
+  }
+  return yaml;
+}
+
+function yamlOfJsonText(jsonText: string): string {
+  const json = JSON.parse(jsonText);
   const s = inline(json);
   if (s !== undefined) return `${s}\n`;
   if (typeof json === 'string') return literal(json, '  ');

@@ -66,72 +66,88 @@ function doubleQuoted(s: string): string {
   }
 }
 
-interface Line {
-  indent: number;
-  text: string; // without indentation
-  raw: string;
+/** A mapping entry's key and the rest of its line (`keyOf`). */
+interface Entry {
+  key: string;
+  rest: string;
 }
 
+/**
+ * The lines as parallel arrays (indentation, text without it, the raw line): one pass over the text and no
+ * object per line, since the reader runs once per injected pod.
+ */
 class Reader {
-  private readonly lines: Line[];
+  private readonly indents: number[];
+  private readonly texts: string[];
+  private readonly raws: string[];
+  private readonly count: number;
   private i = 0;
 
   constructor(text: string) {
     if (!PRINTABLE_ASCII.test(text)) throw new Unsupported();
-    this.lines = text.split('\n').map((raw) => {
+    this.raws = text.split('\n');
+    this.count = this.raws.length;
+    this.indents = new Array<number>(this.count);
+    this.texts = new Array<string>(this.count);
+    for (let j = 0; j < this.count; j++) {
+      const raw = this.raws[j];
       let indent = 0;
       while (raw.charCodeAt(indent) === 32) indent++;
-      return { indent, text: indent === 0 ? raw : raw.slice(indent), raw };
-    });
+      this.indents[j] = indent;
+      this.texts[j] = indent === 0 ? raw : raw.slice(indent);
+    }
   }
 
   private skipBlank(): void {
-    while (this.i < this.lines.length && (this.lines[this.i].text === '' || this.lines[this.i].text.startsWith('#'))) this.i++;
+    while (this.i < this.count) {
+      const text = this.texts[this.i];
+      if (text !== '' && text.charCodeAt(0) !== 35) return; // '#'
+      this.i++;
+    }
   }
 
   document(): Json {
     this.skipBlank();
-    if (this.i >= this.lines.length) return null;
-    const first = this.lines[this.i];
-    if (first.text.startsWith('---') || first.text.startsWith('%')) throw new Unsupported();
-    const v = this.block(first.indent);
+    if (this.i >= this.count) return null;
+    const first = this.texts[this.i];
+    if (first.startsWith('---') || first.startsWith('%')) throw new Unsupported();
+    const v = this.block(this.indents[this.i]);
     this.skipBlank();
-    if (this.i < this.lines.length) throw new Unsupported();
+    if (this.i < this.count) throw new Unsupported();
     return v;
   }
 
   private block(indent: number): Json {
-    const line = this.lines[this.i];
-    if (line.text === '-' || line.text.startsWith('- ')) return this.sequence(indent);
-    return this.mapping(indent);
+    return isSequenceItem(this.texts[this.i]) ? this.sequence(indent) : this.mapping(indent);
   }
 
   private sequence(indent: number): Json[] {
     const out: Json[] = [];
     for (;;) {
       this.skipBlank();
-      const line = this.lines[this.i];
-      if (!line || line.indent < indent) return out;
-      if (line.indent > indent) throw new Unsupported();
-      if (!(line.text === '-' || line.text.startsWith('- '))) return out;
-      if (line.text === '-') {
+      if (this.i >= this.count || this.indents[this.i] < indent) return out;
+      if (this.indents[this.i] > indent) throw new Unsupported();
+      const text = this.texts[this.i];
+      if (!isSequenceItem(text)) return out;
+      if (text === '-') {
         this.i++;
         this.skipBlank();
-        const next = this.lines[this.i];
-        if (!next || next.indent <= indent) out.push(null);
-        else out.push(this.block(next.indent));
+        if (this.i >= this.count || this.indents[this.i] <= indent) out.push(null);
+        else out.push(this.block(this.indents[this.i]));
         continue;
       }
       // "- item": the item starts at the column after "- " (and more spaces).
-      const rest = line.text.slice(1);
-      const pad = rest.length - rest.trimStart().length;
-      const col = indent + 1 + pad;
-      const itemText = rest.trimStart();
-      if (itemText.startsWith('- ') || itemText === '-') {
-        this.lines[this.i] = { indent: col, text: itemText, raw: line.raw };
+      let pad = 1;
+      while (text.charCodeAt(pad) === 32) pad++;
+      const col = indent + pad;
+      const itemText = text.slice(pad);
+      if (isSequenceItem(itemText)) {
+        this.indents[this.i] = col;
+        this.texts[this.i] = itemText;
         out.push(this.sequence(col));
       } else if (this.keyOf(itemText) !== undefined) {
-        this.lines[this.i] = { indent: col, text: itemText, raw: line.raw };
+        this.indents[this.i] = col;
+        this.texts[this.i] = itemText;
         out.push(this.mapping(col));
       } else {
         this.i++;
@@ -141,15 +157,18 @@ class Reader {
   }
 
   /** The key and the rest of the line when `text` is a mapping entry. */
-  private keyOf(text: string): { key: string; rest: string } | undefined {
+  private keyOf(text: string): Entry | undefined {
     let key: string;
     let after: number;
-    if (text.startsWith('"')) {
+    const first = text.charCodeAt(0);
+    if (first === 34) {
+      // '"'
       const end = text.indexOf('"', 1);
       if (end < 0 || text.slice(1, end).includes('\\')) throw new Unsupported();
       key = text.slice(1, end);
       after = end + 1;
-    } else if (text.startsWith("'")) {
+    } else if (first === 39) {
+      // "'"
       const end = text.indexOf("'", 1);
       if (end < 0 || text[end + 1] === "'") throw new Unsupported();
       key = text.slice(1, end);
@@ -166,15 +185,14 @@ class Reader {
           break;
         }
       }
-      const first = text[0];
-      const startsOk = !KEY_START.has(first) || (first === '-' && text[1] !== undefined && !/[\s:#]/.test(text[1]));
-      key = colon > 0 ? text.slice(0, colon).trimEnd() : '';
-      if (colon <= 0 || !startsOk || key === '' || first === ' ') {
+      const startsOk = !KEY_START.has(text[0]) || (first === 45 && text[1] !== undefined && !/[\s:#]/.test(text[1]));
+      key = colon > 0 ? (text.charCodeAt(colon - 1) === 32 ? text.slice(0, colon).trimEnd() : text.slice(0, colon)) : '';
+      if (colon <= 0 || !startsOk || key === '' || first === 32) {
         if (/:(\s|$)/.test(text) && !/^["'[{]/.test(text)) throw new Unsupported();
         return undefined;
       }
       if (!obviousString(key) && typeof plainScalar(key) !== 'string') throw new Unsupported();
-      return { key, rest: text.slice(colon + 1).trim() };
+      return { key, rest: colon + 1 === text.length ? '' : text.slice(colon + 1).trim() };
     }
     const tail = text.slice(after);
     const m = /^\s*:(\s|$)/.exec(tail);
@@ -186,43 +204,45 @@ class Reader {
     const out: { [k: string]: Json } = {};
     for (;;) {
       this.skipBlank();
-      const line = this.lines[this.i];
-      if (!line || line.indent < indent) return out;
-      if (line.indent > indent) throw new Unsupported();
-      const entry = this.keyOf(line.text);
+      if (this.i >= this.count || this.indents[this.i] < indent) return out;
+      if (this.indents[this.i] > indent) throw new Unsupported();
+      const entry = this.keyOf(this.texts[this.i]);
       if (!entry) throw new Unsupported();
       if (entry.key === '<<') throw new Unsupported();
       this.i++;
-      if (entry.rest === '' || entry.rest.startsWith('#')) {
+      const rest = entry.rest;
+      if (rest === '' || rest.charCodeAt(0) === 35) {
         this.skipBlank();
-        const next = this.lines[this.i];
-        if (next && next.indent > indent) out[entry.key] = this.block(next.indent);
-        else if (next && next.indent === indent && (next.text === '-' || next.text.startsWith('- '))) out[entry.key] = this.sequence(indent);
+        if (this.i < this.count && this.indents[this.i] > indent) out[entry.key] = this.block(this.indents[this.i]);
+        else if (this.i < this.count && this.indents[this.i] === indent && isSequenceItem(this.texts[this.i])) out[entry.key] = this.sequence(indent);
         else out[entry.key] = null;
       } else {
-        out[entry.key] = this.inlineValue(entry.rest, indent);
+        out[entry.key] = this.inlineValue(rest, indent);
       }
     }
   }
 
   /** A value on the line (after `key: ` or `- `); block scalars read the following lines. */
   private inlineValue(text: string, parentIndent: number): Json {
-    if (text.startsWith('|')) return this.literal(text, parentIndent);
-    if (text.startsWith('>')) throw new Unsupported();
-    if (text.startsWith('"')) {
+    const first = text.charCodeAt(0);
+    if (first === 124) return this.literal(text, parentIndent); // '|'
+    if (first === 62) throw new Unsupported(); // '>'
+    if (first === 34) {
+      // '"'
       const end = closingQuote(text);
       if (end < 0) throw new Unsupported();
-      if (!/^\s*(#.*)?$/.test(text.slice(end + 1))) throw new Unsupported();
+      if (end + 1 < text.length && !/^\s*(#.*)?$/.test(text.slice(end + 1))) throw new Unsupported();
       this.noContinuation(parentIndent);
       return doubleQuoted(text.slice(0, end + 1));
     }
-    if (text.startsWith("'")) {
+    if (first === 39) {
+      // "'"
       const m = /^'((?:[^']|'')*)'\s*(#.*)?$/.exec(text);
       if (!m) throw new Unsupported();
       this.noContinuation(parentIndent);
       return m[1].replace(/''/g, "'");
     }
-    if (text.startsWith('[') || text.startsWith('{')) return this.flow(text);
+    if (first === 91 || first === 123) return this.flow(text); // '[' '{'
     const hash = text.indexOf(' #');
     const plain = (hash >= 0 ? text.slice(0, hash) : text).trimEnd();
     if (plain.indexOf(': ') >= 0 || plain.endsWith(':')) throw new Unsupported();
@@ -235,10 +255,10 @@ class Reader {
     let text = first;
     let depth = flowDepth(first);
     while (depth > 0) {
-      const line = this.lines[this.i];
-      if (!line) throw new Unsupported();
-      text += '\n' + line.text;
-      depth += flowDepth(line.text);
+      if (this.i >= this.count) throw new Unsupported();
+      const line = this.texts[this.i];
+      text += '\n' + line;
+      depth += flowDepth(line);
       this.i++;
     }
     const p = new FlowParser(text);
@@ -250,9 +270,8 @@ class Reader {
   /** A scalar continued on a more-indented line is a multi-line scalar: not for the fast path. */
   private noContinuation(parentIndent: number): void {
     let j = this.i;
-    while (j < this.lines.length && this.lines[j].text === '') j++;
-    const next = this.lines[j];
-    if (next && next.indent > parentIndent && !next.text.startsWith('#')) throw new Unsupported();
+    while (j < this.count && this.texts[j] === '') j++;
+    if (j < this.count && this.indents[j] > parentIndent && this.texts[j].charCodeAt(0) !== 35) throw new Unsupported();
   }
 
   private literal(header: string, parentIndent: number): string {
@@ -262,19 +281,19 @@ class Reader {
     const chomp = m[1];
     const body: string[] = [];
     let indent = -1;
-    while (this.i < this.lines.length) {
-      const line = this.lines[this.i];
-      if (line.text === '') {
+    while (this.i < this.count) {
+      if (this.texts[this.i] === '') {
         body.push('');
         this.i++;
         continue;
       }
+      const lineIndent = this.indents[this.i];
       if (indent < 0) {
-        if (line.indent <= parentIndent) break;
-        indent = line.indent;
+        if (lineIndent <= parentIndent) break;
+        indent = lineIndent;
       }
-      if (line.indent < indent) break;
-      body.push(line.raw.slice(indent));
+      if (lineIndent < indent) break;
+      body.push(this.raws[this.i].slice(indent));
       this.i++;
     }
     while (body.length && body[body.length - 1] === '') body.pop();
@@ -283,6 +302,11 @@ class Reader {
     if (chomp === '-') return text;
     return text + '\n';
   }
+}
+
+/** A block sequence item: "-" alone or "- " and the item. */
+function isSequenceItem(text: string): boolean {
+  return text.charCodeAt(0) === 45 && (text.length === 1 || text.charCodeAt(1) === 32);
 }
 
 function closingQuote(text: string): number {
