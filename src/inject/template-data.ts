@@ -95,22 +95,24 @@ function nilPointer(goType: string): GoObject {
 /** A k8s struct (or a pointer to one) from the typed schema. */
 class StructView implements GoObject {
   readonly goType: string;
-  private cache = new Map<string, unknown>();
+  /** Field views made so far (most views are read for a field or two, so made on the first read). */
+  private cache?: Map<string, unknown>;
 
   constructor(
     private readonly struct: string,
     private readonly json: JsonObject,
     pointer: boolean,
   ) {
-    this.goType = `${pointer ? '*' : ''}v1.${struct}`;
+    this.goType = pointer ? `*v1.${struct}` : `v1.${struct}`;
   }
 
   field(name: string): unknown {
-    if (this.cache.has(name)) return this.cache.get(name);
+    const cached = this.cache?.get(name);
+    if (cached !== undefined || this.cache?.has(name)) return cached;
     const def = fieldsOf(this.struct).get(name);
     if (!def) return NO_FIELD;
     const v = view(def.type, this.json[def.json]);
-    this.cache.set(name, v);
+    (this.cache ??= new Map()).set(name, v);
     return v;
   }
 
