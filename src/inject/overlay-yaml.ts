@@ -29,6 +29,20 @@ export function readCommonYaml(text: string): unknown {
 }
 
 const scalarCache = new Map<string, Json>();
+
+/**
+ * Lines and mapping entries seen before. A template renders nearly the same lines for pod after pod, so most
+ * lines are found here; their strings come back with their hashes computed, which makes the next lookups
+ * (entries by text, scalars) cheap too. Each map is emptied when it grows past its bound.
+ */
+const knownLines = new Map<string, { indent: number; text: string }>();
+const knownEntries = new Map<string, Entry | null>();
+const KNOWN_BOUND = 20000;
+
+function remember<V>(known: Map<string, V>, key: string, value: V): void {
+  if (known.size >= KNOWN_BOUND) known.clear();
+  known.set(key, value);
+}
 /** Characters a plain mapping key cannot start with ('-' only when followed by a space, ':' or '#'). */
 const KEY_START = new Set([...':#\'"[]{},&*!|>%@`?-']);
 const NON_STRING_WORDS = /^(y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|null|Null|NULL)$/;
@@ -91,10 +105,15 @@ class Reader {
     this.texts = new Array<string>(this.count);
     for (let j = 0; j < this.count; j++) {
       const raw = this.raws[j];
-      let indent = 0;
-      while (raw.charCodeAt(indent) === 32) indent++;
-      this.indents[j] = indent;
-      this.texts[j] = indent === 0 ? raw : raw.slice(indent);
+      let line = knownLines.get(raw);
+      if (line === undefined) {
+        let indent = 0;
+        while (raw.charCodeAt(indent) === 32) indent++;
+        line = { indent, text: indent === 0 ? raw : raw.slice(indent) };
+        remember(knownLines, raw, line);
+      }
+      this.indents[j] = line.indent;
+      this.texts[j] = line.text;
     }
   }
 
@@ -158,46 +177,12 @@ class Reader {
 
   /** The key and the rest of the line when `text` is a mapping entry. */
   private keyOf(text: string): Entry | undefined {
-    let key: string;
-    let after: number;
-    const first = text.charCodeAt(0);
-    if (first === 34) {
-      // '"'
-      const end = text.indexOf('"', 1);
-      if (end < 0 || text.slice(1, end).includes('\\')) throw new Unsupported();
-      key = text.slice(1, end);
-      after = end + 1;
-    } else if (first === 39) {
-      // "'"
-      const end = text.indexOf("'", 1);
-      if (end < 0 || text[end + 1] === "'") throw new Unsupported();
-      key = text.slice(1, end);
-      after = end + 1;
-    } else {
-      // A plain key: no ':' or '#' in it, ended by ':' and a space (or the line's end).
-      let colon = -1;
-      for (let j = 0; j < text.length; j++) {
-        const ch = text.charCodeAt(j);
-        if (ch === 35) break; // '#'
-        if (ch === 58) {
-          // ':' ends the key when a space or the line's end follows
-          if (j + 1 === text.length || text.charCodeAt(j + 1) === 32) colon = j;
-          break;
-        }
-      }
-      const startsOk = !KEY_START.has(text[0]) || (first === 45 && text[1] !== undefined && !/[\s:#]/.test(text[1]));
-      key = colon > 0 ? (text.charCodeAt(colon - 1) === 32 ? text.slice(0, colon).trimEnd() : text.slice(0, colon)) : '';
-      if (colon <= 0 || !startsOk || key === '' || first === 32) {
-        if (/:(\s|$)/.test(text) && !/^["'[{]/.test(text)) throw new Unsupported();
-        return undefined;
-      }
-      if (!obviousString(key) && typeof plainScalar(key) !== 'string') throw new Unsupported();
-      return { key, rest: colon + 1 === text.length ? '' : text.slice(colon + 1).trim() };
+    let entry = knownEntries.get(text);
+    if (entry === undefined) {
+      entry = readEntry(text) ?? null;
+      remember(knownEntries, text, entry);
     }
-    const tail = text.slice(after);
-    const m = /^\s*:(\s|$)/.exec(tail);
-    if (!m) return undefined;
-    return { key, rest: tail.slice(m[0].length).trim() };
+    return entry ?? undefined;
   }
 
   private mapping(indent: number): { [k: string]: Json } {
@@ -302,6 +287,50 @@ class Reader {
     if (chomp === '-') return text;
     return text + '\n';
   }
+}
+
+/** The key and the rest of the line when `text` is a mapping entry. */
+function readEntry(text: string): Entry | undefined {
+  let key: string;
+  let after: number;
+  const first = text.charCodeAt(0);
+  if (first === 34) {
+    // '"'
+    const end = text.indexOf('"', 1);
+    if (end < 0 || text.slice(1, end).includes('\\')) throw new Unsupported();
+    key = text.slice(1, end);
+    after = end + 1;
+  } else if (first === 39) {
+    // "'"
+    const end = text.indexOf("'", 1);
+    if (end < 0 || text[end + 1] === "'") throw new Unsupported();
+    key = text.slice(1, end);
+    after = end + 1;
+  } else {
+    // A plain key: no ':' or '#' in it, ended by ':' and a space (or the line's end).
+    let colon = -1;
+    for (let j = 0; j < text.length; j++) {
+      const ch = text.charCodeAt(j);
+      if (ch === 35) break; // '#'
+      if (ch === 58) {
+        // ':' ends the key when a space or the line's end follows
+        if (j + 1 === text.length || text.charCodeAt(j + 1) === 32) colon = j;
+        break;
+      }
+    }
+    const startsOk = !KEY_START.has(text[0]) || (first === 45 && text[1] !== undefined && !/[\s:#]/.test(text[1]));
+    key = colon > 0 ? (text.charCodeAt(colon - 1) === 32 ? text.slice(0, colon).trimEnd() : text.slice(0, colon)) : '';
+    if (colon <= 0 || !startsOk || key === '' || first === 32) {
+      if (/:(\s|$)/.test(text) && !/^["'[{]/.test(text)) throw new Unsupported();
+      return undefined;
+    }
+    if (!obviousString(key) && typeof plainScalar(key) !== 'string') throw new Unsupported();
+    return { key, rest: colon + 1 === text.length ? '' : text.slice(colon + 1).trim() };
+  }
+  const tail = text.slice(after);
+  const m = /^\s*:(\s|$)/.exec(tail);
+  if (!m) return undefined;
+  return { key, rest: tail.slice(m[0].length).trim() };
 }
 
 /** A block sequence item: "-" alone or "- " and the item. */
