@@ -4,9 +4,9 @@
  * local process on loopback ports — the mesh's control plane and sidecar injector.
  *
  * Two things differ from an in-cluster install, both because nothing here runs containers or kube-proxy:
- * istiod's Deployment/HPA/PDB are not applied (istiod is a process, not a pod), and the webhook
- * configurations call istiod by `url` on loopback instead of through its Service. istiod itself fills their
- * caBundle, as it does in a real cluster.
+ * istiod's Deployment/HPA/PDB are not applied (istiod is a process, not a pod, given its Deployment's literal env:
+ * `istiodDeploymentEnv`), and the webhook configurations call istiod by `url` on loopback instead of through its
+ * Service. istiod itself fills their caBundle, as it does in a real cluster.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
