@@ -5,7 +5,7 @@ import type { CliIO } from './io';
 import { readAll } from './io';
 import { parseCommandArgs } from './args';
 import { errorMessage, UserError } from '../errors';
-import { injectionSettings, nativeSidecarsSupported } from '../inject';
+import { injectionSettings } from '../inject';
 import { parseInjectorConfig } from '../inject/injector-config';
 import { parseManifests } from '../yaml/manifests';
 import { kubectlKubeconfig } from '../kube/kubeconfig-path';
@@ -77,21 +77,24 @@ function readConfigFile(file: string, cwd: string): unknown {
 }
 
 /**
- * true/false as given; auto asks the cluster's nodes (classic when there is no cluster, or it cannot be
- * asked — an unreadable kubeconfig included — as offline istioctl).
+ * true/false as given. auto (nativeSidecars left out) is Istio's own choice: offline classic, as istioctl; with a
+ * cluster the injection source decides it as the revision's istiod would (src/injector/native-sidecars.ts), and
+ * for explicit files, which no istiod renders, the nodes decide as the built-in template's release would. A
+ * cluster that cannot be asked (an unreadable kubeconfig included) is offline.
  */
 async function decideNativeSidecars(
   mode: Options['nativeSidecars'],
   kubeconfig: string | undefined,
+  explicitFiles: boolean,
   io: CliIO,
-): Promise<{ nativeSidecars: boolean; nodeKubeletVersions?: Record<string, string> }> {
+): Promise<{ nativeSidecars?: boolean; nodeKubeletVersions?: Record<string, string> }> {
   if (mode !== 'auto') return { nativeSidecars: mode === 'true' };
   if (!kubeconfig) return { nativeSidecars: false };
+  if (!explicitFiles) return {};
   const kc = await loadKubeconfig(kubeconfig, io).catch(() => undefined);
-  const { kubeletVersions } = await import('../kube/nodes');
-  const versions = kc && (await kubeletVersions(kc));
-  if (versions === undefined) return { nativeSidecars: false };
-  return { nativeSidecars: nativeSidecarsSupported(Object.values(versions)), nodeKubeletVersions: versions };
+  if (!kc) return { nativeSidecars: false };
+  const { decideNativeSidecars: decide } = await import('../injector/native-sidecars');
+  return decide(kc, 'auto');
 }
 
 async function loadKubeconfig(file: string, io: CliIO) {
@@ -117,7 +120,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const kubeconfigPath = opts.kubeconfig ? path.resolve(io.cwd, opts.kubeconfig) : kubectlKubeconfig(io.env);
   const injector = opts.injectConfigFile ? parseInjectorConfig(readText(opts.injectConfigFile, io.cwd), opts.injectConfigFile) : undefined;
   const explicitFiles = values !== undefined || meshConfig !== undefined || injector !== undefined;
-  const builtin = { values, meshConfig, revision: opts.revision, ...(await decideNativeSidecars(opts.nativeSidecars, kubeconfigPath, io)) };
+  const builtin = { values, meshConfig, revision: opts.revision, ...(await decideNativeSidecars(opts.nativeSidecars, kubeconfigPath, explicitFiles, io)) };
   const { resolveInjectionSource, builtinSource, filesSource, injectedProxyImage } = await import('../injector/resolve');
   const given = [opts.injectConfigFile, opts.valuesFile, opts.meshConfigFile].filter(Boolean).join(', ');
   const injection = injector

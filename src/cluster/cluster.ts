@@ -8,7 +8,7 @@ import { ensureBinaries, ensureIstio } from './binaries';
 import { adminKubeconfigYaml, componentSpecs, fakeNode, type ClusterPorts, type ComponentSpec } from './components';
 import { httpsRequest, type TlsIdentity } from './http';
 import {
-  applyObjects, injectorConfigName, istiodCommand, istiodReady, istiodWorkDir, localIstioObjects, validatorConfigName,
+  applyObjects, injectorConfigName, istiodCommand, istiodDeploymentEnv, istiodReady, istiodWorkDir, localIstioObjects, validatorConfigName,
   type IstiodInstance, type IstiodPorts,
 } from './istio';
 import { withLock } from './lock';
@@ -210,7 +210,9 @@ async function startIstiod(
   await applyObjects(state.server, tls, objects);
   const injectPath = objects.find((o) => o.kind === 'MutatingWebhookConfiguration' && o.metadata.name === injectorConfig)!.webhooks[0].clientConfig.url as string;
   const instance: IstiodInstance = { revision, release, ports, injectUrl: injectPath, injectorConfig };
-  const command = istiodCommand({ kubeconfig: state.kubeconfig, revision, ports, injectorConfig, validatorConfig: validatorConfigName(objects) });
+  const command = istiodCommand({
+    kubeconfig: state.kubeconfig, revision, ports, injectorConfig, validatorConfig: validatorConfigName(objects), deploymentEnv: istiodDeploymentEnv(manifestYaml),
+  });
   const componentName = istiodComponentName(revision);
   const binary = istioBinaryPath('pilot-discovery', env, release);
   const log = logFile(path.join(dir, 'logs'), componentName);

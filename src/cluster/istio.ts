@@ -4,9 +4,9 @@
  * local process on loopback ports — the mesh's control plane and sidecar injector.
  *
  * Two things differ from an in-cluster install, both because nothing here runs containers or kube-proxy:
- * istiod's Deployment/HPA/PDB are not applied (istiod is a process, not a pod), and the webhook
- * configurations call istiod by `url` on loopback instead of through its Service. istiod itself fills their
- * caBundle, as it does in a real cluster.
+ * istiod's Deployment/HPA/PDB are not applied (istiod is a process, not a pod, given its Deployment's literal env:
+ * `istiodDeploymentEnv`), and the webhook configurations call istiod by `url` on loopback instead of through its
+ * Service. istiod itself fills their caBundle, as it does in a real cluster.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -134,6 +134,8 @@ export function istiodCommand(options: {
   ports: IstiodPorts;
   injectorConfig: string;
   validatorConfig?: string;
+  /** The environment the manifest's istiod Deployment gives its container (`istiodDeploymentEnv`). */
+  deploymentEnv?: Record<string, string>;
 }): { args: string[]; env: Record<string, string> } {
   const { ports, revision } = options;
   const suffix = revision === 'default' ? '' : `-${revision}`;
@@ -152,6 +154,7 @@ export function istiodCommand(options: {
       '--log_output_level=default:info',
     ],
     env: {
+      ...options.deploymentEnv,
       POD_NAMESPACE: ISTIO_NAMESPACE,
       POD_NAME: `istiod${suffix}-local`,
       REVISION: revision,
@@ -165,6 +168,27 @@ export function istiodCommand(options: {
       PILOT_ENABLE_ANALYSIS: 'false',
     },
   };
+}
+
+/**
+ * The literal environment of a rendered manifest's istiod container (Deployment labelled app=istiod; the
+ * Deployment itself is not applied, see NOT_APPLIED): what the chart's
+ * `pilot.env` values (ENABLE_NATIVE_SIDECARS in the compatibility profiles, …) reach istiod through, so the local
+ * process decides as the pod would. Not KUBECONFIG, the pod's remote-cluster secret path (the process gets
+ * --kubeconfig), nor variables read from the pod's own fields (valueFrom), which the process is given directly.
+ */
+export function istiodDeploymentEnv(manifestYaml: string): Record<string, string> {
+  const deployment = parseAllDocuments(manifestYaml)
+    .map((doc) => doc.toJS() as Manifest | null)
+    .find((o) => o?.kind === 'Deployment' && o.metadata?.labels?.app === 'istiod');
+  const containers: JsonObject[] = deployment?.spec?.template?.spec?.containers ?? [];
+  const container = containers.find((c) => c.name === 'discovery') ?? containers[0];
+  const env: Record<string, string> = {};
+  for (const e of (container?.env ?? []) as JsonObject[]) {
+    if (typeof e.name !== 'string' || e.name === 'KUBECONFIG' || e.valueFrom !== undefined) continue;
+    env[e.name] = e.value === undefined || e.value === null ? '' : String(e.value);
+  }
+  return env;
 }
 
 /**

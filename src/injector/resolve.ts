@@ -19,6 +19,7 @@ import type { KubeObject } from '../kube/types';
 import { parseInjectorConfig } from '../inject/injector-config';
 import { connectionErrorCode } from '../kube/unreachable';
 import { INJECTOR_WEBHOOK_SUFFIX, ISTIO_NAMESPACE, REVISION_LABEL } from '../istio/vocabulary';
+import { decideNativeSidecars, revisionNativeSidecars } from './native-sidecars';
 import { InjectorUnreachable, webhookInjector, webhookTarget, type InjectorWebhook } from './webhook';
 import type { JsonObject } from '../json-object';
 
@@ -75,13 +76,17 @@ export interface InjectionRequest {
   injectConfigMapName?: string;
   meshConfigMapName?: string;
   webhookConfig?: string;
-  /** Settings for the built-in engine (values/mesh files, native sidecars) when it is the source. */
+  /**
+   * Settings for mesh's own render (values/mesh files for the built-in engine; a layout for any): `nativeSidecars`
+   * left out is Istio's own choice — offline classic, as istioctl; with a cluster, what the revision's istiod decides.
+   */
   builtin?: Parameters<typeof injectionSettings>[0];
   /** Per webhook call (istioctl: 5 s). */
   timeoutMs?: number;
 }
 
 
+const istioNamespace = (request: InjectionRequest) => request.istioNamespace ?? ISTIO_NAMESPACE;
 const revisionName = (revision: string | undefined) => (revision && revision !== 'default' ? revision : 'default');
 const suffixed = (base: string, revision: string | undefined) => (revision && revision !== 'default' ? `${base}-${revision}` : base);
 
@@ -138,7 +143,7 @@ async function clusterCall<T>(kc: KubeConfig, what: string, call: () => Promise<
 
 /** The revision's ConfigMaps: injector config and values, and the mesh config; undefined when the injector's is absent. */
 async function readInjectorConfigMaps(kc: KubeConfig, request: InjectionRequest): Promise<{ name: string; config?: string; values: JsonObject; meshName: string; mesh: JsonObject } | undefined> {
-  const namespace = request.istioNamespace ?? ISTIO_NAMESPACE;
+  const namespace = istioNamespace(request);
   const name = request.injectConfigMapName ?? suffixed(INJECT_CONFIGMAP, request.revision);
   const meshName = request.meshConfigMapName ?? suffixed(MESH_CONFIGMAP, request.revision);
   const get = (n: string) => getObject<KubeObject & { data?: Record<string, string> }>(kc, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: n, namespace } });
@@ -169,12 +174,18 @@ export function filesSource(settings: InjectionSettings, files: string): Injecti
 }
 
 /** Path 3: the cluster's ConfigMaps — their own templates (`config`), values and mesh config, rendered by mesh. */
-function configMapSource(maps: NonNullable<Awaited<ReturnType<typeof readInjectorConfigMaps>>>, request: InjectionRequest, note?: string): InjectionSource {
+async function configMapSource(
+  kc: KubeConfig, maps: NonNullable<Awaited<ReturnType<typeof readInjectorConfigMaps>>>, request: InjectionRequest, note?: string,
+): Promise<InjectionSource> {
   const injector = maps.config ? parseInjectorConfig(maps.config, `ConfigMap ${maps.name} (key config)`) : undefined;
   // The ConfigMap's values carry the revision as the chart set it ("" for the default revision): the templates
   // derive names from it (istiod vs istiod-<rev>), so the requested revision name must not override it.
   const revision = maps.values.revision !== undefined ? String(maps.values.revision) : request.revision;
-  const settings = injectionSettings({ ...request.builtin, values: maps.values, meshConfig: maps.mesh, revision, ...(injector ? { injector } : {}) });
+  // The layout the revision's istiod would give (its ENABLE_NATIVE_SIDECARS, its nodes), unless one was asked for.
+  const layout = request.builtin?.nativeSidecars !== undefined
+    ? {}
+    : await revisionNativeSidecars(kc, { namespace: istioNamespace(request), revision: revisionName(request.revision), values: maps.values, timeoutMs: request.timeoutMs });
+  const settings = injectionSettings({ ...request.builtin, ...layout, values: maps.values, meshConfig: maps.mesh, revision, ...(injector ? { injector } : {}) });
   return sourceOf(
     { kind: 'configmap', description: `the cluster's injector ConfigMaps ${maps.name} and ${maps.meshName} (revision ${revisionName(request.revision)})`, note },
     (text, file) => injectManifests(text, file, settings),
@@ -186,7 +197,8 @@ function configMapSource(maps: NonNullable<Awaited<ReturnType<typeof readInjecto
  * webhook is only tried when injecting: `inject` falls back to the ConfigMaps when it cannot be reached at all.
  */
 export async function resolveInjectionSource(request: InjectionRequest): Promise<InjectionSource> {
-  const offline = injectionSettings({ ...request.builtin, revision: request.revision });
+  // No layout asked for means Istio's own choice; offline that is istioctl's: classic unless told.
+  const offline = injectionSettings({ nativeSidecars: false, ...request.builtin, revision: request.revision });
   if (!request.kc) return builtinSource(offline, 'no cluster to ask');
   const kc = request.kc;
   const revision = revisionName(request.revision);
@@ -200,8 +212,10 @@ export async function resolveInjectionSource(request: InjectionRequest): Promise
   }
   if (!webhook) {
     const maps = await readInjectorConfigMaps(kc, request);
-    if (maps) return configMapSource(maps, request, `no injector webhook for revision ${revision}`);
-    return builtinSource(offline, `the cluster has no Istio injector for revision ${revision}`);
+    if (maps) return configMapSource(kc, maps, request, `no injector webhook for revision ${revision}`);
+    // The built-in template is a newer Istio's, whose default is auto: the cluster's nodes decide.
+    const layout = request.builtin?.nativeSidecars !== undefined ? {} : await decideNativeSidecars(kc, 'auto', request.timeoutMs);
+    return builtinSource(injectionSettings({ ...request.builtin, ...layout, revision: request.revision }), `the cluster has no Istio injector for revision ${revision}`);
   }
   const remote = webhookInjector(webhook, kc, { timeoutMs: request.timeoutMs });
   const settings = injectionSettings({ ...request.builtin, revision: request.revision });
@@ -211,7 +225,7 @@ export async function resolveInjectionSource(request: InjectionRequest): Promise
   const renderConfigMapsInstead = async (unreachable: InjectorUnreachable): Promise<InjectionSource> => {
     const maps = await readInjectorConfigMaps(kc, request);
     if (!maps) throw new UserError(`${unreachable.message}, and there is no injector ConfigMap to render instead`);
-    return configMapSource(maps, request, `${unreachable.message}; rendered from the ConfigMaps instead`);
+    return configMapSource(kc, maps, request, `${unreachable.message}; rendered from the ConfigMaps instead`);
   };
   const webhookSource = sourceOf(
     { kind: 'webhook', description: `the cluster's injector ${webhook.name} (revision ${revision}, ${webhookTarget(webhook)})` },

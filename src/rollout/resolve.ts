@@ -16,10 +16,10 @@ export type ManifestTransform = (text: string, file: string) => string;
 
 let builtinInjector: ManifestTransform | undefined;
 
-/** `--inject` without a cluster: the built-in engine and default settings, as offline `mesh kube-inject`. */
+/** `--inject` without a cluster: the built-in engine and default settings, classic, as offline `mesh kube-inject`. */
 function builtinSidecars(): ManifestTransform {
   if (!builtinInjector) {
-    const settings = injectionSettings();
+    const settings = injectionSettings({ nativeSidecars: false });
     builtinInjector = (text, file) => injectManifests(text, file, settings).output;
   }
   return builtinInjector;

@@ -1,4 +1,4 @@
-import { injectorConfigName, istiodCommand, localIstioObjects, objectPath, validatorConfigName } from '../../src/cluster/istio';
+import { injectorConfigName, istiodCommand, istiodDeploymentEnv, localIstioObjects, objectPath, validatorConfigName } from '../../src/cluster/istio';
 import type { JsonObject } from '../../src/json-object';
 
 // The shape `istioctl manifest generate` renders (trimmed): what the local cluster applies and how it rewires it.
@@ -77,6 +77,31 @@ describe('real Istio on the local cluster: what is applied', () => {
       INJECTION_WEBHOOK_CONFIG_NAME: 'istio-sidecar-injector-canary',
       ISTIOD_CUSTOM_HOST: 'localhost,127.0.0.1',
     });
+  });
+
+  it('runs istiod with its Deployment\'s environment (the chart\'s pilot.env), except the pod\'s KUBECONFIG and field refs', () => {
+    const rendered = `${manifest}apiVersion: apps/v1
+kind: Deployment
+metadata: {name: istiod-classic, namespace: istio-system, labels: {app: istiod, istio.io/rev: classic}}
+spec:
+  template:
+    spec:
+      containers:
+      - name: discovery
+        env:
+        - {name: REVISION, value: classic}
+        - {name: KUBECONFIG, value: /var/run/secrets/remote/config}
+        - name: POD_NAME
+          valueFrom: {fieldRef: {fieldPath: metadata.name}}
+        - {name: PLATFORM, value: ""}
+        - {name: ENABLE_NATIVE_SIDECARS, value: "false"}
+`;
+    const deploymentEnv = istiodDeploymentEnv(rendered);
+    expect(deploymentEnv).toEqual({ REVISION: 'classic', PLATFORM: '', ENABLE_NATIVE_SIDECARS: 'false' });
+    const ports = { webhook: 1, http: 2, grpc: 3, secureGrpc: 4, monitoring: 5, ctrlz: 6 };
+    const { env } = istiodCommand({ kubeconfig: '/k', revision: 'classic', ports, injectorConfig: 'istio-sidecar-injector-classic', deploymentEnv });
+    expect(env).toMatchObject({ ENABLE_NATIVE_SIDECARS: 'false', POD_NAME: 'istiod-classic-local', REVISION: 'classic' });
+    expect(env).not.toHaveProperty('KUBECONFIG');
   });
 
   it('refuses a manifest that does not parse', () => {

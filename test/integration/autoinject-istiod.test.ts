@@ -10,13 +10,12 @@ import { stopProcess } from '../../src/cluster/process';
 import { istioManifestPath } from '../../src/cluster/versions';
 import { readFileSync } from 'node:fs';
 import { renderManifest } from '../support/real-istio';
-import { createTestNamespace, deleteTestNamespace, istiodInstances, istioKubeConfig, waitUntil } from './setup/cluster';
+import { createTestNamespace, deleteTestNamespace, istioClusterEnv, istiodInstances, istioKubeConfig, waitUntil } from './setup/cluster';
 import { labelNamespace, namespaceLabels } from './webhook-support';
-import { ISTIO_CLUSTER } from './setup/names';
 import type { JsonObject } from '../../src/json-object';
 
 const created: string[] = [];
-const clusterEnv = { ...process.env, MESH_CLUSTER_NAME: ISTIO_CLUSTER };
+const clusterEnv = istioClusterEnv();
 
 async function namespace(prefix: string, labels: Record<string, string> = {}): Promise<string> {
   const name = await createTestNamespace(prefix, istioKubeConfig());

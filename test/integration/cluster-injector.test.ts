@@ -96,13 +96,16 @@ describe.each(REVISIONS)('the cluster\'s injector webhook, revision $revision (I
     const postProcessingDeltas = new Set(release === ISTIO_CANARY_RELEASE ? ['hello-multiport-metrics.yaml'] : []);
     it.each(goldenInputs.filter((input) => !postProcessingDeltas.has(input)))('golden input %s', async (input) => {
       const file = path.join(INJECT_DIR, input);
+      // istioctl's local render asks no node (classic unless ENABLE_NATIVE_SIDECARS=true), so it is told the layout
+      // this revision's istiod chooses here: native ("auto", every kubelet 1.34; native-sidecars.test.ts compares
+      // the layouts with the live webhook's).
       const istioctl = await runIstioctl(
         ['kube-inject', '-f', file, '--revision', revision, '--injectConfigFile', files.config, '--valuesFile', files.values, '--meshConfigFile', files.mesh],
-        { KUBECONFIG: istioKubeconfigPath() }, release,
+        { KUBECONFIG: istioKubeconfigPath(), ENABLE_NATIVE_SIDECARS: 'true' }, release,
       );
-      // The user's door: mesh kube-inject with the cluster and no files, its webhook out of reach. The layout is
-      // given: istioctl's local render is classic unless ENABLE_NATIVE_SIDECARS=true, mesh's `auto` asks the nodes.
-      const mesh = await runCli(['kube-inject', '-f', file, '--revision', revision, '--webhookConfig', NO_WEBHOOK, '--kubeconfig', istioKubeconfigPath(), '--native-sidecars', 'false'], {
+      // The user's door: mesh kube-inject with the cluster and no files, its webhook out of reach, and the default
+      // --native-sidecars auto, which follows the revision's istiod.
+      const mesh = await runCli(['kube-inject', '-f', file, '--revision', revision, '--webhookConfig', NO_WEBHOOK, '--kubeconfig', istioKubeconfigPath()], {
         env: { HOME: work }, cwd: work,
       });
       expect({ istioctl: istioctl.code === 0 ? 'answered' : 'refused', mesh: mesh.code === 0 ? 'answered' : 'refused' })

@@ -27,7 +27,7 @@
  * way a kubelet would report it (optionally only container `mesh.dev/kwok-fail-container: <name>`).
  */
 import { readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { localClusterKubeconfig } from '../../../src/cluster/cluster';
 import type { IstiodInstance } from '../../../src/cluster/istio';
@@ -66,6 +66,11 @@ export function istiodInstances(): IstiodInstance[] {
   const state = readState(dir);
   if (!state?.istio?.length) throw new Error(`the local cluster in ${dir} runs no istiod (start it with \`mesh cluster up\`)`);
   return state.istio;
+}
+
+/** The environment naming the local cluster with Istio to `mesh cluster` functions (addIstioRevision): its directory's name. */
+export function istioClusterEnv(): NodeJS.ProcessEnv {
+  return { ...process.env, MESH_CLUSTER_NAME: basename(dirname(istioKubeconfigPath())) };
 }
 
 export function kubeConfig(): KubeConfig {
