@@ -78,23 +78,20 @@ function readConfigFile(file: string, cwd: string): unknown {
 
 /**
  * true/false as given. auto (nativeSidecars left out) is Istio's own choice: offline classic, as istioctl; with a
- * cluster the injection source decides it as the revision's istiod would (src/injector/native-sidecars.ts), and
- * for explicit files, which no istiod renders, the nodes decide as the built-in template's release would. A
- * cluster that cannot be asked (an unreadable kubeconfig included) is offline.
+ * cluster the injection source decides it as the revision's istiod would (src/injector/native-sidecars.ts).
+ * Explicit files are rendered by no istiod: there auto is what istioctl's local render does, which reads
+ * ENABLE_NATIVE_SIDECARS from its own environment (native only for "true") and asks no cluster.
  */
-async function decideNativeSidecars(
+function nativeSidecarsOption(
   mode: Options['nativeSidecars'],
   kubeconfig: string | undefined,
   explicitFiles: boolean,
-  io: CliIO,
-): Promise<{ nativeSidecars?: boolean; nodeKubeletVersions?: Record<string, string> }> {
+  env: NodeJS.ProcessEnv,
+): { nativeSidecars?: boolean } {
   if (mode !== 'auto') return { nativeSidecars: mode === 'true' };
+  if (explicitFiles) return { nativeSidecars: env.ENABLE_NATIVE_SIDECARS === 'true' };
   if (!kubeconfig) return { nativeSidecars: false };
-  if (!explicitFiles) return {};
-  const kc = await loadKubeconfig(kubeconfig, io).catch(() => undefined);
-  if (!kc) return { nativeSidecars: false };
-  const { decideNativeSidecars: decide } = await import('../injector/native-sidecars');
-  return decide(kc, 'auto');
+  return {};
 }
 
 async function loadKubeconfig(file: string, io: CliIO) {
@@ -120,7 +117,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const kubeconfigPath = opts.kubeconfig ? path.resolve(io.cwd, opts.kubeconfig) : kubectlKubeconfig(io.env);
   const injector = opts.injectConfigFile ? parseInjectorConfig(readText(opts.injectConfigFile, io.cwd), opts.injectConfigFile) : undefined;
   const explicitFiles = values !== undefined || meshConfig !== undefined || injector !== undefined;
-  const builtin = { values, meshConfig, revision: opts.revision, ...(await decideNativeSidecars(opts.nativeSidecars, kubeconfigPath, explicitFiles, io)) };
+  const builtin = { values, meshConfig, revision: opts.revision, ...nativeSidecarsOption(opts.nativeSidecars, kubeconfigPath, explicitFiles, io.env) };
   const { resolveInjectionSource, builtinSource, filesSource, injectedProxyImage } = await import('../injector/resolve');
   const given = [opts.injectConfigFile, opts.valuesFile, opts.meshConfigFile].filter(Boolean).join(', ');
   const injection = injector

@@ -37,6 +37,24 @@ describe('mesh kube-inject (in-process)', () => {
     expect(r.stdout).toBe(readInject('hello-old-version.yaml.injected'));
   });
 
+  it('with explicit config files, auto is istioctl local render: ENABLE_NATIVE_SIDECARS=true gives native, otherwise classic, and no cluster is asked', async () => {
+    const values = file('auto-values.yaml', 'global:\n  hub: docker.io/istio\n');
+    // A kubeconfig whose cluster does not exist: asking it would time out, not answer.
+    const kubeconfig = file(
+      'unreachable-kubeconfig',
+      'apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n',
+    );
+    const run = (extra: NodeJS.ProcessEnv) =>
+      runCli(['kube-inject', '-f', hello, '--valuesFile', values], { env: { HOME: work, PATH: process.env.PATH, KUBECONFIG: kubeconfig, ...extra }, cwd: work });
+    const classic = await run({});
+    expect(classic.code).toBe(0);
+    expect(classic.stdout).not.toContain('restartPolicy: Always');
+    const native = await run({ ENABLE_NATIVE_SIDECARS: 'true' });
+    expect(native.code).toBe(0);
+    expect(native.stdout).toContain('restartPolicy: Always');
+    expect((await run({ ENABLE_NATIVE_SIDECARS: 'auto' })).stdout).not.toContain('restartPolicy: Always');
+  });
+
   it('reads stdin, writes -o, and prints warnings on stderr', async () => {
     const out = path.join(work, 'out.yaml');
     const r = await cli(['-f', '-', '-o', out, '--native-sidecars=true'], readInject('hello-host-network.yaml'));
