@@ -11,6 +11,7 @@ import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { addIstioRevision, FAKE_NODE_NAME } from '../../src/cluster/cluster';
 import { resolveInjectionSource } from '../../src/injector/resolve';
+import { createObject, deleteObject } from '../../src/kube/objects';
 import type { JsonObject } from '../../src/json-object';
 import { readInject } from '../inject/cases';
 import { renderManifest } from '../support/real-istio';
@@ -75,5 +76,38 @@ describe.each([
     });
     expect(run.stderr).toMatch(/^mesh kube-inject: injected by the cluster's injector ConfigMaps /);
     expect(layouts(run.stdout)).toEqual([expected]);
+  });
+});
+
+// On a real cluster the revision's istiod is a Deployment, and its env is where ENABLE_NATIVE_SIDECARS is set (by the
+// chart's pilot.env or by hand). The local cluster runs istiod as a process and applies no Deployment, so the suite
+// creates one (no replicas) for the canary revision: mesh must read its env and its image's release, and ignore it
+// again once it is gone.
+describe('the revision\'s istiod Deployment decides over the values and the release default', () => {
+  const deployment = (env: { name: string; value: string }[], tag: string) => ({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'istiod-canary', namespace: 'istio-system', labels: { app: 'istiod', 'istio.io/rev': 'canary' } },
+    spec: {
+      replicas: 0,
+      selector: { matchLabels: { app: 'istiod', 'istio.io/rev': 'canary' } },
+      template: {
+        metadata: { labels: { app: 'istiod', 'istio.io/rev': 'canary' } },
+        spec: { containers: [{ name: 'discovery', image: `docker.io/istio/pilot:${tag}`, env }] },
+      },
+    },
+  });
+  const remove = () => deleteObject(istioKubeConfig(), { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'istiod-canary', namespace: 'istio-system' } });
+  afterEach(remove);
+
+  it.each([
+    { what: 'ENABLE_NATIVE_SIDECARS=false in its env', env: [{ name: 'ENABLE_NATIVE_SIDECARS', value: 'false' }], tag: '1.30.0', expected: 'classic' },
+    { what: 'a 1.26 image with the variable unset (off before 1.27)', env: [], tag: '1.26.3', expected: 'classic' },
+    { what: 'ENABLE_NATIVE_SIDECARS=true on a 1.26 image', env: [{ name: 'ENABLE_NATIVE_SIDECARS', value: 'true' }], tag: '1.26.3', expected: 'native' },
+  ])('$what: path 3 renders $expected', async ({ env, tag, expected }) => {
+    await createObject(istioKubeConfig(), deployment(env, tag));
+    expect(await inject(readInject('hello.yaml'), 'canary', true)).toEqual([expected]);
+    await remove();
+    expect(await inject(readInject('hello.yaml'), 'canary', true)).toEqual(['native']);
   });
 });
