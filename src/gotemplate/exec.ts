@@ -473,9 +473,10 @@ function evalField(
     }
     return st.fail(`can't evaluate field ${name} in type ${receiver.goType}`);
   }
-  if (isMap(receiver)) {
+  // isMap without its GoObject test again: the receiver is known not to be one here.
+  if (typeof receiver === 'object' && !Array.isArray(receiver) && !(receiver instanceof GoFloat)) {
     if (hasArgs) st.fail(`${name} is not a method but has arguments`);
-    return Object.prototype.hasOwnProperty.call(receiver, name) ? receiver[name] : undefined;
+    return Object.prototype.hasOwnProperty.call(receiver, name) ? (receiver as Record<string, unknown>)[name] : undefined;
   }
   return st.fail(`can't evaluate field ${name} in type ${goTypeOf(receiver)}`);
 }

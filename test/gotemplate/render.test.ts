@@ -52,6 +52,7 @@ const CASES: Case[] = [
   { name: 'quote, squote, trimAll, trunc, replace, lower, contains, hasPrefix', text: '{{ quote "a\\"b" 1 nil }} {{ squote "x" }} {{ trimAll "-_" "-_a-b_-" }} {{ trunc 3 "abcdef" }} {{ replace "a" "b" "banana" }} {{ lower "ABC" }} {{ contains "an" "banana" }} {{ hasPrefix "ba" "banana" }}', want: '' },
   { name: 'dict, list, append, hasKey, join, splitList, empty, ternary, b64enc', text: '{{ $d := dict "b" 1 "a" "x" }}{{ $d }} {{ hasKey $d "a" }} {{ list 1 "a" }} {{ append (list 1) 2 }} {{ join "," (list "a" 1 "b") }} {{ splitList "," "a,b" }} {{ empty (list) }} {{ ternary "y" "n" true }} {{ b64enc "hi" }}', want: '' },
   { name: 'toJson, nindent, indent (Istio: all but the first line)', text: '{{ toJson .m }}{{ "a\\nb" | nindent 2 }}|{{ indent 2 "a\\nb" }}', data: { m: { b: [1.5, 'x<'], a: null } }, want: '' },
+  { name: 'map keys that JavaScript objects inherit are missing keys', text: '{{ .toString }}|{{ .constructor }}|{{ .m.hasOwnProperty }}|{{ index . "valueOf" }}', data: { m: { a: 1 } }, want: '' },
   { name: 'toYaml key order (digit runs as numbers, letters after the rest, non-ASCII), marshalled twice', text: '{{ toYaml . }}{{ toYaml . }}', data: { a10: 1, a9: 2, a09: 3, a009: 4, B: 5, _x: 6, '1': 7, '10': 8, '2': 9, 'é': 10, z: 11, 'a-b': 12, ab: 13, 'Ünï': 14 }, want: '' },
   { name: 'toYaml', text: '{{ toYaml . }}', data: { list: ['*', 'true', '', 'plain', 'a: b', 1.5, 100], nested: { b: { c: [{ x: 1, y: 'z' }] } }, multi: 'a\nb\n', y: 'n' }, want: '' },
   // Parse errors.
