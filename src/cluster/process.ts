@@ -8,18 +8,53 @@ import { isAlive } from './lock';
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Free loopback ports, all held open together so the kernel hands out distinct ones. */
+/**
+ * The kernel's ephemeral port range (Linux `ip_local_port_range`): where it picks the local port of every outgoing
+ * connection, and what `listen(0)` hands out.
+ */
+export function ephemeralPortRange(file = '/proc/sys/net/ipv4/ip_local_port_range'): [number, number] {
+  try {
+    const [low, high] = readFileSync(file, 'utf8').trim().split(/\s+/).map(Number);
+    if (Number.isInteger(low) && Number.isInteger(high) && low > 0 && high >= low) return [low, high];
+  } catch {
+    // not Linux, or not readable: Linux's default
+  }
+  return [32768, 60999];
+}
+
+/** Where component ports are picked when the ephemeral range leaves room below it. */
+const LOWEST_COMPONENT_PORT = 10000;
+
+/**
+ * Free loopback ports for a cluster's components, all held open together so they are distinct. They are picked
+ * below the kernel's ephemeral range: a component restarted on its own port (a heal after etcd or the API server
+ * went away) must find that port free, and a port inside the range can meanwhile become the local port of any
+ * outgoing connection on the machine (a restarted kube-controller-manager once failed with "address already in
+ * use" that way). When the range leaves no room below it, the kernel picks (port 0).
+ */
 export async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from({ length: count }, () => new Promise<net.Server>((resolve, reject) => {
-      const server = net.createServer();
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve(server));
-    })),
-  );
-  const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  return ports;
+  const [ephemeralLow] = ephemeralPortRange();
+  const room = ephemeralLow - LOWEST_COMPONENT_PORT;
+  const servers: net.Server[] = [];
+  try {
+    for (let attempts = 0; servers.length < count; attempts++) {
+      if (attempts > count * 60) throw new Error(`no ${count} free loopback ports (${servers.length} found)`);
+      const port = room > count * 100 && attempts < count * 50 ? LOWEST_COMPONENT_PORT + Math.floor(Math.random() * room) : 0;
+      const server = await listenOn(port).catch(() => undefined);
+      if (server) servers.push(server);
+    }
+    return servers.map((s) => (s.address() as net.AddressInfo).port);
+  } finally {
+    await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  }
+}
+
+function listenOn(port: number): Promise<net.Server> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve(server));
+  });
 }
 
 export function logFile(logDir: string, component: string): string {

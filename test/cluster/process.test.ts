@@ -1,9 +1,9 @@
 // Starting and stopping component processes, and the error a component that dies at start produces.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { isAlive } from '../../src/cluster/lock';
-import { freePorts, startDetached, stopProcess, waitFor } from '../../src/cluster/process';
+import { ephemeralPortRange, freePorts, startDetached, stopProcess, waitFor } from '../../src/cluster/process';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'mesh-process-'));
 
@@ -22,8 +22,17 @@ describe('component processes', () => {
     expect(isAlive(pid)).toBe(false);
   });
 
-  it('pick distinct free loopback ports', async () => {
+  it('pick distinct free loopback ports below the kernel\'s ephemeral range, so no outgoing connection takes one while its component is down', async () => {
     const ports = await freePorts(5);
     expect(new Set(ports).size).toBe(5);
+    const [low] = ephemeralPortRange();
+    for (const port of ports) expect(port).toBeLessThan(low);
+  });
+
+  it('read the ephemeral range as Linux writes it, and fall back to its default', () => {
+    const file = path.join(dir, 'ip_local_port_range');
+    writeFileSync(file, '40000\t50000\n');
+    expect(ephemeralPortRange(file)).toEqual([40000, 50000]);
+    expect(ephemeralPortRange(path.join(dir, 'missing'))).toEqual([32768, 60999]);
   });
 });
