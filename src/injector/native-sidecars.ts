@@ -10,7 +10,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { nativeSidecarsSupported } from '../inject';
 import type { JsonObject } from '../json-object';
 import { kubeletVersions } from '../kube/nodes';
-import { listObjects } from '../kube/objects';
+import { listObjectsWithin } from '../kube/objects';
 import type { KubeObject } from '../kube/types';
 import { REVISION_LABEL } from '../istio/vocabulary';
 
@@ -59,24 +59,16 @@ interface EnvVar {
 }
 type Deployment = KubeObject & { spec?: { template?: { spec?: { containers?: { name?: string; image?: string; env?: EnvVar[] }[] } } } };
 
-/** The revision's istiod container (the chart's Deployment `istiod[-<rev>]`, labelled app=istiod and istio.io/rev), if mesh may read it. */
+/**
+ * The revision's istiod container (the chart's Deployment `istiod[-<rev>]`, labelled app=istiod and istio.io/rev), if
+ * mesh may read it in time; otherwise the ConfigMap's values are the next best witness.
+ */
 async function istiodContainer(kc: KubeConfig, namespace: string, revision: string, timeoutMs = 3000) {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    const list = await Promise.race([
-      listObjects<Deployment>(kc, { apiVersion: 'apps/v1', kind: 'Deployment', namespace, labelSelector: `app=istiod,${REVISION_LABEL}=${revision}` }),
-      new Promise<undefined>((resolve) => {
-        timer = setTimeout(() => resolve(undefined), timeoutMs);
-      }),
-    ]);
-    const containers = list?.items[0]?.spec?.template?.spec?.containers ?? [];
-    return containers.find((c) => c.name === 'discovery') ?? containers[0];
-  } catch {
-    // Not allowed to read Deployments there (or no such API): the ConfigMap's values are the next best witness.
-    return undefined;
-  } finally {
-    clearTimeout(timer);
-  }
+  const list = await listObjectsWithin<Deployment>(
+    kc, { apiVersion: 'apps/v1', kind: 'Deployment', namespace, labelSelector: `app=istiod,${REVISION_LABEL}=${revision}` }, timeoutMs,
+  );
+  const containers = list?.items[0]?.spec?.template?.spec?.containers ?? [];
+  return containers.find((c) => c.name === 'discovery') ?? containers[0];
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { KubeConfig } from '@kubernetes/client-node';
-import { listObjects } from './objects';
+import { listObjectsWithin } from './objects';
 
 interface Node {
   metadata: { name?: string };
@@ -11,17 +11,7 @@ interface Node {
  * cannot be asked in time, so a caller falls back as offline istioctl does.
  */
 export async function kubeletVersions(kc: KubeConfig, timeoutMs = 3000): Promise<Record<string, string> | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), timeoutMs);
-  });
-  try {
-    const list = await Promise.race([listObjects<Node>(kc, { apiVersion: 'v1', kind: 'Node' }), timeout]);
-    if (!list) return undefined;
-    return Object.fromEntries(list.items.map((n) => [n.metadata?.name ?? '', n.status?.nodeInfo?.kubeletVersion ?? '']));
-  } catch {
-    return undefined;
-  } finally {
-    clearTimeout(timer);
-  }
+  const list = await listObjectsWithin<Node>(kc, { apiVersion: 'v1', kind: 'Node' }, timeoutMs);
+  if (!list) return undefined;
+  return Object.fromEntries(list.items.map((n) => [n.metadata?.name ?? '', n.status?.nodeInfo?.kubeletVersion ?? '']));
 }

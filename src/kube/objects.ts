@@ -63,6 +63,24 @@ export async function listObjects<T = KubeObject>(kc: KubeConfig, query: KindQue
   return { ...list, items: list.items.map((item) => ({ ...item, apiVersion: query.apiVersion, kind: query.kind })) };
 }
 
+/**
+ * Lists a collection if the cluster answers within `timeoutMs`; undefined when it does not, or refuses (no
+ * permission, no such API): for lookups a caller can do without, falling back as offline istioctl would.
+ */
+export async function listObjectsWithin<T = KubeObject>(kc: KubeConfig, query: KindQuery, timeoutMs: number): Promise<KubeList<T> | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), timeoutMs);
+  });
+  try {
+    return await Promise.race([listObjects<T>(kc, query), timeout]);
+  } catch {
+    return undefined;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export async function createObject<T = KubeObject>(kc: KubeConfig, obj: KubeObject, dryRun = false): Promise<T> {
   return kubeRequest<T>(kc, {
     method: 'POST',
