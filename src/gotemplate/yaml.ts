@@ -1,6 +1,7 @@
 // sigs.k8s.io/yaml.Marshal as templates' toYaml uses it: encoding/json first, then go-yaml v2's block
 // style (keys in yaml.v2's natural order, sequences flush with their key, scalars quoted only when
 // they would read back as something else).
+import { setBounded } from '../memoise';
 import { toJsonValue } from './values';
 
 /** yaml.v2's key order: letters after non-letters, runs of digits compared as numbers. */
@@ -17,11 +18,10 @@ export function yamlKeyLess(a: string, b: string): boolean {
 const NON_ASCII = /[^\x00-\x7f]/;
 const LETTER = /\p{L}/u;
 const asciiLetter = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
-const isDigitCode = (c: number | undefined) => c !== undefined && c >= 48 && c <= 57;
+const isDigitCode = (c: number) => c >= 48 && c <= 57;
 
 /** The comparison over code points, `at` reading the code point at an index of either key. */
 function keyLess<T extends string | string[]>(a: T, b: T, al: number, bl: number, at: (s: T, i: number) => number, isLetter: (c: number) => boolean): boolean {
-  const code = (s: T, len: number, i: number) => (i >= 0 && i < len ? at(s, i) : undefined);
   for (let i = 0; i < al && i < bl; i++) {
     const ac = at(a, i);
     const bc = at(b, i);
@@ -33,7 +33,7 @@ function keyLess<T extends string | string[]>(a: T, b: T, al: number, bl: number
     let an = 0;
     let bn = 0;
     if (ac === 48 || bc === 48) {
-      for (let j = i - 1; j >= 0 && isDigitCode(code(a, al, j)); j--) {
+      for (let j = i - 1; j >= 0 && isDigitCode(at(a, j)); j--) {
         if (at(a, j) !== 48) {
           an = 1;
           bn = 1;
@@ -153,8 +153,7 @@ export function toYamlText(value: unknown): string {
   let yaml = yamlOfJson.get(jsonText);
   if (yaml === undefined) {
     yaml = yamlOfJsonText(jsonText);
-    if (yamlOfJson.size >= YAML_MEMO_ENTRIES) yamlOfJson.clear();
-    yamlOfJson.set(jsonText, yaml);
+    setBounded(yamlOfJson, jsonText, yaml, YAML_MEMO_ENTRIES);
   }
   return yaml;
 }

@@ -3,6 +3,7 @@
 // line, literal block scalars, one-line JSON flow collections — that hands anything else (anchors, tags,
 // folded or multi-line scalars, flow YAML that is not JSON, …) to the `yaml` package, which defines the result.
 import { parse } from 'yaml';
+import { setBounded } from '../memoise';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
@@ -38,11 +39,6 @@ const scalarCache = new Map<string, Json>();
 const knownLines = new Map<string, { indent: number; text: string }>();
 const knownEntries = new Map<string, Entry | null>();
 const KNOWN_BOUND = 20000;
-
-function remember<V>(known: Map<string, V>, key: string, value: V): void {
-  if (known.size >= KNOWN_BOUND) known.clear();
-  known.set(key, value);
-}
 /** Characters a plain mapping key cannot start with ('-' only when followed by a space, ':' or '#'). */
 const KEY_START = new Set([...':#\'"[]{},&*!|>%@`?-']);
 const NON_STRING_WORDS = /^(y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|null|Null|NULL)$/;
@@ -110,7 +106,7 @@ class Reader {
         let indent = 0;
         while (raw.charCodeAt(indent) === 32) indent++;
         line = { indent, text: indent === 0 ? raw : raw.slice(indent) };
-        remember(knownLines, raw, line);
+        setBounded(knownLines, raw, line, KNOWN_BOUND);
       }
       this.indents[j] = line.indent;
       this.texts[j] = line.text;
@@ -180,7 +176,7 @@ class Reader {
     let entry = knownEntries.get(text);
     if (entry === undefined) {
       entry = readEntry(text) ?? null;
-      remember(knownEntries, text, entry);
+      setBounded(knownEntries, text, entry, KNOWN_BOUND);
     }
     return entry ?? undefined;
   }

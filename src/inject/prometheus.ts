@@ -4,6 +4,7 @@ import { UserError } from '../errors';
 import { goJson } from './normalize';
 import type { JsonObject } from '../json-object';
 import { PROXY_CONTAINER } from '../istio/vocabulary';
+import { setBounded } from '../memoise';
 
 
 // Annotation keys are compared in Prometheus' sanitised form several times per pod; the same few keys recur
@@ -13,8 +14,7 @@ function sanitize(key: string): string {
   let sanitized = sanitizedKeys.get(key);
   if (sanitized === undefined) {
     sanitized = key.replace(/[^a-zA-Z0-9_]/g, '_');
-    if (sanitizedKeys.size >= 1000) sanitizedKeys.clear();
-    sanitizedKeys.set(key, sanitized);
+    setBounded(sanitizedKeys, key, sanitized, 1000);
   }
   return sanitized;
 }

@@ -1,5 +1,6 @@
 // Kubernetes resource.Quantity: parse and print in canonical form, as Go's typed decode does
 // (2000m → "2", 1024Mi → "1Gi", 0.1 → "100m").
+import { setBounded } from '../memoise';
 
 const BINARY: Record<string, number> = { Ki: 1, Mi: 2, Gi: 3, Ti: 4, Pi: 5, Ei: 6 };
 const DECIMAL: Record<string, number> = { n: -9, u: -6, m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
@@ -60,8 +61,7 @@ export function canonicalQuantity(input: string | number): string | undefined {
   const cached = canonicalCache.get(text);
   if (cached !== undefined || canonicalCache.has(text)) return cached;
   const canonical = computeCanonicalQuantity(text);
-  if (canonicalCache.size >= CANONICAL_CACHE_LIMIT) canonicalCache.clear();
-  canonicalCache.set(text, canonical);
+  setBounded(canonicalCache, text, canonical, CANONICAL_CACHE_LIMIT);
   return canonical;
 }
 
