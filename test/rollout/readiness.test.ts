@@ -75,6 +75,17 @@ describe('Deployment whose pods cannot be created', () => {
   it('keeps waiting during the grace period (a webhook restarting)', () => {
     expect(readinessOf(failing(new Date().toISOString()))).toMatchObject({ done: false, failed: false });
   });
+
+  it.each([
+    'rpc error: code = Unavailable desc = error reading from server: EOF',
+    'etcdserver: request timed out',
+    'Timeout: request did not complete within requested timeout - context deadline exceeded',
+  ])('keeps waiting past the grace period when the API server\'s storage refused (%s): the controller retries once etcd is back', (message) => {
+    const since = new Date(Date.now() - 11_000).toISOString();
+    const r = readinessOf(deployment({ observedGeneration: 1, conditions: [{ type: 'ReplicaFailure', status: 'True', reason: 'FailedCreate', message, lastTransitionTime: since }] }));
+    expect(r).toMatchObject({ done: false, failed: false });
+    expect(r.message).toContain(message);
+  });
 });
 
 describe('StatefulSet and DaemonSet whose pods cannot be created (FailedCreate events only)', () => {
@@ -93,6 +104,11 @@ describe('StatefulSet and DaemonSet whose pods cannot be created (FailedCreate e
   it.each(['StatefulSet', 'DaemonSet'])('a %s fails, naming the webhook, once creation has failed for the grace period', (kind) => {
     const r = readinessOf(workload(kind), { failedCreateEvents: [event(12_000, 1_000)] });
     expect(r).toEqual({ done: true, failed: true, message: `${kind.toLowerCase()} "db" cannot create pods (FailedCreate): ${webhookDown}` });
+  });
+
+  it('keeps waiting past the grace period when the API server\'s storage refused the creation', () => {
+    const storage = { ...event(12_000, 1_000), message: 'create Pod db-0 in StatefulSet db failed error: rpc error: code = Unavailable desc = error reading from server: EOF' } as KubeObject;
+    expect(readinessOf(workload('StatefulSet'), { failedCreateEvents: [storage] })).toMatchObject({ done: false, failed: false });
   });
 
   it('keeps waiting during the grace period, for old failures and for another object of the same name', () => {

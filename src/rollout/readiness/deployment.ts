@@ -6,6 +6,22 @@ export const FAILED_CREATE_GRACE_MS = 10_000;
 /** A FailedCreate event older than this is history (the controller retries with backoff well within it). */
 const FAILED_CREATE_RECENT_MS = 60_000;
 
+/**
+ * A pod creation refused by the API server's own storage (etcd away or timing out), not by anything about the
+ * workload: the controller retries once the API server is whole again, so the rollout waits it out as it waits
+ * out the API server's 503/504s, bounded by the stage deadline.
+ */
+const STORAGE_UNAVAILABLE =
+  /rpc error: code = (Unavailable|DeadlineExceeded)|etcdserver: |Timeout: request did not complete|the server was unable to return a response in the time allotted|the server is currently unable to handle the request/;
+
+/** FailedCreate, past its grace: a failure, unless the storage refused, which is waited out. */
+function cannotCreatePods(what: string, message: string | undefined): Readiness {
+  if (message !== undefined && STORAGE_UNAVAILABLE.test(message)) {
+    return waiting(`Waiting for ${what} to create its pods: the API server's storage refused (${message})`);
+  }
+  return failure(`${what} cannot create pods (FailedCreate): ${message ?? 'no message'}`);
+}
+
 interface KubeEvent extends KubeObject {
   involvedObject?: { uid?: string; kind?: string; name?: string };
   message?: string;
@@ -27,7 +43,7 @@ export function failedCreate(obj: KubeObject, related: Related, now: number): Re
     .filter((x) => Number.isFinite(x.last) && now - x.last <= FAILED_CREATE_RECENT_MS)
     .sort((a, b) => b.last - a.last)[0];
   if (!latest || !(now - latest.first >= FAILED_CREATE_GRACE_MS)) return undefined;
-  return failure(`${obj.kind.toLowerCase()} "${obj.metadata.name}" cannot create pods (FailedCreate): ${latest.e.message ?? 'no message'}`);
+  return cannotCreatePods(`${obj.kind.toLowerCase()} "${obj.metadata.name}"`, latest.e.message);
 }
 
 /**
@@ -46,7 +62,7 @@ export function deploymentReadiness(obj: KubeObject, _related: unknown = {}, now
   if (replicaFailure?.status === 'True' && replicaFailure.reason === 'FailedCreate') {
     const since = Date.parse(replicaFailure.lastTransitionTime ?? '');
     if (!Number.isFinite(since) || now - since >= FAILED_CREATE_GRACE_MS) {
-      return failure(`deployment "${name}" cannot create pods (FailedCreate): ${replicaFailure.message ?? 'no message'}`);
+      return cannotCreatePods(`deployment "${name}"`, replicaFailure.message);
     }
   }
   const spec = obj.spec as { replicas?: number } | undefined;
