@@ -1,5 +1,5 @@
 // handlers/ — the Lambda entry points, thin: configuration from the environment wired into src/ (the worker:
-// jobs with the Slack reporter; slack.ts: the Slack door). Nothing imports them.
+// jobs with the Slack reporter; slack.ts: the Slack door). Each is bundled on its own (dist/handlers/).
 //
 // Lambda entry point of the job worker: one bounded step of a job per invocation (a Step Functions Task).
 // Input: `{ job }` (from the Slack door) or the previous step's state; output: the new state. The state

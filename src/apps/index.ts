@@ -1,6 +1,6 @@
 // Apps and clusters: the registry (built-in catalog + the team's Git repositories), name resolution, loading,
-// named clusters. A layer above the engine: it may import src/rollout, src/kube, src/git, src/aws (EKS, secrets),
-// src/command/suggest, src/errors.ts — never a door (cli, slack, jobs, console).
+// named clusters. Of src/aws it uses the EKS cluster access and the secret readers (Git tokens), loaded only
+// when a named EKS cluster or a token is needed.
 import os from 'node:os';
 import { UserError } from '../errors';
 import path from 'node:path';

@@ -1,8 +1,8 @@
 /**
  * src/autoinject: namespace auto-injection — labels (labels.ts), the injectors a namespace would call
  * (injectors.ts), sidecar coverage and drift (coverage.ts, drift.ts, pure), the dry-run probe and the cluster
- * reads (probe.ts, cluster.ts), reports (render.ts). It may import src/kube, src/webhook (selectors, certs,
- * permissions), src/istio's names; not the engine (the cluster's own injector answers the probe).
+ * reads (probe.ts, cluster.ts), reports (render.ts). Of src/webhook it uses the selectors and certificate checks;
+ * it never injects itself (the cluster's own injector answers the probe).
  *
  * Namespace auto-injection, the programmatic API behind `mesh autoinject` and `/mesh autoinject`: every
  * function returns a structured report that each door renders its own way (text, Slack blocks).

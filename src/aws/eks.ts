@@ -65,8 +65,8 @@ export function eksKubeConfig(settings: EksClusterSettings, options: EksKubeConf
 }
 
 /**
- * The cluster of a worker: EKS (MESH_EKS_*) inside Lambda, otherwise the same resolution as the CLI
- * (`KUBECONFIG`, the local cluster).
+ * The cluster of a worker: EKS (MESH_EKS_*) inside Lambda, otherwise `KUBECONFIG` (a worker has no local
+ * cluster to fall back to).
  */
 export async function workerKubeConfig(env: NodeJS.ProcessEnv = process.env): Promise<KubeConfig> {
   const eks = eksClusterSettings(env);

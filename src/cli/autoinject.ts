@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { CliIO } from './io';
 import { errorMessage, UserError } from '../errors';
-import { resolveKubeConfig } from '../kube';
+import { commandKubeConfig } from './kubeconfig';
 import { disable, enable, restart, status } from '../autoinject';
 import { renderAutoinjectText, renderRestartText } from '../autoinject/render';
 
@@ -30,7 +30,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   if (!namespace || extra.length > 0) throw new UserError(`expected exactly one namespace after "${action}"`);
   const { output, revision, kubeconfig } = parsed.values;
   if (output !== undefined && output !== 'json' && output !== 'text') throw new UserError(`--output must be json or text, not ${output}`);
-  const kc = await resolveKubeConfig({ kubeconfig, env: io.env, cwd: io.cwd });
+  const kc = await commandKubeConfig(kubeconfig, io);
   const print = (value: unknown, text: string) => io.stdout(output === 'json' ? `${JSON.stringify(value, null, 2)}\n` : text);
 
   if (action === 'restart') {

@@ -8,7 +8,7 @@ export const commands: CliCommand[] = [
   kubeInjectCommand,
   {
     name: 'cluster',
-    usage: 'mesh cluster up [--no-istio]|down|status|kubeconfig',
+    usage: 'mesh cluster up [--no-istio|--canary]|down|status|kubeconfig',
     summary: 'Run the local Kubernetes control plane (etcd, kube-apiserver, kcm, scheduler, kwok) built from Go modules',
     load: () => import('./cluster'),
   },
@@ -51,7 +51,7 @@ export const commands: CliCommand[] = [
   {
     name: 'webhook',
     usage:
-      'mesh webhook install [--signer <name>] [--namespace istio-system] [--url <https-url>] [--ip <addr>] [--failure-policy Fail|Ignore] [--kubeconfig <path>] | mesh webhook serve --cert <pem> --key <pem> [--port 15017] [--host <addr>]',
+      'mesh webhook install [--signer <name>] [--namespace istio-system] [--service <name>] [--secret <name>] [--config-name <name>] [--revision <rev>] [--url <https-url>] [--ip <addr>] [--failure-policy Fail|Ignore] [--timeout-seconds <n>] [--kubeconfig <path>] | mesh webhook serve --cert <pem> --key <pem> [--port 15017] [--host <addr>] [--valuesFile <yaml>] [--meshConfigFile <yaml>]',
     summary: "Issue the injector webhook's certificate through the CSR API and register it; or run mesh's injector webhook",
     load: () => import('./webhook'),
   },

@@ -5,7 +5,7 @@ import { UserError } from '../errors';
 import { appsFromEnv, resolveApp } from '../apps';
 import { clusterKubeConfig, unreachableCluster } from '../apps/clusters';
 import { checkTarget, describeRevision, gitFilesLoader, rolloutSourceOf } from '../apps/rollout';
-import { resolveKubeConfig } from '../kube/config';
+import { commandKubeConfig } from './kubeconfig';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { runRollout, startRollout, type RolloutEvent, type RolloutState } from '../rollout';
 import { planRollout } from '../rollout/planner';
@@ -143,7 +143,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     command: ['mesh', 'deploy', ...args].join(' '),
     stageTimeoutMs: parsed.timeoutMs,
   });
-  const own = () => resolveKubeConfig({ kubeconfig: parsed.kubeconfig, env: io.env, cwd: io.cwd });
+  const own = () => commandKubeConfig(parsed.kubeconfig, io);
   const kc = await clusterKubeConfig(apps.registry, parsed.cluster, io.env, own);
   const origin = resolved && describeRevision(resolved);
   if (origin || cluster) io.stdout(`${[origin, cluster ? `cluster ${cluster}` : ''].filter(Boolean).join(', ')}\n`);

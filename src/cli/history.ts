@@ -5,7 +5,7 @@ import { UserError } from '../errors';
 import { appsFromEnv } from '../apps';
 import { clusterKubeConfig } from '../apps/clusters';
 import { gitFilesLoader } from '../apps/rollout';
-import { resolveKubeConfig } from '../kube/config';
+import { commandKubeConfig } from './kubeconfig';
 import { startRollout } from '../rollout';
 import { readHistory, rollbackTarget } from '../rollout/record';
 import { atMostOne, parseCommandArgs, refuseEmptyValues } from './args';
@@ -36,7 +36,7 @@ export async function run(args: string[], io: CliIO, command: 'history' | 'rollb
   if (Number.isNaN(to)) throw new UserError(`--to "${String(values.to)}" is not a revision number (see mesh history ${app})`);
   const apps = appsFromEnv(io.env);
   const cluster = (values.cluster as string | undefined) ?? apps.registry.defaultCluster;
-  const own = () => resolveKubeConfig({ kubeconfig: values.kubeconfig as string | undefined, env: io.env, cwd: io.cwd });
+  const own = () => commandKubeConfig(values.kubeconfig as string | undefined, io);
   const kc = await clusterKubeConfig(apps.registry, values.cluster as string | undefined, io.env, own);
   const history = await readHistory(kc, namespace, app);
   if (command === 'history') {

@@ -5,7 +5,7 @@ import type { CliCommand } from './run-command';
 export const kubeInjectCommand: CliCommand = {
   name: 'kube-inject',
   usage:
-    'mesh kube-inject -f <file|-> [-o <file>] [--valuesFile <yaml>] [--meshConfigFile <yaml>] [--injectConfigFile <yaml>] [--native-sidecars true|false|auto] [--revision <rev>]',
+    'mesh kube-inject -f <file|-> [-o <file>] [--valuesFile <yaml>] [--meshConfigFile <yaml>] [--injectConfigFile <yaml>] [--native-sidecars true|false|auto] [-r|--revision <rev>] [--kubeconfig <path>] [-i|--istioNamespace <ns>] [--injectConfigMapName <name>] [--meshConfigMapName <name>] [--webhookConfig <name>]',
   summary: 'Inject the Istio sidecar into Kubernetes manifests, exactly as istioctl kube-inject does',
   load: () => import('./kube-inject'),
 };

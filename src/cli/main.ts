@@ -1,6 +1,6 @@
 // The `mesh` CLI, a door: one file per command (registered in commands.ts) that parses arguments, calls the
-// core and renders its results as text (rollout-text.ts, plan-text.ts). It may import any module of src/;
-// nothing in src/ imports it.
+// core and renders its results as text (rollout-text.ts, plan-text.ts). `kube-inject` has a bundle of its own
+// (kube-inject-main.ts), which loads no Kubernetes client until a kubeconfig is used.
 import { commands } from './commands';
 import { processIO, type CliIO } from './io';
 import { exitWith, runCommand } from './run-command';

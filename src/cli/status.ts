@@ -2,7 +2,7 @@ import { UserError } from '../errors';
 import { appsFromEnv, resolveApp } from '../apps';
 import { clusterKubeConfig } from '../apps/clusters';
 import { stagesOf } from '../apps/rollout';
-import { resolveKubeConfig } from '../kube/config';
+import { commandKubeConfig } from './kubeconfig';
 import { rolloutStatus } from '../rollout';
 import { atMostOne, parseCommandArgs, refuseEmptyValues } from './args';
 import type { CliIO } from './io';
@@ -25,7 +25,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   if (!app) throw new UserError('which app? usage: mesh status <app> [-n <namespace>]');
   const apps = appsFromEnv(io.env);
   const resolved = await resolveApp(apps, app);
-  const kc = await clusterKubeConfig(apps.registry, cluster, io.env, () => resolveKubeConfig({ kubeconfig, env: io.env, cwd: io.cwd }));
+  const kc = await clusterKubeConfig(apps.registry, cluster, io.env, () => commandKubeConfig(kubeconfig, io));
   const status = await rolloutStatus(kc, resolved.snapshot.app.name, namespace, stagesOf(resolved));
   const lines = [`${status.app} in namespace ${status.namespace}`];
   if (status.lock) {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { CliIO } from './io';
 import { errorMessage, UserError } from '../errors';
-import { resolveKubeConfig } from '../kube';
+import { commandKubeConfig } from './kubeconfig';
 import { isSanIpAddress } from '../webhook/csr';
 import { installWebhook } from '../webhook/install';
 
@@ -57,7 +57,7 @@ async function install(args: string[], io: CliIO): Promise<number> {
   if (!Number.isFinite(timeout) || timeout <= 0) throw new UserError(`--timeout-seconds must be a positive number`);
   const policy = failurePolicy(values['failure-policy'] as string | undefined);
   const ips = ipAddresses(values.ip as string[] | undefined);
-  const kc = await resolveKubeConfig({ kubeconfig: values.kubeconfig as string | undefined, env: io.env, cwd: io.cwd });
+  const kc = await commandKubeConfig(values.kubeconfig as string | undefined, io);
   const report = await installWebhook(kc, {
     signer: values.signer as string | undefined,
     namespace: values.namespace as string | undefined,

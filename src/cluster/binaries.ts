@@ -34,7 +34,7 @@ export function buildScriptPath(name: 'cluster' | 'istio' = 'cluster'): string {
 
 /**
  * Makes sure the control-plane binaries exist, building them from the Go module proxy when missing
- * (tens of minutes cold, see README). Build progress lines go to `progress`. Returns the bin directory.
+ * (tens of minutes cold, see docs/developer-guide/ci-time.md). Build progress lines go to `progress`. Returns the bin directory.
  */
 export async function ensureBinaries(progress: (line: string) => void, env: NodeJS.ProcessEnv = process.env): Promise<string> {
   if (binariesPresent(env)) return binDir(env);

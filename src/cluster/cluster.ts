@@ -1,6 +1,6 @@
 // The local control plane (`mesh cluster`): etcd, kube-apiserver, controllers, kwok and a real istiod run as
-// processes from cached binaries. It imports only src/errors.ts and src/json-object.ts; only the CLI, the
-// integration tests and the kube adapter (lazily, for the local kubeconfig) import it.
+// processes from cached binaries. Only the doors that run a local cluster (the CLI, the console) and the
+// integration tests import it; it runs no Kubernetes client of its own.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { errorMessage, UserError } from '../errors';

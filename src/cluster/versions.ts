@@ -20,7 +20,6 @@ export const ISTIO_CANARY_MODULE_VERSION = 'v0.0.0-20260826214018-9739e10eb9d7';
 export const ISTIO_CANARY_RELEASE = '1.30';
 
 export type IstioRelease = typeof ISTIO_RELEASE | typeof ISTIO_CANARY_RELEASE;
-export const ISTIO_RELEASES: readonly IstioRelease[] = [ISTIO_RELEASE, ISTIO_CANARY_RELEASE];
 
 function istioModuleVersion(release: IstioRelease): string {
   return release === ISTIO_CANARY_RELEASE ? ISTIO_CANARY_MODULE_VERSION : ISTIO_MODULE_VERSION;

@@ -1,6 +1,6 @@
 // src/console — the local console (`npm start`, `mesh console`): wires the Slack door, its stand-in and the
-// jobs' local runner with the Slack reporter, and renders the stand-in's traffic as text (render.ts). The top
-// of the stack: may import slack, jobs, apps, kube, cluster; only src/cli imports it.
+// jobs' local runner with the Slack reporter, and renders the stand-in's traffic as text (render.ts). It starts
+// the local cluster only when a command first needs one.
 //
 // The local console: `/mesh …` typed on a terminal goes through the same signed Slack handler and the same
 // job runner as in AWS; the Slack Web API is a loopback stand-in whose messages are rendered as text.
@@ -105,7 +105,8 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleSess
       peekKube: async () => {
         if (options.kube) return options.kube().catch(() => undefined);
         const { resolveKubeConfig } = await import('../kube/config');
-        return resolveKubeConfig({ env: options.env }).catch(() => undefined);
+        const { localClusterKubeconfig } = await import('../cluster/cluster');
+        return resolveKubeConfig({ env: options.env, localCluster: async () => localClusterKubeconfig(options.env) }).catch(() => undefined);
       },
       now: Date.now, stepBudgetMs: 2000, ...(stageTimeoutMs ? { stageTimeoutMs } : {}),
       ...(options.audit ? { audit: options.audit } : {}), ...(options.historyLimit ? { historyLimit: options.historyLimit } : {}),

@@ -2,9 +2,9 @@
 // kube-inject over manifests (workloads.ts), one pod's injection (pod.ts), the injection policy (policy.ts), the
 // built-in sidecar template as code (template*.ts, given one TemplateContext per pod), an explicit injector
 // config's own Go templates (injector-config.ts, template-data.ts, template-funcs.ts), Go's typed encoding
-// (schema.ts, normalize.ts). It may import only pure modules: src/yaml, src/gotemplate, src/istio (Istio's
-// names), src/kube/label-selector.ts, src/errors.ts, src/json-object.ts — never a cluster, network or file
-// (nodes.ts, which asks a cluster for kubelet versions, is the one exception, loaded on demand by the CLI).
+// (schema.ts, normalize.ts). Pure: it never reaches a cluster, the network or a file — of the Kubernetes adapter
+// it uses only the label-selector matcher, and src/injector asks the cluster (node versions, its injector) and
+// passes the answers in. Its imports are the layer map's (test/architecture/layers.ts).
 import { eachManifest } from '../yaml/manifests';
 import { toIstioYaml } from '../yaml/istio-yaml';
 import { UserError } from '../errors';

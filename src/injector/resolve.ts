@@ -1,7 +1,7 @@
 /**
- * src/injector: where an injection comes from, and the client for an injector webhook (webhook.ts). It may import
- * the engine (src/inject), the Kubernetes adapter (src/kube), src/istio's names and src/webhook/jsonpatch.ts;
- * nothing imports it but the doors (CLI, Slack jobs, console).
+ * src/injector: where an injection comes from, and the client for an injector webhook (webhook.ts, which applies
+ * the webhook's answer with src/json-patch.ts). The injection engine gets the cluster's answers (node versions,
+ * ConfigMaps) from here and never asks a cluster itself.
  *
  * Where a sidecar injection comes from, in istioctl kube-inject's order, so that every door (kube-inject, /mesh
  * inject, its Apply button, deploy --inject) injects what the team's own Istio would:

@@ -9,7 +9,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { errorMessage, UserError } from '../errors';
 import { kubeExchange, KubeApiError } from '../kube/request';
 import { getObject } from '../kube/objects';
-import { applyPatch, type JsonValue, type PatchOperation } from '../webhook/jsonpatch';
+import { applyPatch, type JsonValue, type PatchOperation } from '../json-patch';
 import { connectionErrorCode } from '../kube/unreachable';
 import type { RemotePodInjector } from '../inject';
 import { normalize } from '../inject/normalize';

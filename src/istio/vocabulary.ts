@@ -1,8 +1,6 @@
 /**
  * Istio's vocabulary, in one place: the labels, annotations, container and namespace names that Istio's
- * injector, its webhook configuration and istioctl agree on. Pure constants; imports nothing. Used by the
- * injection engine (src/inject), the injector resolution (src/injector), mesh's webhook (src/webhook),
- * auto-injection (src/autoinject) and the local Istio (src/cluster).
+ * injector, its webhook configuration and istioctl agree on. Pure constants.
  */
 
 /** Istio's control-plane namespace (istioctl's `-i/--istioNamespace` default). */

@@ -1,9 +1,8 @@
 // src/jobs — what a /mesh command does once the door has authorized it, on any door: the job, its steps
 // (step.ts: one bounded step, the worker Lambda's unit; local-runner.ts: the same steps in-process), the
 // deploy-like jobs (safe-deploy.ts) and one-step jobs (short-jobs.ts), and the JobReporter port (reporter.ts)
-// through which a job says what happened without knowing how it is shown. May import the engines and their
-// adapters (command, apps, rollout, inject, injector, autoinject, kube, aws) and src/ root modules; never
-// slack, console, cli or handlers — those import jobs and plug their reporter in.
+// through which a job says what happened without knowing how it is shown: the doors import jobs and plug their
+// reporter in.
 //
 // A job is the long part of a /mesh command, run out of band (Step Functions in AWS, in-process locally).
 // Everything here is JSON-serialisable: it travels as Step Functions input and between worker steps.

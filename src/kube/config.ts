@@ -8,7 +8,10 @@ export interface ResolveOptions {
   kubeconfig?: string;
   env: NodeJS.ProcessEnv;
   cwd?: string;
-  /** Path of the running local cluster's kubeconfig, or undefined when it is not running. */
+  /**
+   * The local dev cluster's kubeconfig path, or undefined when there is none: the doors that fall back to the
+   * local cluster (the CLI, the console) pass it; the adapter knows no local cluster of its own.
+   */
   localCluster?: () => Promise<string | undefined>;
 }
 
@@ -26,7 +29,7 @@ function loadFile(file: string, origin: string): KubeConfig {
 
 /**
  * Which cluster a command talks to: `--kubeconfig`, else `KUBECONFIG` (first existing file of the list),
- * else the local control plane when it is running; otherwise a UserError saying how to get one.
+ * else the caller's local cluster (`localCluster`); otherwise a UserError saying how to get one.
  */
 export async function resolveKubeConfig(options: ResolveOptions): Promise<KubeConfig> {
   const cwd = options.cwd ?? process.cwd();
@@ -36,14 +39,9 @@ export async function resolveKubeConfig(options: ResolveOptions): Promise<KubeCo
     const file = fromEnv.find((f) => existsSync(path.resolve(cwd, f))) ?? fromEnv[0]!;
     return loadFile(path.resolve(cwd, file), 'KUBECONFIG');
   }
-  const local = await (options.localCluster ?? (() => runningLocalCluster(options.env)))();
+  const local = await options.localCluster?.();
   if (local) return loadFile(local, 'the local cluster kubeconfig');
   throw new UserError(
     'no cluster: pass --kubeconfig <path>, set KUBECONFIG, or start the local cluster with `mesh cluster up`',
   );
-}
-
-async function runningLocalCluster(env: NodeJS.ProcessEnv): Promise<string | undefined> {
-  const { localClusterKubeconfig } = await import('../cluster/cluster');
-  return localClusterKubeconfig(env);
 }

@@ -1,7 +1,8 @@
 // The one Kubernetes adapter: every door and engine reaches the cluster through these functions (requests over
 // discovery-resolved paths, apply/get/list/create/replace/patch/delete, ensureNamespace, list+watch and
-// watchUntil, updateLease, node lookup, kubeconfig resolution, the 404/409/403 helpers). It may import only
-// src/errors.ts and @kubernetes/client-node (and src/cluster, lazily, to find the local cluster's kubeconfig).
+// watchUntil, updateLease, node lookup, kubeconfig resolution, the 404/409/403 helpers). It knows no local dev
+// cluster: a door that falls back to one passes its kubeconfig path (`resolveKubeConfig`'s `localCluster`).
+// label-selector.ts is pure, so the injection engine may use it; kubeconfig-path.ts loads no Kubernetes client.
 export { resolveKubeConfig, type ResolveOptions } from './config';
 export { kubectlKubeconfig } from './kubeconfig-path';
 export { kubeletVersions } from './nodes';

@@ -1,7 +1,6 @@
 // The staged rollout engine: one core for every door (CLI, console, Slack worker, Step Functions). It emits
-// typed events and diagnoses as data and renders no text (src/cli/rollout-text.ts, src/slack/render do). It may
-// import src/kube, src/yaml, src/inject and src/injector (for --inject), src/command/suggest, src/errors.ts — never
-// a door (cli, slack, jobs, console).
+// typed events and diagnoses as data and renders no text (src/cli/rollout-text.ts, src/slack/render do). The
+// injection engine and the injector resolution serve `--inject` only.
 export type {
   RolloutEvent,
   EventPayload,

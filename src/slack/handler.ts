@@ -1,8 +1,8 @@
 // src/slack — the Slack door: the request path (handler.ts, fast path; bolt-app.ts for buttons), its decisions
 // (frontdoor.ts: parse, authorize under the policy, dispatch a job, audit), the Web API adapter (webapi.ts),
 // the jobs' reporter on Slack (reporter.ts, notifier.ts), the button ids (actions.ts) and the loopback
-// stand-in (standin.ts). May import jobs, command, aws and src/ root modules; Slack markup lives only under
-// render/. Nothing below it (jobs, engines) imports slack; console and handlers wire it up.
+// stand-in (standin.ts). Slack markup lives only under render/. The Slack ack path (this file, frontdoor.ts) loads
+// no Kubernetes client and no Bolt; console and handlers wire the door up.
 //
 // The Slack Lambda's request path. A fast path verifies the signature itself and answers every `/mesh` slash
 // command — help, malformed ones, and those that authorize and start a job — without loading Bolt (a cold ack

@@ -2,7 +2,7 @@
  * The webhook's door onto the injection engine: AdmissionReview JSON in, AdmissionReview JSON out (istiod's
  * `serveInject` + `Webhook.inject`). Pure apart from the injector it is given, so every rule is unit-tested.
  */
-import { createPatch, type JsonValue, type PatchOperation } from './jsonpatch';
+import { createPatch, type JsonValue, type PatchOperation } from '../json-patch';
 import { deployMetaFromPod } from '../inject/workloads';
 import { errorMessage } from '../errors';
 

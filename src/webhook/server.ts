@@ -1,8 +1,8 @@
 /**
  * src/webhook: mesh's own injector webhook — this HTTPS server, the AdmissionReview door onto the engine
- * (review.ts, engine.ts, jsonpatch.ts), its MutatingWebhookConfiguration with Istio's selectors
- * (configuration.ts, selectors.ts), and its certificate through the CSR API (install.ts, csr.ts, certs.ts). It
- * may import the engine (src/inject), the Kubernetes adapter (src/kube), src/istio's names and src/yaml.
+ * (review.ts, engine.ts; the JSON Patch is src/json-patch.ts), its MutatingWebhookConfiguration with Istio's
+ * selectors (configuration.ts, selectors.ts), and its certificate through the CSR API (install.ts, csr.ts,
+ * certs.ts).
  *
  * mesh's injector webhook: HTTPS, `/inject` (and `/inject/...` as istiod), plus a readiness endpoint.
  */

@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import { kubeRequest } from '../../src/kube';
 import { injectorFromSettings } from '../../src/webhook/engine';
 import { reviewAdmission } from '../../src/webhook/review';
-import { applyPatch, jsonEqual, type JsonValue } from '../../src/webhook/jsonpatch';
+import { applyPatch, jsonEqual, type JsonValue } from '../../src/json-patch';
 import { normalize } from '../../src/inject/normalize';
 import { generateCorpus } from '../support/workload-corpus';
 import { injectorConfig, meshSettings, podWithoutVersionDeltas } from '../support/real-istio';

@@ -1,4 +1,4 @@
-import { applyPatch, createPatch, jsonEqual, type JsonValue } from '../../src/webhook/jsonpatch';
+import { applyPatch, createPatch, jsonEqual, type JsonValue } from '../../src/json-patch';
 
 const pod: JsonValue = {
   metadata: { name: 'p', labels: { app: 'a', 'x/y': '1' }, annotations: { 'a~b': 'c' } },

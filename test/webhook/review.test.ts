@@ -1,5 +1,5 @@
 import { reviewAdmission, type PodInjector, type PodJson } from '../../src/webhook/review';
-import { applyPatch, jsonEqual, type JsonValue } from '../../src/webhook/jsonpatch';
+import { applyPatch, jsonEqual, type JsonValue } from '../../src/json-patch';
 
 // A stand-in engine for the door's own rules (the real engine is exercised in webhook-engine.test.ts).
 const calls: { namespace: string; owner?: unknown }[] = [];

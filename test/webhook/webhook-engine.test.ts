@@ -5,7 +5,7 @@ import type { TLSSocket } from 'node:tls';
 import { parse } from 'yaml';
 import { injectManifests, injectionSettings } from '../../src/inject';
 import { injectorFromSettings } from '../../src/webhook/engine';
-import { applyPatch, type JsonValue } from '../../src/webhook/jsonpatch';
+import { applyPatch, type JsonValue } from '../../src/json-patch';
 import { reviewAdmission } from '../../src/webhook/review';
 import { startWebhookServer, type RunningWebhook } from '../../src/webhook/server';
 import { makeTestPki } from './support/tls';

@@ -1,5 +1,5 @@
 /**
- * Helpers for integration tests against the real local control plane (see README, "Local control plane").
+ * Helpers for integration tests against the real local control plane (see docs/developer-guide/local-control-plane.md).
  *
  * The integration jest project's global setup starts the cluster once per run (or reuses a running one, or
  * MESH_TEST_KUBECONFIG); these helpers connect to it. API:

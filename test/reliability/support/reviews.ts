@@ -3,7 +3,7 @@
 // and the 10,000 of `npm run bench reliability`, same seed.
 import https from 'node:https';
 import fc from 'fast-check';
-import { applyPatch, type JsonValue } from '../../../src/webhook/jsonpatch';
+import { applyPatch, type JsonValue } from '../../../src/json-patch';
 import type { JsonObject } from '../../../src/json-object';
 
 /** What the ReplicaSet controller sends for a small Deployment, API-server defaults included. */

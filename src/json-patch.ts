@@ -1,6 +1,7 @@
 /**
- * RFC 6902 JSON Patch between two JSON documents: the webhook answers with the difference between the pod it
- * was sent and the pod the injection engine produced, as istiod does (`createPatch`).
+ * RFC 6902 JSON Patch between two JSON documents: mesh's webhook answers with the difference between the pod it
+ * was sent and the pod the injection engine produced, as istiod does (`createPatch`); the injector client applies
+ * the patch an injector webhook answers (`applyPatch`).
  */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
