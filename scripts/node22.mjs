@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 
 export const LAMBDA_NODE_VERSION = '22.23.5';
 
-function cacheRoot(env = process.env) {
+/** The mesh cache (~/.cache/mesh, or MESH_CACHE_DIR): where project-managed tools live. */
+export function cacheRoot(env = process.env) {
   return env.MESH_CACHE_DIR || path.join(env.XDG_CACHE_HOME || path.join(env.HOME || os.homedir(), '.cache'), 'mesh');
 }
 

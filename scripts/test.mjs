@@ -38,6 +38,9 @@ const LAMBDA_RUNTIME_TESTS = [
   'test/reliability/commands.test.ts',
   'test/reliability/broken-policy.test.ts',
 ];
+// The functions as deployed (docs/lambda-as-deployed.md): the packaged zips under the Lambda Runtime Interface
+// Emulator with the official runtime client, on Node 22 only; its worker steps run on the local cluster.
+const LAMBDA_AS_DEPLOYED_TESTS = ['test/integration/lambda-as-deployed.test.ts'];
 const useLocalCluster = wantsIntegration && !process.env.MESH_TEST_KUBECONFIG;
 const holder = ['--holder', String(process.pid)];
 // Two local clusters: the default one runs real Istio (istiod is its sidecar injector); "mesh-free" runs none,
@@ -50,7 +53,10 @@ step('lint (eslint.config.mjs, zero warnings)', 'npx', ['eslint', '--max-warning
 step('git for the test Git server (installed only when missing)', 'sh', ['scripts/ensure-git.sh']);
 step('build', process.execPath, ['scripts/build.mjs']);
 process.stderr.write('\n== Node 22, the Lambda runtime (installed once into the mesh cache)\n');
-const node22 = wantsUnit ? ensureLambdaNode() : undefined;
+const node22 = wantsUnit || wantsIntegration ? ensureLambdaNode() : undefined;
+if (wantsIntegration) {
+  step('the Lambda Runtime Interface Emulator and aws-lambda-ric (built once into the mesh cache)', process.execPath, ['scripts/lambda-emulator.mjs']);
+}
 if (useLocalCluster) {
   // --canary: a second istiod, Istio 1.30 as revision `canary`, so injection is checked against two versions.
   step('local control plane with Istio 1.31 and a 1.30 canary revision (mesh cluster up --canary)', process.execPath,
@@ -63,16 +69,19 @@ if (useLocalCluster) {
 run('Go template oracle (scripts/istio/build-render-oracle.sh)', 'bash', ['scripts/istio/build-render-oracle.sh']);
 const resultsFile = path.join(mkdtempSync(path.join(tmpdir(), 'mesh-test-')), 'jest-results.json');
 const jestStatus = run('jest', 'npx', ['jest', '--ci', '--json', `--outputFile=${resultsFile}`, ...jestArgs]);
+if (jestStatus !== 0) process.stderr.write(`\n== jest failed (exit ${jestStatus})\n`);
+let lambdaStatus = 0;
+// Before the clusters are released: the as-deployed suite's worker steps need them.
+if (node22) {
+  const projects = [...(wantsUnit ? ['unit'] : []), ...(wantsIntegration ? ['integration'] : [])];
+  const tests = [...(wantsUnit ? LAMBDA_RUNTIME_TESTS : []), ...(wantsIntegration ? LAMBDA_AS_DEPLOYED_TESTS : [])];
+  lambdaStatus = run(`Lambda bundle tests on Node 22 (${node22})`, node22,
+    ['node_modules/jest/bin/jest.js', '--ci', '--selectProjects', ...projects, '--runTestsByPath', ...tests]);
+  if (lambdaStatus !== 0) process.stderr.write(`\n== Lambda bundle tests on Node 22 failed (exit ${lambdaStatus})\n`);
+}
 if (useLocalCluster) {
   run('local control plane (release)', process.execPath, ['bin/mesh.cjs', 'cluster', 'release', ...holder]);
   run('local control plane without Istio (release)', process.execPath, ['bin/mesh.cjs', 'cluster', 'release', ...holder], meshFreeEnv);
-}
-if (jestStatus !== 0) process.stderr.write(`\n== jest failed (exit ${jestStatus})\n`);
-let lambdaStatus = 0;
-if (node22) {
-  lambdaStatus = run(`Lambda bundle tests on Node 22 (${node22})`, node22,
-    ['node_modules/jest/bin/jest.js', '--ci', '--selectProjects', 'unit', '--runTestsByPath', ...LAMBDA_RUNTIME_TESTS]);
-  if (lambdaStatus !== 0) process.stderr.write(`\n== Lambda bundle tests on Node 22 failed (exit ${lambdaStatus})\n`);
 }
 // One plain closing line, so a reader (or CI) sees the totals without knowing jest's summary format.
 try {
@@ -81,6 +90,6 @@ try {
 } catch {
   process.stdout.write('\njest: no results (jest did not finish)\n');
 }
-process.stdout.write(wantsUnit ? `Lambda bundle tests on Node 22: ${lambdaStatus === 0 ? 'passed' : 'FAILED'}\n` : '');
+process.stdout.write(node22 ? `Lambda bundle tests on Node 22: ${lambdaStatus === 0 ? 'passed' : 'FAILED'}\n` : '');
 rmSync(path.dirname(resultsFile), { recursive: true, force: true });
 process.exit(jestStatus || lambdaStatus);

@@ -4,13 +4,19 @@
 // `/mesh deploy`, `/mesh help`, the Apply and Cancel buttons. Each is a ratio to `node -e 0` and to a minimal
 // Bolt AwsLambdaReceiver app doing the same work (the same two SSM reads, StartExecution, response_url) with
 // plain fetch; all measured in one run, round-robin, on Node 22 (Lambda's nodejs22.x) and on this Node.
+// Then the same as AWS runs it: each sample a fresh Lambda sandbox — the Runtime Interface Emulator with the
+// official runtime interface client on Node 22 (scripts/lambda-emulator.mjs, test/support/lambda.ts) — timed from
+// the invocation to its response (runtime start, init, handler), both apps alike, beside `node -e 0`.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHmac } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { loadTs } from '../bench-support/load-ts.mjs';
+import { ensureLambdaEmulator } from '../lambda-emulator.mjs';
 import { ensureLambdaNode } from '../node22.mjs';
 
 export const name = 'slack: cold acks as deployed (SSM secrets, policy, Step Functions)';
@@ -206,6 +212,56 @@ async function measure(node, aws, boltFile, requests) {
   return Object.fromEntries(Object.entries(samples).map(([key, values]) => [key, median(values)]));
 }
 
+/** A Lambda task root holding one bundle as `handlers/<name>.js`, like the function's zip. */
+function taskRoot(dir, name, bundleFile) {
+  const root = path.join(dir, `task-${name}`);
+  mkdirSync(path.join(root, 'handlers'), { recursive: true });
+  copyFileSync(bundleFile, path.join(root, 'handlers', `${name}.js`));
+  return { root, handler: `handlers/${name}.handler` };
+}
+
+/** Cold acks under RIE: every sample a new sandbox, its first invocation timed; `node -e 0` in the same rounds. */
+async function measureUnderRie(emulator, lambda, aws, apps, requests) {
+  const env = environment(aws);
+  const fn = (app) => ({
+    key: 'slack', name: `mesh-bench-${app.name}`, arn: `arn:aws:lambda:eu-west-1:123456789012:function:mesh-bench-${app.name}`,
+    handler: app.handler, runtime: 'nodejs22.x', architectures: ['x86_64'], memorySize: 512, timeout: 10, environment: {}, taskRoot: app.root,
+  });
+  const variants = [{ key: 'bare' }];
+  for (const [label, request] of Object.entries(requests)) {
+    for (const app of apps) variants.push({ key: `${app.name} ${label}`, request, app });
+  }
+  const samples = Object.fromEntries(variants.map((v) => [v.key, []]));
+  for (let round = 0; round < RUNS; round += 1) {
+    for (const variant of variants) {
+      if (!variant.request) {
+        samples.bare.push(await timeProcess(emulator.node, ['-e', '0'], { PATH: process.env.PATH }));
+        continue;
+      }
+      const before = { ...aws.counts };
+      const sandbox = await lambda.startSandbox(fn(variant.app), emulator, { env, recordEnvReads: false });
+      try {
+        const ts = Math.floor(Date.now() / 1000);
+        const signature = `v0=${createHmac('sha256', SIGNING_SECRET).update(`v0:${ts}:${variant.request.body}`).digest('hex')}`;
+        const result = await sandbox.invoke(lambda.httpApiEvent(variant.request.body, { 'x-slack-request-timestamp': String(ts), 'x-slack-signature': signature }));
+        const response = result.payload ?? {};
+        if (result.functionError || response.statusCode !== 200 || !variant.request.expect.ack.test(response.body ?? '')) {
+          throw new Error(`${variant.key} under RIE: ${result.functionError ? JSON.stringify(result.functionError) : `${response.statusCode} ${response.body}`}`);
+        }
+        samples[variant.key].push(result.ms);
+      } finally {
+        await sandbox.close();
+      }
+      const did = Object.fromEntries(Object.keys(before).map((k) => [k, aws.counts[k] - before[k]]));
+      const { ack: _ack, ...expected } = variant.request.expect;
+      if (JSON.stringify(did) !== JSON.stringify({ ssm: expected.ssm, states: expected.states, responses: expected.responses })) {
+        throw new Error(`${variant.key} under RIE did ${JSON.stringify(did)}, expected ${JSON.stringify(expected)}`);
+      }
+    }
+  }
+  return Object.fromEntries(Object.entries(samples).map(([key, values]) => [key, median(values)]));
+}
+
 const GOALS = {
   deploy: { bare: 2.5, bolt: 0.6 },
   help: { bare: 2.0 },
@@ -236,6 +292,10 @@ export default async function run() {
     for (const [label, node] of [[`Node ${spawnSync(node22, ['--version'], { encoding: 'utf8' }).stdout.trim()} (Lambda nodejs22.x)`, node22], [`Node ${process.version}`, process.execPath]]) {
       lines.push(...report(label, await measure(node, aws, boltFile, requests), requests));
     }
+    const emulator = await ensureLambdaEmulator();
+    const lambda = await loadTs(dir, 'lambda', `export { startSandbox, httpApiEvent } from './test/support/lambda';`);
+    const apps = [{ name: 'mesh', ...taskRoot(dir, 'slack', bundle) }, { name: 'bolt', ...taskRoot(dir, 'bolt', boltFile) }];
+    lines.push(...report('Node 22 under RIE (aws-lambda-ric, a new sandbox per sample, invocation to response)', await measureUnderRie(emulator, lambda, aws, apps, requests), requests));
     lines.push(`bundle size: dist/handlers/slack.js ${(statSync(bundle).size / 1024).toFixed(0)} KiB`);
     return lines;
   } finally {
