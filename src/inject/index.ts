@@ -34,11 +34,11 @@ export function injectManifests(text: string, source: string, settings: Injectio
   const warnings: string[] = [];
   const workloads: WorkloadResult[] = [];
   const pieces: string[] = [];
-  for (const doc of eachManifest(text, source)) {
+  for (const doc of eachManifest(text, source, {}, { blankDocuments: true })) {
     const value = doc.value as JsonObject | null;
     const kind = value && typeof value === 'object' && !Array.isArray(value) ? value.kind : undefined;
     if (!isRecognisedKind(kind)) {
-      pieces.push(`${asReadLine(doc.raw)}---\n`);
+      pieces.push(`${doc.separator}${asReadLine(doc.raw)}---\n`);
       continue;
     }
     try {
@@ -53,10 +53,13 @@ export function injectManifests(text: string, source: string, settings: Injectio
   return { output: pieces.join(''), warnings, workloads };
 }
 
-/** Kubernetes' YAMLReader reads line by line: CRLF line ends become LF and the last line gets its newline. */
+/**
+ * Kubernetes' YAMLReader reads line by line: CRLF line ends become LF and the last line gets its newline. A
+ * document istioctl does not re-encode is written back as read, blank ones and their opening separator included.
+ */
 function asReadLine(raw: string): string {
   const text = raw.replace(/\r\n/g, '\n');
-  return text.endsWith('\n') ? text : `${text}\n`;
+  return text === '' || text.endsWith('\n') ? text : `${text}\n`;
 }
 
 /** The webhook door: inject one pod owned by `owner`. */

@@ -285,4 +285,18 @@ describe('raw pass-through as Kubernetes YAMLReader yields it', () => {
       'kind: ConfigMap\nmetadata: {name: a}\n---\nkind: Secret\n---\n',
     );
   });
+
+  it('keeps a separator that opens a document it does not re-encode, blank documents and comment-only ones', () => {
+    const svc = 'kind: Service\nmetadata: {name: a}\n';
+    expect(inject(`--- # the first\r\n${svc}---\n---\n# only a comment\n---\n\n---\n`).output).toBe(
+      `--- # the first\n${svc}---\n---\n# only a comment\n---\n\n---\n`,
+    );
+    expect(inject('---\n---\n').output).toBe('---\n---\n');
+  });
+
+  it('re-encodes a workload without the separator that opened it', () => {
+    const out = inject(`---\n${deployment()}---\n---\n${deployment()}`).output;
+    expect(out.startsWith('apiVersion: apps/v1\n')).toBe(true);
+    expect(out.split(/^---\n/m)).toHaveLength(3);
+  });
 });
