@@ -6,6 +6,7 @@ import { canonicalQuantity } from '../../src/inject/quantity';
 import { normalize } from '../../src/inject/normalize';
 import { nativeSidecarsSupported } from '../../src/inject/settings';
 import { loadCases, readInject, settingsFor } from './cases';
+import { withoutVersionDeltas } from '../support/real-istio';
 import type { JsonObject } from '../../src/json-object';
 
 const defaults = injectionSettings();
@@ -61,7 +62,7 @@ describe('kinds and apiVersions', () => {
     const out = docs(inject(old).output)[0];
     expect(out.apiVersion).toBe('extensions/v1beta1');
     expect(out.spec.template.spec.initContainers.map((c: JsonObject) => c.name)).toEqual(['istio-init', 'istio-proxy']);
-    const cron = inject(readInject('cronjob.yaml').replace('batch/v1', 'batch/v1beta1')).output;
+    const cron = withoutVersionDeltas(inject(readInject('cronjob.yaml').replace('batch/v1', 'batch/v1beta1')).output);
     expect(cron).toBe(readInject('cronjob.yaml.injected').replace('batch/v1\n', 'batch/v1beta1\n').replace('apis/batch/v1/', 'apis/batch/v1beta1/'));
   });
 
@@ -271,11 +272,26 @@ describe('typed normalisation errors name the full path of the bad value', () =>
   });
 });
 
-describe('templates', () => {
-  it('accepts the sidecar template and rejects others by name', () => {
-    const withTemplates = (t: string) => deployment(`\n      annotations: {inject.istio.io/templates: "${t}"}`);
-    expect(inject(withTemplates('sidecar')).workloads[0].injected).toBe(true);
-    expect(() => inject(withTemplates('sidecar,gateway'))).toThrow('test.yaml:1: Deployment "web": requested template "gateway" not found; have sidecar');
+describe('templates: every template of the pinned chart is built in', () => {
+  const withTemplates = (t: string) => deployment(`\n      annotations: {inject.istio.io/templates: "${t}"}`);
+  const containers = (t: string) => {
+    const pod = docs(inject(withTemplates(t)).output)[0].spec.template.spec;
+    return [...(pod.initContainers ?? []), ...pod.containers].map((c: JsonObject) => c.name);
+  };
+
+  it('renders sidecar, gateway, grpc-agent, grpc-simple and their combinations', () => {
+    expect(containers('sidecar')).toEqual(['istio-init', 'istio-proxy', 'web']);
+    expect(containers('grpc-agent')).toEqual(['web', 'istio-proxy']);
+    expect(containers('grpc-simple')).toEqual(['grpc-bootstrap-init', 'web']);
+    expect(containers('sidecar,grpc-simple')).toEqual(['istio-init', 'istio-proxy', 'grpc-bootstrap-init', 'web']);
+    const gateway = docs(inject(withTemplates('gateway')).output)[0].spec.template.spec.containers;
+    expect(gateway.find((c: JsonObject) => c.name === 'istio-proxy').args.slice(0, 2)).toEqual(['proxy', 'router']);
+  });
+
+  it('refuses a template the chart does not have, naming the ones it has', () => {
+    expect(() => inject(withTemplates('sidecar,bogus'))).toThrow(
+      'test.yaml:1: Deployment "web": requested template "bogus" not found; have agentgateway, agentgateway-waypoint, gateway, grpc-agent, grpc-simple, kube-gateway, sidecar, waypoint',
+    );
   });
 });
 

@@ -3,7 +3,7 @@
 // the injection template at Istio 1.32-dev.
 import { parseAllDocuments } from 'yaml';
 import { injectManifests, injectionSettings } from '../../src/inject';
-import { appendMultusNetwork } from '../../src/inject/template-cni';
+import { appendMultusNetwork } from '../../src/inject/template-funcs';
 import type { JsonObject } from '../../src/json-object';
 
 const POD = `apiVersion: v1

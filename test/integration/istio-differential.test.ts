@@ -1,8 +1,8 @@
 // Differential conformance: the real istioctl (built from the Go module istio.io/istio) and mesh's engine on
 // the same inputs with the same injector configuration (rendered by that istioctl from its own charts),
 // compared byte for byte, document by document. Inputs: every row of the golden table in both layouts, and
-// a seeded corpus of 5,000 generated workloads. The two 1.31/1.32-dev deltas (GOMAXPROCS, default concurrency; see withoutVersionDeltas)
-// is taken out of istioctl's output; deliberate refusals are listed in test/inject/istioctl-refusals.txt.
+// a seeded corpus of 5,000 generated workloads. The built-in engine is the same 1.31 chart, so nothing is taken out
+// of either output; deliberate refusals are listed in test/inject/istioctl-refusals.txt.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,7 +10,7 @@ import { injectManifests, injectionSettings } from '../../src/inject';
 import { deepMerge } from '../../src/inject/settings';
 import { INJECT_DIR, loadCases, readInject, readList } from '../inject/cases';
 import { generateCorpus } from '../support/workload-corpus';
-import { injectorConfig, istioctlKubeInject, lineDiff, outputDocuments, withoutVersionDeltas, type InjectorConfig } from '../support/real-istio';
+import { injectorConfig, istioctlKubeInject, lineDiff, outputDocuments, type InjectorConfig } from '../support/real-istio';
 import { istioKubeconfigPath } from './setup/cluster';
 import type { JsonObject } from '../../src/json-object';
 
@@ -60,7 +60,7 @@ async function compare(file: string, text: string, nativeSidecars: boolean, over
     meshError = (error as Error).message;
   }
   if (istioctl.code !== 0 || meshOutput === undefined) return { documents: 0, identical: 0, istioctlCode: istioctl.code, meshError };
-  const theirs = outputDocuments(withoutVersionDeltas(istioctl.stdout));
+  const theirs = outputDocuments(istioctl.stdout);
   const ours = outputDocuments(meshOutput);
   let identical = 0;
   let firstDifference: string | undefined;
