@@ -1,8 +1,8 @@
 // The injection engine: one pure module behind every door (CLI, Slack, rollout, webhook). What lives here:
 // kube-inject over manifests (workloads.ts), one pod's injection (pod.ts), the injection policy (policy.ts), the
-// built-in sidecar template as code (template*.ts, given one TemplateContext per pod), an explicit injector
-// config's own Go templates (injector-config.ts, template-data.ts, template-funcs.ts), Go's typed encoding
-// (schema.ts, normalize.ts). Pure: it never reaches a cluster, the network or a file — of the Kubernetes adapter
+// injector's Go templates — the pinned chart's built in, or an explicit config's (injector-config.ts,
+// template-data.ts, template-funcs.ts) — and Go's typed encoding (normalize.ts over k8s-schema.json, generated from
+// Kubernetes' Go types). Pure: it never reaches a cluster, the network or a file — of the Kubernetes adapter
 // it uses only the label-selector matcher, and src/injector asks the cluster (node versions, its injector) and
 // passes the answers in. Its imports are the layer map's (test/architecture/layers.ts).
 import { eachManifest } from '../yaml/manifests';

@@ -253,6 +253,30 @@ spec:
   });
 });
 
+describe("typed normalisation follows Kubernetes' own types (k8s-schema.json, generated from k8s.io/api)", () => {
+  const withVolume = (volume: string) =>
+    deployment().replace('      containers:\n', `      volumes:\n      - ${volume}\n      containers:\n`);
+
+  it('drops fields a volume source does not have and zero values of its omitempty fields', () => {
+    const out = docs(inject(withVolume('{name: ceph, rbd: {monitors: [m], image: i, imageformat: "2", imagefeatures: layering}}')).output)[0];
+    const volume = (pod: JsonObject, name: string) => pod.spec.template.spec.volumes.find((v: JsonObject) => v.name === name);
+    expect(volume(out, 'ceph')).toEqual({ name: 'ceph', rbd: { monitors: ['m'], image: 'i' } });
+    const gluster = docs(inject(withVolume('{name: g, glusterfs: {endpoints: e, path: p, readOnly: false}}')).output)[0];
+    expect(volume(gluster, 'g')).toEqual({ name: 'g', glusterfs: { endpoints: 'e', path: 'p' } });
+  });
+
+  it('writes selector: null for a DaemonSet without one, as apps/v1 has no omitempty there', () => {
+    const ds = deployment().replace('kind: Deployment', 'kind: DaemonSet').replace('apps/v1', 'extensions/v1beta1').replace('  selector:\n    matchLabels: {app: web}\n', '');
+    expect(inject(ds).output).toContain('spec:\n  selector: null\n');
+  });
+
+  it('refuses a wrongly typed field of a volume source', () => {
+    expect(() => inject(withVolume('{name: disk, fc: {targetWWNs: [w], lun: "0"}}'))).toThrow(
+      'spec.template.spec.volumes[0].fc.lun: expected an integer, got string "0"',
+    );
+  });
+});
+
 describe('typed normalisation errors name the full path of the bad value', () => {
   const dep = (containers: unknown, labels: unknown = { app: 'a' }, volumes?: unknown) => ({
     apiVersion: 'apps/v1',
