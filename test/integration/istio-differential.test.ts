@@ -146,6 +146,45 @@ describe('real istioctl vs mesh, inputs both refuse', () => {
   });
 });
 
+/** Whole outputs, framing included: documents as Kubernetes' YAMLReader splits them and istioctl writes them back. */
+const service = 'apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {ports: [{port: 80}]}\n';
+const withVolume = (volume: string) => deployment(`      volumes:\n      - ${volume}\n      containers:\n      - {name: web, image: nginx}\n`);
+const FRAMING: Record<string, string> = {
+  'a leading separator before a Service': `---\n${service}`,
+  'a leading separator with a comment before a workload': `--- # web\n${deployment('      containers:\n      - {name: web, image: nginx}\n')}`,
+  'a comment-only document, an empty one, consecutive separators': `# header\n---\n${service}---\n\n---\n---\n${service}---\n`,
+  'CRLF line ends and no final newline': `${service.replace(/\n/g, '\r\n')}---\r\n${deployment('      containers:\n      - {name: web, image: nginx}\n').trimEnd()}`,
+  'only separators': '---\n---\n',
+  'fields a volume source does not have (rbd.imageformat)': withVolume('{name: ceph, rbd: {monitors: [m], image: i, imageformat: "2", imagefeatures: layering}}'),
+  'omitempty zero values (glusterfs.readOnly: false, azureFile.readOnly: false)': withVolume('{name: g, glusterfs: {endpoints: e, path: p, readOnly: false}}').replace(
+    '      containers:',
+    '      - {name: a, azureFile: {secretName: s, shareName: x, readOnly: false}}\n      containers:',
+  ),
+  'an old-API DaemonSet without a selector': deployment('      containers:\n      - {name: web, image: nginx}\n')
+    .replace('apps/v1\nkind: Deployment', 'extensions/v1beta1\nkind: DaemonSet')
+    .replace('  selector: {matchLabels: {app: web}}\n', ''),
+};
+
+describe('real istioctl vs mesh, document framing and the typed round trip (whole outputs)', () => {
+  it.each(Object.entries(FRAMING))('%s', async (label, text) => {
+    const file = path.join(work, `framing-${label.replace(/\W+/g, '-')}.yaml`);
+    writeFileSync(file, text);
+    const istioctl = await istioctlKubeInject(file, config, { kubeconfig: istioKubeconfigPath(), nativeSidecars: true });
+    const mesh = injectManifests(text, path.basename(file), injectionSettings({ values: config.values, meshConfig: config.meshConfig, nativeSidecars: true }));
+    expect(istioctl.code).toBe(0);
+    expect(lineDiff(istioctl.stdout, mesh.output) || 'identical').toBe('identical');
+  });
+
+  it('a wrongly typed field (fc.lun: "0") is refused by both', async () => {
+    const text = withVolume('{name: disk, fc: {targetWWNs: [w], lun: "0"}}');
+    const file = path.join(work, 'framing-fc-lun.yaml');
+    writeFileSync(file, text);
+    const result = await compare(file, text, true);
+    expect({ istioctl: result.istioctlCode === 0 ? 'accepted' : 'refused', mesh: result.meshError ? 'refused' : 'accepted' }).toEqual({ istioctl: 'refused', mesh: 'refused' });
+    expect(result.meshError).toMatch(/^framing-fc-lun\.yaml:1: .*fc\.lun: expected an integer, got string "0"$/);
+  });
+});
+
 describe(`real istioctl vs mesh, ${CORPUS_WORKLOADS} generated workloads (seed ${CORPUS_SEED})`, () => {
   const files = generateCorpus(CORPUS_SEED, CORPUS_WORKLOADS, 250);
   let documents = 0;
