@@ -185,6 +185,29 @@ describe('real istioctl vs mesh, document framing and the typed round trip (whol
   });
 });
 
+/** The deliberate refusals of docs/user-guide/injection.md: istioctl accepts each, mesh refuses with one line. */
+const simple = deployment('      containers:\n      - {name: web, image: nginx}\n');
+const DELIBERATE: Record<string, [string, RegExp]> = {
+  'a duplicate key': [simple.replace('metadata: {name: web}', 'metadata: {name: web, name: other}'), /:3: duplicate key "name"$/],
+  'a file over 4 MiB': [`${simple}---\n${`kind: ConfigMap\nmetadata: {name: c}\ndata: {k: '${'x'.repeat(1000)}'}\n---\n`.repeat(4300)}`, /: input is larger than 4 MiB$/],
+  'more than 10,000 documents': [`${simple}---\n${'kind: ConfigMap\nmetadata: {name: c}\n---\n'.repeat(10_001)}`, /: too many documents \(more than 10000\)$/],
+  'nesting deeper than 100 levels': [`${simple}---\nkind: ConfigMap\nmetadata: {name: c}\nextra: ${'['.repeat(150)}${']'.repeat(150)}\n`, /: too deeply nested \(more than 100 levels\)$/],
+  'more than 100 aliases': [`${simple}---\nkind: ConfigMap\nmetadata: {name: c}\nx: &a [1]\ny: [${Array(101).fill('*a').join(',')}]\n`, /: too many aliases \(alias bomb\?\)$/],
+  'pod annotations over 256 KiB': [simple.replace('labels: {app: web}', `labels: {app: web}\n      annotations: {big: '${'y'.repeat(300 * 1024)}'}`), /metadata\.annotations: Too long: must have at most 262144 bytes/],
+};
+
+describe('deliberate refusals: istioctl accepts, mesh refuses with one line naming the file', () => {
+  it.each(Object.entries(DELIBERATE))('%s', async (label, [text, message]) => {
+    const file = path.join(work, `deliberate-${label.replace(/\W+/g, '-')}.yaml`);
+    writeFileSync(file, text);
+    const result = await compare(file, text, true);
+    expect({ istioctl: result.istioctlCode === 0 ? 'accepted' : 'refused', mesh: result.meshError ? 'refused' : 'accepted' }).toEqual({ istioctl: 'accepted', mesh: 'refused' });
+    expect(result.meshError).toMatch(new RegExp(`^deliberate-[\\w-]+\\.yaml`));
+    expect(result.meshError).toMatch(message);
+    expect(result.meshError).not.toContain('\n');
+  });
+});
+
 describe(`real istioctl vs mesh, ${CORPUS_WORKLOADS} generated workloads (seed ${CORPUS_SEED})`, () => {
   const files = generateCorpus(CORPUS_SEED, CORPUS_WORKLOADS, 250);
   let documents = 0;
