@@ -125,9 +125,40 @@ export function builtinInjector(): InjectorTemplates {
     neverInjectSelector: hook.neverInjectSelector,
     alwaysInjectSelector: hook.alwaysInjectSelector,
     injectedAnnotations: hook.injectedAnnotations,
-    templates: new Map(Object.entries(chart.templates).map(([name, file]) => [name, parseTemplate(name, `${files[file].trim()}\n`, source)])),
+    templates: new LazyTemplates(Object.entries(chart.templates).map(([name, file]) => [name, () => parseTemplate(name, `${files[file].trim()}\n`, source)])),
   };
   return builtin;
+}
+
+/**
+ * Templates parsed when first asked for: a run of kube-inject renders one or two of the chart's eight, and parsing
+ * and compiling the others would only cost memory (istioctl's peak is the bar) and start-up time.
+ */
+class LazyTemplates extends Map<string, GoTemplate> {
+  private readonly pending: Map<string, () => GoTemplate>;
+
+  constructor(entries: Array<[string, () => GoTemplate]>) {
+    super();
+    this.pending = new Map(entries);
+  }
+
+  override get(name: string): GoTemplate | undefined {
+    let template = super.get(name);
+    const parse = this.pending.get(name);
+    if (!template && parse) {
+      template = parse();
+      super.set(name, template);
+    }
+    return template;
+  }
+
+  override has(name: string): boolean {
+    return this.pending.has(name);
+  }
+
+  override keys(): MapIterator<string> {
+    return this.pending.keys();
+  }
 }
 
 /** The template names for a pod: `inject.istio.io/templates` or the defaults, aliases resolved. */
