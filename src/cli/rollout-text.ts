@@ -15,7 +15,7 @@ export function eventLines(event: RolloutEvent): string[] {
       return [`plan ${event.hash.slice(0, 12)}: ${c.create} to create, ${c.change} to change, ${c.unchanged} unchanged, ${c.delete} to delete${event.deleted.length ? ` (${event.deleted.join(', ')})` : ''}`];
     }
     case 'object-deleted':
-      return [`  ${event.object} deleted`];
+      return [event.kept ? `  ${event.object} kept: ${event.kept}` : `  ${event.object} deleted`];
     case 'stage-started':
       return [`stage ${event.index + 1}/${event.total} ${event.stage}: applying`];
     case 'object-applied':

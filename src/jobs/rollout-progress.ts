@@ -17,6 +17,7 @@ export function toProgress(event: RolloutEvent): ProgressEvent {
       return { type: 'note', at, topic: 'plan', text: `Plan ${event.hash.slice(0, 12)}: ${c.create} to create, ${c.change} to change, ${c.unchanged} unchanged, ${c.delete} to delete${deleted}` };
     }
     case 'object-deleted':
+      if (event.kept) return { type: 'note', at, topic: 'deleted', text: `${event.object} not deleted: ${event.kept}` };
       return { type: 'note', at, topic: 'deleted', text: `${event.object} deleted (not part of the revision rolled back to)` };
     case 'stage-started':
       return { type: 'stage-started', at, stage: event.stage };

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { errorMessage, UserError } from '../errors';
-import { deleteObject, ensureNamespace, serverSideApplyWithResult } from '../kube/objects';
+import { deleteObject, ensureNamespace, getObject, serverSideApplyWithResult } from '../kube/objects';
+import { forgetDiscovery } from '../kube/resources';
 import { objectLabel, type KubeObject } from '../kube/types';
 import { KubeApiError } from '../kube/request';
 import { connectionErrorCode } from '../kube/unreachable';
@@ -10,7 +11,9 @@ import { diagnose } from './diagnose';
 import { objectKey, type StageEvaluation } from './evaluate';
 import type { Diagnosis, EventPayload, FailedEvent, PreflightProblem, RolloutEvent } from './events';
 import { acquireLock, checkLock, markCancel, releaseLock } from './lock';
-import { placeInNamespace, refOf, type ObjectRef } from './preflight';
+import { forEachLimited, isServed, placeStages, refOf, type ObjectRef } from './preflight';
+import { applyGroups, definedKind, definedKinds } from './apply-order';
+import { notOurs, ownerMark } from './ownership';
 import { planCounts, planRollout, planSummary, summaryDifferences } from './planner';
 import { recordRevision } from './record';
 import { resolveStages, type GitFilesLoader } from './resolve';
@@ -132,14 +135,11 @@ class PhaseStep {
   }
 }
 
+/** Every stage's objects as they are applied: placed in the namespace, marked as the app's. */
 async function stageObjects(step: PhaseStep): Promise<{ name: string; objects: KubeObject[] }[]> {
-  const { stages } = await resolveStages(step.state, step.deps.gitFiles, step.deps.kc);
-  return Promise.all(
-    stages.map(async (s) => ({
-      name: s.name,
-      objects: await Promise.all(s.documents.map((d) => placeInNamespace(step.deps.kc, d, step.state.namespace))),
-    })),
-  );
+  const { state, deps } = step;
+  const { stages } = await resolveStages(state, deps.gitFiles, deps.kc);
+  return placeStages(deps.kc, stages, state.namespace, ownerMark(state.namespace, state.app));
 }
 
 async function revisionObjects(step: PhaseStep): Promise<ObjectRef[]> {
@@ -208,6 +208,16 @@ async function guard(step: PhaseStep): Promise<RolloutState | undefined> {
   return undefined;
 }
 
+// Server-side applies in flight at once within an apply group.
+const APPLY_CONCURRENCY = 16;
+// How often a custom resource's kind is looked for again while its CRD is being established.
+const SERVED_POLL_MS = 250;
+
+/**
+ * Applies the current stage in dependency order (src/rollout/apply-order.ts), group after group. A custom
+ * resource whose CRD is the app's own is applied only once that CRD is Established and the API server serves
+ * its kind; until then (within the step's budget) the step waits, and a later step repeats the apply (idempotent).
+ */
 async function applyStage(step: PhaseStep): Promise<RolloutState> {
   const { state, deps } = step;
   const stopped = await guard(step);
@@ -220,16 +230,56 @@ async function applyStage(step: PhaseStep): Promise<RolloutState> {
     step.emit({ type: 'stage-started', stage: stage.name, index: state.stage, total: stages.length });
   }
   const applied = [...state.applied];
-  await Promise.all(
-    stage.objects.map(async (obj) => {
+  const defined = definedKinds(stages.flatMap((s) => s.objects));
+  const deadline = Date.parse(stageStartedAt) + state.stageTimeoutMs;
+  const until = Math.min(step.now() + (deps.stepBudgetMs ?? 20_000), deadline);
+  for (const group of applyGroups(stage.objects)) {
+    const pending = await unservedDefinitions(deps.kc, group.objects, defined, until);
+    if (pending.length > 0) {
+      const current = { ...state, stageStartedAt, applied };
+      if (step.now() < deadline) return current;
+      const what = pending.map((p) => `${p.kind} (customresourcedefinition/${p.crd})`).join(', ');
+      return new PhaseStep(current, deps).fail('deadline', `stage "${stage.name}" was not ready within ${Math.round(state.stageTimeoutMs / 1000)}s: the API server does not serve ${what} yet`);
+    }
+    await forEachLimited(group.objects, async (obj) => {
       const { created } = await serverSideApplyWithResult(deps.kc, obj);
       const object = objectKey(obj);
       step.emit({ type: 'object-applied', stage: stage.name, object, result: created ? 'created' : 'configured' });
       const entry = `${stage.name}: ${object}`;
       if (!applied.includes(entry)) applied.push(entry);
-    }),
-  );
+    }, APPLY_CONCURRENCY);
+  }
   return { ...state, phase: 'wait', stageStartedAt, applied, readyObjects: [] };
+}
+
+/**
+ * The kinds among `objects` that the app's own CRDs define and the cluster does not serve yet, after waiting
+ * (until `untilMs`) for each CRD to be Established and discovery to list its kind.
+ */
+async function unservedDefinitions(
+  kc: KubeConfig,
+  objects: KubeObject[],
+  defined: ReturnType<typeof definedKinds>,
+  untilMs: number,
+): Promise<{ kind: string; crd: string }[]> {
+  const kinds = new Map<string, { apiVersion: string; kind: string; crd: string }>();
+  for (const obj of objects) {
+    const definition = definedKind(defined, obj);
+    if (definition) kinds.set(`${obj.apiVersion}/${obj.kind}`, { apiVersion: obj.apiVersion, kind: obj.kind, crd: definition.crd });
+  }
+  for (;;) {
+    const pending = [];
+    for (const k of kinds.values()) {
+      if (await isServed(kc, k)) continue;
+      const crd = await getObject(kc, { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: k.crd } });
+      const established = ((crd?.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []).some((c) => c.type === 'Established' && c.status === 'True');
+      // Discovery answers are cached: once the CRD is established, ask again.
+      if (established) forgetDiscovery(kc, k.apiVersion);
+      if (!established || !(await isServed(kc, k))) pending.push(k);
+    }
+    if (pending.length === 0 || Date.now() >= untilMs) return pending;
+    await sleep(SERVED_POLL_MS);
+  }
 }
 
 async function waitStage(step: PhaseStep): Promise<RolloutState> {
@@ -268,10 +318,20 @@ async function waitStage(step: PhaseStep): Promise<RolloutState> {
   if (state.stage + 1 < stages.length) {
     return { ...current, phase: 'apply', stage: state.stage + 1, stageStartedAt: undefined, readyObjects: [], stageDurationsMs };
   }
-  // A rollback removes what the newer revisions added, only once the revision it returns to is healthy.
+  // A rollback removes what the newer revisions added, only once the revision it returns to is healthy, and
+  // only objects that still carry this app's mark (someone else's object of the same name stays).
+  const mark = ownerMark(state.namespace, state.app);
   for (const ref of state.prune ?? []) {
-    await deleteObject(deps.kc, { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } });
-    waited.emit({ type: 'object-deleted', object: objectLabel({ kind: ref.kind, metadata: { name: ref.name } }) });
+    const object = objectLabel({ kind: ref.kind, metadata: { name: ref.name } });
+    const live = await getObject(deps.kc, { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } });
+    if (!live || live.metadata.deletionTimestamp) continue;
+    const kept = notOurs(live, mark, state.namespace);
+    if (kept) {
+      waited.emit({ type: 'object-deleted', object, kept });
+      continue;
+    }
+    await deleteObject(deps.kc, { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace, uid: live.metadata.uid } });
+    waited.emit({ type: 'object-deleted', object });
   }
   const finishedAt = new Date(step.now()).toISOString();
   await recordRevision(deps.kc, current, 'succeeded', finishedAt, stages.flatMap((s) => s.objects.map(refOf)), deps.historyLimit);

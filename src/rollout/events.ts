@@ -24,10 +24,12 @@ export interface PlannedEvent extends EventBase {
   deleted: string[];
 }
 
-/** A rollback removed an object the newer revision had added. */
+/** A rollback removed an object the newer revision had added — or, with `kept`, left it and says why. */
 export interface ObjectDeletedEvent extends EventBase {
   type: 'object-deleted';
   object: string;
+  /** Not deleted: why it is not the app's (src/rollout/ownership.ts). */
+  kept?: string;
 }
 
 export interface StageStartedEvent extends EventBase {
