@@ -1,5 +1,5 @@
 import { objectLabel, type KubeObject } from '../kube/types';
-import { managesPods, podFailure, readinessOf, type Readiness } from './readiness';
+import { judgedFromApply, managesPods, podFailure, readinessOf, type Readiness } from './readiness';
 import { matchesSelectorEmptyMatchesNone, type LabelSelector } from '../kube/label-selector';
 
 /** What the cluster currently holds, by collection, as the stage's watches see it. */
@@ -74,6 +74,7 @@ export function evaluateStage(desired: KubeObject[], live: LiveObjects): StageEv
   };
   const objects = desired.map((want): ObjectState => {
     const object = objectKey(want);
+    if (judgedFromApply(want)) return { object, readiness: { done: true, failed: false, message: `${want.kind.toLowerCase()} "${want.metadata.name}" applied (not read back)` } };
     const current = liveOf(want);
     if (!current) return { object, readiness: { done: false, failed: false, message: `${object} does not exist yet` } };
     if (managesPods(want)) {

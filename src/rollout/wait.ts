@@ -3,14 +3,15 @@ import { isNamespaced } from '../kube/resources';
 import { watchUntil } from '../kube/watch';
 import type { KindQuery, KubeObject } from '../kube/types';
 import { evaluateStage, kindKey, type LiveObjects, type StageEvaluation } from './evaluate';
-import { RELATED_QUERIES, watchedWith, type RelatedCollection } from './readiness';
+import { judgedFromApply, RELATED_QUERIES, watchedWith, type RelatedCollection } from './readiness';
 
 const REJUDGE_MS = 1000;
 
 /**
  * What to watch for a stage: every kind of its objects — each one is judged, whatever its kind (a ConfigMap
- * is ready once it exists, a Deployment once rolled out) — plus the related collections their rules name (a
- * Deployment's pods, a Service's EndpointSlices). A kind with a single object in the stage is watched by name
+ * is ready once it exists, a Deployment once rolled out; only Secrets are judged from the apply, see
+ * judgedFromApply) — plus the related collections their rules name (a Deployment's pods, a Service's
+ * EndpointSlices). A kind with a single object in the stage is watched by name
  * (`metadata.name` field selector, served for every kind), unless it is also a related collection.
  */
 export async function stageCollections(
@@ -19,7 +20,7 @@ export async function stageCollections(
   desired: KubeObject[],
 ): Promise<{ queries: KindQuery[]; related: Set<RelatedCollection> }> {
   const byKind = new Map<string, KubeObject[]>();
-  for (const obj of desired) byKind.set(kindKey(obj), [...(byKind.get(kindKey(obj)) ?? []), obj]);
+  for (const obj of desired.filter((o) => !judgedFromApply(o))) byKind.set(kindKey(obj), [...(byKind.get(kindKey(obj)) ?? []), obj]);
   const related = new Set<RelatedCollection>(desired.flatMap(watchedWith));
   const relatedKeys = new Set([...related].map((r) => kindKey(RELATED_QUERIES[r])));
   const queries: KindQuery[] = [];

@@ -141,3 +141,19 @@ describe('lock staleness, durations, event text', () => {
     ]);
   });
 });
+
+describe('evaluateStage: every object counts', () => {
+  const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'x' } };
+  const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'creds', namespace: 'x' } };
+  it('an object of a kind without a rule waits until it exists, then is ready', () => {
+    const missing = evaluateStage([cm], { byKind: new Map(), pods: [], endpointSlices: [] });
+    expect(missing).toEqual({ status: 'waiting', objects: [{ object: 'configmap/settings', readiness: { done: false, failed: false, message: 'configmap/settings does not exist yet' } }] });
+    const there = evaluateStage([cm], { byKind: new Map([['v1/ConfigMap', [cm]]]), pods: [], endpointSlices: [] });
+    expect(there.status).toBe('ready');
+  });
+  it('a Secret is judged from its apply, never read back', () => {
+    expect(evaluateStage([secret], { byKind: new Map(), pods: [], endpointSlices: [] })).toEqual({
+      status: 'ready', objects: [{ object: 'secret/creds', readiness: { done: true, failed: false, message: 'secret "creds" applied (not read back)' } }],
+    });
+  });
+});

@@ -42,6 +42,15 @@ export function watchedWith(obj: { apiVersion: string; kind: string }): RelatedC
   return readinessRules[ruleKey(obj.apiVersion, obj.kind)]?.watches ?? [];
 }
 
+/**
+ * Kinds judged from the apply alone: a v1 Secret has no status (kstatus: always ready), and mesh does not read
+ * app Secrets back — the API server's answer to the apply is the proof it exists as applied, and the bot needs
+ * no right to read secret values (infra/rbac/mesh-bot.yaml).
+ */
+export function judgedFromApply(obj: { apiVersion: string; kind: string }): boolean {
+  return ruleKey(obj.apiVersion, obj.kind) === '/Secret';
+}
+
 /** Workload kinds whose pods are watched for stuck reasons while they roll out. */
 export function managesPods(obj: { apiVersion: string; kind: string }): boolean {
   return watchedWith(obj).includes('pods');
