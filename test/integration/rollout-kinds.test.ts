@@ -26,17 +26,12 @@ function appDir(app: string, revision: string, files: Record<string, string>): s
 const mesh = (args: string[]) => runCli([...args, '--kubeconfig', kubeconfigPath()], { env: { PATH: process.env.PATH, HOME: work }, cwd: work });
 const get = (apiVersion: string, kind: string, name: string, namespace?: string) => getObject(kc, { apiVersion, kind, metadata: { name, namespace } });
 
-const web = `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      serviceAccountName: web
-      containers: [{name: web, image: "nginx:1.27", envFrom: [{configMapRef: {name: settings}}]}]
-`;
+// Refers to a ServiceAccount and a ConfigMap, which the stage must therefore apply first.
+const web = [
+  'apiVersion: apps/v1', 'kind: Deployment', 'metadata: {name: web}',
+  'spec: {selector: {matchLabels: {app: web}}, template: {metadata: {labels: {app: web}}, spec: {serviceAccountName: web,',
+  '  containers: [{name: web, image: "nginx:1.27", envFrom: [{configMapRef: {name: settings}}]}]}}}', '',
+].join('\n');
 
 describe('a stage of every common kind', () => {
   const ns = withNamespace('rollout-kinds');
