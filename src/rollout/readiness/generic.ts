@@ -45,5 +45,6 @@ export function genericReadiness(obj: KubeObject): Readiness {
     if (c.status === 'True') return ready(`${what(obj)} is ${type}`);
     return waiting(`Waiting for ${what(obj)} to be ${type}${c.reason ? ` (${c.reason}${c.message ? `: ${c.message}` : ''})` : ''}`);
   }
-  return ready(`${what(obj)} ${obj.status && Object.keys(obj.status as object).length > 0 ? 'reports no condition' : 'exists'} as applied`);
+  const hasStatus = obj.status !== undefined && obj.status !== null && Object.keys(obj.status as object).length > 0;
+  return ready(hasStatus ? `${what(obj)} exists as applied (no ${READY_CONDITIONS.join('/')} condition)` : `${what(obj)} exists as applied`);
 }
