@@ -292,9 +292,12 @@ async function waitStage(step: PhaseStep): Promise<RolloutState> {
   const deadline = startedMs + state.stageTimeoutMs;
   const until = Math.min(step.now() + (deps.stepBudgetMs ?? 20_000), deadline);
   const readyObjects = [...state.readyObjects];
+  // Judged again after every change and every second: a set, so a stage of a thousand objects stays cheap.
+  const reported = new Set(readyObjects);
   const report = (evaluation: StageEvaluation) => {
     for (const o of evaluation.objects) {
-      if (o.readiness.done && !o.readiness.failed && !readyObjects.includes(o.object)) {
+      if (o.readiness.done && !o.readiness.failed && !reported.has(o.object)) {
+        reported.add(o.object);
         readyObjects.push(o.object);
         step.emit({ type: 'object-ready', stage: stage.name, object: o.object, message: o.readiness.message });
       }
