@@ -230,6 +230,7 @@ async function applyStage(step: PhaseStep): Promise<RolloutState> {
     step.emit({ type: 'stage-started', stage: stage.name, index: state.stage, total: stages.length });
   }
   const applied = [...state.applied];
+  const appliedSet = new Set(applied);
   const defined = definedKinds(stages.flatMap((s) => s.objects));
   const deadline = Date.parse(stageStartedAt) + state.stageTimeoutMs;
   const until = Math.min(step.now() + (deps.stepBudgetMs ?? 20_000), deadline);
@@ -246,7 +247,10 @@ async function applyStage(step: PhaseStep): Promise<RolloutState> {
       const object = objectKey(obj);
       step.emit({ type: 'object-applied', stage: stage.name, object, result: created ? 'created' : 'configured' });
       const entry = `${stage.name}: ${object}`;
-      if (!applied.includes(entry)) applied.push(entry);
+      if (!appliedSet.has(entry)) {
+        appliedSet.add(entry);
+        applied.push(entry);
+      }
     }, APPLY_CONCURRENCY);
   }
   return { ...state, phase: 'wait', stageStartedAt, applied, readyObjects: [] };
