@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { errorMessage, UserError } from '../errors';
 import { deleteObject, ensureNamespace, getObject, serverSideApplyWithResult } from '../kube/objects';
-import { forgetDiscovery } from '../kube/resources';
+import { forgetDiscovery, UnservedKindError } from '../kube/resources';
 import { objectLabel, type KubeObject } from '../kube/types';
 import { KubeApiError } from '../kube/request';
 import { connectionErrorCode } from '../kube/unreachable';
@@ -327,19 +327,7 @@ async function waitStage(step: PhaseStep): Promise<RolloutState> {
   }
   // A rollback removes what the newer revisions added, only once the revision it returns to is healthy, and
   // only objects that still carry this app's mark (someone else's object of the same name stays).
-  const mark = ownerMark(state.namespace, state.app);
-  for (const ref of state.prune ?? []) {
-    const object = objectLabel({ kind: ref.kind, metadata: { name: ref.name } });
-    const live = await getObject(deps.kc, { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } });
-    if (!live || live.metadata.deletionTimestamp) continue;
-    const kept = notOurs(live, mark, state.namespace);
-    if (kept) {
-      waited.emit({ type: 'object-deleted', object, kept });
-      continue;
-    }
-    await deleteObject(deps.kc, { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace, uid: live.metadata.uid } });
-    waited.emit({ type: 'object-deleted', object });
-  }
+  await pruneObjects(waited, state.prune ?? []);
   const finishedAt = new Date(step.now()).toISOString();
   await recordRevision(deps.kc, current, 'succeeded', finishedAt, stages.flatMap((s) => s.objects.map(refOf)), deps.historyLimit);
   await releaseLock(deps.kc, state.namespace, state.app, state.id);
@@ -349,6 +337,34 @@ async function waitStage(step: PhaseStep): Promise<RolloutState> {
     stages: stages.map((s, i) => ({ name: s.name, durationMs: stageDurationsMs[i] ?? 0 })),
   });
   return { ...current, phase: 'finished', stageDurationsMs, finishedAt: new Date(step.now()).toISOString() };
+}
+
+/**
+ * Deletes what a rollback leaves behind, in the reverse of the apply order (workloads before what they use,
+ * custom resources before their CRDs), each only if it still carries the app's mark. An object whose kind is
+ * no longer served (its CRD deleted just before) is gone with it.
+ */
+async function pruneObjects(step: PhaseStep, refs: ObjectRef[]): Promise<void> {
+  const { state, deps } = step;
+  const mark = ownerMark(state.namespace, state.app);
+  for (const group of applyGroups(refs).reverse()) {
+    for (const ref of group.objects) {
+      const object = objectLabel({ kind: ref.kind, metadata: { name: ref.name } });
+      const where = { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } };
+      const live = await getObject(deps.kc, where).catch((error: unknown) => {
+        if (error instanceof UnservedKindError) return undefined;
+        throw error;
+      });
+      if (!live || live.metadata.deletionTimestamp) continue;
+      const kept = notOurs(live, mark, state.namespace);
+      if (kept) {
+        step.emit({ type: 'object-deleted', object, kept });
+        continue;
+      }
+      await deleteObject(deps.kc, { ...where, metadata: { ...where.metadata, uid: live.metadata.uid } });
+      step.emit({ type: 'object-deleted', object });
+    }
+  }
 }
 
 /**

@@ -169,4 +169,24 @@ spec:
     // mesh deleted only the Job; kube-controller-manager's garbage collector removes the pod it owned.
     await waitUntil(`pod ${pod!.metadata.name} of the deleted Job removed`, async () => (await get('v1', 'Pod', pod!.metadata.name!, ns.name)) === undefined, 30_000);
   });
+  it('a removed CRD and its custom resource: the resource first, then the definition', async () => {
+    const group = `${ns.name}.prune.example.com`;
+    const crd = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: gadgets.${group}}
+spec:
+  group: ${group}
+  scope: Namespaced
+  names: {kind: Gadget, plural: gadgets}
+  versions: [{name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}}]
+`;
+    expect((await mesh(['deploy', '-f', appDir('gadgets', 'r1', base), '-n', ns.name])).code).toBe(0);
+    const second = await mesh(['deploy', '-f', appDir('gadgets', 'r2', { ...base, 'crd.yaml': crd, 'one.yaml': `apiVersion: ${group}/v1\nkind: Gadget\nmetadata: {name: one}\n` }), '-n', ns.name]);
+    expect({ code: second.code, stderr: second.stderr }).toEqual({ code: 0, stderr: '' });
+    const rollback = await mesh(['rollback', 'gadgets', '-n', ns.name]);
+    expect({ code: rollback.code, stderr: rollback.stderr }).toEqual({ code: 0, stderr: '' });
+    const deleted = rollback.stdout.split('\n').filter((l) => / deleted$/.test(l)).map((l) => l.trim());
+    expect(deleted).toEqual(['gadget/one deleted', `customresourcedefinition/gadgets.${group} deleted`]);
+    await waitUntil('the CRD gone', async () => (await get('apiextensions.k8s.io/v1', 'CustomResourceDefinition', `gadgets.${group}`)) === undefined, 30_000);
+  });
 });
