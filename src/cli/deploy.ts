@@ -111,7 +111,7 @@ export function ttyRenderer(io: Pick<CliIO, 'stdout'>, columns: () => number = (
     const names = [...waiting.pending];
     const shown = names.slice(0, 5).join(', ') + (names.length > 5 ? ` and ${names.length - 5} more` : '');
     const ready = waiting.applied.size - waiting.pending.size;
-    live.set('status', `  ⏳ stage ${waiting.position} ${waiting.stage}: ${ready}/${waiting.applied.size} ready, ${elapsed}s${shown ? ` — waiting for ${shown}` : ''}`);
+    live.set('status', `  [stage ${waiting.position} ${waiting.stage}] ${ready}/${waiting.applied.size} ready after ${elapsed}s${shown ? `, waiting for ${shown}` : ''}`);
   };
   const timer = setInterval(status, 250);
   return {

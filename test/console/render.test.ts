@@ -116,7 +116,7 @@ describe('mesh deploy on a terminal', () => {
       { ...base, type: 'object-ready', stage: 'all', object: 'service/web', message: 'ready' },
     ];
     for (const event of events) renderer.onEvent(event);
-    expect(screenAfter(out).at(-1)).toMatch(/^ {2}⏳ stage 1\/1 all: 1\/2 ready, \d+s — waiting for deployment\/web$/);
+    expect(screenAfter(out).at(-1)).toMatch(/^ {2}\[stage 1\/1 all\] 1\/2 ready after \d+s, waiting for deployment\/web$/);
     renderer.onEvent({ ...base, type: 'object-ready', stage: 'all', object: 'deployment/web', message: 'ready' });
     renderer.onEvent({ ...base, type: 'stage-done', stage: 'all', index: 0, durationMs: 1200 });
     renderer.stop();

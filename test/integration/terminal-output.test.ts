@@ -32,10 +32,10 @@ describe('mesh deploy progress', () => {
     const command = [process.execPath, cli, 'deploy', '-f', app, '-n', ns.name, '--kubeconfig', kubeconfigPath()].map((a) => `'${a}'`).join(' ');
     const { stdout } = await run('script', ['-qfec', command, '/dev/null'], { env: env(), maxBuffer: 16 * 1024 * 1024 });
     // Cursor up over the one-row status block, erase to the end of the screen, draw it again.
-    const redraw = '\r\x1b[1A\x1b[J  ⏳ stage 1/1 all: ';
+    const redraw = '\r\x1b[1A\x1b[J  [stage 1/1 all] ';
     expect(stdout.split(redraw).length - 1).toBeGreaterThan(2);
     const screen = screenAfter(stdout, 200);
-    expect(screen.some((line) => line.includes('⏳'))).toBe(false);
+    expect(screen.some((line) => line.startsWith('  [stage '))).toBe(false);
     expect(screen.at(-1)).toMatch(/^finished in \d+\.\ds \(all \d+\.\ds\)$/);
     expect(screen.filter((line) => line === '  deployment/web ready')).toHaveLength(1);
   });
