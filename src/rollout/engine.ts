@@ -15,7 +15,7 @@ import { forEachLimited, isServed, placeStages, refOf, type ObjectRef } from './
 import { applyGroups, definedKind, definedKinds } from './apply-order';
 import { notOurs, ownerMark } from './ownership';
 import { planCounts, planRollout, planSummary, summaryDifferences } from './planner';
-import { recordRevision } from './record';
+import { recordRevision, type RevisionOutcome } from './record';
 import { resolveStages, type GitFilesLoader } from './resolve';
 import { isTerminal, type RolloutSource, type RolloutState } from './state';
 import { waitForStage } from './wait';
@@ -113,6 +113,18 @@ class PhaseStep {
     const { id, app, namespace } = this.state;
     this.deps.emit({ rolloutId: id, app, namespace, at: new Date(this.now()).toISOString(), ...event } as RolloutEvent);
   }
+  /**
+   * Writes the outcome to the app's history. A failure to write is an event every door shows, never silent; only
+   * a start or a success whose record met an unreachable API server throws, so the step is repeated once it answers.
+   */
+  async record(outcome: Exclude<RevisionOutcome, 'interrupted'>, at: string, reason?: string, objects?: ObjectRef[]): Promise<void> {
+    try {
+      await recordRevision(this.deps.kc, this.state, outcome, at, objects ?? (await revisionObjects(this)), this.deps.historyLimit, reason);
+    } catch (error) {
+      if ((outcome === 'running' || outcome === 'succeeded') && isUnreachable(error)) throw error;
+      this.emit({ type: 'history-not-recorded', outcome, error: errorMessage(error) ?? String(error) });
+    }
+  }
   async fail(
     reason: FailedEvent['reason'],
     message: string,
@@ -120,9 +132,9 @@ class PhaseStep {
   ): Promise<RolloutState> {
     const { state } = this;
     const finishedAt = new Date(this.now()).toISOString();
-    if (state.applied.length > 0 && (reason === 'stage' || reason === 'deadline')) {
-      await recordRevision(this.deps.kc, state, 'failed', finishedAt, await revisionObjects(this), this.deps.historyLimit);
-    }
+    // Whatever stopped it, a rollout that applied something is a revision of the app (a lost lock, an API server
+    // gone for good included: if the history cannot be written then, the user is told so).
+    if (state.applied.length > 0) await this.record('failed', finishedAt, reason);
     if (extra.release !== false) await releaseLock(this.deps.kc, state.namespace, state.app, state.id);
     const stage = state.phase === 'apply' || state.phase === 'wait' ? state.stageNames[state.stage] : undefined;
     this.emit({ type: 'failed', reason, message, stage, problems: extra.problems, diagnosis: extra.diagnosis, applied: state.applied });
@@ -200,7 +212,7 @@ async function guard(step: PhaseStep): Promise<RolloutState | undefined> {
   }
   if (check.cancelRequestedBy) {
     const at = new Date(step.now()).toISOString();
-    if (state.applied.length > 0) await recordRevision(deps.kc, state, 'cancelled', at, await revisionObjects(step), deps.historyLimit);
+    if (state.applied.length > 0) await step.record('cancelled', at);
     await releaseLock(deps.kc, state.namespace, state.app, state.id);
     step.emit({ type: 'cancelled', by: check.cancelRequestedBy, stage: state.stageNames[state.stage], applied: state.applied });
     return { ...state, phase: 'cancelled', cancelledBy: check.cancelRequestedBy, finishedAt: new Date(step.now()).toISOString() };
@@ -229,6 +241,8 @@ async function applyStage(step: PhaseStep): Promise<RolloutState> {
     stageStartedAt = new Date(step.now()).toISOString();
     step.emit({ type: 'stage-started', stage: stage.name, index: state.stage, total: stages.length });
   }
+  // The revision is in the history before anything is applied; its outcome replaces `running` at the end.
+  if (state.applied.length === 0) await step.record('running', stageStartedAt, undefined, stages.flatMap((s) => s.objects.map(refOf)));
   const applied = [...state.applied];
   const appliedSet = new Set(applied);
   const defined = definedKinds(stages.flatMap((s) => s.objects));
@@ -329,7 +343,7 @@ async function waitStage(step: PhaseStep): Promise<RolloutState> {
   // only objects that still carry this app's mark (someone else's object of the same name stays).
   await pruneObjects(waited, state.prune ?? []);
   const finishedAt = new Date(step.now()).toISOString();
-  await recordRevision(deps.kc, current, 'succeeded', finishedAt, stages.flatMap((s) => s.objects.map(refOf)), deps.historyLimit);
+  await waited.record('succeeded', finishedAt, undefined, stages.flatMap((s) => s.objects.map(refOf)));
   await releaseLock(deps.kc, state.namespace, state.app, state.id);
   waited.emit({
     type: 'finished',

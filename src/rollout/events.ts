@@ -95,6 +95,13 @@ export interface ApiRecoveredEvent extends EventBase {
   downMs: number;
 }
 
+/** The rollout's outcome could not be written to the app's history (the rollout itself went on). */
+export interface HistoryNotRecordedEvent extends EventBase {
+  type: 'history-not-recorded';
+  outcome: 'running' | 'succeeded' | 'failed' | 'cancelled';
+  error: string;
+}
+
 export interface FinishedEvent extends EventBase {
   type: 'finished';
   durationMs: number;
@@ -113,6 +120,7 @@ export type RolloutEvent =
   | CancelledEvent
   | ApiUnreachableEvent
   | ApiRecoveredEvent
+  | HistoryNotRecordedEvent
   | FinishedEvent;
 
 /** One object the pre-flight dry-run (or parsing) rejected. */
