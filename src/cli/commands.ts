@@ -14,7 +14,7 @@ export const commands: CliCommand[] = [
   },
   {
     name: 'deploy',
-    usage: 'mesh deploy <app> | -f <file-or-dir> [-f …] [-n <namespace>] [--cluster <name>] [--inject] [--plan] [--timeout <duration>] [--kubeconfig <path>]',
+    usage: 'mesh deploy <app> | -f <file-or-dir> [-f …] [-n <namespace>] [--cluster <name>] [--inject] [--plan] [--allow-cluster-resources] [--timeout <duration>] [--kubeconfig <path>]',
     summary: 'Roll out a catalog app (or plain manifests) stage by stage, waiting until each stage is ready; --plan shows what would change',
     load: () => import('./deploy'),
   },
@@ -26,7 +26,7 @@ export const commands: CliCommand[] = [
   },
   {
     name: 'rollback',
-    usage: 'mesh rollback <app> [-n <namespace>] [--to <revision>] [--plan] [--cluster <name>] [--kubeconfig <path>]',
+    usage: 'mesh rollback <app> [-n <namespace>] [--to <revision>] [--plan] [--allow-cluster-resources] [--cluster <name>] [--kubeconfig <path>]',
     summary: 'Deploy an earlier revision again (default: the last that succeeded before the current), deleting what newer ones added',
     load: () => import('./rollback'),
   },

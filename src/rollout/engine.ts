@@ -10,7 +10,8 @@ import { diagnose } from './diagnose';
 import { objectKey, type StageEvaluation } from './evaluate';
 import type { Diagnosis, EventPayload, FailedEvent, PreflightProblem, RolloutEvent } from './events';
 import { acquireLock, checkLock, markCancel, releaseLock } from './lock';
-import { placeInNamespace, refOf, type ObjectRef } from './preflight';
+import { placeWithinScope, refOf, type ObjectRef } from './preflight';
+import type { RolloutScope } from './scope';
 import { planCounts, planRollout, planSummary, summaryDifferences } from './planner';
 import { recordRevision } from './record';
 import { resolveStages, type GitFilesLoader } from './resolve';
@@ -26,6 +27,8 @@ export interface RolloutRequest {
   source?: { source: RolloutSource; stageNames: string[] };
   cluster?: string;
   namespace: string;
+  /** What it may touch beyond the namespace (the app's registry limits); absent: nothing. */
+  scope?: RolloutScope;
   inject?: boolean;
   holder: string;
   command: string;
@@ -77,6 +80,7 @@ export function startRollout(request: RolloutRequest): RolloutState {
     namespace: request.namespace,
     ...(request.cluster ? { cluster: request.cluster } : {}),
     source,
+    ...(request.scope ? { scope: request.scope } : {}),
     inject: request.inject ?? false,
     holder: request.holder,
     command: request.command,
@@ -137,7 +141,7 @@ async function stageObjects(step: PhaseStep): Promise<{ name: string; objects: K
   return Promise.all(
     stages.map(async (s) => ({
       name: s.name,
-      objects: await Promise.all(s.documents.map((d) => placeInNamespace(step.deps.kc, d, step.state.namespace))),
+      objects: await Promise.all(s.documents.map((d) => placeWithinScope(step.deps.kc, d, step.state.namespace, step.state.scope))),
     })),
   );
 }

@@ -72,7 +72,7 @@ export function commitOf(state: Pick<RolloutState, 'source'>): string | undefine
 /** Plans a rollout from its (initial) state against the live cluster; changes nothing. */
 export async function planRollout(kc: KubeConfig, state: RolloutState, gitFiles?: GitFilesLoader): Promise<RolloutPlan> {
   const { stages, problems: parseProblems } = await resolveStages(state, gitFiles, kc);
-  const planned = await planObjects(kc, stages, state.namespace, state.prune ?? []);
+  const planned = await planObjects(kc, stages, state.namespace, state.scope, state.prune ?? []);
   const commit = commitOf(state);
   const where = { ...(state.cluster ? { cluster: state.cluster } : {}), namespace: state.namespace, app: state.app, ...(commit ? { commit } : {}) };
   return {

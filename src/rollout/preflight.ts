@@ -10,6 +10,7 @@ import type { PlanStage } from './plan';
 import { diffObjects, type FieldChange } from './diff';
 import { objectKey } from './evaluate';
 import { kindSlashName } from '../object-name';
+import { scopeRefusal, type RolloutScope } from './scope';
 
 export { formatProblem } from './events';
 
@@ -17,15 +18,27 @@ export function objectName(obj: KubeObject): string {
   return kindSlashName({ kind: obj.kind, name: obj.metadata.name });
 }
 
-/** The object as it is sent: namespaced kinds get the rollout's namespace (a different one is an error). */
-export async function placeInNamespace(kc: KubeConfig, doc: ManifestDocument, namespace: string): Promise<KubeObject> {
+async function place(kc: KubeConfig, doc: ManifestDocument, namespace: string): Promise<{ obj: KubeObject; namespaced: boolean }> {
   const obj = doc.object;
   const { namespaced } = await resourceInfo(kc, obj.apiVersion, obj.kind);
-  if (!namespaced) return obj;
+  if (!namespaced) return { obj, namespaced };
   if (obj.metadata.namespace && obj.metadata.namespace !== namespace) {
     throw new UserError(`namespace "${obj.metadata.namespace}" differs from the rollout's namespace "${namespace}"`);
   }
-  return { ...obj, metadata: { ...obj.metadata, namespace } };
+  return { obj: { ...obj, metadata: { ...obj.metadata, namespace } }, namespaced };
+}
+
+/** The object as it is sent: namespaced kinds get the rollout's namespace (a different one is an error). */
+export async function placeInNamespace(kc: KubeConfig, doc: ManifestDocument, namespace: string): Promise<KubeObject> {
+  return (await place(kc, doc, namespace)).obj;
+}
+
+/** As placeInNamespace, and refused (a UserError naming the rule) when the rollout's scope does not allow it. */
+export async function placeWithinScope(kc: KubeConfig, doc: ManifestDocument, namespace: string, scope: RolloutScope | undefined): Promise<KubeObject> {
+  const { obj, namespaced } = await place(kc, doc, namespace);
+  const refusal = scopeRefusal(obj, namespaced, namespace, scope);
+  if (refusal) throw new UserError(refusal);
+  return obj;
 }
 
 export function reasonOf(error: unknown): string {
@@ -84,9 +97,10 @@ export interface ObjectsPlan {
  * (created / changed fields / unchanged), plus the objects of `prune` that still exist (deleted). When the
  * target namespace does not exist yet, namespaced objects are dry-run in `default` instead (a dry-run into a
  * missing namespace is refused, and creating it would break the promise that a failed pre-flight changes
- * nothing); they are all created.
+ * nothing); they are all created. Objects the rollout's scope (src/rollout/scope.ts) does not allow are problems
+ * before any dry-run, and so are deletions of cluster-scoped objects it may not touch.
  */
-export async function planObjects(kc: KubeConfig, stages: PlanStage[], namespace: string, prune: ObjectRef[] = []): Promise<ObjectsPlan> {
+export async function planObjects(kc: KubeConfig, stages: PlanStage[], namespace: string, scope: RolloutScope | undefined, prune: ObjectRef[] = []): Promise<ObjectsPlan> {
   const problems: PreflightProblem[] = [];
   const ns = await getObject(kc, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
   if (ns?.metadata.deletionTimestamp) {
@@ -105,7 +119,7 @@ export async function planObjects(kc: KubeConfig, stages: PlanStage[], namespace
   const planned = new Map<ManifestDocument, PlannedObject>();
   await forEachLimited(docs, async (doc) => {
     try {
-      const placed = await placeInNamespace(kc, doc, namespace);
+      const placed = await placeWithinScope(kc, doc, namespace, scope);
       const probe = placed.metadata.namespace ? { ...placed, metadata: { ...placed.metadata, namespace: dryRunNamespace } } : placed;
       const [result, live] = await Promise.all([
         serverSideApply(kc, probe, { dryRun: true }),
@@ -126,6 +140,9 @@ export async function planObjects(kc: KubeConfig, stages: PlanStage[], namespace
   const deleted: PlannedObject[] = [];
   await forEachLimited(prune.filter((ref) => !kept.has(refKey(ref))), async (ref) => {
     try {
+      const asObject = { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name } };
+      const refusal = ref.namespace === undefined ? scopeRefusal(asObject, false, namespace, scope) : undefined;
+      if (refusal) throw new UserError(`deleting it is refused: ${refusal}`);
       const live = await getObject(kc, { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } });
       if (live && !live.metadata.deletionTimestamp) deleted.push({ object: objectLabel({ kind: ref.kind, metadata: { name: ref.name } }), ref, action: 'delete' });
     } catch (error) {
@@ -141,6 +158,6 @@ export async function planObjects(kc: KubeConfig, stages: PlanStage[], namespace
 }
 
 /** The pre-flight alone: what the dry-run rejects (nothing is changed). */
-export async function preflight(kc: KubeConfig, stages: PlanStage[], namespace: string): Promise<PreflightProblem[]> {
-  return (await planObjects(kc, stages, namespace)).problems;
+export async function preflight(kc: KubeConfig, stages: PlanStage[], namespace: string, scope?: RolloutScope): Promise<PreflightProblem[]> {
+  return (await planObjects(kc, stages, namespace, scope)).problems;
 }

@@ -88,10 +88,12 @@ apps:
     repository: ${git.url}/helloworld.git
     ref: main
     credentials: {secretsManager: mesh/dev/git/helloworld}
+    namespaces: ["shop-*", "prod-*"]
   helloworld-slow:
     repository: ${git.url}/helloworld.git
     ref: slow
     credentials: {secretsManager: mesh/dev/git/helloworld}
+    namespaces: ["shop-*"]
 `;
 }
 
