@@ -9,7 +9,8 @@ import { planCounts, type RolloutPlan } from '../rollout/planner';
 import type { RolloutSource, RolloutState } from '../rollout/state';
 import type { AppScope } from '../rollout/scope';
 import { formatProblem } from '../rollout/preflight';
-import { protectionFor, type ApprovalCommand, type Job } from './job';
+import { enforceGrants, protectionFor, type ApprovalCommand, type Job } from './job';
+import { UserError } from '../errors';
 import type { ApprovalEvent, PendingReply, PlanView, ReportMessage } from './reporter';
 import { appsOf, type JobDeps } from './state';
 
@@ -57,8 +58,9 @@ async function deployTarget(job: Job & { command: { kind: 'deploy' | 'inject' } 
   const cluster = job.command.cluster ?? apps.registry.defaultCluster;
   const namespace = job.namespace ?? 'default';
   const resolved = await resolveApp(apps, job.command.app, job.command.commit);
-  checkTarget(resolved.snapshot.app, namespace, cluster);
   const app = resolved.snapshot.app.name;
+  enforceGrants(job, cluster, apps.registry.defaultCluster, app);
+  checkTarget(resolved.snapshot.app, namespace, cluster);
   const origin = describeRevision(resolved);
   return {
     apps, app, reference: job.command.app, namespace, ...(cluster ? { cluster } : {}), ...(origin ? { origin } : {}),
@@ -74,6 +76,7 @@ async function rollbackOf(job: Job & { command: { kind: 'rollback' } }, deps: Jo
   const apps = await appsOf(deps);
   const cluster = job.command.cluster ?? apps.registry.defaultCluster;
   const namespace = job.namespace ?? 'default';
+  enforceGrants(job, cluster, apps.registry.defaultCluster, job.command.app);
   const history = await readHistory(await deps.kube(job.command.cluster), namespace, job.command.app);
   const { target, prune } = rollbackTarget(history, job.command.to);
   const source = target.source;
@@ -267,6 +270,7 @@ async function history(job: Job & { command: { kind: 'history' } }, deps: JobDep
   const apps = await appsOf(deps);
   const cluster = job.command.cluster ?? apps.registry.defaultCluster;
   const namespace = job.namespace ?? 'default';
+  enforceGrants(job, cluster, apps.registry.defaultCluster, job.command.app);
   const revisions = await readHistory(await deps.kube(job.command.cluster), namespace, job.command.app);
   const message = deps.reporter.messages.history({
     app: job.command.app, namespace, ...(cluster ? { cluster } : {}), limit: deps.historyLimit ?? DEFAULT_HISTORY_LIMIT,
@@ -297,7 +301,8 @@ export async function prepareJob(job: Job, deps: JobDeps): Promise<Prepared> {
     const view = planView(target, plan, job.user);
     return { kind: 'reply', ok: plan.problems.length === 0, reply: planReply(deps, view, plan.problems.length ? undefined : planDiffText(plan)) };
   }
-  const rule = protectionFor(job.protections ?? [], target.cluster);
-  if (rule) return requestApproval(target, job, deps, rule);
+  const protection = protectionFor(job.protections ?? [], target.cluster, target.app);
+  if (protection.kind === 'unknown') throw new UserError(`Denied: ${protection.reason}; nothing was changed`);
+  if (protection.kind === 'protected') return requestApproval(target, job, deps, protection.rule);
   return { kind: 'start', rollout: initialState(job, target), label: target.label, ...(target.origin ? { origin: target.origin } : {}), requestedBy: job.user };
 }
