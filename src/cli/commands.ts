@@ -37,6 +37,12 @@ export const commands: CliCommand[] = [
     load: () => import('./apps'),
   },
   {
+    name: 'policy',
+    usage: 'mesh policy check [--policy <file>] [--apps <file>]',
+    summary: 'Read the Slack policy with the app registry: report rules that can never match or grant more than the registry allows (exit 1 on findings)',
+    load: () => import('./policy-check'),
+  },
+  {
     name: 'status',
     usage: 'mesh status <app> [-n <namespace>] [--cluster <name>] [--kubeconfig <path>]',
     summary: "Show each stage's and workload's readiness, and any rollout in progress",

@@ -86,7 +86,7 @@ async function deployedWhere(deps: JobDeps, clusters: string[]): Promise<string[
 }
 
 async function listApps(deps: JobDeps): Promise<ShortJobResult> {
-  const { describeSource } = await import('../apps');
+  const { describeLimits, describeSource } = await import('../apps');
   const { registry } = await appsOf(deps);
   const deployed = await deployedWhere(deps, registry.clusters.map((c) => c.name));
   const message = deps.reporter.messages.appList({
@@ -94,7 +94,7 @@ async function listApps(deps: JobDeps): Promise<ShortJobResult> {
     apps: registry.apps.map((app) => ({
       name: app.name,
       source: describeSource(app),
-      limits: [app.clusters ? `clusters ${app.clusters.join(', ')}` : '', app.namespaces ? `namespaces ${app.namespaces.join(', ')}` : ''].filter(Boolean),
+      limits: describeLimits(app),
     })),
     clusters: registry.clusters.map((c) => ({ name: c.name, isDefault: c.name === registry.defaultCluster })),
     deployed,

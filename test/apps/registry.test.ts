@@ -84,7 +84,7 @@ describe('mesh apps (CLI)', () => {
     expect(code).toBe(0);
     expect(stdout).toContain('2 app(s) from infra/apps.example.yaml');
     expect(stdout).toMatch(/ {2}guestbook +built-in\n/);
-    expect(stdout).toMatch(/ {2}shop +https:\/\/git\.example\.com\/team\/shop\.git deploy\/k8s\/ @ main {2}\(clusters staging, prod; namespaces shop, shop-\*\)\n/);
+    expect(stdout).toMatch(/ {2}shop +https:\/\/git\.example\.com\/team\/shop\.git deploy\/k8s\/ @ main {2}\(clusters staging, prod; namespaces shop, shop-\*; cluster-scoped Namespace; binds ClusterRoles view\)\n/);
     expect(stdout).toContain('cluster staging (default): context staging-admin in ~/.kube/staging.yaml');
     const broken = await runCli(['apps'], { env: { MESH_APPS: 'apps: [' }, cwd: process.cwd() });
     expect(broken.code).toBe(1);
