@@ -60,7 +60,8 @@ export interface Registry {
 const NAMESPACE_PATTERN = /^(\*|[a-z0-9*]([-a-z0-9*]*[a-z0-9*])?)$/;
 const SHA = /^[0-9a-f]{40}$/;
 const REF = /^(?!.*\.\.)(?!\/)(?!.*\/$)[A-Za-z0-9._/-]{1,200}$/;
-const REPO_KEYS = ['repository', 'ref', 'path', 'credentials', 'clusters', 'namespaces', 'clusterResources', 'clusterRoles'];
+const LIMIT_KEYS = ['clusters', 'namespaces', 'clusterResources', 'clusterRoles'];
+const REPO_KEYS = ['repository', 'ref', 'path', 'credentials', ...LIMIT_KEYS];
 const KIND = /^(\*|[A-Z][A-Za-z0-9]*)$/;
 const GROUP = /^(\*|[a-z0-9]([-a-z0-9.]*[a-z0-9])?)?$/;
 const ROLE_NAME = /^[a-z0-9]([-a-z0-9.:_]*[a-z0-9])?$/;
@@ -111,12 +112,20 @@ export function parseRegistry(text: string, source: string): Registry {
     });
   };
 
+  const builtinsLimited = new Set<string>();
   for (const pair of root.items) {
     const key = String((pair.key as { value?: unknown })?.value);
     const value = pair.value as Node | null;
     if (key === 'apps') {
       for (const [name, node, keyNode] of entries(value, 'apps')) {
-        if (registry.apps.some((a) => a.name === name)) throw new UserError(`${at(keyNode)}: app "${name}" is already defined (built-in or above)`);
+        const existing = registry.apps.findIndex((a) => a.name === name);
+        // A built-in app's entry without a repository gives it limits (it may go anywhere otherwise).
+        if (existing >= 0 && registry.apps[existing]!.source.kind === 'builtin' && isMap(node) && !node.has('repository') && !builtinsLimited.has(name)) {
+          registry.apps[existing] = limitBuiltin(name, node);
+          builtinsLimited.add(name);
+          continue;
+        }
+        if (existing >= 0) throw new UserError(`${at(keyNode)}: app "${name}" is already defined (built-in or above)`);
         registry.apps.push(parseApp(name, node));
       }
     } else if (key === 'clusters') {
@@ -169,6 +178,19 @@ export function parseRegistry(text: string, source: string): Registry {
     if (path === undefined) throw new UserError(`${at(node.get('path', true))}: app "${name}" path "${rawPath}" must be relative, inside the repository (no "..")`);
     const entry: AppEntry = { name, source: { kind: 'git', repository, ref, path } };
     if (node.has('credentials')) (entry.source as { credentials?: GitCredentials }).credentials = parseCredentials(name, node.get('credentials', true) as Node);
+    return withLimits(entry, node);
+  }
+
+  function limitBuiltin(name: string, node: YAMLMap): AppEntry {
+    for (const pair of node.items) {
+      const key = String((pair.key as { value?: unknown })?.value);
+      if (!LIMIT_KEYS.includes(key)) throw new UserError(`${at(pair.key)}: app "${name}" is built-in: its entry may only limit it (${LIMIT_KEYS.join(', ')}), not "${key}"`);
+    }
+    return withLimits({ name, source: { kind: 'builtin' } }, node);
+  }
+
+  function withLimits(entry: AppEntry, node: YAMLMap): AppEntry {
+    const name = entry.name;
     if (node.has('clusters')) entry.clusters = stringList(node.get('clusters', true), `app "${name}" clusters`, isDnsLabel);
     if (node.has('namespaces')) entry.namespaces = stringList(node.get('namespaces', true), `app "${name}" namespaces`, (value) => NAMESPACE_PATTERN.test(value));
     if (node.has('clusterResources')) entry.clusterResources = parseGroupKinds(name, node.get('clusterResources', true) as Node | null);

@@ -45,8 +45,12 @@ describe('app registry (infra/apps.example.yaml format)', () => {
     const alone = parseRegistry('apps:\n  shop:\n    repository: https://h/x.git\n', 'R').apps[1]!;
     expect(alone.clusters).toEqual([]);
     expect(() => checkTarget(alone, 'shop', undefined)).not.toThrow();
-    // The built-in catalog is mesh's own namespaced manifests: every namespace and cluster, as before.
+    // The built-in catalog is mesh's own namespaced manifests: every namespace and cluster, as before…
     expect(parseRegistry(text, 'R').apps[0]).toEqual({ name: 'guestbook', source: { kind: 'builtin' } });
+    // …unless an entry without a repository limits it.
+    const limited = parseRegistry(`${text}  guestbook:\n    namespaces: [demo]\n    clusters: [staging]\n`, 'R').apps[0]!;
+    expect(limited).toEqual({ name: 'guestbook', source: { kind: 'builtin' }, namespaces: ['demo'], clusters: ['staging'] });
+    expect(() => checkTarget(limited, 'shop', 'staging')).toThrow('app guestbook may not go to namespace shop (the registry allows demo)');
   });
 
   it.each([
@@ -56,6 +60,7 @@ describe('app registry (infra/apps.example.yaml format)', () => {
     ['apps:\n  shop:\n    repository: https://user:tok@h/x.git\n', /^R:3: app "shop" repository must not carry credentials/],
     ['apps:\n  shop:\n    repository: https://h/x.git\n    ref: "a..b"\n', /^R:4: app "shop" ref "a..b" is not a branch, tag or commit/],
     ['apps:\n  guestbook:\n    repository: https://h/x.git\n', /^R:2: app "guestbook" is already defined/],
+    ['apps:\n  guestbook:\n    namespaces: [demo]\n    path: k8s\n', /^R:4: app "guestbook" is built-in: its entry may only limit it \(clusters, namespaces, clusterResources, clusterRoles\), not "path"/],
     ['apps:\n  Shop:\n    repository: https://h/x.git\n', /^R:2: "Shop" is not a valid app name/],
     ['apps:\n  shop:\n    repository: https://h/x.git\n    token: abc\n', /^R:4: app "shop" has unknown key "token"/],
     ['apps:\n  shop:\n    repository: https://h/x.git\n    credentials: {ssmParameter: a, env: B}\n', /^R:4: app "shop" credentials need exactly one of/],
