@@ -4,7 +4,8 @@ import path from 'node:path';
 import { UserError } from '../errors';
 import { appsFromEnv, resolveApp } from '../apps';
 import { clusterKubeConfig, unreachableCluster } from '../apps/clusters';
-import { checkTarget, describeRevision, gitFilesLoader, rolloutSourceOf } from '../apps/rollout';
+import { checkTarget, describeRevision, gitFilesLoader, registeredScope, rolloutSourceOf } from '../apps/rollout';
+import { NO_EXTRA_SCOPE, type RolloutScope } from '../rollout/scope';
 import { commandKubeConfig } from './kubeconfig';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { runRollout, startRollout, type RolloutEvent, type RolloutState } from '../rollout';
@@ -25,6 +26,16 @@ interface DeployArgs {
   kubeconfig?: string;
   cluster?: string;
   plan: boolean;
+  allowClusterResources: boolean;
+}
+
+/**
+ * What a CLI rollout may touch beyond its namespace: the app's registry limits (plain `-f` files: nothing),
+ * or — with --allow-cluster-resources, for this run only — everything the user's own credentials allow.
+ */
+export function cliScope(command: string, allow: boolean, registered: () => RolloutScope | undefined): RolloutScope {
+  if (allow) return { unrestricted: `mesh ${command} --allow-cluster-resources` };
+  return registered() ?? { ...NO_EXTRA_SCOPE, owner: `mesh ${command} -f (without --allow-cluster-resources)` };
 }
 
 /** "90s", "5m", "1m30s", "500ms", "1h"; a bare number is seconds. */
@@ -52,6 +63,7 @@ function parseDeployArgs(args: string[]): DeployArgs {
       kubeconfig: { type: 'string' },
       cluster: { type: 'string' },
       plan: { type: 'boolean', default: false },
+      'allow-cluster-resources': { type: 'boolean', default: false },
     },
     true,
   );
@@ -69,6 +81,7 @@ function parseDeployArgs(args: string[]): DeployArgs {
     kubeconfig: values.kubeconfig,
     cluster: values.cluster,
     plan: values.plan,
+    allowClusterResources: values['allow-cluster-resources'],
   };
 }
 
@@ -152,6 +165,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     ...(resolved ? { source: rolloutSourceOf(resolved) } : {}),
     ...(cluster ? { cluster } : {}),
     namespace: parsed.namespace,
+    scope: cliScope('deploy', parsed.allowClusterResources, () => resolved && registeredScope(apps.registry, resolved.snapshot.app.name)),
     inject: parsed.inject,
     holder: `${os.userInfo().username}@${os.hostname()} (mesh CLI, pid ${process.pid})`,
     command: ['mesh', 'deploy', ...args].join(' '),

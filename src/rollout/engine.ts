@@ -14,6 +14,7 @@ import { acquireLock, checkLock, markCancel, releaseLock } from './lock';
 import { forEachLimited, isServed, placeStages, refOf, type ObjectRef } from './preflight';
 import { applyGroups, definedKind, definedKinds } from './apply-order';
 import { notOurs, ownerMark } from './ownership';
+import type { RolloutScope } from './scope';
 import { planCounts, planRollout, planSummary, summaryDifferences } from './planner';
 import { recordRevision, type RevisionOutcome } from './record';
 import { resolveStages, type GitFilesLoader } from './resolve';
@@ -29,6 +30,8 @@ export interface RolloutRequest {
   source?: { source: RolloutSource; stageNames: string[] };
   cluster?: string;
   namespace: string;
+  /** What it may touch beyond the namespace (the app's registry limits); absent: nothing. */
+  scope?: RolloutScope;
   inject?: boolean;
   holder: string;
   command: string;
@@ -80,6 +83,7 @@ export function startRollout(request: RolloutRequest): RolloutState {
     namespace: request.namespace,
     ...(request.cluster ? { cluster: request.cluster } : {}),
     source,
+    ...(request.scope ? { scope: request.scope } : {}),
     inject: request.inject ?? false,
     holder: request.holder,
     command: request.command,
@@ -151,7 +155,7 @@ class PhaseStep {
 async function stageObjects(step: PhaseStep): Promise<{ name: string; objects: KubeObject[] }[]> {
   const { state, deps } = step;
   const { stages } = await resolveStages(state, deps.gitFiles, deps.kc);
-  return placeStages(deps.kc, stages, state.namespace, ownerMark(state.namespace, state.app));
+  return placeStages(deps.kc, stages, state.namespace, ownerMark(state.namespace, state.app), state.scope);
 }
 
 async function revisionObjects(step: PhaseStep): Promise<ObjectRef[]> {

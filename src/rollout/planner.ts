@@ -74,7 +74,7 @@ export function commitOf(state: Pick<RolloutState, 'source'>): string | undefine
 export async function planRollout(kc: KubeConfig, state: RolloutState, gitFiles?: GitFilesLoader): Promise<RolloutPlan> {
   const { stages, problems: parseProblems } = await resolveStages(state, gitFiles, kc);
   const owner = { mark: ownerMark(state.namespace, state.app), namespace: state.namespace };
-  const planned = await planObjects(kc, stages, state.namespace, state.prune ?? [], owner);
+  const planned = await planObjects(kc, stages, state.namespace, { prune: state.prune ?? [], owner, scope: state.scope });
   const commit = commitOf(state);
   const where = { ...(state.cluster ? { cluster: state.cluster } : {}), namespace: state.namespace, app: state.app, ...(commit ? { commit } : {}) };
   return {

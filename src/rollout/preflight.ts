@@ -12,11 +12,22 @@ import { objectKey } from './evaluate';
 import { kindSlashName } from '../object-name';
 import { definedKind, definedKinds, type DefinedKind } from './apply-order';
 import { markApplied, notOurs } from './ownership';
+import { scopeRefusal, type RolloutScope } from './scope';
 
 export { formatProblem } from './events';
 
 export function objectName(obj: KubeObject): string {
   return kindSlashName({ kind: obj.kind, name: obj.metadata.name });
+}
+
+async function place(kc: KubeConfig, doc: ManifestDocument, namespace: string, defined?: Map<string, DefinedKind>): Promise<{ obj: KubeObject; namespaced: boolean }> {
+  const obj = doc.object;
+  const namespaced = await isNamespacedOrDefined(kc, obj, defined);
+  if (!namespaced) return { obj, namespaced };
+  if (obj.metadata.namespace && obj.metadata.namespace !== namespace) {
+    throw new UserError(`namespace "${obj.metadata.namespace}" differs from the rollout's namespace "${namespace}"`);
+  }
+  return { obj: { ...obj, metadata: { ...obj.metadata, namespace } }, namespaced };
 }
 
 /**
@@ -25,13 +36,15 @@ export function objectName(obj: KubeObject): string {
  * by that definition's scope.
  */
 export async function placeInNamespace(kc: KubeConfig, doc: ManifestDocument, namespace: string, defined?: Map<string, DefinedKind>): Promise<KubeObject> {
-  const obj = doc.object;
-  const namespaced = await isNamespacedOrDefined(kc, obj, defined);
-  if (!namespaced) return obj;
-  if (obj.metadata.namespace && obj.metadata.namespace !== namespace) {
-    throw new UserError(`namespace "${obj.metadata.namespace}" differs from the rollout's namespace "${namespace}"`);
-  }
-  return { ...obj, metadata: { ...obj.metadata, namespace } };
+  return (await place(kc, doc, namespace, defined)).obj;
+}
+
+/** As placeInNamespace, and refused (a UserError naming the rule) when the rollout's scope does not allow it. */
+export async function placeWithinScope(kc: KubeConfig, doc: ManifestDocument, namespace: string, scope: RolloutScope | undefined, defined?: Map<string, DefinedKind>): Promise<KubeObject> {
+  const { obj, namespaced } = await place(kc, doc, namespace, defined);
+  const refusal = scopeRefusal(obj, namespaced, namespace, scope);
+  if (refusal) throw new UserError(refusal);
+  return obj;
 }
 
 async function isNamespacedOrDefined(kc: KubeConfig, obj: KubeObject, defined?: Map<string, DefinedKind>): Promise<boolean> {
@@ -61,12 +74,16 @@ export interface Owner {
   namespace: string;
 }
 
-/** Every object of the stages as sent: placed in the namespace, with the owner's mark when given. */
+/**
+ * Every object of the stages as sent: placed in the namespace, with the owner's mark when given, refused when
+ * the rollout's scope (src/rollout/scope.ts) does not allow it.
+ */
 export async function placeStages<S extends { name: string; documents: ManifestDocument[] }>(
   kc: KubeConfig,
   stages: S[],
   namespace: string,
   mark?: string,
+  scope?: RolloutScope,
 ): Promise<{ name: string; objects: KubeObject[] }[]> {
   const defined = definedKinds(stages.flatMap((s) => s.documents.map((d) => d.object)));
   return Promise.all(
@@ -74,7 +91,7 @@ export async function placeStages<S extends { name: string; documents: ManifestD
       name: s.name,
       objects: await Promise.all(
         s.documents.map(async (d) => {
-          const placed = await placeInNamespace(kc, d, namespace, defined);
+          const placed = await placeWithinScope(kc, d, namespace, scope, defined);
           return mark ? markApplied(placed, mark) : placed;
         }),
       ),
@@ -140,9 +157,15 @@ export interface ObjectsPlan {
  * does not serve yet cannot be dry-run: it is planned as created (the CRD is applied first). When the
  * target namespace does not exist yet, namespaced objects are dry-run in `default` instead (a dry-run into a
  * missing namespace is refused, and creating it would break the promise that a failed pre-flight changes
- * nothing); they are all created.
+ * nothing); they are all created. Objects the rollout's scope (src/rollout/scope.ts) does not allow are problems
+ * before any dry-run, and so are deletions of cluster-scoped objects it may not touch.
  */
-export async function planObjects(kc: KubeConfig, stages: PlanStage[], namespace: string, prune: ObjectRef[] = [], owner?: Owner): Promise<ObjectsPlan> {
+export async function planObjects(
+  kc: KubeConfig,
+  stages: PlanStage[],
+  namespace: string,
+  { prune = [], owner, scope }: { prune?: ObjectRef[]; owner?: Owner; scope?: RolloutScope | undefined } = {},
+): Promise<ObjectsPlan> {
   const problems: PreflightProblem[] = [];
   const ns = await getObject(kc, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
   if (ns?.metadata.deletionTimestamp) {
@@ -162,7 +185,7 @@ export async function planObjects(kc: KubeConfig, stages: PlanStage[], namespace
   const defined = definedKinds(docs.map((d) => d.object));
   await forEachLimited(docs, async (doc) => {
     try {
-      const inNamespace = await placeInNamespace(kc, doc, namespace, defined);
+      const inNamespace = await placeWithinScope(kc, doc, namespace, scope, defined);
       const placed = owner ? markApplied(inNamespace, owner.mark) : inNamespace;
       if (definedKind(defined, placed) && !(await isServed(kc, placed))) {
         planned.set(doc, { object: objectKey(placed), ref: refOf(placed), sent: placed, action: 'create' });
@@ -188,6 +211,9 @@ export async function planObjects(kc: KubeConfig, stages: PlanStage[], namespace
   const deleted: PlannedObject[] = [];
   await forEachLimited(prune.filter((ref) => !kept.has(refKey(ref))), async (ref) => {
     try {
+      const asObject = { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name } };
+      const refusal = ref.namespace === undefined ? scopeRefusal(asObject, false, namespace, scope) : undefined;
+      if (refusal) throw new UserError(`deleting it is refused: ${refusal}`);
       const live = await getObject(kc, { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } });
       if (live && !live.metadata.deletionTimestamp && !(owner && notOurs(live, owner.mark, owner.namespace))) deleted.push({ object: objectLabel({ kind: ref.kind, metadata: { name: ref.name } }), ref, action: 'delete' });
     } catch (error) {
@@ -203,6 +229,6 @@ export async function planObjects(kc: KubeConfig, stages: PlanStage[], namespace
 }
 
 /** The pre-flight alone: what the dry-run rejects (nothing is changed). */
-export async function preflight(kc: KubeConfig, stages: PlanStage[], namespace: string): Promise<PreflightProblem[]> {
-  return (await planObjects(kc, stages, namespace)).problems;
+export async function preflight(kc: KubeConfig, stages: PlanStage[], namespace: string, scope?: RolloutScope): Promise<PreflightProblem[]> {
+  return (await planObjects(kc, stages, namespace, { scope })).problems;
 }

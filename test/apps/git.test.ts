@@ -33,6 +33,7 @@ apps:
     ref: main
     path: k8s
     credentials: {env: SHOP_GIT_TOKEN}
+    namespaces: [default, shop]
 ${extra}`;
 }
 
