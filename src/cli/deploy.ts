@@ -15,6 +15,7 @@ import { planText } from './plan-text';
 import { eventLines } from './rollout-text';
 import { atMostOne, parseCommandArgs, refuseEmptyValues } from './args';
 import type { CliIO } from './io';
+import { LiveRegion } from '../console/live-region';
 
 interface DeployArgs {
   app?: string;
@@ -110,29 +111,42 @@ function nameForFiles(paths: string[]): string {
   return base.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 50) || 'manifests';
 }
 
-/** Live progress for a terminal: permanent lines per event, plus one status line rewritten in place. */
-function ttyRenderer(io: CliIO): { onEvent: (e: RolloutEvent) => void; stop: () => void } {
-  let waiting: { stage: string; since: number; pending: Set<string> } | undefined;
+/**
+ * Live progress for a terminal: each event's lines scroll as on a pipe, and below them a status block — the stage
+ * being waited for, how many of its objects are ready, for how long and for which — redrawn in place.
+ */
+export function ttyRenderer(io: Pick<CliIO, 'stdout'>, columns: () => number = () => process.stdout.columns || 80): { onEvent: (e: RolloutEvent) => void; stop: () => void } {
+  const live = new LiveRegion(io.stdout, columns);
+  let waiting: { stage: string; position: string; since: number; applied: Set<string>; pending: Set<string> } | undefined;
   const status = () => {
     if (!waiting) return;
     const elapsed = ((Date.now() - waiting.since) / 1000).toFixed(0);
-    const names = [...waiting.pending].join(', ');
-    io.stdout(`\r\x1b[K  waiting ${elapsed}s for ${names || 'readiness'}`);
+    const names = [...waiting.pending];
+    const shown = names.slice(0, 5).join(', ') + (names.length > 5 ? ` and ${names.length - 5} more` : '');
+    const ready = waiting.applied.size - waiting.pending.size;
+    live.set('status', `  [stage ${waiting.position} ${waiting.stage}] ${ready}/${waiting.applied.size} ready after ${elapsed}s${shown ? `, waiting for ${shown}` : ''}`);
   };
   const timer = setInterval(status, 250);
   return {
     onEvent(event) {
-      io.stdout('\r\x1b[K');
-      if (event.type === 'stage-started') waiting = { stage: event.stage, since: Date.now(), pending: new Set() };
-      if (event.type === 'object-applied') waiting?.pending.add(event.object);
+      if (event.type === 'stage-started') {
+        waiting = { stage: event.stage, position: `${event.index + 1}/${event.total}`, since: Date.now(), applied: new Set(), pending: new Set() };
+      }
+      if (event.type === 'object-applied') {
+        waiting?.applied.add(event.object);
+        waiting?.pending.add(event.object);
+      }
       if (event.type === 'object-ready') waiting?.pending.delete(event.object);
-      if (event.type === 'stage-done' || event.type === 'failed' || event.type === 'cancelled') waiting = undefined;
-      for (const line of eventLines(event)) io.stdout(`${line}\n`);
+      if (event.type === 'stage-done' || event.type === 'failed' || event.type === 'cancelled' || event.type === 'finished') {
+        waiting = undefined;
+        live.clear();
+      }
+      live.print(eventLines(event).map((line) => `${line}\n`).join(''));
       status();
     },
     stop() {
       clearInterval(timer);
-      io.stdout('\r\x1b[K');
+      live.clear();
     },
   };
 }

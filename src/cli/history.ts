@@ -44,7 +44,7 @@ export async function run(args: string[], io: CliIO, command: 'history' | 'rollb
     return 0;
   }
   const { target: revision, prune } = rollbackTarget(history, to);
-  io.stdout(`rollback of ${app} in ${namespace} to revision ${revision.revision} (${revision.at}${revision.commit ? `, commit ${revision.commit.slice(0, 12)}` : ''})${prune.length ? `; deletes ${prune.map((r) => `${kubectlName(r)}`).join(', ')}` : ''}\n`);
+  io.stdout(`rollback of ${app} in ${namespace} to revision ${revision.revision} (${revision.at}${revision.commit ? `, commit ${revision.commit.slice(0, 12)}` : ''})${prune.length ? `; deletes what newer revisions added, where it still carries mesh's mark: ${prune.map((r) => `${kubectlName(r)}`).join(', ')}` : ''}\n`);
   const state = startRollout({
     app, namespace, inject: revision.inject, source: { source: revision.source, stageNames: [] }, ...(cluster ? { cluster } : {}),
     scope: cliScope('rollback', values['allow-cluster-resources'] === true, () => registeredScope(apps.registry, app)),
