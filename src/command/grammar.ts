@@ -18,6 +18,7 @@ export type MeshCommand =
   | { kind: 'status'; app: string; namespace?: string; cluster?: string }
   | { kind: 'history'; app: string; namespace?: string; cluster?: string }
   | { kind: 'rollback'; app: string; namespace?: string; cluster?: string; to?: number; plan?: boolean }
+  | { kind: 'shift'; app: string; weights: Record<string, number>; namespace?: string; cluster?: string; plan?: boolean }
   | { kind: 'cancel'; rolloutId: string; cluster?: string }
   | { kind: 'autoinject'; action: AutoinjectAction; namespace: string };
 
@@ -34,6 +35,7 @@ const USAGE: Record<MeshCommand['kind'], string> = {
   status: '/mesh status <app> [-n <namespace>] [--cluster <name>]',
   history: '/mesh history <app> [-n <namespace>] [--cluster <name>]',
   rollback: '/mesh rollback <app> [-n <namespace>] [--cluster <name>] [--to <revision>] [--plan]',
+  shift: '/mesh shift <app>[.<service>] <subset>=<percent>… [-n <namespace>] [--cluster <name>] [--plan]',
   cancel: '/mesh cancel <rollout-id> [--cluster <name>]',
   autoinject: '/mesh autoinject enable|disable|status <namespace>',
 };
@@ -46,6 +48,7 @@ const SUMMARY: Record<MeshCommand['kind'], string> = {
   status: 'show the latest rollout of the app',
   history: 'list the recorded revisions of the app (who, when, commit, outcome, approvals)',
   rollback: 'deploy an earlier revision again (default: the last one that succeeded before the current), deleting what newer ones added',
+  shift: "route that share of the Service's traffic to the version's subset (v2=20: 20% to version v2, the rest to the other), undone by rollback",
   cancel: 'stop a running rollout after its current step',
   autoinject: 'turn namespace sidecar auto-injection on or off, or show it',
 };
@@ -215,6 +218,15 @@ function parseWords(words: string[]): MeshCommand {
       const app = validateDnsLabel(exactlyOne(verb, o, 'an app name'), 'app');
       return { kind: 'status', app, ...where(o) };
     }
+    case 'shift': {
+      const weightWords = rest.filter((w) => WEIGHT_WORD.test(w));
+      const o = readOptions(verb, rest.filter((w) => !WEIGHT_WORD.test(w)), ['--plan'], true, true);
+      const app = validateReference(exactlyOne(verb, o, 'an app name'));
+      if (weightWords.length === 0) fail(`"shift" needs weights, e.g. v2=20; usage: ${USAGE.shift}`);
+      const weights = parseWeights(weightWords);
+      if (!weights.ok) fail(`${weights.error}; usage: ${USAGE.shift}`);
+      return { kind: 'shift', app, weights: weights.weights, ...where(o), ...(o.flags.has('--plan') ? { plan: true } : {}) };
+    }
     case 'cancel': {
       const o = readOptions(verb, rest, [], false, true);
       const rolloutId = exactlyOne(verb, o, 'a rollout id');
@@ -235,6 +247,26 @@ function parseWords(words: string[]): MeshCommand {
     default:
       return fail(`unknown command "${verb}"${didYouMean(verb, VERBS)}; ${USAGE_LINE}`);
   }
+}
+
+const WEIGHT_WORD = /^[^-][^=]*=[^=]*$/;
+
+/**
+ * `v2=20` words: each a subset (a DNS label, the workloads' `version` label) and a percentage, each subset once.
+ * Whether the subsets exist and the weights add up to 100 is for the cluster's view (src/traffic).
+ */
+export function parseWeights(words: readonly string[]): { ok: true; weights: Record<string, number> } | { ok: false; error: string } {
+  const weights: Record<string, number> = {};
+  for (const word of words) {
+    const m = /^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)=(\d{1,3})$/.exec(word);
+    if (!m) return { ok: false, error: `"${word}" is not a weight: write <subset>=<percent>, e.g. v2=20` };
+    const subset = m[1]!;
+    const weight = Number(m[3]);
+    if (weight > 100) return { ok: false, error: `${subset}=${weight}: a weight is a percentage, at most 100` };
+    if (subset in weights) return { ok: false, error: `subset ${subset} is given twice` };
+    weights[subset] = weight;
+  }
+  return { ok: true, weights };
 }
 
 /** Parses the text after `/mesh`. Errors are one line, name what was wrong and end with the usage. */
@@ -269,6 +301,8 @@ export function formatCommand(command: MeshCommand): string {
       return `rollback ${command.app}${ns}${command.to !== undefined ? ` --to ${command.to}` : ''}${command.plan ? ' --plan' : ''}`;
     case 'status':
       return `status ${command.app}${ns}`;
+    case 'shift':
+      return `shift ${command.app} ${Object.entries(command.weights).map(([s, w]) => `${s}=${w}`).join(' ')}${ns}${command.plan ? ' --plan' : ''}`;
     case 'cancel':
       return `cancel ${command.rolloutId}${cluster}`;
     case 'autoinject':

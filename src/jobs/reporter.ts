@@ -137,6 +137,23 @@ export interface PlanView {
   /** A rollback to this revision. */
   rollbackTo?: number;
   approval?: ApprovalView;
+  /** A traffic shift instead of a deploy: the Service's routes before and after, as text (`v1 80%, v2 20%`). */
+  traffic?: { service: string; before: string; after: string };
+}
+
+/** A traffic shift that was made (src/traffic): routes before and after, the revision that records it. */
+export interface TrafficShiftView {
+  label: string;
+  service: string;
+  namespace: string;
+  cluster?: string;
+  requestedBy: string;
+  before: string;
+  after: string;
+  revision: number;
+  /** Undoing the shift recorded as this revision (a rollback). */
+  undid?: number;
+  approvedBy?: string[];
 }
 
 /** One step in an approval's life, told in the plan's thread. */
@@ -164,6 +181,8 @@ export interface HistoryView {
     planHash?: string;
     rollbackTo?: number;
     objects: number;
+    /** A traffic shift: `helloworld: v1 100% → v1 80%, v2 20%`. */
+    traffic?: string;
   }[];
   limit: number;
 }
@@ -182,6 +201,7 @@ export interface JobMessages {
   planDiff(diff: string, hash: string): { replies: ReportMessage[]; file?: ReportFile };
   approvalEvent(event: ApprovalEvent): ReportMessage;
   history(view: HistoryView): ReportMessage;
+  trafficShifted(view: TrafficShiftView): ReportMessage;
   /** A request the job turned down (an approval that does not apply, …); nothing was changed. */
   refused(reason: string): ReportMessage;
   /** A user's mistake (bad app, namespace, …) found by a one-step job. */

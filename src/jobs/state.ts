@@ -33,6 +33,11 @@ export interface JobDeps {
   historyLimit?: number;
 }
 
+/** What a deploy-like job does next: answer (plan, history, approval state) or start a rollout. */
+export type Prepared =
+  | { kind: 'reply'; ok: boolean; reply: PendingReply }
+  | { kind: 'start'; rollout: RolloutState; label: string; origin?: string; requestedBy: string; reply?: PendingReply };
+
 export interface JobState {
   job: Job;
   phase: 'run' | 'notify' | 'done';

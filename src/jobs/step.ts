@@ -125,7 +125,7 @@ async function rolloutStep(state: JobState, deps: JobDeps): Promise<JobState> {
 /** Jobs that plan, ask for approval or start a rollout (src/jobs/safe-deploy.ts) rather than answer at once. */
 function isPrepared(job: Job): boolean {
   const kind = job.command.kind;
-  return kind === 'deploy' || kind === 'rollback' || kind === 'history' || kind === 'approval' || (kind === 'inject' && job.command.apply);
+  return kind === 'deploy' || kind === 'rollback' || kind === 'shift' || kind === 'history' || kind === 'approval' || (kind === 'inject' && job.command.apply);
 }
 
 /** The first step of a deploy-like job: answer (plan, approval, history), or post the rollout and start it. */

@@ -66,6 +66,15 @@ export interface Revision {
   objects: ObjectRef[];
   /** This revision was a rollback to that one. */
   rollbackTo?: number;
+  /** A traffic shift (src/traffic): the Service's routes before and after; it deployed nothing (no source files, no objects). */
+  traffic?: TrafficChange;
+}
+
+/** Weighted routes of a Service between its version subsets; `before` absent: mesh routed nothing. */
+export interface TrafficChange {
+  service: string;
+  before?: { subset: string; weight: number }[];
+  after?: { subset: string; weight: number }[];
 }
 
 export const DEFAULT_HISTORY_LIMIT = 10;
@@ -133,6 +142,51 @@ export async function recordRevision(
   });
 }
 
+/**
+ * Appends a traffic shift to the app's history (same Lease, same bound as rollouts); it changes no "deployed"
+ * record. Idempotent per `id`.
+ */
+export async function recordTrafficRevision(
+  kc: KubeConfig,
+  shift: { id: string; app: string; namespace: string; cluster?: string; by: string; at: string; approvedBy?: string[]; planHash?: string; rollbackTo?: number; traffic: TrafficChange },
+  limit = DEFAULT_HISTORY_LIMIT,
+): Promise<number> {
+  const base = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: recordName(shift.app), namespace: shift.namespace } };
+  const written = await updateLease<KubeObject, number>(kc, { namespace: shift.namespace, name: recordName(shift.app) }, (existing) => {
+    const previous = existing?.metadata.annotations ?? {};
+    const history = parseRevisions(previous[REVISIONS]);
+    const same = history.find((r) => r.rolloutId === shift.id);
+    const revision: Revision = {
+      revision: same?.revision ?? Math.max(0, ...history.map((r) => r.revision)) + 1,
+      rolloutId: shift.id, outcome: 'succeeded', at: shift.at, by: shift.by,
+      ...(shift.approvedBy?.length ? { approvedBy: shift.approvedBy } : {}),
+      ...(shift.cluster ? { cluster: shift.cluster } : {}),
+      ...(shift.planHash ? { planHash: shift.planHash } : {}),
+      source: { kind: 'manifests', files: [] }, inject: false, objects: [],
+      ...(shift.rollbackTo !== undefined ? { rollbackTo: shift.rollbackTo } : {}),
+      traffic: shift.traffic,
+    };
+    const kept = [...history.filter((r) => r.rolloutId !== shift.id), revision].sort((a, b) => a.revision - b.revision).slice(-Math.max(1, limit));
+    const labels = { 'app.kubernetes.io/managed-by': 'mesh', 'mesh.dev/app': shift.app, ...existing?.metadata.labels };
+    const write = { ...base, metadata: { ...base.metadata, labels, annotations: { ...previous, [REVISIONS]: JSON.stringify(kept) } }, spec: {} };
+    return { write, result: revision.revision };
+  });
+  if (!written) throw new Error(`could not record the traffic shift in ${shift.namespace}/${recordName(shift.app)}`);
+  return written.result;
+}
+
+/**
+ * What `rollback` restores when it is about traffic: the newest revision is a shift (its routes before), or
+ * `to` names a shift (its routes after). Undefined: the rollback is a deploy's.
+ */
+export function trafficRollbackTarget(history: Revision[], to: number | undefined): { revision: number; service: string; routes?: TrafficChange['after'] } | undefined {
+  const chosen = to !== undefined ? history.find((r) => r.revision === to) : history[0];
+  if (!chosen?.traffic) return undefined;
+  const { service, before, after } = chosen.traffic;
+  if (to !== undefined) return { revision: chosen.revision, service, ...(after ? { routes: after } : {}) };
+  return { revision: chosen.revision, service, ...(before ? { routes: before } : {}) };
+}
+
 /** Every record on the cluster (all namespaces), newest first. */
 export async function listRecords(kc: KubeConfig): Promise<DeploymentRecord[]> {
   const { items } = await listObjects(kc, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', labelSelector: `${RECORD_LABEL}=true` });
@@ -157,7 +211,7 @@ export function rollbackTarget(history: Revision[], to: number | undefined): { t
   if (!newest) throw new UserError('there is no recorded revision to roll back to');
   const target = to !== undefined
     ? history.find((r) => r.revision === to)
-    : history.find((r) => r.revision < newest.revision && r.outcome === 'succeeded');
+    : history.find((r) => r.revision < newest.revision && r.outcome === 'succeeded' && !r.traffic);
   if (!target) {
     const known = history.map((r) => `#${r.revision} ${r.outcome}`).join(', ');
     throw new UserError(to !== undefined ? `revision ${to} is not in the history (kept: ${known})` : `no earlier revision succeeded (kept: ${known})`);

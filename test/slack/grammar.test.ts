@@ -1,4 +1,4 @@
-import { formatCommand, helpText, parseCommand, type MeshCommand } from '../../src/command';
+import { formatCommand, helpText, parseCommand, permissionFor, type MeshCommand } from '../../src/command';
 
 function ok(text: string): MeshCommand {
   const result = parseCommand(text);
@@ -109,5 +109,22 @@ describe('/mesh grammar', () => {
 
   it('has a help text listing every command', () => {
     for (const verb of ['inject', 'deploy', 'status', 'cancel', 'autoinject']) expect(helpText()).toContain(`/mesh ${verb}`);
+  });
+
+  it('parses shift: an app or <app>.<service>, weights as <subset>=<percent>, and the usual options', () => {
+    expect(ok('shift helloworld v2=20')).toEqual({ kind: 'shift', app: 'helloworld', weights: { v2: 20 } });
+    expect(ok('shift bookinfo.reviews v3=10 v1=90 -n shop --plan')).toEqual({ kind: 'shift', app: 'bookinfo.reviews', weights: { v3: 10, v1: 90 }, namespace: 'shop', plan: true });
+    expect(ok(formatCommand(ok('shift helloworld v2=20 -n shop --cluster prod')))).toEqual(ok('shift helloworld v2=20 -n shop --cluster prod'));
+    expect(permissionFor(ok('shift helloworld v2=20'))).toBe('shift');
+    expect(permissionFor(ok('shift helloworld v2=20 --plan'))).toBe('plan');
+  });
+
+  it('refuses shift without weights or with malformed ones, in one line', () => {
+    expect(error('shift helloworld')).toMatch(/^"shift" needs weights, e\.g\. v2=20; usage: \/mesh shift/);
+    expect(error('shift helloworld v2=120')).toMatch(/^v2=120: a weight is a percentage, at most 100; usage:/);
+    expect(error('shift helloworld v2=20 v2=30')).toMatch(/^subset v2 is given twice/);
+    expect(error('shift helloworld V2=20')).toMatch(/^"V2=20" is not a weight: write <subset>=<percent>/);
+    expect(error('shift helloworld v2=')).toMatch(/^"v2=" is not a weight/);
+    expect(error('shift v2=20')).toMatch(/^"shift" needs an app name/);
   });
 });

@@ -1,7 +1,7 @@
 // Renders plans (`--plan`, approval requests, rollbacks), their approval state and buttons, and an app's
 // history. Counts go in the message; the full diff goes in its thread, split to fit, or as a file when long.
 import { APPROVE_ACTION, REJECT_ACTION, type ApprovalButtonValue } from '../actions';
-import type { ApprovalEvent, ApprovalView, HistoryView, PlanCountsView, PlanView } from '../../jobs/reporter';
+import type { ApprovalEvent, ApprovalView, HistoryView, PlanCountsView, PlanView, TrafficShiftView } from '../../jobs/reporter';
 import { button, context, escapeMrkdwn, fitMessage, section, type Block, type SlackMessage } from './blocks';
 
 /** Diffs up to this size go in the thread as code blocks (a few replies); longer ones as a file. */
@@ -37,8 +37,10 @@ function approvalLine(a: ApprovalView): string {
 
 export function renderPlanMessage(p: PlanView): SlackMessage {
   const where = `\`${escapeMrkdwn(p.namespace)}\`${p.cluster ? ` on cluster *${escapeMrkdwn(p.cluster)}*` : ''}`;
-  const what = p.rollbackTo !== undefined ? `Rollback of *${escapeMrkdwn(p.label)}* to revision ${p.rollbackTo}` : `Deploy of *${escapeMrkdwn(p.label)}*`;
-  const head = p.problems.length > 0
+  const what = p.traffic ? `Traffic shift of *${escapeMrkdwn(p.traffic.service)}* (${escapeMrkdwn(p.label)})`
+    : p.rollbackTo !== undefined ? `Rollback of *${escapeMrkdwn(p.label)}* to revision ${p.rollbackTo}` : `Deploy of *${escapeMrkdwn(p.label)}*`;
+  const head = p.traffic ? `:clipboard: Plan — ${what} in ${where}`
+    : p.problems.length > 0
     ? `:x: Plan for ${what.charAt(0).toLowerCase()}${what.slice(1)} to ${where}: the pre-flight rejected ${p.problems.length} object(s); nothing can be deployed`
     : `:clipboard: Plan — ${what} to ${where}: ${countsText(p.counts)}`;
   const blocks: Block[] = [section(head)];
@@ -50,7 +52,7 @@ export function renderPlanMessage(p: PlanView): SlackMessage {
   }
   if (p.approval) blocks.push(section(approvalLine(p.approval)));
   const origin = p.origin ? ` · ${escapeMrkdwn(p.origin)}` : '';
-  blocks.push(context(`Requested by <@${p.requestedBy}> · plan \`${p.hash.slice(0, 12)}\`${origin}${p.problems.length ? '' : ' · full diff in the thread'}${p.approval ? '' : ' · nothing was changed'}`));
+  blocks.push(context(`Requested by <@${p.requestedBy}> · plan \`${p.hash.slice(0, 12)}\`${origin}${p.problems.length || p.traffic ? '' : ' · full diff in the thread'}${p.approval ? '' : ' · nothing was changed'}`));
   if (p.approval?.status === 'pending') {
     const value: ApprovalButtonValue = {
       id: p.approval.id, app: p.approval.app, namespace: p.namespace, ...(p.approval.cluster ? { cluster: p.approval.cluster } : {}),
@@ -59,7 +61,7 @@ export function renderPlanMessage(p: PlanView): SlackMessage {
     const json = JSON.stringify(value);
     blocks.push({ type: 'actions', elements: [button('Approve', APPROVE_ACTION, json, 'primary'), button('Reject', REJECT_ACTION, json, 'danger')] });
   }
-  const plain = `Plan for ${p.label} in ${p.namespace}: ${countsText(p.counts)}${p.approval ? ` (${p.approval.status})` : ''}`;
+  const plain = p.traffic ? `Plan for the traffic of ${p.traffic.service} in ${p.namespace}: ${p.traffic.before} → ${p.traffic.after}${p.approval ? ` (${p.approval.status})` : ''}` : `Plan for ${p.label} in ${p.namespace}: ${countsText(p.counts)}${p.approval ? ` (${p.approval.status})` : ''}`;
   return fitMessage({ text: plain, blocks });
 }
 
@@ -121,7 +123,7 @@ export function renderHistory(h: HistoryView): SlackMessage {
       ...(r.approvedBy?.length ? [`approved by ${r.approvedBy.map((u) => `<@${u}>`).join(', ')}`] : []),
       r.commit ? `commit \`${r.commit.slice(0, 12)}\`` : 'built-in',
       ...(r.planHash ? [`plan \`${r.planHash.slice(0, 12)}\``] : []),
-      `${r.objects} object(s)`,
+      r.traffic ? `traffic ${escapeMrkdwn(r.traffic)}` : `${r.objects} object(s)`,
       ...(r.rollbackTo !== undefined ? [`rollback to #${r.rollbackTo}`] : []),
     ];
     return parts.join(' · ');
@@ -129,5 +131,15 @@ export function renderHistory(h: HistoryView): SlackMessage {
   return fitMessage({
     text: `History of ${h.app} in ${h.namespace}: ${h.revisions.length} revision(s)`,
     blocks: [section(`:scroll: History of *${escapeMrkdwn(h.app)}* in ${where} (newest first, the last ${h.limit} kept)`), section(lines.join('\n')), context('`/mesh rollback <app> -n <namespace> [--to <revision>]` deploys an earlier revision again.')],
+  });
+}
+
+export function renderTrafficShifted(v: TrafficShiftView): SlackMessage {
+  const where = `\`${escapeMrkdwn(v.namespace)}\`${v.cluster ? ` on cluster *${escapeMrkdwn(v.cluster)}*` : ''}`;
+  const head = `:twisted_rightwards_arrows: Traffic of *${escapeMrkdwn(v.service)}* in ${where}${v.undid !== undefined ? ` restored (revision ${v.undid} undone)` : ''}: ${escapeMrkdwn(v.before)} → *${escapeMrkdwn(v.after)}*`;
+  const approved = v.approvedBy?.length ? ` · approved by ${v.approvedBy.map((u) => `<@${u}>`).join(', ')}` : '';
+  return fitMessage({
+    text: `Traffic of ${v.service} in ${v.namespace}: ${v.before} → ${v.after}`,
+    blocks: [section(head), context(`Requested by <@${v.requestedBy}>${approved} · revision ${v.revision} of ${escapeMrkdwn(v.label)} · undo with \`/mesh rollback ${escapeMrkdwn(v.label)}${v.namespace === 'default' ? '' : ` -n ${escapeMrkdwn(v.namespace)}`}\``)],
   });
 }
