@@ -27,6 +27,8 @@ export interface AppEntry {
   clusters?: string[];
   /** Namespaces it may go to, `*` patterns allowed (all when absent). */
   namespaces?: string[];
+  /** Where its Istio request metrics are (a Prometheus base URL): canary steps are judged by them. */
+  prometheus?: string;
 }
 
 export type ClusterTarget =
@@ -49,7 +51,7 @@ export interface Registry {
 const NAMESPACE_PATTERN = /^(\*|[a-z0-9*]([-a-z0-9*]*[a-z0-9*])?)$/;
 const SHA = /^[0-9a-f]{40}$/;
 const REF = /^(?!.*\.\.)(?!\/)(?!.*\/$)[A-Za-z0-9._/-]{1,200}$/;
-const REPO_KEYS = ['repository', 'ref', 'path', 'credentials', 'clusters', 'namespaces'];
+const REPO_KEYS = ['repository', 'ref', 'path', 'credentials', 'clusters', 'namespaces', 'prometheus'];
 
 export function builtinRegistry(): Registry {
   return { source: 'built-in', apps: listApps().map((name) => ({ name, source: { kind: 'builtin' } })), clusters: [] };
@@ -150,6 +152,11 @@ export function parseRegistry(text: string, source: string): Registry {
     if (node.has('credentials')) (entry.source as { credentials?: GitCredentials }).credentials = parseCredentials(name, node.get('credentials', true) as Node);
     if (node.has('clusters')) entry.clusters = stringList(node.get('clusters', true), `app "${name}" clusters`, isDnsLabel);
     if (node.has('namespaces')) entry.namespaces = stringList(node.get('namespaces', true), `app "${name}" namespaces`, (value) => NAMESPACE_PATTERN.test(value));
+    if (node.has('prometheus')) {
+      const prometheus = scalar(node.get('prometheus', true), `app "${name}" prometheus`);
+      if (!/^https?:\/\/[^\s/]+(\/\S*)?$/.test(prometheus)) throw new UserError(`${at(node.get('prometheus', true))}: app "${name}" prometheus "${prometheus}" is not an http(s) URL`);
+      entry.prometheus = prometheus;
+    }
     return entry;
   }
 

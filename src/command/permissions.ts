@@ -17,10 +17,11 @@ export type Permission =
   | 'plan'
   | 'history'
   | 'rollback'
-  | 'shift';
+  | 'shift'
+  | 'canary';
 
 export const READ_ONLY_PERMISSIONS: readonly Permission[] = ['help', 'apps', 'status', 'inject', 'autoinject-status', 'plan', 'history'];
-export const MUTATING_PERMISSIONS: readonly Permission[] = ['inject-apply', 'deploy', 'cancel', 'autoinject', 'restart', 'rollback', 'shift'];
+export const MUTATING_PERMISSIONS: readonly Permission[] = ['inject-apply', 'deploy', 'cancel', 'autoinject', 'restart', 'rollback', 'shift', 'canary'];
 export const ALL_PERMISSIONS: readonly Permission[] = [...READ_ONLY_PERMISSIONS, ...MUTATING_PERMISSIONS];
 
 export function permissionFor(command: MeshCommand): Permission {
@@ -41,6 +42,8 @@ export function permissionFor(command: MeshCommand): Permission {
       return command.plan ? 'plan' : 'rollback';
     case 'shift':
       return command.plan ? 'plan' : 'shift';
+    case 'canary':
+      return 'canary';
     case 'cancel':
       return 'cancel';
     case 'autoinject':

@@ -5,6 +5,7 @@ import type { AppStatus } from '../rollout/status';
 import type { RestartReport } from '../autoinject';
 import type { Job } from './job';
 import type { ProgressEvent, RolloutView } from './progress';
+import type { CanaryState } from '../traffic/canary';
 
 /** A message as the reporter rendered it; jobs carry it in their state and hand it back, never look inside. */
 export interface ReportMessage {
@@ -187,6 +188,25 @@ export interface HistoryView {
   limit: number;
 }
 
+/** A canary release's parent message: the weights now, the step, and how it ended. */
+export interface CanaryView extends Pick<CanaryState, 'id' | 'app' | 'service' | 'namespace' | 'cluster' | 'target' | 'stable' | 'steps' | 'intervalSeconds'> {
+  /** The routes now, as text (`v1 75%, v2 25%`). */
+  weights: string;
+  /** 1-based step whose weight is in place (0: none yet), of `steps`. */
+  step: number;
+  status: 'running' | 'finished' | 'failed' | 'cancelled';
+  reason?: string;
+  requestedBy: string;
+  /** What the gates judge: readiness only, or also the named Prometheus. */
+  metrics?: string;
+}
+
+/** One line of a canary's thread: a step that passed, the last step, a failure or a cancel. */
+export interface CanaryLine {
+  outcome: 'passed' | 'finished' | 'failed' | 'cancelled';
+  text: string;
+}
+
 /** How each job's answer looks; the reporter's renderers. */
 export interface JobMessages {
   /** An inject preview: the summary, with the YAML as a file when it is too long for the message. */
@@ -202,6 +222,8 @@ export interface JobMessages {
   approvalEvent(event: ApprovalEvent): ReportMessage;
   history(view: HistoryView): ReportMessage;
   trafficShifted(view: TrafficShiftView): ReportMessage;
+  canary(view: CanaryView): ReportMessage;
+  canaryLine(line: CanaryLine): ReportMessage;
   /** A request the job turned down (an approval that does not apply, …); nothing was changed. */
   refused(reason: string): ReportMessage;
   /** A user's mistake (bad app, namespace, …) found by a one-step job. */

@@ -3,6 +3,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Apps } from '../apps';
 import type { RolloutState } from '../rollout/state';
+import type { CanaryState } from '../traffic/canary';
 import type { Job } from './job';
 import type { JobReporter, PendingReply, ProgressReport } from './reporter';
 
@@ -42,6 +43,8 @@ export interface JobState {
   job: Job;
   phase: 'run' | 'notify' | 'done';
   rollout?: RolloutState;
+  /** A canary release in progress (src/jobs/canary.ts). */
+  canary?: CanaryState;
   progress?: ProgressReport;
   reply?: PendingReply;
   outcome?: 'succeeded' | 'failed' | 'cancelled';

@@ -157,6 +157,8 @@ export async function stepJob(input: JobState | { job: Job }, deps: JobDeps): Pr
   if (state.phase === 'notify') return notify(state, deps);
   try {
     if (state.rollout) return await rolloutStep(state, deps);
+    if (state.canary) return await (await import('./canary')).canaryStep(state, deps, notify);
+    if (state.job.command.kind === 'canary') return await (await import('./canary')).startCanary(state, deps, notify);
     if (isPrepared(state.job)) return await beginJob(state, deps);
     const result = await runShortJob(state.job, deps);
     return await notify({ ...state, reply: result.reply, outcome: result.ok ? 'succeeded' : 'failed' }, deps);

@@ -228,7 +228,7 @@ async function decideAndDispatch(intent: Intent, source: 'command' | 'button', c
     ...(caller.messageTs ? { messageTs: caller.messageTs } : {}),
   };
   // A deploy to a protected namespace waits for approval; the job matches the cluster once it resolved it.
-  const deploys = kind === 'rollback' || ((kind === 'deploy' || kind === 'shift') && !intent.command.plan) || (kind === 'inject' && intent.command.apply);
+  const deploys = kind === 'rollback' || kind === 'canary' || ((kind === 'deploy' || kind === 'shift') && !intent.command.plan) || (kind === 'inject' && intent.command.apply);
   const protections = deploys && intent.namespace ? protectionsOf(policy, intent.namespace) : [];
   if (protections.length > 0) {
     job.protections = protections.map((p) => ({ rule: p.name, clusters: p.clusters, approvals: p.approvals, validForMs: p.validForMs }));

@@ -37,19 +37,34 @@ export async function prepareShift(kc: KubeConfig, target: ShiftTarget, wanted: 
   return { target, plan, apiVersion: view.apiVersion, hash: planHash(plan) };
 }
 
-/** Writes the routing (or removes it) and records the shift; resolves to its revision number. */
-export async function executeShift(
-  kc: KubeConfig,
-  prepared: PreparedShift,
-  by: { id: string; by: string; at: string; approvedBy?: string[]; rollbackTo?: number; historyLimit?: number },
-): Promise<number> {
-  const { plan, target } = prepared;
+/** Writes the routing (or removes it), without recording: a canary's intermediate steps. */
+export async function writeShift(kc: KubeConfig, prepared: PreparedShift): Promise<void> {
+  const { plan } = prepared;
   if (plan.after) await applyTrafficPlan(kc, { ...plan, after: plan.after }, prepared.apiVersion);
   else await removeTrafficRouting(kc, plan, prepared.apiVersion);
+}
+
+export interface ShiftRecord {
+  id: string;
+  by: string;
+  at: string;
+  approvedBy?: string[];
+  rollbackTo?: number;
+  historyLimit?: number;
+}
+
+/** Records a shift (routes `before` → the plan's after) in the app's history; resolves to its revision number. */
+export function recordShift(kc: KubeConfig, target: ShiftTarget, plan: TrafficPlan, hash: string, by: ShiftRecord): Promise<number> {
   return recordTrafficRevision(kc, {
     id: by.id, app: target.app, namespace: target.namespace, ...(target.cluster ? { cluster: target.cluster } : {}), by: by.by, at: by.at,
-    ...(by.approvedBy?.length ? { approvedBy: by.approvedBy } : {}), planHash: prepared.hash,
+    ...(by.approvedBy?.length ? { approvedBy: by.approvedBy } : {}), planHash: hash,
     ...(by.rollbackTo !== undefined ? { rollbackTo: by.rollbackTo } : {}),
     traffic: { service: plan.service, ...(plan.before ? { before: plan.before } : {}), ...(plan.after ? { after: plan.after } : {}) },
   }, by.historyLimit);
+}
+
+/** Writes the routing (or removes it) and records the shift; resolves to its revision number. */
+export async function executeShift(kc: KubeConfig, prepared: PreparedShift, by: ShiftRecord): Promise<number> {
+  await writeShift(kc, prepared);
+  return recordShift(kc, prepared.target, prepared.plan, prepared.hash, by);
 }

@@ -127,4 +127,20 @@ describe('/mesh grammar', () => {
     expect(error('shift helloworld v2=')).toMatch(/^"v2=" is not a weight/);
     expect(error('shift v2=20')).toMatch(/^"shift" needs an app name/);
   });
+
+  it('parses canary: --to, --steps (rising, ending at 100) and --interval as a duration', () => {
+    expect(ok('canary helloworld --to v2')).toEqual({ kind: 'canary', app: 'helloworld', to: 'v2' });
+    expect(ok('canary helloworld --to=v2 --steps 10,25,50,100 --interval 2m -n shop')).toEqual({ kind: 'canary', app: 'helloworld', to: 'v2', steps: [10, 25, 50, 100], intervalSeconds: 120, namespace: 'shop' });
+    expect(ok(formatCommand(ok('canary helloworld --to v2 --steps 20,100 --interval 30s')))).toEqual(ok('canary helloworld --to v2 --steps 20,100 --interval 30s'));
+    expect(permissionFor(ok('canary helloworld --to v2'))).toBe('canary');
+  });
+
+  it('refuses a canary without --to, with steps that do not rise to 100, or a bad interval', () => {
+    expect(error('canary helloworld')).toMatch(/^"canary" needs --to <subset>/);
+    expect(error('canary helloworld --to v2 --steps 50,20,100')).toMatch(/^--steps 50,20,100: each step must be a percentage from 1 to 100, rising/);
+    expect(error('canary helloworld --to v2 --steps 10,50')).toMatch(/^--steps 10,50: the last step must be 100/);
+    expect(error('canary helloworld --to v2 --interval 2')).toMatch(/^--interval "2" is not a duration such as 30s, 2m or 1h/);
+    expect(error('canary helloworld --to v2 --interval 5s')).toMatch(/^--interval 5s: between 10s and 24h/);
+    expect(error('canary helloworld --to')).toMatch(/^--to needs a value/);
+  });
 });

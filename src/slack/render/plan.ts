@@ -1,7 +1,7 @@
 // Renders plans (`--plan`, approval requests, rollbacks), their approval state and buttons, and an app's
 // history. Counts go in the message; the full diff goes in its thread, split to fit, or as a file when long.
-import { APPROVE_ACTION, REJECT_ACTION, type ApprovalButtonValue } from '../actions';
-import type { ApprovalEvent, ApprovalView, HistoryView, PlanCountsView, PlanView, TrafficShiftView } from '../../jobs/reporter';
+import { APPROVE_ACTION, CANCEL_ACTION, REJECT_ACTION, type ApprovalButtonValue } from '../actions';
+import type { ApprovalEvent, ApprovalView, CanaryLine, CanaryView, HistoryView, PlanCountsView, PlanView, TrafficShiftView } from '../../jobs/reporter';
 import { button, context, escapeMrkdwn, fitMessage, section, type Block, type SlackMessage } from './blocks';
 
 /** Diffs up to this size go in the thread as code blocks (a few replies); longer ones as a file. */
@@ -142,4 +142,32 @@ export function renderTrafficShifted(v: TrafficShiftView): SlackMessage {
     text: `Traffic of ${v.service} in ${v.namespace}: ${v.before} → ${v.after}`,
     blocks: [section(head), context(`Requested by <@${v.requestedBy}>${approved} · revision ${v.revision} of ${escapeMrkdwn(v.label)} · undo with \`/mesh rollback ${escapeMrkdwn(v.label)}${v.namespace === 'default' ? '' : ` -n ${escapeMrkdwn(v.namespace)}`}\``)],
   });
+}
+
+const CANARY_HEADLINE: Record<CanaryView['status'], string> = {
+  running: ':hourglass_flowing_sand: running',
+  finished: ':white_check_mark: complete',
+  failed: ':x: rolled back',
+  cancelled: ':no_entry_sign: cancelled, rolled back',
+};
+
+export function renderCanary(v: CanaryView): SlackMessage {
+  const where = `\`${escapeMrkdwn(v.namespace)}\`${v.cluster ? ` on cluster *${escapeMrkdwn(v.cluster)}*` : ''}`;
+  const blocks: Block[] = [
+    section(`Canary of *${escapeMrkdwn(v.service)}* → *${escapeMrkdwn(v.target)}* in ${where} — ${CANARY_HEADLINE[v.status]}`),
+    section(`*weights now*: ${escapeMrkdwn(v.weights)}\n*step*: ${v.step}/${v.steps.length} (${v.steps.map((s) => `${s}%`).join(' → ')}, every ${v.intervalSeconds}s)`),
+  ];
+  if (v.reason) blocks.push(section(`${v.status === 'finished' ? '' : ':warning: '}${escapeMrkdwn(v.reason)}`));
+  blocks.push(context(`Requested by <@${v.requestedBy}> · canary \`${escapeMrkdwn(v.id)}\` · gates: ${escapeMrkdwn(v.metrics ?? `${v.target} ready`)}`));
+  if (v.status === 'running') {
+    const value = JSON.stringify({ rolloutId: v.id, namespace: v.namespace, ...(v.cluster ? { cluster: v.cluster } : {}) });
+    blocks.push({ type: 'actions', elements: [button('Cancel', CANCEL_ACTION, value, 'danger')] });
+  }
+  return fitMessage({ text: `Canary of ${v.service} to ${v.target} in ${v.namespace}: ${v.status}, ${v.weights}`, blocks });
+}
+
+const CANARY_EMOJI: Record<CanaryLine['outcome'], string> = { passed: ':white_check_mark:', finished: ':tada:', failed: ':x:', cancelled: ':no_entry_sign:' };
+
+export function renderCanaryLine(line: CanaryLine): SlackMessage {
+  return fitMessage({ text: line.text, blocks: [section(`${CANARY_EMOJI[line.outcome]} ${escapeMrkdwn(line.text)}`)] });
 }
