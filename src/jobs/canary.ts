@@ -87,11 +87,8 @@ async function measure(c: CanaryState, deps: JobDeps) {
   const { subsetReady } = await import('../traffic/cluster');
   const ready = await subsetReady(await deps.kube(c.cluster), c.namespace, c.service, c.target);
   if (!c.prometheus || !ready.ok) return { ready, metrics: Boolean(c.prometheus) };
-  const { gateQueries } = await import('../traffic/canary');
-  const { queryScalar } = await import('../traffic/prometheus');
-  const q = gateQueries(c.service, c.namespace, c.target, c.intervalSeconds);
-  const [requests, successRate, p99LatencyMs] = await Promise.all([queryScalar(c.prometheus, q.requests), queryScalar(c.prometheus, q.successRate), queryScalar(c.prometheus, q.p99LatencyMs)]);
-  return { ready, metrics: true, ...(requests !== undefined ? { requests } : {}), ...(successRate !== undefined ? { successRate } : {}), ...(p99LatencyMs !== undefined ? { p99LatencyMs } : {}) };
+  const { queryGateMetrics } = await import('../traffic/prometheus');
+  return { ready, metrics: true, ...(await queryGateMetrics(c.prometheus, c.service, c.namespace, c.target, c.intervalSeconds)) };
 }
 
 /** One bounded step: cancel? set the next weight, or judge the current one once its interval has passed. */

@@ -1,5 +1,6 @@
 // The Prometheus HTTP API, as much as the canary gates need: one instant query, one scalar back.
 import { UserError } from '../errors';
+import { gateQueries } from './canary';
 
 /** The value of an instant query's single sample; undefined when it has none (or NaN: no requests to divide by). */
 export async function queryScalar(baseUrl: string, promql: string, timeoutMs = 10_000): Promise<number | undefined> {
@@ -15,4 +16,11 @@ export async function queryScalar(baseUrl: string, promql: string, timeoutMs = 1
   const value = body.data?.result?.[0]?.value?.[1];
   const number = value === undefined ? NaN : Number(value);
   return Number.isFinite(number) ? number : undefined;
+}
+
+/** The three gate measures of a subset over the interval, queried at once: requests, success rate, p99 latency. */
+export async function queryGateMetrics(baseUrl: string, service: string, namespace: string, subset: string, intervalSeconds: number): Promise<{ requests?: number; successRate?: number; p99LatencyMs?: number }> {
+  const q = gateQueries(service, namespace, subset, intervalSeconds);
+  const [requests, successRate, p99LatencyMs] = await Promise.all([queryScalar(baseUrl, q.requests), queryScalar(baseUrl, q.successRate), queryScalar(baseUrl, q.p99LatencyMs)]);
+  return { ...(requests !== undefined ? { requests } : {}), ...(successRate !== undefined ? { successRate } : {}), ...(p99LatencyMs !== undefined ? { p99LatencyMs } : {}) };
 }

@@ -3,7 +3,7 @@
 // istio_request_duration_milliseconds histogram with the labels an Istio sidecar reports as destination — so the
 // canary gates are judged by real PromQL over a real TSDB.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -78,7 +78,10 @@ async function freePort(): Promise<number> {
 
 /** Installs Prometheus when missing, then runs one on loopback scraping `targets` every second. */
 export async function startPrometheus(targets: string[]): Promise<RunningPrometheus> {
-  execFileSync('sh', [path.resolve(__dirname, '../../scripts/ensure-prometheus.sh')], { stdio: 'inherit' });
+  // From the sources, or from a bundle of them (the benchmark's) run in the project's root.
+  const script = [path.resolve(__dirname, '../../scripts/ensure-prometheus.sh'), path.resolve('scripts/ensure-prometheus.sh')].find((f) => existsSync(f));
+  if (!script) throw new Error('scripts/ensure-prometheus.sh not found: run from the project root');
+  execFileSync('sh', [script], { stdio: 'inherit' });
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mesh-prometheus-'));
   writeFileSync(path.join(dir, 'prometheus.yml'), [
     'global: {scrape_interval: 1s, evaluation_interval: 1s}',

@@ -1,6 +1,6 @@
 // The canary gates judged by real PromQL: Debian's Prometheus scraping an exporter of Istio-shaped metrics.
 import { gateQueries, judgeGates } from '../../src/traffic/canary';
-import { queryScalar } from '../../src/traffic/prometheus';
+import { queryGateMetrics, queryScalar } from '../../src/traffic/prometheus';
 import { startIstioExporter, startPrometheus, type IstioExporter, type RunningPrometheus } from '../support/prometheus';
 
 jest.setTimeout(60_000);
@@ -24,8 +24,7 @@ async function measureOf(service: string) {
   const q = gateQueries(service, 'shop', 'v2', 10);
   // rate() needs two scrapes inside the window: wait until Prometheus has them.
   for (let i = 0; i < 100 && !((await queryScalar(prometheus.url, q.requests)) ?? 0); i++) await new Promise((r) => setTimeout(r, 200));
-  const [requests, successRate, p99LatencyMs] = await Promise.all([queryScalar(prometheus.url, q.requests), queryScalar(prometheus.url, q.successRate), queryScalar(prometheus.url, q.p99LatencyMs)]);
-  return { ready: { ok: true, detail: 'web-v2 1/1' }, metrics: true, requests, successRate, p99LatencyMs };
+  return { ready: { ok: true, detail: 'web-v2 1/1' }, metrics: true, ...(await queryGateMetrics(prometheus.url, service, 'shop', 'v2', 10)) };
 }
 
 describe('canary gates against Prometheus', () => {
