@@ -44,7 +44,8 @@ export function renderPlanMessage(p: PlanView): SlackMessage {
     ? `:x: Plan for ${what.charAt(0).toLowerCase()}${what.slice(1)} to ${where}: the pre-flight rejected ${p.problems.length} object(s); nothing can be deployed`
     : `:clipboard: Plan — ${what} to ${where}: ${countsText(p.counts)}`;
   const blocks: Block[] = [section(head)];
-  if (p.problems.length > 0) blocks.push(section(p.problems.map((l) => `• ${escapeMrkdwn(l)}`).join('\n')));
+  if (p.traffic) blocks.push(section(`*before*: ${escapeMrkdwn(p.traffic.before)}\n*after*: ${escapeMrkdwn(p.traffic.after)}`));
+  else if (p.problems.length > 0) blocks.push(section(p.problems.map((l) => `• ${escapeMrkdwn(l)}`).join('\n')));
   else {
     const stages = p.stages.map((s) => `*${escapeMrkdwn(s.name)}*: ${countsText(s.counts)}`);
     if (p.deleted.length > 0) stages.push(`*deleted after the last stage*: ${p.deleted.map((o) => `\`${escapeMrkdwn(o)}\``).join(', ')}`);
