@@ -147,7 +147,9 @@ export function planRestore(view: TrafficView, routes: readonly Route[] | undefi
 
 export function describeRoutes(routes: readonly Route[] | undefined): string {
   if (!routes) return 'no routing by mesh (the Service spreads requests over all its pods)';
-  return routes.map((r) => `${r.subset} ${r.weight}%`).join(', ');
+  // Subsets at 0% are left out (`v2 100%`, not `v1 0%, v2 100%`).
+  const shown = routes.filter((r) => r.weight > 0);
+  return (shown.length > 0 ? shown : routes).map((r) => `${r.subset} ${r.weight}%`).join(', ');
 }
 
 /** A recorded shift as one line: `helloworld: v1 100% → v1 80%, v2 20%`. */
