@@ -27,7 +27,7 @@ export function historyText(app: string, namespace: string, revisions: Revision[
       [
         `#${r.revision}`, r.outcome.padEnd(9), r.at, `by ${r.by}`,
         ...(r.approvedBy?.length ? [`approved by ${r.approvedBy.join(', ')}`] : []),
-        r.commit ? `commit ${r.commit.slice(0, 12)}` : 'built-in',
+        ...(r.traffic ? [] : [r.commit ? `commit ${r.commit.slice(0, 12)}` : 'built-in']),
         ...(r.planHash ? [`plan ${r.planHash.slice(0, 12)}`] : []),
         r.traffic ? `traffic ${describeChange(r.traffic)}` : `${r.objects.length} object(s)`,
         ...(r.rollbackTo !== undefined ? [`rollback to #${r.rollbackTo}`] : []),

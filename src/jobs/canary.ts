@@ -12,7 +12,8 @@ import { shiftTargetOf } from './traffic';
 
 type Finish = (state: JobState, deps: JobDeps) => Promise<JobState>;
 
-const routesText = async (routes: { subset: string; weight: number }[] | undefined) => (await import('../traffic/plan')).describeRoutes(routes);
+const routesText = async (routes: { subset: string; weight: number }[] | undefined) =>
+  (await import('../traffic/plan')).describeRoutes(routes && [...routes].sort((a, b) => a.subset.localeCompare(b.subset)));
 
 function viewOf(c: CanaryState, weights: string): CanaryView {
   const status = c.phase === 'finished' || c.phase === 'failed' || c.phase === 'cancelled' ? c.phase : 'running';
@@ -71,7 +72,7 @@ async function abort(state: JobState, deps: JobDeps, finish: Finish, phase: 'fai
   const { prepareShift, writeShift, recordShift, planHash } = await import('../traffic/shift');
   const { releaseCanary } = await import('../traffic/cluster');
   const kc = await deps.kube(c.cluster);
-  const prepared = await prepareShift(kc, targetOf(c), { weights: { [c.stable]: 100 } });
+  const prepared = await prepareShift(kc, targetOf(c), { weights: { [c.stable]: 100 } }, { canary: c.id });
   await writeShift(kc, prepared);
   const plan = { ...prepared.plan, ...(c.initial ? { before: c.initial } : {}) };
   if (!c.initial) delete plan.before;
@@ -119,7 +120,7 @@ export async function canaryStep(state: JobState, deps: JobDeps, finish: Finish)
   const { prepareShift, writeShift, recordShift, planHash } = await import('../traffic/shift');
   const index = c.index + 1;
   const weight = c.steps[index]!;
-  const prepared = await prepareShift(kc, targetOf(c), { weights: stepWeights(c, weight) });
+  const prepared = await prepareShift(kc, targetOf(c), { weights: stepWeights(c, weight) }, { canary: c.id });
   await writeShift(kc, prepared);
   const weights = await routesText(prepared.plan.after);
   if (weight < 100) {

@@ -101,6 +101,12 @@ export async function claimCanary(kc: KubeConfig, namespace: string, service: st
   return decided.result;
 }
 
+/** The id of the canary running for the Service, if one is. */
+export async function canaryHolder(kc: KubeConfig, namespace: string, service: string): Promise<string | undefined> {
+  const lease = await getObject(kc, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: canaryLease(namespace, service) });
+  return lease?.metadata.annotations?.[CANARY_ID];
+}
+
 /** Who asked to cancel canary `id`, if anyone did. */
 export async function canaryCancelledBy(kc: KubeConfig, namespace: string, service: string, id: string): Promise<string | undefined> {
   const lease = await getObject(kc, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: canaryLease(namespace, service) });

@@ -4,7 +4,8 @@
 import { createHash } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { recordTrafficRevision } from '../rollout/record';
-import { applyTrafficPlan, readTrafficView, removeTrafficRouting } from './cluster';
+import { UserError } from '../errors';
+import { applyTrafficPlan, canaryHolder, readTrafficView, removeTrafficRouting } from './cluster';
 import { planRestore, planShift, type Route, type TrafficPlan } from './plan';
 
 export interface ShiftTarget {
@@ -31,7 +32,10 @@ export function planHash(plan: TrafficPlan): string {
 }
 
 /** Reads the cluster and plans; a UserError (one line) when the shift cannot be made. Writes nothing. */
-export async function prepareShift(kc: KubeConfig, target: ShiftTarget, wanted: ShiftWanted): Promise<PreparedShift> {
+export async function prepareShift(kc: KubeConfig, target: ShiftTarget, wanted: ShiftWanted, options: { canary?: string } = {}): Promise<PreparedShift> {
+  // A running canary owns the Service's routes: only its own steps may change them.
+  const canary = await canaryHolder(kc, target.namespace, target.service);
+  if (canary && canary !== options.canary) throw new UserError(`canary ${canary} is moving ${target.service}'s traffic; wait for it or cancel it (/mesh cancel ${canary})`);
   const view = await readTrafficView(kc, target.namespace, target.service);
   const plan = 'weights' in wanted ? planShift(view, wanted.weights) : planRestore(view, wanted.restore);
   return { target, plan, apiVersion: view.apiVersion, hash: planHash(plan) };

@@ -10,7 +10,7 @@ import { getObject } from '../../src/kube/objects';
 import type { KubeObject } from '../../src/kube/types';
 import { readHistory } from '../../src/rollout/record';
 import { blocksToText } from '../../src/slack/render/text';
-import type { StandinMessage } from '../../src/slack/standin';
+import type { StandinEvent, StandinMessage } from '../../src/slack/standin';
 import { startGitServer, type GitServer } from '../support/git-server';
 import { startIstioExporter, startPrometheus, type IstioExporter, type RunningPrometheus } from '../support/prometheus';
 import { istioKubeConfig, waitUntil, withNamespace } from './setup/cluster';
@@ -101,6 +101,15 @@ describe('/mesh canary', () => {
     await session.send(`/mesh canary helloworld --to v2 --steps 30,100 --interval 10m -n ${cancelled.name}`);
     await waitUntil('the first step', async () => (await weights(cancelled.name)) === 'v1=70 v2=30');
     const id = /canary `([^`]+)`/.exec(textOf(canaryParent()))![1]!;
+    // While it runs, the canary owns the routes: a shift by hand is refused, and changes nothing.
+    const refusals: string[] = [];
+    session.standin.events.on('event', (e: StandinEvent) => {
+      if (e.type === 'ephemeral' && e.text.startsWith(':x:')) refusals.push(e.text);
+    });
+    await session.send(`/mesh shift helloworld v2=90 -n ${cancelled.name}`);
+    await waitUntil('the refusal', async () => refusals.length > 0);
+    expect(refusals).toEqual([`:x: canary ${id} is moving helloworld's traffic; wait for it or cancel it (/mesh cancel ${id})`]);
+    expect(await weights(cancelled.name)).toBe('v1=70 v2=30');
     await session.send('click Cancel');
     await session.runner.idle();
     expect(textOf(canaryParent())).toContain(':no_entry_sign: cancelled, rolled back');

@@ -122,7 +122,7 @@ export function renderHistory(h: HistoryView): SlackMessage {
       escapeMrkdwn(r.at),
       `by ${escapeMrkdwn(r.by)}`,
       ...(r.approvedBy?.length ? [`approved by ${r.approvedBy.map((u) => `<@${u}>`).join(', ')}`] : []),
-      r.commit ? `commit \`${r.commit.slice(0, 12)}\`` : 'built-in',
+      ...(r.traffic ? [] : [r.commit ? `commit \`${r.commit.slice(0, 12)}\`` : 'built-in']),
       ...(r.planHash ? [`plan \`${r.planHash.slice(0, 12)}\``] : []),
       r.traffic ? `traffic ${escapeMrkdwn(r.traffic)}` : `${r.objects} object(s)`,
       ...(r.rollbackTo !== undefined ? [`rollback to #${r.rollbackTo}`] : []),
