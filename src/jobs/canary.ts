@@ -133,7 +133,7 @@ export async function canaryStep(state: JobState, deps: JobDeps, finish: Finish)
   if (!c.initial) delete plan.before;
   const revision = await recordShift(kc, targetOf(c), plan, planHash(plan), { id: c.id, by: `Slack user ${c.requester}`, at: new Date(deps.now()).toISOString(), ...(deps.historyLimit ? { historyLimit: deps.historyLimit } : {}) });
   await releaseCanary(kc, c.namespace, c.service, c.id);
-  const done: CanaryState = { ...c, index, phase: 'finished', reason: `all traffic on ${c.target}; recorded as revision ${revision} (undo with /mesh rollback ${c.app})` };
+  const done: CanaryState = { ...c, index, phase: 'finished', reason: `all traffic on ${c.target}; recorded as revision ${revision} (undo with /mesh rollback ${c.app}${c.namespace === 'default' ? '' : ` -n ${c.namespace}`})` };
   await report(done, deps, weights, { outcome: 'finished', text: `step ${index + 1}/${c.steps.length} (${c.target} 100%): all traffic on ${c.target}` });
   return finish({ ...state, canary: done, outcome: 'succeeded' }, deps);
 }
