@@ -3,7 +3,8 @@
 // the loopback Git server, `/mesh shift helloworld v2=20` through the console's signed handler and job runner,
 // the plan, the history, rollback to the previous weights, the approval in a protected namespace, and each
 // refusal — unknown subset, weights not adding up to 100, a Service without versions, another owner's
-// VirtualService for the host — as one line that changes nothing.
+// VirtualService for the host — as one line that changes nothing. mesh runs as the bot's identity
+// (infra/rbac/mesh-bot.yaml, a ServiceAccount token): its RBAC is what the shifts need.
 import { readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,8 +16,10 @@ import { parsePolicy } from '../../src/slack/policy-file';
 import { blocksToText } from '../../src/slack/render/text';
 import type { StandinEvent, StandinMessage } from '../../src/slack/standin';
 import { startGitServer, type GitServer } from '../support/git-server';
+import { runCli } from '../support/run-cli';
 import { runIstioctl } from '../support/real-istio';
-import { istioKubeConfig, istioKubeconfigPath, withNamespace } from './setup/cluster';
+import { meshBot, type MeshBot } from './rbac-identity';
+import { createTestNamespace, deleteTestNamespace, istioKubeConfig, istioKubeconfigPath, withNamespace } from './setup/cluster';
 
 jest.setTimeout(180_000);
 
@@ -45,15 +48,19 @@ protected:
 
 let server: GitServer;
 let session: ConsoleSession;
+let bot: MeshBot;
+let botNamespace: string;
 const ephemerals: string[] = [];
 
 beforeAll(async () => {
   server = await startGitServer({ token: TOKEN });
   const repository = server.createRepository('helloworld');
   repository.commit({ 'helloworld.yaml': readFileSync(path.join(SHARED_APPS, 'helloworld/helloworld.yaml'), 'utf8') }, 'helloworld as Istio ships it');
+  botNamespace = await createTestNamespace('ts-bot', istioKubeConfig());
+  bot = await meshBot(istioKubeConfig(), botNamespace);
   session = await startConsole({
     env: { MESH_APPS: `apps:\n  helloworld:\n    repository: ${repository.url}\n    ref: main\n    path: .\n    credentials: {env: HW_TOKEN}\n`, HW_TOKEN: TOKEN, MESH_GIT_CACHE_DIR: cacheDir },
-    kube: async () => istioKubeConfig(), policy, stageTimeoutMs: 60_000,
+    kube: async () => bot.kc, policy, stageTimeoutMs: 60_000,
   });
   session.standin.events.on('event', (e: StandinEvent) => {
     if (e.type === 'ephemeral') ephemerals.push(blocksToText(e.blocks, e.text));
@@ -62,6 +69,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await session?.close();
   await server?.close();
+  await bot?.cleanup();
+  if (botNamespace) await deleteTestNamespace(botNamespace, istioKubeConfig());
   rmSync(cacheDir, { recursive: true, force: true });
 });
 
@@ -142,6 +151,24 @@ describe('/mesh shift on the cluster with real Istio', () => {
     expect(lastError()).toBe(`:x: VirtualService theirs-routes in ${ns.name} already routes theirs and is not mesh's: nothing changed (remove it or shift traffic there)`);
     expect((await virtualService(ns.name, 'theirs-routes'))?.spec.http[0]!.route).toEqual([route('v1')]);
     expect(await virtualService(ns.name, 'theirs')).toBeUndefined();
+    expect(await weights(ns.name)).toBe(before);
+  });
+
+  it('mesh shift and mesh rollback from a terminal: the plan, the shift, the previous weights back; bad weights in one line', async () => {
+    const cli = (...args: string[]) => runCli([...args, '-n', ns.name, '--kubeconfig', istioKubeconfigPath()], { env: { HOME: os.homedir() }, cwd: process.cwd() });
+    const before = await weights(ns.name);
+    const planned = await cli('shift', 'helloworld', 'v2=30', '--plan');
+    expect(planned.stdout).toMatch(new RegExp(`^traffic of helloworld in ${ns.name} \\(plan [0-9a-f]{12}\\)\n  before: v1 80%, v2 20%\n  after:  v1 70%, v2 30%\nnothing was changed\n$`));
+    expect(await weights(ns.name)).toBe(before);
+    const shifted = await cli('shift', 'helloworld', 'v2=30');
+    expect(shifted.code).toBe(0);
+    expect(shifted.stdout).toContain(`shifted: revision `);
+    expect(await weights(ns.name)).toBe('v1=70 v2=30');
+    const back = await cli('rollback', 'helloworld');
+    expect(back.stdout).toContain("rollback of helloworld's traffic shift");
+    expect(await weights(ns.name)).toBe(before);
+    const bad = await cli('shift', 'helloworld', 'v2=30', 'v1=30');
+    expect({ code: bad.code, stderr: bad.stderr }).toEqual({ code: 1, stderr: 'mesh shift: the weights v2=30 v1=30 add up to 60, not 100\n' });
     expect(await weights(ns.name)).toBe(before);
   });
 
