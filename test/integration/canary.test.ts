@@ -117,4 +117,17 @@ describe('/mesh canary', () => {
     expect(await weights(cancelled.name)).toBe('v1=100');
     expect(id).toMatch(new RegExp(`^${cancelled.name}\\.helloworld\\.canary-`));
   });
+
+  it('refuses a canary to an unknown subset in one line, changing nothing', async () => {
+    const before = await weights(healthy.name);
+    const refusals: string[] = [];
+    session.standin.events.on('event', (e: StandinEvent) => {
+      if (e.type === 'ephemeral' && e.text.startsWith(':x:')) refusals.push(e.text);
+    });
+    await session.send(`/mesh canary helloworld --to v3 -n ${healthy.name}`);
+    await session.runner.idle();
+    expect(refusals).toEqual([":x: there is no subset v3: the workloads' version labels give v1, v2"]);
+    expect(await weights(healthy.name)).toBe(before);
+  });
 });
+
