@@ -22,7 +22,7 @@ export async function networkingApiVersion(kc: KubeConfig): Promise<string> {
       if (!(error instanceof UnservedKindError)) throw error;
     }
   }
-  throw new UserError("this cluster serves no VirtualService and DestinationRule (networking.istio.io v1 or v1beta1): is Istio's CRDs installed?");
+  throw new UserError("this cluster serves no VirtualService and DestinationRule (networking.istio.io v1 or v1beta1): are Istio's CRDs installed?");
 }
 
 export async function readTrafficView(kc: KubeConfig, namespace: string, service: string): Promise<TrafficView & { apiVersion: string }> {
