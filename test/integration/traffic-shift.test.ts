@@ -9,7 +9,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startConsole, type ConsoleSession, type SendAs } from '../../src/console/session';
-import { getObject, serverSideApply } from '../../src/kube/objects';
+import { deleteObject, getObject, serverSideApply } from '../../src/kube/objects';
 import type { KubeObject } from '../../src/kube/types';
 import { readHistory } from '../../src/rollout/record';
 import { parsePolicy } from '../../src/slack/policy-file';
@@ -118,9 +118,16 @@ describe('/mesh shift on the cluster with real Istio', () => {
     expect(lastParent()).toContain('restored (revision 3 undone): v1 50%, v2 50% → *v1 80%, v2 20%*');
     expect(await weights(ns.name)).toBe('v1=80 v2=20');
 
-    const analyzed = await runIstioctl(['analyze', '-n', ns.name, '--kubeconfig', istioKubeconfigPath()], {});
+    const analyze = () => runIstioctl(['analyze', '-n', ns.name, '--kubeconfig', istioKubeconfigPath()], {});
+    const analyzed = await analyze();
+    expect(`${analyzed.stdout}${analyzed.stderr}`).toContain(`(Namespace ${ns.name})`);
     expect(`${analyzed.stdout}${analyzed.stderr}`).not.toMatch(/^(Error|Warning|Warn) \[/m);
     expect(analyzed.code).toBe(0);
+    // The control: the same analysis reports a route to a subset mesh's DestinationRule does not define.
+    const control: KubeObject = { apiVersion: NETWORKING, kind: 'VirtualService', metadata: { name: 'analyze-control', namespace: ns.name }, spec: { hosts: ['control.example.com'], http: [{ route: [{ destination: { host: 'helloworld', subset: 'v9' } }] }] } };
+    await serverSideApply(istioKubeConfig(), control);
+    expect((await analyze()).stdout).toMatch(/^Error \[IST0101\] \(VirtualService [^)]*\/analyze-control\) Referenced host\+subset in destinationrule not found: "helloworld\+v9"/m);
+    await deleteObject(istioKubeConfig(), control);
   });
 
   it('refuses an unknown subset, weights not adding up to 100, a Service without versions and another owner\'s VirtualService, in one line each, changing nothing', async () => {
