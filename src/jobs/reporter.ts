@@ -166,7 +166,7 @@ export type ApprovalEvent =
   | { kind: 'rejected'; user: string; hash: string }
   | { kind: 'approved'; user: string; approvals: number; required: number }
   | { kind: 'not-started'; user: string; reason: string }
-  | { kind: 'starting'; user: string; approvals: number; required: number; hash: string };
+  | { kind: 'starting'; user: string; approvals: number; required: number; hash: string; shift?: boolean };
 
 export interface HistoryView {
   app: string;

@@ -265,7 +265,7 @@ async function decide(job: Job & { command: ApprovalCommand }, deps: JobDeps): P
     if ('reason' in checked) {
       return save({ ...a, approvals, status: 'refused', reason: checked.reason }, 'approval-refused', { kind: 'not-started', user: job.user, reason: checked.reason }, false, { reason: checked.reason });
     }
-    const decidedShift = await save({ ...a, approvals, status: 'approved', decidedBy: job.user }, 'approval-approved', { kind: 'starting', user: job.user, approvals: approvals.length, required: a.approvalsRequired, hash: a.plan.hash }, true);
+    const decidedShift = await save({ ...a, approvals, status: 'approved', decidedBy: job.user }, 'approval-approved', { kind: 'starting', user: job.user, approvals: approvals.length, required: a.approvalsRequired, hash: a.plan.hash, shift: true }, true);
     if (decidedShift.kind !== 'reply' || !decidedShift.ok) return decidedShift;
     const made = await traffic.makeApprovedShift(deps, { ...a, traffic: a.traffic }, checked.prepared, approvals.map((x) => x.user));
     if (made.kind !== 'reply') return made;

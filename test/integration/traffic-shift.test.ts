@@ -210,6 +210,7 @@ describe('/mesh shift in a protected namespace', () => {
     expect(await weights(ns.name)).toBe('v1=90 v2=10');
     const thread = session.standin.messages.filter((m) => m.threadTs === plan.ts).map(textOf).join('\n');
     expect(thread).toContain(`:twisted_rightwards_arrows: Traffic of *helloworld* in \`${ns.name}\``);
+    expect(thread).toMatch(/<@U0BOB> approved \(1\/1\); the traffic shift of plan `[0-9a-f]{12}` is made now/);
     const [latest] = await readHistory(istioKubeConfig(), ns.name, 'helloworld');
     expect(latest).toMatchObject({ traffic: { service: 'helloworld' }, approvedBy: [APPROVER], by: `Slack user ${REQUESTER}` });
   });

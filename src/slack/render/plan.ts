@@ -101,6 +101,7 @@ function approvalEventLine(e: ApprovalEvent): string {
     case 'not-started':
       return `:x: Approved by <@${e.user}>, but not started: ${escapeMrkdwn(e.reason)}.`;
     case 'starting':
+      if (e.shift) return `:white_check_mark: <@${e.user}> approved (${e.approvals}/${e.required}); the traffic shift of plan ${plan(e.hash)} is made now (re-planned first: the routes had not moved).`;
       return `:white_check_mark: <@${e.user}> approved (${e.approvals}/${e.required}); the rollout of plan ${plan(e.hash)} starts now (re-planned first: it stops if anything changed).`;
   }
 }
