@@ -175,6 +175,7 @@ export interface HistoryView {
   revisions: {
     revision: number;
     outcome: string;
+    reason?: string;
     at: string;
     by: string;
     approvedBy?: string[];

@@ -4,7 +4,8 @@
 import type { PendingApproval } from '../rollout/approval';
 import type { TrafficChange } from '../rollout/record';
 import type { PreparedShift, ShiftTarget, ShiftWanted } from '../traffic/shift';
-import { protectionFor, type ApprovalRequirement, type Job } from './job';
+import { UserError } from '../errors';
+import { enforceGrants, protectionFor, type ApprovalRequirement, type Job } from './job';
 import type { PlanView } from './reporter';
 import { appsOf, type JobDeps, type Prepared } from './state';
 
@@ -16,6 +17,8 @@ export async function shiftTargetOf(job: Job & { command: { app: string; cluster
   const apps = await appsOf(deps);
   const [app, service] = job.command.app.split('.') as [string, string | undefined];
   const cluster = job.command.cluster ?? apps.registry.defaultCluster;
+  // The policy rule that let the request in must cover this cluster and app, as for a deploy.
+  enforceGrants(job, cluster, apps.registry.defaultCluster, app);
   return { app, service: service ?? app, namespace: job.namespace ?? 'default', ...(cluster ? { cluster } : {}) };
 }
 
@@ -50,8 +53,10 @@ export async function trafficJob(job: Job, deps: JobDeps, target: ShiftTarget, w
   const prepared = await prepareShift(kc, target, wanted);
   const view = await planViewOf(prepared, job.user);
   if (options.planOnly) return { kind: 'reply', ok: true, reply: { visibility: 'channel', message: deps.reporter.messages.plan(view) } };
-  const rule = protectionFor(job.protections ?? [], target.cluster);
-  if (rule) {
+  const protection = protectionFor(job.protections ?? [], target.cluster, target.app);
+  if (protection.kind === 'unknown') throw new UserError(`Denied: ${protection.reason}; nothing was changed`);
+  if (protection.kind === 'protected') {
+    const rule = protection.rule;
     const { newApprovalId } = await import('../rollout/approval');
     const { describeChange } = await import('../traffic/plan');
     const now = deps.now();

@@ -33,6 +33,7 @@ apps:
     ref: main
     path: k8s
     credentials: {env: SHOP_GIT_TOKEN}
+    namespaces: [default, shop]
 ${extra}`;
 }
 
@@ -112,6 +113,16 @@ describe('apps from a Git repository (real git-http-backend on loopback)', () =>
     const builtin = await consoleRun(envWith(registry()), [`/mesh inject guestbook --commit ${shown}`]);
     expect(builtin.text).toContain(':x: guestbook is built-in; --commit applies to apps from Git');
     shop.commit({ 'k8s/web.yaml': web('nginx:1.27') }, 'back to 1.27');
+  });
+
+  it('reads a pinned commit only from the app\'s own repository, even when another repository\'s checkout of it is cached', async () => {
+    const other = server.createRepository('other');
+    other.commit({ 'k8s/other.yaml': webService.replace('name: web', 'name: other') }, 'other app');
+    const env = envWith(registry(`  other:\n    repository: ${other.url}\n    ref: main\n    path: k8s\n    credentials: {env: SHOP_GIT_TOKEN}\n`));
+    const shopCommit = (rolloutSourceOf(await resolveApp(appsFromEnv(env), 'shop')).source as GitRolloutSource).commit;
+    const { text } = await consoleRun(env, [`/mesh inject other --commit ${shopCommit}`]);
+    expect(text).toMatch(new RegExp(`:x: app other: commit ${shopCommit.slice(0, 12)} is not reachable from main in http://127\\.0\\.0\\.1:\\d+/other\\.git`));
+    expect(text).not.toContain('Injected');
   });
 
   it('reads tags and plan.yaml; a plan names the stages', async () => {

@@ -30,7 +30,7 @@ export const LAYERS: readonly Layer[] = [
   { folder: 'src/kube', holds: 'the one Kubernetes adapter: requests, get/list/apply/patch/delete, ensure-namespace, watch-until, leases, forbidden errors, node lookup, kubeconfig resolution, the pure label-selector matcher', mayImport: [] },
   { folder: 'src/cluster', holds: 'the local control plane and real Istio on it (`istio.ts`: what of istioctl\'s manifest is applied, how istiod runs)', mayImport: ['src/istio'] },
   { folder: 'src/aws', holds: 'SigV4, Secrets/SSM, Step Functions, EKS tokens', mayImport: ['src/kube'] },
-  { folder: 'src/inject', holds: 'the injection engine (`injectPod`, istio\'s `pkg/kube/inject`): policy, built-in template, injector configs rendered with `gotemplate`', mayImport: ['src/yaml', 'src/gotemplate', 'src/istio', 'src/kube/label-selector.ts'] },
+  { folder: 'src/inject', holds: 'the injection engine (`injectPod`, istio\'s `pkg/kube/inject`): policy, the built-in injector (the pinned chart\'s templates) and injector configs, rendered with `gotemplate`', mayImport: ['src/yaml', 'src/gotemplate', 'src/istio', 'src/kube/label-selector.ts'] },
   { folder: 'src/webhook', holds: "mesh's own injector webhook: server, AdmissionReviews, certificates, install", mayImport: ['src/inject', 'src/kube', 'src/istio', 'src/yaml'] },
   { folder: 'src/injector', holds: "where an injection comes from (the cluster's injector webhook, its ConfigMaps, or the built-in engine) and the AdmissionReview client for istiod's webhook", mayImport: ['src/inject', 'src/kube', 'src/istio'] },
   { folder: 'src/autoinject', holds: 'automatic injection: namespace labels, coverage, drift, the probe', mayImport: ['src/kube', 'src/webhook', 'src/istio'] },

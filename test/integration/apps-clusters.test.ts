@@ -38,6 +38,8 @@ apps:
     ref: main
     path: k8s
     credentials: {env: SHOP_TOKEN}
+    clusters: [one, two]
+    namespaces: ["apps-clusters-*"]
 `;
 }
 

@@ -1,4 +1,5 @@
 import { kubeRequest, KubeApiError, serverSideApply } from '../../src/kube';
+import { HISTORY_NAMESPACE } from '../../src/rollout/record';
 import { meshBot, rbacManifests, type MeshBot } from './rbac-identity';
 import { kubeConfig, withNamespace } from './setup/cluster';
 
@@ -10,6 +11,7 @@ const admin = kubeConfig();
 const manifests = rbacManifests();
 
 const WEBHOOK_NS = 'istio-system';
+const HISTORY_NS = HISTORY_NAMESPACE;
 const APP = '<app>'; // replaced by the test namespace: where deploy, inject and autoinject act
 
 interface Check {
@@ -68,12 +70,15 @@ const allowed: Check[] = [
   { verb: 'patch', resource: 'secrets', namespace: WEBHOOK_NS, name: 'sidecar-injector-certs', why: 'store certificate' },
   { verb: 'create', resource: 'secrets', namespace: WEBHOOK_NS, why: 'first server-side apply of the certificate Secret' },
   { verb: 'get', resource: 'configmaps', namespace: WEBHOOK_NS, name: 'kube-root-ca.crt', why: 'cluster CA for the caBundle' },
+  // history: one Secret per revision in mesh's own namespace
+  ...['get', 'list', 'create', 'update', 'delete'].map((verb): Check => ({ verb, resource: 'secrets', namespace: HISTORY_NS, why: 'revision history' })),
 ];
 
 const forbidden: Check[] = [
   { verb: 'list', resource: 'secrets', why: 'cluster-wide secrets' },
   { verb: 'get', resource: 'secrets', namespace: APP, name: 'db-password', why: 'secrets of apps' },
   { verb: 'list', resource: 'secrets', namespace: WEBHOOK_NS, why: 'other secrets of the webhook namespace' },
+  { verb: 'watch', resource: 'secrets', namespace: HISTORY_NS, why: 'more than the history needs' },
   { verb: 'get', resource: 'secrets', namespace: WEBHOOK_NS, name: 'istio-ca-secret', why: 'other secrets of the webhook namespace' },
   { verb: 'delete', resource: 'namespaces', name: APP, why: 'deleting namespaces' },
   { verb: 'delete', resource: 'pods', namespace: APP, why: 'deleting pods' },

@@ -59,7 +59,7 @@ beforeAll(async () => {
   botNamespace = await createTestNamespace('ts-bot', istioKubeConfig());
   bot = await meshBot(istioKubeConfig(), botNamespace);
   session = await startConsole({
-    env: { MESH_APPS: `apps:\n  helloworld:\n    repository: ${repository.url}\n    ref: main\n    path: .\n    credentials: {env: HW_TOKEN}\n`, HW_TOKEN: TOKEN, MESH_GIT_CACHE_DIR: cacheDir },
+    env: { MESH_APPS: `apps:\n  helloworld:\n    repository: ${repository.url}\n    ref: main\n    path: .\n    credentials: {env: HW_TOKEN}\n    namespaces: ["*"]\n`, HW_TOKEN: TOKEN, MESH_GIT_CACHE_DIR: cacheDir },
     kube: async () => bot.kc, policy, stageTimeoutMs: 60_000,
   });
   session.standin.events.on('event', (e: StandinEvent) => {
