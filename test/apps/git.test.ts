@@ -32,12 +32,12 @@ apps:
     repository: ${shop.url}
     ref: main
     path: k8s
-    credentials: {env: SHOP_GIT_TOKEN}
+    credentials: {env: MESH_GIT_SHOP_TOKEN}
 ${extra}`;
 }
 
 function envWith(apps: string, token = TOKEN): NodeJS.ProcessEnv {
-  return { MESH_APPS: apps, SHOP_GIT_TOKEN: token, MESH_GIT_CACHE_DIR: cacheDir, MESH_CLUSTER_NAME: 'must-not-start' };
+  return { MESH_APPS: apps, MESH_GIT_SHOP_TOKEN: token, MESH_GIT_CACHE_DIR: cacheDir, MESH_CLUSTER_NAME: 'must-not-start' };
 }
 
 /** Runs console lines; returns every message and ephemeral reply as text lines (section texts included). */
@@ -160,5 +160,19 @@ describe('apps from a Git repository (real git-http-backend on loopback)', () =>
     broken.commit({ 'k8s/bad.yaml': null, 'k8s/huge.yaml': `# ${'x'.repeat(1024 * 1024 + 10)}\n` }, 'huge');
     const huge = await consoleRun(env, ['/mesh inject shop']);
     expect(huge.text).toMatch(/:x: app shop: k8s\/huge\.yaml is \d+ bytes, over the 1048576-byte limit per file/);
+  });
+
+  it('never sends a token over plain http to a host that is not loopback, even when the registry check is bypassed', async () => {
+    const { resolveRemoteRef } = await import('../../src/git/repository');
+    const remote = { url: 'http://git.example.com/team/shop.git', auth: { username: 'x-access-token', password: TOKEN } };
+    await expect(resolveRemoteRef(remote, 'main')).rejects.toThrow('http://git.example.com/team/shop.git: refusing to send Git credentials over http:// (clear text); use https://');
+    // credentials.env outside MESH_GIT_* is refused at fetch time too, before any variable is read.
+    const app = { name: 'shop', source: { kind: 'git' as const, repository: shop.url, ref: 'main', path: 'k8s', credentials: { username: 'x', token: { env: 'AWS_SECRET_ACCESS_KEY' } } } };
+    const { fetchAppFiles } = await import('../../src/apps/git-source');
+    const before = server.requests.length;
+    await expect(fetchAppFiles(app, app.source, { env: { AWS_SECRET_ACCESS_KEY: TOKEN }, cacheDir }, undefined)).rejects.toThrow(
+      /^the Git token of app shop: credentials.env "AWS_SECRET_ACCESS_KEY" is not allowed/,
+    );
+    expect(server.requests.length).toBe(before);
   });
 });
