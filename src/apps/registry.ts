@@ -28,6 +28,10 @@ export interface AppEntry {
   clusters?: string[];
   /** Namespaces it may go to, `*` patterns allowed (all when absent). */
   namespaces?: string[];
+  /** Cluster-scoped kinds it may apply (none when absent), e.g. `{group: "", kind: Namespace}`. */
+  clusterResources?: { group: string; kind: string }[];
+  /** ClusterRoles its RoleBindings may refer to (none when absent). */
+  clusterRoles?: string[];
 }
 
 export type ClusterTarget =
@@ -50,7 +54,7 @@ export interface Registry {
 const NAMESPACE_PATTERN = /^(\*|[a-z0-9*]([-a-z0-9*]*[a-z0-9*])?)$/;
 const SHA = /^[0-9a-f]{40}$/;
 const REF = /^(?!.*\.\.)(?!\/)(?!.*\/$)[A-Za-z0-9._/-]{1,200}$/;
-const REPO_KEYS = ['repository', 'ref', 'path', 'credentials', 'clusters', 'namespaces'];
+const REPO_KEYS = ['repository', 'ref', 'path', 'credentials', 'clusters', 'namespaces', 'clusterResources', 'clusterRoles'];
 
 /**
  * Why a repository URL may not carry credentials, or undefined: a token goes only over https (plain http only to
@@ -175,7 +179,24 @@ export function parseRegistry(text: string, source: string): Registry {
     }
     if (node.has('clusters')) entry.clusters = stringList(node.get('clusters', true), `app "${name}" clusters`, isDnsLabel);
     if (node.has('namespaces')) entry.namespaces = stringList(node.get('namespaces', true), `app "${name}" namespaces`, (value) => NAMESPACE_PATTERN.test(value));
+    Object.assign(entry, parseAppReach(name, node));
     return entry;
+  }
+
+  /** clusterResources and clusterRoles: what the app may touch beyond its namespaces (none when absent). */
+  function parseAppReach(name: string, node: YAMLMap): Pick<AppEntry, 'clusterResources' | 'clusterRoles'> {
+    const reach: Pick<AppEntry, 'clusterResources' | 'clusterRoles'> = {};
+    if (node.has('clusterRoles')) reach.clusterRoles = stringList(node.get('clusterRoles', true), `app "${name}" clusterRoles`, (v) => /^[a-z0-9]([-a-z0-9.:_]*[a-z0-9])?$/.test(v));
+    if (node.has('clusterResources')) {
+      const list = node.get('clusterResources', true) as Node | null;
+      const items = (list?.toJSON?.() ?? null) as unknown;
+      const valid = (item: unknown): item is { group: string; kind: string } =>
+        typeof item === 'object' && item !== null && Object.keys(item).every((k) => k === 'group' || k === 'kind') &&
+        typeof (item as { group?: unknown }).group === 'string' && /^[A-Z*][A-Za-z0-9]*$/.test(String((item as { kind?: unknown }).kind));
+      if (!Array.isArray(items) || !items.every(valid)) throw new UserError(`${at(list)}: app "${name}" clusterResources must be a list of {group, kind} (group "" is the core group)`);
+      reach.clusterResources = items;
+    }
+    return reach;
   }
 
   function parseCredentials(name: string, node: Node): GitCredentials {

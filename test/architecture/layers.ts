@@ -36,6 +36,7 @@ export const LAYERS: readonly Layer[] = [
   { folder: 'src/autoinject', holds: 'automatic injection: namespace labels, coverage, drift, the probe', mayImport: ['src/kube', 'src/webhook', 'src/istio'] },
   { folder: 'src/rollout', holds: 'staged rollouts: plans, readiness rules, the engine, locks, history — no presentation', mayImport: ['src/command', 'src/inject', 'src/injector', 'src/kube', 'src/yaml'] },
   { folder: 'src/apps', holds: 'the app registry, reference resolution, named clusters, apps from Git', mayImport: ['src/rollout', 'src/git', 'src/kube', 'src/aws', 'src/command'] },
+  { folder: 'src/rbac', holds: "the bot's RBAC generated from the registry (a Role per app namespace), the install role", mayImport: ['src/apps', 'src/rollout', 'src/kube'] },
   { folder: 'src/jobs', holds: 'what a `/mesh` request does, as resumable steps; reports through the `JobReporter` port, knows no Slack', mayImport: ['src/apps', 'src/rollout', 'src/autoinject', 'src/inject', 'src/injector', 'src/aws', 'src/command'] },
   { folder: 'src/slack', holds: 'the Slack door: signed requests, front door, policy, Web API, the `JobReporter` implementation; Slack markup only under `src/slack/render/`', mayImport: ['src/jobs', 'src/rollout', 'src/autoinject', 'src/aws', 'src/command'] },
   { folder: 'src/console', holds: 'the local console: the Slack door on a loopback Slack stand-in, the job runner in-process', mayImport: ['src/slack', 'src/jobs', 'src/apps', 'src/cluster', 'src/kube'] },

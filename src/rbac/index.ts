@@ -1,0 +1,36 @@
+// src/rbac — Kubernetes permissions as small as the registry: the bot's Roles per app namespace, generated from
+// the registry and the kinds each app's manifests hold, and the install role a human applies once.
+import type { Apps } from '../apps';
+import { errorMessage, UserError } from '../errors';
+import { isManifestFile } from '../rollout/app-files';
+import { parseManifestDocuments } from '../rollout/manifests';
+import { generateBotRbac, namespacesOf, type AppKinds, type BotRbacOptions, type GeneratedRbac } from './generate';
+
+export { appLeaseNames, generateBotRbac, generateInstallRole, resourceOf, type BotRbacOptions, type GeneratedRbac, type InstallRoleOptions } from './generate';
+
+/** The kinds in an app's manifests as loaded now (a Git app at its registered ref). */
+async function kindsOf(apps: Apps, app: AppKinds['app']): Promise<AppKinds> {
+  const snapshot = await apps.load(app).catch((error: unknown) => {
+    const message = errorMessage(error);
+    throw new UserError(`${message.startsWith(`app ${app.name}:`) ? message : `app ${app.name}: ${message}`} (its manifests' kinds decide its Role)`);
+  });
+  const seen = new Map<string, { apiVersion: string; kind: string }>();
+  for (const [file, text] of Object.entries(snapshot.files)) {
+    if (!isManifestFile(file)) continue;
+    for (const doc of parseManifestDocuments(text, file)) {
+      const { apiVersion, kind } = doc.object;
+      seen.set(`${apiVersion}/${kind}`, { apiVersion, kind });
+    }
+  }
+  return { app, kinds: [...seen.values()] };
+}
+
+/** The bot's RBAC for every app of the registry that has a namespace to grant (each app loaded once, in order). */
+export async function botRbacForRegistry(apps: Apps, options: BotRbacOptions): Promise<GeneratedRbac> {
+  const granted = apps.registry.apps.filter((app) => namespacesOf(app, options.namespaces).namespaces.length > 0);
+  const kinds: AppKinds[] = [];
+  for (const app of granted) kinds.push(await kindsOf(apps, app));
+  const skipped = apps.registry.apps.filter((app) => !granted.includes(app)).map((app) => namespacesOf(app, options.namespaces).note!);
+  const generated = generateBotRbac(apps.registry, kinds, options);
+  return { objects: generated.objects, notes: [...new Set([...generated.notes, ...skipped])] };
+}
