@@ -45,6 +45,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     const { values } = parseCommandArgs('rbac', rest, {
       registry: { type: 'string' },
       namespace: { type: 'string', short: 'n', multiple: true, default: [] },
+      name: { type: 'string', default: 'mesh-bot' },
       group: { type: 'string', default: 'mesh-bot' },
       'service-account': { type: 'string' },
       'istio-namespace': { type: 'string', default: 'istio-system' },
@@ -55,7 +56,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     const apps = appsOf(values.registry, io);
     const serviceAccount = serviceAccountOf(values['service-account']);
     const { objects, notes } = await botRbacForRegistry(apps, {
-      group: values.group, namespaces: values.namespace, istioNamespace: values['istio-namespace'], ...(serviceAccount ? { serviceAccount } : {}),
+      name: values.name, group: values.group, namespaces: values.namespace, istioNamespace: values['istio-namespace'], ...(serviceAccount ? { serviceAccount } : {}),
     });
     for (const note of notes) io.stderr(`mesh rbac: ${note}\n`);
     printYaml(io, [

@@ -8,6 +8,8 @@ import { namespaceAllowed, type AppEntry, type Registry } from '../apps/registry
 import type { KubeObject } from '../kube/types';
 
 export interface BotRbacOptions {
+  /** Name of every object generated (`mesh-bot`): one bot per name, e.g. a stage's. */
+  name?: string;
   /** The Kubernetes group of the bot (EKS access entry): `mesh-bot`. */
   group: string;
   /** Also bind a ServiceAccount (`namespace/name`), e.g. a bot running in a cluster, or the tests' identity. */
@@ -176,7 +178,7 @@ function clusterRules(namespaces: string[], apps: AppKinds[]): Rule[] {
 const celList = (values: readonly string[]) => `[${values.map((v) => `'${v}'`).join(', ')}]`;
 
 /** The bot may change a namespace's injection labels and nothing else of it (not pod-security.kubernetes.io/*). */
-function namespaceLabelPolicy(options: BotRbacOptions): KubeObject[] {
+function namespaceLabelPolicy(name: string, options: BotRbacOptions): KubeObject[] {
   const mutable = ['istio-injection', 'istio.io/rev'];
   const users = options.serviceAccount ? [`system:serviceaccount:${options.serviceAccount.namespace}:${options.serviceAccount.name}`] : [];
   const m = celList(mutable);
@@ -190,7 +192,7 @@ function namespaceLabelPolicy(options: BotRbacOptions): KubeObject[] {
     {
       apiVersion: 'admissionregistration.k8s.io/v1',
       kind: 'ValidatingAdmissionPolicy',
-      metadata: { name: 'mesh-bot-namespace-labels', labels: LABELS },
+      metadata: { name: `${name}-namespace-labels`, labels: LABELS },
       spec: {
         failurePolicy: 'Fail',
         matchConstraints: { resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['UPDATE'], resources: ['namespaces'] }] },
@@ -198,16 +200,16 @@ function namespaceLabelPolicy(options: BotRbacOptions): KubeObject[] {
           { name: 'is-mesh-bot', expression: `${celList([options.group])}.exists(g, g in request.userInfo.groups) || request.userInfo.username in ${celList(users)}` },
         ],
         validations: [
-          { expression: labels, message: `mesh-bot may change only the ${mutable.join(' and ')} labels of a namespace` },
-          { expression: annotations, message: 'mesh-bot may not change the annotations of a namespace' },
+          { expression: labels, message: `${options.group} may change only the ${mutable.join(' and ')} labels of a namespace` },
+          { expression: annotations, message: `${options.group} may not change the annotations of a namespace` },
         ],
       },
     },
     {
       apiVersion: 'admissionregistration.k8s.io/v1',
       kind: 'ValidatingAdmissionPolicyBinding',
-      metadata: { name: 'mesh-bot-namespace-labels', labels: LABELS },
-      spec: { policyName: 'mesh-bot-namespace-labels', validationActions: ['Deny'] },
+      metadata: { name: `${name}-namespace-labels`, labels: LABELS },
+      spec: { policyName: `${name}-namespace-labels`, validationActions: ['Deny'] },
     },
   ];
 }
@@ -235,25 +237,25 @@ export function generateBotRbac(registry: Pick<Registry, 'source'>, apps: AppKin
   if (system) throw new UserError(`${options.namespaces.includes(system) ? `--namespace ${system}` : registry.source}: mesh never grants the bot rights in ${system} (Kubernetes' own namespaces, kube-*)`);
   const namespaces = [...byNamespace.keys()].sort();
   if (namespaces.length === 0) throw new UserError(`${registry.source}: no app has a namespace to grant (name them with --namespace)`);
-  const binding = (kind: 'RoleBinding' | 'ClusterRoleBinding', name: string, namespace?: string): KubeObject => ({
+  const name = options.name ?? 'mesh-bot';
+  const binding = (kind: 'RoleBinding' | 'ClusterRoleBinding', bindingName: string, namespace?: string): KubeObject => ({
     apiVersion: `${RBAC}/v1`,
     kind,
-    metadata: { name, ...(namespace ? { namespace } : {}), labels: LABELS },
-    roleRef: { apiGroup: RBAC, kind: kind === 'RoleBinding' ? 'Role' : 'ClusterRole', name },
+    metadata: { name: bindingName, ...(namespace ? { namespace } : {}), labels: LABELS },
+    roleRef: { apiGroup: RBAC, kind: kind === 'RoleBinding' ? 'Role' : 'ClusterRole', name: bindingName },
     subjects: subjects(options),
   } as KubeObject);
+  const role = (roleName: string, namespace: string, rules: Rule[]) =>
+    ({ apiVersion: `${RBAC}/v1`, kind: 'Role', metadata: { name: roleName, namespace, labels: LABELS }, rules }) as KubeObject;
   const objects: KubeObject[] = [
     ...namespaces.map((ns): KubeObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } })),
-    { apiVersion: `${RBAC}/v1`, kind: 'ClusterRole', metadata: { name: 'mesh-bot', labels: LABELS }, rules: clusterRules(namespaces, apps) } as KubeObject,
-    binding('ClusterRoleBinding', 'mesh-bot'),
-    ...namespaces.flatMap((ns) => [
-      { apiVersion: `${RBAC}/v1`, kind: 'Role', metadata: { name: 'mesh-bot', namespace: ns, labels: LABELS }, rules: namespaceRules(byNamespace.get(ns)!) } as KubeObject,
-      binding('RoleBinding', 'mesh-bot', ns),
-    ]),
+    { apiVersion: `${RBAC}/v1`, kind: 'ClusterRole', metadata: { name, labels: LABELS }, rules: clusterRules(namespaces, apps) } as KubeObject,
+    binding('ClusterRoleBinding', name),
+    ...namespaces.flatMap((ns) => [role(name, ns, namespaceRules(byNamespace.get(ns)!)), binding('RoleBinding', name, ns)]),
     // autoinject checks that an injector's Service exists.
-    { apiVersion: `${RBAC}/v1`, kind: 'Role', metadata: { name: 'mesh-bot-injectors', namespace: options.istioNamespace, labels: LABELS }, rules: [{ apiGroups: [''], resources: ['services'], verbs: ['get'] }] } as KubeObject,
-    binding('RoleBinding', 'mesh-bot-injectors', options.istioNamespace),
-    ...namespaceLabelPolicy(options),
+    role(`${name}-injectors`, options.istioNamespace, [{ apiGroups: [''], resources: ['services'], verbs: ['get'] }]),
+    binding('RoleBinding', `${name}-injectors`, options.istioNamespace),
+    ...namespaceLabelPolicy(name, options),
   ];
   return { objects, notes };
 }
