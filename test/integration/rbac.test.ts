@@ -3,6 +3,7 @@ import { kubeRequest, KubeApiError, serverSideApply } from '../../src/kube';
 import { meshBot, meshInstaller, type MeshBot } from './rbac-identity';
 import { kubeConfig, withNamespace } from './setup/cluster';
 import { installWebhook } from '../../src/webhook/install';
+import { disable, enable, status } from '../../src/autoinject';
 import { deleteWebhookConfig, runId, scopeSelector } from './webhook-support';
 
 // The bot's RBAC as `mesh rbac generate` prints it, on the real API server (RBAC authorizer), asked through
@@ -211,6 +212,10 @@ describe('the install role (mesh rbac install-role)', () => {
       await expect(installWebhook(installer.kc, options)).resolves.toMatchObject({ issued: true, signer: 'kubernetes.io/kubelet-serving' });
       // Again: the stored certificate is kept, the caBundle patched in place.
       await expect(installWebhook(installer.kc, options)).resolves.toMatchObject({ issued: false });
+      // And namespace labels by hand (mesh autoinject), in any namespace: status, enable, disable.
+      expect((await status(installer.kc, home.name)).ok).toBe(true);
+      expect(['enabled', 'already-enabled', 'failed']).toContain((await enable(installer.kc, home.name)).outcome);
+      await expect(disable(installer.kc, home.name)).resolves.toMatchObject({ labels: {} });
     } finally {
       await installer.cleanup();
     }
