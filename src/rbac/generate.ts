@@ -200,8 +200,9 @@ function namespaceLabelPolicy(name: string, options: BotRbacOptions): KubeObject
           { name: 'is-mesh-bot', expression: `${celList([options.group])}.exists(g, g in request.userInfo.groups) || request.userInfo.username in ${celList(users)}` },
         ],
         validations: [
-          { expression: labels, message: `${options.group} may change only the ${mutable.join(' and ')} labels of a namespace` },
-          { expression: annotations, message: `${options.group} may not change the annotations of a namespace` },
+          // Forbidden (403) rather than the default Invalid (422): it is a permission, not a malformed object.
+          { expression: labels, reason: 'Forbidden', message: `${options.group} may change only the ${mutable.join(' and ')} labels of a namespace` },
+          { expression: annotations, reason: 'Forbidden', message: `${options.group} may not change the annotations of a namespace` },
         ],
       },
     },
@@ -215,7 +216,10 @@ function namespaceLabelPolicy(name: string, options: BotRbacOptions): KubeObject
 }
 
 export interface GeneratedRbac {
+  /** Not the namespaces themselves: `kubectl delete -f` of the RBAC must not take the apps along. */
   objects: KubeObject[];
+  /** The namespaces granted in, which must exist before the RoleBindings are applied. */
+  namespaces: string[];
   /** Why an app got fewer namespaces than the registry allows (patterns, built-in apps). */
   notes: string[];
 }
@@ -248,7 +252,6 @@ export function generateBotRbac(registry: Pick<Registry, 'source'>, apps: AppKin
   const role = (roleName: string, namespace: string, rules: Rule[]) =>
     ({ apiVersion: `${RBAC}/v1`, kind: 'Role', metadata: { name: roleName, namespace, labels: LABELS }, rules }) as KubeObject;
   const objects: KubeObject[] = [
-    ...namespaces.map((ns): KubeObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } })),
     { apiVersion: `${RBAC}/v1`, kind: 'ClusterRole', metadata: { name, labels: LABELS }, rules: clusterRules(namespaces, apps) } as KubeObject,
     binding('ClusterRoleBinding', name),
     ...namespaces.flatMap((ns) => [role(name, ns, namespaceRules(byNamespace.get(ns)!)), binding('RoleBinding', name, ns)]),
@@ -257,7 +260,7 @@ export function generateBotRbac(registry: Pick<Registry, 'source'>, apps: AppKin
     binding('RoleBinding', `${name}-injectors`, options.istioNamespace),
     ...namespaceLabelPolicy(name, options),
   ];
-  return { objects, notes };
+  return { objects, namespaces, notes };
 }
 
 export interface InstallRoleOptions {

@@ -32,5 +32,5 @@ export async function botRbacForRegistry(apps: Apps, options: BotRbacOptions): P
   for (const app of granted) kinds.push(await kindsOf(apps, app));
   const skipped = apps.registry.apps.filter((app) => !granted.includes(app)).map((app) => namespacesOf(app, options.namespaces).note!);
   const generated = generateBotRbac(apps.registry, kinds, options);
-  return { objects: generated.objects, notes: [...new Set([...generated.notes, ...skipped])] };
+  return { ...generated, notes: [...new Set([...generated.notes, ...skipped])] };
 }

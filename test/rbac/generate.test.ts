@@ -41,7 +41,7 @@ const kinds = [
 const options = { group: 'mesh-bot', namespaces: ['shop-eu'], istioNamespace: 'istio-system' };
 
 describe('mesh rbac generate', () => {
-  const { objects, notes } = generateBotRbac(registry, kinds, options);
+  const { objects, namespaces, notes } = generateBotRbac(registry, kinds, options);
   const find = (kind: string, name: string, namespace?: string) => objects.find((o) => o.kind === kind && o.metadata.name === name && o.metadata.namespace === namespace)!;
 
   it('gives a Role and RoleBinding in each namespace an app may go to, by name; patterns only for the names given', () => {
@@ -50,7 +50,9 @@ describe('mesh rbac generate', () => {
     // guestbook (built-in) may go anywhere: it is granted in the namespace named, too.
     expect(JSON.stringify(rulesOf(find('Role', 'mesh-bot', 'shop-eu')))).toContain('mesh-rollout-guestbook');
     expect(objects.filter((o) => o.kind === 'RoleBinding' && o.metadata.name === 'mesh-bot').map((o) => o.metadata.namespace)).toEqual(roles);
-    expect(objects.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name)).toEqual(roles);
+    // The namespaces are named, not generated: deleting the RBAC must not delete the apps.
+    expect(namespaces).toEqual(roles);
+    expect(objects.filter((o) => o.kind === 'Namespace')).toEqual([]);
     // guestbook (built-in: any namespace) gets none unless named; shop-* is a pattern: only shop-eu was named.
     expect(notes).toEqual([
       'app guestbook may go to any namespace: RBAC grants by name, so only shop-eu (add others with --namespace)',
