@@ -49,6 +49,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       group: { type: 'string', default: 'mesh-bot' },
       'service-account': { type: 'string' },
       'istio-namespace': { type: 'string', default: 'istio-system' },
+      'history-namespace': { type: 'string', default: 'mesh-system' },
     });
     refuseEmptyValues('rbac', values);
     const bad = values.namespace.find((ns) => !isDnsLabel(ns));
@@ -56,7 +57,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     const apps = appsOf(values.registry, io);
     const serviceAccount = serviceAccountOf(values['service-account']);
     const { objects, namespaces, notes } = await botRbacForRegistry(apps, {
-      name: values.name, group: values.group, namespaces: values.namespace, istioNamespace: values['istio-namespace'], ...(serviceAccount ? { serviceAccount } : {}),
+      name: values.name, group: values.group, namespaces: values.namespace, istioNamespace: values['istio-namespace'], historyNamespace: values['history-namespace'], ...(serviceAccount ? { serviceAccount } : {}),
     });
     for (const note of notes) io.stderr(`mesh rbac: ${note}\n`);
     printYaml(io, [

@@ -18,6 +18,11 @@ export interface BotRbacOptions {
   namespaces: string[];
   /** Where the injectors' Services live (autoinject checks they exist). */
   istioNamespace: string;
+  /**
+   * Mesh's own namespace, where the apps' revision history is kept (one Secret per revision, `mesh-system`):
+   * the only Secrets the bot reads and writes, unless an app's manifests hold Secrets.
+   */
+  historyNamespace?: string;
 }
 
 /** What one app's manifests hold: apiVersion and kind of each object. */
@@ -237,7 +242,7 @@ export function generateBotRbac(registry: Pick<Registry, 'source'>, apps: AppKin
     if (!byNamespace.has(ns)) throw new UserError(`--namespace ${ns}: no app of ${registry.source} may go there`);
   }
   // Kubernetes' own namespaces (kube-system, kube-node-lease, kube-public) are never an app's, whatever the registry says.
-  const system = [...byNamespace.keys()].find((ns) => ns.startsWith('kube-'));
+  const system = [...byNamespace.keys(), options.historyNamespace ?? ''].find((ns) => ns.startsWith('kube-'));
   if (system) throw new UserError(`${options.namespaces.includes(system) ? `--namespace ${system}` : registry.source}: mesh never grants the bot rights in ${system} (Kubernetes' own namespaces, kube-*)`);
   const namespaces = [...byNamespace.keys()].sort();
   if (namespaces.length === 0) throw new UserError(`${registry.source}: no app has a namespace to grant (name them with --namespace)`);
@@ -255,12 +260,17 @@ export function generateBotRbac(registry: Pick<Registry, 'source'>, apps: AppKin
     { apiVersion: `${RBAC}/v1`, kind: 'ClusterRole', metadata: { name, labels: LABELS }, rules: clusterRules(namespaces, apps) } as KubeObject,
     binding('ClusterRoleBinding', name),
     ...namespaces.flatMap((ns) => [role(name, ns, namespaceRules(byNamespace.get(ns)!)), binding('RoleBinding', name, ns)]),
+    // The revision history: Secrets in mesh's own namespace (their names carry the revision number, so not by name;
+    // list: an app's revisions by label; update: a re-run step rewrites its revision; delete: beyond the kept number).
+    ...(options.historyNamespace
+      ? [role(`${name}-history`, options.historyNamespace, [{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'create', 'update', 'delete'] }]), binding('RoleBinding', `${name}-history`, options.historyNamespace)]
+      : []),
     // autoinject checks that an injector's Service exists.
     role(`${name}-injectors`, options.istioNamespace, [{ apiGroups: [''], resources: ['services'], verbs: ['get'] }]),
     binding('RoleBinding', `${name}-injectors`, options.istioNamespace),
     ...namespaceLabelPolicy(name, options),
   ];
-  return { objects, namespaces, notes };
+  return { objects, namespaces: [...namespaces, ...(options.historyNamespace && !namespaces.includes(options.historyNamespace) ? [options.historyNamespace] : [])], notes };
 }
 
 export interface InstallRoleOptions {

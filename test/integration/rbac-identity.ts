@@ -51,6 +51,9 @@ async function applyAll(admin: KubeConfig, objects: KubeObject[]): Promise<() =>
   };
 }
 
+/** Mesh's own namespace: the revision history's Secrets. */
+export const HISTORY_NAMESPACE = 'mesh-system';
+
 /**
  * The bot for `registryText` (default: the built-in catalog), granted in `appNamespaces` (`--namespace`), with
  * its ServiceAccount in `home`.
@@ -58,7 +61,7 @@ async function applyAll(admin: KubeConfig, objects: KubeObject[]): Promise<() =>
 export async function meshBot(
   admin: KubeConfig,
   home: string,
-  appNamespaces: string[],
+  appNamespaces: string[] = [home],
   registry: Registry = parseRegistry('', 'built-in'),
   /** Files of Git apps by app name, instead of fetching them. */
   gitFiles: Record<string, Record<string, string>> = {},
@@ -67,9 +70,11 @@ export async function meshBot(
   const group = `mesh-bot-${home}`;
   const { objects } = await botRbacForRegistry(
     { registry, load: async (app) => (gitFiles[app.name] ? { app, files: gitFiles[app.name]! } : fetching(app)) },
-    { name: `mesh-bot-${home}`, group, namespaces: appNamespaces, istioNamespace: 'istio-system', serviceAccount: { namespace: home, name: 'mesh-bot' } },
+    { name: `mesh-bot-${home}`, group, namespaces: appNamespaces, istioNamespace: 'istio-system', historyNamespace: HISTORY_NAMESPACE, serviceAccount: { namespace: home, name: 'mesh-bot' } },
   );
   const identity = await serviceAccountKubeConfig(admin, home, 'mesh-bot');
+  // Mesh's own namespace is shared by every suite and stays.
+  await serverSideApply(admin, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: HISTORY_NAMESPACE } });
   const cleanup = await applyAll(admin, objects);
   const eksSubject = { user: 'arn:aws:iam::123456789012:role/mesh-dev-worker', groups: [group, 'system:authenticated'] };
   return { ...identity, eksSubject, objects, cleanup };

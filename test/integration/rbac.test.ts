@@ -1,6 +1,6 @@
 import { parseRegistry } from '../../src/apps';
 import { kubeRequest, KubeApiError, serverSideApply } from '../../src/kube';
-import { meshBot, meshInstaller, type MeshBot } from './rbac-identity';
+import { HISTORY_NAMESPACE, meshBot, meshInstaller, type MeshBot } from './rbac-identity';
 import { kubeConfig, withNamespace } from './setup/cluster';
 import { installWebhook } from '../../src/webhook/install';
 import { disable, enable, status } from '../../src/autoinject';
@@ -55,6 +55,8 @@ const allowed: Check[] = [
   { verb: 'create', resource: 'rolebindings', group: 'rbac.authorization.k8s.io', namespace: SHOP, why: "a kind of the app's manifests" },
   { verb: 'bind', resource: 'clusterroles', group: 'rbac.authorization.k8s.io', namespace: SHOP, name: 'view', why: 'clusterRoles: [view]' },
   { verb: 'create', resource: 'configmaps', namespace: SHOP, why: "a kind of the app's manifests" },
+  // The revision history: Secrets in mesh's own namespace, and nowhere else.
+  ...['get', 'list', 'create', 'update', 'delete'].map((verb): Check => ({ verb, resource: 'secrets', namespace: HISTORY_NAMESPACE, why: 'revision history in mesh-system' })),
 ];
 
 const forbidden: Check[] = [
@@ -105,6 +107,7 @@ const forbidden: Check[] = [
   { verb: 'get', resource: 'secrets', namespace: 'kube-system', name: 'bootstrap-token-abcdef', why: 'secrets of kube-system' },
   { verb: 'get', resource: 'secrets', namespace: 'istio-system', name: 'istio-ca-secret', why: "Istio's CA" },
   { verb: 'get', resource: 'secrets', namespace: HOME, name: 'mesh-bot-token', why: 'secrets of its home' },
+  { verb: 'watch', resource: 'secrets', namespace: HISTORY_NAMESPACE, why: 'more than the history needs' },
   { verb: 'get', resource: 'nodes', why: 'nodes' },
   { verb: 'list', resource: 'configmaps', why: 'cluster-wide configmaps' },
   { verb: 'update', resource: 'deployments', subresource: 'scale', group: 'apps', namespace: APP, name: 'web', why: 'not something mesh does' },
@@ -156,11 +159,11 @@ describe('the bot\'s generated RBAC (mesh rbac generate)', () => {
 
   afterAll(() => bot?.cleanup());
 
-  it('has no wildcard, no cluster-wide write but namespaces by name, and no secrets', () => {
+  it('has no wildcard, no cluster-wide write but namespaces by name, and no secrets outside mesh-system', () => {
     for (const role of bot.objects.filter((m) => m.kind === 'ClusterRole' || m.kind === 'Role')) {
       for (const rule of (role as unknown as { rules: { verbs: string[]; resources: string[]; apiGroups: string[]; resourceNames?: string[] }[] }).rules) {
         expect([...rule.verbs, ...rule.resources, ...rule.apiGroups]).not.toContain('*');
-        expect(rule.resources).not.toContain('secrets');
+        if (role.metadata.namespace !== HISTORY_NAMESPACE) expect(rule.resources).not.toContain('secrets');
         if (role.kind === 'ClusterRole' && rule.verbs.some((v) => !['get', 'list', 'watch'].includes(v))) expect(rule).toMatchObject({ resources: ['namespaces'], resourceNames: [app.name, shop.name] });
       }
     }

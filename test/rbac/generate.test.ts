@@ -38,7 +38,7 @@ const kinds = [
   },
   { app: app('platform'), kinds: [{ apiVersion: 'apps/v1', kind: 'DaemonSet' }, { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget' }] },
 ];
-const options = { group: 'mesh-bot', namespaces: ['shop-eu'], istioNamespace: 'istio-system' };
+const options = { group: 'mesh-bot', namespaces: ['shop-eu'], istioNamespace: 'istio-system', historyNamespace: 'mesh-system' };
 
 describe('mesh rbac generate', () => {
   const { objects, namespaces, notes } = generateBotRbac(registry, kinds, options);
@@ -51,7 +51,7 @@ describe('mesh rbac generate', () => {
     expect(JSON.stringify(rulesOf(find('Role', 'mesh-bot', 'shop-eu')))).toContain('mesh-rollout-guestbook');
     expect(objects.filter((o) => o.kind === 'RoleBinding' && o.metadata.name === 'mesh-bot').map((o) => o.metadata.namespace)).toEqual(roles);
     // The namespaces are named, not generated: deleting the RBAC must not delete the apps.
-    expect(namespaces).toEqual(roles);
+    expect(namespaces).toEqual([...roles, 'mesh-system']);
     expect(objects.filter((o) => o.kind === 'Namespace')).toEqual([]);
     // guestbook (built-in: any namespace) gets none unless named; shop-* is a pattern: only shop-eu was named.
     expect(notes).toEqual([
@@ -69,6 +69,12 @@ describe('mesh rbac generate', () => {
     // A RoleBinding to a ClusterRole needs bind on it: only those listed.
     expect(shop).toContainEqual({ apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], verbs: ['bind'], resourceNames: ['view'] });
     expect(JSON.stringify(rulesOf(find('Role', 'mesh-bot', 'platform')))).not.toContain('bind');
+  });
+
+  it('reads and writes Secrets only in mesh\'s own namespace (the revision history)', () => {
+    const withSecrets = objects.filter((o) => JSON.stringify(o).includes('"secrets"'));
+    expect(withSecrets.map((o) => `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`)).toEqual(['Role mesh-system/mesh-bot-history']);
+    expect(find('RoleBinding', 'mesh-bot-history', 'mesh-system')).toMatchObject({ roleRef: { kind: 'Role', name: 'mesh-bot-history' } });
   });
 
   it('writes mesh\'s own Leases by name only', () => {
