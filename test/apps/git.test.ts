@@ -175,4 +175,20 @@ describe('apps from a Git repository (real git-http-backend on loopback)', () =>
     );
     expect(server.requests.length).toBe(before);
   });
+
+  it('mesh rbac generate reads the kinds of a Git app at its ref: its Role grants those, in its own namespace', async () => {
+    const { runCli } = await import('../support/run-cli');
+    const out = await runCli(['rbac', 'generate'], { env: envWith(registry()), cwd: process.cwd() });
+    expect(out.code).toBe(0);
+    // A Git app without namespaces goes to the namespace named like the app.
+    expect(out.stdout).toContain('kubectl create namespace shop mesh-system');
+    const role = out.stdout.split('\n---\n').find((doc) => doc.includes('kind: Role\n') && doc.includes('namespace: shop\n'))!;
+    expect(role).toMatch(/- apps\n {4}resources:\n {6}- deployments\n {4}verbs:\n {6}- get\n {6}- list\n {6}- watch\n {6}- create\n {6}- patch\n {6}- delete/);
+    expect(role).toContain('- mesh-rollout-shop');
+    expect(role).not.toContain('configmaps');
+    // Without the token the kinds cannot be known, and nothing is printed.
+    const refused = await runCli(['rbac', 'generate'], { env: envWith(registry(), 'wrong-token'), cwd: process.cwd() });
+    expect([refused.code, refused.stdout]).toEqual([1, '']);
+    expect(refused.stderr).toMatch(/^mesh rbac: app shop: http:\/\/127\.0\.0\.1:\d+\/shop\.git refused the credentials \(HTTP 401\) \(its manifests' kinds decide its Role\)\n$/);
+  });
 });
