@@ -6,7 +6,7 @@ import { errorMessage, isUserError, UserError } from '../errors';
 import type { RolloutEvent } from '../rollout/events';
 import type { Job } from './job';
 import { isFinal } from './progress';
-import { progressDelivered, type PendingReply } from './reporter';
+import { progressDelivered, type PendingReply, type ProgressReport } from './reporter';
 import { toProgress } from './rollout-progress';
 import { runShortJob } from './short-jobs';
 import { appsOf, initialJobState, type JobDeps, type JobState } from './state';
@@ -54,27 +54,64 @@ async function notify(state: JobState, deps: JobDeps): Promise<JobState> {
   return { ...next, phase: 'notify', waitSeconds, notifyAttempts: attempts, ...(lastError ? { lastError } : {}) };
 }
 
+/**
+ * Sends a step's events as they happen. As deployed a wait step lasts up to its budget (MESH_STEP_BUDGET_MS,
+ * 60 s), and Slack would otherwise see nothing of it until the step returns: each object that became ready, a
+ * stage's next line, would arrive up to a minute late. Deliveries run one at a time, every LIVE_DELIVERY_MS.
+ */
+export const LIVE_DELIVERY_MS = 2000;
+
+function liveProgress(progress: ProgressReport, deps: JobDeps) {
+  const events: RolloutEvent[] = [];
+  let report = progress;
+  let sent = 0;
+  let delivering: Promise<void> | undefined;
+  const take = () => {
+    const fresh = events.slice(sent);
+    sent = events.length;
+    return fresh.map(toProgress);
+  };
+  const timer = setInterval(() => {
+    if (delivering || sent === events.length) return;
+    const recorded = deps.reporter.recordProgress(report, take());
+    // flushProgress never throws: an undelivered part stays pending in the report for the next delivery.
+    delivering = deps.reporter.flushProgress(recorded, deps.now).then((flushed) => {
+      report = flushed;
+      delivering = undefined;
+    });
+  }, LIVE_DELIVERY_MS);
+  timer.unref();
+  return {
+    emit: (event: RolloutEvent) => events.push(event),
+    /** Stops the deliveries; the report holds every event, sent or not. */
+    async finish(): Promise<ProgressReport> {
+      clearInterval(timer);
+      await delivering;
+      return deps.reporter.recordProgress(report, take());
+    },
+  };
+}
+
 async function rolloutStep(state: JobState, deps: JobDeps): Promise<JobState> {
   const { advance, isTerminal } = await import('../rollout');
   let rollout = state.rollout!;
-  let progress = state.progress;
   const apps = await appsOf(deps);
-  const events: RolloutEvent[] = [];
+  const live = liveProgress(state.progress!, deps);
   const { gitFilesLoader } = await import('../apps/rollout');
   const started = rollout;
   try {
     rollout = await advance(rollout, {
       kc: await deps.kube(rollout.cluster),
       gitFiles: gitFilesLoader(apps),
-      emit: (e) => events.push(e),
+      emit: live.emit,
       ...(deps.stepBudgetMs ? { stepBudgetMs: deps.stepBudgetMs } : {}),
       ...(deps.historyLimit ? { historyLimit: deps.historyLimit } : {}),
     });
   } catch (error) {
     // The channel already shows this rollout (queued or running): fail that message, not a separate reply.
-    return failJob({ ...state, rollout: started, progress: deps.reporter.recordProgress(progress!, events.map(toProgress)) }, error, deps);
+    return failJob({ ...state, rollout: started, progress: await live.finish() }, error, deps);
   }
-  progress = deps.reporter.recordProgress(progress!, events.map(toProgress));
+  let progress = await live.finish();
   // A running parent shows elapsed time: refresh it once per step even without new events.
   if (!isFinal(progress.view)) progress = { ...progress, dirty: true };
   const next: JobState = { ...state, rollout, progress };

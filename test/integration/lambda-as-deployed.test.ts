@@ -92,6 +92,10 @@ apps:
     repository: ${git.url}/helloworld.git
     ref: slow
     credentials: {secretsManager: mesh/dev/git/helloworld}
+  helloworld-staggered:
+    repository: ${git.url}/helloworld.git
+    ref: staggered
+    credentials: {secretsManager: mesh/dev/git/helloworld}
 `;
 }
 
@@ -109,6 +113,11 @@ beforeAll(async () => {
   const slow = helloworld.replace(/^ {2}template:\n {4}metadata:\n/gm, `$&      annotations: {${READY_DELAY_ANNOTATION}: 600s}\n`);
   if (slow === helloworld) throw new Error('helloworld.yaml changed shape: no pod template to annotate');
   repository.commit({ 'helloworld.yaml': slow }, 'helloworld, slow to become ready', 'slow');
+  // v1 ready after 1 s, v2 after 20 s: one stage that stays inside one 60 s worker step while a part is ready.
+  const delays = ['1s', '20s'];
+  const staggered = helloworld.replace(/^ {2}template:\n {4}metadata:\n/gm, (m) => `${m}      annotations: {${READY_DELAY_ANNOTATION}: ${delays.shift()}}\n`);
+  if (delays.length > 0) throw new Error('helloworld.yaml changed shape: not two pod templates');
+  repository.commit({ 'helloworld.yaml': staggered }, 'helloworld, v2 slower than v1', 'staggered');
   // The registry names the test's Git server, whose port is known only now: it goes where the package puts it.
   writeFileSync(path.join(deployment.functions.worker!.taskRoot, 'infra/apps.yaml'), registry());
   aws = await startLoopbackAws(deployment.stateMachines, { [deployment.functions.worker!.arn]: (input) => worker.invoke(input) });
@@ -252,6 +261,25 @@ describe('/mesh deploy helloworld, as deployed', () => {
   });
 });
 
+describe('progress while a worker step waits', () => {
+  const ns = withNamespace('shop');
+
+  it('reaches the channel as it happens, not when the 60 s step returns: v1 ready is posted long before v2', async () => {
+    await command(`deploy helloworld-staggered -n ${ns.name}`);
+    await aws.idle();
+    const [parent] = parentsIn('C0SHOPOPS', new RegExp(`Rollout of \\*helloworld-staggered\\* to \`${ns.name}\``));
+    expect(text(parent!)).toContain(':white_check_mark: succeeded');
+    const posted = (object: string) => slackApi.calls.find((c) => c.method === 'chat.postMessage' && c.args.thread_ts === parent!.ts
+      && blocksToText(c.args.blocks as never, String(c.args.text ?? '')).includes(`\`deployment/${object}\` ready`));
+    const v1 = posted('helloworld-v1');
+    const v2 = posted('helloworld-v2');
+    expect(v1).toBeDefined();
+    expect(v2).toBeDefined();
+    // Before live delivery both lines went out together when the step returned, about 20 s after the apply.
+    expect(v2!.at - v1!.at).toBeGreaterThan(10_000);
+  });
+});
+
 describe('buttons, through the same path', () => {
   const applyNs = withNamespace('shop');
   const cancelNs = withNamespace('shop');
@@ -280,8 +308,7 @@ describe('buttons, through the same path', () => {
   it('Cancel on a running rollout stops it at the next worker step; both executions end', async () => {
     const before = aws.executions.length;
     await command(`deploy helloworld-slow -n ${cancelNs.name}`);
-    // The channel hears of the rollout once per worker step (MESH_STEP_BUDGET_MS = 60 s as deployed): the
-    // parent shows it running, with Cancel, when the first step returns.
+    // The parent shows the rollout running, with Cancel, once the worker has applied its first stage.
     await waitUntil('a Cancel button on the running rollout', async () => {
       try {
         return text(findButton('C0SHOPOPS', 'Cancel').message).includes(cancelNs.name);
