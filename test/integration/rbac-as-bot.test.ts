@@ -1,4 +1,12 @@
+import { rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseRegistry } from '../../src/apps';
+import { startConsole } from '../../src/console/session';
 import { errorMessage } from '../../src/errors';
+import { blocksToText } from '../../src/slack/render/text';
+import type { StandinEvent } from '../../src/slack/standin';
+import { startGitServer, type GitServer } from '../support/git-server';
 import { getObject, kubeRequest, KubeApiError } from '../../src/kube';
 import { disable, enable, restart, status } from '../../src/autoinject';
 import { runRollout, startRollout, type RolloutEvent } from '../../src/rollout';
@@ -84,5 +92,52 @@ describe('mesh as the bot identity', () => {
 
   it('binds only the bot: an admin may still set any label', async () => {
     await expect(kubeRequest(admin, { method: 'PATCH', path: `/api/v1/namespaces/${target.name}`, contentType: 'application/merge-patch+json', body: { metadata: { labels: { 'example.com/team': 'a' } } } })).resolves.toBeDefined();
+  });
+});
+
+describe('a Git app deployed from Slack (the console door) as the bot', () => {
+  const home = withNamespace('rbac-git-bot');
+  const target = withNamespace('rbac-git-app');
+  const TOKEN = 'rbac-git-token';
+  const cacheDir = path.join(os.tmpdir(), `mesh-rbac-git-${process.pid}`);
+  const web = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n      - name: web\n        image: nginx:1.27\n';
+  const service = 'apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  selector: {app: web}\n  ports:\n  - port: 80\n';
+  let server: GitServer;
+  let bot: MeshBot;
+  let registry: string;
+
+  beforeAll(async () => {
+    server = await startGitServer({ token: TOKEN });
+    const shop = server.createRepository('shop');
+    shop.commit({ 'k8s/web.yaml': web, 'k8s/service.yaml': service }, 'first');
+    registry = `apps:\n  shop:\n    repository: ${shop.url}\n    path: k8s\n    credentials: {env: MESH_GIT_SHOP_TOKEN}\n    namespaces: [${target.name}]\n`;
+    // The kinds come from the same files the repository holds (generate would fetch them with the token).
+    bot = await meshBot(admin, home.name, [], parseRegistry(registry, 'MESH_APPS'), { shop: { 'web.yaml': web, 'service.yaml': service } });
+  }, 60_000);
+
+  afterAll(async () => {
+    await bot?.cleanup();
+    await server?.close();
+    rmSync(cacheDir, { recursive: true, force: true });
+  });
+
+  it('/mesh deploy shop runs to the end with the bot\'s identity only; /mesh apps lists it', async () => {
+    const seen: string[] = [];
+    const session = await startConsole({ env: { MESH_APPS: registry, MESH_GIT_SHOP_TOKEN: TOKEN, MESH_GIT_CACHE_DIR: cacheDir }, kube: async () => bot.kc, stageTimeoutMs: 60_000 });
+    try {
+      session.standin.events.on('event', (event: StandinEvent) => {
+        if ('message' in event) seen.push(event.message.text);
+        else if (event.type === 'ephemeral') seen.push(event.text, blocksToText(event.blocks, ''));
+      });
+      await session.send(`/mesh deploy shop -n ${target.name}`);
+      await session.runner.idle();
+      expect(seen).toContain(`Rollout of shop to ${target.name}: succeeded`);
+      await session.send('/mesh apps');
+      await session.runner.idle();
+      expect(seen.join('\n')).toMatch(new RegExp(`shop in ${target.name}`));
+    } finally {
+      await session.close();
+    }
+    expect(await getObject(admin, { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: target.name } })).toBeDefined();
   });
 });
