@@ -58,7 +58,7 @@ export const commands: CliCommand[] = [
   {
     name: 'rbac',
     usage:
-      'mesh rbac generate [--registry <file>] [-n|--namespace <ns> …] [--name mesh-bot] [--group mesh-bot] [--service-account <ns>/<name>] [--istio-namespace istio-system] [--history-namespace mesh-system] | mesh rbac install-role [--signer <name>] [--group mesh-installers] [--service-account <ns>/<name>] [--namespace istio-system] [--secret <name>] [--config-name <name>]',
+      'mesh rbac generate [--registry <file>] [--cluster <name>] [-n|--namespace <ns> …] [--name mesh-bot] [--group mesh-bot] [--service-account <ns>/<name>] [--istio-namespace istio-system] [--history-namespace mesh-system] | mesh rbac install-role [--signer <name>] [--group mesh-installers] [--service-account <ns>/<name>] [--namespace istio-system] [--secret <name>] [--config-name <name>]',
     summary: "Print the bot's RBAC generated from the registry (a Role per app namespace), or the install role a human applies once for the webhook",
     load: () => import('./rbac'),
   },

@@ -26,11 +26,17 @@ async function kindsOf(apps: Apps, app: AppKinds['app']): Promise<AppKinds> {
 }
 
 /** The bot's RBAC for every app of the registry that has a namespace to grant (each app loaded once, in order). */
-export async function botRbacForRegistry(apps: Apps, options: BotRbacOptions): Promise<GeneratedRbac> {
-  const granted = apps.registry.apps.filter((app) => namespacesOf(app, options.namespaces).namespaces.length > 0);
+export async function botRbacForRegistry(apps: Apps, options: BotRbacOptions & { cluster?: string }): Promise<GeneratedRbac> {
+  const { cluster } = options;
+  if (cluster !== undefined && !apps.registry.clusters.some((c) => c.name === cluster)) {
+    throw new UserError(`--cluster ${cluster}: not a cluster of ${apps.registry.source} (${apps.registry.clusters.map((c) => c.name).join(', ') || 'none'})`);
+  }
+  // For one cluster: only the apps that may go there (an app without `clusters` may go everywhere).
+  const onCluster = apps.registry.apps.filter((app) => cluster === undefined || !app.clusters || app.clusters.includes(cluster));
+  const granted = onCluster.filter((app) => namespacesOf(app, options.namespaces).namespaces.length > 0);
   const kinds: AppKinds[] = [];
   for (const app of granted) kinds.push(await kindsOf(apps, app));
-  const skipped = apps.registry.apps.filter((app) => !granted.includes(app)).map((app) => namespacesOf(app, options.namespaces).note!);
-  const generated = generateBotRbac(apps.registry, kinds, options);
+  const skipped = onCluster.filter((app) => !granted.includes(app)).map((app) => namespacesOf(app, options.namespaces).note!);
+  const generated = generateBotRbac(cluster === undefined ? apps.registry : { source: `${apps.registry.source}, cluster ${cluster}` }, kinds, options);
   return { ...generated, notes: [...new Set([...generated.notes, ...skipped])] };
 }

@@ -148,3 +148,18 @@ describe('the CLI', () => {
     expect([bad.code, bad.stderr]).toEqual([1, 'mesh rbac: --service-account "mesh-bot" must be <namespace>/<name>\n']);
   });
 });
+
+describe('mesh rbac generate --cluster', () => {
+  it('grants only the apps that may go to that cluster, and refuses a cluster the registry does not name', async () => {
+    const { botRbacForRegistry } = await import('../../src/rbac');
+    const twoClusters = parseRegistry(
+      `clusters:\n  prod: {context: prod}\n  staging: {context: staging}\napps:\n  shop:\n    repository: https://h/shop.git\n    clusters: [staging]\n  pay:\n    repository: https://h/pay.git\n    clusters: [prod]\n`,
+      'apps.yaml',
+    );
+    const load = async (app: { name: string }) => ({ app, files: { 'x.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n' } });
+    const apps = { registry: twoClusters, load } as unknown as Parameters<typeof botRbacForRegistry>[0];
+    const prod = await botRbacForRegistry(apps, { ...options, namespaces: [], cluster: 'prod' });
+    expect(prod.objects.filter((o) => o.kind === 'Role' && o.metadata.name === 'mesh-bot').map((o) => o.metadata.namespace)).toEqual(['pay']);
+    await expect(botRbacForRegistry(apps, { ...options, namespaces: [], cluster: 'dev' })).rejects.toThrow('--cluster dev: not a cluster of apps.yaml (prod, staging)');
+  });
+});
