@@ -1,5 +1,5 @@
 // A Git app's files at a commit: credentials from the environment, SSM or Secrets Manager (resolved here,
-// never logged), the commit pinned once (the registered ref's tip) and the checkout cached by commit, so
+// never logged), the commit pinned once (the registered ref's tip) and the checkout cached by repository and commit, so
 // every step of a rollout — in any Lambda sandbox — reads the same files.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -71,7 +71,9 @@ export async function fetchAppFiles(app: AppEntry, source: GitSource, options: S
     throw error;
   };
   const commit = pinned ?? (await git.resolveRemoteRef(remote, source.ref).catch(fail));
-  const cacheFile = path.join(options.cacheDir, 'trees', `${commit}-${digest(source.path)}.json`);
+  // Keyed by repository too: a commit pinned by a user (`--commit`) must be read from the app's own repository,
+  // never served from another repository's checkout of that id.
+  const cacheFile = path.join(options.cacheDir, 'trees', digest(source.repository), `${commit}-${digest(source.path)}.json`);
   const gitdir = path.join(options.cacheDir, 'repos', `${digest(source.repository)}.git`);
   const files = readCache(cacheFile) ?? (await exclusive(gitdir, async () => {
     await git.ensureCommit(remote, gitdir, source.ref, commit).catch(fail);

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { builtinRegistry, registryFromEnv, type AppEntry, type Registry } from './registry';
 import { resolveReference, type AppSnapshot, type ResolvedReference } from './resolve';
 import { appLoader, type AppLoader } from './source';
+import { formatGroupKind } from '../rollout/scope';
 
 export * from './registry';
 export { componentsOf, resolveReference, type AppSnapshot, type Component, type ResolvedReference, type Revision } from './resolve';
@@ -54,6 +55,16 @@ export async function resolveApp(apps: Apps, reference: string, commit?: string)
 export function fileLabel(snapshot: AppSnapshot, file: string): string {
   if (!snapshot.revision) return `infra/apps/${snapshot.app.name}/${file}`;
   return snapshot.revision.path ? `${snapshot.revision.path}/${file}` : file;
+}
+
+/** What the registry lets the app touch: `clusters staging`, `namespaces shop-*`, `cluster-scoped Namespace`, … */
+export function describeLimits(app: AppEntry): string[] {
+  return [
+    app.clusters ? `clusters ${app.clusters.join(', ') || "the door's own"}` : '',
+    app.namespaces ? `namespaces ${app.namespaces.join(', ')}` : '',
+    app.clusterResources?.length ? `cluster-scoped ${app.clusterResources.map(formatGroupKind).join(', ')}` : '',
+    app.clusterRoles?.length ? `binds ClusterRoles ${app.clusterRoles.join(', ')}` : '',
+  ].filter(Boolean);
 }
 
 /** `built-in`, or `<repository> <path> @ <ref>` for a Git app. */

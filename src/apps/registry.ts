@@ -2,11 +2,12 @@
 // clusters it may deploy to. A YAML file deployed with mesh (MESH_APPS_FILE) or the YAML itself (MESH_APPS),
 // like the policy; see infra/apps.example.yaml. Every error names the file and line.
 import { readFileSync } from 'node:fs';
-import { LineCounter, isMap, parseDocument, type Node, type YAMLMap } from 'yaml';
+import { LineCounter, isMap, isSeq, parseDocument, type Node, type YAMLMap } from 'yaml';
 import { UserError } from '../errors';
 import { listApps } from '../rollout/catalog';
 import { isDnsLabel } from '../dns-label';
 import { isLoopbackHost } from '../loopback';
+import { formatGroupKind, type AppScope, type GroupKind } from '../rollout/scope';
 
 /** Where a secret lives; resolved only by the worker, when it fetches, and never logged. */
 export type SecretRef = { ssmParameter: string } | { secretsManager: string } | { env: string };
@@ -24,12 +25,18 @@ export type AppSource =
 export interface AppEntry {
   name: string;
   source: AppSource;
-  /** Clusters it may go to (all when absent). */
+  /**
+   * Clusters it may go to, by registry name. A Git app without `clusters` may go to the default cluster only
+   * (`[]` when no default is named: the door's own cluster only); absent (built-in apps): every cluster.
+   */
   clusters?: string[];
-  /** Namespaces it may go to, `*` patterns allowed (all when absent). */
+  /**
+   * Namespaces it may go to, `*` patterns allowed. A Git app without `namespaces` may go to the namespace named
+   * like the app only; absent (built-in apps): every namespace.
+   */
   namespaces?: string[];
   /** Cluster-scoped kinds it may apply (none when absent), e.g. `{group: "", kind: Namespace}`. */
-  clusterResources?: { group: string; kind: string }[];
+  clusterResources?: GroupKind[];
   /** ClusterRoles its RoleBindings may refer to (none when absent). */
   clusterRoles?: string[];
 }
@@ -54,7 +61,13 @@ export interface Registry {
 const NAMESPACE_PATTERN = /^(\*|[a-z0-9*]([-a-z0-9*]*[a-z0-9*])?)$/;
 const SHA = /^[0-9a-f]{40}$/;
 const REF = /^(?!.*\.\.)(?!\/)(?!.*\/$)[A-Za-z0-9._/-]{1,200}$/;
-const REPO_KEYS = ['repository', 'ref', 'path', 'credentials', 'clusters', 'namespaces', 'clusterResources', 'clusterRoles'];
+const LIMIT_KEYS = ['clusters', 'namespaces', 'clusterResources', 'clusterRoles'];
+const REPO_KEYS = ['repository', 'ref', 'path', 'credentials', ...LIMIT_KEYS];
+const KIND = /^(\*|[A-Z][A-Za-z0-9]*)$/;
+const GROUP = /^(\*|[a-z0-9]([-a-z0-9.]*[a-z0-9])?)?$/;
+const ROLE_NAME = /^[a-z0-9]([-a-z0-9.:_]*[a-z0-9])?$/;
+/** API groups whose kinds no app may ever apply (src/rollout/scope.ts refuses them whatever the registry says). */
+const NEVER_GROUPS = ['admissionregistration.k8s.io'];
 
 /**
  * Why a repository URL may not carry credentials, or undefined: a token goes only over https (plain http only to
@@ -120,12 +133,20 @@ export function parseRegistry(text: string, source: string): Registry {
     });
   };
 
+  const builtinsLimited = new Set<string>();
   for (const pair of root.items) {
     const key = String((pair.key as { value?: unknown })?.value);
     const value = pair.value as Node | null;
     if (key === 'apps') {
       for (const [name, node, keyNode] of entries(value, 'apps')) {
-        if (registry.apps.some((a) => a.name === name)) throw new UserError(`${at(keyNode)}: app "${name}" is already defined (built-in or above)`);
+        const existing = registry.apps.findIndex((a) => a.name === name);
+        // A built-in app's entry without a repository gives it limits (it may go anywhere otherwise).
+        if (existing >= 0 && registry.apps[existing]!.source.kind === 'builtin' && isMap(node) && !node.has('repository') && !builtinsLimited.has(name)) {
+          registry.apps[existing] = limitBuiltin(name, node);
+          builtinsLimited.add(name);
+          continue;
+        }
+        if (existing >= 0) throw new UserError(`${at(keyNode)}: app "${name}" is already defined (built-in or above)`);
         registry.apps.push(parseApp(name, node));
       }
     } else if (key === 'clusters') {
@@ -144,6 +165,11 @@ export function parseRegistry(text: string, source: string): Registry {
   for (const app of registry.apps) {
     const unknown = app.clusters?.find((c) => !known.includes(c));
     if (unknown) throw new UserError(`${source}: app "${app.name}" names cluster "${unknown}", which is not under clusters`);
+    // The defaults of a Git app: its own namespace, the default cluster (or the door's own) — never everywhere.
+    if (app.source.kind === 'git') {
+      app.namespaces ??= [app.name];
+      app.clusters ??= registry.defaultCluster ? [registry.defaultCluster] : [];
+    }
   }
   return registry;
 
@@ -177,26 +203,40 @@ export function parseRegistry(text: string, source: string): Registry {
       if (refused) throw new UserError(`${at(node.get('repository', true))}: app "${name}" ${refused}`);
       (entry.source as { credentials?: GitCredentials }).credentials = parseCredentials(name, node.get('credentials', true) as Node);
     }
+    return withLimits(entry, node);
+  }
+
+  function limitBuiltin(name: string, node: YAMLMap): AppEntry {
+    for (const pair of node.items) {
+      const key = String((pair.key as { value?: unknown })?.value);
+      if (!LIMIT_KEYS.includes(key)) throw new UserError(`${at(pair.key)}: app "${name}" is built-in: its entry may only limit it (${LIMIT_KEYS.join(', ')}), not "${key}"`);
+    }
+    return withLimits({ name, source: { kind: 'builtin' } }, node);
+  }
+
+  function withLimits(entry: AppEntry, node: YAMLMap): AppEntry {
+    const name = entry.name;
     if (node.has('clusters')) entry.clusters = stringList(node.get('clusters', true), `app "${name}" clusters`, isDnsLabel);
     if (node.has('namespaces')) entry.namespaces = stringList(node.get('namespaces', true), `app "${name}" namespaces`, (value) => NAMESPACE_PATTERN.test(value));
-    Object.assign(entry, parseAppReach(name, node));
+    if (node.has('clusterResources')) entry.clusterResources = parseGroupKinds(name, node.get('clusterResources', true) as Node | null);
+    if (node.has('clusterRoles')) entry.clusterRoles = stringList(node.get('clusterRoles', true), `app "${name}" clusterRoles`, (value) => ROLE_NAME.test(value));
     return entry;
   }
 
-  /** clusterResources and clusterRoles: what the app may touch beyond its namespaces (none when absent). */
-  function parseAppReach(name: string, node: YAMLMap): Pick<AppEntry, 'clusterResources' | 'clusterRoles'> {
-    const reach: Pick<AppEntry, 'clusterResources' | 'clusterRoles'> = {};
-    if (node.has('clusterRoles')) reach.clusterRoles = stringList(node.get('clusterRoles', true), `app "${name}" clusterRoles`, (v) => /^[a-z0-9]([-a-z0-9.:_]*[a-z0-9])?$/.test(v));
-    if (node.has('clusterResources')) {
-      const list = node.get('clusterResources', true) as Node | null;
-      const items = (list?.toJSON?.() ?? null) as unknown;
-      const valid = (item: unknown): item is { group: string; kind: string } =>
-        typeof item === 'object' && item !== null && Object.keys(item).every((k) => k === 'group' || k === 'kind') &&
-        typeof (item as { group?: unknown }).group === 'string' && /^[A-Z*][A-Za-z0-9]*$/.test(String((item as { kind?: unknown }).kind));
-      if (!Array.isArray(items) || !items.every(valid)) throw new UserError(`${at(list)}: app "${name}" clusterResources must be a list of {group, kind} (group "" is the core group)`);
-      reach.clusterResources = items;
-    }
-    return reach;
+  function parseGroupKinds(name: string, node: Node | null): GroupKind[] {
+    const what = `app "${name}" clusterResources`;
+    if (!isSeq(node)) throw new UserError(`${at(node)}: ${what} must be a list of {group, kind}`);
+    return node.items.map((item) => {
+      const plain = (item as Node | null)?.toJSON?.() as Record<string, unknown> | undefined;
+      if (!isMap(item) || !plain) throw new UserError(`${at(item)}: ${what} entries must be mappings {group, kind} (group "" is the core group)`);
+      const extra = Object.keys(plain).find((k) => k !== 'group' && k !== 'kind');
+      if (extra) throw new UserError(`${at(item)}: ${what} entry has unknown key "${extra}" (expected group, kind)`);
+      const { group, kind } = plain;
+      if (typeof group !== 'string' || !GROUP.test(group)) throw new UserError(`${at(item)}: ${what} entry needs group: an API group ("" for the core group, "*" for any)`);
+      if (typeof kind !== 'string' || !KIND.test(kind)) throw new UserError(`${at(item)}: ${what} entry needs kind: a kind such as Namespace ("*" for any)`);
+      if (NEVER_GROUPS.includes(group)) throw new UserError(`${at(item)}: ${what} lists ${formatGroupKind({ group, kind })}, which no app may apply (an operator installs admission configuration)`);
+      return { group, kind };
+    });
   }
 
   function parseCredentials(name: string, node: Node): GitCredentials {
@@ -255,6 +295,11 @@ export function registryFromEnv(env: NodeJS.ProcessEnv): Registry {
     return parseRegistry(text, env.MESH_APPS_FILE);
   }
   return builtinRegistry();
+}
+
+/** What the app may touch beyond its namespaces, for its rollouts (src/rollout/scope.ts checks it at pre-flight). */
+export function scopeOf(app: AppEntry, registry: Pick<Registry, 'source'>): AppScope {
+  return { owner: `app ${app.name} (${registry.source})`, clusterResources: app.clusterResources ?? [], clusterRoles: app.clusterRoles ?? [] };
 }
 
 /** Whether `namespace` matches one of the app's namespace patterns (`*` matches any run of characters). */

@@ -7,7 +7,8 @@ import { loadApp } from '../rollout/catalog';
 import type { PlanStage } from '../rollout/plan';
 import type { GitFilesLoader } from '../rollout/resolve';
 import type { RolloutSource } from '../rollout/state';
-import { namespaceAllowed, type AppEntry } from './registry';
+import { NO_EXTRA_SCOPE, type AppScope } from '../rollout/scope';
+import { namespaceAllowed, scopeOf, type AppEntry, type Registry } from './registry';
 import type { ResolvedReference } from './resolve';
 import { fileLabel, type Apps } from './index';
 
@@ -34,6 +35,12 @@ export function checkTarget(app: AppEntry, namespace: string, cluster: string | 
   if (app.clusters && cluster !== undefined && !app.clusters.includes(cluster)) {
     throw new UserError(`app ${app.name} may not go to cluster ${cluster} (the registry allows ${app.clusters.join(', ')})`);
   }
+}
+
+/** What a rollout of the app named `app` may touch beyond its namespace: the registry's limits, else nothing. */
+export function registeredScope(registry: Registry, app: string): AppScope {
+  const entry = registry.apps.find((a) => a.name === app);
+  return entry ? scopeOf(entry, registry) : { ...NO_EXTRA_SCOPE, owner: `app ${app}, which ${registry.source} does not register,` };
 }
 
 /** Reads a rollout's Git app at its pinned commit, with the registry's current credentials for it. */

@@ -1,6 +1,6 @@
 // `mesh apps`: the registry's apps with their source and limits, and the named clusters.
 import { UserError } from '../errors';
-import { appsFromEnv, describeSource } from '../apps';
+import { appsFromEnv, describeLimits, describeSource } from '../apps';
 import type { CliIO } from './io';
 
 export async function run(args: string[], io: CliIO): Promise<number> {
@@ -8,7 +8,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const { registry } = appsFromEnv(io.env);
   const lines = [`${registry.apps.length} app(s) from ${registry.source}`];
   for (const app of registry.apps) {
-    const limits = [app.clusters ? `clusters ${app.clusters.join(', ')}` : '', app.namespaces ? `namespaces ${app.namespaces.join(', ')}` : ''].filter(Boolean);
+    const limits = describeLimits(app);
     lines.push(`  ${app.name.padEnd(20)} ${describeSource(app)}${limits.length ? `  (${limits.join('; ')})` : ''}`);
   }
   for (const c of registry.clusters) {

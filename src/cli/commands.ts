@@ -14,7 +14,7 @@ export const commands: CliCommand[] = [
   },
   {
     name: 'deploy',
-    usage: 'mesh deploy <app> | -f <file-or-dir> [-f …] [-n <namespace>] [--cluster <name>] [--inject] [--plan] [--timeout <duration>] [--kubeconfig <path>]',
+    usage: 'mesh deploy <app> | -f <file-or-dir> [-f …] [-n <namespace>] [--cluster <name>] [--inject] [--plan] [--allow-cluster-resources] [--timeout <duration>] [--kubeconfig <path>]',
     summary: 'Roll out a catalog app (or plain manifests) stage by stage, waiting until each stage is ready; --plan shows what would change',
     load: () => import('./deploy'),
   },
@@ -26,7 +26,7 @@ export const commands: CliCommand[] = [
   },
   {
     name: 'rollback',
-    usage: 'mesh rollback <app> [-n <namespace>] [--to <revision>] [--plan] [--cluster <name>] [--kubeconfig <path>]',
+    usage: 'mesh rollback <app> [-n <namespace>] [--to <revision>] [--plan] [--allow-cluster-resources] [--cluster <name>] [--kubeconfig <path>]',
     summary: 'Deploy an earlier revision again (default: the last that succeeded before the current), deleting what newer ones added',
     load: () => import('./rollback'),
   },
@@ -35,6 +35,12 @@ export const commands: CliCommand[] = [
     usage: 'mesh apps',
     summary: 'List the apps of the registry (MESH_APPS / MESH_APPS_FILE, plus the built-in catalog), where each comes from, and the clusters',
     load: () => import('./apps'),
+  },
+  {
+    name: 'policy',
+    usage: 'mesh policy check [--policy <file>] [--apps <file>]',
+    summary: 'Read the Slack policy with the app registry: report rules that can never match or grant more than the registry allows (exit 1 on findings)',
+    load: () => import('./policy-check'),
   },
   {
     name: 'status',

@@ -31,19 +31,22 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     progress: (line) => io.stderr(`${line}\n`),
     ...(options.audit ? { audit: (line: string) => io.stderr(`${line}\n`) } : {}),
   });
-  const render = consoleRenderer(io.stdout);
+  // A live block redrawn in place on a terminal; on a pipe, an edited message prints only what changed.
+  const renderer = consoleRenderer(io.stdout, { tty: io.isTTY, columns: () => process.stdout.columns || 80 });
   let failedCommands = 0;
   let busy = false;
 
   const handle = async (line: string) => {
     if (line.trim() === '') return;
-    if (!interactive) io.stdout(`> ${line}\n`);
+    // The typed line sits below the live block now: the block stays as it is, and a new one starts below.
+    if (interactive) renderer.freeze();
+    else renderer.print(`> ${line}\n`);
     // `wait`: until every job so far has finished (scripts that click a button a job posts).
     if (line.trim() === 'wait') return session.runner.idle();
     // `as <user> …`: the same as another Slack user (e.g. a second person approving a plan).
     const as = /^as\s+([A-Z0-9]{2,32})\s+(.*)$/.exec(line.trim());
     const ack = await session.send(as ? as[2]! : line, as ? { user: as[1]! } : {});
-    if (ack.text) io.stdout(`${ack.text.split('\n').map((l) => `(only you) ${l}`).join('\n')}\n`);
+    if (ack.text) renderer.print(`${ack.text.split('\n').map((l) => `(only you) ${l}`).join('\n')}\n`);
     if (ack.status !== 200 || FAILED_ACK.test(ack.text)) failedCommands += 1;
   };
 
@@ -51,7 +54,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   session.standin.events.on('event', (event: StandinEvent) => {
     // Live messages arrive while the prompt waits: start a fresh line, print, show the prompt again.
     if (interactive && !busy) io.stdout('\r\x1b[K');
-    render(event);
+    renderer.render(event);
     if (interactive && !busy) lines.prompt(true);
   });
   if (interactive) {

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { UserError } from '../errors';
 import { appsFromEnv, resolveApp } from '../apps';
 import { clusterKubeConfig, unreachableCluster } from '../apps/clusters';
-import { checkTarget, describeRevision, gitFilesLoader, rolloutSourceOf } from '../apps/rollout';
+import { checkTarget, describeRevision, gitFilesLoader, registeredScope, rolloutSourceOf } from '../apps/rollout';
+import { NO_EXTRA_SCOPE, type RolloutScope } from '../rollout/scope';
 import { commandKubeConfig } from './kubeconfig';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { runRollout, startRollout, type RolloutEvent, type RolloutState } from '../rollout';
@@ -14,6 +15,7 @@ import { planText } from './plan-text';
 import { eventLines } from './rollout-text';
 import { atMostOne, parseCommandArgs, refuseEmptyValues } from './args';
 import type { CliIO } from './io';
+import { LiveRegion } from '../console/live-region';
 
 interface DeployArgs {
   app?: string;
@@ -24,6 +26,16 @@ interface DeployArgs {
   kubeconfig?: string;
   cluster?: string;
   plan: boolean;
+  allowClusterResources: boolean;
+}
+
+/**
+ * What a CLI rollout may touch beyond its namespace: the app's registry limits (plain `-f` files: nothing),
+ * or — with --allow-cluster-resources, for this run only — everything the user's own credentials allow.
+ */
+export function cliScope(command: string, allow: boolean, registered: () => RolloutScope | undefined): RolloutScope {
+  if (allow) return { unrestricted: `mesh ${command} --allow-cluster-resources` };
+  return registered() ?? { ...NO_EXTRA_SCOPE, owner: `mesh ${command} -f (without --allow-cluster-resources)` };
 }
 
 /** "90s", "5m", "1m30s", "500ms", "1h"; a bare number is seconds. */
@@ -51,6 +63,7 @@ function parseDeployArgs(args: string[]): DeployArgs {
       kubeconfig: { type: 'string' },
       cluster: { type: 'string' },
       plan: { type: 'boolean', default: false },
+      'allow-cluster-resources': { type: 'boolean', default: false },
     },
     true,
   );
@@ -68,6 +81,7 @@ function parseDeployArgs(args: string[]): DeployArgs {
     kubeconfig: values.kubeconfig,
     cluster: values.cluster,
     plan: values.plan,
+    allowClusterResources: values['allow-cluster-resources'],
   };
 }
 
@@ -97,29 +111,42 @@ function nameForFiles(paths: string[]): string {
   return base.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 50) || 'manifests';
 }
 
-/** Live progress for a terminal: permanent lines per event, plus one status line rewritten in place. */
-function ttyRenderer(io: CliIO): { onEvent: (e: RolloutEvent) => void; stop: () => void } {
-  let waiting: { stage: string; since: number; pending: Set<string> } | undefined;
+/**
+ * Live progress for a terminal: each event's lines scroll as on a pipe, and below them a status block — the stage
+ * being waited for, how many of its objects are ready, for how long and for which — redrawn in place.
+ */
+export function ttyRenderer(io: Pick<CliIO, 'stdout'>, columns: () => number = () => process.stdout.columns || 80): { onEvent: (e: RolloutEvent) => void; stop: () => void } {
+  const live = new LiveRegion(io.stdout, columns);
+  let waiting: { stage: string; position: string; since: number; applied: Set<string>; pending: Set<string> } | undefined;
   const status = () => {
     if (!waiting) return;
     const elapsed = ((Date.now() - waiting.since) / 1000).toFixed(0);
-    const names = [...waiting.pending].join(', ');
-    io.stdout(`\r\x1b[K  waiting ${elapsed}s for ${names || 'readiness'}`);
+    const names = [...waiting.pending];
+    const shown = names.slice(0, 5).join(', ') + (names.length > 5 ? ` and ${names.length - 5} more` : '');
+    const ready = waiting.applied.size - waiting.pending.size;
+    live.set('status', `  [stage ${waiting.position} ${waiting.stage}] ${ready}/${waiting.applied.size} ready after ${elapsed}s${shown ? `, waiting for ${shown}` : ''}`);
   };
   const timer = setInterval(status, 250);
   return {
     onEvent(event) {
-      io.stdout('\r\x1b[K');
-      if (event.type === 'stage-started') waiting = { stage: event.stage, since: Date.now(), pending: new Set() };
-      if (event.type === 'object-applied') waiting?.pending.add(event.object);
+      if (event.type === 'stage-started') {
+        waiting = { stage: event.stage, position: `${event.index + 1}/${event.total}`, since: Date.now(), applied: new Set(), pending: new Set() };
+      }
+      if (event.type === 'object-applied') {
+        waiting?.applied.add(event.object);
+        waiting?.pending.add(event.object);
+      }
       if (event.type === 'object-ready') waiting?.pending.delete(event.object);
-      if (event.type === 'stage-done' || event.type === 'failed' || event.type === 'cancelled') waiting = undefined;
-      for (const line of eventLines(event)) io.stdout(`${line}\n`);
+      if (event.type === 'stage-done' || event.type === 'failed' || event.type === 'cancelled' || event.type === 'finished') {
+        waiting = undefined;
+        live.clear();
+      }
+      live.print(eventLines(event).map((line) => `${line}\n`).join(''));
       status();
     },
     stop() {
       clearInterval(timer);
-      io.stdout('\r\x1b[K');
+      live.clear();
     },
   };
 }
@@ -138,6 +165,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     ...(resolved ? { source: rolloutSourceOf(resolved) } : {}),
     ...(cluster ? { cluster } : {}),
     namespace: parsed.namespace,
+    scope: cliScope('deploy', parsed.allowClusterResources, () => resolved && registeredScope(apps.registry, resolved.snapshot.app.name)),
     inject: parsed.inject,
     holder: `${os.userInfo().username}@${os.hostname()} (mesh CLI, pid ${process.pid})`,
     command: ['mesh', 'deploy', ...args].join(' '),

@@ -4,12 +4,12 @@ import os from 'node:os';
 import { UserError } from '../errors';
 import { appsFromEnv } from '../apps';
 import { clusterKubeConfig } from '../apps/clusters';
-import { gitFilesLoader } from '../apps/rollout';
+import { gitFilesLoader, registeredScope } from '../apps/rollout';
 import { commandKubeConfig } from './kubeconfig';
 import { startRollout } from '../rollout';
 import { readHistory, rollbackTarget } from '../rollout/record';
 import { atMostOne, parseCommandArgs, refuseEmptyValues } from './args';
-import { printPlan, runToEnd } from './deploy';
+import { cliScope, printPlan, runToEnd } from './deploy';
 import type { CliIO } from './io';
 import { historyText } from './plan-text';
 import { isDnsLabel } from '../dns-label';
@@ -30,7 +30,7 @@ function target(command: 'history' | 'rollback', args: string[], extra: Record<s
 }
 
 export async function run(args: string[], io: CliIO, command: 'history' | 'rollback' = 'history'): Promise<number> {
-  const { app, values } = target(command, args, command === 'rollback' ? { to: { type: 'string' }, plan: { type: 'boolean', default: false } } : {});
+  const { app, values } = target(command, args, command === 'rollback' ? { to: { type: 'string' }, plan: { type: 'boolean', default: false }, 'allow-cluster-resources': { type: 'boolean', default: false } } : {});
   const namespace = String(values.namespace);
   const to = values.to === undefined ? undefined : /^[1-9]\d{0,8}$/.test(String(values.to)) ? Number(values.to) : NaN;
   if (Number.isNaN(to)) throw new UserError(`--to "${String(values.to)}" is not a revision number (see mesh history ${app})`);
@@ -44,9 +44,10 @@ export async function run(args: string[], io: CliIO, command: 'history' | 'rollb
     return 0;
   }
   const { target: revision, prune } = rollbackTarget(history, to);
-  io.stdout(`rollback of ${app} in ${namespace} to revision ${revision.revision} (${revision.at}${revision.commit ? `, commit ${revision.commit.slice(0, 12)}` : ''})${prune.length ? `; deletes ${prune.map((r) => `${kubectlName(r)}`).join(', ')}` : ''}\n`);
+  io.stdout(`rollback of ${app} in ${namespace} to revision ${revision.revision} (${revision.at}${revision.commit ? `, commit ${revision.commit.slice(0, 12)}` : ''})${prune.length ? `; deletes what newer revisions added, where it still carries mesh's mark: ${prune.map((r) => `${kubectlName(r)}`).join(', ')}` : ''}\n`);
   const state = startRollout({
     app, namespace, inject: revision.inject, source: { source: revision.source, stageNames: [] }, ...(cluster ? { cluster } : {}),
+    scope: cliScope('rollback', values['allow-cluster-resources'] === true, () => registeredScope(apps.registry, app)),
     holder: `${os.userInfo().username}@${os.hostname()} (mesh CLI, pid ${process.pid})`, command: ['mesh', 'rollback', ...args].join(' '),
     prune, rollbackTo: revision.revision,
   });

@@ -24,7 +24,7 @@ export function historyText(app: string, namespace: string, revisions: Revision[
     `${app} in namespace ${namespace}, newest first:`,
     ...revisions.map((r) =>
       [
-        `#${r.revision}`, r.outcome.padEnd(9), r.at, `by ${r.by}`,
+        `#${r.revision}`, (r.reason && r.outcome === 'failed' ? `failed (${r.reason})` : r.outcome).padEnd(9), r.at, `by ${r.by}`,
         ...(r.approvedBy?.length ? [`approved by ${r.approvedBy.join(', ')}`] : []),
         r.commit ? `commit ${r.commit.slice(0, 12)}` : 'built-in',
         ...(r.planHash ? [`plan ${r.planHash.slice(0, 12)}`] : []),

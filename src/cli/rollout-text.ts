@@ -15,7 +15,7 @@ export function eventLines(event: RolloutEvent): string[] {
       return [`plan ${event.hash.slice(0, 12)}: ${c.create} to create, ${c.change} to change, ${c.unchanged} unchanged, ${c.delete} to delete${event.deleted.length ? ` (${event.deleted.join(', ')})` : ''}`];
     }
     case 'object-deleted':
-      return [`  ${event.object} deleted`];
+      return [event.kept ? `  ${event.object} kept: ${event.kept}` : `  ${event.object} deleted`];
     case 'stage-started':
       return [`stage ${event.index + 1}/${event.total} ${event.stage}: applying`];
     case 'object-applied':
@@ -42,6 +42,8 @@ export function eventLines(event: RolloutEvent): string[] {
       return [`API server ${event.server} unreachable${event.stage ? ` during stage ${event.stage}` : ''} (${event.error}); retrying`];
     case 'api-recovered':
       return [`API server ${event.server} answers again after ${seconds(event.downMs)} unreachable; resuming`];
+    case 'history-not-recorded':
+      return [`WARNING: the app's history (mesh history, mesh rollback) could not record this rollout${event.outcome === 'running' ? '' : ` as ${event.outcome}`}: ${event.error}`];
     case 'finished':
       return [
         `finished in ${seconds(event.durationMs)} (${event.stages.map((s) => `${s.name} ${seconds(s.durationMs)}`).join(', ')})`,

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import path from 'node:path';
 import { errorMessage, UserError } from '../errors';
 import { ensureBinaries, ensureIstio } from './binaries';
-import { adminKubeconfigYaml, componentSpecs, fakeNode, type ClusterPorts, type ComponentSpec } from './components';
+import { adminKubeconfigYaml, componentSpecs, type ClusterPorts, type ComponentSpec } from './components';
 import { httpsRequest, type TlsIdentity } from './http';
 import {
   applyObjects, injectorConfigName, istiodCommand, istiodDeploymentEnv, istiodReady, istiodWorkDir, localIstioObjects, validatorConfigName,
@@ -13,7 +13,8 @@ import {
 } from './istio';
 import { withLock } from './lock';
 import { ensurePki, pkiPaths } from './pki';
-import { ComponentFailure, freePorts, logFile, probe, runsBinary, runToCompletion, startDetached, stopProcess, waitFor } from './process';
+import { freePorts, logFile, probe, runsBinary, runToCompletion, startDetached, stopProcess, waitFor } from './process';
+import { convergeNodes, LOCAL_NODES, nodesReady } from './nodes';
 import { kwokStagesYaml } from './stages';
 import {
   addHolder, clusterDir, clusterName, liveHolders, readState, removeHolder, removeState, writeState, type ClusterState,
@@ -22,7 +23,9 @@ import {
   binaryPath, ISTIO_CANARY_RELEASE, ISTIO_RELEASE, istioBinaryPath, istioManifestPath, K8S_VERSION, type IstioRelease,
 } from './versions';
 
-export const FAKE_NODE_NAME = 'mesh-worker';
+/** The local cluster's node names (six, across three zones: see nodes.ts). */
+export const LOCAL_NODE_NAMES = LOCAL_NODES.map((n) => n.name);
+const NODES_READY = `reporting its ${LOCAL_NODES.length} nodes Ready`;
 export const DEFAULT_READY_DELAY_MS = 500;
 const COMPONENT_TIMEOUT_MS = 90_000;
 
@@ -95,9 +98,11 @@ export async function clusterUp(options: UpOptions = {}): Promise<UpResult> {
     if (existing && (await isHealthy(dir, existing))) {
       state = existing;
       started = false;
+      await convergeShape(dir, state, env, progress);
     } else if (existing) {
       // Heal, do not reset: what was deployed lives in etcd's data, which a fresh start would throw away.
       state = await healCluster(dir, existing, env, progress);
+      await convergeShape(dir, state, env, progress);
     } else {
       state = await startCluster(name, dir, env, progress, options.holder !== undefined, withIstio);
     }
@@ -139,7 +144,7 @@ async function startCluster(
   writeFileSync(kubeconfig, adminKubeconfigYaml(server, tls.ca!, tls.cert!, tls.key!), { mode: 0o600 });
   const delay = readyDelayMs(env);
   const stagesFile = path.join(dir, 'kwok-stages.yaml');
-  writeFileSync(stagesFile, kwokStagesYaml({ readyDelayMs: delay, kubeletVersion: `v${K8S_VERSION}` }));
+  writeFileSync(stagesFile, stagesYaml(delay));
 
   const state: ClusterState = {
     name, server, kubeconfig, ports, components: [], startedAt: new Date().toISOString(), readyDelayMs: delay, autoStop, istio: [],
@@ -156,12 +161,12 @@ async function startCluster(
     const api = start('kube-apiserver');
     await waitFor(api.component, 'ready (/readyz)', () => probe(api.healthUrl!, tls), COMPONENT_TIMEOUT_MS);
     const rest = ['kube-controller-manager', 'kube-scheduler', 'kwok'].map(start);
-    await registerFakeNode(server, tls);
+    await convergeNodes(server, tls, `v${K8S_VERSION}`);
     await Promise.all(
       rest.filter((r) => r.healthUrl).map((r) => waitFor(r.component, 'healthy', () => probe(r.healthUrl!, {}), COMPONENT_TIMEOUT_MS)),
     );
     const kwok = rest.find((r) => r.component.name === 'kwok')!.component;
-    await waitFor(kwok, `reporting node ${FAKE_NODE_NAME} Ready`, () => nodeReady(server, tls), COMPONENT_TIMEOUT_MS);
+    await waitFor(kwok, NODES_READY, () => nodesReady(server, tls), COMPONENT_TIMEOUT_MS);
     const kcm = rest.find((r) => r.component.name === 'kube-controller-manager')!.component;
     await waitFor(kcm, 'creating the default ServiceAccount', async () => {
       return (await httpsRequest(`${server}/api/v1/namespaces/default/serviceaccounts/default`, tls)).status === 200;
@@ -258,10 +263,13 @@ async function healCluster(dir: string, state: ClusterState, env: NodeJS.Process
       const api = restart('kube-apiserver');
       await waitFor(api.component, 'ready (/readyz)', () => probe(api.healthUrl!, tls), COMPONENT_TIMEOUT_MS);
     }
+    // A kwok restarted here runs today's stages, for today's nodes (a cluster of an earlier shape converges).
+    if (dead('kwok')) writeFileSync(path.join(dir, 'kwok-stages.yaml'), stagesYaml(state.readyDelayMs));
+    await convergeNodes(state.server, tls, `v${K8S_VERSION}`);
     const rest = ['kube-controller-manager', 'kube-scheduler', 'kwok'].filter(dead).map(restart);
     await Promise.all(rest.filter((r) => r.healthUrl).map((r) => waitFor(r.component, 'healthy', () => probe(r.healthUrl!, {}), COMPONENT_TIMEOUT_MS)));
     const kwok = rest.find((r) => r.component.name === 'kwok');
-    if (kwok) await waitFor(kwok.component, `reporting node ${FAKE_NODE_NAME} Ready`, () => nodeReady(state.server, tls), COMPONENT_TIMEOUT_MS);
+    if (kwok) await waitFor(kwok.component, NODES_READY, () => nodesReady(state.server, tls), COMPONENT_TIMEOUT_MS);
     for (const instance of state.istio ?? []) {
       if (!dead(istiodComponentName(instance.revision))) continue;
       const manifest = existsSync(istioManifestCopy(dir, instance.revision)) ? readFileSync(istioManifestCopy(dir, instance.revision), 'utf8') : readFileSync(istioManifestPath(env), 'utf8');
@@ -294,18 +302,29 @@ export async function addIstioRevision(
   });
 }
 
-async function registerFakeNode(server: string, tls: TlsIdentity): Promise<void> {
-  const res = await httpsRequest(`${server}/api/v1/nodes`, tls, 'POST', fakeNode(FAKE_NODE_NAME, `v${K8S_VERSION}`));
-  if (res.status !== 201 && res.status !== 409) {
-    throw new ComponentFailure('kube-apiserver', `refused the fake node (HTTP ${res.status}: ${res.body.slice(0, 300)})`, '');
-  }
-}
+const stagesYaml = (readyDelayMs: number) => kwokStagesYaml({ readyDelayMs, kubeletVersion: `v${K8S_VERSION}` });
 
-async function nodeReady(server: string, tls: TlsIdentity): Promise<boolean> {
-  const res = await httpsRequest(`${server}/api/v1/nodes/${FAKE_NODE_NAME}`, tls).catch(() => undefined);
-  if (res?.status !== 200) return false;
-  const node = JSON.parse(res.body) as { status?: { conditions?: { type: string; status: string }[] } };
-  return node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+/**
+ * Brings a running cluster started by an earlier mesh to today's shape, without a restart or losing what is
+ * deployed: kwok's stages (restarting kwok when they changed) and the nodes (see convergeNodes). A no-op, one
+ * list of nodes, when the cluster already has that shape.
+ */
+async function convergeShape(dir: string, state: ClusterState, env: NodeJS.ProcessEnv, progress: (line: string) => void): Promise<void> {
+  const tls = adminTls(dir);
+  const stagesFile = path.join(dir, 'kwok-stages.yaml');
+  const stages = stagesYaml(state.readyDelayMs);
+  const kwok = state.components.find((c) => c.name === 'kwok');
+  if (kwok && (!existsSync(stagesFile) || readFileSync(stagesFile, 'utf8') !== stages)) {
+    writeFileSync(stagesFile, stages);
+    progress('restarting kwok with the current node and pod stages');
+    await stopProcess(kwok.pid, kwok.binary);
+    const specs = componentSpecs({ dataDir: dir, pki: pkiPaths(path.join(dir, 'pki')), kubeconfig: state.kubeconfig, stagesFile, ports: state.ports });
+    launch(dir, state, env, specs.find((s) => s.name === 'kwok')!, true);
+  }
+  const changes = await convergeNodes(state.server, tls, `v${K8S_VERSION}`);
+  for (const change of changes) progress(change);
+  const current = state.components.find((c) => c.name === 'kwok');
+  if (current && changes.length > 0) await waitFor(current, NODES_READY, () => nodesReady(state.server, tls), COMPONENT_TIMEOUT_MS);
 }
 
 async function stopRecordedCluster(dir: string): Promise<boolean> {

@@ -128,42 +128,6 @@ export function componentSpecs(layout: ComponentLayout): ComponentSpec[] {
   ];
 }
 
-/** The fake node kwok keeps Ready; untainted so test manifests need no tolerations. */
-export function fakeNode(name: string, kubeletVersion: string): Record<string, unknown> {
-  return {
-    apiVersion: 'v1',
-    kind: 'Node',
-    metadata: {
-      name,
-      annotations: { 'kwok.x-k8s.io/node': 'fake', 'node.alpha.kubernetes.io/ttl': '0' },
-      labels: {
-        type: 'kwok',
-        'kubernetes.io/hostname': name,
-        'kubernetes.io/os': 'linux',
-        'kubernetes.io/arch': 'amd64',
-        'node-role.kubernetes.io/agent': '',
-      },
-    },
-    spec: {},
-    status: {
-      allocatable: { cpu: '32', memory: '256Gi', pods: '110' },
-      capacity: { cpu: '32', memory: '256Gi', pods: '110' },
-      nodeInfo: {
-        architecture: 'amd64',
-        bootID: '',
-        containerRuntimeVersion: 'kwok',
-        kernelVersion: 'kwok',
-        kubeProxyVersion: kubeletVersion,
-        kubeletVersion,
-        machineID: '',
-        operatingSystem: 'linux',
-        osImage: 'mesh local control plane (kwok)',
-        systemUUID: '',
-      },
-    },
-  };
-}
-
 /** An admin kubeconfig with the certificates inlined, so the file alone is enough to connect. */
 export function adminKubeconfigYaml(server: string, caPem: string, certPem: string, keyPem: string): string {
   const b64 = (s: string) => Buffer.from(s).toString('base64');

@@ -1,8 +1,9 @@
 /**
  * kwok Stage documents for the local cluster, written to kwok's --config. kwok only fakes what its stages say:
- * the fake node's stages are here (Ready, heartbeat, kubelet version); the pods' are in pod-stages.ts.
+ * the nodes' stages are here (Ready, heartbeat, addresses, kubelet version); the pods' are in pod-stages.ts.
  */
 import { podStages } from './pod-stages';
+import { INTERNAL_IP_ANNOTATION } from './nodes';
 import { expr, stage } from './stage-yaml';
 
 export { FAIL_ANNOTATION, FAIL_CONTAINER_ANNOTATION, FAILURE_MODES, READY_DELAY_ANNOTATION, type FailureMode } from './pod-stages';
@@ -12,18 +13,14 @@ export interface StageOptions {
   kubeletVersion: string;
 }
 
-/** Go template lines shared by node stages: conditions, addresses, kubelet version. */
+/**
+ * Go template lines shared by node stages: conditions, addresses (each node's own InternalIP, from its annotation
+ * set at registration, see nodes.ts), kubelet version. Capacity and allocatable are the node's own, set when it
+ * is registered: kwok patches status, so what the template leaves out stays.
+ */
 function nodeStatus(kubeletVersion: string, withInfo: boolean): string {
   const info = withInfo
     ? `
-      allocatable:
-        cpu: "32"
-        memory: 256Gi
-        pods: "110"
-      capacity:
-        cpu: "32"
-        memory: 256Gi
-        pods: "110"
       nodeInfo:
         architecture: amd64
         bootID: ""
@@ -50,14 +47,15 @@ function nodeStatus(kubeletVersion: string, withInfo: boolean): string {
         type: {{ .type | Quote }}
       {{ end }}
       addresses:
-      {{ with NodeIP }}
+      {{ with index .metadata.annotations "${INTERNAL_IP_ANNOTATION}" }}
       - address: {{ . | Quote }}
         type: InternalIP
-      {{ end }}
-      {{ with NodeName }}
+      {{ else }}{{ with NodeIP }}
       - address: {{ . | Quote }}
-        type: Hostname
-      {{ end }}${info}
+        type: InternalIP
+      {{ end }}{{ end }}
+      - address: {{ .metadata.name | Quote }}
+        type: Hostname${info}
 `;
 }
 

@@ -8,6 +8,7 @@
 // Everything here is JSON-serialisable: it travels as Step Functions input and between worker steps.
 import { createHash } from 'node:crypto';
 import type { MeshCommand } from '../command/grammar';
+import { UserError } from '../errors';
 
 /** An Approve or Reject button press, after the front door checked channel, requester and approver. */
 export interface ApprovalCommand {
@@ -21,12 +22,26 @@ export interface ApprovalCommand {
 
 export type JobCommand = MeshCommand | { kind: 'restart'; namespace: string } | ApprovalCommand;
 
-/** A protection of the policy that matched the namespace (src/slack/policy.ts); the job matches the cluster. */
+/** A protection of the policy that matched the namespace (src/slack/policy.ts); the job matches cluster and app. */
 export interface ApprovalRequirement {
   rule: string;
+  /** Registry cluster names; none: every cluster. */
   clusters: string[];
+  /** App names; none: every app. */
+  apps?: string[];
   approvals: number;
   validForMs: number;
+}
+
+/**
+ * A policy rule that allowed the command at the front door, which cannot know the registry: the job checks the
+ * cluster and app it resolves against it. `clusters` none: the default cluster only (where a command naming no
+ * cluster goes); `*`: every cluster. `apps` none or `*`: every app.
+ */
+export interface Grant {
+  rule: string;
+  clusters: string[];
+  apps: string[];
 }
 
 export interface Job {
@@ -43,13 +58,62 @@ export interface Job {
   requestedAt: number;
   /** Deploys to a protected namespace wait for approval instead of starting. */
   protections?: ApprovalRequirement[];
+  /** The rules that allowed it; absent when no rule was needed (read-only commands open to everyone). */
+  grants?: Grant[];
   /** The message a button was pressed on (the plan message of an approval). */
   messageTs?: string;
 }
 
-/** The first protection of a namespace that applies on `cluster` (undefined: the door's own cluster, matched only by protections naming no cluster). */
-export function protectionFor<T extends { clusters: string[] }>(protections: T[], cluster: string | undefined): T | undefined {
-  return protections.find((p) => p.clusters.length === 0 || (cluster !== undefined && p.clusters.includes(cluster)));
+export type ProtectionMatch<T> =
+  | { kind: 'none' }
+  | { kind: 'protected'; rule: T }
+  /** An entry names clusters and the cluster has no registry name: mesh cannot tell, so it refuses. */
+  | { kind: 'unknown'; reason: string };
+
+/**
+ * The first protection of a namespace that applies on `cluster` (undefined: the door's own cluster, which has no
+ * registry name) to `app` (undefined: a command on the whole namespace, which every entry naming apps covers).
+ * Fails closed: an entry naming clusters cannot say whether a nameless cluster is one of them.
+ */
+export function protectionFor<T extends { clusters: string[]; apps?: string[] }>(protections: T[], cluster: string | undefined, app: string | undefined): ProtectionMatch<T> {
+  const nameOf = (p: T) => (p as { rule?: string; name?: string }).rule ?? (p as { name?: string }).name ?? 'a protected entry';
+  const forApp = protections.filter((p) => !p.apps?.length || app === undefined || p.apps.includes(app));
+  const unknown = cluster === undefined ? forApp.find((p) => p.clusters.length > 0) : undefined;
+  if (unknown) {
+    return {
+      kind: 'unknown',
+      reason: `protected entry "${nameOf(unknown)}" names clusters ${unknown.clusters.join(', ')}, and this cluster has no name in the app registry, so mesh cannot tell whether it is protected`,
+    };
+  }
+  const rule = forApp.find((p) => p.clusters.length === 0 || p.clusters.includes(cluster!));
+  return rule ? { kind: 'protected', rule } : { kind: 'none' };
+}
+
+/** The policy's rules checked against the cluster and app the job resolved (the front door knew neither). */
+export function enforceGrants(job: Pick<Job, 'grants' | 'text'>, cluster: string | undefined, defaultCluster: string | undefined, app: string | undefined): void {
+  const refusal = grantRefusal(job, cluster, defaultCluster, app);
+  if (refusal) throw new UserError(refusal);
+}
+
+function clusterCovered(clusters: string[], cluster: string | undefined, defaultCluster: string | undefined): boolean {
+  if (clusters.includes('*')) return true;
+  if (clusters.length === 0) return cluster === defaultCluster;
+  return cluster !== undefined && clusters.includes(cluster);
+}
+
+/**
+ * Why the job may not go on: none of the rules that allowed it at the front door covers the cluster it resolved
+ * to (`defaultCluster`: the registry's; both undefined for the door's own) and the app (undefined: the command
+ * acts on the whole namespace). Undefined when one does, or when the job carries no grants.
+ */
+export function grantRefusal(job: Pick<Job, 'grants' | 'text'>, cluster: string | undefined, defaultCluster: string | undefined, app: string | undefined): string | undefined {
+  if (!job.grants) return undefined;
+  const covers = (g: Grant) => clusterCovered(g.clusters, cluster, defaultCluster) && (g.apps.length === 0 || g.apps.includes('*') || (app !== undefined && g.apps.includes(app)));
+  if (job.grants.some(covers)) return undefined;
+  const what = (g: Grant) =>
+    `"${g.rule}" covers ${g.clusters.length ? `clusters ${g.clusters.join(', ')}` : 'the default cluster only'}${g.apps.length ? ` and apps ${g.apps.join(', ')}` : ''}`;
+  const where = `${app ? `app ${app} on ` : ''}${cluster ? `cluster ${cluster}` : "the door's own cluster"}`;
+  return `Denied: no policy rule grants \`${job.text}\` for ${where} (${job.grants.map(what).join('; ')}); nothing was changed`;
 }
 
 export interface JobDispatcher {

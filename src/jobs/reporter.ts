@@ -157,6 +157,7 @@ export interface HistoryView {
   revisions: {
     revision: number;
     outcome: string;
+    reason?: string;
     at: string;
     by: string;
     approvedBy?: string[];

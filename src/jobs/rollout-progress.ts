@@ -17,6 +17,7 @@ export function toProgress(event: RolloutEvent): ProgressEvent {
       return { type: 'note', at, topic: 'plan', text: `Plan ${event.hash.slice(0, 12)}: ${c.create} to create, ${c.change} to change, ${c.unchanged} unchanged, ${c.delete} to delete${deleted}` };
     }
     case 'object-deleted':
+      if (event.kept) return { type: 'note', at, topic: 'deleted', text: `${event.object} not deleted: ${event.kept}` };
       return { type: 'note', at, topic: 'deleted', text: `${event.object} deleted (not part of the revision rolled back to)` };
     case 'stage-started':
       return { type: 'stage-started', at, stage: event.stage };
@@ -49,6 +50,8 @@ export function toProgress(event: RolloutEvent): ProgressEvent {
       return { type: 'note', at, text: `API server ${event.server} unreachable (${event.error}); retrying` };
     case 'api-recovered':
       return { type: 'note', at, text: `API server ${event.server} answers again after ${(event.downMs / 1000).toFixed(0)} s unreachable; resuming` };
+    case 'history-not-recorded':
+      return { type: 'note', at, text: `The app's history (/mesh history, /mesh rollback) could not record this rollout${event.outcome === 'running' ? '' : ` as ${event.outcome}`}: ${event.error}` };
     case 'finished':
       return { type: 'finished', at, stageDurations: Object.fromEntries(event.stages.map((s) => [s.name, s.durationMs])) };
   }

@@ -7,8 +7,10 @@ import type { PendingApproval } from '../rollout/approval';
 import type { ObjectRef } from '../rollout/preflight';
 import { planCounts, type RolloutPlan } from '../rollout/planner';
 import type { RolloutSource, RolloutState } from '../rollout/state';
+import type { AppScope } from '../rollout/scope';
 import { formatProblem } from '../rollout/preflight';
-import { protectionFor, type ApprovalCommand, type Job } from './job';
+import { enforceGrants, protectionFor, type ApprovalCommand, type Job } from './job';
+import { UserError } from '../errors';
 import type { ApprovalEvent, PendingReply, PlanView, ReportMessage } from './reporter';
 import { appsOf, type JobDeps } from './state';
 
@@ -26,6 +28,8 @@ interface Target {
   cluster?: string;
   origin?: string;
   source: { source: RolloutSource; stageNames: string[] };
+  /** The registry's limits of the app: what its objects may touch beyond the namespace. */
+  scope: AppScope;
   followRef: boolean;
   inject: boolean;
   prune?: ObjectRef[];
@@ -41,7 +45,7 @@ function audit(deps: JobDeps, job: Job, fields: Record<string, unknown>): void {
 function initialState(job: Job, t: Target, extra: Partial<RolloutRequest> = {}, requester = job.user): RolloutState {
   return startRollout({
     app: t.app, namespace: t.namespace, inject: t.inject, holder: `Slack user ${requester}`, command: `/mesh ${job.text}`,
-    source: t.source, ...(t.cluster ? { cluster: t.cluster } : {}),
+    source: t.source, scope: t.scope, ...(t.cluster ? { cluster: t.cluster } : {}),
     ...(t.prune?.length ? { prune: t.prune } : {}), ...(t.rollbackTo !== undefined ? { rollbackTo: t.rollbackTo } : {}),
     ...extra,
   });
@@ -49,27 +53,30 @@ function initialState(job: Job, t: Target, extra: Partial<RolloutRequest> = {}, 
 
 async function deployTarget(job: Job & { command: { kind: 'deploy' | 'inject' } }, deps: JobDeps): Promise<Target> {
   const { resolveApp } = await import('../apps');
-  const { checkTarget, describeRevision, rolloutSourceOf } = await import('../apps/rollout');
+  const { checkTarget, describeRevision, registeredScope, rolloutSourceOf } = await import('../apps/rollout');
   const apps = await appsOf(deps);
   const cluster = job.command.cluster ?? apps.registry.defaultCluster;
   const namespace = job.namespace ?? 'default';
   const resolved = await resolveApp(apps, job.command.app, job.command.commit);
-  checkTarget(resolved.snapshot.app, namespace, cluster);
   const app = resolved.snapshot.app.name;
+  enforceGrants(job, cluster, apps.registry.defaultCluster, app);
+  checkTarget(resolved.snapshot.app, namespace, cluster);
   const origin = describeRevision(resolved);
   return {
     apps, app, reference: job.command.app, namespace, ...(cluster ? { cluster } : {}), ...(origin ? { origin } : {}),
     label: resolved.component ? `${resolved.component.name} (${app})` : app,
-    source: rolloutSourceOf(resolved), followRef: !job.command.commit,
+    source: rolloutSourceOf(resolved), scope: registeredScope(apps.registry, app), followRef: !job.command.commit,
     inject: job.command.kind === 'inject' || job.command.inject,
   };
 }
 
 async function rollbackOf(job: Job & { command: { kind: 'rollback' } }, deps: JobDeps): Promise<Target> {
   const { readHistory, rollbackTarget } = await import('../rollout/record');
+  const { registeredScope } = await import('../apps/rollout');
   const apps = await appsOf(deps);
   const cluster = job.command.cluster ?? apps.registry.defaultCluster;
   const namespace = job.namespace ?? 'default';
+  enforceGrants(job, cluster, apps.registry.defaultCluster, job.command.app);
   const history = await readHistory(await deps.kube(job.command.cluster), namespace, job.command.app);
   const { target, prune } = rollbackTarget(history, job.command.to);
   const source = target.source;
@@ -79,7 +86,7 @@ async function rollbackOf(job: Job & { command: { kind: 'rollback' } }, deps: Jo
     apps, app: job.command.app, reference: job.command.app, namespace, ...(cluster ? { cluster } : {}),
     label: `${job.command.app}${only}`,
     origin: `revision ${target.revision}${target.commit ? `, commit ${target.commit.slice(0, 12)}` : ''} of ${target.at}`,
-    source: { source, stageNames }, followRef: false, inject: target.inject, prune, rollbackTo: target.revision,
+    source: { source, stageNames }, scope: registeredScope(apps.registry, job.command.app), followRef: false, inject: target.inject, prune, rollbackTo: target.revision,
   };
 }
 
@@ -244,11 +251,14 @@ async function decide(job: Job & { command: ApprovalCommand }, deps: JobDeps): P
     }
   }
   const approved: PendingApproval = { ...a, approvals, status: 'approved', decidedBy: job.user };
+  // The app's limits as the registry says now (a tightened registry applies to plans approved before).
+  const { registeredScope } = await import('../apps/rollout');
+  const scope = registeredScope((await appsOf(deps)).registry, a.app);
   const decided = await save(approved, 'approval-approved', { kind: 'starting', user: job.user, approvals: approvals.length, required: a.approvalsRequired, hash: a.plan.hash }, true);
   if (decided.kind !== 'reply' || !decided.ok) return decided;
   const rollout = startRollout({
     app: a.app, namespace: a.namespace, inject: a.inject, holder: `Slack user ${a.requester}`, command: `/mesh ${a.command}`,
-    source: { source: a.source, stageNames: [] }, ...(a.cluster ? { cluster: a.cluster } : {}),
+    source: { source: a.source, stageNames: [] }, scope, ...(a.cluster ? { cluster: a.cluster } : {}),
     ...(a.prune?.length ? { prune: a.prune } : {}), ...(a.rollbackTo !== undefined ? { rollbackTo: a.rollbackTo } : {}),
     expectedPlan: a.plan, approvedBy: approvals.map((x) => x.user),
   });
@@ -260,6 +270,7 @@ async function history(job: Job & { command: { kind: 'history' } }, deps: JobDep
   const apps = await appsOf(deps);
   const cluster = job.command.cluster ?? apps.registry.defaultCluster;
   const namespace = job.namespace ?? 'default';
+  enforceGrants(job, cluster, apps.registry.defaultCluster, job.command.app);
   const revisions = await readHistory(await deps.kube(job.command.cluster), namespace, job.command.app);
   const message = deps.reporter.messages.history({
     app: job.command.app, namespace, ...(cluster ? { cluster } : {}), limit: deps.historyLimit ?? DEFAULT_HISTORY_LIMIT,
@@ -290,7 +301,8 @@ export async function prepareJob(job: Job, deps: JobDeps): Promise<Prepared> {
     const view = planView(target, plan, job.user);
     return { kind: 'reply', ok: plan.problems.length === 0, reply: planReply(deps, view, plan.problems.length ? undefined : planDiffText(plan)) };
   }
-  const rule = protectionFor(job.protections ?? [], target.cluster);
-  if (rule) return requestApproval(target, job, deps, rule);
+  const protection = protectionFor(job.protections ?? [], target.cluster, target.app);
+  if (protection.kind === 'unknown') throw new UserError(`Denied: ${protection.reason}; nothing was changed`);
+  if (protection.kind === 'protected') return requestApproval(target, job, deps, protection.rule);
   return { kind: 'start', rollout: initialState(job, target), label: target.label, ...(target.origin ? { origin: target.origin } : {}), requestedBy: job.user };
 }

@@ -1,7 +1,8 @@
 // Jobs that finish in one step: inject preview, status, cancel, autoinject and restart. Each calls its engine
 // and returns the reply to deliver; the engines are imported on use so the worker loads only what it runs.
 import { errorMessage, isUserError } from '../errors';
-import type { Job } from './job';
+import { enforceGrants, protectionFor, type Job } from './job';
+import { UserError } from '../errors';
 import type { PendingReply, ReportMessage } from './reporter';
 import { appsOf, type JobDeps } from './state';
 import { kindSlashName } from '../object-name';
@@ -23,6 +24,7 @@ async function injectPreview(job: Job & { command: { kind: 'inject' } }, deps: J
   const resolved = await resolveApp(apps, job.command.app, job.command.commit);
   const { snapshot, component } = resolved;
   const cluster = job.command.cluster ?? apps.registry.defaultCluster;
+  enforceGrants(job, cluster, apps.registry.defaultCluster, snapshot.app.name);
   checkTarget(snapshot.app, namespace, cluster);
   const files = component?.files ?? Object.keys(snapshot.files).filter(isManifestFile).sort();
   // What the target cluster's own Istio would inject (its webhook, else its ConfigMaps); the built-in engine
@@ -84,7 +86,7 @@ async function deployedWhere(deps: JobDeps, clusters: string[]): Promise<string[
 }
 
 async function listApps(deps: JobDeps): Promise<ShortJobResult> {
-  const { describeSource } = await import('../apps');
+  const { describeLimits, describeSource } = await import('../apps');
   const { registry } = await appsOf(deps);
   const deployed = await deployedWhere(deps, registry.clusters.map((c) => c.name));
   const message = deps.reporter.messages.appList({
@@ -92,7 +94,7 @@ async function listApps(deps: JobDeps): Promise<ShortJobResult> {
     apps: registry.apps.map((app) => ({
       name: app.name,
       source: describeSource(app),
-      limits: [app.clusters ? `clusters ${app.clusters.join(', ')}` : '', app.namespaces ? `namespaces ${app.namespaces.join(', ')}` : ''].filter(Boolean),
+      limits: describeLimits(app),
     })),
     clusters: registry.clusters.map((c) => ({ name: c.name, isDefault: c.name === registry.defaultCluster })),
     deployed,
@@ -107,6 +109,7 @@ async function appStatus(job: Job & { command: { kind: 'status' } }, deps: JobDe
   const apps = await appsOf(deps);
   const resolved = await resolveApp(apps, job.command.app);
   const cluster = job.command.cluster ?? apps.registry.defaultCluster;
+  enforceGrants(job, cluster, apps.registry.defaultCluster, resolved.snapshot.app.name);
   const status = await rolloutStatus(await deps.kube(job.command.cluster), resolved.snapshot.app.name, job.namespace ?? 'default', stagesOf(resolved));
   return { ok: true, reply: toRequester(deps.reporter.messages.status(status, cluster)) };
 }
@@ -114,13 +117,34 @@ async function appStatus(job: Job & { command: { kind: 'status' } }, deps: JobDe
 async function cancel(job: Job & { command: { kind: 'cancel' } }, deps: JobDeps): Promise<ShortJobResult> {
   const { requestCancel } = await import('../rollout/engine');
   const id = job.command.rolloutId;
+  const { registry } = await appsOf(deps);
+  enforceGrants(job, job.command.cluster ?? registry.defaultCluster, registry.defaultCluster, id.split('.')[1]);
   const found = await requestCancel(await deps.kube(job.command.cluster), id, `Slack user ${job.user}`);
   return { ok: found, reply: toRequester(deps.reporter.messages.cancelRequested(id, found)) };
+}
+
+/**
+ * autoinject enable|disable and Restart act on the door's default cluster and on every app of the namespace: the
+ * policy's grants must cover that cluster, and a protected namespace refuses them — chat collects approvals for
+ * plans of deploys only, so the two-person rule holds by sending these to an operator (`mesh autoinject …`).
+ */
+async function checkNamespaceWide(job: Job, deps: JobDeps): Promise<void> {
+  const { registry } = await appsOf(deps);
+  const cluster = registry.defaultCluster;
+  enforceGrants(job, cluster, cluster, undefined);
+  const protection = protectionFor(job.protections ?? [], cluster, undefined);
+  if (protection.kind === 'unknown') throw new UserError(`Denied: ${protection.reason}; nothing was changed`);
+  if (protection.kind === 'protected') {
+    throw new UserError(
+      `Denied: namespace ${job.namespace ?? ''} is protected by "${protection.rule.rule}" (two-person rule), and chat collects approvals for deploy, rollback and inject --apply plans only; an operator runs \`mesh autoinject\` for it. Nothing was changed`,
+    );
+  }
 }
 
 async function autoinject(job: Job & { command: { kind: 'autoinject' } }, deps: JobDeps): Promise<ShortJobResult> {
   const engine = await import('../autoinject');
   const { action, namespace } = job.command;
+  if (action !== 'status') await checkNamespaceWide(job, deps);
   const kc = await deps.kube();
   const report = action === 'enable' ? await engine.enable(kc, namespace) : action === 'disable' ? await engine.disable(kc, namespace) : await engine.status(kc, namespace);
   const drifted = (report.drift ?? []).filter((d) => d.drifted > 0).map((d) => `${kindSlashName(d)}: ${d.drifted} of ${d.pods} pod(s) ${d.reason}`);
@@ -130,6 +154,7 @@ async function autoinject(job: Job & { command: { kind: 'autoinject' } }, deps: 
 
 async function restart(job: Job & { command: { kind: 'restart' } }, deps: JobDeps): Promise<ShortJobResult> {
   const { restart: restartWorkloads } = await import('../autoinject');
+  await checkNamespaceWide(job, deps);
   const report = await restartWorkloads(await deps.kube(), job.command.namespace);
   return { ok: report.failed.length === 0, reply: { visibility: 'channel', message: deps.reporter.messages.restarted(job.user, report) } };
 }

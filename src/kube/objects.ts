@@ -100,18 +100,23 @@ export async function replaceObject<T = KubeObject>(kc: KubeConfig, obj: KubeObj
   });
 }
 
-/** Deletes with a resourceVersion precondition when given; a missing object is not an error. */
+/**
+ * Deletes as `kubectl delete` does: propagationPolicy Background, so what the object owns (a Job's pods, a
+ * Deployment's ReplicaSets) is removed by the garbage collector after it — the API's own default for some kinds
+ * (batch/v1 Job) is to orphan them. With a resourceVersion or uid, only that very object is deleted (409 if it
+ * was replaced meanwhile). A missing object is not an error.
+ */
 export async function deleteObject(
   kc: KubeConfig,
-  ref: { apiVersion: string; kind: string; metadata: { name?: string; namespace?: string; resourceVersion?: string } },
+  ref: { apiVersion: string; kind: string; metadata: { name?: string; namespace?: string; resourceVersion?: string; uid?: string } },
 ): Promise<void> {
+  const { resourceVersion, uid } = ref.metadata;
+  const preconditions = resourceVersion || uid ? { ...(resourceVersion ? { resourceVersion } : {}), ...(uid ? { uid } : {}) } : undefined;
   try {
     await kubeRequest(kc, {
       method: 'DELETE',
       path: await objectPath(kc, ref),
-      body: ref.metadata.resourceVersion
-        ? { kind: 'DeleteOptions', apiVersion: 'v1', preconditions: { resourceVersion: ref.metadata.resourceVersion } }
-        : undefined,
+      body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background', ...(preconditions ? { preconditions } : {}) },
     });
   } catch (error) {
     if (!isNotFound(error)) throw error;

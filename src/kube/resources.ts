@@ -6,6 +6,7 @@ interface ApiResource {
   name: string;
   kind: string;
   namespaced: boolean;
+  verbs?: string[];
 }
 
 export interface ResourceInfo {
@@ -13,6 +14,8 @@ export interface ResourceInfo {
   groupVersionPath: string;
   plural: string;
   namespaced: boolean;
+  /** What the API server allows on it (get, list, watch, patch …), as discovery says. */
+  verbs: string[];
 }
 
 /** The apiVersion or kind is not served by this cluster (removed, misspelt, or its CRD is not installed). */
@@ -51,7 +54,15 @@ export async function resourceInfo(kc: KubeConfig, apiVersion: string, kind: str
   }
   const resource = resources.find((r) => r.kind === kind && !r.name.includes('/'));
   if (!resource) throw new UnservedKindError(`kind ${kind} is not served by ${apiVersion} on this cluster`);
-  return { groupVersionPath: groupVersionPath(apiVersion), plural: resource.name, namespaced: resource.namespaced };
+  return { groupVersionPath: groupVersionPath(apiVersion), plural: resource.name, namespaced: resource.namespaced, verbs: resource.verbs ?? [] };
+}
+
+/**
+ * Forgets what discovery said about `apiVersion`: a CustomResourceDefinition just established adds a kind (or a
+ * whole group) that an earlier answer, cached, would still call unserved.
+ */
+export function forgetDiscovery(kc: KubeConfig, apiVersion: string): void {
+  discovery.get(kc)?.delete(apiVersion);
 }
 
 /** The collection path (for list and watch) of a kind, in one namespace or cluster-wide. */

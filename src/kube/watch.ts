@@ -1,6 +1,6 @@
 import { Watch, type KubeConfig } from '@kubernetes/client-node';
 import { listObjects } from './objects';
-import { collectionPath } from './resources';
+import { collectionPath, resourceInfo } from './resources';
 import type { KindQuery, KubeObject } from './types';
 
 export interface CollectionWatch {
@@ -22,11 +22,14 @@ export interface WatchOptions {
 // a dead API server is not hammered.
 const RETRY_AFTER_ERROR_MS = 250;
 const MAX_RETRY_AFTER_ERROR_MS = 5000;
+/** How often a kind the API server cannot watch (discovery lists no `watch` verb) is listed again instead. */
+export const POLL_UNWATCHABLE_MS = 1000;
 
 /**
  * List + watch of one collection, kept alive until `stop()`: the stream's normal end resumes the watch from
  * the last resourceVersion, and an expired resourceVersion (410 Gone, as an ERROR event or as the HTTP
- * status) relists, as client-go's reflector does.
+ * status) relists, as client-go's reflector does. A kind that cannot be watched (some aggregated APIs) is
+ * listed again every POLL_UNWATCHABLE_MS instead.
  */
 export function watchCollection(kc: KubeConfig, query: KindQuery, options: WatchOptions): CollectionWatch {
   const objects = new Map<string, KubeObject>();
@@ -60,6 +63,12 @@ export function watchCollection(kc: KubeConfig, query: KindQuery, options: Watch
     try {
       if (resourceVersion === undefined) await relist();
       if (stopped) return;
+      const { verbs } = await resourceInfo(kc, query.apiVersion, query.kind);
+      if (verbs.length > 0 && !verbs.includes('watch')) {
+        resourceVersion = undefined;
+        retryTimer = setTimeout(() => void run(), POLL_UNWATCHABLE_MS);
+        return;
+      }
       const path = await collectionPath(kc, query.apiVersion, query.kind, query.namespace);
       let gone = false;
       current = await new Watch(kc).watch(

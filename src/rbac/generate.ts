@@ -6,6 +6,7 @@
 import { UserError } from '../errors';
 import { namespaceAllowed, type AppEntry, type Registry } from '../apps/registry';
 import type { KubeObject } from '../kube/types';
+import { groupOf } from '../rollout/scope';
 
 export interface BotRbacOptions {
   /** Name of every object generated (`mesh-bot`): one bot per name, e.g. a stage's. */
@@ -25,10 +26,18 @@ export interface BotRbacOptions {
   historyNamespace?: string;
 }
 
+/** A kind an app's manifests hold; `resource` and `clusterScoped` when a CRD of the manifests defines it. */
+export interface ManifestKind {
+  apiVersion: string;
+  kind: string;
+  resource?: string;
+  clusterScoped?: boolean;
+}
+
 /** What one app's manifests hold: apiVersion and kind of each object. */
 export interface AppKinds {
   app: AppEntry;
-  kinds: { apiVersion: string; kind: string }[];
+  kinds: ManifestKind[];
 }
 
 interface Rule {
@@ -82,8 +91,6 @@ export function resourceOf(kind: string): string {
   return `${lower}s`;
 }
 
-const groupOf = (apiVersion: string) => (apiVersion.includes('/') ? apiVersion.split('/')[0]! : '');
-
 /** Kinds Kubernetes serves cluster-scoped that apps commonly carry; any other kind is taken as namespaced. */
 const CLUSTER_SCOPED = new Set([
   '/Namespace', '/Node', '/PersistentVolume', `${RBAC}/ClusterRole`, `${RBAC}/ClusterRoleBinding`,
@@ -131,10 +138,10 @@ function subjects(options: BotRbacOptions): Record<string, string>[] {
 function namespaceRules(apps: AppKinds[]): Rule[] {
   const rules: Rule[] = [];
   for (const { app, kinds } of apps) {
-    for (const { apiVersion, kind } of kinds) {
+    for (const { apiVersion, kind, resource, clusterScoped } of kinds) {
       const group = groupOf(apiVersion);
-      if (NEVER_GROUPS.has(group) || isClusterScoped(group, kind)) continue;
-      rules.push({ apiGroups: [group], resources: [resourceOf(kind)], verbs: APPLY_VERBS });
+      if (NEVER_GROUPS.has(group) || clusterScoped || isClusterScoped(group, kind)) continue;
+      rules.push({ apiGroups: [group], resources: [resource ?? resourceOf(kind)], verbs: APPLY_VERBS });
     }
     if (app.clusterRoles?.length) {
       // A RoleBinding to a ClusterRole needs `bind` on it: only those the registry lists.
@@ -169,11 +176,13 @@ function clusterRules(namespaces: string[], apps: AppKinds[]): Rule[] {
     // autoinject: which injectors are installed and which namespaces they select.
     { apiGroups: ['admissionregistration.k8s.io'], resources: ['mutatingwebhookconfigurations'], verbs: ['get', 'list'] },
   ];
+  // A custom kind's resource name as the CRDs of the manifests define it.
+  const defined = new Map(apps.flatMap(({ kinds }) => kinds.filter((k) => k.resource).map((k) => [`${groupOf(k.apiVersion)}/${k.kind}`, k.resource!] as const)));
   for (const { app } of apps) {
     for (const { group, kind } of app.clusterResources ?? []) {
       if (NEVER_GROUPS.has(group)) continue;
       // No delete: a cluster-scoped object (a Namespace, a CRD) takes everything in or of it along.
-      rules.push({ apiGroups: [group], resources: [resourceOf(kind)], verbs: APPLY_VERBS.filter((v) => v !== 'delete') });
+      rules.push({ apiGroups: [group], resources: [defined.get(`${group}/${kind}`) ?? resourceOf(kind)], verbs: APPLY_VERBS.filter((v) => v !== 'delete') });
     }
   }
   return mergeRules(rules);

@@ -4,7 +4,8 @@ import type { Apps } from '../apps';
 import { errorMessage, UserError } from '../errors';
 import { isManifestFile } from '../rollout/app-files';
 import { parseManifestDocuments } from '../rollout/manifests';
-import { generateBotRbac, namespacesOf, type AppKinds, type BotRbacOptions, type GeneratedRbac } from './generate';
+import { groupOf } from '../rollout/scope';
+import { generateBotRbac, namespacesOf, type AppKinds, type BotRbacOptions, type GeneratedRbac, type ManifestKind } from './generate';
 
 export { appLeaseNames, generateBotRbac, generateInstallRole, resourceOf, type BotRbacOptions, type GeneratedRbac, type InstallRoleOptions } from './generate';
 
@@ -14,15 +15,21 @@ async function kindsOf(apps: Apps, app: AppKinds['app']): Promise<AppKinds> {
     const message = errorMessage(error);
     throw new UserError(`${message.startsWith(`app ${app.name}:`) ? message : `app ${app.name}: ${message}`} (its manifests' kinds decide its Role)`);
   });
-  const seen = new Map<string, { apiVersion: string; kind: string }>();
+  const seen = new Map<string, ManifestKind>();
+  // Kinds a CRD of the manifests defines: their resource (plural) and scope come from it, not from a guess.
+  const defined = new Map<string, { resource: string; clusterScoped: boolean }>();
   for (const [file, text] of Object.entries(snapshot.files)) {
     if (!isManifestFile(file)) continue;
     for (const doc of parseManifestDocuments(text, file)) {
       const { apiVersion, kind } = doc.object;
       seen.set(`${apiVersion}/${kind}`, { apiVersion, kind });
+      const spec = (doc.object as { spec?: { group?: unknown; scope?: unknown; names?: { kind?: unknown; plural?: unknown } } }).spec;
+      if (kind === 'CustomResourceDefinition' && typeof spec?.group === 'string' && typeof spec.names?.kind === 'string' && typeof spec.names.plural === 'string') {
+        defined.set(`${spec.group}/${spec.names.kind}`, { resource: spec.names.plural, clusterScoped: spec.scope === 'Cluster' });
+      }
     }
   }
-  return { app, kinds: [...seen.values()] };
+  return { app, kinds: [...seen.values()].map((k) => ({ ...k, ...defined.get(`${groupOf(k.apiVersion)}/${k.kind}`) })) };
 }
 
 /** The bot's RBAC for every app of the registry that has a namespace to grant (each app loaded once, in order). */

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { errorMessage, UserError } from '../errors';
-import { deleteObject, ensureNamespace, serverSideApplyWithResult } from '../kube/objects';
+import { deleteObject, ensureNamespace, getObject, serverSideApplyWithResult } from '../kube/objects';
+import { forgetDiscovery, UnservedKindError } from '../kube/resources';
 import { objectLabel, type KubeObject } from '../kube/types';
 import { KubeApiError } from '../kube/request';
 import { connectionErrorCode } from '../kube/unreachable';
@@ -10,9 +11,12 @@ import { diagnose } from './diagnose';
 import { objectKey, type StageEvaluation } from './evaluate';
 import type { Diagnosis, EventPayload, FailedEvent, PreflightProblem, RolloutEvent } from './events';
 import { acquireLock, checkLock, markCancel, releaseLock } from './lock';
-import { placeInNamespace, refOf, type ObjectRef } from './preflight';
+import { forEachLimited, isServed, placeStages, refOf, type ObjectRef } from './preflight';
+import { applyGroups, definedKind, definedKinds } from './apply-order';
+import { notOurs, ownerMark } from './ownership';
+import type { RolloutScope } from './scope';
 import { planCounts, planRollout, planSummary, summaryDifferences } from './planner';
-import { recordRevision } from './record';
+import { recordRevision, type RevisionOutcome } from './record';
 import { resolveStages, type GitFilesLoader } from './resolve';
 import { isTerminal, type RolloutSource, type RolloutState } from './state';
 import { waitForStage } from './wait';
@@ -26,6 +30,8 @@ export interface RolloutRequest {
   source?: { source: RolloutSource; stageNames: string[] };
   cluster?: string;
   namespace: string;
+  /** What it may touch beyond the namespace (the app's registry limits); absent: nothing. */
+  scope?: RolloutScope;
   inject?: boolean;
   holder: string;
   command: string;
@@ -77,6 +83,7 @@ export function startRollout(request: RolloutRequest): RolloutState {
     namespace: request.namespace,
     ...(request.cluster ? { cluster: request.cluster } : {}),
     source,
+    ...(request.scope ? { scope: request.scope } : {}),
     inject: request.inject ?? false,
     holder: request.holder,
     command: request.command,
@@ -110,6 +117,18 @@ class PhaseStep {
     const { id, app, namespace } = this.state;
     this.deps.emit({ rolloutId: id, app, namespace, at: new Date(this.now()).toISOString(), ...event } as RolloutEvent);
   }
+  /**
+   * Writes the outcome to the app's history. A failure to write is an event every door shows, never silent; only
+   * a start or a success whose record met an unreachable API server throws, so the step is repeated once it answers.
+   */
+  async record(outcome: Exclude<RevisionOutcome, 'interrupted'>, at: string, reason?: string, objects?: ObjectRef[]): Promise<void> {
+    try {
+      await recordRevision(this.deps.kc, this.state, outcome, at, objects ?? (await revisionObjects(this)), this.deps.historyLimit, reason);
+    } catch (error) {
+      if ((outcome === 'running' || outcome === 'succeeded') && isUnreachable(error)) throw error;
+      this.emit({ type: 'history-not-recorded', outcome, error: errorMessage(error) ?? String(error) });
+    }
+  }
   async fail(
     reason: FailedEvent['reason'],
     message: string,
@@ -117,9 +136,9 @@ class PhaseStep {
   ): Promise<RolloutState> {
     const { state } = this;
     const finishedAt = new Date(this.now()).toISOString();
-    if (state.applied.length > 0 && (reason === 'stage' || reason === 'deadline')) {
-      await recordRevision(this.deps.kc, state, 'failed', finishedAt, await revisionObjects(this), this.deps.historyLimit);
-    }
+    // Whatever stopped it, a rollout that applied something is a revision of the app (a lost lock, an API server
+    // gone for good included: if the history cannot be written then, the user is told so).
+    if (state.applied.length > 0) await this.record('failed', finishedAt, reason);
     if (extra.release !== false) await releaseLock(this.deps.kc, state.namespace, state.app, state.id);
     const stage = state.phase === 'apply' || state.phase === 'wait' ? state.stageNames[state.stage] : undefined;
     this.emit({ type: 'failed', reason, message, stage, problems: extra.problems, diagnosis: extra.diagnosis, applied: state.applied });
@@ -132,14 +151,11 @@ class PhaseStep {
   }
 }
 
+/** Every stage's objects as they are applied: placed in the namespace, marked as the app's. */
 async function stageObjects(step: PhaseStep): Promise<{ name: string; objects: KubeObject[] }[]> {
-  const { stages } = await resolveStages(step.state, step.deps.gitFiles, step.deps.kc);
-  return Promise.all(
-    stages.map(async (s) => ({
-      name: s.name,
-      objects: await Promise.all(s.documents.map((d) => placeInNamespace(step.deps.kc, d, step.state.namespace))),
-    })),
-  );
+  const { state, deps } = step;
+  const { stages } = await resolveStages(state, deps.gitFiles, deps.kc);
+  return placeStages(deps.kc, stages, state.namespace, ownerMark(state.namespace, state.app), state.scope);
 }
 
 async function revisionObjects(step: PhaseStep): Promise<ObjectRef[]> {
@@ -200,7 +216,7 @@ async function guard(step: PhaseStep): Promise<RolloutState | undefined> {
   }
   if (check.cancelRequestedBy) {
     const at = new Date(step.now()).toISOString();
-    if (state.applied.length > 0) await recordRevision(deps.kc, state, 'cancelled', at, await revisionObjects(step), deps.historyLimit);
+    if (state.applied.length > 0) await step.record('cancelled', at);
     await releaseLock(deps.kc, state.namespace, state.app, state.id);
     step.emit({ type: 'cancelled', by: check.cancelRequestedBy, stage: state.stageNames[state.stage], applied: state.applied });
     return { ...state, phase: 'cancelled', cancelledBy: check.cancelRequestedBy, finishedAt: new Date(step.now()).toISOString() };
@@ -208,6 +224,16 @@ async function guard(step: PhaseStep): Promise<RolloutState | undefined> {
   return undefined;
 }
 
+// Server-side applies in flight at once within an apply group.
+const APPLY_CONCURRENCY = 16;
+// How often a custom resource's kind is looked for again while its CRD is being established.
+const SERVED_POLL_MS = 250;
+
+/**
+ * Applies the current stage in dependency order (src/rollout/apply-order.ts), group after group. A custom
+ * resource whose CRD is the app's own is applied only once that CRD is Established and the API server serves
+ * its kind; until then (within the step's budget) the step waits, and a later step repeats the apply (idempotent).
+ */
 async function applyStage(step: PhaseStep): Promise<RolloutState> {
   const { state, deps } = step;
   const stopped = await guard(step);
@@ -219,17 +245,63 @@ async function applyStage(step: PhaseStep): Promise<RolloutState> {
     stageStartedAt = new Date(step.now()).toISOString();
     step.emit({ type: 'stage-started', stage: stage.name, index: state.stage, total: stages.length });
   }
+  // The revision is in the history before anything is applied; its outcome replaces `running` at the end.
+  if (state.applied.length === 0) await step.record('running', stageStartedAt, undefined, stages.flatMap((s) => s.objects.map(refOf)));
   const applied = [...state.applied];
-  await Promise.all(
-    stage.objects.map(async (obj) => {
+  const appliedSet = new Set(applied);
+  const defined = definedKinds(stages.flatMap((s) => s.objects));
+  const deadline = Date.parse(stageStartedAt) + state.stageTimeoutMs;
+  const until = Math.min(step.now() + (deps.stepBudgetMs ?? 20_000), deadline);
+  for (const group of applyGroups(stage.objects)) {
+    const pending = await unservedDefinitions(deps.kc, group.objects, defined, until);
+    if (pending.length > 0) {
+      const current = { ...state, stageStartedAt, applied };
+      if (step.now() < deadline) return current;
+      const what = pending.map((p) => `${p.kind} (customresourcedefinition/${p.crd})`).join(', ');
+      return new PhaseStep(current, deps).fail('deadline', `stage "${stage.name}" was not ready within ${Math.round(state.stageTimeoutMs / 1000)}s: the API server does not serve ${what} yet`);
+    }
+    await forEachLimited(group.objects, async (obj) => {
       const { created } = await serverSideApplyWithResult(deps.kc, obj);
       const object = objectKey(obj);
       step.emit({ type: 'object-applied', stage: stage.name, object, result: created ? 'created' : 'configured' });
       const entry = `${stage.name}: ${object}`;
-      if (!applied.includes(entry)) applied.push(entry);
-    }),
-  );
+      if (!appliedSet.has(entry)) {
+        appliedSet.add(entry);
+        applied.push(entry);
+      }
+    }, APPLY_CONCURRENCY);
+  }
   return { ...state, phase: 'wait', stageStartedAt, applied, readyObjects: [] };
+}
+
+/**
+ * The kinds among `objects` that the app's own CRDs define and the cluster does not serve yet, after waiting
+ * (until `untilMs`) for each CRD to be Established and discovery to list its kind.
+ */
+async function unservedDefinitions(
+  kc: KubeConfig,
+  objects: KubeObject[],
+  defined: ReturnType<typeof definedKinds>,
+  untilMs: number,
+): Promise<{ kind: string; crd: string }[]> {
+  const kinds = new Map<string, { apiVersion: string; kind: string; crd: string }>();
+  for (const obj of objects) {
+    const definition = definedKind(defined, obj);
+    if (definition) kinds.set(`${obj.apiVersion}/${obj.kind}`, { apiVersion: obj.apiVersion, kind: obj.kind, crd: definition.crd });
+  }
+  for (;;) {
+    const pending = [];
+    for (const k of kinds.values()) {
+      if (await isServed(kc, k)) continue;
+      const crd = await getObject(kc, { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: k.crd } });
+      const established = ((crd?.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []).some((c) => c.type === 'Established' && c.status === 'True');
+      // Discovery answers are cached: once the CRD is established, ask again.
+      if (established) forgetDiscovery(kc, k.apiVersion);
+      if (!established || !(await isServed(kc, k))) pending.push(k);
+    }
+    if (pending.length === 0 || Date.now() >= untilMs) return pending;
+    await sleep(SERVED_POLL_MS);
+  }
 }
 
 async function waitStage(step: PhaseStep): Promise<RolloutState> {
@@ -242,9 +314,12 @@ async function waitStage(step: PhaseStep): Promise<RolloutState> {
   const deadline = startedMs + state.stageTimeoutMs;
   const until = Math.min(step.now() + (deps.stepBudgetMs ?? 20_000), deadline);
   const readyObjects = [...state.readyObjects];
+  // Judged again after every change and every second: a set, so a stage of a thousand objects stays cheap.
+  const reported = new Set(readyObjects);
   const report = (evaluation: StageEvaluation) => {
     for (const o of evaluation.objects) {
-      if (o.readiness.done && !o.readiness.failed && !readyObjects.includes(o.object)) {
+      if (o.readiness.done && !o.readiness.failed && !reported.has(o.object)) {
+        reported.add(o.object);
         readyObjects.push(o.object);
         step.emit({ type: 'object-ready', stage: stage.name, object: o.object, message: o.readiness.message });
       }
@@ -268,13 +343,11 @@ async function waitStage(step: PhaseStep): Promise<RolloutState> {
   if (state.stage + 1 < stages.length) {
     return { ...current, phase: 'apply', stage: state.stage + 1, stageStartedAt: undefined, readyObjects: [], stageDurationsMs };
   }
-  // A rollback removes what the newer revisions added, only once the revision it returns to is healthy.
-  for (const ref of state.prune ?? []) {
-    await deleteObject(deps.kc, { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } });
-    waited.emit({ type: 'object-deleted', object: objectLabel({ kind: ref.kind, metadata: { name: ref.name } }) });
-  }
+  // A rollback removes what the newer revisions added, only once the revision it returns to is healthy, and
+  // only objects that still carry this app's mark (someone else's object of the same name stays).
+  await pruneObjects(waited, state.prune ?? []);
   const finishedAt = new Date(step.now()).toISOString();
-  await recordRevision(deps.kc, current, 'succeeded', finishedAt, stages.flatMap((s) => s.objects.map(refOf)), deps.historyLimit);
+  await waited.record('succeeded', finishedAt, undefined, stages.flatMap((s) => s.objects.map(refOf)));
   await releaseLock(deps.kc, state.namespace, state.app, state.id);
   waited.emit({
     type: 'finished',
@@ -282,6 +355,34 @@ async function waitStage(step: PhaseStep): Promise<RolloutState> {
     stages: stages.map((s, i) => ({ name: s.name, durationMs: stageDurationsMs[i] ?? 0 })),
   });
   return { ...current, phase: 'finished', stageDurationsMs, finishedAt: new Date(step.now()).toISOString() };
+}
+
+/**
+ * Deletes what a rollback leaves behind, in the reverse of the apply order (workloads before what they use,
+ * custom resources before their CRDs), each only if it still carries the app's mark. An object whose kind is
+ * no longer served (its CRD deleted just before) is gone with it.
+ */
+async function pruneObjects(step: PhaseStep, refs: ObjectRef[]): Promise<void> {
+  const { state, deps } = step;
+  const mark = ownerMark(state.namespace, state.app);
+  for (const group of applyGroups(refs).reverse()) {
+    for (const ref of group.objects) {
+      const object = objectLabel({ kind: ref.kind, metadata: { name: ref.name } });
+      const where = { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } };
+      const live = await getObject(deps.kc, where).catch((error: unknown) => {
+        if (error instanceof UnservedKindError) return undefined;
+        throw error;
+      });
+      if (!live || live.metadata.deletionTimestamp) continue;
+      const kept = notOurs(live, mark, state.namespace);
+      if (kept) {
+        step.emit({ type: 'object-deleted', object, kept });
+        continue;
+      }
+      await deleteObject(deps.kc, { ...where, metadata: { ...where.metadata, uid: live.metadata.uid } });
+      step.emit({ type: 'object-deleted', object });
+    }
+  }
 }
 
 /**

@@ -24,10 +24,12 @@ export interface PlannedEvent extends EventBase {
   deleted: string[];
 }
 
-/** A rollback removed an object the newer revision had added. */
+/** A rollback removed an object the newer revision had added — or, with `kept`, left it and says why. */
 export interface ObjectDeletedEvent extends EventBase {
   type: 'object-deleted';
   object: string;
+  /** Not deleted: why it is not the app's (src/rollout/ownership.ts). */
+  kept?: string;
 }
 
 export interface StageStartedEvent extends EventBase {
@@ -93,6 +95,13 @@ export interface ApiRecoveredEvent extends EventBase {
   downMs: number;
 }
 
+/** The rollout's outcome could not be written to the app's history (the rollout itself went on). */
+export interface HistoryNotRecordedEvent extends EventBase {
+  type: 'history-not-recorded';
+  outcome: 'running' | 'succeeded' | 'failed' | 'cancelled';
+  error: string;
+}
+
 export interface FinishedEvent extends EventBase {
   type: 'finished';
   durationMs: number;
@@ -111,6 +120,7 @@ export type RolloutEvent =
   | CancelledEvent
   | ApiUnreachableEvent
   | ApiRecoveredEvent
+  | HistoryNotRecordedEvent
   | FinishedEvent;
 
 /** One object the pre-flight dry-run (or parsing) rejected. */

@@ -7,6 +7,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { canonicalJson, formatChange } from './diff';
 import { planObjects, refKey, type ObjectRef, type PlannedObject } from './preflight';
 import type { PreflightProblem } from './events';
+import { ownerMark } from './ownership';
 import { resolveStages, type GitFilesLoader } from './resolve';
 import type { RolloutState } from './state';
 
@@ -72,7 +73,8 @@ export function commitOf(state: Pick<RolloutState, 'source'>): string | undefine
 /** Plans a rollout from its (initial) state against the live cluster; changes nothing. */
 export async function planRollout(kc: KubeConfig, state: RolloutState, gitFiles?: GitFilesLoader): Promise<RolloutPlan> {
   const { stages, problems: parseProblems } = await resolveStages(state, gitFiles, kc);
-  const planned = await planObjects(kc, stages, state.namespace, state.prune ?? []);
+  const owner = { mark: ownerMark(state.namespace, state.app), namespace: state.namespace };
+  const planned = await planObjects(kc, stages, state.namespace, { prune: state.prune ?? [], owner, scope: state.scope });
   const commit = commitOf(state);
   const where = { ...(state.cluster ? { cluster: state.cluster } : {}), namespace: state.namespace, app: state.app, ...(commit ? { commit } : {}) };
   return {

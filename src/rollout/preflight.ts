@@ -1,7 +1,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { getObject, serverSideApply } from '../kube/objects';
 import { KubeApiError } from '../kube/request';
-import { resourceInfo } from '../kube/resources';
+import { resourceInfo, UnservedKindError } from '../kube/resources';
 import { isUserError, UserError } from '../errors';
 import { objectLabel, type KubeObject } from '../kube/types';
 import type { PreflightProblem } from './events';
@@ -10,6 +10,9 @@ import type { PlanStage } from './plan';
 import { diffObjects, type FieldChange } from './diff';
 import { objectKey } from './evaluate';
 import { kindSlashName } from '../object-name';
+import { definedKind, definedKinds, type DefinedKind } from './apply-order';
+import { markApplied, notOurs } from './ownership';
+import { scopeRefusal, type RolloutScope } from './scope';
 
 export { formatProblem } from './events';
 
@@ -17,15 +20,83 @@ export function objectName(obj: KubeObject): string {
   return kindSlashName({ kind: obj.kind, name: obj.metadata.name });
 }
 
-/** The object as it is sent: namespaced kinds get the rollout's namespace (a different one is an error). */
-export async function placeInNamespace(kc: KubeConfig, doc: ManifestDocument, namespace: string): Promise<KubeObject> {
+async function place(kc: KubeConfig, doc: ManifestDocument, namespace: string, defined?: Map<string, DefinedKind>): Promise<{ obj: KubeObject; namespaced: boolean }> {
   const obj = doc.object;
-  const { namespaced } = await resourceInfo(kc, obj.apiVersion, obj.kind);
-  if (!namespaced) return obj;
+  const namespaced = await isNamespacedOrDefined(kc, obj, defined);
+  if (!namespaced) return { obj, namespaced };
   if (obj.metadata.namespace && obj.metadata.namespace !== namespace) {
     throw new UserError(`namespace "${obj.metadata.namespace}" differs from the rollout's namespace "${namespace}"`);
   }
-  return { ...obj, metadata: { ...obj.metadata, namespace } };
+  return { obj: { ...obj, metadata: { ...obj.metadata, namespace } }, namespaced };
+}
+
+/**
+ * The object as it is sent: namespaced kinds get the rollout's namespace (a different one is an error). A kind
+ * the cluster does not serve yet but one of the app's CustomResourceDefinitions (`defined`) defines is placed
+ * by that definition's scope.
+ */
+export async function placeInNamespace(kc: KubeConfig, doc: ManifestDocument, namespace: string, defined?: Map<string, DefinedKind>): Promise<KubeObject> {
+  return (await place(kc, doc, namespace, defined)).obj;
+}
+
+/** As placeInNamespace, and refused (a UserError naming the rule) when the rollout's scope does not allow it. */
+export async function placeWithinScope(kc: KubeConfig, doc: ManifestDocument, namespace: string, scope: RolloutScope | undefined, defined?: Map<string, DefinedKind>): Promise<KubeObject> {
+  const { obj, namespaced } = await place(kc, doc, namespace, defined);
+  const refusal = scopeRefusal(obj, namespaced, namespace, scope);
+  if (refusal) throw new UserError(refusal);
+  return obj;
+}
+
+async function isNamespacedOrDefined(kc: KubeConfig, obj: KubeObject, defined?: Map<string, DefinedKind>): Promise<boolean> {
+  try {
+    return (await resourceInfo(kc, obj.apiVersion, obj.kind)).namespaced;
+  } catch (error) {
+    const definition = error instanceof UnservedKindError ? definedKind(defined, obj) : undefined;
+    if (!definition) throw error;
+    return definition.namespaced;
+  }
+}
+
+/** Served by the cluster now (discovery as cached); false for an unknown apiVersion or kind. */
+export async function isServed(kc: KubeConfig, obj: { apiVersion: string; kind: string }): Promise<boolean> {
+  try {
+    await resourceInfo(kc, obj.apiVersion, obj.kind);
+    return true;
+  } catch (error) {
+    if (error instanceof UnservedKindError) return false;
+    throw error;
+  }
+}
+
+/** Whose objects a rollout applies: the app's mark (src/rollout/ownership.ts) and where it is deployed. */
+export interface Owner {
+  mark: string;
+  namespace: string;
+}
+
+/**
+ * Every object of the stages as sent: placed in the namespace, with the owner's mark when given, refused when
+ * the rollout's scope (src/rollout/scope.ts) does not allow it.
+ */
+export async function placeStages<S extends { name: string; documents: ManifestDocument[] }>(
+  kc: KubeConfig,
+  stages: S[],
+  namespace: string,
+  mark?: string,
+  scope?: RolloutScope,
+): Promise<{ name: string; objects: KubeObject[] }[]> {
+  const defined = definedKinds(stages.flatMap((s) => s.documents.map((d) => d.object)));
+  return Promise.all(
+    stages.map(async (s) => ({
+      name: s.name,
+      objects: await Promise.all(
+        s.documents.map(async (d) => {
+          const placed = await placeWithinScope(kc, d, namespace, scope, defined);
+          return mark ? markApplied(placed, mark) : placed;
+        }),
+      ),
+    })),
+  );
 }
 
 export function reasonOf(error: unknown): string {
@@ -36,12 +107,12 @@ export function reasonOf(error: unknown): string {
 // Dry-runs in flight at once: enough to hide latency, few enough not to trip API priority and fairness.
 const CONCURRENCY = 16;
 
-async function forEachLimited<T>(items: T[], fn: (item: T) => Promise<void>): Promise<void> {
+export async function forEachLimited<T>(items: T[], fn: (item: T) => Promise<void>, concurrency = CONCURRENCY): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < items.length) await fn(items[next++]!);
   };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, items.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
 }
 
 /** An object mesh deployed (or would delete), enough to find it again. */
@@ -81,12 +152,20 @@ export interface ObjectsPlan {
 
 /**
  * Server-side dry-run of every object of every stage before anything changes, compared with the live object
- * (created / changed fields / unchanged), plus the objects of `prune` that still exist (deleted). When the
+ * (created / changed fields / unchanged), plus the objects of `prune` that still exist and carry the owner's
+ * mark (deleted; others are left alone). A custom resource whose kind the app's own CRD defines but the cluster
+ * does not serve yet cannot be dry-run: it is planned as created (the CRD is applied first). When the
  * target namespace does not exist yet, namespaced objects are dry-run in `default` instead (a dry-run into a
  * missing namespace is refused, and creating it would break the promise that a failed pre-flight changes
- * nothing); they are all created.
+ * nothing); they are all created. Objects the rollout's scope (src/rollout/scope.ts) does not allow are problems
+ * before any dry-run, and so are deletions of cluster-scoped objects it may not touch.
  */
-export async function planObjects(kc: KubeConfig, stages: PlanStage[], namespace: string, prune: ObjectRef[] = []): Promise<ObjectsPlan> {
+export async function planObjects(
+  kc: KubeConfig,
+  stages: PlanStage[],
+  namespace: string,
+  { prune = [], owner, scope }: { prune?: ObjectRef[]; owner?: Owner; scope?: RolloutScope | undefined } = {},
+): Promise<ObjectsPlan> {
   const problems: PreflightProblem[] = [];
   const ns = await getObject(kc, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
   if (ns?.metadata.deletionTimestamp) {
@@ -103,9 +182,15 @@ export async function planObjects(kc: KubeConfig, stages: PlanStage[], namespace
     } else seen.set(key, doc);
   }
   const planned = new Map<ManifestDocument, PlannedObject>();
+  const defined = definedKinds(docs.map((d) => d.object));
   await forEachLimited(docs, async (doc) => {
     try {
-      const placed = await placeInNamespace(kc, doc, namespace);
+      const inNamespace = await placeWithinScope(kc, doc, namespace, scope, defined);
+      const placed = owner ? markApplied(inNamespace, owner.mark) : inNamespace;
+      if (definedKind(defined, placed) && !(await isServed(kc, placed))) {
+        planned.set(doc, { object: objectKey(placed), ref: refOf(placed), sent: placed, action: 'create' });
+        return;
+      }
       const probe = placed.metadata.namespace ? { ...placed, metadata: { ...placed.metadata, namespace: dryRunNamespace } } : placed;
       const [result, live] = await Promise.all([
         serverSideApply(kc, probe, { dryRun: true }),
@@ -126,8 +211,11 @@ export async function planObjects(kc: KubeConfig, stages: PlanStage[], namespace
   const deleted: PlannedObject[] = [];
   await forEachLimited(prune.filter((ref) => !kept.has(refKey(ref))), async (ref) => {
     try {
+      const asObject = { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name } };
+      const refusal = ref.namespace === undefined ? scopeRefusal(asObject, false, namespace, scope) : undefined;
+      if (refusal) throw new UserError(`deleting it is refused: ${refusal}`);
       const live = await getObject(kc, { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } });
-      if (live && !live.metadata.deletionTimestamp) deleted.push({ object: objectLabel({ kind: ref.kind, metadata: { name: ref.name } }), ref, action: 'delete' });
+      if (live && !live.metadata.deletionTimestamp && !(owner && notOurs(live, owner.mark, owner.namespace))) deleted.push({ object: objectLabel({ kind: ref.kind, metadata: { name: ref.name } }), ref, action: 'delete' });
     } catch (error) {
       problems.push({ file: 'history', object: `${kindSlashName(ref)}`, reason: reasonOf(error) });
     }
@@ -141,6 +229,6 @@ export async function planObjects(kc: KubeConfig, stages: PlanStage[], namespace
 }
 
 /** The pre-flight alone: what the dry-run rejects (nothing is changed). */
-export async function preflight(kc: KubeConfig, stages: PlanStage[], namespace: string): Promise<PreflightProblem[]> {
-  return (await planObjects(kc, stages, namespace)).problems;
+export async function preflight(kc: KubeConfig, stages: PlanStage[], namespace: string, scope?: RolloutScope): Promise<PreflightProblem[]> {
+  return (await planObjects(kc, stages, namespace, { scope })).problems;
 }

@@ -1,5 +1,6 @@
 import type { Diagnosis, PreflightProblem } from './events';
 import type { ObjectRef } from './preflight';
+import type { RolloutScope } from './scope';
 
 /**
  * Where a rollout's manifests come from: a catalog app (by name), an app in a Git repository at a pinned
@@ -26,6 +27,11 @@ export interface RolloutState {
   /** The cluster's name as the registry calls it, for messages, the lock and the record. */
   cluster?: string;
   source: RolloutSource;
+  /**
+   * What it may touch beyond its namespace (the registry's limits of the app, src/rollout/scope.ts), checked at
+   * pre-flight and again when each object is applied. Absent: nothing beyond the namespace.
+   */
+  scope?: RolloutScope;
   inject: boolean;
   /** Who asked (shown to anyone refused by the lock). */
   holder: string;

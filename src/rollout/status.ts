@@ -4,7 +4,7 @@ import type { KubeObject } from '../kube/types';
 import { loadApp } from './catalog';
 import { evaluateStage, kindKey, type LiveObjects } from './evaluate';
 import { readLock, type LockInfo } from './lock';
-import { placeInNamespace } from './preflight';
+import { placeStages } from './preflight';
 import type { PlanStage } from './plan';
 import { managesPods } from './readiness';
 
@@ -21,9 +21,7 @@ export interface AppStatus {
  * when they do not come from the catalog (a Git app at a commit).
  */
 export async function rolloutStatus(kc: KubeConfig, app: string, namespace: string, planned?: PlanStage[]): Promise<AppStatus> {
-  const stages = await Promise.all(
-    (planned ?? loadApp(app).stages).map(async (s) => ({ name: s.name, objects: await Promise.all(s.documents.map((d) => placeInNamespace(kc, d, namespace))) })),
-  );
+  const stages = await placeStages(kc, planned ?? loadApp(app).stages, namespace);
   const all = stages.flatMap((s) => s.objects);
   const kinds = new Map<string, KubeObject>(all.map((o) => [kindKey(o), o]));
   const list = async (apiVersion: string, kind: string) => (await listObjects(kc, { apiVersion, kind, namespace })).items;

@@ -1,10 +1,40 @@
 import type { KubeConfig } from '@kubernetes/client-node';
+import { isNamespaced } from '../kube/resources';
 import { watchUntil } from '../kube/watch';
-import type { KubeObject } from '../kube/types';
+import type { KindQuery, KubeObject } from '../kube/types';
 import { evaluateStage, kindKey, type LiveObjects, type StageEvaluation } from './evaluate';
-import { hasReadinessRule, RELATED_QUERIES, watchedWith, type RelatedCollection } from './readiness';
+import { judgedFromApply, RELATED_QUERIES, watchedWith, type RelatedCollection } from './readiness';
 
 const REJUDGE_MS = 1000;
+
+/**
+ * What to watch for a stage: every kind of its objects — each one is judged, whatever its kind (a ConfigMap
+ * is ready once it exists, a Deployment once rolled out; only Secrets are judged from the apply, see
+ * judgedFromApply) — plus the related collections their rules name (a Deployment's pods, a Service's
+ * EndpointSlices). A kind with a single object in the stage is watched by name
+ * (`metadata.name` field selector, served for every kind), unless it is also a related collection.
+ */
+export async function stageCollections(
+  kc: KubeConfig,
+  namespace: string,
+  desired: KubeObject[],
+): Promise<{ queries: KindQuery[]; related: Set<RelatedCollection> }> {
+  const byKind = new Map<string, KubeObject[]>();
+  for (const obj of desired.filter((o) => !judgedFromApply(o))) byKind.set(kindKey(obj), [...(byKind.get(kindKey(obj)) ?? []), obj]);
+  const related = new Set<RelatedCollection>(desired.flatMap(watchedWith));
+  const relatedKeys = new Set([...related].map((r) => kindKey(RELATED_QUERIES[r])));
+  const queries: KindQuery[] = [];
+  for (const [key, objects] of byKind) {
+    const { apiVersion, kind } = objects[0]!;
+    const namespaced = await isNamespaced(kc, apiVersion, kind);
+    const one = objects.length === 1 && !relatedKeys.has(key) ? { fieldSelector: `metadata.name=${objects[0]!.metadata.name}` } : {};
+    queries.push({ apiVersion, kind, ...(namespaced ? { namespace } : {}), ...one });
+  }
+  for (const name of related) {
+    if (!byKind.has(kindKey(RELATED_QUERIES[name]))) queries.push({ ...RELATED_QUERIES[name], namespace });
+  }
+  return { queries, related };
+}
 
 /**
  * Watches the stage's kinds (plus the related collections their readiness rules name) and resolves as
@@ -18,16 +48,10 @@ export async function waitForStage(
   untilMs: number,
   onEvaluation: (evaluation: StageEvaluation) => void,
 ): Promise<StageEvaluation> {
-  const watched = desired.filter(hasReadinessRule);
-  const kinds = new Map<string, { apiVersion: string; kind: string }>();
-  for (const obj of watched) kinds.set(kindKey(obj), { apiVersion: obj.apiVersion, kind: obj.kind });
-  const related = new Set<RelatedCollection>(watched.flatMap(watchedWith));
-  const collections: { apiVersion: string; kind: string; fieldSelector?: string }[] = [...kinds.values()];
-  for (const name of related) if (!kinds.has(kindKey(RELATED_QUERIES[name]))) collections.push(RELATED_QUERIES[name]);
-
-  const keys = collections.map(kindKey);
+  const { queries, related } = await stageCollections(kc, namespace, desired);
+  const keys = queries.map(kindKey);
   const live = (snapshots: KubeObject[][]): LiveObjects => {
-    const of = (c: { apiVersion: string; kind: string; fieldSelector?: string }) => snapshots[keys.indexOf(kindKey(c))] ?? [];
+    const of = (c: { apiVersion: string; kind: string }) => snapshots[keys.indexOf(kindKey(c))] ?? [];
     return {
       byKind: new Map(keys.map((k, i) => [k, snapshots[i] ?? []])),
       pods: of(RELATED_QUERIES.pods),
@@ -37,11 +61,11 @@ export async function waitForStage(
     };
   };
 
-  if (collections.length === 0) return evaluateStage(desired, live([]));
+  if (queries.length === 0) return evaluateStage(desired, live([]));
 
   let latest: StageEvaluation | undefined;
   let snapshots: KubeObject[][] = [];
-  return watchUntil<StageEvaluation>(kc, collections.map((c) => ({ ...c, namespace })), {
+  return watchUntil<StageEvaluation>(kc, queries, {
     judge: (collected) => {
       snapshots = collected;
       latest = evaluateStage(desired, live(collected));

@@ -4,7 +4,7 @@ import { formatCommand, helpText, parseCommand, validateDnsLabel } from '../comm
 import { commandNamespace, isMutating, permissionFor, type Permission } from '../command/permissions';
 import { jobIdFor, protectionFor, type Job, type JobCommand, type JobDispatcher } from '../jobs/job';
 import { auditLine, type AuditDecision, type AuditOutcome, type AuditSink } from './audit';
-import { authorize, DEFAULT_POLICY, isApprover, policyNamesUserGroups, protectionsOf, type Policy } from './policy';
+import { authorize, DEFAULT_POLICY, isApprover, policyNamesUserGroups, protectionsOf, type Decision, type Policy } from './policy';
 import { APPLY_ACTION, APPROVE_ACTION, CANCEL_ACTION, REJECT_ACTION, RESTART_ACTION, type ApprovalButtonValue } from './actions';
 import { errorMessage, isUserError, UserError } from '../errors';
 
@@ -151,7 +151,9 @@ async function approvalRefusal(
   const own = intent.approval.requester === caller.user;
   if (command.decision === 'approve' && own) return 'you requested this plan; the two-person rule needs someone else to approve it';
   if (command.decision === 'reject' && own) return undefined;
-  const rule = protectionFor(protectionsOf(policy, command.namespace), command.cluster);
+  const match = protectionFor(protectionsOf(policy, command.namespace), command.cluster, command.app);
+  if (match.kind === 'unknown') return match.reason;
+  const rule = match.kind === 'protected' ? match.rule : undefined;
   if (!rule) return `namespace "${command.namespace}" is not protected by the ${policy.source}, so there is nothing to approve`;
   const who = { userId: caller.user, userGroups: rule.approvers.userGroups.length ? await groupsOfCaller() : [] };
   if (!isApprover(rule, who)) return `<@${caller.user}> is not an approver of "${rule.name}" in the ${policy.source}`;
@@ -173,6 +175,7 @@ export async function handleButton(press: ButtonPress, caller: Caller, deps: Fro
 async function decideAndDispatch(intent: Intent, source: 'command' | 'button', caller: Caller, deps: FrontDoorDeps): Promise<Reply> {
   const started = deps.now();
   const cluster = 'cluster' in intent.command ? intent.command.cluster : undefined;
+  const kind = intent.command.kind;
   const base = { source, command: intent.text, permission: intent.permission, ...(intent.namespace ? { namespace: intent.namespace } : {}), ...(cluster ? { cluster } : {}) };
   let policy: Policy;
   try {
@@ -204,17 +207,19 @@ async function decideAndDispatch(intent: Intent, source: 'command' | 'button', c
       return ephemeral(`:no_entry: ${refusal}; nothing was changed.`);
     }
   }
-  let decision = intent.command.kind === 'approval'
+  // autoinject and Restart act on every app of the namespace; cancel names its app in the rollout id.
+  const noApp = kind === 'autoinject' || kind === 'restart' || (kind === 'cancel' && intent.namespace === undefined);
+  const target = { ...(cluster ? { cluster } : {}), noApp };
+  let decision: Decision = intent.command.kind === 'approval'
     ? { allowed: true as const, reason: 'approver under the policy' }
-    : authorize(policy, { userId: caller.user, channelId: caller.channel }, intent.permission, intent.namespace);
+    : authorize(policy, { userId: caller.user, channelId: caller.channel }, intent.permission, intent.namespace, target);
   if (!decision.allowed && deps.userGroups && policyNamesUserGroups(policy)) {
-    decision = authorize(policy, { userId: caller.user, channelId: caller.channel, userGroups: await groupsOfCaller() }, intent.permission, intent.namespace);
+    decision = authorize(policy, { userId: caller.user, channelId: caller.channel, userGroups: await groupsOfCaller() }, intent.permission, intent.namespace, target);
   }
   if (!decision.allowed) {
     record(deps, caller, started, { ...base, decision: 'deny', outcome: 'denied', reason: `missing ${decision.missing}${groupsUnknown ? `; ${groupsUnknown}` : ''}` });
     return ephemeral(`:no_entry: ${decision.message}${groupsUnknown ? ` (${groupsUnknown})` : ''}`);
   }
-  const kind = intent.command.kind;
   const job: Job = {
     id: jobIdFor({ team: caller.team, channel: caller.channel, user: caller.user, text: intent.text, at: started, kind }),
     command: intent.command,
@@ -226,12 +231,15 @@ async function decideAndDispatch(intent: Intent, source: 'command' | 'button', c
     ...(caller.responseUrl ? { responseUrl: caller.responseUrl } : {}),
     requestedAt: started,
     ...(caller.messageTs ? { messageTs: caller.messageTs } : {}),
+    ...(decision.grants ? { grants: decision.grants } : {}),
   };
-  // A deploy to a protected namespace waits for approval; the job matches the cluster once it resolved it.
-  const deploys = kind === 'rollback' || (kind === 'deploy' && !intent.command.plan) || (kind === 'inject' && intent.command.apply);
-  const protections = deploys && intent.namespace ? protectionsOf(policy, intent.namespace) : [];
+  // A change to a protected namespace waits for approval (deploys) or is refused (autoinject, Restart); the job
+  // matches cluster and app once it resolved them.
+  const changes = kind === 'rollback' || (kind === 'deploy' && !intent.command.plan) || (kind === 'inject' && intent.command.apply)
+    || (kind === 'autoinject' && intent.command.action !== 'status') || kind === 'restart';
+  const protections = changes && intent.namespace ? protectionsOf(policy, intent.namespace) : [];
   if (protections.length > 0) {
-    job.protections = protections.map((p) => ({ rule: p.name, clusters: p.clusters, approvals: p.approvals, validForMs: p.validForMs }));
+    job.protections = protections.map((p) => ({ rule: p.name, clusters: p.clusters, apps: p.apps, approvals: p.approvals, validForMs: p.validForMs }));
   }
   try {
     const { jobId, alreadyStarted } = await (await deps.dispatcher()).start(job);

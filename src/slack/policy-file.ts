@@ -5,15 +5,15 @@ import { ALL_PERMISSIONS } from '../command/permissions';
 import { DEFAULT_POLICY, type Policy, type PolicyRule, type ProtectionRule } from './policy';
 import { isDnsLabel } from '../dns-label';
 
-const RULE_KEYS = ['name', 'users', 'userGroups', 'channels', 'permissions', 'namespaces'] as const;
+const RULE_KEYS = ['name', 'users', 'userGroups', 'channels', 'permissions', 'namespaces', 'clusters', 'apps'] as const;
 const SLACK_ID = /^[A-Z0-9]{2,32}$/;
 const NAMESPACE_PATTERN = /^(\*|[a-z0-9*]([-a-z0-9*]*[a-z0-9*])?)$/;
 
 export function parsePolicy(text: string, source: string): Policy {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true });
-  const where = (node: Node | null | undefined): string =>
-    `${source}:${node?.range ? lineCounter.linePos(node.range[0]).line : 1}`;
+  const lineOf = (node: Node | null | undefined): number => (node?.range ? lineCounter.linePos(node.range[0]).line : 1);
+  const where = (node: Node | null | undefined): string => `${source}:${lineOf(node)}`;
   const problem = doc.errors[0];
   if (problem) throw new UserError(`${source}:${problem.linePos?.[0]?.line ?? 1}: invalid YAML: ${problem.message.split('\n')[0]}`);
   const root = doc.contents;
@@ -30,10 +30,10 @@ export function parsePolicy(text: string, source: string): Policy {
       policy.readOnly = mode;
     } else if (key === 'rules') {
       if (!isSeq(value)) throw new UserError(`${where(value)}: rules must be a list`);
-      value.items.forEach((item, index) => policy.rules.push(parseRule(item as Node, index, where)));
+      value.items.forEach((item, index) => policy.rules.push({ ...parseRule(item as Node, index, where), line: lineOf(item as Node) }));
     } else if (key === 'protected') {
       if (!isSeq(value)) throw new UserError(`${where(value)}: protected must be a list`);
-      policy.protected = value.items.map((item, index) => parseProtection(item as Node, index, where));
+      policy.protected = value.items.map((item, index) => ({ ...parseProtection(item as Node, index, where), line: lineOf(item as Node) }));
     } else {
       throw new UserError(`${where(pair.key as Node)}: unknown policy key "${key}" (expected readOnly, rules, protected)`);
     }
@@ -64,6 +64,8 @@ function parseRule(node: Node, index: number, where: (node: Node | null | undefi
     channels: list('channels', (v) => SLACK_ID.test(v), 'a Slack channel id like C0123ABCD'),
     permissions: list('permissions', (v) => v === '*' || (ALL_PERMISSIONS as string[]).includes(v), `one of *, ${ALL_PERMISSIONS.join(', ')}`) as PolicyRule['permissions'],
     namespaces: list('namespaces', (v) => NAMESPACE_PATTERN.test(v), 'a namespace or a pattern with *'),
+    clusters: list('clusters', (v) => v === '*' || isDnsLabel(v), 'a registered cluster name or "*"'),
+    apps: list('apps', (v) => v === '*' || isDnsLabel(v), 'an app name or "*"'),
   };
   if (rule.users.length + rule.userGroups.length + rule.channels.length === 0) {
     throw new UserError(`${where(node)}: rule ${index + 1} names no users, userGroups or channels, so it would grant everyone`);
@@ -73,7 +75,7 @@ function parseRule(node: Node, index: number, where: (node: Node | null | undefi
   return rule;
 }
 
-const PROTECTION_KEYS = ['name', 'namespaces', 'clusters', 'approvers', 'approvals', 'validFor'] as const;
+const PROTECTION_KEYS = ['name', 'namespaces', 'clusters', 'apps', 'approvers', 'approvals', 'validFor'] as const;
 const MAX_VALIDITY_MS = 7 * 24 * 3_600_000;
 
 /** "30m", "2h", "1h30m", "90s", "1d". */
@@ -129,6 +131,7 @@ function parseProtection(node: Node, index: number, where: (node: Node | null | 
     name: typeof plain.name === 'string' ? plain.name : `protected entry ${index + 1}`,
     namespaces,
     clusters: list(plain.clusters, 'clusters', isDnsLabel, 'a registered cluster name', at('clusters')),
+    apps: list(plain.apps, 'apps', isDnsLabel, 'an app name', at('apps')),
     approvers: { users, userGroups },
     approvals,
     validForMs,

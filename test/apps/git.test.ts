@@ -33,6 +33,7 @@ apps:
     ref: main
     path: k8s
     credentials: {env: MESH_GIT_SHOP_TOKEN}
+    namespaces: [default, shop]
 ${extra}`;
 }
 
@@ -114,6 +115,16 @@ describe('apps from a Git repository (real git-http-backend on loopback)', () =>
     shop.commit({ 'k8s/web.yaml': web('nginx:1.27') }, 'back to 1.27');
   });
 
+  it('reads a pinned commit only from the app\'s own repository, even when another repository\'s checkout of it is cached', async () => {
+    const other = server.createRepository('other');
+    other.commit({ 'k8s/other.yaml': webService.replace('name: web', 'name: other') }, 'other app');
+    const env = envWith(registry(`  other:\n    repository: ${other.url}\n    ref: main\n    path: k8s\n    credentials: {env: MESH_GIT_SHOP_TOKEN}\n`));
+    const shopCommit = (rolloutSourceOf(await resolveApp(appsFromEnv(env), 'shop')).source as GitRolloutSource).commit;
+    const { text } = await consoleRun(env, [`/mesh inject other --commit ${shopCommit}`]);
+    expect(text).toMatch(new RegExp(`:x: app other: commit ${shopCommit.slice(0, 12)} is not reachable from main in http://127\\.0\\.0\\.1:\\d+/other\\.git`));
+    expect(text).not.toContain('Injected');
+  });
+
   it('reads tags and plan.yaml; a plan names the stages', async () => {
     const plan = 'stages:\n- name: service\n  manifests: [web-service.yaml]\n- name: web\n  manifests: [web.yaml]\n';
     shop.commit({ 'k8s/plan.yaml': plan }, 'plan');
@@ -180,8 +191,8 @@ describe('apps from a Git repository (real git-http-backend on loopback)', () =>
     const { runCli } = await import('../support/run-cli');
     const out = await runCli(['rbac', 'generate'], { env: envWith(registry()), cwd: process.cwd() });
     expect(out.code).toBe(0);
-    // A Git app without namespaces goes to the namespace named like the app.
-    expect(out.stdout).toContain('kubectl create namespace shop mesh-system');
+    // Its registry entry names the namespaces default and shop; the history namespace comes along.
+    expect(out.stdout).toContain('kubectl create namespace default shop mesh-system');
     const role = out.stdout.split('\n---\n').find((doc) => doc.includes('kind: Role\n') && doc.includes('namespace: shop\n'))!;
     expect(role).toMatch(/- apps\n {4}resources:\n {6}- deployments\n {4}verbs:\n {6}- get\n {6}- list\n {6}- watch\n {6}- create\n {6}- patch\n {6}- delete/);
     expect(role).toContain('- mesh-rollout-shop');

@@ -1,4 +1,5 @@
-import { componentSpecs, fakeNode } from '../../src/cluster/components';
+import { componentSpecs } from '../../src/cluster/components';
+import { LOCAL_NODES, nodeObject } from '../../src/cluster/nodes';
 import { pkiPaths } from '../../src/cluster/pki';
 
 const specs = componentSpecs({
@@ -34,10 +35,24 @@ describe('control-plane components', () => {
     );
   });
 
-  it('register a fake node kwok manages, reporting the kubelet version', () => {
-    const node = fakeNode('n1', 'v1.34.4') as { metadata: { annotations: Record<string, string> }; status: { nodeInfo: { kubeletVersion: string } } };
-    expect(node.metadata.annotations['kwok.x-k8s.io/node']).toBe('fake');
-    expect(node.status.nodeInfo.kubeletVersion).toBe('v1.34.4');
+  it('register six nodes kwok manages, shaped like an EKS node group of m5.xlarge across three zones', () => {
+    const nodes = LOCAL_NODES.map((n) => nodeObject(n, 'v1.34.4') as { metadata: { name: string; annotations: Record<string, string>; labels: Record<string, string> }; spec: { providerID: string }; status: { nodeInfo: { kubeletVersion: string }; allocatable: Record<string, string> } });
+    expect(nodes.map((n) => n.metadata.name)).toEqual([
+      'ip-10-240-1-11.ec2.internal', 'ip-10-240-1-12.ec2.internal', 'ip-10-240-2-11.ec2.internal',
+      'ip-10-240-2-12.ec2.internal', 'ip-10-240-3-11.ec2.internal', 'ip-10-240-3-12.ec2.internal',
+    ]);
+    expect(nodes.map((n) => n.metadata.labels['topology.kubernetes.io/zone'])).toEqual(['us-east-1a', 'us-east-1a', 'us-east-1b', 'us-east-1b', 'us-east-1c', 'us-east-1c']);
+    for (const node of nodes) {
+      expect(node.metadata.annotations['kwok.x-k8s.io/node']).toBe('fake');
+      expect(node.status.nodeInfo.kubeletVersion).toBe('v1.34.4');
+      expect(node.metadata.labels).toMatchObject({
+        'kubernetes.io/hostname': node.metadata.name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64',
+        'beta.kubernetes.io/os': 'linux', 'beta.kubernetes.io/arch': 'amd64', 'topology.kubernetes.io/region': 'us-east-1',
+        'node.kubernetes.io/instance-type': 'm5.xlarge',
+      });
+      expect(node.spec.providerID).toMatch(/^aws:\/\/\/us-east-1[abc]\/i-[0-9a-f]{17}$/);
+      expect(node.status.allocatable).toMatchObject({ cpu: '3920m', pods: '58' });
+    }
     expect(args('kwok')).toContain('--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake');
   });
 });

@@ -38,6 +38,8 @@ apps:
     ref: main
     path: k8s
     credentials: {env: MESH_GIT_SHOP_TOKEN}
+    clusters: [one, two]
+    namespaces: ["apps-clusters-*"]
 `;
 }
 

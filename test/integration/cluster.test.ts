@@ -7,6 +7,7 @@ import {
   AppsV1Api, AuthorizationV1Api, BatchV1Api, CertificatesV1Api, CoreV1Api, KubeConfig, type V1Pod,
 } from '@kubernetes/client-node';
 import { clusterCaPem, FAIL_ANNOTATION, kubeConfig, waitUntil, withNamespace } from './setup/cluster';
+import { LOCAL_NODE_NAMES } from '../../src/cluster/cluster';
 
 const kc = kubeConfig();
 const core = kc.makeApiClient(CoreV1Api);
@@ -39,7 +40,7 @@ describe('local control plane: workloads', () => {
     const pods = await core.listNamespacedPod({ namespace: ns.name, labelSelector: 'app=web' });
     expect(pods.items).toHaveLength(2);
     for (const pod of pods.items) {
-      expect(pod.spec?.nodeName).toBe('mesh-worker');
+      expect(LOCAL_NODE_NAMES).toContain(pod.spec?.nodeName);
       expect(pod.status?.phase).toBe('Running');
       expect(podReady(pod)).toBe(true);
       expect(pod.status?.podIP).toBeTruthy();

@@ -88,14 +88,17 @@ apps:
     repository: ${git.url}/helloworld.git
     ref: main
     credentials: {secretsManager: mesh/dev/git/helloworld}
+    namespaces: ["shop-*", "prod-*"]
   helloworld-slow:
     repository: ${git.url}/helloworld.git
     ref: slow
     credentials: {secretsManager: mesh/dev/git/helloworld}
+    namespaces: ["shop-*"]
   helloworld-staggered:
     repository: ${git.url}/helloworld.git
     ref: staggered
     credentials: {secretsManager: mesh/dev/git/helloworld}
+    namespaces: ["shop-*"]
 `;
 }
 

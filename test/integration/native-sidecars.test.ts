@@ -9,7 +9,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { addIstioRevision, FAKE_NODE_NAME } from '../../src/cluster/cluster';
+import { addIstioRevision, LOCAL_NODE_NAMES } from '../../src/cluster/cluster';
 import { resolveInjectionSource } from '../../src/injector/resolve';
 import { createObject, deleteObject } from '../../src/kube/objects';
 import type { JsonObject } from '../../src/json-object';
@@ -26,7 +26,7 @@ const work = mkdtempSync(path.join(tmpdir(), 'mesh-native-sidecars-'));
 const bound = (node: string) => readInject('pod.yaml').replace('spec:\n', `spec:\n  nodeName: ${node}\n`);
 const INPUTS: [string, string][] = [
   ['hello.yaml (a Deployment)', readInject('hello.yaml')],
-  [`a pod bound to node ${FAKE_NODE_NAME}`, bound(FAKE_NODE_NAME)],
+  [`a pod bound to node ${LOCAL_NODE_NAMES[0]}`, bound(LOCAL_NODE_NAMES[0]!)],
   ['a pod bound to a node that does not exist', bound('no-such-node')],
   ['native-sidecar-opt-in.yaml (annotation true)', readInject('native-sidecar-opt-in.yaml')],
   ['native-sidecar-opt-out.yaml (annotation false)', readInject('native-sidecar-opt-out.yaml')],

@@ -3,6 +3,7 @@ import { parseRegistry, type Registry } from '../../src/apps';
 import { appLoader } from '../../src/apps/source';
 import { deleteObject, kubeRequest, serverSideApply, type KubeObject } from '../../src/kube';
 import { botRbacForRegistry, generateInstallRole } from '../../src/rbac';
+import { HISTORY_NAMESPACE } from '../../src/rollout/record';
 
 /**
  * The mesh bot's Kubernetes identity on the local cluster: the RBAC `mesh rbac generate` prints for a registry,
@@ -52,7 +53,7 @@ async function applyAll(admin: KubeConfig, objects: KubeObject[]): Promise<() =>
 }
 
 /** Mesh's own namespace: the revision history's Secrets. */
-export const HISTORY_NAMESPACE = 'mesh-system';
+export { HISTORY_NAMESPACE };
 
 /**
  * The bot for `registryText` (default: the built-in catalog), granted in `appNamespaces` (`--namespace`), with

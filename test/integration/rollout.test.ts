@@ -3,6 +3,7 @@ import { listObjects, getObject } from '../../src/kube/objects';
 import type { KubeObject } from '../../src/kube/types';
 import { requestCancel, runRollout, startRollout, type RolloutEvent, type RolloutRequest } from '../../src/rollout';
 import { readManifestFiles } from '../../src/cli/deploy';
+import { readHistory } from '../../src/rollout/record';
 import { guestbookAsWaves } from '../support/guestbook-waves';
 import { FAIL_ANNOTATION, READY_DELAY_ANNOTATION, kubeConfig, withNamespace } from './setup/cluster';
 
@@ -94,10 +95,10 @@ describe('mesh deploy: failures', () => {
     expect(final.error).toMatchObject({ reason: 'deadline', diagnosis: { reason: 'StageDeadlineExceeded' } });
     expect(final.error?.message).toMatch(/^stage "wave 0" was not ready within 5s: /);
     expect(final.error?.diagnosis?.pending.map((p) => p.object)).toContain('deployment/redis');
-    // The lock is released; what remains is the history record of the stopped rollout.
+    // The lock is released; what remains is the stopped rollout in the app's history.
     const leases = (await list(ns.name, 'coordination.k8s.io/v1', 'Lease')).map((l) => l.metadata.name);
     expect(leases.filter((name) => name?.startsWith('mesh-rollout-'))).toEqual([]);
-    expect(leases).toContain('mesh-deployed-guestbook-slow');
+    expect((await readHistory(kc, ns.name, 'guestbook-slow'))[0]).toMatchObject({ revision: 1, outcome: 'failed', reason: 'deadline' });
   });
 });
 
@@ -141,10 +142,10 @@ describe('mesh deploy: cancel', () => {
     const cancelled = events.find((e) => e.type === 'cancelled');
     expect(cancelled).toMatchObject({ by: 'the cancel button', stage: 'wave 0', applied: expect.arrayContaining(['wave 0: deployment/redis']) });
     expect((await list(ns.name, 'apps/v1', 'Deployment')).map((d) => d.metadata.name)).not.toContain('guestbook-service');
-    // The lock is released; what remains is the history record of the stopped rollout.
+    // The lock is released; what remains is the stopped rollout in the app's history.
     const leases = (await list(ns.name, 'coordination.k8s.io/v1', 'Lease')).map((l) => l.metadata.name);
     expect(leases.filter((name) => name?.startsWith('mesh-rollout-'))).toEqual([]);
-    expect(leases).toContain('mesh-deployed-guestbook-cancel');
+    expect((await readHistory(kc, ns.name, 'guestbook-cancel'))[0]).toMatchObject({ revision: 1, outcome: 'cancelled' });
   });
 });
 

@@ -160,7 +160,7 @@ describe('scenario 6: two channels deploying the same app at once', () => {
   const policy: Policy = {
     source: 'test policy',
     readOnly: 'open',
-    rules: [{ name: 'two teams', users: ['U0ALICE', 'U0BOB'], userGroups: [], channels: [], permissions: ['*'], namespaces: ['*'] }],
+    rules: [{ name: 'two teams', users: ['U0ALICE', 'U0BOB'], userGroups: [], channels: [], permissions: ['*'], namespaces: ['*'], clusters: [], apps: [] }],
   };
 
   it('runs one rollout; the other channel is told who holds it', async () => {

@@ -163,3 +163,28 @@ describe('mesh rbac generate --cluster', () => {
     await expect(botRbacForRegistry(apps, { ...options, namespaces: [], cluster: 'dev' })).rejects.toThrow('--cluster dev: not a cluster of apps.yaml (prod, staging)');
   });
 });
+
+describe('custom resources', () => {
+  it("takes a custom kind's resource name and scope from the CRD in the app's manifests, not from a guess", async () => {
+    const { botRbacForRegistry } = await import('../../src/rbac');
+    const withCrds = parseRegistry(
+      'apps:\n  widgets:\n    repository: https://h/widgets.git\n    clusterResources: [{group: apiextensions.k8s.io, kind: CustomResourceDefinition}, {group: example.com, kind: Realm}]\n',
+      'apps.yaml',
+    );
+    const crd = (kind: string, plural: string, scope: string) =>
+      `apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: ${plural}.example.com\nspec:\n  group: example.com\n  scope: ${scope}\n  names: {kind: ${kind}, plural: ${plural}}\n  versions: []\n---\n`;
+    const files = {
+      'crds.yaml': crd('Gizmo', 'gizmen', 'Namespaced') + crd('Realm', 'kingdoms', 'Cluster'),
+      'objects.yaml': 'apiVersion: example.com/v1\nkind: Gizmo\nmetadata:\n  name: g\n---\napiVersion: example.com/v1\nkind: Realm\nmetadata:\n  name: r\n',
+    };
+    const apps = { registry: withCrds, load: async (app: { name: string }) => ({ app, files }) } as unknown as Parameters<typeof botRbacForRegistry>[0];
+    const { objects } = await botRbacForRegistry(apps, { ...options, namespaces: [] });
+    const role = rulesOf(objects.find((o) => o.kind === 'Role' && o.metadata.namespace === 'widgets')!);
+    expect(role).toContainEqual({ apiGroups: ['example.com'], resources: ['gizmen'], verbs: ['get', 'list', 'watch', 'create', 'patch', 'delete'] });
+    // Realm is cluster-scoped (its CRD says so): not in the namespace's Role, but in the ClusterRole, as clusterResources lists it.
+    expect(JSON.stringify(role)).not.toMatch(/kingdoms|realms|gizmos/);
+    const clusterRole = rulesOf(objects.find((o) => o.kind === 'ClusterRole' && o.metadata.name === 'mesh-bot')!);
+    expect(clusterRole).toContainEqual({ apiGroups: ['example.com'], resources: ['kingdoms'], verbs: ['get', 'list', 'watch', 'create', 'patch'] });
+    expect(clusterRole).toContainEqual({ apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: ['get', 'list', 'watch', 'create', 'patch'] });
+  });
+});

@@ -3,6 +3,7 @@ import { evaluateStage } from '../../src/rollout/evaluate';
 import { matchesSelectorEmptyMatchesNone } from '../../src/kube/label-selector';
 import { isStale, microTime } from '../../src/rollout/lock';
 import { parseDuration } from '../../src/cli/deploy';
+import { toProgress } from '../../src/jobs/rollout-progress';
 import { eventLines } from '../../src/cli/rollout-text';
 import type { KubeObject } from '../../src/kube/types';
 
@@ -139,5 +140,32 @@ describe('lock staleness, durations, event text', () => {
       '      2026-01-01T00:00:00Z Warning BackOff: Back-off restarting failed container',
       '  applied so far: backends: deployment/mysql',
     ]);
+  });
+});
+
+describe('evaluateStage: every object counts', () => {
+  const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'x' } };
+  const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'creds', namespace: 'x' } };
+  it('an object of a kind without a rule waits until it exists, then is ready', () => {
+    const missing = evaluateStage([cm], { byKind: new Map(), pods: [], endpointSlices: [] });
+    expect(missing).toEqual({ status: 'waiting', objects: [{ object: 'configmap/settings', readiness: { done: false, failed: false, message: 'configmap/settings does not exist yet' } }] });
+    const there = evaluateStage([cm], { byKind: new Map([['v1/ConfigMap', [cm]]]), pods: [], endpointSlices: [] });
+    expect(there.status).toBe('ready');
+  });
+  it('a Secret is judged from its apply, never read back', () => {
+    expect(evaluateStage([secret], { byKind: new Map(), pods: [], endpointSlices: [] })).toEqual({
+      status: 'ready', objects: [{ object: 'secret/creds', readiness: { done: true, failed: false, message: 'secret "creds" applied (not read back)' } }],
+    });
+  });
+});
+
+describe('a deletion a rollback left alone', () => {
+  const base = { type: 'object-deleted' as const, rolloutId: 'ns.shop.x', app: 'shop', namespace: 'ns', at: '2026-01-01T00:00:00.000Z', object: 'configmap/extra' };
+  it('says why, on the CLI and in the channel; a real deletion still says deleted', () => {
+    const kept = { ...base, kept: "it does not carry mesh's mark (mesh.dev/applied-by: ns/shop); someone else created it" };
+    expect(eventLines(kept)).toEqual(["  configmap/extra kept: it does not carry mesh's mark (mesh.dev/applied-by: ns/shop); someone else created it"]);
+    expect(toProgress(kept)).toMatchObject({ type: 'note', text: "configmap/extra not deleted: it does not carry mesh's mark (mesh.dev/applied-by: ns/shop); someone else created it" });
+    expect(eventLines(base)).toEqual(['  configmap/extra deleted']);
+    expect(toProgress(base)).toMatchObject({ type: 'note', text: 'configmap/extra deleted (not part of the revision rolled back to)' });
   });
 });

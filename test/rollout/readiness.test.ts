@@ -228,3 +228,53 @@ describe('Pod stuck reasons', () => {
     expect(readinessOf(p)).toMatchObject({ done: true, failed: false });
   });
 });
+
+// Status as the API server and its controllers write it on v1.34 (trimmed to the fields the rules read).
+describe('every other kind (after kstatus)', () => {
+  const obj = (apiVersion: string, kind: string, status?: Record<string, unknown>, metadata: Record<string, unknown> = {}): KubeObject => ({
+    apiVersion, kind, metadata: { name: 'x', ...metadata }, ...(status ? { status } : {}),
+  });
+  const cond = (type: string, status: string, extra: Record<string, string> = {}) => ({ type, status, ...extra });
+
+  it('kinds without status (ServiceAccount, Role, Secret, a custom resource no controller watches) are ready once they exist', () => {
+    for (const [apiVersion, kind] of [['v1', 'ServiceAccount'], ['rbac.authorization.k8s.io/v1', 'Role'], ['v1', 'Secret'], ['example.com/v1', 'Widget']]) {
+      expect(readinessOf(obj(apiVersion!, kind!))).toEqual({ done: true, failed: false, message: `${kind!.toLowerCase()} "x" exists as applied` });
+    }
+  });
+  it('any object being deleted waits, whatever its kind', () => {
+    expect(readinessOf(obj('v1', 'ConfigMap', undefined, { deletionTimestamp: '2026-12-06T09:00:00Z' }))).toEqual({ done: false, failed: false, message: 'configmap "x" is being deleted' });
+  });
+  it('a custom resource: generation not observed, Reconciling, Stalled, then its Ready condition', () => {
+    const cr = (status: Record<string, unknown>) => obj('example.com/v1', 'Widget', status, { generation: 3 });
+    expect(readinessOf(cr({ observedGeneration: 2, conditions: [cond('Ready', 'True')] })).message).toBe('Waiting for widget "x": generation 3 not observed yet (observed 2)');
+    expect(readinessOf(cr({ observedGeneration: 3, conditions: [cond('Reconciling', 'True', { message: 'installing chart' })] }))).toEqual({ done: false, failed: false, message: 'Waiting for widget "x" to reconcile: installing chart' });
+    expect(readinessOf(cr({ observedGeneration: 3, conditions: [cond('Stalled', 'True', { reason: 'InvalidSpec', message: 'bad port' })] }))).toEqual({ done: true, failed: true, message: 'widget "x" is stalled: InvalidSpec: bad port' });
+    expect(readinessOf(cr({ observedGeneration: 3, conditions: [cond('Ready', 'False', { reason: 'Progressing' })] }))).toEqual({ done: false, failed: false, message: 'Waiting for widget "x" to be Ready (Progressing)' });
+    expect(readinessOf(cr({ observedGeneration: 3, conditions: [cond('Ready', 'True')] }))).toEqual({ done: true, failed: false, message: 'widget "x" is Ready' });
+    expect(readinessOf(cr({ observedGeneration: 3, conditions: [cond('Available', 'False')] })).done).toBe(false);
+  });
+  it('Namespace: Active; PersistentVolumeClaim: Bound, Lost fails', () => {
+    expect(readinessOf(obj('v1', 'Namespace', { phase: 'Active' })).done).toBe(true);
+    expect(readinessOf(obj('v1', 'Namespace', { phase: 'Terminating' }))).toMatchObject({ done: false, message: 'Waiting for namespace "x" to be Active (phase Terminating)' });
+    expect(readinessOf(obj('v1', 'PersistentVolumeClaim', { phase: 'Pending' }))).toMatchObject({ done: false, message: 'Waiting for persistentvolumeclaim "x" to be Bound (phase Pending)' });
+    expect(readinessOf(obj('v1', 'PersistentVolumeClaim', { phase: 'Bound' }))).toMatchObject({ done: true, failed: false });
+    expect(readinessOf(obj('v1', 'PersistentVolumeClaim', { phase: 'Lost' }))).toMatchObject({ done: true, failed: true });
+  });
+  it('CustomResourceDefinition: Established; names refused fail; Installing waits', () => {
+    const crd = (conditions: unknown[]) => obj('apiextensions.k8s.io/v1', 'CustomResourceDefinition', { conditions });
+    expect(readinessOf(crd([])).message).toBe('Waiting for customresourcedefinition "x" to be Established');
+    expect(readinessOf(crd([cond('NamesAccepted', 'True'), cond('Established', 'False', { reason: 'Installing' })])).done).toBe(false);
+    expect(readinessOf(crd([cond('NamesAccepted', 'True'), cond('Established', 'True')]))).toEqual({ done: true, failed: false, message: 'customresourcedefinition "x" is Established' });
+    expect(readinessOf(crd([cond('NamesAccepted', 'False', { reason: 'KindConflict', message: '"Widget" is already in use' })]))).toMatchObject({ done: true, failed: true });
+  });
+  it('APIService: Available', () => {
+    const api = (conditions: unknown[]) => obj('apiregistration.k8s.io/v1', 'APIService', { conditions });
+    expect(readinessOf(api([cond('Available', 'False', { reason: 'MissingEndpoints' })]))).toMatchObject({ done: false, message: 'Waiting for apiservice "x" to be Available (MissingEndpoints)' });
+    expect(readinessOf(api([cond('Available', 'True')])).done).toBe(true);
+  });
+  it('ReplicaSet: every replica labelled, available and ready', () => {
+    const rs = (status: Record<string, unknown>) => ({ ...obj('apps/v1', 'ReplicaSet', status, { generation: 1 }), spec: { replicas: 2 } });
+    expect(readinessOf(rs({ observedGeneration: 1, replicas: 2, fullyLabeledReplicas: 2, availableReplicas: 1, readyReplicas: 1 })).message).toBe('Waiting for replicaset "x": 1 of 2 replicas available');
+    expect(readinessOf(rs({ observedGeneration: 1, replicas: 2, fullyLabeledReplicas: 2, availableReplicas: 2, readyReplicas: 2 }))).toMatchObject({ done: true, failed: false });
+  });
+});

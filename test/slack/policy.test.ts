@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { authorize, consolePolicy, DEFAULT_POLICY, type Requester } from '../../src/slack/policy';
+import { grantRefusal } from '../../src/jobs/job';
 import { parsePolicy } from '../../src/slack/policy-file';
 import { auditLine } from '../../src/slack/audit';
 import type { Permission } from '../../src/command/permissions';
@@ -42,6 +43,58 @@ describe('authorization policy', () => {
     const decision = authorize(DEFAULT_POLICY, stranger, 'deploy', 'shop');
     expect(decision).toMatchObject({ allowed: false, missing: 'deploy on namespace "shop"' });
     if (!decision.allowed) expect(decision.message).toMatch(/need the "deploy" permission on namespace "shop".*<@U0EVE>/);
+  });
+
+  describe('clusters and apps', () => {
+    const grants = parsePolicy(
+      [
+        'rules:',
+        '  - {name: shop team, users: [U0BOB], permissions: ["*"], namespaces: ["shop-*"]}',
+        '  - {name: shop on staging, users: [U0CAROL], permissions: [deploy], namespaces: ["shop-*"], clusters: [staging]}',
+        '  - {name: shop app only, users: [U0DAN], permissions: [deploy, autoinject], namespaces: ["*"], apps: [shop]}',
+        '  - {name: anywhere, users: [U0ERIN], permissions: [deploy], namespaces: ["*"], clusters: ["*"]}',
+      ].join('\n'),
+      'p.yaml',
+    );
+    const as = (userId: string): Requester => ({ userId, channelId: 'C0X' });
+
+    it('a grant for shop-* without clusters does not allow --cluster prod: it covers the default cluster only', () => {
+      // The front door does not know the registry's default cluster; the rule travels with the job, which does.
+      const decision = authorize(grants, as('U0BOB'), 'deploy', 'shop-x', { cluster: 'prod' });
+      expect(decision).toMatchObject({ allowed: true, grants: [{ rule: 'shop team', clusters: [], apps: [] }] });
+      const job = { text: 'deploy shop -n shop-x --cluster prod', grants: decision.allowed ? decision.grants : [] };
+      expect(grantRefusal(job, 'prod', 'staging', 'shop')).toBe(
+        'Denied: no policy rule grants `deploy shop -n shop-x --cluster prod` for app shop on cluster prod ("shop team" covers the default cluster only); nothing was changed',
+      );
+      expect(grantRefusal(job, 'staging', 'staging', 'shop')).toBeUndefined();
+      // No registry clusters: the door's own cluster is the default one.
+      expect(grantRefusal(job, undefined, undefined, 'shop')).toBeUndefined();
+    });
+
+    it('a rule naming clusters grants those only; "*" grants every cluster', () => {
+      expect(authorize(grants, as('U0CAROL'), 'deploy', 'shop-x', { cluster: 'prod' })).toMatchObject({ allowed: false, missing: 'deploy on namespace "shop-x" on cluster "prod"' });
+      const decision = authorize(grants, as('U0CAROL'), 'deploy', 'shop-x');
+      // Naming no cluster, on a registry whose default is prod: not staging, so refused by the job.
+      expect(grantRefusal({ text: 'deploy shop -n shop-x', grants: decision.allowed ? decision.grants : [] }, 'prod', 'prod', 'shop')).toMatch(/"shop on staging" covers clusters staging/);
+      expect(authorize(grants, as('U0CAROL'), 'deploy', 'shop-x', { cluster: 'staging' }).allowed).toBe(true);
+      expect(authorize(grants, as('U0ERIN'), 'deploy', 'kube-system', { cluster: 'prod' }).allowed).toBe(true);
+    });
+
+    it('a rule naming apps travels with the job (the job resolves the app) and grants nothing on a whole namespace', () => {
+      const decision = authorize(grants, as('U0DAN'), 'deploy', 'blog');
+      expect(decision).toMatchObject({ allowed: true, grants: [{ rule: 'shop app only', apps: ['shop'] }] });
+      const job = { text: 'deploy blog -n blog', grants: decision.allowed ? decision.grants : [] };
+      expect(grantRefusal(job, undefined, undefined, 'blog')).toMatch(/for app blog on the door's own cluster \("shop app only" covers the default cluster only and apps shop\)/);
+      expect(grantRefusal(job, undefined, undefined, 'shop')).toBeUndefined();
+      expect(authorize(grants, as('U0DAN'), 'autoinject', 'blog', { noApp: true }).allowed).toBe(false);
+    });
+
+    it.each([
+      ['rules:\n  - users: [U1X]\n    permissions: [deploy]\n    namespaces: [a]\n    clusters: [Prod]\n', /^p\.yaml:5: rule 1 clusters has "Prod", expected a registered cluster name or "\*"$/],
+      ['rules:\n  - users: [U1X]\n    permissions: [deploy]\n    namespaces: [a]\n    apps: shop\n', /^p\.yaml:5: rule 1 apps must be a list of strings$/],
+    ])('rejects a bad entry with file and line: %j', (text, pattern) => {
+      expect(() => parsePolicy(text, 'p.yaml')).toThrow(pattern);
+    });
   });
 
   it('restricted read-only needs a rule', () => {

@@ -14,21 +14,34 @@ describe('protected namespaces in the policy', () => {
   it('reads the example: namespaces by glob, limited to cluster prod, approvers, count and validity', () => {
     const [rule] = example.protected!;
     expect(rule).toEqual({
-      name: 'production needs a second person', namespaces: ['prod', 'prod-*'], clusters: ['prod'],
-      approvers: { users: ['U0ONCALL1'], userGroups: ['S0PLATFORM'] }, approvals: 1, validForMs: 30 * 60_000,
+      name: 'production needs a second person', namespaces: ['prod', 'prod-*'], clusters: ['prod'], apps: [],
+      approvers: { users: ['U0ONCALL1'], userGroups: ['S0PLATFORM'] }, approvals: 1, validForMs: 30 * 60_000, line: expect.any(Number),
     });
     expect(protectionsOf(example, 'prod-eu')).toHaveLength(1);
     expect(protectionsOf(example, 'shop')).toHaveLength(0);
-    expect(protectionFor(protectionsOf(example, 'prod'), 'prod')).toBe(rule);
-    expect(protectionFor(protectionsOf(example, 'prod'), 'staging')).toBeUndefined();
-    // The door's own cluster (no named clusters) is not "prod".
-    expect(protectionFor(protectionsOf(example, 'prod'), undefined)).toBeUndefined();
+    expect(protectionFor(protectionsOf(example, 'prod'), 'prod', 'shop')).toEqual({ kind: 'protected', rule });
+    expect(protectionFor(protectionsOf(example, 'prod'), 'staging', 'shop')).toEqual({ kind: 'none' });
+  });
+
+  it('fails closed: an entry naming clusters cannot tell whether a cluster without a registry name is one, so it refuses', () => {
+    // The serverless.yml default: the worker's own EKS cluster, no registry clusters — this used to deploy unapproved.
+    expect(protectionFor(protectionsOf(example, 'prod'), undefined, 'shop')).toEqual({
+      kind: 'unknown',
+      reason: 'protected entry "production needs a second person" names clusters prod, and this cluster has no name in the app registry, so mesh cannot tell whether it is protected',
+    });
   });
 
   it('an entry naming no clusters protects the namespace on every cluster, the door own one included', () => {
     const p = policy('  - {namespaces: [live], approvers: {users: [U0BOB]}}\n');
-    expect(protectionFor(protectionsOf(p, 'live'), undefined)).toMatchObject({ approvals: 1, validForMs: 3_600_000 });
-    expect(protectionFor(protectionsOf(p, 'live'), 'any')).toBeDefined();
+    expect(protectionFor(protectionsOf(p, 'live'), undefined, 'shop')).toMatchObject({ kind: 'protected', rule: { approvals: 1, validForMs: 3_600_000 } });
+    expect(protectionFor(protectionsOf(p, 'live'), 'any', 'shop').kind).toBe('protected');
+  });
+
+  it('an entry naming apps protects those apps, and every command on the whole namespace (autoinject, Restart)', () => {
+    const p = policy('  - {namespaces: [live], apps: [shop], approvers: {users: [U0BOB]}}\n');
+    expect(protectionFor(protectionsOf(p, 'live'), 'one', 'shop').kind).toBe('protected');
+    expect(protectionFor(protectionsOf(p, 'live'), 'one', 'blog').kind).toBe('none');
+    expect(protectionFor(protectionsOf(p, 'live'), 'one', undefined).kind).toBe('protected');
   });
 
   it('approvers are the listed users and members of the listed groups, nobody else', () => {
@@ -52,6 +65,7 @@ describe('protected namespaces in the policy', () => {
     ['  - {namespaces: [Prod], approvers: {users: [U0BOB]}}\n', 'namespaces has "Prod"'],
     ['  - {namespaces: [prod], clusters: [Prod_1], approvers: {users: [U0BOB]}}\n', 'clusters has "Prod_1"'],
     ['  - {namespaces: [prod], approvers: {users: [U0BOB]}, who: me}\n', 'protected entry 1 has unknown key "who"'],
+    ['  - {namespaces: [prod], apps: [Shop], approvers: {users: [U0BOB]}}\n', 'protected entry 1 apps has "Shop", expected an app name'],
     ['  prod\n', 'policy.yaml:3: protected must be a list'],
     ['  - prod\n', 'policy.yaml:3: protected entry 1 must be a mapping'],
   ])('refuses %j with one line naming the file and line', (yaml, message) => {

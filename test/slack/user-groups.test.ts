@@ -8,7 +8,7 @@ jest.setTimeout(60_000);
 const policy: Policy = {
   source: 'test policy',
   readOnly: 'open',
-  rules: [{ name: 'platform deploys', users: [], userGroups: ['S0PLATFORM'], channels: [], permissions: ['*'], namespaces: ['*'] }],
+  rules: [{ name: 'platform deploys', users: [], userGroups: ['S0PLATFORM'], channels: [], permissions: ['*'], namespaces: ['*'], clusters: [], apps: [] }],
 };
 
 let session: ConsoleSession | undefined;

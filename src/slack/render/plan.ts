@@ -108,14 +108,14 @@ export function renderApprovalEvent(event: ApprovalEvent): SlackMessage {
   return fitMessage({ text: text.replace(/[*_`]/g, '').slice(0, 150), blocks: [section(text)] });
 }
 
-const OUTCOME_EMOJI: Record<string, string> = { succeeded: ':white_check_mark:', failed: ':x:', cancelled: ':no_entry_sign:' };
+const OUTCOME_EMOJI: Record<string, string> = { succeeded: ':white_check_mark:', failed: ':x:', cancelled: ':no_entry_sign:', running: ':hourglass_flowing_sand:', interrupted: ':warning:' };
 
 export function renderHistory(h: HistoryView): SlackMessage {
   const where = `\`${escapeMrkdwn(h.namespace)}\`${h.cluster ? ` on cluster *${escapeMrkdwn(h.cluster)}*` : ''}`;
   if (h.revisions.length === 0) return fitMessage({ text: `No history for ${h.app}`, blocks: [section(`:scroll: No recorded revisions of *${escapeMrkdwn(h.app)}* in ${where}.`)] });
   const lines = h.revisions.map((r) => {
     const parts = [
-      `${OUTCOME_EMOJI[r.outcome] ?? ''} *#${r.revision}* ${r.outcome}`,
+      `${OUTCOME_EMOJI[r.outcome] ?? ''} *#${r.revision}* ${r.outcome}${r.reason && r.outcome === 'failed' ? ` (${escapeMrkdwn(r.reason)})` : ''}`,
       escapeMrkdwn(r.at),
       `by ${escapeMrkdwn(r.by)}`,
       ...(r.approvedBy?.length ? [`approved by ${r.approvedBy.map((u) => `<@${u}>`).join(', ')}`] : []),

@@ -20,7 +20,7 @@
  *   waitUntil(what, check, timeoutMs)   polls an async check every 200 ms; the error names `what` and
  *                                       the last value/error seen
  *
- * Fake pods (kwok): every pod scheduled to the fake node "mesh-worker" becomes Running+Ready after
+ * Fake pods (kwok): every pod scheduled to one of the six kwok nodes (LOCAL_NODE_NAMES) becomes Running+Ready after
  * MESH_KWOK_READY_DELAY_MS (default 500 ms; per pod: annotation mesh.dev/kwok-ready-delay: "2s").
  * Pods with restartPolicy Never/OnFailure then succeed (Jobs complete). Annotation
  * `mesh.dev/kwok-fail: CrashLoopBackOff | ImagePullBackOff | NeverReady | Failed` makes the pod fail the
