@@ -74,8 +74,9 @@ export async function meshBot(
     { name: `mesh-bot-${home}`, group, namespaces: appNamespaces, istioNamespace: 'istio-system', historyNamespace: HISTORY_NAMESPACE, serviceAccount: { namespace: home, name: 'mesh-bot' } },
   );
   const identity = await serviceAccountKubeConfig(admin, home, 'mesh-bot');
-  // Mesh's own namespace is shared by every suite and stays.
-  await serverSideApply(admin, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: HISTORY_NAMESPACE } });
+  // Mesh's own namespace and the injectors' (which the cluster without Istio lacks until a webhook suite makes it)
+  // are shared by every suite and stay: the bot's Roles there need them.
+  for (const name of [HISTORY_NAMESPACE, 'istio-system']) await serverSideApply(admin, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
   const cleanup = await applyAll(admin, objects);
   const eksSubject = { user: 'arn:aws:iam::123456789012:role/mesh-dev-worker', groups: [group, 'system:authenticated'] };
   return { ...identity, eksSubject, objects, cleanup };
