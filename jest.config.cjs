@@ -3,7 +3,7 @@
 // `npm test` runs them, with the Lambda bundle tests, on Node 22 (scripts/test.mjs, scripts/node22.mjs).
 const NODE22_ONLY = ['<rootDir>/test/aws/state-machine.test.ts'];
 // The functions as deployed: aws-lambda-ric runs on Node >= 22 only (and the state machine executor too).
-const NODE22_ONLY_INTEGRATION = ['<rootDir>/test/integration/lambda-as-deployed.test.ts'];
+const NODE22_ONLY_INTEGRATION = ['<rootDir>/test/integration/lambda-as-deployed.test.ts', '<rootDir>/test/integration/canary-state-machine.test.ts'];
 const onNode22 = Number(process.versions.node.split('.')[0]) >= 22;
 const common = {
   testEnvironment: 'node',

@@ -35,6 +35,8 @@ export interface AppEntry {
    * like the app only; absent (built-in apps): every namespace.
    */
   namespaces?: string[];
+  /** Where its Istio request metrics are (a Prometheus base URL): canary steps are judged by them. */
+  prometheus?: string;
   /** Cluster-scoped kinds it may apply (none when absent), e.g. `{group: "", kind: Namespace}`. */
   clusterResources?: GroupKind[];
   /** ClusterRoles its RoleBindings may refer to (none when absent). */
@@ -62,7 +64,7 @@ const NAMESPACE_PATTERN = /^(\*|[a-z0-9*]([-a-z0-9*]*[a-z0-9*])?)$/;
 const SHA = /^[0-9a-f]{40}$/;
 const REF = /^(?!.*\.\.)(?!\/)(?!.*\/$)[A-Za-z0-9._/-]{1,200}$/;
 const LIMIT_KEYS = ['clusters', 'namespaces', 'clusterResources', 'clusterRoles'];
-const REPO_KEYS = ['repository', 'ref', 'path', 'credentials', ...LIMIT_KEYS];
+const REPO_KEYS = ['repository', 'ref', 'path', 'credentials', ...LIMIT_KEYS, 'prometheus'];
 const KIND = /^(\*|[A-Z][A-Za-z0-9]*)$/;
 const GROUP = /^(\*|[a-z0-9]([-a-z0-9.]*[a-z0-9])?)?$/;
 const ROLE_NAME = /^[a-z0-9]([-a-z0-9.:_]*[a-z0-9])?$/;
@@ -220,6 +222,11 @@ export function parseRegistry(text: string, source: string): Registry {
     if (node.has('namespaces')) entry.namespaces = stringList(node.get('namespaces', true), `app "${name}" namespaces`, (value) => NAMESPACE_PATTERN.test(value));
     if (node.has('clusterResources')) entry.clusterResources = parseGroupKinds(name, node.get('clusterResources', true) as Node | null);
     if (node.has('clusterRoles')) entry.clusterRoles = stringList(node.get('clusterRoles', true), `app "${name}" clusterRoles`, (value) => ROLE_NAME.test(value));
+    if (node.has('prometheus')) {
+      const prometheus = scalar(node.get('prometheus', true), `app "${name}" prometheus`);
+      if (!/^https?:\/\/[^\s/]+(\/\S*)?$/.test(prometheus)) throw new UserError(`${at(node.get('prometheus', true))}: app "${name}" prometheus "${prometheus}" is not an http(s) URL`);
+      entry.prometheus = prometheus;
+    }
     return entry;
   }
 

@@ -31,6 +31,12 @@ export const commands: CliCommand[] = [
     load: () => import('./rollback'),
   },
   {
+    name: 'shift',
+    usage: 'mesh shift <app>[.<service>] <subset>=<percent>… [-n <namespace>] [--plan] [--cluster <name>] [--kubeconfig <path>]',
+    summary: "Route that share of the Service's traffic to the subset of workloads labelled version=<subset> (mesh's DestinationRule and VirtualService); undone by mesh rollback",
+    load: () => import('./shift'),
+  },
+  {
     name: 'apps',
     usage: 'mesh apps',
     summary: 'List the apps of the registry (MESH_APPS / MESH_APPS_FILE, plus the built-in catalog), where each comes from, and the clusters',

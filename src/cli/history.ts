@@ -7,7 +7,7 @@ import { clusterKubeConfig } from '../apps/clusters';
 import { gitFilesLoader, registeredScope } from '../apps/rollout';
 import { commandKubeConfig } from './kubeconfig';
 import { startRollout } from '../rollout';
-import { readHistory, rollbackTarget } from '../rollout/record';
+import { readHistory, rollbackTarget, trafficRollbackTarget } from '../rollout/record';
 import { atMostOne, parseCommandArgs, refuseEmptyValues } from './args';
 import { cliScope, printPlan, runToEnd } from './deploy';
 import type { CliIO } from './io';
@@ -42,6 +42,13 @@ export async function run(args: string[], io: CliIO, command: 'history' | 'rollb
   if (command === 'history') {
     io.stdout(`${historyText(app, namespace, history)}\n`);
     return 0;
+  }
+  const traffic = trafficRollbackTarget(history, to);
+  if (traffic) {
+    const { shiftFromCli } = await import('./shift');
+    io.stdout(`rollback of ${app}'s traffic shift, revision ${traffic.revision}\n`);
+    const target = { app, service: traffic.service, namespace, ...(cluster ? { cluster } : {}) };
+    return shiftFromCli(kc, target, { restore: traffic.routes }, { plan: values.plan === true, io, ...(to !== undefined ? { rollbackTo: to } : {}) });
   }
   const { target: revision, prune } = rollbackTarget(history, to);
   io.stdout(`rollback of ${app} in ${namespace} to revision ${revision.revision} (${revision.at}${revision.commit ? `, commit ${revision.commit.slice(0, 12)}` : ''})${prune.length ? `; deletes what newer revisions added, where it still carries mesh's mark: ${prune.map((r) => `${kubectlName(r)}`).join(', ')}` : ''}\n`);

@@ -2,6 +2,7 @@
 import { planCounts, planDiffText, type RolloutPlan } from '../rollout/planner';
 import { formatProblem } from '../rollout';
 import type { Revision } from '../rollout/record';
+import { describeChange } from '../traffic/plan';
 
 const counts = (c: ReturnType<typeof planCounts>) => `${c.create} to create, ${c.change} to change, ${c.unchanged} unchanged, ${c.delete} to delete`;
 
@@ -26,9 +27,9 @@ export function historyText(app: string, namespace: string, revisions: Revision[
       [
         `#${r.revision}`, (r.reason && r.outcome === 'failed' ? `failed (${r.reason})` : r.outcome).padEnd(9), r.at, `by ${r.by}`,
         ...(r.approvedBy?.length ? [`approved by ${r.approvedBy.join(', ')}`] : []),
-        r.commit ? `commit ${r.commit.slice(0, 12)}` : 'built-in',
+        ...(r.traffic ? [] : [r.commit ? `commit ${r.commit.slice(0, 12)}` : 'built-in']),
         ...(r.planHash ? [`plan ${r.planHash.slice(0, 12)}`] : []),
-        `${r.objects.length} object(s)`,
+        r.traffic ? `traffic ${describeChange(r.traffic)}` : `${r.objects.length} object(s)`,
         ...(r.rollbackTo !== undefined ? [`rollback to #${r.rollbackTo}`] : []),
       ].join('  '),
     ),

@@ -94,7 +94,40 @@ export function localIstioObjects(manifestYaml: string, webhookBase: string): Ma
     }
     objects.push(object);
   }
+  const defaultValidator = defaultRevisionValidator(objects);
+  if (defaultValidator) objects.push(defaultValidator);
   return objects;
+}
+
+/** The validator of the default revision's configuration, named as Istio's base chart names it. */
+export const DEFAULT_VALIDATOR = 'istiod-default-validator';
+
+/**
+ * `istiod-default-validator`, as `istioctl install` and the base chart (`defaultRevision: default`) create it and
+ * `istioctl manifest generate` leaves out: the revision's own validator only matches objects labelled
+ * `istio.io/rev: default`, so without this one istiod validates no VirtualService or DestinationRule that carries
+ * no revision label. It calls the same `/validate`; istiod patches its caBundle (it is labelled with the revision)
+ * and turns its failurePolicy to Fail once the endpoint answers.
+ */
+export function defaultRevisionValidator(objects: Manifest[]): Manifest | undefined {
+  if (objects.some((o) => o.kind === 'ValidatingWebhookConfiguration' && o.metadata.name === DEFAULT_VALIDATOR)) return undefined;
+  const revisionValidator = objects.find((o) => o.kind === 'ValidatingWebhookConfiguration' && o.metadata.labels?.['istio.io/rev'] === 'default');
+  const url = revisionValidator?.webhooks?.[0]?.clientConfig?.url;
+  if (typeof url !== 'string') return undefined;
+  return {
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'ValidatingWebhookConfiguration',
+    metadata: { name: DEFAULT_VALIDATOR, labels: { app: 'istiod', istio: 'istiod', 'istio.io/rev': 'default', 'app.kubernetes.io/name': 'istiod' } },
+    webhooks: [{
+      name: 'validation.istio.io',
+      clientConfig: { url },
+      rules: [{ operations: ['CREATE', 'UPDATE'], apiGroups: ['security.istio.io', 'networking.istio.io', 'telemetry.istio.io', 'extensions.istio.io'], apiVersions: ['*'], resources: ['*'] }],
+      // Open until istiod is ready: it patches in its CA and `Fail`, as in a cluster installed by istioctl.
+      failurePolicy: 'Ignore',
+      sideEffects: 'None',
+      admissionReviewVersions: ['v1'],
+    }],
+  };
 }
 
 /** The injector MutatingWebhookConfiguration of a rendered manifest (the one whose webhooks call `/inject`). */

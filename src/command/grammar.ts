@@ -18,6 +18,8 @@ export type MeshCommand =
   | { kind: 'status'; app: string; namespace?: string; cluster?: string }
   | { kind: 'history'; app: string; namespace?: string; cluster?: string }
   | { kind: 'rollback'; app: string; namespace?: string; cluster?: string; to?: number; plan?: boolean }
+  | { kind: 'shift'; app: string; weights: Record<string, number>; namespace?: string; cluster?: string; plan?: boolean }
+  | { kind: 'canary'; app: string; to: string; steps?: number[]; intervalSeconds?: number; namespace?: string; cluster?: string }
   | { kind: 'cancel'; rolloutId: string; cluster?: string }
   | { kind: 'autoinject'; action: AutoinjectAction; namespace: string };
 
@@ -34,6 +36,8 @@ const USAGE: Record<MeshCommand['kind'], string> = {
   status: '/mesh status <app> [-n <namespace>] [--cluster <name>]',
   history: '/mesh history <app> [-n <namespace>] [--cluster <name>]',
   rollback: '/mesh rollback <app> [-n <namespace>] [--cluster <name>] [--to <revision>] [--plan]',
+  shift: '/mesh shift <app>[.<service>] <subset>=<percent>… [-n <namespace>] [--cluster <name>] [--plan]',
+  canary: '/mesh canary <app>[.<service>] --to <subset> [--steps 10,25,50,100] [--interval 2m] [-n <namespace>] [--cluster <name>]',
   cancel: '/mesh cancel <rollout-id> [--cluster <name>]',
   autoinject: '/mesh autoinject enable|disable|status <namespace>',
 };
@@ -46,6 +50,8 @@ const SUMMARY: Record<MeshCommand['kind'], string> = {
   status: 'show the latest rollout of the app',
   history: 'list the recorded revisions of the app (who, when, commit, outcome, approvals)',
   rollback: 'deploy an earlier revision again (default: the last one that succeeded before the current), deleting what newer ones added',
+  shift: "route that share of the Service's traffic to the version's subset (v2=20: 20% to version v2, the rest to the other), undone by rollback",
+  canary: 'move traffic to the subset step by step, judging readiness (and the app\'s Prometheus metrics) at each step; a failed gate or Cancel puts all traffic back',
   cancel: 'stop a running rollout after its current step',
   autoinject: 'turn namespace sidecar auto-injection on or off, or show it',
 };
@@ -68,7 +74,7 @@ export function helpText(): string {
 
 const COMMIT = /^[0-9a-f]{40}$/;
 const ROLLOUT_ID = /^[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/;
-const ALLOWED_CHAR = /[A-Za-z0-9 \t._=-]/;
+const ALLOWED_CHAR = /[A-Za-z0-9 \t._=,-]/;
 
 class ParseError extends Error {}
 
@@ -215,6 +221,25 @@ function parseWords(words: string[]): MeshCommand {
       const app = validateDnsLabel(exactlyOne(verb, o, 'an app name'), 'app');
       return { kind: 'status', app, ...where(o) };
     }
+    case 'shift': {
+      const weightWords = rest.filter((w) => WEIGHT_WORD.test(w));
+      const o = readOptions(verb, rest.filter((w) => !WEIGHT_WORD.test(w)), ['--plan'], true, true);
+      const app = validateReference(exactlyOne(verb, o, 'an app name'));
+      if (weightWords.length === 0) fail(`"shift" needs weights, e.g. v2=20; usage: ${USAGE.shift}`);
+      const weights = parseWeights(weightWords);
+      if (!weights.ok) fail(`${weights.error}; usage: ${USAGE.shift}`);
+      return { kind: 'shift', app, weights: weights.weights, ...where(o), ...(o.flags.has('--plan') ? { plan: true } : {}) };
+    }
+    case 'canary': {
+      const { values, others } = takeValueFlags(verb, rest, ['--to', '--steps', '--interval']);
+      const o = readOptions(verb, others, [], true, true);
+      const app = validateReference(exactlyOne(verb, o, 'an app name'));
+      if (values['--to'] === undefined) fail(`"canary" needs --to <subset>, the version to move traffic to; usage: ${USAGE.canary}`);
+      const to = validateDnsLabel(values['--to'], 'subset');
+      const steps = values['--steps'] === undefined ? undefined : parseSteps(values['--steps']);
+      const interval = values['--interval'] === undefined ? undefined : parseDuration(values['--interval']);
+      return { kind: 'canary', app, to, ...(steps ? { steps } : {}), ...(interval !== undefined ? { intervalSeconds: interval } : {}), ...where(o) };
+    }
     case 'cancel': {
       const o = readOptions(verb, rest, [], false, true);
       const rolloutId = exactlyOne(verb, o, 'a rollout id');
@@ -235,6 +260,63 @@ function parseWords(words: string[]): MeshCommand {
     default:
       return fail(`unknown command "${verb}"${didYouMean(verb, VERBS)}; ${USAGE_LINE}`);
   }
+}
+
+/** Pulls `--flag value` / `--flag=value` of the named flags out of the words; the rest go to readOptions. */
+function takeValueFlags(kind: MeshCommand['kind'], words: string[], names: string[]): { values: Record<string, string>; others: string[] } {
+  const values: Record<string, string> = {};
+  const others: string[] = [];
+  for (let i = 0; i < words.length; i += 1) {
+    const word = words[i]!;
+    const name = names.find((n) => word === n || word.startsWith(`${n}=`));
+    if (!name) {
+      others.push(word);
+      continue;
+    }
+    const value = word.includes('=') ? word.slice(word.indexOf('=') + 1) : words[++i];
+    if (value === undefined || value === '' || value.startsWith('-')) fail(`${name} needs a value; usage: ${USAGE[kind]}`);
+    if (name in values) fail(`${name} is given twice; usage: ${USAGE[kind]}`);
+    values[name] = value;
+  }
+  return { values, others };
+}
+
+/** `10,25,50,100`: rising percentages, the last 100. */
+export function parseSteps(text: string): number[] {
+  if (!/^\d{1,3}(,\d{1,3})*$/.test(text)) fail(`--steps "${text}" is not a list of percentages such as 10,25,50,100`);
+  const steps = text.split(',').map(Number);
+  if (steps.some((s, i) => s < 1 || s > 100 || (i > 0 && s <= steps[i - 1]!))) fail(`--steps ${text}: each step must be a percentage from 1 to 100, rising`);
+  if (steps.at(-1) !== 100) fail(`--steps ${text}: the last step must be 100 (all traffic on the new version)`);
+  return steps;
+}
+
+/** `90s`, `2m`, `1h`: seconds, from 10 s to 24 h. */
+export function parseDuration(text: string): number {
+  const m = /^(\d{1,5})(s|m|h)$/.exec(text);
+  if (!m) fail(`--interval "${text}" is not a duration such as 30s, 2m or 1h`);
+  const seconds = Number(m[1]) * { s: 1, m: 60, h: 3600 }[m[2] as 's' | 'm' | 'h'];
+  if (seconds < 10 || seconds > 86_400) fail(`--interval ${text}: between 10s and 24h`);
+  return seconds;
+}
+
+const WEIGHT_WORD = /^[^-][^=]*=[^=]*$/;
+
+/**
+ * `v2=20` words: each a subset (a DNS label, the workloads' `version` label) and a percentage, each subset once.
+ * Whether the subsets exist and the weights add up to 100 is for the cluster's view (src/traffic).
+ */
+export function parseWeights(words: readonly string[]): { ok: true; weights: Record<string, number> } | { ok: false; error: string } {
+  const weights: Record<string, number> = {};
+  for (const word of words) {
+    const m = /^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)=(\d{1,3})$/.exec(word);
+    if (!m) return { ok: false, error: `"${word}" is not a weight: write <subset>=<percent>, e.g. v2=20` };
+    const subset = m[1]!;
+    const weight = Number(m[3]);
+    if (weight > 100) return { ok: false, error: `${subset}=${weight}: a weight is a percentage, at most 100` };
+    if (subset in weights) return { ok: false, error: `subset ${subset} is given twice` };
+    weights[subset] = weight;
+  }
+  return { ok: true, weights };
 }
 
 /** Parses the text after `/mesh`. Errors are one line, name what was wrong and end with the usage. */
@@ -269,6 +351,10 @@ export function formatCommand(command: MeshCommand): string {
       return `rollback ${command.app}${ns}${command.to !== undefined ? ` --to ${command.to}` : ''}${command.plan ? ' --plan' : ''}`;
     case 'status':
       return `status ${command.app}${ns}`;
+    case 'shift':
+      return `shift ${command.app} ${Object.entries(command.weights).map(([s, w]) => `${s}=${w}`).join(' ')}${ns}${command.plan ? ' --plan' : ''}`;
+    case 'canary':
+      return `canary ${command.app} --to ${command.to}${command.steps ? ` --steps ${command.steps.join(',')}` : ''}${command.intervalSeconds !== undefined ? ` --interval ${command.intervalSeconds}s` : ''}${ns}`;
     case 'cancel':
       return `cancel ${command.rolloutId}${cluster}`;
     case 'autoinject':

@@ -16,10 +16,12 @@ export type Permission =
   | 'restart'
   | 'plan'
   | 'history'
-  | 'rollback';
+  | 'rollback'
+  | 'shift'
+  | 'canary';
 
 export const READ_ONLY_PERMISSIONS: readonly Permission[] = ['help', 'apps', 'status', 'inject', 'autoinject-status', 'plan', 'history'];
-export const MUTATING_PERMISSIONS: readonly Permission[] = ['inject-apply', 'deploy', 'cancel', 'autoinject', 'restart', 'rollback'];
+export const MUTATING_PERMISSIONS: readonly Permission[] = ['inject-apply', 'deploy', 'cancel', 'autoinject', 'restart', 'rollback', 'shift', 'canary'];
 export const ALL_PERMISSIONS: readonly Permission[] = [...READ_ONLY_PERMISSIONS, ...MUTATING_PERMISSIONS];
 
 export function permissionFor(command: MeshCommand): Permission {
@@ -38,6 +40,10 @@ export function permissionFor(command: MeshCommand): Permission {
       return 'history';
     case 'rollback':
       return command.plan ? 'plan' : 'rollback';
+    case 'shift':
+      return command.plan ? 'plan' : 'shift';
+    case 'canary':
+      return 'canary';
     case 'cancel':
       return 'cancel';
     case 'autoinject':

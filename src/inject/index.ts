@@ -1,8 +1,8 @@
 // The injection engine: one pure module behind every door (CLI, Slack, rollout, webhook). What lives here:
 // kube-inject over manifests (workloads.ts), one pod's injection (pod.ts), the injection policy (policy.ts), the
-// built-in sidecar template as code (template*.ts, given one TemplateContext per pod), an explicit injector
-// config's own Go templates (injector-config.ts, template-data.ts, template-funcs.ts), Go's typed encoding
-// (schema.ts, normalize.ts). Pure: it never reaches a cluster, the network or a file — of the Kubernetes adapter
+// injector's Go templates — the pinned chart's built in, or an explicit config's (injector-config.ts,
+// template-data.ts, template-funcs.ts) — and Go's typed encoding (normalize.ts over k8s-schema.json, generated from
+// Kubernetes' Go types). Pure: it never reaches a cluster, the network or a file — of the Kubernetes adapter
 // it uses only the label-selector matcher, and src/injector asks the cluster (node versions, its injector) and
 // passes the answers in. Its imports are the layer map's (test/architecture/layers.ts).
 import { eachManifest } from '../yaml/manifests';
@@ -34,11 +34,11 @@ export function injectManifests(text: string, source: string, settings: Injectio
   const warnings: string[] = [];
   const workloads: WorkloadResult[] = [];
   const pieces: string[] = [];
-  for (const doc of eachManifest(text, source)) {
+  for (const doc of eachManifest(text, source, {}, { blankDocuments: true })) {
     const value = doc.value as JsonObject | null;
     const kind = value && typeof value === 'object' && !Array.isArray(value) ? value.kind : undefined;
     if (!isRecognisedKind(kind)) {
-      pieces.push(`${asReadLine(doc.raw)}---\n`);
+      pieces.push(`${doc.separator}${asReadLine(doc.raw)}---\n`);
       continue;
     }
     try {
@@ -53,10 +53,13 @@ export function injectManifests(text: string, source: string, settings: Injectio
   return { output: pieces.join(''), warnings, workloads };
 }
 
-/** Kubernetes' YAMLReader reads line by line: CRLF line ends become LF and the last line gets its newline. */
+/**
+ * Kubernetes' YAMLReader reads line by line: CRLF line ends become LF and the last line gets its newline. A
+ * document istioctl does not re-encode is written back as read, blank ones and their opening separator included.
+ */
 function asReadLine(raw: string): string {
   const text = raw.replace(/\r\n/g, '\n');
-  return text.endsWith('\n') ? text : `${text}\n`;
+  return text === '' || text.endsWith('\n') ? text : `${text}\n`;
 }
 
 /** The webhook door: inject one pod owned by `owner`. */

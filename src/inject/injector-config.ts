@@ -1,6 +1,7 @@
-// An explicit injector configuration (the `config` key of the istio-sidecar-injector ConfigMap, or a bare
-// sidecar template, as istioctl's --injectConfigFile reads it): its templates parsed once with Go's
-// text/template semantics, rendered per pod with Istio's SidecarTemplateData.
+// Injector configurations: an explicit one (the `config` key of the istio-sidecar-injector ConfigMap, or a bare
+// sidecar template, as istioctl's --injectConfigFile reads it) or the built-in one, the pinned Istio chart's own
+// templates (src/istio/istio-chart.json, embedded by scripts/istio/embed-chart.mjs). Their templates are parsed
+// once with Go's text/template semantics and rendered per pod with Istio's SidecarTemplateData.
 import { parse as parseYaml } from 'yaml';
 import { GoTemplate, TemplateExecError, TemplateParseError, fromJsonValue } from '../gotemplate';
 import { errorMessage, UserError } from '../errors';
@@ -8,6 +9,7 @@ import { INJECTION_FUNCS } from './template-funcs';
 import { parseOverlayYaml } from './overlay-yaml';
 import { sidecarTemplateData, type TemplateDataInput } from './template-data';
 import type { InjectorTemplates } from './settings';
+import chart from '../istio/istio-chart.json';
 import type { JsonObject } from '../json-object';
 
 function fail(source: string, msg: string): never {
@@ -102,6 +104,61 @@ function parseInjectorConfigText(text: string, source: string): InjectorTemplate
     injectedAnnotations: injected as Record<string, string>,
     templates,
   };
+}
+
+let builtin: InjectorTemplates | undefined;
+
+/**
+ * The pinned release's injector as its chart writes the istio-sidecar-injector ConfigMap with default values:
+ * every template the chart has, each file's text as the ConfigMap's block scalar holds it (trimmed, one newline).
+ */
+export function builtinInjector(): InjectorTemplates {
+  if (builtin) return builtin;
+  const source = `the built-in Istio ${chart.release} templates`;
+  const hook = chart.values.sidecarInjectorWebhook;
+  const files: Record<string, string> = chart.files;
+  builtin = {
+    source,
+    policy: chart.values.global.proxy.autoInject === 'disabled' ? 'disabled' : 'enabled',
+    defaultTemplates: ['sidecar'],
+    aliases: {},
+    neverInjectSelector: hook.neverInjectSelector,
+    alwaysInjectSelector: hook.alwaysInjectSelector,
+    injectedAnnotations: hook.injectedAnnotations,
+    templates: new LazyTemplates(Object.entries(chart.templates).map(([name, file]) => [name, () => parseTemplate(name, `${files[file].trim()}\n`, source)])),
+  };
+  return builtin;
+}
+
+/**
+ * Templates parsed when first asked for: a run of kube-inject renders one or two of the chart's eight, and parsing
+ * and compiling the others would only cost memory (istioctl's peak is the bar) and start-up time.
+ */
+class LazyTemplates extends Map<string, GoTemplate> {
+  private readonly pending: Map<string, () => GoTemplate>;
+
+  constructor(entries: Array<[string, () => GoTemplate]>) {
+    super();
+    this.pending = new Map(entries);
+  }
+
+  override get(name: string): GoTemplate | undefined {
+    let template = super.get(name);
+    const parse = this.pending.get(name);
+    if (!template && parse) {
+      template = parse();
+      super.set(name, template);
+    }
+    return template;
+  }
+
+  override has(name: string): boolean {
+    return this.pending.has(name);
+  }
+
+  override keys(): MapIterator<string> {
+    return this.pending.keys();
+  }
 }
 
 /** The template names for a pod: `inject.istio.io/templates` or the defaults, aliases resolved. */

@@ -1,13 +1,30 @@
 // Typed normalisation: what decoding into Go structs and marshalling again does to a manifest.
 // Keys come out in Go field order (so JSON.stringify matches Go's json.Marshal), unknown fields are
-// dropped, omitempty zero values vanish, required zero values and value structs are written.
-import { STRUCTS } from './schema';
+// dropped, omitempty zero values vanish, required zero values and value structs are written. The structs are
+// Kubernetes' own (k8s.io/api and openshift/api at the versions the pinned istioctl builds with), generated from the
+// Go types by scripts/istio/gen-k8s-schema.sh into k8s-schema.json; its header there gives the type grammar.
+import schema from './k8s-schema.json';
 import { canonicalQuantity } from './quantity';
 import { UserError } from '../errors';
 
 type Json = unknown;
+
+export interface StructDef {
+  /** [JSON name, schema type] in Go field order. */
+  fields: Array<[string, string]>;
+  /** The Go field names, in the same order. */
+  goNames: string[];
+  /** The Go type as %T prints it (`v1.Container`). */
+  goType: string;
+}
+
+export const STRUCTS: Record<string, StructDef> = Object.fromEntries(
+  Object.entries(schema.structs as Record<string, { go: string; fields: string[][] }>).map(([name, def]) => [
+    name,
+    { goType: def.go, fields: def.fields.map(([json, type]) => [json, type] as [string, string]), goNames: def.fields.map((f) => f[2]) },
+  ]),
+);
 const MISSING = Symbol('missing');
-const NO_KEYS: readonly string[] = [];
 
 export function normalize(value: Json, type: string): Json {
   const out = norm(value, compile(type));
@@ -45,7 +62,6 @@ interface Desc {
   fieldIndex?: Map<string, number>;
   /** normStruct's per-field scratch array, kept for the next value of this type (see there). */
   spareSlots?: unknown[];
-  rest?: Desc;
 }
 
 const compiled = new Map<string, Desc>();
@@ -70,7 +86,6 @@ function compile(spec: string, element = false): Desc {
     d.writtenWhenAbsent = required || !pointer;
     d.fields = STRUCTS[type].fields.map(([name, f]) => [name, compile(f)]);
     d.fieldIndex = new Map(STRUCTS[type].fields.map(([name], i) => [name, i]));
-    if (STRUCTS[type].rest) d.rest = compile(STRUCTS[type].rest!);
   } else if (!['s', 'i', 'f', 'b', 'q', 'ios', 'time', 'raw', 'any'].includes(type)) {
     throw new Error(`unknown schema type ${type}`);
   } else {
@@ -207,11 +222,9 @@ function normStruct(value: Record<string, unknown>, d: Desc): Json {
   // the webhook's GC pauses); it is taken while in use, so a nested value of the same type gets its own.
   const slots = d.spareSlots ?? new Array<unknown>(fields.length);
   d.spareSlots = undefined;
-  let unknownKeys: string[] | undefined;
   for (const key in value) {
     const i = fieldIndex.get(key);
     if (i !== undefined) slots[i] = value[key];
-    else if (d.rest) (unknownKeys ??= []).push(key);
   }
   const out: Record<string, Json> = {};
   let name = '';
@@ -222,10 +235,6 @@ function normStruct(value: Record<string, unknown>, d: Desc): Json {
       if ((v === undefined || v === null) && !fd.writtenWhenAbsent) continue;
       name = fields[i][0];
       const n = norm(v, fd);
-      if (n !== MISSING) out[name] = n;
-    }
-    for (name of unknownKeys ? unknownKeys.sort() : NO_KEYS) {
-      const n = norm(value[name], d.rest!);
       if (n !== MISSING) out[name] = n;
     }
   } catch (e) {

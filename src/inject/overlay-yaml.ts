@@ -52,6 +52,11 @@ function obviousString(s: string): boolean {
   return first && s.indexOf(':') < 0 && s.indexOf('#') < 0 && (s.length > 5 || !NON_STRING_WORDS.test(s));
 }
 
+/** A string of its own (not a slice holding its parent alive); the reader's text is printable ASCII. */
+function ownCopy(s: string): string {
+  return s.length < 13 ? s : Buffer.from(s, 'latin1').toString('latin1');
+}
+
 function plainScalar(s: string): Json {
   if (s === '' || s === '~') return null;
   if (obviousString(s)) return s;
@@ -103,10 +108,12 @@ class Reader {
       const raw = this.raws[j];
       let line = knownLines.get(raw);
       if (line === undefined) {
+        // A line of split() is a slice that keeps the whole rendered text alive: cached, it is copied.
+        const own = ownCopy(raw);
         let indent = 0;
-        while (raw.charCodeAt(indent) === 32) indent++;
-        line = { indent, text: indent === 0 ? raw : raw.slice(indent) };
-        setBounded(knownLines, raw, line, KNOWN_BOUND);
+        while (own.charCodeAt(indent) === 32) indent++;
+        line = { indent, text: indent === 0 ? own : own.slice(indent) };
+        setBounded(knownLines, own, line, KNOWN_BOUND);
       }
       this.indents[j] = line.indent;
       this.texts[j] = line.text;

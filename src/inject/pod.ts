@@ -1,12 +1,9 @@
 // The core of injection for one pod (webhook.go injectPod): strip a previous injection, render the
-// template, strategic-merge it, re-apply user overrides of istio-proxy/istio-init, post-process.
+// templates (the given injector's, else the pinned chart's), strategic-merge them, re-apply user overrides of istio-proxy/istio-init, post-process.
 import type { InjectionSettings } from './settings';
 import { proxyImage, proxyInitImage } from './settings';
-import { goValues, renderInjectionTemplate, selectTemplates } from './injector-config';
+import { builtinInjector, goValues, renderInjectionTemplate, selectTemplates } from './injector-config';
 import type { TemplateDataInput } from './template-data';
-import { renderSidecarTemplate } from './template';
-import { isNativeSidecar } from './template-context';
-import { templateNames, type TemplateNames } from './template-helpers';
 import { strategicMerge } from './merge';
 import { normalize, goJson } from './normalize';
 import { validateAnnotations } from './validate';
@@ -228,25 +225,14 @@ function injectionStatus(names: TemplateNames, revision: string): string {
 export function injectPodCore(pod: JsonObject, ctx: PodContext): JsonObject {
   const settings = ctx.settings;
   validateAnnotations(pod.metadata.annotations ?? {});
-  if (!settings.injector) checkTemplates(pod.metadata.annotations ?? {});
   const meshStatusPort = Number(settings.meshConfig.defaultConfig?.statusPort ?? 15020);
   const proxyConfig = effectiveProxyConfig(settings.meshConfig, pod.metadata.annotations ?? {});
   const mesh = { ...settings.meshConfig, defaultConfig: proxyConfig };
   const stripped = strippedPod(pod, meshStatusPort);
-  const overlays = settings.injector
-    ? selectTemplates(settings.injector, pod.metadata.annotations ?? {}).map((name) =>
-        renderInjectionTemplate(settings.injector!, name, templateDataInput(stripped, proxyConfig, ctx)),
-      )
-    : [
-        renderSidecarTemplate({
-          typeMeta: ctx.typeMeta,
-          deployMeta: ctx.deployMeta,
-          metadata: stripped.metadata,
-          spec: stripped.spec,
-          proxyConfig,
-          settings,
-        }),
-      ];
+  const injector = settings.injector ?? builtinInjector();
+  const overlays = selectTemplates(injector, pod.metadata.annotations ?? {}).map((name) =>
+    renderInjectionTemplate(injector, name, templateDataInput(stripped, proxyConfig, ctx)),
+  );
   let merged = pod;
   let templatePod: JsonObject = {};
   for (const overlay of overlays) {
@@ -314,15 +300,6 @@ function inboundTrafficPolicyMode(mesh: JsonObject): string {
   return mode === 'LOCALHOST' || mode === 1 ? 'localhost' : mode === 'PASSTHROUGH' || mode === 0 ? 'passthrough' : 'passthrough';
 }
 
-/** inject.istio.io/templates selects Istio templates; only the default sidecar template is built in. */
-function checkTemplates(annotations: JsonObject): void {
-  const requested = annotations['inject.istio.io/templates'];
-  if (requested === undefined) return;
-  for (const name of String(requested).split(',').map((t) => t.trim())) {
-    if (name !== 'sidecar') throw new UserError(`requested template "${name}" not found; have sidecar`);
-  }
-}
-
 function networkOf(pod: JsonObject, settings: InjectionSettings): string {
   const label = pod.metadata.labels?.['topology.istio.io/network'];
   if (label !== undefined) return String(label);
@@ -344,4 +321,34 @@ function updateClusterEnvs(pod: JsonObject, settings: InjectionSettings): void {
       .sort()
       .map((name) => ({ name, value: envs[name] })),
   ];
+}
+
+export function isNativeSidecar(meta: JsonObject, nativeSidecars: boolean): boolean {
+  const anno = meta.annotations?.['sidecar.istio.io/nativeSidecar'];
+  return (anno === undefined || anno === null || anno === '' ? String(nativeSidecars) : String(anno)) !== 'false';
+}
+
+/** The names the rendered template adds, per pod spec list. */
+export interface TemplateNames {
+  containers?: string[];
+  initContainers?: string[];
+  volumes?: string[];
+  imagePullSecrets?: Array<string | undefined>;
+}
+
+/**
+ * The names the typed (normalised) template would list, read from the rendered one: the injection needs
+ * only these from it, and typing the whole template cost ~15% of a pod's injection. Its values were already
+ * type-checked when the template was merged into the pod. Typed, an absent name is "" (required field)
+ * except on a pull secret (omitempty), and an empty list is absent.
+ */
+export function templateNames(spec: JsonObject): TemplateNames {
+  const named = (list: unknown): JsonObject[] | undefined => (Array.isArray(list) && list.length > 0 ? list : undefined);
+  const nameOf = (item: JsonObject | null): string => item?.name ?? '';
+  return {
+    containers: named(spec.containers)?.map(nameOf),
+    initContainers: named(spec.initContainers)?.map(nameOf),
+    volumes: named(spec.volumes)?.map(nameOf),
+    imagePullSecrets: named(spec.imagePullSecrets)?.map((item) => nameOf(item) || undefined),
+  };
 }

@@ -9,7 +9,7 @@ import { goJson } from './normalize';
 import type { JsonObject } from '../json-object';
 
 
-/** Istio's mesh.DefaultProxyConfig() values that cleanProxyConfig removes when unchanged. */
+/** Istio's mesh.DefaultProxyConfig() values (1.30, 1.31: no concurrency) that cleanProxyConfig removes when unchanged. */
 const DEFAULTS: JsonObject = {
   configPath: './etc/istio/proxy',
   binaryPath: '/usr/local/bin/envoy',
@@ -21,7 +21,6 @@ const DEFAULTS: JsonObject = {
   controlPlaneAuthPolicy: 'MUTUAL_TLS',
   statNameLength: 189,
   statusPort: 15020,
-  concurrency: 2,
   interceptionMode: 'REDIRECT',
 };
 
@@ -71,11 +70,9 @@ const WRAPPERS = new Set([
   'parentShutdownDuration', 'terminationDrainDuration', 'discoveryRefreshDelay', 'fileFlushInterval', 'fileFlushMinSizeKb',
 ]);
 
-/** Released Istio (1.30, 1.31): DefaultProxyConfig sets no concurrency. */
-export const RELEASED_PROXY_DEFAULTS: JsonObject = Object.fromEntries(Object.entries(DEFAULTS).filter(([k]) => k !== 'concurrency'));
-
 /** The PROXY_CONFIG JSON of a proxy config: the fields that differ from `defaults`, in proto order. */
-export function proxyConfigJson(proxyConfig: JsonObject, defaults: JsonObject = DEFAULTS): string {
+export function proxyConfigJson(proxyConfig: JsonObject): string {
+  const defaults = DEFAULTS;
   const out: JsonObject = {};
   const keys = [...ORDER.filter((k) => k in proxyConfig), ...Object.keys(proxyConfig).filter((k) => !ORDER.includes(k)).sort()];
   for (const k of keys) {

@@ -1,9 +1,9 @@
-// Injection configuration as Istio has it: chart values (istio-discovery values.yaml defaults) and
-// mesh config (Istio's mesh defaults), with user overrides deep-merged on top.
+// Injection configuration as Istio has it: chart values (the pinned istio-discovery chart's defaults, embedded in
+// src/istio/istio-chart.json) and mesh config (Istio's mesh defaults), with user overrides deep-merged on top.
 import { UserError } from '../errors';
 import type { GoTemplate } from '../gotemplate';
 import type { JsonObject } from '../json-object';
-import { ISTIO_NAMESPACE } from '../istio/vocabulary';
+import chart from '../istio/istio-chart.json';
 
 export type Values = JsonObject;
 
@@ -57,57 +57,9 @@ export function nativeSidecarsSupported(kubeletVersions: string[]): boolean {
   });
 }
 
+/** The pinned chart's injector values (what its istio-sidecar-injector ConfigMap carries with default values). */
 export function defaultValues(): Values {
-  return {
-    revision: '',
-    global: {
-      istioNamespace: ISTIO_NAMESPACE,
-      hub: 'registry.istio.io/testing',
-      tag: 'latest',
-      variant: '',
-      imagePullPolicy: '',
-      imagePullSecrets: [],
-      logAsJson: false,
-      nativeNftables: false,
-      logging: { level: 'default:info' },
-      proxy: {
-        image: 'proxyv2',
-        autoInject: 'enabled',
-        clusterDomain: 'cluster.local',
-        componentLogLevel: 'misc:error',
-        excludeInboundPorts: '',
-        includeInboundPorts: '*',
-        includeIPRanges: '*',
-        excludeIPRanges: '',
-        includeOutboundPorts: '',
-        excludeOutboundPorts: '',
-        logLevel: 'warning',
-        outlierLogPath: '',
-        privileged: false,
-        seccompProfile: {},
-        readinessFailureThreshold: 4,
-        readinessInitialDelaySeconds: 0,
-        readinessPeriodSeconds: 15,
-        startupProbe: { enabled: true, failureThreshold: 600 },
-        resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '2000m', memory: '1024Mi' } },
-        statusPort: 15020,
-        tracer: 'none',
-      },
-      proxy_init: { image: 'proxyv2', forceApplyIptables: false },
-      caAddress: '',
-      meshID: '',
-      mountMtlsCerts: false,
-      multiCluster: { clusterName: '' },
-      network: '',
-      pilotCertProvider: 'istiod',
-      sds: { token: { aud: 'istio-ca' } },
-      sts: { servicePort: 0 },
-      caName: '',
-      trustDomain: '',
-    },
-    pilot: { cni: { enabled: false }, env: {} },
-    sidecarInjectorWebhook: { neverInjectSelector: [], alwaysInjectSelector: [], rewriteAppHTTPProbe: true },
-  };
+  return structuredClone(chart.values) as Values;
 }
 
 export function defaultMeshConfig(): Values {

@@ -2,22 +2,8 @@
 // viewed through the typed schema, ProxyConfig/MeshConfig as proto messages with their getters and
 // enums, Values as the JSON-decoded map (numbers are float64).
 import { GoFloat, NO_FIELD, fromJsonValue, typed, type GoObject } from '../gotemplate';
-import { STRUCTS } from './schema';
-import { normalize } from './normalize';
+import { normalize, STRUCTS } from './normalize';
 import type { JsonObject } from '../json-object';
-
-/** Go field names whose spelling is not the JSON name capitalised. */
-const GO_NAMES: Record<string, string> = {
-  uid: 'UID', httpGet: 'HTTPGet', tcpSocket: 'TCPSocket', grpc: 'GRPC', httpHeaders: 'HTTPHeaders', hostIP: 'HostIP',
-  hostIPs: 'HostIPs', podIP: 'PodIP', podIPs: 'PodIPs', hostPID: 'HostPID', hostIPC: 'HostIPC', tty: 'TTY',
-  fsGroup: 'FSGroup', fsGroupChangePolicy: 'FSGroupChangePolicy', dnsPolicy: 'DNSPolicy', dnsConfig: 'DNSConfig',
-  os: 'OS', apiVersion: 'APIVersion', seLinuxOptions: 'SELinuxOptions', seLinuxChangePolicy: 'SELinuxChangePolicy',
-  setHostnameAsFQDN: 'SetHostnameAsFQDN', downwardAPI: 'DownwardAPI', qosClass: 'QOSClass',
-};
-
-function goName(json: string): string {
-  return GO_NAMES[json] ?? json[0].toUpperCase() + json.slice(1);
-}
 
 interface FieldDef {
   json: string;
@@ -29,7 +15,8 @@ const fieldTables = new Map<string, Map<string, FieldDef>>();
 function fieldsOf(struct: string): Map<string, FieldDef> {
   let t = fieldTables.get(struct);
   if (!t) {
-    t = new Map((STRUCTS[struct]?.fields ?? []).map(([json, type]) => [goName(json), { json, type: type.replace(/!$/, '') }]));
+    const def = STRUCTS[struct];
+    t = new Map((def?.fields ?? []).map(([json, type], i) => [def.goNames[i], { json, type: type.replace(/!$/, '') }]));
     fieldTables.set(struct, t);
   }
   return t;
@@ -45,7 +32,7 @@ function goTypeName(type: string): string {
   if (type === 'any' || type === 'raw') return 'interface {}';
   if (type === 'ios') return 'intstr.IntOrString';
   if (type === 'time') return 'v1.Time';
-  return `v1.${type}`;
+  return STRUCTS[type]?.goType ?? `v1.${type}`;
 }
 
 /** A Go value of schema type `type` for the JSON value `v` (undefined → Go's zero value). */
@@ -103,7 +90,8 @@ class StructView implements GoObject {
     private readonly json: JsonObject,
     pointer: boolean,
   ) {
-    this.goType = pointer ? `*v1.${struct}` : `v1.${struct}`;
+    const goType = STRUCTS[struct]?.goType ?? `v1.${struct}`;
+    this.goType = pointer ? `*${goType}` : goType;
   }
 
   field(name: string): unknown {

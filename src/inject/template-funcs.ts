@@ -3,10 +3,7 @@
 import {
   GoFloat, SPRIG, fromJsonValue, goJsonMarshal, formatValue, isGoObject, toYamlText, typed, type FuncMap, type GoObject,
 } from '../gotemplate';
-import { appendMultusNetwork } from './template-cni';
-import { excludeInboundPort } from './template-helpers';
-import { proxyConfigJson, RELEASED_PROXY_DEFAULTS } from './proxyconfig';
-import { otelResourceAttributes } from './template-proxy';
+import { proxyConfigJson } from './proxyconfig';
 import { k8sJson } from './template-data';
 import type { JsonObject } from '../json-object';
 import { PROXY_CONTAINER } from '../istio/vocabulary';
@@ -43,7 +40,7 @@ function omitNil(v: unknown): unknown {
     let changed = false;
     for (const [k, x] of entries) {
       const f = omitNil(x);
-      if (f !== x) changed = true;
+      if (f !== x || f === null) changed = true;
       if (f !== null) out[k] = f;
     }
     if (!changed) return v;
@@ -88,7 +85,7 @@ export const ISTIO_FUNCS: FuncMap = {
     fn: (m: GoObject | null) => {
       const json = m?.toJSON() as JsonObject | null;
       if (!json) return '{}';
-      return proxyConfigJson(json, RELEASED_PROXY_DEFAULTS);
+      return proxyConfigJson(json);
     },
   },
   toYaml: { params: ['any'], fn: (v: unknown) => toYamlText(v) },
@@ -133,3 +130,67 @@ export const ISTIO_FUNCS: FuncMap = {
 /** Sprig's TxtFuncMap overlaid with Istio's functions, as parseDryTemplate builds it. */
 export const INJECTION_FUNCS: FuncMap = { ...SPRIG, ...ISTIO_FUNCS };
 
+/** The status port added to the excluded inbound ports (Istio's excludeInboundPort). */
+export function excludeInboundPort(port: string, excluded: string): string {
+  const portStr = port.trim();
+  if (portStr === '' || portStr === '0') return excluded;
+  const out: string[] = [];
+  for (const p of excluded.split(',')) {
+    if (p === portStr) return excluded;
+    if (p.trim() !== '') out.push(p.trim());
+  }
+  out.push(portStr);
+  return out.join(',');
+}
+
+/** Adds istio-cni to a Multus networks annotation (flat list or JSON), unless already there. */
+export function appendMultusNetwork(existing: string, network: string): string {
+  if (existing === '') return network;
+  const i = existing.lastIndexOf(']');
+  if (i !== -1) {
+    let networks: JsonObject[];
+    try {
+      networks = JSON.parse(existing);
+      if (!Array.isArray(networks)) return existing;
+    } catch {
+      return existing;
+    }
+    const slash = network.indexOf('/');
+    const ns = slash < 0 ? '' : network.slice(0, slash);
+    const name = slash < 0 ? network : network.slice(slash + 1);
+    if (networks.some((n) => n?.name === name && (n.namespace ?? '') === ns)) return existing;
+    const entry = ns === '' ? `, {"name": "${name}"}` : `, {"name": "${name}", "namespace": "${ns}"}`;
+    return existing.slice(0, i) + entry + existing.slice(i);
+  }
+  if (existing.split(',').some((n) => n.trim() === network)) return existing;
+  return `${existing}, ${network}`;
+}
+
+/** OTEL_RESOURCE_ATTRIBUTES when an OpenTelemetry provider asks for semantic-convention enrichment. */
+export function otelResourceAttributes(meshConfig: JsonObject, annos: JsonObject, labels: JsonObject, namespace: string, containers: JsonObject[]): string {
+  const providers: JsonObject[] = Array.isArray(meshConfig.extensionProviders) ? meshConfig.extensionProviders : [];
+  if (!providers.some((p) => p?.opentelemetry?.serviceAttributeEnrichment === 'OTEL_SEMANTIC_CONVENTIONS')) return '';
+  const attrs: string[] = [];
+  const ns = annos['resource.opentelemetry.io/service.namespace'];
+  if (ns) attrs.push(`service.namespace=${ns}`);
+  else if (namespace) attrs.push(`service.namespace=${namespace}`);
+  const version = annos['resource.opentelemetry.io/service.version'] || labels['app.kubernetes.io/version'];
+  if (version) attrs.push(`service.version=${version}`);
+  else if (containers.length === 1) {
+    let image = String(containers[0].image ?? '');
+    let digest = '';
+    const at = image.indexOf('@');
+    if (at >= 0) {
+      digest = image.slice(at + 1);
+      image = image.slice(0, at);
+    }
+    const colon = image.lastIndexOf(':');
+    const tag = colon > image.lastIndexOf('/') ? image.slice(colon + 1) : '';
+    if (tag && digest) attrs.push(`service.version=${tag}@${digest}`);
+    else if (digest || tag) attrs.push(`service.version=${digest || tag}`);
+  }
+  const instance = annos['resource.opentelemetry.io/service.instance.id'];
+  if (instance) attrs.push(`service.instance.id=${instance}`);
+  else if (containers.length > 0) attrs.push(`service.instance.id=${namespace}.$(POD_NAME).${containers[0].name}`);
+  return attrs.join(',');
+}

@@ -1,6 +1,6 @@
 /**
  * Native or classic sidecars, decided as the revision's istiod decides them, for the injections mesh renders itself
- * while a cluster is there (the revision's ConfigMaps, or the built-in template when the cluster has no Istio for
+ * while a cluster is there (the revision's ConfigMaps, or the built-in templates when the cluster has no Istio for
  * it). Through the webhook istiod decides itself. Istio 1.30 and 1.31 read ENABLE_NATIVE_SIDECARS from istiod's
  * environment ("true", "false" or "auto", "auto" when unset, anything else "false": pilot/pkg/features/pilot.go),
  * and in auto mode DetectNativeSidecar (pkg/kube/inject/webhook.go) asks the nodes: the pod's own node when it is

@@ -8,7 +8,7 @@
  *   1. explicit injector config files (the team's templates, rendered by mesh);
  *   2. with a cluster: the revision's injector webhook — what the cluster itself injects;
  *   3. the webhook cannot be reached: the revision's ConfigMaps (istio-sidecar-injector[-<rev>], istio[-<rev>]);
- *   4. no cluster (or no Istio in it): mesh's built-in template, and the answer says so.
+ *   4. no cluster (or no Istio in it): mesh's built-in templates (the pinned chart's), and the answer says so.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import { parse as parseYaml } from 'yaml';
@@ -22,11 +22,12 @@ import { INJECTOR_WEBHOOK_SUFFIX, ISTIO_NAMESPACE, REVISION_LABEL } from '../ist
 import { decideNativeSidecars, revisionNativeSidecars } from './native-sidecars';
 import { InjectorUnreachable, webhookInjector, webhookTarget, type InjectorWebhook } from './webhook';
 import type { JsonObject } from '../json-object';
+import chart from '../istio/istio-chart.json';
 
 const INJECT_CONFIGMAP = 'istio-sidecar-injector';
 const MESH_CONFIGMAP = 'istio';
 /** What the built-in engine's template is: for the "no cluster" answer. */
-export const BUILTIN_TEMPLATE = "mesh's built-in template (Istio 1.32-dev's sidecar template and chart defaults)";
+export const BUILTIN_TEMPLATE = `mesh's built-in templates (Istio ${chart.release}'s chart: its templates and default values)`;
 
 export type InjectionSourceKind = 'files' | 'webhook' | 'configmap' | 'builtin';
 
@@ -213,7 +214,7 @@ export async function resolveInjectionSource(request: InjectionRequest): Promise
   if (!webhook) {
     const maps = await readInjectorConfigMaps(kc, request);
     if (maps) return configMapSource(kc, maps, request, `no injector webhook for revision ${revision}`);
-    // The built-in template is a newer Istio's, whose default is auto: the cluster's nodes decide.
+    // The built-in chart's istiod default is auto: the cluster's nodes decide.
     const layout = request.builtin?.nativeSidecars !== undefined ? {} : await decideNativeSidecars(kc, 'auto', request.timeoutMs);
     return builtinSource(injectionSettings({ ...request.builtin, ...layout, revision: request.revision }), `the cluster has no Istio injector for revision ${revision}`);
   }

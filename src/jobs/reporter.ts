@@ -5,6 +5,7 @@ import type { AppStatus } from '../rollout/status';
 import type { RestartReport } from '../autoinject';
 import type { Job } from './job';
 import type { ProgressEvent, RolloutView } from './progress';
+import type { CanaryState } from '../traffic/canary';
 
 /** A message as the reporter rendered it; jobs carry it in their state and hand it back, never look inside. */
 export interface ReportMessage {
@@ -137,6 +138,23 @@ export interface PlanView {
   /** A rollback to this revision. */
   rollbackTo?: number;
   approval?: ApprovalView;
+  /** A traffic shift instead of a deploy: the Service's routes before and after, as text (`v1 80%, v2 20%`). */
+  traffic?: { service: string; before: string; after: string };
+}
+
+/** A traffic shift that was made (src/traffic): routes before and after, the revision that records it. */
+export interface TrafficShiftView {
+  label: string;
+  service: string;
+  namespace: string;
+  cluster?: string;
+  requestedBy: string;
+  before: string;
+  after: string;
+  revision: number;
+  /** Undoing the shift recorded as this revision (a rollback). */
+  undid?: number;
+  approvedBy?: string[];
 }
 
 /** One step in an approval's life, told in the plan's thread. */
@@ -148,7 +166,7 @@ export type ApprovalEvent =
   | { kind: 'rejected'; user: string; hash: string }
   | { kind: 'approved'; user: string; approvals: number; required: number }
   | { kind: 'not-started'; user: string; reason: string }
-  | { kind: 'starting'; user: string; approvals: number; required: number; hash: string };
+  | { kind: 'starting'; user: string; approvals: number; required: number; hash: string; shift?: boolean };
 
 export interface HistoryView {
   app: string;
@@ -165,8 +183,29 @@ export interface HistoryView {
     planHash?: string;
     rollbackTo?: number;
     objects: number;
+    /** A traffic shift: `helloworld: v1 100% → v1 80%, v2 20%`. */
+    traffic?: string;
   }[];
   limit: number;
+}
+
+/** A canary release's parent message: the weights now, the step, and how it ended. */
+export interface CanaryView extends Pick<CanaryState, 'id' | 'app' | 'service' | 'namespace' | 'cluster' | 'target' | 'stable' | 'steps' | 'intervalSeconds'> {
+  /** The routes now, as text (`v1 75%, v2 25%`). */
+  weights: string;
+  /** 1-based step whose weight is in place (0: none yet), of `steps`. */
+  step: number;
+  status: 'running' | 'finished' | 'failed' | 'cancelled';
+  reason?: string;
+  requestedBy: string;
+  /** What the gates judge: readiness only, or also the named Prometheus. */
+  metrics?: string;
+}
+
+/** One line of a canary's thread: a step that passed, the last step, a failure or a cancel. */
+export interface CanaryLine {
+  outcome: 'passed' | 'finished' | 'failed' | 'cancelled';
+  text: string;
 }
 
 /** How each job's answer looks; the reporter's renderers. */
@@ -183,6 +222,9 @@ export interface JobMessages {
   planDiff(diff: string, hash: string): { replies: ReportMessage[]; file?: ReportFile };
   approvalEvent(event: ApprovalEvent): ReportMessage;
   history(view: HistoryView): ReportMessage;
+  trafficShifted(view: TrafficShiftView): ReportMessage;
+  canary(view: CanaryView): ReportMessage;
+  canaryLine(line: CanaryLine): ReportMessage;
   /** A request the job turned down (an approval that does not apply, …); nothing was changed. */
   refused(reason: string): ReportMessage;
   /** A user's mistake (bad app, namespace, …) found by a one-step job. */

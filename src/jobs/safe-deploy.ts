@@ -3,7 +3,7 @@
 // rollout it then starts (the same engine for deploys, approved deploys and rollbacks).
 import type { Apps } from '../apps';
 import { startRollout, type RolloutRequest } from '../rollout/engine';
-import type { PendingApproval } from '../rollout/approval';
+import { readApproval, storeApproval, updateApproval, type PendingApproval } from '../rollout/approval';
 import type { ObjectRef } from '../rollout/preflight';
 import { planCounts, type RolloutPlan } from '../rollout/planner';
 import type { RolloutSource, RolloutState } from '../rollout/state';
@@ -12,12 +12,10 @@ import { formatProblem } from '../rollout/preflight';
 import { enforceGrants, protectionFor, type ApprovalCommand, type Job } from './job';
 import { UserError } from '../errors';
 import type { ApprovalEvent, PendingReply, PlanView, ReportMessage } from './reporter';
-import { appsOf, type JobDeps } from './state';
+import { appsOf, type JobDeps, type Prepared } from './state';
 
-/** What the job does next: answer (plan, history, approval state) or start a rollout. */
-export type Prepared =
-  | { kind: 'reply'; ok: boolean; reply: PendingReply }
-  | { kind: 'start'; rollout: RolloutState; label: string; origin?: string; requestedBy: string; reply?: PendingReply };
+export type { Prepared } from './state';
+
 
 interface Target {
   apps: Apps;
@@ -117,7 +115,7 @@ async function makePlan(t: Target, job: Job, deps: JobDeps): Promise<{ state: Ro
 
 async function requestApproval(t: Target, job: Job, deps: JobDeps, rule: NonNullable<Job['protections']>[number]): Promise<Prepared> {
   const { planSummary, planDiffText } = await import('../rollout/planner');
-  const { newApprovalId, readApproval, storeApproval, updateApproval } = await import('../rollout/approval');
+  const { newApprovalId } = await import('../rollout/approval');
   const { plan, state } = await makePlan(t, job, deps);
   const view = planView(t, plan, job.user);
   if (plan.problems.length > 0) return { kind: 'reply', ok: false, reply: planReply(deps, view, undefined) };
@@ -131,21 +129,32 @@ async function requestApproval(t: Target, job: Job, deps: JobDeps, rule: NonNull
     ...(t.rollbackTo !== undefined ? { rollbackTo: t.rollbackTo } : {}), ...(t.origin ? { origin: t.origin } : {}),
     plan: { hash: plan.identity.hash, summary: planSummary(plan) },
   };
-  const kc = await deps.kube(t.cluster);
-  await settlePrevious(kc, job, deps, plan.identity.hash, t.namespace, t.app);
+  return publishApproval(job, deps, rule, approval, view, planDiffText(plan));
+}
+
+/**
+ * Stores a pending approval (closing the app's earlier one), audits it and posts its plan message with the
+ * buttons; `diff` goes in the thread. For deploys, rollbacks and traffic shifts alike.
+ */
+export async function publishApproval(job: Job, deps: JobDeps, rule: NonNullable<Job['protections']>[number], approval: PendingApproval, view: PlanView, diff: string | undefined): Promise<Prepared> {
+  const kc = await deps.kube(approval.cluster);
+  await settlePrevious(kc, job, deps, approval.plan.hash, approval.namespace, approval.app);
   await storeApproval(kc, approval);
-  audit(deps, job, { event: 'approval-requested', command: job.text, app: t.app, namespace: t.namespace, ...(t.cluster ? { cluster: t.cluster } : {}), plan: plan.identity.hash, rule: rule.rule, validUntil: approval.validUntil });
+  audit(deps, job, { event: 'approval-requested', command: job.text, app: approval.app, namespace: approval.namespace, ...(approval.cluster ? { cluster: approval.cluster } : {}), plan: approval.plan.hash, rule: rule.rule, validUntil: approval.validUntil });
   const withApproval: PlanView = { ...view, approval: approvalView(approval) };
-  const requested = deps.reporter.messages.approvalEvent({ kind: 'requested', user: job.user, hash: plan.identity.hash, command: job.text, approvals: rule.approvals, rule: rule.rule, validUntil: approval.validUntil });
-  const reply = planReply(deps, withApproval, planDiffText(plan), [requested]);
+  const requested = deps.reporter.messages.approvalEvent({ kind: 'requested', user: job.user, hash: approval.plan.hash, command: job.text, approvals: rule.approvals, rule: rule.rule, validUntil: approval.validUntil });
+  const reply = planReply(deps, withApproval, diff, [requested]);
   // Posted here rather than with the job's replies so the record knows its message: decisions update that
   // message, and a later request can close it. When Slack is away the reply is delivered later without that.
   const postedTs = await deps.reporter.post(job.channel, reply.message).catch(() => undefined);
   if (postedTs === undefined) return { kind: 'reply', ok: true, reply };
-  const stored = await readApproval(kc, t.namespace, t.app);
+  const stored = await readApproval(kc, approval.namespace, approval.app);
   if (stored?.approval.id === approval.id) await updateApproval(kc, { ...stored.approval, messageTs: postedTs }, stored.resourceVersion);
   return { kind: 'reply', ok: true, reply: { ...reply, postedTs } };
 }
+
+/** publishApproval for a job's shift (src/jobs/traffic.ts), which cannot import this module back. */
+const publisher = (job: Job, deps: JobDeps) => (rule: NonNullable<Job['protections']>[number], approval: PendingApproval, view: PlanView) => publishApproval(job, deps, rule, approval, view, undefined);
 
 /**
  * A new request replaces the app's earlier pending plan: that one is closed — as expired when its time had
@@ -176,6 +185,12 @@ function approvalView(a: PendingApproval): NonNullable<PlanView['approval']> {
   };
 }
 
+/** The routes before and after of an approval's shift, as its plan message shows them. */
+function trafficLines(change: NonNullable<PendingApproval['traffic']>): NonNullable<PlanView['traffic']> {
+  const routes = (r: typeof change.before) => (r ? r.map((x) => `${x.subset} ${x.weight}%`).join(', ') : 'no routing by mesh (the Service spreads requests over all its pods)');
+  return { service: change.service, before: routes(change.before), after: routes(change.after) };
+}
+
 /** The plan message re-rendered from the stored approval (counts from its summary), for chat.update. */
 function approvalMessage(deps: JobDeps, a: PendingApproval): ReportMessage {
   const counts = { create: 0, change: 0, unchanged: 0, delete: 0 };
@@ -197,6 +212,7 @@ function approvalMessage(deps: JobDeps, a: PendingApproval): ReportMessage {
     label: a.label, namespace: a.namespace, ...(a.cluster ? { cluster: a.cluster } : {}), ...(a.origin ? { origin: a.origin } : {}),
     requestedBy: a.requester, hash: a.plan.hash, stages: [...stages].map(([name, c]) => ({ name, counts: c })), counts, deleted, problems: [],
     ...(a.rollbackTo !== undefined ? { rollbackTo: a.rollbackTo } : {}), approval: approvalView(a),
+    ...(a.traffic ? { traffic: trafficLines(a.traffic) } : {}),
   });
 }
 
@@ -250,6 +266,19 @@ async function decide(job: Job & { command: ApprovalCommand }, deps: JobDeps): P
       return save({ ...a, approvals, status: 'refused', reason }, 'approval-refused', { kind: 'not-started', user: job.user, reason }, false, { reason });
     }
   }
+  if (a.traffic) {
+    const traffic = await import('./traffic');
+    const checked = await traffic.recheckShift(deps, { ...a, traffic: a.traffic });
+    if ('reason' in checked) {
+      return save({ ...a, approvals, status: 'refused', reason: checked.reason }, 'approval-refused', { kind: 'not-started', user: job.user, reason: checked.reason }, false, { reason: checked.reason });
+    }
+    const decidedShift = await save({ ...a, approvals, status: 'approved', decidedBy: job.user }, 'approval-approved', { kind: 'starting', user: job.user, approvals: approvals.length, required: a.approvalsRequired, hash: a.plan.hash, shift: true }, true);
+    if (decidedShift.kind !== 'reply' || !decidedShift.ok) return decidedShift;
+    const made = await traffic.makeApprovedShift(deps, { ...a, traffic: a.traffic }, checked.prepared, approvals.map((x) => x.user));
+    if (made.kind !== 'reply') return made;
+    const reply = decidedShift.reply;
+    return { kind: 'reply', ok: true, reply: reply.updateTs ? { ...reply, thread: [...(reply.thread ?? []), made.reply.message] } : made.reply };
+  }
   const approved: PendingApproval = { ...a, approvals, status: 'approved', decidedBy: job.user };
   // The app's limits as the registry says now (a tightened registry applies to plans approved before).
   const { registeredScope } = await import('../apps/rollout');
@@ -267,6 +296,7 @@ async function decide(job: Job & { command: ApprovalCommand }, deps: JobDeps): P
 
 async function history(job: Job & { command: { kind: 'history' } }, deps: JobDeps): Promise<Prepared> {
   const { readHistory, DEFAULT_HISTORY_LIMIT } = await import('../rollout/record');
+  const { describeChange } = await import('../traffic/plan');
   const apps = await appsOf(deps);
   const cluster = job.command.cluster ?? apps.registry.defaultCluster;
   const namespace = job.namespace ?? 'default';
@@ -274,9 +304,20 @@ async function history(job: Job & { command: { kind: 'history' } }, deps: JobDep
   const revisions = await readHistory(await deps.kube(job.command.cluster), namespace, job.command.app);
   const message = deps.reporter.messages.history({
     app: job.command.app, namespace, ...(cluster ? { cluster } : {}), limit: deps.historyLimit ?? DEFAULT_HISTORY_LIMIT,
-    revisions: revisions.map((r) => ({ ...r, objects: r.objects.length })),
+    revisions: revisions.map(({ traffic, ...r }) => ({ ...r, objects: r.objects.length, ...(traffic ? { traffic: describeChange(traffic) } : {}) })),
   });
   return { kind: 'reply', ok: true, reply: { visibility: 'ephemeral', message } };
+}
+
+/** A rollback whose target is a traffic shift (src/rollout/record.ts `trafficRollbackTarget`): its routes restored. */
+async function trafficRollbackOf(job: Job & { command: { kind: 'rollback' } }, deps: JobDeps): Promise<Prepared | undefined> {
+  const { readHistory, trafficRollbackTarget } = await import('../rollout/record');
+  const traffic = await import('./traffic');
+  const target = await traffic.shiftTargetOf(job, deps);
+  const found = trafficRollbackTarget(await readHistory(await deps.kube(target.cluster), target.namespace, target.app), job.command.to);
+  if (!found) return undefined;
+  const undid = job.command.to === undefined ? { undid: found.revision } : {};
+  return traffic.trafficJob(job, deps, { ...target, service: found.service }, { restore: found.routes }, { planOnly: job.command.plan === true, publish: publisher(job, deps), ...undid });
 }
 
 /** Deploy, inject --apply, rollback, an approval decision or history: what to answer, or which rollout to start. */
@@ -284,6 +325,15 @@ export async function prepareJob(job: Job, deps: JobDeps): Promise<Prepared> {
   const command = job.command;
   if (command.kind === 'history') return history(job as Job & { command: typeof command }, deps);
   if (command.kind === 'approval') return decide(job as Job & { command: ApprovalCommand }, deps);
+  if (command.kind === 'shift') {
+    const traffic = await import('./traffic');
+    const shiftJob = job as Job & { command: typeof command };
+    return traffic.trafficJob(job, deps, await traffic.shiftTargetOf(shiftJob, deps), { weights: command.weights }, { planOnly: command.plan === true, publish: publisher(job, deps) });
+  }
+  if (command.kind === 'rollback') {
+    const undo = await trafficRollbackOf(job as Job & { command: typeof command }, deps);
+    if (undo) return undo;
+  }
   let target: Target;
   let planOnly: boolean;
   if (command.kind === 'rollback') {

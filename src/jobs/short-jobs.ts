@@ -115,11 +115,14 @@ async function appStatus(job: Job & { command: { kind: 'status' } }, deps: JobDe
 }
 
 async function cancel(job: Job & { command: { kind: 'cancel' } }, deps: JobDeps): Promise<ShortJobResult> {
-  const { requestCancel } = await import('../rollout/engine');
   const id = job.command.rolloutId;
   const { registry } = await appsOf(deps);
   enforceGrants(job, job.command.cluster ?? registry.defaultCluster, registry.defaultCluster, id.split('.')[1]);
-  const found = await requestCancel(await deps.kube(job.command.cluster), id, `Slack user ${job.user}`);
+  const kc = await deps.kube(job.command.cluster);
+  // A canary's id reads `<namespace>.<service>.canary-…` (src/jobs/canary.ts); its next step sees the mark.
+  const found = /\.canary-[^.]+$/.test(id)
+    ? await (await import('../traffic/cluster')).requestCanaryCancel(kc, id, `Slack user ${job.user}`)
+    : await (await import('../rollout/engine')).requestCancel(kc, id, `Slack user ${job.user}`);
   return { ok: found, reply: toRequester(deps.reporter.messages.cancelRequested(id, found)) };
 }
 

@@ -3,6 +3,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Apps } from '../apps';
 import type { RolloutState } from '../rollout/state';
+import type { CanaryState } from '../traffic/canary';
 import type { Job } from './job';
 import type { JobReporter, PendingReply, ProgressReport } from './reporter';
 
@@ -33,10 +34,17 @@ export interface JobDeps {
   historyLimit?: number;
 }
 
+/** What a deploy-like job does next: answer (plan, history, approval state) or start a rollout. */
+export type Prepared =
+  | { kind: 'reply'; ok: boolean; reply: PendingReply }
+  | { kind: 'start'; rollout: RolloutState; label: string; origin?: string; requestedBy: string; reply?: PendingReply };
+
 export interface JobState {
   job: Job;
   phase: 'run' | 'notify' | 'done';
   rollout?: RolloutState;
+  /** A canary release in progress (src/jobs/canary.ts). */
+  canary?: CanaryState;
   progress?: ProgressReport;
   reply?: PendingReply;
   outcome?: 'succeeded' | 'failed' | 'cancelled';

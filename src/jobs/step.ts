@@ -125,7 +125,7 @@ async function rolloutStep(state: JobState, deps: JobDeps): Promise<JobState> {
 /** Jobs that plan, ask for approval or start a rollout (src/jobs/safe-deploy.ts) rather than answer at once. */
 function isPrepared(job: Job): boolean {
   const kind = job.command.kind;
-  return kind === 'deploy' || kind === 'rollback' || kind === 'history' || kind === 'approval' || (kind === 'inject' && job.command.apply);
+  return kind === 'deploy' || kind === 'rollback' || kind === 'shift' || kind === 'history' || kind === 'approval' || (kind === 'inject' && job.command.apply);
 }
 
 /** The first step of a deploy-like job: answer (plan, approval, history), or post the rollout and start it. */
@@ -157,6 +157,8 @@ export async function stepJob(input: JobState | { job: Job }, deps: JobDeps): Pr
   if (state.phase === 'notify') return notify(state, deps);
   try {
     if (state.rollout) return await rolloutStep(state, deps);
+    if (state.canary) return await (await import('./canary')).canaryStep(state, deps, notify);
+    if (state.job.command.kind === 'canary') return await (await import('./canary')).startCanary(state, deps, notify);
     if (isPrepared(state.job)) return await beginJob(state, deps);
     const result = await runShortJob(state.job, deps);
     return await notify({ ...state, reply: result.reply, outcome: result.ok ? 'succeeded' : 'failed' }, deps);

@@ -158,6 +158,9 @@ function namespaceRules(apps: AppKinds[]): Rule[] {
     // bot may create Deployments here anyway). The Restart button: the pod template's restart annotation.
     { apiGroups: [''], resources: ['pods'], verbs: ['create'] },
     { apiGroups: ['apps'], resources: ['deployments', 'statefulsets', 'daemonsets'], verbs: ['get', 'patch'] },
+    // shift, canary and their rollback: mesh's own DestinationRule and VirtualService per Service (server-side
+    // apply), listed to find another owner's for the same host, deleted when a rollback returns to no routing.
+    { apiGroups: ['networking.istio.io'], resources: ['destinationrules', 'virtualservices'], verbs: ['get', 'list', 'create', 'patch', 'delete'] },
     // Mesh's own Leases: created (create cannot be limited by name), then read and written by name only.
     { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
     { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'update', 'patch', 'delete'], resourceNames: leaseNames },

@@ -12,6 +12,7 @@ import { updateLease } from '../kube/lease';
 import type { KubeObject } from '../kube/types';
 import type { ObjectRef } from './preflight';
 import type { RolloutSource } from './state';
+import type { TrafficChange } from './record';
 
 export type ApprovalStatus = 'pending' | 'approved' | 'rejected' | 'expired' | 'refused';
 
@@ -45,6 +46,8 @@ export interface PendingApproval {
   rollbackTo?: number;
   origin?: string;
   plan: { hash: string; summary: string[] };
+  /** A traffic shift rather than a rollout (`source` is then empty): what the approval makes of the routes. */
+  traffic?: TrafficChange & { app: string; undid?: number };
   /** The plan message in the channel, once posted: decisions update it and reply in its thread. */
   messageTs?: string;
 }

@@ -89,6 +89,15 @@ export interface Revision {
   objects: ObjectRef[];
   /** This revision was a rollback to that one. */
   rollbackTo?: number;
+  /** A traffic shift (src/traffic): the Service's routes before and after; it deployed nothing (no source files, no objects). */
+  traffic?: TrafficChange;
+}
+
+/** Weighted routes of a Service between its version subsets; `before` absent: mesh routed nothing. */
+export interface TrafficChange {
+  service: string;
+  before?: { subset: string; weight: number }[];
+  after?: { subset: string; weight: number }[];
 }
 
 export const DEFAULT_HISTORY_LIMIT = 10;
@@ -217,6 +226,37 @@ async function createRevision(kc: KubeConfig, secret: RevisionSecret): Promise<b
  * rollout id). Two rollouts recording at once (a lost lock's old holder and its new one) get different numbers.
  * Throws when the history could not be written: the caller tells the user.
  */
+/**
+ * Writes the revision of `rolloutId` (rewriting its own on a re-run, else taking the next number), moving a legacy
+ * history into Secrets first; shared by rollouts and traffic shifts.
+ */
+async function storeRevision(kc: KubeConfig, namespace: string, app: string, rolloutId: string, entry: (revision: number) => Revision): Promise<{ recorded: number; legacy: Awaited<ReturnType<typeof legacyHistory>> }> {
+  const legacy = await legacyHistory(kc, namespace, app);
+  let recorded: number | undefined;
+  for (let attempt = 0; attempt < 5 && recorded === undefined; attempt += 1) {
+    const secrets = await historySecrets(kc, namespace, app);
+    const numbers = new Set(secrets.map(numberOf));
+    // The history of an earlier mesh version moves into Secrets first, so its numbers stay taken.
+    for (const old of legacy.revisions.filter((r) => !numbers.has(r.revision))) {
+      await createRevision(kc, revisionSecret(namespace, app, old, revisionPayload(old)));
+      numbers.add(old.revision);
+    }
+    const own = secrets.find((s) => s.metadata.annotations?.[ROLLOUT_ANNOTATION] === rolloutId);
+    if (own) {
+      const revision = entry(numberOf(own));
+      const secret = revisionSecret(namespace, app, revision, revisionPayload(revision));
+      await replaceObject(kc, { ...secret, metadata: { ...secret.metadata, resourceVersion: own.metadata.resourceVersion } });
+      recorded = revision.revision;
+      break;
+    }
+    const revision = entry(Math.max(0, ...numbers) + 1);
+    if (await createRevision(kc, revisionSecret(namespace, app, revision, revisionPayload(revision)))) recorded = revision.revision;
+  }
+  if (recorded === undefined) throw new Error(`other rollouts of ${app} kept taking the next revision number`);
+  if (recorded === undefined) throw new Error(`other rollouts of ${app} kept taking the next revision number`);
+  return { recorded, legacy };
+}
+
 export async function recordRevision(
   kc: KubeConfig,
   state: RolloutState,
@@ -237,28 +277,7 @@ export async function recordRevision(
     source, inject: state.inject, objects,
     ...(state.rollbackTo !== undefined ? { rollbackTo: state.rollbackTo } : {}),
   });
-  const legacy = await legacyHistory(kc, namespace, app);
-  let recorded: number | undefined;
-  for (let attempt = 0; attempt < 5 && recorded === undefined; attempt += 1) {
-    const secrets = await historySecrets(kc, namespace, app);
-    const numbers = new Set(secrets.map(numberOf));
-    // The history of an earlier mesh version moves into Secrets first, so its numbers stay taken.
-    for (const old of legacy.revisions.filter((r) => !numbers.has(r.revision))) {
-      await createRevision(kc, revisionSecret(namespace, app, old, revisionPayload(old)));
-      numbers.add(old.revision);
-    }
-    const own = secrets.find((s) => s.metadata.annotations?.[ROLLOUT_ANNOTATION] === state.id);
-    if (own) {
-      const revision = entry(numberOf(own));
-      const secret = revisionSecret(namespace, app, revision, revisionPayload(revision));
-      await replaceObject(kc, { ...secret, metadata: { ...secret.metadata, resourceVersion: own.metadata.resourceVersion } });
-      recorded = revision.revision;
-      break;
-    }
-    const revision = entry(Math.max(0, ...numbers) + 1);
-    if (await createRevision(kc, revisionSecret(namespace, app, revision, revisionPayload(revision)))) recorded = revision.revision;
-  }
-  if (recorded === undefined) throw new Error(`other rollouts of ${app} kept taking the next revision number`);
+  const { recorded, legacy } = await storeRevision(kc, namespace, app, state.id, entry);
   await pruneHistory(kc, namespace, app, limit);
   if (outcome === 'succeeded' || (legacy.present && legacy.readable)) await writeDeployedRecord(kc, state, outcome, at);
   return recorded;
@@ -282,6 +301,41 @@ async function writeDeployedRecord(kc: KubeConfig, state: RolloutState, outcome:
     return { write: { ...base, metadata: { ...base.metadata, labels, annotations: deployed }, spec: {} }, result: undefined };
   });
   if (!written) throw new Error(`the deployed record ${state.namespace}/${recordName(state.app)} kept changing under concurrent writers`);
+}
+
+/**
+ * Appends a traffic shift to the app's history (a revision Secret, the same bound as rollouts); it changes no "deployed"
+ * record. Idempotent per `id`.
+ */
+export async function recordTrafficRevision(
+  kc: KubeConfig,
+  shift: { id: string; app: string; namespace: string; cluster?: string; by: string; at: string; approvedBy?: string[]; planHash?: string; rollbackTo?: number; traffic: TrafficChange },
+  limit = DEFAULT_HISTORY_LIMIT,
+): Promise<number> {
+  const entry = (revision: number): Revision => ({
+    revision, rolloutId: shift.id, outcome: 'succeeded', at: shift.at, by: shift.by,
+    ...(shift.approvedBy?.length ? { approvedBy: shift.approvedBy } : {}),
+    ...(shift.cluster ? { cluster: shift.cluster } : {}),
+    ...(shift.planHash ? { planHash: shift.planHash } : {}),
+    source: { kind: 'manifests', files: [] }, inject: false, objects: [],
+    ...(shift.rollbackTo !== undefined ? { rollbackTo: shift.rollbackTo } : {}),
+    traffic: shift.traffic,
+  });
+  const { recorded } = await storeRevision(kc, shift.namespace, shift.app, shift.id, entry);
+  await pruneHistory(kc, shift.namespace, shift.app, limit);
+  return recorded;
+}
+
+/**
+ * What `rollback` restores when it is about traffic: the newest revision is a shift (its routes before), or
+ * `to` names a shift (its routes after). Undefined: the rollback is a deploy's.
+ */
+export function trafficRollbackTarget(history: Revision[], to: number | undefined): { revision: number; service: string; routes?: TrafficChange['after'] } | undefined {
+  const chosen = to !== undefined ? history.find((r) => r.revision === to) : history[0];
+  if (!chosen?.traffic) return undefined;
+  const { service, before, after } = chosen.traffic;
+  if (to !== undefined) return { revision: chosen.revision, service, ...(after ? { routes: after } : {}) };
+  return { revision: chosen.revision, service, ...(before ? { routes: before } : {}) };
 }
 
 /** Every record on the cluster (all namespaces), newest first. */
@@ -308,7 +362,7 @@ export function rollbackTarget(history: Revision[], to: number | undefined): { t
   if (!newest) throw new UserError('there is no recorded revision to roll back to');
   const target = to !== undefined
     ? history.find((r) => r.revision === to)
-    : history.find((r) => r.revision < newest.revision && r.outcome === 'succeeded');
+    : history.find((r) => r.revision < newest.revision && r.outcome === 'succeeded' && !r.traffic);
   if (!target) {
     const known = history.map((r) => `#${r.revision} ${r.outcome}`).join(', ');
     throw new UserError(to !== undefined ? `revision ${to} is not in the history (kept: ${known})` : `no earlier revision succeeded (kept: ${known})`);

@@ -235,7 +235,7 @@ async function decideAndDispatch(intent: Intent, source: 'command' | 'button', c
   };
   // A change to a protected namespace waits for approval (deploys) or is refused (autoinject, Restart); the job
   // matches cluster and app once it resolved them.
-  const changes = kind === 'rollback' || (kind === 'deploy' && !intent.command.plan) || (kind === 'inject' && intent.command.apply)
+  const changes = kind === 'rollback' || kind === 'canary' || ((kind === 'deploy' || kind === 'shift') && !intent.command.plan) || (kind === 'inject' && intent.command.apply)
     || (kind === 'autoinject' && intent.command.action !== 'status') || kind === 'restart';
   const protections = changes && intent.namespace ? protectionsOf(policy, intent.namespace) : [];
   if (protections.length > 0) {

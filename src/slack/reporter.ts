@@ -4,7 +4,7 @@ import type { Job } from '../jobs/job';
 import type { JobMessages, JobReporter, PendingReply, UndeliveredReply } from '../jobs/reporter';
 import { flushProgress, newNotifier, recordProgress } from './notifier';
 import { renderAutoinject, renderInjectPreview } from './render/inject';
-import { renderApprovalEvent, renderHistory, renderPlanDiff, renderPlanMessage } from './render/plan';
+import { renderApprovalEvent, renderCanary, renderCanaryLine, renderHistory, renderPlanDiff, renderPlanMessage, renderTrafficShifted } from './render/plan';
 import { renderAppList, renderCancelRequested, renderJobFailed, renderNotAJob, renderRefused, renderRestarted, renderStatus, renderUserError } from './render/replies';
 import { uploadFile, type SlackApi } from './webapi';
 import { errorMessage } from '../errors';
@@ -20,6 +20,9 @@ const slackMessages: JobMessages = {
   planDiff: renderPlanDiff,
   approvalEvent: renderApprovalEvent,
   history: renderHistory,
+  trafficShifted: renderTrafficShifted,
+  canary: renderCanary,
+  canaryLine: renderCanaryLine,
   refused: renderRefused,
   userError: renderUserError,
   jobFailed: renderJobFailed,

@@ -3,8 +3,10 @@ import { decodeDocument } from './decode';
 import { splitDocuments } from './split';
 
 export interface ManifestDocument {
-  /** The document's text exactly as Kubernetes' YAMLReader yields it (separator lines excluded). */
+  /** The document's text as Kubernetes' YAMLReader yields it, less a separator line that opened it. */
   raw: string;
+  /** That separator line ("---…\n"), or "" (see RawDocument.separator). */
+  separator: string;
   /** 1-based line of the document's first line in the whole input. */
   startLine: number;
   /** Plain JSON-compatible data, decoded as Kubernetes (sigs.k8s.io/yaml) would. */
@@ -38,7 +40,12 @@ export function parseManifests(text: string, source: string, limits: ParseLimits
  * file holds one decoded document instead of all). The size and document-count limits are checked before the
  * first document is yielded; a document that does not decode throws when it is reached.
  */
-export function* eachManifest(text: string, source: string, limits: ParseLimits = {}): Generator<ManifestDocument> {
+export function* eachManifest(
+  text: string,
+  source: string,
+  limits: ParseLimits = {},
+  framing: { blankDocuments?: boolean } = {},
+): Generator<ManifestDocument> {
   const maxBytes = limits.maxBytes ?? DEFAULT_PARSE_LIMITS.maxBytes;
   if (text.length > maxBytes || Buffer.byteLength(text, 'utf8') > maxBytes) {
     throw new UserError(`${source}: input is larger than ${formatBytes(maxBytes)}`);
@@ -47,8 +54,13 @@ export function* eachManifest(text: string, source: string, limits: ParseLimits 
     maxAliasCount: limits.maxAliasCount ?? DEFAULT_PARSE_LIMITS.maxAliasCount,
     maxDepth: limits.maxDepth ?? DEFAULT_PARSE_LIMITS.maxDepth,
   };
-  const documents = splitDocuments(text, source, limits.maxDocuments ?? DEFAULT_PARSE_LIMITS.maxDocuments);
-  for (const { raw, startLine } of documents) yield { raw, startLine, value: decodeDocument(raw, source, startLine, decodeLimits) };
+  const documents = splitDocuments(text, source, {
+    maxDocuments: limits.maxDocuments ?? DEFAULT_PARSE_LIMITS.maxDocuments,
+    blankDocuments: framing.blankDocuments,
+  });
+  for (const { raw, startLine, separator } of documents) {
+    yield { raw, startLine, separator, value: decodeDocument(raw, source, startLine, decodeLimits) };
+  }
 }
 
 function formatBytes(bytes: number): string {

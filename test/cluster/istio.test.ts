@@ -55,6 +55,19 @@ describe('real Istio on the local cluster: what is applied', () => {
     expect(validatorConfigName(objects)).toBe('istio-validator-istio-system');
   });
 
+  it('adds istiod-default-validator for the default revision, as istioctl install does: the revision validator matches only objects labelled istio.io/rev', () => {
+    const labelled = manifest.replace('metadata: {name: istio-validator-istio-system, labels: {app: istiod}}', 'metadata: {name: istio-validator-istio-system, labels: {app: istiod, istio.io/rev: default}}');
+    const added = localIstioObjects(labelled, 'https://127.0.0.1:4443').find((o) => o.metadata.name === 'istiod-default-validator')!;
+    expect(added.metadata.labels).toMatchObject({ 'istio.io/rev': 'default' });
+    expect(added.webhooks).toEqual([expect.objectContaining({
+      name: 'validation.istio.io', clientConfig: { url: 'https://127.0.0.1:4443/validate' }, failurePolicy: 'Ignore',
+      rules: [expect.objectContaining({ apiGroups: expect.arrayContaining(['networking.istio.io']), operations: ['CREATE', 'UPDATE'] })],
+    })]);
+    expect(added.webhooks[0].objectSelector).toBeUndefined();
+    // A canary revision's manifest (its validator labelled with its own revision) gets none.
+    expect(localIstioObjects(labelled.replace('istio.io/rev: default}}\nwebhooks:\n- name: rev.validation', 'istio.io/rev: canary}}\nwebhooks:\n- name: rev.validation'), 'https://127.0.0.1:4443').some((o) => o.metadata.name === 'istiod-default-validator')).toBe(false);
+  });
+
   it('knows the REST path of each kind, and names a kind it cannot apply', () => {
     expect(objects.map(objectPath)).toEqual([
       '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/virtualservices.networking.istio.io',

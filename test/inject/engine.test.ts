@@ -6,6 +6,7 @@ import { canonicalQuantity } from '../../src/inject/quantity';
 import { normalize } from '../../src/inject/normalize';
 import { nativeSidecarsSupported } from '../../src/inject/settings';
 import { loadCases, readInject, settingsFor } from './cases';
+import { withoutVersionDeltas } from '../support/real-istio';
 import type { JsonObject } from '../../src/json-object';
 
 const defaults = injectionSettings();
@@ -61,7 +62,7 @@ describe('kinds and apiVersions', () => {
     const out = docs(inject(old).output)[0];
     expect(out.apiVersion).toBe('extensions/v1beta1');
     expect(out.spec.template.spec.initContainers.map((c: JsonObject) => c.name)).toEqual(['istio-init', 'istio-proxy']);
-    const cron = inject(readInject('cronjob.yaml').replace('batch/v1', 'batch/v1beta1')).output;
+    const cron = withoutVersionDeltas(inject(readInject('cronjob.yaml').replace('batch/v1', 'batch/v1beta1')).output);
     expect(cron).toBe(readInject('cronjob.yaml.injected').replace('batch/v1\n', 'batch/v1beta1\n').replace('apis/batch/v1/', 'apis/batch/v1beta1/'));
   });
 
@@ -252,6 +253,30 @@ spec:
   });
 });
 
+describe("typed normalisation follows Kubernetes' own types (k8s-schema.json, generated from k8s.io/api)", () => {
+  const withVolume = (volume: string) =>
+    deployment().replace('      containers:\n', `      volumes:\n      - ${volume}\n      containers:\n`);
+
+  it('drops fields a volume source does not have and zero values of its omitempty fields', () => {
+    const out = docs(inject(withVolume('{name: ceph, rbd: {monitors: [m], image: i, imageformat: "2", imagefeatures: layering}}')).output)[0];
+    const volume = (pod: JsonObject, name: string) => pod.spec.template.spec.volumes.find((v: JsonObject) => v.name === name);
+    expect(volume(out, 'ceph')).toEqual({ name: 'ceph', rbd: { monitors: ['m'], image: 'i' } });
+    const gluster = docs(inject(withVolume('{name: g, glusterfs: {endpoints: e, path: p, readOnly: false}}')).output)[0];
+    expect(volume(gluster, 'g')).toEqual({ name: 'g', glusterfs: { endpoints: 'e', path: 'p' } });
+  });
+
+  it('writes selector: null for a DaemonSet without one, as apps/v1 has no omitempty there', () => {
+    const ds = deployment().replace('kind: Deployment', 'kind: DaemonSet').replace('apps/v1', 'extensions/v1beta1').replace('  selector:\n    matchLabels: {app: web}\n', '');
+    expect(inject(ds).output).toContain('spec:\n  selector: null\n');
+  });
+
+  it('refuses a wrongly typed field of a volume source', () => {
+    expect(() => inject(withVolume('{name: disk, fc: {targetWWNs: [w], lun: "0"}}'))).toThrow(
+      'spec.template.spec.volumes[0].fc.lun: expected an integer, got string "0"',
+    );
+  });
+});
+
 describe('typed normalisation errors name the full path of the bad value', () => {
   const dep = (containers: unknown, labels: unknown = { app: 'a' }, volumes?: unknown) => ({
     apiVersion: 'apps/v1',
@@ -271,11 +296,26 @@ describe('typed normalisation errors name the full path of the bad value', () =>
   });
 });
 
-describe('templates', () => {
-  it('accepts the sidecar template and rejects others by name', () => {
-    const withTemplates = (t: string) => deployment(`\n      annotations: {inject.istio.io/templates: "${t}"}`);
-    expect(inject(withTemplates('sidecar')).workloads[0].injected).toBe(true);
-    expect(() => inject(withTemplates('sidecar,gateway'))).toThrow('test.yaml:1: Deployment "web": requested template "gateway" not found; have sidecar');
+describe('templates: every template of the pinned chart is built in', () => {
+  const withTemplates = (t: string) => deployment(`\n      annotations: {inject.istio.io/templates: "${t}"}`);
+  const containers = (t: string) => {
+    const pod = docs(inject(withTemplates(t)).output)[0].spec.template.spec;
+    return [...(pod.initContainers ?? []), ...pod.containers].map((c: JsonObject) => c.name);
+  };
+
+  it('renders sidecar, gateway, grpc-agent, grpc-simple and their combinations', () => {
+    expect(containers('sidecar')).toEqual(['istio-init', 'istio-proxy', 'web']);
+    expect(containers('grpc-agent')).toEqual(['web', 'istio-proxy']);
+    expect(containers('grpc-simple')).toEqual(['grpc-bootstrap-init', 'web']);
+    expect(containers('sidecar,grpc-simple')).toEqual(['istio-init', 'istio-proxy', 'grpc-bootstrap-init', 'web']);
+    const gateway = docs(inject(withTemplates('gateway')).output)[0].spec.template.spec.containers;
+    expect(gateway.find((c: JsonObject) => c.name === 'istio-proxy').args.slice(0, 2)).toEqual(['proxy', 'router']);
+  });
+
+  it('refuses a template the chart does not have, naming the ones it has', () => {
+    expect(() => inject(withTemplates('sidecar,bogus'))).toThrow(
+      'test.yaml:1: Deployment "web": requested template "bogus" not found; have agentgateway, agentgateway-waypoint, gateway, grpc-agent, grpc-simple, kube-gateway, sidecar, waypoint',
+    );
   });
 });
 
@@ -284,5 +324,19 @@ describe('raw pass-through as Kubernetes YAMLReader yields it', () => {
     expect(inject('kind: ConfigMap\r\nmetadata: {name: a}\r\n---\r\nkind: Secret').output).toBe(
       'kind: ConfigMap\nmetadata: {name: a}\n---\nkind: Secret\n---\n',
     );
+  });
+
+  it('keeps a separator that opens a document it does not re-encode, blank documents and comment-only ones', () => {
+    const svc = 'kind: Service\nmetadata: {name: a}\n';
+    expect(inject(`--- # the first\r\n${svc}---\n---\n# only a comment\n---\n\n---\n`).output).toBe(
+      `--- # the first\n${svc}---\n---\n# only a comment\n---\n\n---\n`,
+    );
+    expect(inject('---\n---\n').output).toBe('---\n---\n');
+  });
+
+  it('re-encodes a workload without the separator that opened it', () => {
+    const out = inject(`---\n${deployment()}---\n---\n${deployment()}`).output;
+    expect(out.startsWith('apiVersion: apps/v1\n')).toBe(true);
+    expect(out.split(/^---\n/m)).toHaveLength(3);
   });
 });

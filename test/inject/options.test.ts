@@ -1,9 +1,9 @@
 // Values and mesh-config options beyond the CASES.md settings (CNI, TPROXY, pull policy, status port,
 // mTLS certs, proxy resources, tracing, OTel, localhost probes). Our own inputs; the rules come from
-// the injection template at Istio 1.32-dev.
+// the chart templates of the pinned Istio (1.31), which the built-in injector renders.
 import { parseAllDocuments } from 'yaml';
 import { injectManifests, injectionSettings } from '../../src/inject';
-import { appendMultusNetwork } from '../../src/inject/template-cni';
+import { appendMultusNetwork } from '../../src/inject/template-funcs';
 import type { JsonObject } from '../../src/json-object';
 
 const POD = `apiVersion: v1

@@ -114,6 +114,23 @@ describe('an app repository writer cannot take the cluster over through a namesp
     await nothingApplied(ns.name);
   });
 
+  it('a Namespace alone, which the bot\'s RBAC would let it create, is refused by the app scope as the bot', async () => {
+    shop.commit({ 'k8s/takeover.yaml': takeover(ns.name).split('---\n')[1]! }, 'only a Namespace now');
+    const seen: string[] = [];
+    const session = await startConsole({ env: { MESH_APPS: registry(), SHOP_TOKEN: TOKEN, MESH_GIT_CACHE_DIR: cacheDir }, kube: async () => bot.kc, policy, stageTimeoutMs: 30_000 });
+    try {
+      session.standin.events.on('event', (e: StandinEvent) => {
+        if ('message' in e) seen.push(blocksToText(e.message.blocks, e.message.text));
+      });
+      await session.send(`/mesh deploy shop -n ${ns.name}`);
+      await session.runner.idle();
+    } finally {
+      await session.close();
+    }
+    expect(seen.join('\n')).toContain(`k8s/takeover.yaml:1 Namespace/${takenName}: app scope rule "clusterResources"`);
+    await nothingApplied(ns.name);
+  });
+
   it('a namespace the app does not list is refused before anything is read from the cluster', async () => {
     const env = { MESH_APPS: registry(), MESH_GIT_SHOP_TOKEN: TOKEN, MESH_GIT_CACHE_DIR: cacheDir, KUBECONFIG: kubeconfigPath() };
     const refused = await runCli(['deploy', 'shop', '-n', 'kube-system'], { env, cwd: process.cwd() });

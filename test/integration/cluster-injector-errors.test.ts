@@ -107,6 +107,6 @@ describe('mesh kube-inject when the cluster\'s injector misbehaves', () => {
   it('uses mesh\'s built-in template for a revision the cluster has no Istio for, and says so', async () => {
     const r = await kubeInject(['--revision', 'nosuchrevision']);
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/^mesh kube-inject: injected by mesh's built-in template .* — the cluster has no Istio injector for revision nosuchrevision, proxy /);
+    expect(r.stderr).toMatch(/^mesh kube-inject: injected by mesh's built-in templates .* — the cluster has no Istio injector for revision nosuchrevision, proxy /);
   });
 });

@@ -1,8 +1,8 @@
 // Differential conformance: the real istioctl (built from the Go module istio.io/istio) and mesh's engine on
 // the same inputs with the same injector configuration (rendered by that istioctl from its own charts),
 // compared byte for byte, document by document. Inputs: every row of the golden table in both layouts, and
-// a seeded corpus of 5,000 generated workloads. The two 1.31/1.32-dev deltas (GOMAXPROCS, default concurrency; see withoutVersionDeltas)
-// is taken out of istioctl's output; deliberate refusals are listed in test/inject/istioctl-refusals.txt.
+// a seeded corpus of 5,000 generated workloads. The built-in engine is the same 1.31 chart, so nothing is taken out
+// of either output; deliberate refusals are listed in test/inject/istioctl-refusals.txt.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,7 +10,7 @@ import { injectManifests, injectionSettings } from '../../src/inject';
 import { deepMerge } from '../../src/inject/settings';
 import { INJECT_DIR, loadCases, readInject, readList } from '../inject/cases';
 import { generateCorpus } from '../support/workload-corpus';
-import { injectorConfig, istioctlKubeInject, lineDiff, outputDocuments, withoutVersionDeltas, type InjectorConfig } from '../support/real-istio';
+import { injectorConfig, istioctlKubeInject, lineDiff, outputDocuments, type InjectorConfig } from '../support/real-istio';
 import { istioKubeconfigPath } from './setup/cluster';
 import type { JsonObject } from '../../src/json-object';
 
@@ -60,7 +60,7 @@ async function compare(file: string, text: string, nativeSidecars: boolean, over
     meshError = (error as Error).message;
   }
   if (istioctl.code !== 0 || meshOutput === undefined) return { documents: 0, identical: 0, istioctlCode: istioctl.code, meshError };
-  const theirs = outputDocuments(withoutVersionDeltas(istioctl.stdout));
+  const theirs = outputDocuments(istioctl.stdout);
   const ours = outputDocuments(meshOutput);
   let identical = 0;
   let firstDifference: string | undefined;
@@ -143,6 +143,68 @@ describe('real istioctl vs mesh, inputs both refuse', () => {
     const result = await compare(file, text, true);
     expect({ istioctl: result.istioctlCode === 0 ? 'accepted' : 'refused', mesh: result.meshError ? 'refused' : 'accepted' }).toEqual({ istioctl: 'refused', mesh: 'refused' });
     expect(result.meshError).toMatch(/^refused-.*\.yaml:\d+: /);
+  });
+});
+
+/** Whole outputs, framing included: documents as Kubernetes' YAMLReader splits them and istioctl writes them back. */
+const service = 'apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {ports: [{port: 80}]}\n';
+const withVolume = (volume: string) => deployment(`      volumes:\n      - ${volume}\n      containers:\n      - {name: web, image: nginx}\n`);
+const FRAMING: Record<string, string> = {
+  'a leading separator before a Service': `---\n${service}`,
+  'a leading separator with a comment before a workload': `--- # web\n${deployment('      containers:\n      - {name: web, image: nginx}\n')}`,
+  'a comment-only document, an empty one, consecutive separators': `# header\n---\n${service}---\n\n---\n---\n${service}---\n`,
+  'CRLF line ends and no final newline': `${service.replace(/\n/g, '\r\n')}---\r\n${deployment('      containers:\n      - {name: web, image: nginx}\n').trimEnd()}`,
+  'only separators': '---\n---\n',
+  'fields a volume source does not have (rbd.imageformat)': withVolume('{name: ceph, rbd: {monitors: [m], image: i, imageformat: "2", imagefeatures: layering}}'),
+  'omitempty zero values (glusterfs.readOnly: false, azureFile.readOnly: false)': withVolume('{name: g, glusterfs: {endpoints: e, path: p, readOnly: false}}').replace(
+    '      containers:',
+    '      - {name: a, azureFile: {secretName: s, shareName: x, readOnly: false}}\n      containers:',
+  ),
+  'an old-API DaemonSet without a selector': deployment('      containers:\n      - {name: web, image: nginx}\n')
+    .replace('apps/v1\nkind: Deployment', 'extensions/v1beta1\nkind: DaemonSet')
+    .replace('  selector: {matchLabels: {app: web}}\n', ''),
+};
+
+describe('real istioctl vs mesh, document framing and the typed round trip (whole outputs)', () => {
+  it.each(Object.entries(FRAMING))('%s', async (label, text) => {
+    const file = path.join(work, `framing-${label.replace(/\W+/g, '-')}.yaml`);
+    writeFileSync(file, text);
+    const istioctl = await istioctlKubeInject(file, config, { kubeconfig: istioKubeconfigPath(), nativeSidecars: true });
+    const mesh = injectManifests(text, path.basename(file), injectionSettings({ values: config.values, meshConfig: config.meshConfig, nativeSidecars: true }));
+    expect(istioctl.code).toBe(0);
+    expect(lineDiff(istioctl.stdout, mesh.output) || 'identical').toBe('identical');
+  });
+
+  it('a wrongly typed field (fc.lun: "0") is refused by both', async () => {
+    const text = withVolume('{name: disk, fc: {targetWWNs: [w], lun: "0"}}');
+    const file = path.join(work, 'framing-fc-lun.yaml');
+    writeFileSync(file, text);
+    const result = await compare(file, text, true);
+    expect({ istioctl: result.istioctlCode === 0 ? 'accepted' : 'refused', mesh: result.meshError ? 'refused' : 'accepted' }).toEqual({ istioctl: 'refused', mesh: 'refused' });
+    expect(result.meshError).toMatch(/^framing-fc-lun\.yaml:1: .*fc\.lun: expected an integer, got string "0"$/);
+  });
+});
+
+/** The deliberate refusals of docs/user-guide/injection.md: istioctl accepts each, mesh refuses with one line. */
+const simple = deployment('      containers:\n      - {name: web, image: nginx}\n');
+const DELIBERATE: Record<string, [string, RegExp]> = {
+  'a duplicate key': [simple.replace('metadata: {name: web}', 'metadata: {name: web, name: other}'), /:3: duplicate key "name"$/],
+  'a file over 4 MiB': [`${simple}---\n${`kind: ConfigMap\nmetadata: {name: c}\ndata: {k: '${'x'.repeat(1000)}'}\n---\n`.repeat(4300)}`, /: input is larger than 4 MiB$/],
+  'more than 10,000 documents': [`${simple}---\n${'kind: ConfigMap\nmetadata: {name: c}\n---\n'.repeat(10_001)}`, /: too many documents \(more than 10000\)$/],
+  'nesting deeper than 100 levels': [`${simple}---\nkind: ConfigMap\nmetadata: {name: c}\nextra: ${'['.repeat(150)}${']'.repeat(150)}\n`, /: too deeply nested \(more than 100 levels\)$/],
+  'more than 100 aliases': [`${simple}---\nkind: ConfigMap\nmetadata: {name: c}\nx: &a [1]\ny: [${Array(101).fill('*a').join(',')}]\n`, /: too many aliases \(alias bomb\?\)$/],
+  'pod annotations over 256 KiB': [simple.replace('labels: {app: web}', `labels: {app: web}\n      annotations: {big: '${'y'.repeat(300 * 1024)}'}`), /metadata\.annotations: Too long: must have at most 262144 bytes/],
+};
+
+describe('deliberate refusals: istioctl accepts, mesh refuses with one line naming the file', () => {
+  it.each(Object.entries(DELIBERATE))('%s', async (label, [text, message]) => {
+    const file = path.join(work, `deliberate-${label.replace(/\W+/g, '-')}.yaml`);
+    writeFileSync(file, text);
+    const result = await compare(file, text, true);
+    expect({ istioctl: result.istioctlCode === 0 ? 'accepted' : 'refused', mesh: result.meshError ? 'refused' : 'accepted' }).toEqual({ istioctl: 'accepted', mesh: 'refused' });
+    expect(result.meshError).toMatch(new RegExp(`^deliberate-[\\w-]+\\.yaml`));
+    expect(result.meshError).toMatch(message);
+    expect(result.meshError).not.toContain('\n');
   });
 });
 

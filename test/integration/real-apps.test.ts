@@ -18,7 +18,7 @@ import type { KubeObject } from '../../src/kube/types';
 import { parseManifestDocuments } from '../../src/rollout/manifests';
 import { parsePolicy } from '../../src/slack/policy-file';
 import { slackReporter } from '../../src/slack/reporter';
-import { startSlackStandin, type SlackStandin } from '../../src/slack/standin';
+import { startSlackStandin, type SlackStandin, type StandinEvent } from '../../src/slack/standin';
 import { blocksToText } from '../../src/slack/render/text';
 import { slackApi } from '../../src/slack/webapi';
 import { startGitServer, type GitServer } from '../support/git-server';
@@ -143,7 +143,7 @@ const cliDoor: DoorFactory = async (app, ns) => {
 function gitApp(app: RealApp, ns: string) {
   const repo = git.createRepository(`${app}-${ns}`);
   let previous: Files = {};
-  const env = { MESH_APPS: `apps:\n  ${app}:\n    repository: ${repo.url}\n    ref: main\n    path: k8s\n    credentials: {env: MESH_GIT_APP_TOKEN}\n`, MESH_GIT_APP_TOKEN: TOKEN, MESH_GIT_CACHE_DIR: path.join(work, `git-cache-${ns}`) };
+  const env = { MESH_APPS: `apps:\n  ${app}:\n    repository: ${repo.url}\n    ref: main\n    path: k8s\n    credentials: {env: MESH_GIT_APP_TOKEN}\n    namespaces: ["real-${app}-*"]\n`, MESH_GIT_APP_TOKEN: TOKEN, MESH_GIT_CACHE_DIR: path.join(work, `git-cache-${ns}`) };
   const commit = (files: Files) => {
     const next: Record<string, string | null> = Object.fromEntries(Object.keys(previous).filter((f) => !(f in files)).map((f) => [`k8s/${f}`, null]));
     for (const [file, text] of Object.entries(files)) next[`k8s/${file}`] = text;
@@ -157,12 +157,17 @@ const consoleDoor: DoorFactory = async (app, ns) => {
   const { env, commit } = gitApp(app, ns);
   const policy = parsePolicy(`rules:\n  - name: the team\n    users: [${USERS.join(', ')}]\n    permissions: ["*"]\n    namespaces: ["*"]\n`, 'real-apps-policy.yaml');
   const session: ConsoleSession = await startConsole({ env, kube: async () => kc, policy });
+  const replies: string[] = [];
+  session.standin.events.on('event', (e: StandinEvent) => {
+    if (e.type === 'ephemeral') replies.push(blocksToText(e.blocks, e.text));
+  });
   let sent = 0;
   // The same command by the same user within a minute is one job (Slack's retries): each from another user.
   const run = async (line: string) => {
     await session.send(line, { user: USERS[sent++ % USERS.length] });
     await session.runner.idle();
-    const parent = session.standin.messages.filter((m) => !m.threadTs).at(-1)!;
+    const parent = session.standin.messages.filter((m) => !m.threadTs).at(-1);
+    if (!parent) throw new Error(`${line}: no rollout message; replies: ${replies.join(' | ')}`);
     if (parent.text !== `Rollout of ${app} to ${ns}: succeeded`) {
       const thread = session.standin.messages.filter((m) => m.threadTs === parent.ts).map((m) => blocksToText(m.blocks, m.text)).join('\n');
       throw new Error(`${line}: ${blocksToText(parent.blocks, parent.text)}\n${thread}`);

@@ -75,7 +75,8 @@ describe('a stage of every common kind', () => {
       ].join('\n---\n'),
       'web.yaml': web,
     });
-    const run = await mesh(['deploy', '-f', dir, '-n', ns.name, '--timeout', '60s']);
+    // A PersistentVolume and a Namespace are cluster-scoped: beyond what -f may touch unless allowed for the run.
+    const run = await mesh(['deploy', '-f', dir, '-n', ns.name, '--timeout', '60s', '--allow-cluster-resources']);
     expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
     for (const object of ['secret/creds', 'role/reader', 'rolebinding/web-reader', 'networkpolicy/web', 'poddisruptionbudget/web', 'horizontalpodautoscaler/web', `persistentvolume/${pv}`, 'persistentvolumeclaim/data', `namespace/${extra}`, 'deployment/web']) {
       expect(run.stdout).toContain(`  ${object} ready`);
@@ -106,11 +107,11 @@ spec:
     schema: {openAPIV3Schema: {type: object, properties: {spec: {type: object, properties: {size: {type: integer}}}}}}
 `,
     });
-    const plan = await mesh(['deploy', '-f', dir, '-n', ns.name, '--plan']);
+    const plan = await mesh(['deploy', '-f', dir, '-n', ns.name, '--plan', '--allow-cluster-resources']);
     expect(plan.code).toBe(0);
     expect(plan.stdout).toContain('+ widget/first created');
     expect(plan.stdout).toContain(`+ customresourcedefinition/widgets.${group} created`);
-    const run = await mesh(['deploy', '-f', dir, '-n', ns.name, '--timeout', '60s']);
+    const run = await mesh(['deploy', '-f', dir, '-n', ns.name, '--timeout', '60s', '--allow-cluster-resources']);
     expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
     const applied = run.stdout.split('\n').filter((l) => / created$/.test(l)).map((l) => l.trim().split(' ')[0]);
     expect(applied).toEqual([`customresourcedefinition/widgets.${group}`, 'widget/first']);
@@ -181,9 +182,9 @@ spec:
   versions: [{name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}}]
 `;
     expect((await mesh(['deploy', '-f', appDir('gadgets', 'r1', base), '-n', ns.name])).code).toBe(0);
-    const second = await mesh(['deploy', '-f', appDir('gadgets', 'r2', { ...base, 'crd.yaml': crd, 'one.yaml': `apiVersion: ${group}/v1\nkind: Gadget\nmetadata: {name: one}\n` }), '-n', ns.name]);
+    const second = await mesh(['deploy', '-f', appDir('gadgets', 'r2', { ...base, 'crd.yaml': crd, 'one.yaml': `apiVersion: ${group}/v1\nkind: Gadget\nmetadata: {name: one}\n` }), '-n', ns.name, '--allow-cluster-resources']);
     expect({ code: second.code, stderr: second.stderr }).toEqual({ code: 0, stderr: '' });
-    const rollback = await mesh(['rollback', 'gadgets', '-n', ns.name]);
+    const rollback = await mesh(['rollback', 'gadgets', '-n', ns.name, '--allow-cluster-resources']);
     expect({ code: rollback.code, stderr: rollback.stderr }).toEqual({ code: 0, stderr: '' });
     const deleted = rollback.stdout.split('\n').filter((l) => / deleted$/.test(l)).map((l) => l.trim());
     expect(deleted).toEqual(['gadget/one deleted', `customresourcedefinition/gadgets.${group} deleted`]);

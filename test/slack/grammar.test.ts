@@ -1,4 +1,4 @@
-import { formatCommand, helpText, parseCommand, type MeshCommand } from '../../src/command';
+import { formatCommand, helpText, parseCommand, permissionFor, type MeshCommand } from '../../src/command';
 
 function ok(text: string): MeshCommand {
   const result = parseCommand(text);
@@ -109,5 +109,38 @@ describe('/mesh grammar', () => {
 
   it('has a help text listing every command', () => {
     for (const verb of ['inject', 'deploy', 'status', 'cancel', 'autoinject']) expect(helpText()).toContain(`/mesh ${verb}`);
+  });
+
+  it('parses shift: an app or <app>.<service>, weights as <subset>=<percent>, and the usual options', () => {
+    expect(ok('shift helloworld v2=20')).toEqual({ kind: 'shift', app: 'helloworld', weights: { v2: 20 } });
+    expect(ok('shift bookinfo.reviews v3=10 v1=90 -n shop --plan')).toEqual({ kind: 'shift', app: 'bookinfo.reviews', weights: { v3: 10, v1: 90 }, namespace: 'shop', plan: true });
+    expect(ok(formatCommand(ok('shift helloworld v2=20 -n shop --cluster prod')))).toEqual(ok('shift helloworld v2=20 -n shop --cluster prod'));
+    expect(permissionFor(ok('shift helloworld v2=20'))).toBe('shift');
+    expect(permissionFor(ok('shift helloworld v2=20 --plan'))).toBe('plan');
+  });
+
+  it('refuses shift without weights or with malformed ones, in one line', () => {
+    expect(error('shift helloworld')).toMatch(/^"shift" needs weights, e\.g\. v2=20; usage: \/mesh shift/);
+    expect(error('shift helloworld v2=120')).toMatch(/^v2=120: a weight is a percentage, at most 100; usage:/);
+    expect(error('shift helloworld v2=20 v2=30')).toMatch(/^subset v2 is given twice/);
+    expect(error('shift helloworld V2=20')).toMatch(/^"V2=20" is not a weight: write <subset>=<percent>/);
+    expect(error('shift helloworld v2=')).toMatch(/^"v2=" is not a weight/);
+    expect(error('shift v2=20')).toMatch(/^"shift" needs an app name/);
+  });
+
+  it('parses canary: --to, --steps (rising, ending at 100) and --interval as a duration', () => {
+    expect(ok('canary helloworld --to v2')).toEqual({ kind: 'canary', app: 'helloworld', to: 'v2' });
+    expect(ok('canary helloworld --to=v2 --steps 10,25,50,100 --interval 2m -n shop')).toEqual({ kind: 'canary', app: 'helloworld', to: 'v2', steps: [10, 25, 50, 100], intervalSeconds: 120, namespace: 'shop' });
+    expect(ok(formatCommand(ok('canary helloworld --to v2 --steps 20,100 --interval 30s')))).toEqual(ok('canary helloworld --to v2 --steps 20,100 --interval 30s'));
+    expect(permissionFor(ok('canary helloworld --to v2'))).toBe('canary');
+  });
+
+  it('refuses a canary without --to, with steps that do not rise to 100, or a bad interval', () => {
+    expect(error('canary helloworld')).toMatch(/^"canary" needs --to <subset>/);
+    expect(error('canary helloworld --to v2 --steps 50,20,100')).toMatch(/^--steps 50,20,100: each step must be a percentage from 1 to 100, rising/);
+    expect(error('canary helloworld --to v2 --steps 10,50')).toMatch(/^--steps 10,50: the last step must be 100/);
+    expect(error('canary helloworld --to v2 --interval 2')).toMatch(/^--interval "2" is not a duration such as 30s, 2m or 1h/);
+    expect(error('canary helloworld --to v2 --interval 5s')).toMatch(/^--interval 5s: between 10s and 24h/);
+    expect(error('canary helloworld --to')).toMatch(/^--to needs a value/);
   });
 });

@@ -89,8 +89,8 @@ export function runIstioctl(args: string[], env: Record<string, string>, release
 }
 
 /**
- * The two deltas between the built 1.31 istioctl/istiod and mesh's engine, which follows Istio 1.32-dev (the
- * goldens' commit), taken out of Istio's output before comparing; nothing else is touched:
+ * The two deltas between Istio 1.31 (the built istioctl and istiod, and mesh's built-in chart) and istio's goldens
+ * (1.32-dev), taken out of a 1.31 output before comparing it with a golden; nothing else is touched:
  * 1. 1.31's template gives istio-proxy a `GOMAXPROCS` env var from limits.cpu, which master's dropped
  *    (istio-discovery/files/injection-template.yaml);
  * 2. 1.31's mesh.DefaultProxyConfig() has no `concurrency`, master's has 2, so a pod that sets
@@ -101,16 +101,6 @@ export function withoutVersionDeltas(yamlText: string): string {
     .replace(/^( *)- name: GOMAXPROCS\n\1 {2}valueFrom:\n\1 {4}resourceFieldRef:\n\1 {6}divisor: "1"\n\1 {6}resource: limits\.cpu\n/gm, '')
     .replace(/\{"concurrency":2\}/g, '{}')
     .replace(/"concurrency":2,|,"concurrency":2(?=[,}])/g, '');
-}
-
-/** The same two deltas (see withoutVersionDeltas) taken out of a pod as istiod's webhook returned it. */
-export function podWithoutVersionDeltas(pod: JsonObject): JsonObject {
-  for (const c of [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])]) {
-    if (c.name !== 'istio-proxy' || !c.env) continue;
-    c.env = c.env.filter((e: { name: string }) => e.name !== 'GOMAXPROCS');
-    for (const e of c.env) if (e.name === 'PROXY_CONFIG') e.value = withoutVersionDeltas(e.value);
-  }
-  return pod;
 }
 
 /** The first few differing lines, istioctl's (-) against mesh's (+). */

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../../src/errors';
-import { parseManifests } from '../../src/yaml/manifests';
+import { eachManifest, parseManifests } from '../../src/yaml/manifests';
 
 const CONFORMANCE = join(__dirname, '../../../shared/conformance');
 
@@ -35,8 +35,8 @@ describe('parseManifests: document splitting (Kubernetes YAMLReader)', () => {
   it('keeps a comment-only document (Istio copies it through) with a null value', () => {
     const docs = parseManifests('# licence header\n---\nkind: A\n', 'x.yaml');
     expect(docs).toEqual([
-      { raw: '# licence header\n', startLine: 1, value: null },
-      { raw: 'kind: A\n', startLine: 3, value: { kind: 'A' } },
+      { raw: '# licence header\n', startLine: 1, separator: '', value: null },
+      { raw: 'kind: A\n', startLine: 3, separator: '', value: { kind: 'A' } },
     ]);
   });
 
@@ -51,6 +51,18 @@ describe('parseManifests: document splitting (Kubernetes YAMLReader)', () => {
     const docs = parseManifests(text, 'hello-multi.yaml');
     expect(docs.map((d) => (d.value as { metadata: { name: string } }).metadata.name)).toEqual(['hello-v1', 'hello-v2']);
     expect(docs.map((d) => d.startLine)).toEqual([2, 29]);
+  });
+
+  it('keeps the separator that opens a document and blank documents when asked, as YAMLReader yields them', () => {
+    const text = '--- # first\r\nkind: A\n---\n---\n\n---\nkind: B\n---\n---\n';
+    const framed = [...eachManifest(text, 'x.yaml', {}, { blankDocuments: true })];
+    expect(framed.map((d) => [d.separator, d.raw, d.startLine])).toEqual([
+      ['--- # first\n', 'kind: A\n', 2],
+      ['---\n', '\n', 5],
+      ['', 'kind: B\n', 7],
+      ['---\n', '', 10],
+    ]);
+    expect(parseManifests(text, 'x.yaml').map((d) => d.raw)).toEqual(['kind: A\n', 'kind: B\n']);
   });
 
   it('rejects text after a separator, as YAMLReader does', () => {

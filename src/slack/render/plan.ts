@@ -1,7 +1,7 @@
 // Renders plans (`--plan`, approval requests, rollbacks), their approval state and buttons, and an app's
 // history. Counts go in the message; the full diff goes in its thread, split to fit, or as a file when long.
-import { APPROVE_ACTION, REJECT_ACTION, type ApprovalButtonValue } from '../actions';
-import type { ApprovalEvent, ApprovalView, HistoryView, PlanCountsView, PlanView } from '../../jobs/reporter';
+import { APPROVE_ACTION, CANCEL_ACTION, REJECT_ACTION, type ApprovalButtonValue } from '../actions';
+import type { ApprovalEvent, ApprovalView, CanaryLine, CanaryView, HistoryView, PlanCountsView, PlanView, TrafficShiftView } from '../../jobs/reporter';
 import { button, context, escapeMrkdwn, fitMessage, section, type Block, type SlackMessage } from './blocks';
 
 /** Diffs up to this size go in the thread as code blocks (a few replies); longer ones as a file. */
@@ -37,12 +37,15 @@ function approvalLine(a: ApprovalView): string {
 
 export function renderPlanMessage(p: PlanView): SlackMessage {
   const where = `\`${escapeMrkdwn(p.namespace)}\`${p.cluster ? ` on cluster *${escapeMrkdwn(p.cluster)}*` : ''}`;
-  const what = p.rollbackTo !== undefined ? `Rollback of *${escapeMrkdwn(p.label)}* to revision ${p.rollbackTo}` : `Deploy of *${escapeMrkdwn(p.label)}*`;
-  const head = p.problems.length > 0
+  const what = p.traffic ? `Traffic shift of *${escapeMrkdwn(p.traffic.service)}* (${escapeMrkdwn(p.label)})`
+    : p.rollbackTo !== undefined ? `Rollback of *${escapeMrkdwn(p.label)}* to revision ${p.rollbackTo}` : `Deploy of *${escapeMrkdwn(p.label)}*`;
+  const head = p.traffic ? `:clipboard: Plan — ${what} in ${where}`
+    : p.problems.length > 0
     ? `:x: Plan for ${what.charAt(0).toLowerCase()}${what.slice(1)} to ${where}: the pre-flight rejected ${p.problems.length} object(s); nothing can be deployed`
     : `:clipboard: Plan — ${what} to ${where}: ${countsText(p.counts)}`;
   const blocks: Block[] = [section(head)];
-  if (p.problems.length > 0) blocks.push(section(p.problems.map((l) => `• ${escapeMrkdwn(l)}`).join('\n')));
+  if (p.traffic) blocks.push(section(`*before*: ${escapeMrkdwn(p.traffic.before)}\n*after*: ${escapeMrkdwn(p.traffic.after)}`));
+  else if (p.problems.length > 0) blocks.push(section(p.problems.map((l) => `• ${escapeMrkdwn(l)}`).join('\n')));
   else {
     const stages = p.stages.map((s) => `*${escapeMrkdwn(s.name)}*: ${countsText(s.counts)}`);
     if (p.deleted.length > 0) stages.push(`*deleted after the last stage*: ${p.deleted.map((o) => `\`${escapeMrkdwn(o)}\``).join(', ')}`);
@@ -50,7 +53,7 @@ export function renderPlanMessage(p: PlanView): SlackMessage {
   }
   if (p.approval) blocks.push(section(approvalLine(p.approval)));
   const origin = p.origin ? ` · ${escapeMrkdwn(p.origin)}` : '';
-  blocks.push(context(`Requested by <@${p.requestedBy}> · plan \`${p.hash.slice(0, 12)}\`${origin}${p.problems.length ? '' : ' · full diff in the thread'}${p.approval ? '' : ' · nothing was changed'}`));
+  blocks.push(context(`Requested by <@${p.requestedBy}> · plan \`${p.hash.slice(0, 12)}\`${origin}${p.problems.length || p.traffic ? '' : ' · full diff in the thread'}${p.approval ? '' : ' · nothing was changed'}`));
   if (p.approval?.status === 'pending') {
     const value: ApprovalButtonValue = {
       id: p.approval.id, app: p.approval.app, namespace: p.namespace, ...(p.approval.cluster ? { cluster: p.approval.cluster } : {}),
@@ -59,7 +62,7 @@ export function renderPlanMessage(p: PlanView): SlackMessage {
     const json = JSON.stringify(value);
     blocks.push({ type: 'actions', elements: [button('Approve', APPROVE_ACTION, json, 'primary'), button('Reject', REJECT_ACTION, json, 'danger')] });
   }
-  const plain = `Plan for ${p.label} in ${p.namespace}: ${countsText(p.counts)}${p.approval ? ` (${p.approval.status})` : ''}`;
+  const plain = p.traffic ? `Plan for the traffic of ${p.traffic.service} in ${p.namespace}: ${p.traffic.before} → ${p.traffic.after}${p.approval ? ` (${p.approval.status})` : ''}` : `Plan for ${p.label} in ${p.namespace}: ${countsText(p.counts)}${p.approval ? ` (${p.approval.status})` : ''}`;
   return fitMessage({ text: plain, blocks });
 }
 
@@ -98,6 +101,7 @@ function approvalEventLine(e: ApprovalEvent): string {
     case 'not-started':
       return `:x: Approved by <@${e.user}>, but not started: ${escapeMrkdwn(e.reason)}.`;
     case 'starting':
+      if (e.shift) return `:white_check_mark: <@${e.user}> approved (${e.approvals}/${e.required}); the traffic shift of plan ${plan(e.hash)} is made now (re-planned first: the routes had not moved).`;
       return `:white_check_mark: <@${e.user}> approved (${e.approvals}/${e.required}); the rollout of plan ${plan(e.hash)} starts now (re-planned first: it stops if anything changed).`;
   }
 }
@@ -119,9 +123,9 @@ export function renderHistory(h: HistoryView): SlackMessage {
       escapeMrkdwn(r.at),
       `by ${escapeMrkdwn(r.by)}`,
       ...(r.approvedBy?.length ? [`approved by ${r.approvedBy.map((u) => `<@${u}>`).join(', ')}`] : []),
-      r.commit ? `commit \`${r.commit.slice(0, 12)}\`` : 'built-in',
+      ...(r.traffic ? [] : [r.commit ? `commit \`${r.commit.slice(0, 12)}\`` : 'built-in']),
       ...(r.planHash ? [`plan \`${r.planHash.slice(0, 12)}\``] : []),
-      `${r.objects} object(s)`,
+      r.traffic ? `traffic ${escapeMrkdwn(r.traffic)}` : `${r.objects} object(s)`,
       ...(r.rollbackTo !== undefined ? [`rollback to #${r.rollbackTo}`] : []),
     ];
     return parts.join(' · ');
@@ -130,4 +134,42 @@ export function renderHistory(h: HistoryView): SlackMessage {
     text: `History of ${h.app} in ${h.namespace}: ${h.revisions.length} revision(s)`,
     blocks: [section(`:scroll: History of *${escapeMrkdwn(h.app)}* in ${where} (newest first, the last ${h.limit} kept)`), section(lines.join('\n')), context('`/mesh rollback <app> -n <namespace> [--to <revision>]` deploys an earlier revision again.')],
   });
+}
+
+export function renderTrafficShifted(v: TrafficShiftView): SlackMessage {
+  const where = `\`${escapeMrkdwn(v.namespace)}\`${v.cluster ? ` on cluster *${escapeMrkdwn(v.cluster)}*` : ''}`;
+  const head = `:twisted_rightwards_arrows: Traffic of *${escapeMrkdwn(v.service)}* in ${where}${v.undid !== undefined ? ` restored (revision ${v.undid} undone)` : ''}: ${escapeMrkdwn(v.before)} → *${escapeMrkdwn(v.after)}*`;
+  const approved = v.approvedBy?.length ? ` · approved by ${v.approvedBy.map((u) => `<@${u}>`).join(', ')}` : '';
+  return fitMessage({
+    text: `Traffic of ${v.service} in ${v.namespace}: ${v.before} → ${v.after}`,
+    blocks: [section(head), context(`Requested by <@${v.requestedBy}>${approved} · revision ${v.revision} of ${escapeMrkdwn(v.label)} · undo with \`/mesh rollback ${escapeMrkdwn(v.label)}${v.namespace === 'default' ? '' : ` -n ${escapeMrkdwn(v.namespace)}`}\``)],
+  });
+}
+
+const CANARY_HEADLINE: Record<CanaryView['status'], string> = {
+  running: ':hourglass_flowing_sand: running',
+  finished: ':white_check_mark: complete',
+  failed: ':x: rolled back',
+  cancelled: ':no_entry_sign: cancelled, rolled back',
+};
+
+export function renderCanary(v: CanaryView): SlackMessage {
+  const where = `\`${escapeMrkdwn(v.namespace)}\`${v.cluster ? ` on cluster *${escapeMrkdwn(v.cluster)}*` : ''}`;
+  const blocks: Block[] = [
+    section(`Canary of *${escapeMrkdwn(v.service)}* → *${escapeMrkdwn(v.target)}* in ${where} — ${CANARY_HEADLINE[v.status]}`),
+    section(`*weights now*: ${escapeMrkdwn(v.weights)}\n*step*: ${v.step}/${v.steps.length} (${v.steps.map((s) => `${s}%`).join(' → ')}, every ${v.intervalSeconds}s)`),
+  ];
+  if (v.reason) blocks.push(section(`${v.status === 'finished' ? '' : ':warning: '}${escapeMrkdwn(v.reason)}`));
+  blocks.push(context(`Requested by <@${v.requestedBy}> · canary \`${escapeMrkdwn(v.id)}\` · gates: ${escapeMrkdwn(v.metrics ?? `${v.target} ready`)}`));
+  if (v.status === 'running') {
+    const value = JSON.stringify({ rolloutId: v.id, namespace: v.namespace, ...(v.cluster ? { cluster: v.cluster } : {}) });
+    blocks.push({ type: 'actions', elements: [button('Cancel', CANCEL_ACTION, value, 'danger')] });
+  }
+  return fitMessage({ text: `Canary of ${v.service} to ${v.target} in ${v.namespace}: ${v.status}, ${v.weights}`, blocks });
+}
+
+const CANARY_EMOJI: Record<CanaryLine['outcome'], string> = { passed: ':white_check_mark:', finished: ':tada:', failed: ':x:', cancelled: ':no_entry_sign:' };
+
+export function renderCanaryLine(line: CanaryLine): SlackMessage {
+  return fitMessage({ text: line.text, blocks: [section(`${CANARY_EMOJI[line.outcome]} ${escapeMrkdwn(line.text)}`)] });
 }
