@@ -38,6 +38,8 @@ export interface ManifestKind {
 export interface AppKinds {
   app: AppEntry;
   kinds: ManifestKind[];
+  /** Names of the Services its manifests hold: a canary's Lease is per Service (`mesh-canary-<service>`). */
+  services?: string[];
 }
 
 interface Rule {
@@ -101,7 +103,7 @@ const CLUSTER_SCOPED = new Set([
 ]);
 const isClusterScoped = (group: string, kind: string) => CLUSTER_SCOPED.has(`${group}/${kind}`);
 
-/** Mesh's own Leases of an app in each namespace: the rollout lock, the deployment record, a pending approval. */
+/** Mesh's own Leases of an app in each namespace: the rollout lock, the deployment record, a pending approval (and a canary's, per Service). */
 export const appLeaseNames = (app: string) => [`mesh-rollout-${app}`, `mesh-deployed-${app}`, `mesh-approval-${app}`];
 
 /** Rules merged by group and verbs, resources sorted: the same input always gives the same YAML. */
@@ -148,7 +150,7 @@ function namespaceRules(apps: AppKinds[]): Rule[] {
       rules.push({ apiGroups: [RBAC], resources: ['clusterroles'], verbs: ['bind'], resourceNames: [...app.clusterRoles].sort() });
     }
   }
-  const leaseNames = [...new Set(apps.flatMap(({ app }) => appLeaseNames(app.name)))].sort();
+  const leaseNames = [...new Set(apps.flatMap(({ app, services }) => [...appLeaseNames(app.name), ...(services ?? []).map((service) => `mesh-canary-${service}`)]))].sort();
   rules.push(
     // Readiness of workloads and services, failure diagnosis (events), autoinject coverage.
     { apiGroups: [''], resources: ['pods', 'events', 'services'], verbs: READ_VERBS },

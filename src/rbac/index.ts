@@ -16,6 +16,7 @@ async function kindsOf(apps: Apps, app: AppKinds['app']): Promise<AppKinds> {
     throw new UserError(`${message.startsWith(`app ${app.name}:`) ? message : `app ${app.name}: ${message}`} (its manifests' kinds decide its Role)`);
   });
   const seen = new Map<string, ManifestKind>();
+  const services = new Set<string>();
   // Kinds a CRD of the manifests defines: their resource (plural) and scope come from it, not from a guess.
   const defined = new Map<string, { resource: string; clusterScoped: boolean }>();
   for (const [file, text] of Object.entries(snapshot.files)) {
@@ -23,13 +24,14 @@ async function kindsOf(apps: Apps, app: AppKinds['app']): Promise<AppKinds> {
     for (const doc of parseManifestDocuments(text, file)) {
       const { apiVersion, kind } = doc.object;
       seen.set(`${apiVersion}/${kind}`, { apiVersion, kind });
+      if (apiVersion === 'v1' && kind === 'Service' && doc.object.metadata?.name) services.add(doc.object.metadata.name);
       const spec = (doc.object as { spec?: { group?: unknown; scope?: unknown; names?: { kind?: unknown; plural?: unknown } } }).spec;
       if (kind === 'CustomResourceDefinition' && typeof spec?.group === 'string' && typeof spec.names?.kind === 'string' && typeof spec.names.plural === 'string') {
         defined.set(`${spec.group}/${spec.names.kind}`, { resource: spec.names.plural, clusterScoped: spec.scope === 'Cluster' });
       }
     }
   }
-  return { app, kinds: [...seen.values()].map((k) => ({ ...k, ...defined.get(`${groupOf(k.apiVersion)}/${k.kind}`) })) };
+  return { app, kinds: [...seen.values()].map((k) => ({ ...k, ...defined.get(`${groupOf(k.apiVersion)}/${k.kind}`) })), services: [...services].sort() };
 }
 
 /** The bot's RBAC for every app of the registry that has a namespace to grant (each app loaded once, in order). */

@@ -165,8 +165,8 @@ describe('mesh rbac generate --cluster', () => {
   });
 });
 
-describe('custom resources', () => {
-  it("takes a custom kind's resource name and scope from the CRD in the app's manifests, not from a guess", async () => {
+describe('what the manifests say besides kinds', () => {
+  it("takes a custom kind's resource name and scope from the CRD in the app's manifests, and a canary Lease per Service", async () => {
     const { botRbacForRegistry } = await import('../../src/rbac');
     const withCrds = parseRegistry(
       'apps:\n  widgets:\n    repository: https://h/widgets.git\n    clusterResources: [{group: apiextensions.k8s.io, kind: CustomResourceDefinition}, {group: example.com, kind: Realm}]\n',
@@ -177,6 +177,7 @@ describe('custom resources', () => {
     const files = {
       'crds.yaml': crd('Gizmo', 'gizmen', 'Namespaced') + crd('Realm', 'kingdoms', 'Cluster'),
       'objects.yaml': 'apiVersion: example.com/v1\nkind: Gizmo\nmetadata:\n  name: g\n---\napiVersion: example.com/v1\nkind: Realm\nmetadata:\n  name: r\n',
+      'service.yaml': 'apiVersion: v1\nkind: Service\nmetadata:\n  name: front\nspec:\n  ports: [{port: 80}]\n',
     };
     const apps = { registry: withCrds, load: async (app: { name: string }) => ({ app, files }) } as unknown as Parameters<typeof botRbacForRegistry>[0];
     const { objects } = await botRbacForRegistry(apps, { ...options, namespaces: [] });
@@ -184,6 +185,8 @@ describe('custom resources', () => {
     expect(role).toContainEqual({ apiGroups: ['example.com'], resources: ['gizmen'], verbs: ['get', 'list', 'watch', 'create', 'patch', 'delete'] });
     // Realm is cluster-scoped (its CRD says so): not in the namespace's Role, but in the ClusterRole, as clusterResources lists it.
     expect(JSON.stringify(role)).not.toMatch(/kingdoms|realms|gizmos/);
+    // A canary of its Service front holds the Lease mesh-canary-front: granted by name with mesh's other Leases.
+    expect(role.find((r) => r.resources.includes('leases') && r.resourceNames)!.resourceNames).toEqual(['mesh-approval-widgets', 'mesh-canary-front', 'mesh-deployed-widgets', 'mesh-rollout-widgets']);
     const clusterRole = rulesOf(objects.find((o) => o.kind === 'ClusterRole' && o.metadata.name === 'mesh-bot')!);
     expect(clusterRole).toContainEqual({ apiGroups: ['example.com'], resources: ['kingdoms'], verbs: ['get', 'list', 'watch', 'create', 'patch'] });
     expect(clusterRole).toContainEqual({ apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: ['get', 'list', 'watch', 'create', 'patch'] });
