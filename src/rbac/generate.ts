@@ -157,9 +157,10 @@ function namespaceRules(apps: AppKinds[]): Rule[] {
     { apiGroups: ['apps'], resources: ['replicasets'], verbs: READ_VERBS },
     { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: READ_VERBS },
     // autoinject's probe: a server-side dry-run pod create (RBAC cannot tell a dry run from a real create; the
-    // bot may create Deployments here anyway). The Restart button: the pod template's restart annotation.
+    // bot may create Deployments here anyway). The Restart button: the pod template's restart annotation. A shift
+    // or canary lists the workloads for their version labels.
     { apiGroups: [''], resources: ['pods'], verbs: ['create'] },
-    { apiGroups: ['apps'], resources: ['deployments', 'statefulsets', 'daemonsets'], verbs: ['get', 'patch'] },
+    { apiGroups: ['apps'], resources: ['deployments', 'statefulsets', 'daemonsets'], verbs: ['get', 'list', 'patch'] },
     // shift, canary and their rollback: mesh's own DestinationRule and VirtualService per Service (server-side
     // apply), listed to find another owner's for the same host, deleted when a rollback returns to no routing.
     { apiGroups: ['networking.istio.io'], resources: ['destinationrules', 'virtualservices'], verbs: ['get', 'list', 'create', 'patch', 'delete'] },

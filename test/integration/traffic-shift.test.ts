@@ -66,7 +66,12 @@ beforeAll(async () => {
   prodNamespace = await createTestNamespace('ts-prod', istioKubeConfig());
   const registry = `apps:\n  helloworld:\n    repository: ${repository.url}\n    ref: main\n    path: .\n    credentials: {env: MESH_GIT_HW_TOKEN}\n    namespaces: ["*"]\n`;
   const helloworld = readFileSync(path.join(SHARED_APPS, 'helloworld/helloworld.yaml'), 'utf8');
-  bot = await meshBot(istioKubeConfig(), botNamespace, [shiftNamespace, prodNamespace], parseRegistry(registry, 'MESH_APPS'), { helloworld: { 'helloworld.yaml': helloworld } });
+  // The bot's canary Leases are granted by Service name, from the app's manifests: the Services "plain" and
+  // "theirs" a test below adds beside the app are counted as the app's.
+  const extra = (name: string) => `apiVersion: v1\nkind: Service\nmetadata:\n  name: ${name}\nspec:\n  ports: [{port: 80}]\n`;
+  bot = await meshBot(istioKubeConfig(), botNamespace, [shiftNamespace, prodNamespace], parseRegistry(registry, 'MESH_APPS'), {
+    helloworld: { 'helloworld.yaml': helloworld, 'extra.yaml': `${extra('plain')}---\n${extra('theirs')}` },
+  });
   session = await startConsole({
     env: { MESH_APPS: registry, MESH_GIT_HW_TOKEN: TOKEN, MESH_GIT_CACHE_DIR: cacheDir },
     kube: async () => bot.kc, policy, stageTimeoutMs: 60_000,
