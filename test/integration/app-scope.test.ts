@@ -114,10 +114,10 @@ describe('an app repository writer cannot take the cluster over through a namesp
     await nothingApplied(ns.name);
   });
 
-  it('a Namespace alone, which the bot\'s RBAC would let it create, is refused by the app scope as the bot', async () => {
+  it('a Namespace alone is refused by the app scope as the bot, before its generated RBAC (no Namespace creation) would', async () => {
     shop.commit({ 'k8s/takeover.yaml': takeover(ns.name).split('---\n')[1]! }, 'only a Namespace now');
     const seen: string[] = [];
-    const session = await startConsole({ env: { MESH_APPS: registry(), SHOP_TOKEN: TOKEN, MESH_GIT_CACHE_DIR: cacheDir }, kube: async () => bot.kc, policy, stageTimeoutMs: 30_000 });
+    const session = await startConsole({ env: { MESH_APPS: registry(), MESH_GIT_SHOP_TOKEN: TOKEN, MESH_GIT_CACHE_DIR: cacheDir }, kube: async () => bot.kc, policy, stageTimeoutMs: 30_000 });
     try {
       session.standin.events.on('event', (e: StandinEvent) => {
         if ('message' in e) seen.push(blocksToText(e.message.blocks, e.message.text));
