@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors';
 import { isManifestFile, PLAN_FILE } from '../rollout/app-files';
-import type { AppEntry, AppSource, GitCredentials } from './registry';
+import { refusedCredentialVariable, type AppEntry, type AppSource, type GitCredentials } from './registry';
 import type { AppSnapshot } from './resolve';
 
 type GitSource = Extract<AppSource, { kind: 'git' }>;
@@ -21,6 +21,8 @@ async function token(credentials: GitCredentials, app: string, env: NodeJS.Proce
   const ref = credentials.token;
   const what = `the Git token of app ${app}`;
   if ('env' in ref) {
+    const refused = refusedCredentialVariable(ref.env);
+    if (refused) throw new UserError(`${what}: credentials.env ${refused}`);
     const value = env[ref.env];
     if (!value) throw new UserError(`${what} is configured as environment variable ${ref.env}, which is not set`);
     return value;

@@ -6,6 +6,7 @@ import { LineCounter, isMap, isSeq, parseDocument, type Node, type YAMLMap } fro
 import { UserError } from '../errors';
 import { listApps } from '../rollout/catalog';
 import { isDnsLabel } from '../dns-label';
+import { isLoopbackHost } from '../loopback';
 import { formatGroupKind, type AppScope, type GroupKind } from '../rollout/scope';
 
 /** Where a secret lives; resolved only by the worker, when it fetches, and never logged. */
@@ -69,6 +70,26 @@ const GROUP = /^(\*|[a-z0-9]([-a-z0-9.]*[a-z0-9])?)?$/;
 const ROLE_NAME = /^[a-z0-9]([-a-z0-9.:_]*[a-z0-9])?$/;
 /** API groups whose kinds no app may ever apply (src/rollout/scope.ts refuses them whatever the registry says). */
 const NEVER_GROUPS = ['admissionregistration.k8s.io'];
+
+/**
+ * Why a repository URL may not carry credentials, or undefined: a token goes only over https (plain http only to
+ * a loopback host, the tests' Git server), since HTTP Basic sends it as it is.
+ */
+export function refusedCredentialTransport(url: URL): string | undefined {
+  if (url.protocol === 'https:' || isLoopbackHost(url.hostname)) return undefined;
+  return `sends its credentials over ${url.protocol}// to ${url.host}, in clear text; use an https:// repository URL`;
+}
+
+/** The environment variables a Git token may come from: MESH_GIT_* (not the worker's AWS keys, Slack secrets, …). */
+export const CREDENTIAL_VARIABLE = /^MESH_GIT_[A-Z0-9_]+$/;
+const NOT_CREDENTIAL_VARIABLES = new Set(['MESH_GIT_CACHE_DIR']);
+
+/** Why an environment variable may not hold a Git token, or undefined. */
+export function refusedCredentialVariable(variable: string): string | undefined {
+  if (CREDENTIAL_VARIABLE.test(variable) && !NOT_CREDENTIAL_VARIABLES.has(variable)) return undefined;
+  if (NOT_CREDENTIAL_VARIABLES.has(variable)) return `"${variable}" is a mesh setting, not a token; name a MESH_GIT_<NAME> variable such as MESH_GIT_SHOP_TOKEN`;
+  return `"${variable}" is not allowed: a Git token may only come from a MESH_GIT_<NAME> variable (e.g. MESH_GIT_SHOP_TOKEN), so no other secret of the process can be sent as a password`;
+}
 
 export function builtinRegistry(): Registry {
   return { source: 'built-in', apps: listApps().map((name) => ({ name, source: { kind: 'builtin' } })), clusters: [] };
@@ -179,7 +200,11 @@ export function parseRegistry(text: string, source: string): Registry {
     const path = checkRepositoryPath(rawPath.replace(/\/$/, ''));
     if (path === undefined) throw new UserError(`${at(node.get('path', true))}: app "${name}" path "${rawPath}" must be relative, inside the repository (no "..")`);
     const entry: AppEntry = { name, source: { kind: 'git', repository, ref, path } };
-    if (node.has('credentials')) (entry.source as { credentials?: GitCredentials }).credentials = parseCredentials(name, node.get('credentials', true) as Node);
+    if (node.has('credentials')) {
+      const refused = refusedCredentialTransport(url);
+      if (refused) throw new UserError(`${at(node.get('repository', true))}: app "${name}" ${refused}`);
+      (entry.source as { credentials?: GitCredentials }).credentials = parseCredentials(name, node.get('credentials', true) as Node);
+    }
     return withLimits(entry, node);
   }
 
@@ -229,6 +254,8 @@ export function parseRegistry(text: string, source: string): Registry {
     if (refs.length !== 1) throw new UserError(`${at(node)}: app "${name}" credentials need exactly one of ssmParameter, secretsManager, env`);
     const kind = refs[0]!;
     const id = scalar(node.get(kind, true), `app "${name}" credentials.${kind}`);
+    const refusedVariable = kind === 'env' ? refusedCredentialVariable(id) : undefined;
+    if (refusedVariable) throw new UserError(`${at(node.get(kind, true))}: app "${name}" credentials.env ${refusedVariable}`);
     const username = node.has('username') ? scalar(node.get('username', true), `app "${name}" credentials.username`) : 'x-access-token';
     return { username, token: { [kind]: id } as SecretRef };
   }

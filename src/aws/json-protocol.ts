@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import { AWS_RESPONSE_LIMIT_BYTES, readIncomingBounded, ResponseTooLargeError } from '../bounded-body';
 import { serviceEndpoint, type AwsEnvironment } from './credentials';
 import { signRequest } from './sigv4';
 
@@ -50,13 +51,14 @@ function post(url: string, headers: Record<string, string>, body: string, timeou
   const client = target.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
     const request = client.request(target, { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => {
-        const errorType = response.headers['x-amzn-errortype'];
-        resolve({ status: response.statusCode ?? 0, errorType: Array.isArray(errorType) ? errorType[0] : errorType, text: Buffer.concat(chunks).toString('utf8') });
-      });
-      response.on('error', (error) => reject(new AwsTransportError(`${target.host}: ${error.message}`)));
+      readIncomingBounded(response, AWS_RESPONSE_LIMIT_BYTES, target.host).then(
+        (raw) => {
+          const errorType = response.headers['x-amzn-errortype'];
+          resolve({ status: response.statusCode ?? 0, errorType: Array.isArray(errorType) ? errorType[0] : errorType, text: raw.toString('utf8') });
+        },
+        // Over the limit is an answer, not a transport failure: not retried.
+        (error: Error) => reject(error instanceof ResponseTooLargeError ? error : new AwsTransportError(`${target.host}: ${error.message}`)),
+      );
     });
     request.setTimeout(timeoutMs, () => request.destroy(new Error(`no answer within ${timeoutMs} ms`)));
     request.on('error', (error) => reject(new AwsTransportError(`${target.host}: ${error.message}`)));

@@ -68,6 +68,13 @@ export const commands: CliCommand[] = [
     load: () => import('./webhook'),
   },
   {
+    name: 'rbac',
+    usage:
+      'mesh rbac generate [--registry <file>] [--cluster <name>] [-n|--namespace <ns> …] [--name mesh-bot] [--group mesh-bot] [--service-account <ns>/<name>] [--istio-namespace istio-system] [--history-namespace mesh-system] | mesh rbac install-role [--signer <name>] [--group mesh-installers] [--service-account <ns>/<name>] [--namespace istio-system] [--secret <name>] [--config-name <name>]',
+    summary: "Print the bot's RBAC generated from the registry (a Role per app namespace), or the install role a human applies once for the webhook",
+    load: () => import('./rbac'),
+  },
+  {
     name: 'console',
     usage: 'mesh console [--policy <file>] [--audit]',
     summary: 'Type /mesh commands as in Slack; the same signed handler and job runner, Slack messages shown as text (npm start)',

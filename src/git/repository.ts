@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import { posix } from 'node:path';
 import * as git from 'isomorphic-git';
 import { UserError } from '../errors';
+import { isLoopbackHost } from '../loopback';
 import { GitRedirectError, GitTransferLimitError, limitedHttp } from './http';
 
 export interface GitRemote {
@@ -28,6 +29,11 @@ const SHA = /^[0-9a-f]{40}$/;
 
 function headers(remote: GitRemote): Record<string, string> {
   if (!remote.auth) return {};
+  // HTTP Basic sends the token as it is: never over plain http, except to the tests' loopback Git server.
+  const url = new URL(remote.url);
+  if (url.protocol !== 'https:' && !isLoopbackHost(url.hostname)) {
+    throw new UserError(`${remote.url}: refusing to send Git credentials over ${url.protocol}// (clear text); use https://`);
+  }
   return { authorization: `Basic ${Buffer.from(`${remote.auth.username}:${remote.auth.password}`).toString('base64')}` };
 }
 

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { KUBE_RESPONSE_LIMIT_BYTES, readIncomingBounded } from '../bounded-body';
 import { UserError } from '../errors';
 
 /** A non-2xx answer from the API server, with the Status object's reason and message when it sent one. */
@@ -91,11 +92,8 @@ export async function kubeExchange<T = unknown>(kc: KubeConfig, req: KubeRequest
   if (transport === http) delete options.agent;
   return new Promise<{ statusCode: number; body: T }>((resolve, reject) => {
     const request = transport.request(url, options, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('error', reject);
-      response.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
+      readIncomingBounded(response, KUBE_RESPONSE_LIMIT_BYTES, `API server ${url.host} (${req.method} ${req.path})`).then((raw) => {
+        const text = raw.toString('utf8');
         let parsed: unknown;
         try {
           parsed = text ? JSON.parse(text) : undefined;
@@ -107,7 +105,7 @@ export async function kubeExchange<T = unknown>(kc: KubeConfig, req: KubeRequest
         const status = (parsed ?? {}) as KubeStatus;
         const message = status.message ?? (text.trim() || `HTTP ${code}`);
         reject(new KubeApiError(code, status.reason ?? String(code), message, status));
-      });
+      }, reject);
     });
     request.on('error', reject);
     if (body) request.write(body);

@@ -101,7 +101,7 @@ export interface TrafficChange {
 }
 
 export const DEFAULT_HISTORY_LIMIT = 10;
-/** mesh's own namespace, where the history Secrets live (infra/rbac/mesh-bot.yaml grants the bot Secrets there only). */
+/** mesh's own namespace, where the history Secrets live (the bot's generated RBAC grants it Secrets there only). */
 export const HISTORY_NAMESPACE = 'mesh-system';
 const LEGACY_REVISIONS = 'mesh.dev/revisions';
 const SECRET_TYPE = 'mesh.dev/revision.v1';

@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { Block } from './render/blocks';
+import { missingScope, shippedManifestScopes } from './scopes';
 
 export interface RecordedCall {
   method: string;
@@ -28,9 +29,16 @@ export type StandinEvent =
   | { type: 'ephemeral'; channel: string; user?: string; text: string; blocks?: Block[] }
   | { type: 'file'; channel: string; threadTs?: string; filename: string; title: string; content: string };
 
+export interface StandinOptions {
+  /** The bot token's scopes (default: those infra/slack/manifest.yaml requests); methods they do not cover answer missing_scope. */
+  scopes?: readonly string[];
+}
+
 export interface SlackStandin {
   /** Base for `slackApiUrl`, ending in `/api/`. */
   apiUrl: string;
+  /** The scopes it enforces, as Slack does for the installed app's token; undefined when none are known (not enforced). */
+  scopes: readonly string[] | undefined;
   /** A fresh response_url for one command in `channel`. */
   responseUrl(channel: string): string;
   calls: RecordedCall[];
@@ -88,7 +96,8 @@ function uploadedContent(raw: Buffer): string {
   return start >= 0 && end > start ? text.slice(start + 4, end) : text;
 }
 
-export async function startSlackStandin(): Promise<SlackStandin> {
+export async function startSlackStandin(options: StandinOptions = {}): Promise<SlackStandin> {
+  const scopes = options.scopes ?? shippedManifestScopes();
   const events = new EventEmitter();
   const calls: RecordedCall[] = [];
   const messages: StandinMessage[] = [];
@@ -121,22 +130,28 @@ export async function startSlackStandin(): Promise<SlackStandin> {
     return `${Math.floor(clock / 1e6)}.${String(clock % 1e6).padStart(6, '0')}`;
   };
 
+  const post = (args: Record<string, unknown>): Record<string, unknown> => {
+    const channel = String(args.channel);
+    const message: StandinMessage = {
+      channel,
+      ts: nextTs(),
+      text: String(args.text ?? ''),
+      ...(args.thread_ts ? { threadTs: String(args.thread_ts) } : {}),
+      ...(args.blocks ? { blocks: args.blocks as Block[] } : {}),
+      updates: 0,
+    };
+    messages.push(message);
+    events.emit('event', { type: 'post', message } satisfies StandinEvent);
+    return { ok: true, channel, ts: message.ts };
+  };
+
   const api = (method: string, args: Record<string, unknown>): Record<string, unknown> => {
     const channel = String(args.channel ?? args.channel_id ?? '');
+    const refused = scopes && missingScope(method, scopes);
+    if (refused) return refused;
     switch (method) {
-      case 'chat.postMessage': {
-        const message: StandinMessage = {
-          channel,
-          ts: nextTs(),
-          text: String(args.text ?? ''),
-          ...(args.thread_ts ? { threadTs: String(args.thread_ts) } : {}),
-          ...(args.blocks ? { blocks: args.blocks as Block[] } : {}),
-          updates: 0,
-        };
-        messages.push(message);
-        events.emit('event', { type: 'post', message } satisfies StandinEvent);
-        return { ok: true, channel, ts: message.ts };
-      }
+      case 'chat.postMessage':
+        return post({ ...args, channel });
       case 'chat.update': {
         const message = messages.find((m) => m.channel === channel && m.ts === args.ts);
         if (!message) return { ok: false, error: 'message_not_found' };
@@ -223,7 +238,8 @@ export async function startSlackStandin(): Promise<SlackStandin> {
       const args = parseArgs(req, raw);
       calls.push({ method: 'response_url', args, at: Date.now() });
       const channel = url.slice('/response/'.length).split('?')[0]!;
-      if (args.response_type === 'in_channel') api('chat.postMessage', { ...args, channel });
+      // A response_url needs no scope: post the in-channel reply as Slack does, not as a Web API call.
+      if (args.response_type === 'in_channel') post({ ...args, channel });
       else events.emit('event', { type: 'ephemeral', channel, text: String(args.text ?? ''), blocks: args.blocks as Block[] } satisfies StandinEvent);
       res.writeHead(200).end('ok');
     } else {
@@ -239,6 +255,7 @@ export async function startSlackStandin(): Promise<SlackStandin> {
   let responses = 0;
   const standin: SlackStandin = {
     apiUrl,
+    scopes,
     responseUrl: (channel) => `${apiUrl.replace(/api\/$/, '')}response/${channel}?n=${++responses}`,
     calls,
     messages,

@@ -5,12 +5,37 @@
 // the call fails with SlackUnavailable so the caller (the job's notify phase) keeps its state and tries later.
 // response_url posts and file uploads are plain HTTP POSTs under the same budget.
 import { ErrorCode, LogLevel, WebClient, type WebAPICallError } from '@slack/web-api';
+import { boundedFetch, ResponseTooLargeError, SLACK_RESPONSE_LIMIT_BYTES } from '../bounded-body';
+import { isLoopbackHost } from '../loopback';
 
 export class SlackApiError extends Error {
   override name = 'SlackApiError';
-  constructor(readonly method: string, readonly code: string) {
-    super(`Slack ${method} failed: ${code}`);
+  constructor(readonly method: string, readonly code: string, detail?: string) {
+    super(`Slack ${method} failed: ${code}${detail ? ` (${detail})` : ''}`);
   }
+}
+
+/**
+ * The hosts Slack gives response_urls on (slash commands and interactivity): Slack, and GovSlack. A reply
+ * carries what a command showed, so it goes nowhere else.
+ */
+export const SLACK_RESPONSE_URL_HOSTS: readonly string[] = ['hooks.slack.com', 'hooks.slack-gov.com'];
+
+/**
+ * Why `responseUrl` is not one to post to, or undefined when it is: https on a Slack host; a loopback URL only
+ * when the Web API itself is a loopback stand-in (`apiBaseUrl`, the console and the tests).
+ */
+export function refusedResponseUrl(responseUrl: string, apiBaseUrl?: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(responseUrl);
+  } catch {
+    return 'it is not a URL';
+  }
+  if (url.protocol === 'https:' && SLACK_RESPONSE_URL_HOSTS.includes(url.hostname)) return undefined;
+  const standin = apiBaseUrl !== undefined && isLoopbackHost(new URL(apiBaseUrl).hostname);
+  if (standin && isLoopbackHost(url.hostname)) return undefined;
+  return `${url.protocol}//${url.host} is not a Slack host (${SLACK_RESPONSE_URL_HOSTS.map((h) => `https://${h}`).join(', ')})`;
 }
 
 export class SlackUnavailableError extends Error {
@@ -66,8 +91,12 @@ function classifyCallError<T>(method: string, error: unknown): Attempt<T> {
       if (http.statusCode >= 500) return { retry: `HTTP ${http.statusCode}` };
       throw new SlackApiError(method, errorInBody(http.body) ?? `invalid_response_http_${http.statusCode}`);
     }
-    case ErrorCode.RequestError:
-      return unreachable((failure as Extract<WebAPICallError, { code: ErrorCode.RequestError }>).original);
+    case ErrorCode.RequestError: {
+      const original = (failure as Extract<WebAPICallError, { code: ErrorCode.RequestError }>).original;
+      // An answer over the bound is refused, not retried: the next one would be as large.
+      if (original instanceof ResponseTooLargeError) throw new SlackApiError(method, 'response_too_large', original.message);
+      return unreachable(original);
+    }
     default:
       // WebClient rejects a 429 without a usable Retry-After with a plain error; Slack's 429s always carry one.
       if (/^Retry header did not contain/.test(failure.message)) return rateLimited(1);
@@ -98,7 +127,7 @@ export function slackApi(options: SlackApiOptions): SlackApi {
     rejectRateLimitedCalls: true,
     timeout: perRequest,
     allowAbsoluteUrls: false,
-    fetch: fetchFn,
+    fetch: boundedFetch(fetchFn, SLACK_RESPONSE_LIMIT_BYTES),
   });
 
   /** Attempts until a result or a definitive failure, within the total budget. */
@@ -148,6 +177,8 @@ export function slackApi(options: SlackApiOptions): SlackApi {
       });
     },
     respond(responseUrl, body) {
+      const refused = refusedResponseUrl(responseUrl, options.baseUrl);
+      if (refused) return Promise.reject(new SlackApiError('response_url', 'not_a_slack_url', `refused: ${refused}`));
       return post('response_url', responseUrl, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

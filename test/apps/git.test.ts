@@ -32,13 +32,13 @@ apps:
     repository: ${shop.url}
     ref: main
     path: k8s
-    credentials: {env: SHOP_GIT_TOKEN}
+    credentials: {env: MESH_GIT_SHOP_TOKEN}
     namespaces: [default, shop]
 ${extra}`;
 }
 
 function envWith(apps: string, token = TOKEN): NodeJS.ProcessEnv {
-  return { MESH_APPS: apps, SHOP_GIT_TOKEN: token, MESH_GIT_CACHE_DIR: cacheDir, MESH_CLUSTER_NAME: 'must-not-start' };
+  return { MESH_APPS: apps, MESH_GIT_SHOP_TOKEN: token, MESH_GIT_CACHE_DIR: cacheDir, MESH_CLUSTER_NAME: 'must-not-start' };
 }
 
 /** Runs console lines; returns every message and ephemeral reply as text lines (section texts included). */
@@ -118,7 +118,7 @@ describe('apps from a Git repository (real git-http-backend on loopback)', () =>
   it('reads a pinned commit only from the app\'s own repository, even when another repository\'s checkout of it is cached', async () => {
     const other = server.createRepository('other');
     other.commit({ 'k8s/other.yaml': webService.replace('name: web', 'name: other') }, 'other app');
-    const env = envWith(registry(`  other:\n    repository: ${other.url}\n    ref: main\n    path: k8s\n    credentials: {env: SHOP_GIT_TOKEN}\n`));
+    const env = envWith(registry(`  other:\n    repository: ${other.url}\n    ref: main\n    path: k8s\n    credentials: {env: MESH_GIT_SHOP_TOKEN}\n`));
     const shopCommit = (rolloutSourceOf(await resolveApp(appsFromEnv(env), 'shop')).source as GitRolloutSource).commit;
     const { text } = await consoleRun(env, [`/mesh inject other --commit ${shopCommit}`]);
     expect(text).toMatch(new RegExp(`:x: app other: commit ${shopCommit.slice(0, 12)} is not reachable from main in http://127\\.0\\.0\\.1:\\d+/other\\.git`));
@@ -171,5 +171,35 @@ describe('apps from a Git repository (real git-http-backend on loopback)', () =>
     broken.commit({ 'k8s/bad.yaml': null, 'k8s/huge.yaml': `# ${'x'.repeat(1024 * 1024 + 10)}\n` }, 'huge');
     const huge = await consoleRun(env, ['/mesh inject shop']);
     expect(huge.text).toMatch(/:x: app shop: k8s\/huge\.yaml is \d+ bytes, over the 1048576-byte limit per file/);
+  });
+
+  it('never sends a token over plain http to a host that is not loopback, even when the registry check is bypassed', async () => {
+    const { resolveRemoteRef } = await import('../../src/git/repository');
+    const remote = { url: 'http://git.example.com/team/shop.git', auth: { username: 'x-access-token', password: TOKEN } };
+    await expect(resolveRemoteRef(remote, 'main')).rejects.toThrow('http://git.example.com/team/shop.git: refusing to send Git credentials over http:// (clear text); use https://');
+    // credentials.env outside MESH_GIT_* is refused at fetch time too, before any variable is read.
+    const app = { name: 'shop', source: { kind: 'git' as const, repository: shop.url, ref: 'main', path: 'k8s', credentials: { username: 'x', token: { env: 'AWS_SECRET_ACCESS_KEY' } } } };
+    const { fetchAppFiles } = await import('../../src/apps/git-source');
+    const before = server.requests.length;
+    await expect(fetchAppFiles(app, app.source, { env: { AWS_SECRET_ACCESS_KEY: TOKEN }, cacheDir }, undefined)).rejects.toThrow(
+      /^the Git token of app shop: credentials.env "AWS_SECRET_ACCESS_KEY" is not allowed/,
+    );
+    expect(server.requests.length).toBe(before);
+  });
+
+  it('mesh rbac generate reads the kinds of a Git app at its ref: its Role grants those, in its own namespace', async () => {
+    const { runCli } = await import('../support/run-cli');
+    const out = await runCli(['rbac', 'generate'], { env: envWith(registry()), cwd: process.cwd() });
+    expect(out.code).toBe(0);
+    // Its registry entry names the namespaces default and shop; the history namespace comes along.
+    expect(out.stdout).toContain('kubectl create namespace default shop mesh-system');
+    const role = out.stdout.split('\n---\n').find((doc) => doc.includes('kind: Role\n') && doc.includes('namespace: shop\n'))!;
+    expect(role).toMatch(/- apps\n {4}resources:\n {6}- deployments\n {4}verbs:\n {6}- get\n {6}- list\n {6}- watch\n {6}- create\n {6}- patch\n {6}- delete/);
+    expect(role).toContain('- mesh-rollout-shop');
+    expect(role).not.toContain('configmaps');
+    // Without the token the kinds cannot be known, and nothing is printed.
+    const refused = await runCli(['rbac', 'generate'], { env: envWith(registry(), 'wrong-token'), cwd: process.cwd() });
+    expect([refused.code, refused.stdout]).toEqual([1, '']);
+    expect(refused.stderr).toMatch(/^mesh rbac: app shop: http:\/\/127\.0\.0\.1:\d+\/shop\.git refused the credentials \(HTTP 401\) \(its manifests' kinds decide its Role\)\n$/);
   });
 });

@@ -28,6 +28,15 @@ describe('app registry (infra/apps.example.yaml format)', () => {
     expect(() => checkTarget({ ...shop, clusters: ['staging'] }, 'shop', 'prod')).toThrow('app shop may not go to cluster prod (the registry allows staging)');
   });
 
+  it('takes credentials over https, over http to a loopback Git server, and from MESH_GIT_* variables', () => {
+    for (const repository of ['https://git.example.com/x.git', 'http://127.0.0.1:8080/x.git', 'http://localhost/x.git', 'http://[::1]:9/x.git']) {
+      const registry = parseRegistry(`apps:\n  shop:\n    repository: ${repository}\n    credentials: {env: MESH_GIT_SHOP_TOKEN}\n`, 'R');
+      expect(registry.apps[1]).toMatchObject({ source: { repository, credentials: { token: { env: 'MESH_GIT_SHOP_TOKEN' } } } });
+    }
+    // Without credentials a public repository may still be read over http.
+    expect(parseRegistry('apps:\n  shop:\n    repository: http://git.example.com/x.git\n', 'R').apps[1]).toMatchObject({ source: { repository: 'http://git.example.com/x.git' } });
+  });
+
   it('without configuration it is the built-in catalog', () => {
     expect(registryFromEnv({})).toEqual({ source: 'built-in', apps: [{ name: 'guestbook', source: { kind: 'builtin' } }], clusters: [] });
     expect(registryFromEnv({ MESH_APPS: 'apps:\n  x:\n    repository: https://h/x.git\n' }).apps[1]).toMatchObject({ name: 'x', source: { ref: 'main', path: '' } });
@@ -70,6 +79,12 @@ describe('app registry (infra/apps.example.yaml format)', () => {
     ['clusters:\n  prod:\n    url: x\n', /^R:3: cluster "prod" needs exactly one of "eks" \(Lambda\) or "context"/],
     ['apps:\n  shop: [\n', /^R:\d+: invalid YAML/],
     ['repos: {}\n', /^R:1: unknown registry key "repos"/],
+    // A token over plain http travels in clear text (loopback aside: the tests' Git server).
+    ['apps:\n  shop:\n    repository: http://git.example.com/x.git\n    credentials: {ssmParameter: /t}\n', /^R:3: app "shop" sends its credentials over http:\/\/ to git\.example\.com, in clear text; use an https:\/\/ repository URL$/],
+    // credentials.env names only MESH_GIT_* variables: no other secret of the worker is sent as a password.
+    ['apps:\n  shop:\n    repository: https://h/x.git\n    credentials:\n      env: AWS_SECRET_ACCESS_KEY\n', /^R:5: app "shop" credentials.env "AWS_SECRET_ACCESS_KEY" is not allowed: a Git token may only come from a MESH_GIT_<NAME> variable/],
+    ['apps:\n  shop:\n    repository: https://h/x.git\n    credentials: {env: SLACK_SIGNING_SECRET}\n', /^R:4: app "shop" credentials.env "SLACK_SIGNING_SECRET" is not allowed/],
+    ['apps:\n  shop:\n    repository: https://h/x.git\n    credentials: {env: MESH_GIT_CACHE_DIR}\n', /^R:4: app "shop" credentials.env "MESH_GIT_CACHE_DIR" is a mesh setting, not a token/],
     ['apps:\n  shop:\n    repository: https://h/x.git\n    clusterResources: Namespace\n', /^R:4: app "shop" clusterResources must be a list of \{group, kind\}$/],
     ['apps:\n  shop:\n    repository: https://h/x.git\n    clusterResources:\n      - Namespace\n', /^R:5: app "shop" clusterResources entries must be mappings \{group, kind\}/],
     ['apps:\n  shop:\n    repository: https://h/x.git\n    clusterResources:\n      - {kind: Namespace}\n', /^R:5: app "shop" clusterResources entry needs group: an API group \("" for the core group/],

@@ -37,6 +37,7 @@ export const LAYERS: readonly Layer[] = [
   { folder: 'src/rollout', holds: 'staged rollouts: plans, readiness rules, the engine, locks, history — no presentation', mayImport: ['src/command', 'src/inject', 'src/injector', 'src/kube', 'src/yaml'] },
   { folder: 'src/traffic', holds: "traffic shifting between a Service's versions: routes planned from the workloads' `version` labels (pure), mesh's DestinationRule and VirtualService written through src/kube, shifts recorded in the app's history", mayImport: ['src/kube', 'src/rollout'] },
   { folder: 'src/apps', holds: 'the app registry, reference resolution, named clusters, apps from Git', mayImport: ['src/rollout', 'src/git', 'src/kube', 'src/aws', 'src/command'] },
+  { folder: 'src/rbac', holds: "the bot's RBAC generated from the registry (a Role per app namespace), the install role", mayImport: ['src/apps', 'src/rollout', 'src/kube'] },
   { folder: 'src/jobs', holds: 'what a `/mesh` request does, as resumable steps; reports through the `JobReporter` port, knows no Slack', mayImport: ['src/apps', 'src/rollout', 'src/traffic', 'src/autoinject', 'src/inject', 'src/injector', 'src/aws', 'src/command'] },
   { folder: 'src/slack', holds: 'the Slack door: signed requests, front door, policy, Web API, the `JobReporter` implementation; Slack markup only under `src/slack/render/`', mayImport: ['src/jobs', 'src/rollout', 'src/autoinject', 'src/aws', 'src/command'] },
   { folder: 'src/console', holds: 'the local console: the Slack door on a loopback Slack stand-in, the job runner in-process', mayImport: ['src/slack', 'src/jobs', 'src/apps', 'src/cluster', 'src/kube'] },
@@ -88,7 +89,7 @@ export function layerTable(rootModules: readonly string[]): string {
   const rows = [
     '| Path | What lives there | May import (besides the root modules) |',
     '|---|---|---|',
-    `| ${rootModules.map(code).join(', ')} | the root modules, shared by every layer: the user-facing error, loose JSON, caches, names, JSON Patch | nothing |`,
+    `| ${rootModules.map(code).join(', ')} | the root modules, shared by every layer: the user-facing error, loose JSON, caches, names, JSON Patch, loopback hosts, bounded response bodies | nothing |`,
     ...LAYERS.map((l) => {
       const imports = l.mayImport === ANY_OF_SRC ? ANY_OF_SRC : l.mayImport.length === 0 ? 'nothing' : l.mayImport.map(code).join(', ');
       return `| ${code(`${l.folder}/`)} | ${l.holds} | ${imports} |`;

@@ -18,7 +18,7 @@ describe('infra/slack/manifest.yaml', () => {
   });
 
   it('asks for exactly the bot scopes mesh uses', () => {
-    expect([...manifest.oauth_config.scopes.bot].sort()).toEqual(['chat:write', 'chat:write.public', 'commands', 'files:write']);
+    expect([...manifest.oauth_config.scopes.bot].sort()).toEqual(['chat:write', 'chat:write.public', 'commands', 'files:write', 'usergroups:read']);
   });
 
   it('sends the command and the buttons to the HTTP route of the slack function', () => {

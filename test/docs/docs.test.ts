@@ -156,7 +156,7 @@ test('a made-up command, sub-command, verb or flag, and a broken link or anchor,
     ].join('\n'),
   };
   expect(namingProblems([page])).toEqual([
-    'docs/user-guide/made-up.md:2: mesh frobnicate: no such command (commands: kube-inject, cluster, deploy, history, rollback, shift, apps, policy, status, autoinject, webhook, console)',
+    'docs/user-guide/made-up.md:2: mesh frobnicate: no such command (commands: kube-inject, cluster, deploy, history, rollback, shift, apps, policy, status, autoinject, webhook, rbac, console)',
     'docs/user-guide/made-up.md:2: mesh deploy: no flag --turbo in its usage',
     'docs/user-guide/made-up.md:2: mesh cluster: no sub-command explode',
     'docs/user-guide/made-up.md:2: /mesh deploy: no flag --yolo',

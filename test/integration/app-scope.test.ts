@@ -1,14 +1,16 @@
 // The cluster takeover of issue 23, on the real local cluster: the policy grants U0CONSOLE everything on
 // namespaces shop-* only, the app `shop` comes from a Git repository (loopback git-http-backend) registered for
 // namespaces shop-*, and someone who can push to that repository adds a ClusterRoleBinding of cluster-admin to
-// the namespace's default ServiceAccount and a Namespace. The bot (infra/rbac/mesh-bot.yaml, as shipped: its
-// ClusterRole would allow both) runs the job under its own identity; the app scope refuses the plan at
-// pre-flight, naming each object and the rule, and nothing is applied. The CLI refuses it too, and lifts the
+// the namespace's default ServiceAccount and a Namespace. The bot runs the job under its own identity, with the
+// RBAC `mesh rbac generate` prints for that registry (which refuses the takeover as well: no ClusterRoleBindings,
+// no Namespace creation); the app scope refuses the plan at pre-flight, before RBAC would, naming each object and
+// the rule, and nothing is applied. The CLI refuses it too, and lifts the
 // rule for one run with --allow-cluster-resources (a dry-run plan only here: the CLI runs as the user).
 import { rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AppsV1Api } from '@kubernetes/client-node';
+import { parseRegistry } from '../../src/apps';
 import { startConsole } from '../../src/console/session';
 import { getObject } from '../../src/kube';
 import { parsePolicy } from '../../src/slack/policy-file';
@@ -48,7 +50,7 @@ let server: GitServer;
 let shop: GitRepository;
 const admin = kubeConfig();
 
-const registry = () => `apps:\n  shop:\n    repository: ${shop.url}\n    ref: main\n    path: k8s\n    credentials: {env: SHOP_TOKEN}\n    namespaces: ["shop-*"]\n`;
+const registry = () => `apps:\n  shop:\n    repository: ${shop.url}\n    ref: main\n    path: k8s\n    credentials: {env: MESH_GIT_SHOP_TOKEN}\n    namespaces: ["shop-*"]\n`;
 
 beforeAll(async () => {
   server = await startGitServer({ token: TOKEN });
@@ -69,14 +71,14 @@ describe('an app repository writer cannot take the cluster over through a namesp
   const ns = withNamespace('shop');
   let bot: MeshBot;
   beforeAll(async () => {
-    bot = await meshBot(admin, ns.name);
+    bot = await meshBot(admin, ns.name, [ns.name], parseRegistry(registry(), 'MESH_APPS'), { shop: { 'web.yaml': web } });
     shop.commit({ 'k8s/web.yaml': web, 'k8s/takeover.yaml': takeover(ns.name) }, 'add a ClusterRoleBinding of cluster-admin and a Namespace');
   });
   afterAll(() => bot?.cleanup());
 
   it('/mesh deploy shop -n shop-… is refused at pre-flight as the bot, naming each object and the rule; nothing is applied', async () => {
     const seen: string[] = [];
-    const session = await startConsole({ env: { MESH_APPS: registry(), SHOP_TOKEN: TOKEN, MESH_GIT_CACHE_DIR: cacheDir }, kube: async () => bot.kc, policy, stageTimeoutMs: 30_000 });
+    const session = await startConsole({ env: { MESH_APPS: registry(), MESH_GIT_SHOP_TOKEN: TOKEN, MESH_GIT_CACHE_DIR: cacheDir }, kube: async () => bot.kc, policy, stageTimeoutMs: 30_000 });
     try {
       session.standin.events.on('event', (e: StandinEvent) => {
         if ('message' in e) seen.push(blocksToText(e.message.blocks, e.message.text));
@@ -99,7 +101,7 @@ describe('an app repository writer cannot take the cluster over through a namesp
   });
 
   it('mesh deploy (the CLI) refuses it too; --allow-cluster-resources lifts the rule for that one run', async () => {
-    const env = { MESH_APPS: registry(), SHOP_TOKEN: TOKEN, MESH_GIT_CACHE_DIR: cacheDir, KUBECONFIG: kubeconfigPath() };
+    const env = { MESH_APPS: registry(), MESH_GIT_SHOP_TOKEN: TOKEN, MESH_GIT_CACHE_DIR: cacheDir, KUBECONFIG: kubeconfigPath() };
     const refused = await runCli(['deploy', 'shop', '-n', ns.name], { env, cwd: process.cwd() });
     expect(refused.stdout).toContain(`ClusterRoleBinding/${bindingName}: app scope rule "clusterResources"`);
     expect(refused.stdout).toContain('FAILED: pre-flight rejected 2 object(s); nothing was changed');
@@ -112,10 +114,10 @@ describe('an app repository writer cannot take the cluster over through a namesp
     await nothingApplied(ns.name);
   });
 
-  it('a Namespace alone, which the bot\'s RBAC would let it create, is refused by the app scope as the bot', async () => {
+  it('a Namespace alone is refused by the app scope as the bot, before its generated RBAC (no Namespace creation) would', async () => {
     shop.commit({ 'k8s/takeover.yaml': takeover(ns.name).split('---\n')[1]! }, 'only a Namespace now');
     const seen: string[] = [];
-    const session = await startConsole({ env: { MESH_APPS: registry(), SHOP_TOKEN: TOKEN, MESH_GIT_CACHE_DIR: cacheDir }, kube: async () => bot.kc, policy, stageTimeoutMs: 30_000 });
+    const session = await startConsole({ env: { MESH_APPS: registry(), MESH_GIT_SHOP_TOKEN: TOKEN, MESH_GIT_CACHE_DIR: cacheDir }, kube: async () => bot.kc, policy, stageTimeoutMs: 30_000 });
     try {
       session.standin.events.on('event', (e: StandinEvent) => {
         if ('message' in e) seen.push(blocksToText(e.message.blocks, e.message.text));
@@ -130,7 +132,7 @@ describe('an app repository writer cannot take the cluster over through a namesp
   });
 
   it('a namespace the app does not list is refused before anything is read from the cluster', async () => {
-    const env = { MESH_APPS: registry(), SHOP_TOKEN: TOKEN, MESH_GIT_CACHE_DIR: cacheDir, KUBECONFIG: kubeconfigPath() };
+    const env = { MESH_APPS: registry(), MESH_GIT_SHOP_TOKEN: TOKEN, MESH_GIT_CACHE_DIR: cacheDir, KUBECONFIG: kubeconfigPath() };
     const refused = await runCli(['deploy', 'shop', '-n', 'kube-system'], { env, cwd: process.cwd() });
     expect(refused.stderr).toBe('mesh deploy: app shop may not go to namespace kube-system (the registry allows shop-*)\n');
     expect(refused.code).toBe(1);

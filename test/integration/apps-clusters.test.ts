@@ -37,7 +37,7 @@ apps:
     repository: ${shop.url}
     ref: main
     path: k8s
-    credentials: {env: SHOP_TOKEN}
+    credentials: {env: MESH_GIT_SHOP_TOKEN}
     clusters: [one, two]
     namespaces: ["apps-clusters-*"]
 `;
@@ -65,7 +65,7 @@ beforeAll(async () => {
 // A fresh console per test: the same command twice within a minute is one job (duplicate protection).
 beforeEach(async () => {
   seen.length = 0;
-  session = await startConsole({ env: { MESH_APPS: registry(), SHOP_TOKEN: TOKEN, MESH_GIT_CACHE_DIR: `${secondKubeconfig}.git-cache` }, stageTimeoutMs: 60_000 });
+  session = await startConsole({ env: { MESH_APPS: registry(), MESH_GIT_SHOP_TOKEN: TOKEN, MESH_GIT_CACHE_DIR: `${secondKubeconfig}.git-cache` }, stageTimeoutMs: 60_000 });
   session.standin.events.on('event', (event: StandinEvent) => {
     if ('message' in event) seen.push(event.message.text);
     else if (event.type === 'ephemeral') seen.push(event.text, blocksToText(event.blocks, ''));

@@ -34,8 +34,8 @@ beforeAll(async () => {
   prometheus = await startPrometheus([exporter.url]);
   session = await startConsole({
     env: {
-      MESH_APPS: `apps:\n  helloworld:\n    repository: ${repository.url}\n    ref: main\n    path: .\n    credentials: {env: HW_TOKEN}\n    namespaces: ["*"]\n    prometheus: ${prometheus.url}\n`,
-      HW_TOKEN: TOKEN, MESH_GIT_CACHE_DIR: cacheDir,
+      MESH_APPS: `apps:\n  helloworld:\n    repository: ${repository.url}\n    ref: main\n    path: .\n    credentials: {env: MESH_GIT_HW_TOKEN}\n    namespaces: ["*"]\n    prometheus: ${prometheus.url}\n`,
+      MESH_GIT_HW_TOKEN: TOKEN, MESH_GIT_CACHE_DIR: cacheDir,
     },
     kube: async () => istioKubeConfig(), stageTimeoutMs: 60_000,
   });

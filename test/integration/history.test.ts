@@ -160,16 +160,17 @@ describe('app history in Secrets', () => {
   });
 
   it('as the bot: records its deploys in mesh-system; without the history Role the deploy still succeeds and says the history was not recorded', async () => {
+    // The generated RBAC of the built-in registry in this namespace: guestbook's kinds and Leases (the app deployed here).
     const bot = await meshBot(kc, ns.name);
     try {
-      const state = startRollout({ app: 'botapp', files: [{ file: 'web.yaml', text: deployment('web') }], namespace: ns.name, holder: 'mesh-bot', command: 'test' });
+      const state = startRollout({ app: 'guestbook', files: [{ file: 'web.yaml', text: deployment('web') }], namespace: ns.name, holder: 'mesh-bot', command: 'test' });
       const final = await runRollout(state, { kc: bot.kc, emit: () => undefined });
       expect(final.phase).toBe('finished');
-      expect((await readHistory(bot.kc, ns.name, 'botapp')).map((r) => `${r.revision} ${r.outcome}`)).toEqual(['1 succeeded']);
+      expect((await readHistory(bot.kc, ns.name, 'guestbook')).map((r) => `${r.revision} ${r.outcome}`)).toEqual(['1 succeeded']);
       // The history Role's binding gone (an RBAC shrunk too far): the rollout goes on, and says so.
-      await kc.makeApiClient(RbacAuthorizationV1Api).deleteNamespacedRoleBinding({ name: `mesh-bot-history-${ns.name}`, namespace: HISTORY_NAMESPACE });
+      await kc.makeApiClient(RbacAuthorizationV1Api).deleteNamespacedRoleBinding({ name: `mesh-bot-${ns.name}-history`, namespace: HISTORY_NAMESPACE });
       const events: RolloutEvent[] = [];
-      const next = startRollout({ app: 'botapp', files: [{ file: 'web.yaml', text: deployment('web') }], namespace: ns.name, holder: 'mesh-bot', command: 'test' });
+      const next = startRollout({ app: 'guestbook', files: [{ file: 'web.yaml', text: deployment('web') }], namespace: ns.name, holder: 'mesh-bot', command: 'test' });
       const again = await runRollout(next, { kc: bot.kc, emit: (e) => events.push(e) });
       expect(again.phase).toBe('finished');
       const lines = events.filter((e) => e.type === 'history-not-recorded').flatMap(eventLines);

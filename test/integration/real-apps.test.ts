@@ -143,7 +143,7 @@ const cliDoor: DoorFactory = async (app, ns) => {
 function gitApp(app: RealApp, ns: string) {
   const repo = git.createRepository(`${app}-${ns}`);
   let previous: Files = {};
-  const env = { MESH_APPS: `apps:\n  ${app}:\n    repository: ${repo.url}\n    ref: main\n    path: k8s\n    credentials: {env: APP_TOKEN}\n    namespaces: ["real-${app}-*"]\n`, APP_TOKEN: TOKEN, MESH_GIT_CACHE_DIR: path.join(work, `git-cache-${ns}`) };
+  const env = { MESH_APPS: `apps:\n  ${app}:\n    repository: ${repo.url}\n    ref: main\n    path: k8s\n    credentials: {env: MESH_GIT_APP_TOKEN}\n    namespaces: ["real-${app}-*"]\n`, MESH_GIT_APP_TOKEN: TOKEN, MESH_GIT_CACHE_DIR: path.join(work, `git-cache-${ns}`) };
   const commit = (files: Files) => {
     const next: Record<string, string | null> = Object.fromEntries(Object.keys(previous).filter((f) => !(f in files)).map((f) => [`k8s/${f}`, null]));
     for (const [file, text] of Object.entries(files)) next[`k8s/${file}`] = text;

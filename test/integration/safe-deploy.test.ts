@@ -70,7 +70,7 @@ async function open(historyLimit?: number): Promise<ConsoleSession> {
   audit.length = 0;
   ephemerals.length = 0;
   session = await startConsole({
-    env: { MESH_APPS: `apps:\n  shop:\n    repository: ${shop.url}\n    ref: main\n    path: k8s\n    credentials: {env: SHOP_TOKEN}\n    namespaces: ["sd-*"]\n`, SHOP_TOKEN: TOKEN, MESH_GIT_CACHE_DIR: cacheDir },
+    env: { MESH_APPS: `apps:\n  shop:\n    repository: ${shop.url}\n    ref: main\n    path: k8s\n    credentials: {env: MESH_GIT_SHOP_TOKEN}\n    namespaces: ["sd-*"]\n`, MESH_GIT_SHOP_TOKEN: TOKEN, MESH_GIT_CACHE_DIR: cacheDir },
     kube: async () => kubeConfig(), policy, audit: (line) => audit.push(line), stageTimeoutMs: 30_000,
     ...(historyLimit ? { historyLimit } : {}),
   });
@@ -294,7 +294,7 @@ describe('/mesh rollback after a bad deploy', () => {
     const repo = server.createRepository('rollback-app');
     repo.commit({ 'k8s/web.yaml': web('nginx:1.27'), 'k8s/service.yaml': service }, 'healthy');
     session = await startConsole({
-      env: { MESH_APPS: `apps:\n  shop:\n    repository: ${repo.url}\n    ref: main\n    path: k8s\n    credentials: {env: SHOP_TOKEN}\n    namespaces: ["sd-*"]\n`, SHOP_TOKEN: TOKEN, MESH_GIT_CACHE_DIR: cacheDir },
+      env: { MESH_APPS: `apps:\n  shop:\n    repository: ${repo.url}\n    ref: main\n    path: k8s\n    credentials: {env: MESH_GIT_SHOP_TOKEN}\n    namespaces: ["sd-*"]\n`, MESH_GIT_SHOP_TOKEN: TOKEN, MESH_GIT_CACHE_DIR: cacheDir },
       kube: async () => kubeConfig(), policy, stageTimeoutMs: 30_000, historyLimit: 3,
     });
     listen();

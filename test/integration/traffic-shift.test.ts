@@ -3,11 +3,13 @@
 // the loopback Git server, `/mesh shift helloworld v2=20` through the console's signed handler and job runner,
 // the plan, the history, rollback to the previous weights, the approval in a protected namespace, and each
 // refusal — unknown subset, weights not adding up to 100, a Service without versions, another owner's
-// VirtualService for the host — as one line that changes nothing. mesh runs as the bot's identity
-// (infra/rbac/mesh-bot.yaml, a ServiceAccount token): its RBAC is what the shifts need.
+// VirtualService for the host — as one line that changes nothing. mesh runs as the bot's identity (the RBAC
+// `mesh rbac generate` prints for the registry and the two test namespaces, a ServiceAccount token): its RBAC is
+// what the shifts need.
 import { readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { parseRegistry } from '../../src/apps';
 import { startConsole, type ConsoleSession, type SendAs } from '../../src/console/session';
 import { deleteObject, getObject, serverSideApply } from '../../src/kube/objects';
 import type { KubeObject } from '../../src/kube/types';
@@ -19,7 +21,7 @@ import { startGitServer, type GitServer } from '../support/git-server';
 import { runCli } from '../support/run-cli';
 import { runIstioctl } from '../support/real-istio';
 import { meshBot, type MeshBot } from './rbac-identity';
-import { createTestNamespace, deleteTestNamespace, istioKubeConfig, istioKubeconfigPath, withNamespace } from './setup/cluster';
+import { createTestNamespace, deleteTestNamespace, istioKubeConfig, istioKubeconfigPath } from './setup/cluster';
 
 jest.setTimeout(180_000);
 
@@ -50,6 +52,8 @@ let server: GitServer;
 let session: ConsoleSession;
 let bot: MeshBot;
 let botNamespace: string;
+let shiftNamespace: string;
+let prodNamespace: string;
 const ephemerals: string[] = [];
 
 beforeAll(async () => {
@@ -57,9 +61,19 @@ beforeAll(async () => {
   const repository = server.createRepository('helloworld');
   repository.commit({ 'helloworld.yaml': readFileSync(path.join(SHARED_APPS, 'helloworld/helloworld.yaml'), 'utf8') }, 'helloworld as Istio ships it');
   botNamespace = await createTestNamespace('ts-bot', istioKubeConfig());
-  bot = await meshBot(istioKubeConfig(), botNamespace);
+  // RBAC grants by name: the app may go anywhere ("*"), the bot is granted in the two namespaces the tests use.
+  shiftNamespace = await createTestNamespace('ts-shift', istioKubeConfig());
+  prodNamespace = await createTestNamespace('ts-prod', istioKubeConfig());
+  const registry = `apps:\n  helloworld:\n    repository: ${repository.url}\n    ref: main\n    path: .\n    credentials: {env: MESH_GIT_HW_TOKEN}\n    namespaces: ["*"]\n`;
+  const helloworld = readFileSync(path.join(SHARED_APPS, 'helloworld/helloworld.yaml'), 'utf8');
+  // The bot's canary Leases are granted by Service name, from the app's manifests: the Services "plain" and
+  // "theirs" a test below adds beside the app are counted as the app's.
+  const extra = (name: string) => `apiVersion: v1\nkind: Service\nmetadata:\n  name: ${name}\nspec:\n  ports: [{port: 80}]\n`;
+  bot = await meshBot(istioKubeConfig(), botNamespace, [shiftNamespace, prodNamespace], parseRegistry(registry, 'MESH_APPS'), {
+    helloworld: { 'helloworld.yaml': helloworld, 'extra.yaml': `${extra('plain')}---\n${extra('theirs')}` },
+  });
   session = await startConsole({
-    env: { MESH_APPS: `apps:\n  helloworld:\n    repository: ${repository.url}\n    ref: main\n    path: .\n    credentials: {env: HW_TOKEN}\n    namespaces: ["*"]\n`, HW_TOKEN: TOKEN, MESH_GIT_CACHE_DIR: cacheDir },
+    env: { MESH_APPS: registry, MESH_GIT_HW_TOKEN: TOKEN, MESH_GIT_CACHE_DIR: cacheDir },
     kube: async () => bot.kc, policy, stageTimeoutMs: 60_000,
   });
   session.standin.events.on('event', (e: StandinEvent) => {
@@ -70,7 +84,7 @@ afterAll(async () => {
   await session?.close();
   await server?.close();
   await bot?.cleanup();
-  if (botNamespace) await deleteTestNamespace(botNamespace, istioKubeConfig());
+  for (const name of [botNamespace, shiftNamespace, prodNamespace]) if (name) await deleteTestNamespace(name, istioKubeConfig());
   rmSync(cacheDir, { recursive: true, force: true });
 });
 
@@ -88,7 +102,7 @@ const virtualService = (namespace: string, name = 'helloworld') => getObject<Kub
 const weights = async (namespace: string) => (await virtualService(namespace))?.spec.http[0]!.route.map((r) => `${r.destination.subset}=${r.weight}`).join(' ');
 
 describe('/mesh shift on the cluster with real Istio', () => {
-  const ns = withNamespace('ts-shift', istioKubeConfig);
+  const ns = { get name() { return shiftNamespace; } };
 
   it('plans, shifts v2 to 20% and 50% through objects istiod admits and istioctl analyze finds nothing in, records each shift, and rollback restores the previous weights', async () => {
     await run(`/mesh deploy helloworld -n ${ns.name}`);
@@ -192,7 +206,7 @@ describe('/mesh shift on the cluster with real Istio', () => {
 });
 
 describe('/mesh shift in a protected namespace', () => {
-  const ns = withNamespace('ts-prod', istioKubeConfig);
+  const ns = { get name() { return prodNamespace; } };
 
   it('posts the plan for approval; a second person approves and the shift is made and recorded with the approver', async () => {
     await run(`/mesh deploy helloworld -n ${ns.name}`, { user: REQUESTER });

@@ -70,3 +70,43 @@ describe('Slack Web API client against the loopback stand-in', () => {
     expect(standin.calls.map((c) => c.method)).toEqual(['files.getUploadURLExternal', 'upload', 'files.completeUploadExternal']);
   });
 });
+
+describe('response_url', () => {
+  const posted: string[] = [];
+  const fakeFetch: typeof fetch = async (input) => {
+    posted.push(String(input));
+    return new Response('ok', { status: 200 });
+  };
+  beforeEach(() => posted.splice(0));
+
+  it.each([
+    'https://hooks.slack.com/commands/T0001/1234/abcd',
+    'https://hooks.slack.com/actions/T0001/1234/abcd',
+    'https://hooks.slack-gov.com/commands/T0001/1234/abcd',
+  ])('posts to Slack\'s own host: %s', async (url) => {
+    await slackApi({ token: 't', fetch: fakeFetch }).respond(url, { text: 'x' });
+    expect(posted).toEqual([url]);
+  });
+
+  it.each([
+    ['https://evil.example.com/commands/x', /https:\/\/evil\.example\.com is not a Slack host/],
+    ['http://hooks.slack.com/commands/x', /http:\/\/hooks\.slack\.com is not a Slack host/],
+    ['https://hooks.slack.com.evil.example/x', /is not a Slack host/],
+    ['http://127.0.0.1:8080/response', /http:\/\/127\.0\.0\.1:8080 is not a Slack host/],
+    ['http://169.254.169.254/latest/meta-data', /is not a Slack host/],
+  ])('refuses %s without sending anything (no stand-in configured)', async (url, expected) => {
+    const error = await slackApi({ token: 't', fetch: fakeFetch }).respond(url, { text: 'x' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SlackApiError);
+    expect((error as Error).message).toMatch(/^Slack response_url failed: not_a_slack_url \(refused: /);
+    expect((error as Error).message).toMatch(expected);
+    expect(posted).toEqual([]);
+  });
+
+  it('allows a loopback response_url only when the Web API is the loopback stand-in', async () => {
+    await slackApi({ token: 't', baseUrl: 'http://127.0.0.1:4000/api/', fetch: fakeFetch }).respond('http://127.0.0.1:4000/response/C1', { text: 'x' });
+    expect(posted).toEqual(['http://127.0.0.1:4000/response/C1']);
+    // A stand-in on loopback does not open the door to other hosts.
+    await expect(slackApi({ token: 't', baseUrl: 'http://127.0.0.1:4000/api/', fetch: fakeFetch }).respond('https://evil.example.com/x', {})).rejects.toThrow(/not a Slack host/);
+    expect(posted).toHaveLength(1);
+  });
+});

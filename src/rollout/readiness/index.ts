@@ -45,7 +45,7 @@ export function watchedWith(obj: { apiVersion: string; kind: string }): RelatedC
 /**
  * Kinds judged from the apply alone: a v1 Secret has no status (kstatus: always ready), and mesh does not read
  * app Secrets back — the API server's answer to the apply is the proof it exists as applied, and the bot needs
- * no right to read secret values (infra/rbac/mesh-bot.yaml).
+ * no right to read secret values (see src/rbac).
  */
 export function judgedFromApply(obj: { apiVersion: string; kind: string }): boolean {
   return ruleKey(obj.apiVersion, obj.kind) === '/Secret';
