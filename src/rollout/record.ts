@@ -221,16 +221,10 @@ async function createRevision(kc: KubeConfig, secret: RevisionSecret): Promise<b
 }
 
 /**
- * Appends a finished rollout to the app's history as its own Secret, keeping the newest `limit` revisions; a
- * succeeded one also becomes the "deployed" record. Idempotent: a re-run step rewrites its own revision (same
- * rollout id). Two rollouts recording at once (a lost lock's old holder and its new one) get different numbers.
- * Throws when the history could not be written: the caller tells the user.
- */
-/**
  * Writes the revision of `rolloutId` (rewriting its own on a re-run, else taking the next number), moving a legacy
- * history into Secrets first; shared by rollouts and traffic shifts.
+ * history into Secrets first, then keeps the newest `limit`; shared by rollouts and traffic shifts.
  */
-async function storeRevision(kc: KubeConfig, namespace: string, app: string, rolloutId: string, entry: (revision: number) => Revision): Promise<{ recorded: number; legacy: Awaited<ReturnType<typeof legacyHistory>> }> {
+async function storeRevision(kc: KubeConfig, namespace: string, app: string, rolloutId: string, entry: (revision: number) => Revision, limit: number): Promise<{ recorded: number; legacy: Awaited<ReturnType<typeof legacyHistory>> }> {
   const legacy = await legacyHistory(kc, namespace, app);
   let recorded: number | undefined;
   for (let attempt = 0; attempt < 5 && recorded === undefined; attempt += 1) {
@@ -253,10 +247,16 @@ async function storeRevision(kc: KubeConfig, namespace: string, app: string, rol
     if (await createRevision(kc, revisionSecret(namespace, app, revision, revisionPayload(revision)))) recorded = revision.revision;
   }
   if (recorded === undefined) throw new Error(`other rollouts of ${app} kept taking the next revision number`);
-  if (recorded === undefined) throw new Error(`other rollouts of ${app} kept taking the next revision number`);
+  await pruneHistory(kc, namespace, app, limit);
   return { recorded, legacy };
 }
 
+/**
+ * Appends a finished rollout to the app's history as its own Secret, keeping the newest `limit` revisions; a
+ * succeeded one also becomes the "deployed" record. Idempotent: a re-run step rewrites its own revision (same
+ * rollout id). Two rollouts recording at once (a lost lock's old holder and its new one) get different numbers.
+ * Throws when the history could not be written: the caller tells the user.
+ */
 export async function recordRevision(
   kc: KubeConfig,
   state: RolloutState,
@@ -277,8 +277,7 @@ export async function recordRevision(
     source, inject: state.inject, objects,
     ...(state.rollbackTo !== undefined ? { rollbackTo: state.rollbackTo } : {}),
   });
-  const { recorded, legacy } = await storeRevision(kc, namespace, app, state.id, entry);
-  await pruneHistory(kc, namespace, app, limit);
+  const { recorded, legacy } = await storeRevision(kc, namespace, app, state.id, entry, limit);
   if (outcome === 'succeeded' || (legacy.present && legacy.readable)) await writeDeployedRecord(kc, state, outcome, at);
   return recorded;
 }
@@ -321,8 +320,7 @@ export async function recordTrafficRevision(
     ...(shift.rollbackTo !== undefined ? { rollbackTo: shift.rollbackTo } : {}),
     traffic: shift.traffic,
   });
-  const { recorded } = await storeRevision(kc, shift.namespace, shift.app, shift.id, entry);
-  await pruneHistory(kc, shift.namespace, shift.app, limit);
+  const { recorded } = await storeRevision(kc, shift.namespace, shift.app, shift.id, entry, limit);
   return recorded;
 }
 
