@@ -20,7 +20,12 @@ export async function stageCollections(
   desired: KubeObject[],
 ): Promise<{ queries: KindQuery[]; related: Set<RelatedCollection> }> {
   const byKind = new Map<string, KubeObject[]>();
-  for (const obj of desired.filter((o) => !judgedFromApply(o))) byKind.set(kindKey(obj), [...(byKind.get(kindKey(obj)) ?? []), obj]);
+  for (const obj of desired.filter((o) => !judgedFromApply(o))) {
+    const key = kindKey(obj);
+    const same = byKind.get(key);
+    if (same) same.push(obj);
+    else byKind.set(key, [obj]);
+  }
   const related = new Set<RelatedCollection>(desired.flatMap(watchedWith));
   const relatedKeys = new Set([...related].map((r) => kindKey(RELATED_QUERIES[r])));
   const queries: KindQuery[] = [];
