@@ -1,8 +1,9 @@
-// The Bolt side of the front door: AwsLambdaReceiver (signature verification on), botId/botUserId given so no
-// auth.test runs, listeners that decide, dispatch the job and ack — all before the handler returns.
+// The Bolt side of the front door, for button presses only: handler.ts answers every `/mesh` slash command itself
+// and hands Bolt nothing else. AwsLambdaReceiver (signature verification on), botId/botUserId given so no
+// auth.test runs, and one listener that acks, decides, dispatches the job and replies to the response_url.
 import { App, AwsLambdaReceiver, LogLevel } from '@slack/bolt';
 import type { Context } from 'aws-lambda';
-import { handleButton, handleCommand, type FrontDoorDeps } from './frontdoor';
+import { handleButton, type FrontDoorDeps } from './frontdoor';
 import type { GatewayEvent, LambdaResult } from './request';
 import { slackApi } from './webapi';
 import { errorMessage } from '../errors';
@@ -33,16 +34,9 @@ export function createBoltHandler(settings: BoltSettings): (event: GatewayEvent,
     },
   });
 
-  app.command('/mesh', async ({ command, ack }) => {
-    const caller = { user: command.user_id, channel: command.channel_id, team: command.team_id, responseUrl: command.response_url };
-    await ack(await handleCommand(command.text, caller, settings.deps));
-  });
-
   // Button replies go to the response_url through mesh's Web API client, which retries a dropped connection, a 5xx
   // or a 429 within its budget; Bolt's respond() tries once, and a lost reply leaves the user without an answer.
-  // Made on the first press, not at cold start: a slash command's ack never needs it.
-  let replies: ReturnType<typeof slackApi> | undefined;
-  const replyApi = () => (replies ??= slackApi({ token: settings.botToken, ...(settings.slackApiUrl ? { baseUrl: settings.slackApiUrl } : {}), totalTimeoutMs: 2500 }));
+  const replies = slackApi({ token: settings.botToken, ...(settings.slackApiUrl ? { baseUrl: settings.slackApiUrl } : {}), totalTimeoutMs: 2500 });
   app.action(/^mesh_/, async ({ ack, body, action, logger }) => {
     await ack();
     if (action.type !== 'button' || body.type !== 'block_actions') return;
@@ -56,7 +50,7 @@ export function createBoltHandler(settings: BoltSettings): (event: GatewayEvent,
     const button = action as { action_id: string; value?: string };
     const reply = await handleButton({ actionId: button.action_id, value: button.value ?? '' }, caller, settings.deps);
     if (!body.response_url) return;
-    await replyApi().respond(body.response_url, { ...reply, replace_original: false }).catch((error: unknown) => logger.warn(`response_url: ${errorMessage(error)}`));
+    await replies.respond(body.response_url, { ...reply, replace_original: false }).catch((error: unknown) => logger.warn(`response_url: ${errorMessage(error)}`));
   });
 
   const handler = receiver.toHandler();

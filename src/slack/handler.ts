@@ -6,7 +6,7 @@
 //
 // The Slack Lambda's request path. A fast path verifies the signature itself and answers every `/mesh` slash
 // command — help, malformed ones, and those that authorize and start a job — without loading Bolt (a cold ack
-// budget of ~2.5× a bare `node`); button presses go to Bolt, loaded on first need. Secrets are looked up from
+// budget of ~2.5× a bare `node`); only button presses go to Bolt, loaded on the first one. Secrets are looked up from
 // the cold start on (overlapping module loading and the first request's parsing), cached, never logged.
 import type { Context } from 'aws-lambda';
 import type { JobDispatcher } from '../jobs/job';
@@ -118,6 +118,7 @@ export function createSlackHandler(config: SlackDoorConfig): SlackLambdaHandler 
         return { statusCode: 500, body: 'Internal server error' };
       }
     }
+    // What is left is a well-formed button press (malformedSlackRequest lets nothing else through): Bolt's.
     return (await loadBolt(signingSecret, botToken))(event, context);
   };
 
