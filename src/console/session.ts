@@ -12,7 +12,7 @@ import { localRunner, type LocalRunner } from '../jobs/local-runner';
 import { memoiseUntilFailure } from '../memoise';
 import { createSlackHandler, type SlackLambdaHandler } from '../slack/handler';
 import { consolePolicy, type Policy } from '../slack/policy';
-import { startSlackStandin, type SlackStandin } from '../slack/standin';
+import { startSlackStandin, type SlackStandin, type StandinOptions } from '../slack/standin';
 import { signSlackRequest } from '../slack/verify';
 import { slackReporter } from '../slack/reporter';
 import { slackApi } from '../slack/webapi';
@@ -33,6 +33,8 @@ export interface ConsoleOptions {
   stageTimeoutMs?: number;
   /** Revisions kept per app in the history (default 10). */
   historyLimit?: number;
+  /** Options of the loopback Slack (tests play outages through its intercept). */
+  slackStandin?: StandinOptions;
 }
 
 /** Who types or clicks (tests play a second user or another channel); `value` replaces a clicked button's value. */
@@ -92,7 +94,7 @@ function findEarlierButton(standin: SlackStandin, label: string): { button: Butt
 }
 
 export async function startConsole(options: ConsoleOptions): Promise<ConsoleSession> {
-  const standin = await startSlackStandin();
+  const standin = await startSlackStandin(options.slackStandin);
   const signingSecret = randomBytes(24).toString('hex');
   const slack = slackApi({ token: 'xoxb-console', baseUrl: standin.apiUrl, totalTimeoutMs: 5000 });
   const stageTimeoutMs = options.stageTimeoutMs ?? (Number(options.env.MESH_STAGE_TIMEOUT_MS) || undefined);

@@ -1,6 +1,7 @@
 // A loopback stand-in for the Slack Web API (and response_url, file uploads), used by the local console and
-// the tests: it records every call, keeps messages with their threads and in-place updates, and can play an
-// outage or rate limiting. Slack is faked only at this HTTP boundary.
+// the tests: it records every call and keeps messages with their threads and in-place updates. An optional
+// intercept may answer a request first (the tests' outages and rate limits, test/support/slack-faults.ts).
+// Slack is faked only at this HTTP boundary.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
@@ -29,9 +30,23 @@ export type StandinEvent =
   | { type: 'ephemeral'; channel: string; user?: string; text: string; blocks?: Block[] }
   | { type: 'file'; channel: string; threadTs?: string; filename: string; title: string; content: string };
 
+/** A request as an intercept sees it. */
+export interface StandinRequest {
+  endpoint: 'api' | 'upload' | 'response_url' | 'other';
+  /** The Web API method (`chat.postMessage`, …) for endpoint `api`, else the endpoint. */
+  name: string;
+}
+
+/**
+ * Sees every request before the stand-in handles it. To answer it itself it writes `res` and returns a word for
+ * the record (`calls` gets `<name> (<word>)`, and nothing else happens); undefined lets the stand-in answer.
+ */
+export type StandinIntercept = (request: StandinRequest, res: ServerResponse) => string | undefined;
+
 export interface StandinOptions {
   /** The bot token's scopes (default: those infra/slack/manifest.yaml requests); methods they do not cover answer missing_scope. */
   scopes?: readonly string[];
+  intercept?: StandinIntercept;
 }
 
 export interface SlackStandin {
@@ -46,29 +61,8 @@ export interface SlackStandin {
   events: EventEmitter;
   /** Group memberships answered by usergroups.users.list. */
   userGroups: Record<string, string[]>;
-  /** While true every request gets HTTP 503 (a Slack outage). */
-  setDown(down: boolean): void;
-  /** How many requests were refused during outages. */
-  refusedWhileDown(): number;
-  /** The next `count` Web API calls answer 429 with Retry-After `seconds`. */
-  rateLimitNext(count: number, seconds: number): void;
-  /**
-   * Plays an incident on the Web API, phase after phase from now, then normal service: `ratelimited` answers
-   * 429 with Retry-After, `error` an HTTP status (500), `timeout` holds the request unanswered and unprocessed
-   * until the caller gives up (or the phase ends, when the socket is dropped). Nothing is processed meanwhile.
-   * Each phase lasts `forMs` from the first call it refuses (the first phase from now, unless no call reaches it),
-   * so every phase is met: callers waiting out a Retry-After would otherwise sleep through a whole later phase.
-   */
-  playIncident(phases: IncidentPhase[]): void;
-  /** What the incident refused, per phase kind, and requests that came back before the Retry-After they were given. */
-  incidentReport(): { ratelimited: number; error: number; timeout: number; beforeRetryAfter: number };
   close(): Promise<void>;
 }
-
-export type IncidentPhase =
-  | { kind: 'ratelimited'; forMs: number; retryAfterSeconds: number }
-  | { kind: 'error'; forMs: number; status?: number }
-  | { kind: 'timeout'; forMs: number };
 
 const JSON_FIELDS = new Set(['blocks', 'files', 'attachments']);
 
@@ -96,33 +90,19 @@ function uploadedContent(raw: Buffer): string {
   return start >= 0 && end > start ? text.slice(start + 4, end) : text;
 }
 
+function standinRequest(url: string): StandinRequest {
+  if (url.startsWith('/api/')) return { endpoint: 'api', name: url.slice('/api/'.length).split('?')[0]! };
+  if (url.startsWith('/upload/')) return { endpoint: 'upload', name: 'upload' };
+  if (url.startsWith('/response/')) return { endpoint: 'response_url', name: 'response_url' };
+  return { endpoint: 'other', name: url.split('?')[0]! };
+}
+
 export async function startSlackStandin(options: StandinOptions = {}): Promise<SlackStandin> {
   const scopes = options.scopes ?? shippedManifestScopes();
   const events = new EventEmitter();
   const calls: RecordedCall[] = [];
   const messages: StandinMessage[] = [];
   const uploads = new Map<string, { filename: string; content?: string }>();
-  let down = false;
-  let refused = 0;
-  let rateLimited = { count: 0, seconds: 1 };
-  let incident: { phase: IncidentPhase; startedAt?: number; refused: number }[] = [];
-  const report = { ratelimited: 0, error: 0, timeout: 0, beforeRetryAfter: 0 };
-  let retryAfterUntil = 0;
-  const currentPhase = (): { phase: IncidentPhase; until: number } | undefined => {
-    const now = Date.now();
-    for (;;) {
-      const head = incident[0];
-      if (!head) return undefined;
-      // A phase that no call has reached yet starts (or starts over) with the first call that does.
-      if (head.startedAt === undefined || (head.refused === 0 && now >= head.startedAt + head.phase.forMs)) head.startedAt = now;
-      const until = head.startedAt + head.phase.forMs;
-      if (now < until) {
-        head.refused += 1;
-        return { phase: head.phase, until };
-      }
-      incident.shift();
-    }
-  };
   let clock = 1_700_000_000_000;
   let ids = 0;
   const nextTs = () => {
@@ -192,49 +172,27 @@ export async function startSlackStandin(options: StandinOptions = {}): Promise<S
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const raw = await readBody(req);
     const url = req.url ?? '/';
-    if (down) {
-      refused += 1;
-      res.writeHead(503).end('slack is down');
+    const request = standinRequest(url);
+    const intercepted = options.intercept?.(request, res);
+    if (intercepted !== undefined) {
+      calls.push({ method: `${request.name} (${intercepted})`, args: {}, at: Date.now() });
       return;
     }
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
     };
-    if (url.startsWith('/api/')) {
-      const method = url.slice('/api/'.length).split('?')[0]!;
-      if (Date.now() < retryAfterUntil) report.beforeRetryAfter += 1;
-      const fault = currentPhase();
-      if (fault) {
-        const { phase, until } = fault;
-        report[phase.kind] += 1;
-        calls.push({ method: `${method} (${phase.kind})`, args: {}, at: Date.now() });
-        if (phase.kind === 'ratelimited') {
-          retryAfterUntil = Date.now() + phase.retryAfterSeconds * 1000 - 50;
-          send(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(phase.retryAfterSeconds) });
-        } else if (phase.kind === 'error') {
-          send(phase.status ?? 500, { ok: false, error: 'internal_error' });
-        } else {
-          const drop = setTimeout(() => res.destroy(), until - Date.now());
-          res.on('close', () => clearTimeout(drop));
-        }
-        return;
-      }
-      if (rateLimited.count > 0) {
-        rateLimited.count -= 1;
-        calls.push({ method: `${method} (429)`, args: {}, at: Date.now() });
-        send(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(rateLimited.seconds) });
-        return;
-      }
+    if (request.endpoint === 'api') {
+      const method = request.name;
       const args = parseArgs(req, raw);
       calls.push({ method, args, at: Date.now() });
       send(200, api(method, args));
-    } else if (url.startsWith('/upload/')) {
+    } else if (request.endpoint === 'upload') {
       const upload = uploads.get(url.slice('/upload/'.length));
       if (!upload) return send(404, { ok: false });
       upload.content = uploadedContent(raw);
       calls.push({ method: 'upload', args: { filename: upload.filename, bytes: raw.length }, at: Date.now() });
       res.writeHead(200).end('OK');
-    } else if (url.startsWith('/response/')) {
+    } else if (request.endpoint === 'response_url') {
       const args = parseArgs(req, raw);
       calls.push({ method: 'response_url', args, at: Date.now() });
       const channel = url.slice('/response/'.length).split('?')[0]!;
@@ -261,17 +219,6 @@ export async function startSlackStandin(options: StandinOptions = {}): Promise<S
     messages,
     events,
     userGroups: {},
-    setDown: (value) => {
-      down = value;
-    },
-    refusedWhileDown: () => refused,
-    rateLimitNext: (count, seconds) => {
-      rateLimited = { count, seconds };
-    },
-    playIncident: (phases) => {
-      incident = phases.map((phase, index) => ({ phase, refused: 0, ...(index === 0 ? { startedAt: Date.now() } : {}) }));
-    },
-    incidentReport: () => ({ ...report }),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

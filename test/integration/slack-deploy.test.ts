@@ -4,6 +4,7 @@ import { CoreV1Api } from '@kubernetes/client-node';
 import { startConsole, type ConsoleSession } from '../../src/console/session';
 import { blocksToText } from '../../src/slack/render/text';
 import type { RecordedCall } from '../../src/slack/standin';
+import { slackFaults, type SlackFaults } from '../support/slack-faults';
 import { kubeConfig, waitUntil, withNamespace } from './setup/cluster';
 
 function text(call: RecordedCall): string {
@@ -11,7 +12,8 @@ function text(call: RecordedCall): string {
 }
 
 async function startConsoleSession(stageTimeoutMs?: number): Promise<ConsoleSession> {
-  session = await startConsole({ env: {}, kube: async () => kubeConfig(), ...(stageTimeoutMs ? { stageTimeoutMs } : {}) });
+  faults = slackFaults();
+  session = await startConsole({ env: {}, kube: async () => kubeConfig(), ...(stageTimeoutMs ? { stageTimeoutMs } : {}), slackStandin: { intercept: faults.intercept } });
   return session;
 }
 
@@ -20,6 +22,7 @@ function parentUpdates(session: ConsoleSession, parentTs: string): RecordedCall[
 }
 
 let session: ConsoleSession | undefined;
+let faults: SlackFaults;
 afterEach(() => session?.close());
 
 describe('/mesh deploy guestbook through the Slack door', () => {
@@ -121,11 +124,11 @@ describe('Apply button through a Slack outage', () => {
     expect(session.standin.messages.map((m) => m.text)).toEqual([expect.stringMatching(/^Injected guestbook/)]);
     expect(await session.send('click Apply')).toMatchObject({ status: 200 });
     await waitUntil('the rollout parent message', async () => session.standin.messages.some((m) => /^Rollout of guestbook/.test(m.text)));
-    session.standin.setDown(true);
+    faults.setDown(true);
     await new Promise((resolve) => setTimeout(resolve, 4000));
-    session.standin.setDown(false);
+    faults.setDown(false);
     await session.runner.idle();
-    expect(session.standin.refusedWhileDown()).toBeGreaterThan(0);
+    expect(faults.refusedWhileDown()).toBeGreaterThan(0);
 
     const parent = session.standin.messages.find((m) => /^Rollout of guestbook/.test(m.text))!;
     expect(blocksToText(parent.blocks, parent.text)).toContain(':white_check_mark: succeeded');

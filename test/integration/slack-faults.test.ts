@@ -10,19 +10,22 @@ import type { KubeObject } from '../../src/kube/types';
 import type { Policy } from '../../src/slack/policy';
 import { blocksToText } from '../../src/slack/render/text';
 import type { RecordedCall, StandinEvent, StandinMessage } from '../../src/slack/standin';
+import { slackFaults, type SlackFaults } from '../support/slack-faults';
 import { kubeConfig, waitUntil, withNamespace } from './setup/cluster';
 
 const text = (call: RecordedCall) => blocksToText(call.args.blocks as never, String(call.args.text ?? ''));
 const messageText = (m: StandinMessage) => blocksToText(m.blocks, m.text);
 
 let session: ConsoleSession | undefined;
+let faults: SlackFaults;
 afterEach(async () => {
   await session?.close();
   session = undefined;
 });
 
 async function open(policy?: Policy): Promise<ConsoleSession> {
-  session = await startConsole({ env: {}, kube: async () => kubeConfig(), ...(policy ? { policy } : {}) });
+  faults = slackFaults();
+  session = await startConsole({ env: {}, kube: async () => kubeConfig(), ...(policy ? { policy } : {}), slackStandin: { intercept: faults.intercept } });
   return session;
 }
 
@@ -67,7 +70,7 @@ describe('scenario 5: Slack rate-limiting, failing, then not answering during a 
     // 10 s), so it must be carried across steps — then 500s for 3 s, then no answer for 4 s.
     s.standin.events.once('event', (e: StandinEvent) => {
       if (e.type === 'post') {
-        s.standin.playIncident([
+        faults.playIncident([
           { kind: 'ratelimited', forMs: 7000, retryAfterSeconds: 6 },
           { kind: 'error', forMs: 3000, status: 500 },
           { kind: 'timeout', forMs: 4000 },
@@ -77,7 +80,7 @@ describe('scenario 5: Slack rate-limiting, failing, then not answering during a 
     await s.send(`/mesh deploy guestbook -n ${ns.name}`);
     await s.runner.idle();
 
-    const report = s.standin.incidentReport();
+    const report = faults.incidentReport();
     expect(report).toMatchObject({ ratelimited: expect.any(Number), error: expect.any(Number), timeout: expect.any(Number) });
     expect(Math.min(report.ratelimited, report.error, report.timeout)).toBeGreaterThan(0);
     // Nobody called again before the Retry-After it was given ran out.
@@ -140,16 +143,16 @@ describe('scenario 5: Slack refusing a button\'s response_url for a moment', () 
 
   it('the button\'s reply still reaches the user (the reply is retried, not dropped after one 503)', async () => {
     const { s, replies } = await injectPreview(ns.name);
-    s.standin.setDown(true);
-    const recovery = setTimeout(() => s.standin.setDown(false), 700);
+    faults.setDown(true);
+    const recovery = setTimeout(() => faults.setDown(false), 700);
     try {
       expect(await s.send('click Apply')).toMatchObject({ status: 200 });
       await waitUntil('the button reply', async () => replies.length >= 1, 30_000);
     } finally {
       clearTimeout(recovery);
-      s.standin.setDown(false);
+      faults.setDown(false);
     }
-    expect(s.standin.refusedWhileDown()).toBeGreaterThan(0);
+    expect(faults.refusedWhileDown()).toBeGreaterThan(0);
     expect(replies).toEqual([expect.stringMatching(/^:hourglass_flowing_sand: Working on `inject guestbook .* --apply`/)]);
     await s.runner.idle();
   });

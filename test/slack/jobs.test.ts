@@ -4,6 +4,7 @@ import type { JobDeps } from '../../src/jobs/state';
 import { stepJob } from '../../src/jobs/step';
 import { flushProgress, newNotifier, recordProgress } from '../../src/slack/notifier';
 import { startSlackStandin, type SlackStandin, type StandinEvent } from '../../src/slack/standin';
+import { slackFaults, type SlackFaults } from '../support/slack-faults';
 import { slackReporter } from '../../src/slack/reporter';
 import { slackApi, type SlackApi } from '../../src/slack/webapi';
 
@@ -20,11 +21,13 @@ const noCluster = async () => {
 
 describe('jobs against the Slack stand-in', () => {
   let standin: SlackStandin;
+  let faults: SlackFaults;
   let deps: JobDeps;
   let slack: SlackApi;
   let events: StandinEvent[];
   beforeEach(async () => {
-    standin = await startSlackStandin();
+    faults = slackFaults();
+    standin = await startSlackStandin({ intercept: faults.intercept });
     events = [];
     standin.events.on('event', (e: StandinEvent) => events.push(e));
     slack = slackApi({ token: 't', baseUrl: standin.apiUrl, totalTimeoutMs: 1000 });
@@ -52,13 +55,13 @@ describe('jobs against the Slack stand-in', () => {
   });
 
   it('keeps the reply through a Slack outage and delivers it when Slack is back', async () => {
-    standin.setDown(true);
+    faults.setDown(true);
     const first = await stepJob({ job: job('inject guestbook', { kind: 'inject', app: 'guestbook', apply: false }) }, deps);
     expect(first).toMatchObject({ phase: 'notify', done: false, outcome: 'succeeded', waitSeconds: 15 });
     expect(first.lastError).toMatch(/HTTP 503/);
     const stillDown = await stepJob(JSON.parse(JSON.stringify(first)), deps);
     expect(stillDown).toMatchObject({ phase: 'notify', notifyAttempts: 2 });
-    standin.setDown(false);
+    faults.setDown(false);
     const back = await stepJob(JSON.parse(JSON.stringify(stillDown)), deps);
     expect(back).toMatchObject({ phase: 'done', done: true });
     expect(events.map((e) => e.type)).toEqual(['post', 'file']);

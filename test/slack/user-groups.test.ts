@@ -2,6 +2,7 @@
 // group. When Slack cannot answer, the caller counts as in no group (fail closed), and the refusal says why.
 import { startConsole, type ConsoleSession } from '../../src/console/session';
 import type { Policy } from '../../src/slack/policy';
+import { slackFaults, type SlackFaults } from '../support/slack-faults';
 
 jest.setTimeout(60_000);
 
@@ -12,6 +13,7 @@ const policy: Policy = {
 };
 
 let session: ConsoleSession | undefined;
+let faults: SlackFaults;
 afterEach(async () => {
   await session?.close();
   session = undefined;
@@ -19,7 +21,11 @@ afterEach(async () => {
 
 async function open(): Promise<ConsoleSession> {
   // No cluster is ever needed: every command here is refused before a job starts.
-  session = await startConsole({ env: { MESH_CLUSTER_NAME: 'must-not-start' }, policy, kube: () => Promise.reject(new Error('no cluster in this test')) });
+  faults = slackFaults();
+  session = await startConsole({
+    env: { MESH_CLUSTER_NAME: 'must-not-start' }, policy, kube: () => Promise.reject(new Error('no cluster in this test')),
+    slackStandin: { intercept: faults.intercept },
+  });
   session.standin.userGroups.S0PLATFORM = ['U0SOMEONEELSE'];
   return session;
 }
@@ -34,7 +40,7 @@ test('a caller in none of the policy\'s groups is refused, without a word about 
 
 test('when Slack cannot answer the group lookup, the refusal says the groups could not be read', async () => {
   const s = await open();
-  s.standin.setDown(true);
+  faults.setDown(true);
   const reply = await s.send('/mesh deploy guestbook -n shop');
   expect(reply.text).toMatch(/^:no_entry: .* \(your Slack user groups could not be read \(.+\)\)$/);
   expect(s.runner.states.size).toBe(0);

@@ -1,13 +1,16 @@
 import { slackApi, SlackApiError, SlackUnavailableError, uploadFile } from '../../src/slack/webapi';
 import { startSlackStandin, type SlackStandin, type StandinEvent } from '../../src/slack/standin';
+import { slackFaults, type SlackFaults } from '../support/slack-faults';
 
 // Spawns processes and servers on a shared, busy machine: generous time, no timing assertions beyond the 3 s ack.
 jest.setTimeout(60_000);
 
 describe('Slack Web API client against the loopback stand-in', () => {
   let standin: SlackStandin;
+  let faults: SlackFaults;
   beforeEach(async () => {
-    standin = await startSlackStandin();
+    faults = slackFaults();
+    standin = await startSlackStandin({ intercept: faults.intercept });
   });
   afterEach(async () => {
     await standin.close();
@@ -28,7 +31,7 @@ describe('Slack Web API client against the loopback stand-in', () => {
   it('retries 429 after Retry-After within the budget', async () => {
     const slept: number[] = [];
     const api = slackApi({ token: 't', baseUrl: standin.apiUrl, sleep: async (ms) => void slept.push(ms) });
-    standin.rateLimitNext(2, 3);
+    faults.rateLimitNext(2, 3);
     await api.call('chat.postMessage', { channel: 'C1', text: 'x' });
     expect(slept).toEqual([3000, 3000]);
     expect(standin.calls.map((c) => c.method)).toEqual(['chat.postMessage (429)', 'chat.postMessage (429)', 'chat.postMessage']);
@@ -36,7 +39,7 @@ describe('Slack Web API client against the loopback stand-in', () => {
 
   it('gives up when Retry-After exceeds the total budget', async () => {
     const api = slackApi({ token: 't', baseUrl: standin.apiUrl, totalTimeoutMs: 5000, sleep: async () => undefined });
-    standin.rateLimitNext(1, 30);
+    faults.rateLimitNext(1, 30);
     const error = await api.call('chat.postMessage', { channel: 'C1', text: 'x' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SlackUnavailableError);
     // The caller is told how long Slack asked it to stay away, to honour across steps.
@@ -46,9 +49,9 @@ describe('Slack Web API client against the loopback stand-in', () => {
   it('reports an outage as SlackUnavailable and platform errors as SlackApiError', async () => {
     let clock = 0;
     const api = slackApi({ token: 't', baseUrl: standin.apiUrl, totalTimeoutMs: 2000, now: () => clock, sleep: async (ms) => void (clock += ms) });
-    standin.setDown(true);
+    faults.setDown(true);
     await expect(api.call('chat.postMessage', { channel: 'C1', text: 'x' })).rejects.toThrow(/HTTP 503; gave up after \d+ attempt/);
-    standin.setDown(false);
+    faults.setDown(false);
     await expect(api.call('chat.update', { channel: 'C1', ts: '1.2', text: 'x' })).rejects.toThrow(new SlackApiError('chat.update', 'message_not_found'));
   });
 
