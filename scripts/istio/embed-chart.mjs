@@ -2,7 +2,7 @@
 // Embeds the injection templates and injector values of the pinned Istio release (the istio-discovery chart of the
 // Go module istio.io/istio in the module cache, fetched by scripts/istio/build.sh or `go mod download`) into
 // src/istio/istio-chart.json, which mesh's built-in injection renders with src/gotemplate. Run it after changing
-// the pin; `--check` exits 1 when the committed file is not what the module gives (test/inject/istio-chart.test.ts
+// the pin; `--check` exits 1 when the committed file is not what the module gives (test/istio/istio-chart.test.ts
 // runs it).
 //
 // What is taken from the chart, as its istio-sidecar-injector ConfigMap (templates/istiod-injector-configmap.yaml)

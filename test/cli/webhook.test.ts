@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import https from 'node:https';
 import { runCli } from '../support/run-cli';
-import { makeTestPki } from './support/tls';
+import { makeTestPki } from '../webhook/support/tls';
 
 const work = mkdtempSync(path.join(tmpdir(), 'mesh-webhook-cli-'));
 

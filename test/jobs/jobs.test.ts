@@ -1,12 +1,12 @@
+// Jobs (the local runner, the worker's step) replying through the Slack reporter to the stand-in, without a cluster.
 import { localRunner } from '../../src/jobs/local-runner';
 import { jobIdFor, type Job } from '../../src/jobs/job';
 import type { JobDeps } from '../../src/jobs/state';
 import { stepJob } from '../../src/jobs/step';
-import { flushProgress, newNotifier, recordProgress } from '../../src/slack/notifier';
 import { startSlackStandin, type SlackStandin, type StandinEvent } from '../../src/slack/standin';
 import { slackFaults, type SlackFaults } from '../support/slack-faults';
 import { slackReporter } from '../../src/slack/reporter';
-import { slackApi, type SlackApi } from '../../src/slack/webapi';
+import { slackApi } from '../../src/slack/webapi';
 
 // Spawns processes and servers on a shared, busy machine: generous time, no timing assertions beyond the 3 s ack.
 jest.setTimeout(60_000);
@@ -23,15 +23,13 @@ describe('jobs against the Slack stand-in', () => {
   let standin: SlackStandin;
   let faults: SlackFaults;
   let deps: JobDeps;
-  let slack: SlackApi;
   let events: StandinEvent[];
   beforeEach(async () => {
     faults = slackFaults();
     standin = await startSlackStandin({ intercept: faults.intercept });
     events = [];
     standin.events.on('event', (e: StandinEvent) => events.push(e));
-    slack = slackApi({ token: 't', baseUrl: standin.apiUrl, totalTimeoutMs: 1000 });
-    deps = { reporter: slackReporter(slack), kube: noCluster, now: Date.now };
+    deps = { reporter: slackReporter(slackApi({ token: 't', baseUrl: standin.apiUrl, totalTimeoutMs: 1000 })), kube: noCluster, now: Date.now };
   });
   afterEach(() => standin.close());
 
@@ -74,26 +72,5 @@ describe('jobs against the Slack stand-in', () => {
     expect(await runner.start(j)).toMatchObject({ alreadyStarted: true });
     await runner.idle();
     expect(events.filter((e) => e.type === 'post')).toHaveLength(1);
-  });
-
-  it('coalesces parent updates to at most one per second and batches thread lines', async () => {
-    let clock = 10_000;
-    const now = () => clock;
-    let state = newNotifier('C1', 'guestbook', 'shop', 'U1', clock);
-    state = await flushProgress(state, slack, now);
-    state = recordProgress(state, [
-      { type: 'started', at: clock, rolloutId: 'shop.guestbook.x', stages: ['a', 'b'] },
-      { type: 'stage-started', at: clock, stage: 'a' },
-      { type: 'object-applied', at: clock, stage: 'a', object: 'deployment/x', action: 'created' },
-    ]);
-    clock += 300;
-    state = await flushProgress(state, slack, now);
-    expect(standin.calls.map((c) => c.method)).toEqual(['chat.postMessage', 'chat.postMessage']);
-    expect(state.dirty).toBe(true);
-    clock += 800;
-    state = await flushProgress(state, slack, now);
-    expect(standin.calls.map((c) => c.method)).toEqual(['chat.postMessage', 'chat.postMessage', 'chat.update']);
-    expect(standin.messages[1]).toMatchObject({ threadTs: standin.messages[0]!.ts, text: expect.stringContaining('Stage *a* started') });
-    expect(state).toMatchObject({ dirty: false, pendingLines: [] });
   });
 });

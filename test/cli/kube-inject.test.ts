@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runCli } from '../support/run-cli';
-import { CONFORMANCE, INJECT_DIR, readInject } from './cases';
+import { CONFORMANCE, INJECT_DIR, readInject } from '../inject/cases';
 import { withoutVersionDeltas } from '../support/real-istio';
 
 const ROOT = path.resolve(__dirname, '../..');
