@@ -6,6 +6,7 @@ import { caBundleHealth } from '../webhook/certs';
 import { INJECTOR_WEBHOOK_SUFFIX, REVISION_LABEL } from '../istio/vocabulary';
 import { matchingWebhooks, type WebhookSelectors } from '../webhook/selectors';
 import type { KubeObject } from '../kube';
+import { MANAGED_BY_LABEL, MANAGED_BY_MESH } from '../managed-by';
 
 export interface WebhookEntry extends WebhookSelectors {
   clientConfig?: { url?: string; caBundle?: string; service?: { name: string; namespace: string; path?: string; port?: number } };
@@ -58,7 +59,7 @@ export function injectorHealth(config: InjectorConfig, now = new Date()): Inject
   return {
     name: config.metadata.name ?? '',
     revision: labels[REVISION_LABEL] ?? 'default',
-    managedBy: labels['app.kubernetes.io/managed-by'] === 'mesh' ? 'mesh' : labels.app === 'sidecar-injector' ? 'istiod' : 'other',
+    managedBy: labels[MANAGED_BY_LABEL] === MANAGED_BY_MESH ? 'mesh' : labels.app === 'sidecar-injector' ? 'istiod' : 'other',
     target: describeTarget(entries[0]),
     failurePolicy: entries[0]?.failurePolicy ?? 'Fail',
     usable: problems.length === 0,

@@ -7,6 +7,7 @@ import { UserError } from '../errors';
 import { namespaceAllowed, type AppEntry, type Registry } from '../apps/registry';
 import type { KubeObject } from '../kube/types';
 import { groupOf } from '../rollout/scope';
+import { MANAGED_BY_LABEL } from '../managed-by';
 
 export interface BotRbacOptions {
   /** Name of every object generated (`mesh-bot`): one bot per name, e.g. a stage's. */
@@ -49,7 +50,7 @@ interface Rule {
   resourceNames?: string[];
 }
 
-const LABELS = { 'app.kubernetes.io/part-of': 'mesh', 'app.kubernetes.io/managed-by': 'mesh-rbac-generate' };
+const LABELS = { 'app.kubernetes.io/part-of': 'mesh', [MANAGED_BY_LABEL]: 'mesh-rbac-generate' };
 const RBAC = 'rbac.authorization.k8s.io';
 /** Apply (create + patch), diff and readiness (get, list, watch), rollback of what newer revisions added (delete). */
 const APPLY_VERBS = ['get', 'list', 'watch', 'create', 'patch', 'delete'];

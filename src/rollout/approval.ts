@@ -10,6 +10,7 @@ import { ensureNamespace, getObject, replaceObject } from '../kube/objects';
 import { isConflict } from '../kube/request';
 import { updateLease } from '../kube/lease';
 import type { KubeObject } from '../kube/types';
+import { MANAGED_BY_LABEL, MANAGED_BY_MESH } from '../managed-by';
 import type { ObjectRef } from './preflight';
 import type { RolloutSource } from './state';
 import type { TrafficChange } from './record';
@@ -74,7 +75,7 @@ const body = (approval: PendingApproval, resourceVersion?: string) => ({
   metadata: {
     ...ref(approval.namespace, approval.app).metadata,
     ...(resourceVersion ? { resourceVersion } : {}),
-    labels: { 'app.kubernetes.io/managed-by': 'mesh', 'mesh.dev/app': approval.app },
+    labels: { [MANAGED_BY_LABEL]: MANAGED_BY_MESH, 'mesh.dev/app': approval.app },
     annotations: { [KEY]: JSON.stringify(approval) },
   },
   spec: {},
@@ -85,7 +86,7 @@ const body = (approval: PendingApproval, resourceVersion?: string) => ({
  * The namespace is created when missing: the record lives there, as the rollout lock and history do.
  */
 export async function storeApproval(kc: KubeConfig, approval: PendingApproval): Promise<void> {
-  await ensureNamespace(kc, approval.namespace, { labels: { 'app.kubernetes.io/managed-by': 'mesh' } });
+  await ensureNamespace(kc, approval.namespace, { labels: { [MANAGED_BY_LABEL]: MANAGED_BY_MESH } });
   const stored = await updateLease(kc, { namespace: approval.namespace, name: recordName(approval.app) }, () => ({ write: body(approval), result: true }));
   if (stored) return;
   throw new Error(`could not store the approval ${approval.namespace}/${recordName(approval.app)}`);

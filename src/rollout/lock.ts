@@ -4,6 +4,7 @@ import { deleteObject, getObject, replaceObject } from '../kube/objects';
 import { updateLease } from '../kube/lease';
 import { isConflict } from '../kube/request';
 import type { KubeObject } from '../kube/types';
+import { MANAGED_BY_LABEL, MANAGED_BY_MESH } from '../managed-by';
 
 /**
  * One rollout per namespace+app: a coordination.k8s.io/v1 Lease `mesh-rollout-<app>` in the namespace. The
@@ -108,7 +109,7 @@ function leaseBody(namespace: string, app: string, id: LockIdentity, durationSec
     metadata: {
       ...leaseRef(namespace, app).metadata,
       resourceVersion: base?.metadata.resourceVersion,
-      labels: { 'app.kubernetes.io/managed-by': 'mesh', 'mesh.dev/app': app },
+      labels: { [MANAGED_BY_LABEL]: MANAGED_BY_MESH, 'mesh.dev/app': app },
       annotations: {
         [ANNOTATION.holder]: id.holder, [ANNOTATION.command]: id.command, [ANNOTATION.process]: thisProcess(),
         ...(id.cluster ? { [ANNOTATION.cluster]: id.cluster } : {}),

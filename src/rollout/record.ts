@@ -25,6 +25,7 @@ import { updateLease } from '../kube/lease';
 import { isConflict, isNotFound } from '../kube/request';
 import type { KubeObject } from '../kube/types';
 import { errorMessage, UserError } from '../errors';
+import { MANAGED_BY_LABEL, MANAGED_BY_MESH } from '../managed-by';
 import { readLock } from './lock';
 import { refKey, type ObjectRef } from './preflight';
 import type { RolloutSource, RolloutState } from './state';
@@ -194,7 +195,7 @@ function revisionSecret(namespace: string, app: string, revision: Revision, payl
       name: revisionSecretName(namespace, app, revision.revision),
       namespace: HISTORY_NAMESPACE,
       labels: {
-        'app.kubernetes.io/managed-by': 'mesh',
+        [MANAGED_BY_LABEL]: MANAGED_BY_MESH,
         [LABEL.app]: app,
         [LABEL.namespace]: namespace,
         [LABEL.revision]: String(revision.revision),
@@ -215,7 +216,7 @@ async function createRevision(kc: KubeConfig, secret: RevisionSecret): Promise<b
     } catch (error) {
       if (isConflict(error)) return false;
       if (!isNotFound(error) || attempt > 0) throw error;
-      await ensureNamespace(kc, HISTORY_NAMESPACE, { labels: { 'app.kubernetes.io/managed-by': 'mesh' } });
+      await ensureNamespace(kc, HISTORY_NAMESPACE, { labels: { [MANAGED_BY_LABEL]: MANAGED_BY_MESH } });
     }
   }
 }
@@ -296,7 +297,7 @@ async function writeDeployedRecord(kc: KubeConfig, state: RolloutState, outcome:
     const deployed = outcome === 'succeeded'
       ? Object.fromEntries(Object.entries(recordOf(state, at)).map(([key, value]) => [`${PREFIX}${key}`, Array.isArray(value) ? value.join(',') : String(value)]))
       : Object.fromEntries(Object.entries(previous).filter(([key]) => key.startsWith(PREFIX)));
-    const labels = { 'app.kubernetes.io/managed-by': 'mesh', 'mesh.dev/app': state.app, ...(Object.keys(deployed).length > 0 ? { [RECORD_LABEL]: 'true' } : {}) };
+    const labels = { [MANAGED_BY_LABEL]: MANAGED_BY_MESH, 'mesh.dev/app': state.app, ...(Object.keys(deployed).length > 0 ? { [RECORD_LABEL]: 'true' } : {}) };
     return { write: { ...base, metadata: { ...base.metadata, labels, annotations: deployed }, spec: {} }, result: undefined };
   });
   if (!written) throw new Error(`the deployed record ${state.namespace}/${recordName(state.app)} kept changing under concurrent writers`);

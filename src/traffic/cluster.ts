@@ -6,6 +6,7 @@ import { deleteObject, getObject, listObjects, serverSideApply } from '../kube/o
 import { updateLease } from '../kube/lease';
 import { resourceInfo, UnservedKindError } from '../kube/resources';
 import type { KubeObject } from '../kube/types';
+import { MANAGED_BY_LABEL, MANAGED_BY_MESH } from '../managed-by';
 import { routingName, routingObjectOf, routingObjects, type Route, type TrafficPlan, type TrafficView, type Workload } from './plan';
 
 const NETWORKING_VERSIONS = ['networking.istio.io/v1', 'networking.istio.io/v1beta1'];
@@ -94,7 +95,7 @@ export async function claimCanary(kc: KubeConfig, namespace: string, service: st
   const decided = await updateLease<KubeObject, string | undefined>(kc, ref, (existing) => {
     const holder = existing?.metadata.annotations?.[CANARY_ID];
     if (holder && holder !== id) return { result: holder };
-    const write = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { ...ref, labels: { 'app.kubernetes.io/managed-by': 'mesh' }, annotations: { [CANARY_ID]: id } }, spec: {} };
+    const write = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { ...ref, labels: { [MANAGED_BY_LABEL]: MANAGED_BY_MESH }, annotations: { [CANARY_ID]: id } }, spec: {} };
     return { write, result: undefined };
   });
   if (!decided) throw new Error(`could not claim ${namespace}/mesh-canary-${service}`);

@@ -4,12 +4,10 @@
 // UserError of one line, raised before anything is written.
 import { UserError } from '../errors';
 import type { KubeObject } from '../kube/types';
+import { MANAGED_BY_LABEL, MANAGED_BY_MESH } from '../managed-by';
 
 /** The label whose values are the subsets (what Istio's samples and Kiali use). */
 export const VERSION_LABEL = 'version';
-/** Marks the DestinationRule and VirtualService mesh writes; only those it ever overwrites. */
-export const OWNER_LABEL = 'app.kubernetes.io/managed-by';
-export const OWNER_VALUE = 'mesh';
 /** The Service a mesh-owned routing object belongs to. */
 export const SERVICE_ANNOTATION = 'mesh.dev/traffic-for';
 
@@ -161,7 +159,7 @@ export function describeChange(change: { service: string; before?: readonly Rout
 const ownerMetadata = (plan: TrafficPlan, namespace: string) => ({
   name: routingName(plan.service),
   namespace,
-  labels: { [OWNER_LABEL]: OWNER_VALUE },
+  labels: { [MANAGED_BY_LABEL]: MANAGED_BY_MESH },
   annotations: { [SERVICE_ANNOTATION]: plan.service },
 });
 
@@ -188,7 +186,8 @@ export function routingObjectOf(object: KubeObject): RoutingObject | undefined {
   if (object.kind !== 'VirtualService' && object.kind !== 'DestinationRule') return undefined;
   const spec = (object.spec ?? {}) as { hosts?: unknown; host?: unknown; http?: { route?: { destination?: { subset?: string }; weight?: number }[] }[] };
   const hosts = object.kind === 'VirtualService' ? (Array.isArray(spec.hosts) ? spec.hosts.map(String) : []) : typeof spec.host === 'string' ? [spec.host] : [];
-  const ownedByMesh = object.metadata.labels?.[OWNER_LABEL] === OWNER_VALUE && object.metadata.annotations?.[SERVICE_ANNOTATION] !== undefined;
+  // Only the DestinationRule and VirtualService mesh wrote are ever overwritten.
+  const ownedByMesh = object.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY_MESH && object.metadata.annotations?.[SERVICE_ANNOTATION] !== undefined;
   const http = spec.http ?? [];
   const routes = object.kind === 'VirtualService' && http.length === 1
     ? (http[0]!.route ?? []).map((r) => ({ subset: r.destination?.subset ?? '', weight: r.weight ?? (http[0]!.route!.length === 1 ? 100 : 0) }))

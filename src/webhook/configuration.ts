@@ -5,6 +5,7 @@
 import { istioWebhookSelectors } from './selectors';
 import { REVISION_LABEL } from '../istio/vocabulary';
 import type { LabelSelectorRequirement } from '../kube/label-selector';
+import { MANAGED_BY_LABEL, MANAGED_BY_MESH } from '../managed-by';
 
 // install.ts names the suffix through this module.
 export { INJECTOR_WEBHOOK_SUFFIX } from '../istio/vocabulary';
@@ -41,7 +42,7 @@ export function injectorWebhookConfiguration(options: InjectorConfigOptions): Re
     kind: 'MutatingWebhookConfiguration',
     metadata: {
       name: options.name ?? MESH_INJECTOR_CONFIG,
-      labels: { app: 'sidecar-injector', [REVISION_LABEL]: revision, 'app.kubernetes.io/managed-by': 'mesh' },
+      labels: { app: 'sidecar-injector', [REVISION_LABEL]: revision, [MANAGED_BY_LABEL]: MANAGED_BY_MESH },
     },
     webhooks: entries.map((entry) => ({
       name: entry.name,

@@ -17,6 +17,7 @@ import {
   type InjectorConfigOptions,
 } from './configuration';
 import { createCsrPem } from './csr';
+import { MANAGED_BY_LABEL, MANAGED_BY_MESH } from '../managed-by';
 
 export const KUBELET_SERVING = 'kubernetes.io/kubelet-serving';
 export const EKS_APP_SERVING = 'beta.eks.amazonaws.com/app-serving';
@@ -76,7 +77,7 @@ async function issueCertificate(kc: KubeConfig, keyPem: string, signer: string, 
   const created = await withPermission('create on certificates.k8s.io/certificatesigningrequests', () =>
     createObject<Csr>(kc, {
       ...CSR,
-      metadata: { generateName: `mesh-webhook-${options.service}.${options.namespace}-`, labels: { 'app.kubernetes.io/managed-by': 'mesh' } },
+      metadata: { generateName: `mesh-webhook-${options.service}.${options.namespace}-`, labels: { [MANAGED_BY_LABEL]: MANAGED_BY_MESH } },
       spec: {
         request: Buffer.from(csrPem).toString('base64'),
         signerName: signer,
@@ -215,7 +216,7 @@ export async function installWebhook(kc: KubeConfig, input: InstallOptions = {})
       serverSideApply(kc, {
         apiVersion: 'v1',
         kind: 'Secret',
-        metadata: { name: secretName, namespace, labels: { 'app.kubernetes.io/managed-by': 'mesh' } },
+        metadata: { name: secretName, namespace, labels: { [MANAGED_BY_LABEL]: MANAGED_BY_MESH } },
         type: 'Opaque',
         data: {
           'key.pem': Buffer.from(keyPem).toString('base64'),
