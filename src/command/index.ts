@@ -1,3 +1,4 @@
 export * from './grammar';
 export { suggest } from './suggest';
-export { permissionFor, isMutating, commandNamespace, type Permission } from './permissions';
+export { defineVerb, toolsOf, type VerbSpec, type VerbTools } from './verb';
+export { isMutating, ALL_PERMISSIONS, MUTATING_PERMISSIONS, READ_ONLY_PERMISSIONS, type Permission } from './permissions';

@@ -7,7 +7,6 @@
 // A job is the long part of a /mesh command, run out of band (Step Functions in AWS, in-process locally).
 // Everything here is JSON-serialisable: it travels as Step Functions input and between worker steps.
 import { createHash } from 'node:crypto';
-import type { MeshCommand } from '../command/grammar';
 import { UserError } from '../errors';
 
 /** An Approve or Reject button press, after the front door checked channel, requester and approver. */
@@ -20,7 +19,23 @@ export interface ApprovalCommand {
   cluster?: string;
 }
 
-export type JobCommand = MeshCommand | { kind: 'restart'; namespace: string } | ApprovalCommand;
+/**
+ * The command of each `/mesh` verb, by its kind. Each verb's module adds its own (src/jobs/verbs/<verb>.ts:
+ * `declare module '../job' { interface VerbCommands { … } }`), so the union is the verbs' own and this module
+ * names none of them: the verb modules use Job without an import cycle.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface VerbCommands {}
+
+export type MeshCommand = VerbCommands[keyof VerbCommands];
+
+/** The Restart button of an autoinject message: restart every workload of the namespace. */
+export interface RestartCommand {
+  kind: 'restart';
+  namespace: string;
+}
+
+export type JobCommand = MeshCommand | RestartCommand | ApprovalCommand;
 
 /** A protection of the policy that matched the namespace (src/slack/policy.ts); the job matches cluster and app. */
 export interface ApprovalRequirement {

@@ -1,8 +1,9 @@
 // The Slack front door's decisions, independent of Bolt: parse → authorize → dispatch the job → reply, with
 // one audit line per command or button. The Lambda fast path, the Bolt listeners and the console all call it.
-import { formatCommand, helpText, parseCommand, validateDnsLabel } from '../command/grammar';
-import { commandNamespace, isMutating, permissionFor, type Permission } from '../command/permissions';
-import { jobIdFor, protectionFor, type Job, type JobCommand, type JobDispatcher } from '../jobs/job';
+import { validateDnsLabel } from '../command/grammar';
+import { isMutating, type Permission } from '../command/permissions';
+import { jobIdFor, protectionFor, type Job, type JobCommand, type JobDispatcher, type MeshCommand } from '../jobs/job';
+import { actsOnApp, changesCluster, commandNamespace, formatCommand, helpText, parseCommand, permissionFor } from '../jobs/verbs/command';
 import { auditLine, type AuditDecision, type AuditOutcome, type AuditSink } from './audit';
 import { authorize, DEFAULT_POLICY, isApprover, policyNamesUserGroups, protectionsOf, type Decision, type Policy } from './policy';
 import { APPLY_ACTION, APPROVE_ACTION, CANCEL_ACTION, REJECT_ACTION, RESTART_ACTION, type ApprovalButtonValue } from './actions';
@@ -36,11 +37,20 @@ interface Intent {
   text: string;
   permission: Permission;
   namespace: string | undefined;
+  /** Whether a policy rule limited to some apps may grant it (not one on every app of a namespace). */
+  actsOnApp: boolean;
+  /** A change to a protected namespace waits for approval (deploys) or is refused (autoinject, Restart). */
+  changesCluster: boolean;
   /** Approve/Reject: where the plan was asked and by whom (checked again by the job against the stored plan). */
   approval?: { channel: string; requester: string };
 }
 
 const ephemeral = (text: string): Reply => ({ response_type: 'ephemeral', text });
+
+/** What the command's verb says of it. */
+function intentOf(command: MeshCommand): Intent {
+  return { command, text: formatCommand(command), permission: permissionFor(command), namespace: commandNamespace(command), actsOnApp: actsOnApp(command), changesCluster: changesCluster(command) };
+}
 
 function record(deps: Pick<FrontDoorDeps, 'audit' | 'now'>, caller: Caller, started: number, fields: {
   source: 'command' | 'button'; command: string; decision: AuditDecision; outcome: AuditOutcome;
@@ -77,9 +87,7 @@ export async function handleCommand(text: string, caller: Caller, deps: FrontDoo
   if (quick) return quick;
   const parsed = parseCommand(text);
   if (!parsed.ok || parsed.command.kind === 'help') throw new Error('unreachable: answered above');
-  const command = parsed.command;
-  const intent = { command, text: formatCommand(command), permission: permissionFor(command), namespace: commandNamespace(command) };
-  return decideAndDispatch(intent, 'command', caller, deps);
+  return decideAndDispatch(intentOf(parsed.command), 'command', caller, deps);
 }
 
 export interface ButtonPress {
@@ -96,11 +104,11 @@ function intentOfButton(press: ButtonPress): Intent {
     if (press.actionId === APPLY_ACTION) {
       const parsed = parseCommand(press.value);
       if (!parsed.ok || parsed.command.kind !== 'inject' || !parsed.command.apply) throw new UserError('the Apply button carries an invalid command');
-      return { command: parsed.command, text: formatCommand(parsed.command), permission: 'inject-apply', namespace: commandNamespace(parsed.command) };
+      return intentOf(parsed.command);
     }
     if (press.actionId === RESTART_ACTION) {
       const namespace = validateDnsLabel(press.value, 'namespace');
-      return { command: { kind: 'restart', namespace }, text: `autoinject restart ${namespace}`, permission: 'restart', namespace };
+      return { command: { kind: 'restart', namespace }, text: `autoinject restart ${namespace}`, permission: 'restart', namespace, actsOnApp: false, changesCluster: true };
     }
     if (press.actionId === APPROVE_ACTION || press.actionId === REJECT_ACTION) {
       const value = JSON.parse(press.value) as Partial<Record<keyof ApprovalButtonValue, unknown>>;
@@ -113,7 +121,7 @@ function intentOfButton(press: ButtonPress): Intent {
       return {
         command: { kind: 'approval', decision, id, app, namespace, ...(cluster ? { cluster } : {}) },
         text: `${decision} ${app} -n ${namespace}${cluster ? ` --cluster ${cluster}` : ''} (approval ${id.slice(0, 8)})`,
-        permission: 'deploy', namespace,
+        permission: 'deploy', namespace, actsOnApp: true, changesCluster: false,
         approval: { channel: String(value.channel), requester: String(value.requester) },
       };
     }
@@ -126,7 +134,8 @@ function intentOfButton(press: ButtonPress): Intent {
       // disagree was not rendered by mesh.
       const target = commandNamespace(parsed.command);
       if (target !== undefined && target !== namespace) throw new UserError('the Cancel button names another namespace than its rollout id');
-      return { command: parsed.command, text: formatCommand(parsed.command), permission: 'cancel', namespace };
+      // The button is on one app's rollout message.
+      return { ...intentOf(parsed.command), namespace, actsOnApp: true };
     }
   } catch (error) {
     if (isUserError(error)) throw error;
@@ -207,9 +216,7 @@ async function decideAndDispatch(intent: Intent, source: 'command' | 'button', c
       return ephemeral(`:no_entry: ${refusal}; nothing was changed.`);
     }
   }
-  // autoinject and Restart act on every app of the namespace; cancel names its app in the rollout id.
-  const noApp = kind === 'autoinject' || kind === 'restart' || (kind === 'cancel' && intent.namespace === undefined);
-  const target = { ...(cluster ? { cluster } : {}), noApp };
+  const target = { ...(cluster ? { cluster } : {}), noApp: !intent.actsOnApp };
   let decision: Decision = intent.command.kind === 'approval'
     ? { allowed: true as const, reason: 'approver under the policy' }
     : authorize(policy, { userId: caller.user, channelId: caller.channel }, intent.permission, intent.namespace, target);
@@ -233,11 +240,8 @@ async function decideAndDispatch(intent: Intent, source: 'command' | 'button', c
     ...(caller.messageTs ? { messageTs: caller.messageTs } : {}),
     ...(decision.grants ? { grants: decision.grants } : {}),
   };
-  // A change to a protected namespace waits for approval (deploys) or is refused (autoinject, Restart); the job
-  // matches cluster and app once it resolved them.
-  const changes = kind === 'rollback' || kind === 'canary' || ((kind === 'deploy' || kind === 'shift') && !intent.command.plan) || (kind === 'inject' && intent.command.apply)
-    || (kind === 'autoinject' && intent.command.action !== 'status') || kind === 'restart';
-  const protections = changes && intent.namespace ? protectionsOf(policy, intent.namespace) : [];
+  // The job matches the protections' cluster and app once it resolved them.
+  const protections = intent.changesCluster && intent.namespace ? protectionsOf(policy, intent.namespace) : [];
   if (protections.length > 0) {
     job.protections = protections.map((p) => ({ rule: p.name, clusters: p.clusters, apps: p.apps, approvals: p.approvals, validForMs: p.validForMs }));
   }

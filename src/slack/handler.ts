@@ -11,7 +11,7 @@
 import type { Context } from 'aws-lambda';
 import type { JobDispatcher } from '../jobs/job';
 import type { AuditSink } from './audit';
-import { parseCommand } from '../command/grammar';
+import { parseCommand } from '../jobs/verbs/command';
 import { handleCommand, type FrontDoorDeps } from './frontdoor';
 import type { Policy } from './policy';
 import { formFields, jsonResult, malformedSlackRequest, readGatewayEvent, type GatewayEvent, type LambdaResult } from './request';

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { commands, type CliCommand } from '../../src/cli/commands';
 import { main } from '../../src/cli/main';
-import { helpText } from '../../src/command/grammar';
+import { helpText } from '../../src/jobs/verbs/command';
 import { codeFragments, docFiles, headingAnchors, relativeLinks } from './markdown';
 import { flagsOf, mentions, standaloneFlags, type Mention } from './mentions';
 

@@ -1,4 +1,4 @@
-import { formatCommand, helpText, parseCommand, permissionFor, type MeshCommand } from '../../src/command';
+import { formatCommand, helpText, parseCommand, permissionFor, type MeshCommand } from '../../src/jobs/verbs/command';
 
 function ok(text: string): MeshCommand {
   const result = parseCommand(text);

@@ -2,7 +2,7 @@
 // deleted, swapped, case-flipped, whitespace and unicode), plus raw random text. Shared by the jest share
 // (test/reliability/commands.test.ts) and the full run (scripts/bench/reliability.mjs), with the same seed.
 import fc from 'fast-check';
-import { formatCommand, parseCommand } from '../../../src/command/grammar';
+import { formatCommand, parseCommand } from '../../../src/jobs/verbs/command';
 
 export const FUZZ_SEED = 20261129;
 
