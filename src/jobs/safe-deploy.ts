@@ -1,6 +1,7 @@
-// Safe deploys from chat: what a deploy or rollback job does before the rollout engine runs — the plan
-// (`--plan`), the approval request for a protected namespace, an Approve/Reject decision, the history — and the
-// rollout it then starts (the same engine for deploys, approved deploys and rollbacks).
+// Safe deploys from chat, the pipeline every deploy-like verb shares (deploy, inject --apply, rollback, shift:
+// src/jobs/verbs): what its job does before the rollout engine runs — the plan (`--plan`), the approval request
+// for a protected namespace, an Approve/Reject decision — and the rollout it then starts (the same engine for
+// deploys, approved deploys and rollbacks). Each verb resolves its own RolloutTarget.
 import type { Apps } from '../apps';
 import { startRollout, type RolloutRequest } from '../rollout/engine';
 import { readApproval, storeApproval, updateApproval, type PendingApproval } from '../rollout/approval';
@@ -9,7 +10,7 @@ import { planCounts, type RolloutPlan } from '../rollout/planner';
 import type { RolloutSource, RolloutState } from '../rollout/state';
 import type { AppScope } from '../rollout/scope';
 import { formatProblem } from '../rollout/preflight';
-import { enforceGrants, protectionFor, type ApprovalCommand, type Job } from './job';
+import { protectionFor, type ApprovalCommand, type Job } from './job';
 import { UserError } from '../errors';
 import type { ApprovalEvent, PendingReply, PlanView, ReportMessage } from './reporter';
 import { appsOf, type JobDeps, type Prepared } from './state';
@@ -17,7 +18,8 @@ import { appsOf, type JobDeps, type Prepared } from './state';
 export type { Prepared } from './state';
 
 
-interface Target {
+/** What a deploy-like job rolls out, and where (src/jobs/verbs/deploy.ts `deployTarget`, rollback.ts). */
+export interface RolloutTarget {
   apps: Apps;
   app: string;
   label: string;
@@ -40,7 +42,7 @@ function audit(deps: JobDeps, job: Job, fields: Record<string, unknown>): void {
   (deps.audit ?? deps.log)?.(line);
 }
 
-function initialState(job: Job, t: Target, extra: Partial<RolloutRequest> = {}, requester = job.user): RolloutState {
+function initialState(job: Job, t: RolloutTarget, extra: Partial<RolloutRequest> = {}, requester = job.user): RolloutState {
   return startRollout({
     app: t.app, namespace: t.namespace, inject: t.inject, holder: `Slack user ${requester}`, command: `/mesh ${job.text}`,
     source: t.source, scope: t.scope, ...(t.cluster ? { cluster: t.cluster } : {}),
@@ -49,46 +51,7 @@ function initialState(job: Job, t: Target, extra: Partial<RolloutRequest> = {}, 
   });
 }
 
-async function deployTarget(job: Job & { command: { kind: 'deploy' | 'inject' } }, deps: JobDeps): Promise<Target> {
-  const { resolveApp } = await import('../apps');
-  const { checkTarget, describeRevision, registeredScope, rolloutSourceOf } = await import('../apps/rollout');
-  const apps = await appsOf(deps);
-  const cluster = job.command.cluster ?? apps.registry.defaultCluster;
-  const namespace = job.namespace ?? 'default';
-  const resolved = await resolveApp(apps, job.command.app, job.command.commit);
-  const app = resolved.snapshot.app.name;
-  enforceGrants(job, cluster, apps.registry.defaultCluster, app);
-  checkTarget(resolved.snapshot.app, namespace, cluster);
-  const origin = describeRevision(resolved);
-  return {
-    apps, app, reference: job.command.app, namespace, ...(cluster ? { cluster } : {}), ...(origin ? { origin } : {}),
-    label: resolved.component ? `${resolved.component.name} (${app})` : app,
-    source: rolloutSourceOf(resolved), scope: registeredScope(apps.registry, app), followRef: !job.command.commit,
-    inject: job.command.kind === 'inject' || job.command.inject,
-  };
-}
-
-async function rollbackOf(job: Job & { command: { kind: 'rollback' } }, deps: JobDeps): Promise<Target> {
-  const { readHistory, rollbackTarget } = await import('../rollout/record');
-  const { registeredScope } = await import('../apps/rollout');
-  const apps = await appsOf(deps);
-  const cluster = job.command.cluster ?? apps.registry.defaultCluster;
-  const namespace = job.namespace ?? 'default';
-  enforceGrants(job, cluster, apps.registry.defaultCluster, job.command.app);
-  const history = await readHistory(await deps.kube(job.command.cluster), namespace, job.command.app);
-  const { target, prune } = rollbackTarget(history, job.command.to);
-  const source = target.source;
-  const stageNames: string[] = [];
-  const only = source.kind !== 'manifests' && source.only ? ` (${source.only.join(', ')})` : '';
-  return {
-    apps, app: job.command.app, reference: job.command.app, namespace, ...(cluster ? { cluster } : {}),
-    label: `${job.command.app}${only}`,
-    origin: `revision ${target.revision}${target.commit ? `, commit ${target.commit.slice(0, 12)}` : ''} of ${target.at}`,
-    source: { source, stageNames }, scope: registeredScope(apps.registry, job.command.app), followRef: false, inject: target.inject, prune, rollbackTo: target.revision,
-  };
-}
-
-function planView(t: Target, plan: Pick<RolloutPlan, 'stages' | 'deleted' | 'problems'> & { identity: { hash: string } }, requestedBy: string): PlanView {
+function planView(t: RolloutTarget, plan: Pick<RolloutPlan, 'stages' | 'deleted' | 'problems'> & { identity: { hash: string } }, requestedBy: string): PlanView {
   return {
     label: t.label, namespace: t.namespace, ...(t.cluster ? { cluster: t.cluster } : {}), ...(t.origin ? { origin: t.origin } : {}),
     requestedBy, hash: plan.identity.hash,
@@ -105,7 +68,7 @@ function planReply(deps: JobDeps, view: PlanView, diff: string | undefined, extr
   return { visibility: 'channel', message, thread: [...extraThread, ...rendered.replies], ...(rendered.file ? { file: rendered.file } : {}) };
 }
 
-async function makePlan(t: Target, job: Job, deps: JobDeps): Promise<{ state: RolloutState; plan: RolloutPlan }> {
+async function makePlan(t: RolloutTarget, job: Job, deps: JobDeps): Promise<{ state: RolloutState; plan: RolloutPlan }> {
   const { planRollout } = await import('../rollout/planner');
   const { gitFilesLoader } = await import('../apps/rollout');
   const state = initialState(job, t);
@@ -113,7 +76,7 @@ async function makePlan(t: Target, job: Job, deps: JobDeps): Promise<{ state: Ro
   return { state, plan };
 }
 
-async function requestApproval(t: Target, job: Job, deps: JobDeps, rule: NonNullable<Job['protections']>[number]): Promise<Prepared> {
+async function requestApproval(t: RolloutTarget, job: Job, deps: JobDeps, rule: NonNullable<Job['protections']>[number]): Promise<Prepared> {
   const { planSummary, planDiffText } = await import('../rollout/planner');
   const { newApprovalId } = await import('../rollout/approval');
   const { plan, state } = await makePlan(t, job, deps);
@@ -154,7 +117,7 @@ export async function publishApproval(job: Job, deps: JobDeps, rule: NonNullable
 }
 
 /** publishApproval for a job's shift (src/jobs/traffic.ts), which cannot import this module back. */
-const publisher = (job: Job, deps: JobDeps) => (rule: NonNullable<Job['protections']>[number], approval: PendingApproval, view: PlanView) => publishApproval(job, deps, rule, approval, view, undefined);
+export const publisher = (job: Job, deps: JobDeps) => (rule: NonNullable<Job['protections']>[number], approval: PendingApproval, view: PlanView) => publishApproval(job, deps, rule, approval, view, undefined);
 
 /**
  * A new request replaces the app's earlier pending plan: that one is closed — as expired when its time had
@@ -225,7 +188,8 @@ function decisionReply(deps: JobDeps, job: Job, a: PendingApproval, happened: Ap
   return { visibility: 'channel', message: approvalMessage(deps, a), updateTs: ts, thread: [event] };
 }
 
-async function decide(job: Job & { command: ApprovalCommand }, deps: JobDeps): Promise<Prepared> {
+/** An Approve or Reject press on a plan message: the approval recorded, and on the last one the rollout or shift made. */
+export async function decide(job: Job & { command: ApprovalCommand }, deps: JobDeps): Promise<Prepared> {
   const { readApproval, updateApproval } = await import('../rollout/approval');
   const { command } = job;
   const kc = await deps.kube(command.cluster);
@@ -294,57 +258,8 @@ async function decide(job: Job & { command: ApprovalCommand }, deps: JobDeps): P
   return { kind: 'start', rollout, label: a.label, ...(a.origin ? { origin: a.origin } : {}), requestedBy: a.requester, reply: decided.reply };
 }
 
-async function history(job: Job & { command: { kind: 'history' } }, deps: JobDeps): Promise<Prepared> {
-  const { readHistory, DEFAULT_HISTORY_LIMIT } = await import('../rollout/record');
-  const { describeChange } = await import('../traffic/plan');
-  const apps = await appsOf(deps);
-  const cluster = job.command.cluster ?? apps.registry.defaultCluster;
-  const namespace = job.namespace ?? 'default';
-  enforceGrants(job, cluster, apps.registry.defaultCluster, job.command.app);
-  const revisions = await readHistory(await deps.kube(job.command.cluster), namespace, job.command.app);
-  const message = deps.reporter.messages.history({
-    app: job.command.app, namespace, ...(cluster ? { cluster } : {}), limit: deps.historyLimit ?? DEFAULT_HISTORY_LIMIT,
-    revisions: revisions.map(({ traffic, ...r }) => ({ ...r, objects: r.objects.length, ...(traffic ? { traffic: describeChange(traffic) } : {}) })),
-  });
-  return { kind: 'reply', ok: true, reply: { visibility: 'ephemeral', message } };
-}
-
-/** A rollback whose target is a traffic shift (src/rollout/record.ts `trafficRollbackTarget`): its routes restored. */
-async function trafficRollbackOf(job: Job & { command: { kind: 'rollback' } }, deps: JobDeps): Promise<Prepared | undefined> {
-  const { readHistory, trafficRollbackTarget } = await import('../rollout/record');
-  const traffic = await import('./traffic');
-  const target = await traffic.shiftTargetOf(job, deps);
-  const found = trafficRollbackTarget(await readHistory(await deps.kube(target.cluster), target.namespace, target.app), job.command.to);
-  if (!found) return undefined;
-  const undid = job.command.to === undefined ? { undid: found.revision } : {};
-  return traffic.trafficJob(job, deps, { ...target, service: found.service }, { restore: found.routes }, { planOnly: job.command.plan === true, publish: publisher(job, deps), ...undid });
-}
-
-/** Deploy, inject --apply, rollback, an approval decision or history: what to answer, or which rollout to start. */
-export async function prepareJob(job: Job, deps: JobDeps): Promise<Prepared> {
-  const command = job.command;
-  if (command.kind === 'history') return history(job as Job & { command: typeof command }, deps);
-  if (command.kind === 'approval') return decide(job as Job & { command: ApprovalCommand }, deps);
-  if (command.kind === 'shift') {
-    const traffic = await import('./traffic');
-    const shiftJob = job as Job & { command: typeof command };
-    return traffic.trafficJob(job, deps, await traffic.shiftTargetOf(shiftJob, deps), { weights: command.weights }, { planOnly: command.plan === true, publish: publisher(job, deps) });
-  }
-  if (command.kind === 'rollback') {
-    const undo = await trafficRollbackOf(job as Job & { command: typeof command }, deps);
-    if (undo) return undo;
-  }
-  let target: Target;
-  let planOnly: boolean;
-  if (command.kind === 'rollback') {
-    target = await rollbackOf(job as Job & { command: typeof command }, deps);
-    planOnly = command.plan === true;
-  } else if (command.kind === 'deploy' || command.kind === 'inject') {
-    target = await deployTarget(job as Job & { command: typeof command }, deps);
-    planOnly = command.kind === 'deploy' && command.plan === true;
-  } else {
-    throw new Error(`${command.kind} is not a deploy`);
-  }
+/** The plan (`planOnly`), an approval request (a protected namespace), or the rollout to start. */
+export async function prepareRollout(job: Job, deps: JobDeps, target: RolloutTarget, planOnly: boolean): Promise<Prepared> {
   if (planOnly) {
     const { planDiffText } = await import('../rollout/planner');
     const { plan } = await makePlan(target, job, deps);

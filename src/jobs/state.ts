@@ -43,7 +43,7 @@ export interface JobState {
   job: Job;
   phase: 'run' | 'notify' | 'done';
   rollout?: RolloutState;
-  /** A canary release in progress (src/jobs/canary.ts). */
+  /** A canary release in progress (src/jobs/verbs/canary.ts). */
   canary?: CanaryState;
   progress?: ProgressReport;
   reply?: PendingReply;

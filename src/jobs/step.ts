@@ -4,12 +4,14 @@
 import { unreachableCluster } from '../apps/clusters';
 import { errorMessage, isUserError, UserError } from '../errors';
 import type { RolloutEvent } from '../rollout/events';
-import type { Job } from './job';
+import type { Job, JobCommand } from './job';
 import { isFinal } from './progress';
 import { progressDelivered, type PendingReply, type ProgressReport } from './reporter';
 import { toProgress } from './rollout-progress';
-import { runShortJob } from './short-jobs';
-import { appsOf, initialJobState, type JobDeps, type JobState } from './state';
+import { restartJob } from './short-jobs';
+import { appsOf, initialJobState, type JobDeps, type JobState, type Prepared } from './state';
+import { toRequester, type Answered, type CommandJob, type JobStart, type VerbJob } from './verb-job';
+import { VERB_JOBS } from './verbs';
 
 /** Delivery retries after the work is done: every 15 s for an hour, then the job gives up on Slack. */
 export const NOTIFY_RETRY_SECONDS = 15;
@@ -122,17 +124,30 @@ async function rolloutStep(state: JobState, deps: JobDeps): Promise<JobState> {
   return notify({ ...next, outcome }, deps);
 }
 
-/** Jobs that plan, ask for approval or start a rollout (src/jobs/safe-deploy.ts) rather than answer at once. */
-function isPrepared(job: Job): boolean {
-  const kind = job.command.kind;
-  return kind === 'deploy' || kind === 'rollback' || kind === 'shift' || kind === 'history' || kind === 'approval' || (kind === 'inject' && job.command.apply);
+/** How a job of each kind starts: the verbs' (src/jobs/verbs) and the buttons' (Restart, Approve/Reject). */
+const JOBS: { [K in JobCommand['kind']]: VerbJob<Extract<JobCommand, { kind: K }>> } = {
+  ...VERB_JOBS,
+  restart: restartJob,
+  approval: () => ({ kind: 'prepare', prepare: async (job, deps) => (await import('./safe-deploy')).decide(job, deps) }),
+};
+
+function startOf(job: Job): JobStart<JobCommand> {
+  return (JOBS[job.command.kind] as VerbJob<JobCommand>)(job.command);
+}
+
+/** A one-step job's reply; a UserError it throws is its answer, to the requester only. */
+async function answer(run: (job: CommandJob<JobCommand>, deps: JobDeps) => Promise<Answered>, job: Job, deps: JobDeps): Promise<Answered> {
+  try {
+    return await run(job, deps);
+  } catch (error) {
+    if (!isUserError(error)) throw error;
+    return { ok: false, reply: toRequester(deps.reporter.messages.userError(error.message)) };
+  }
 }
 
 /** The first step of a deploy-like job: answer (plan, approval, history), or post the rollout and start it. */
-async function beginJob(state: JobState, deps: JobDeps): Promise<JobState> {
+async function beginJob(state: JobState, prepared: Prepared, deps: JobDeps): Promise<JobState> {
   const { job } = state;
-  const { prepareJob } = await import('./safe-deploy');
-  const prepared = await prepareJob(job, deps);
   if (prepared.kind === 'reply') return notify({ ...state, reply: prepared.reply, outcome: prepared.ok ? 'succeeded' : 'failed' }, deps);
   const { rollout } = prepared;
   let reply = prepared.reply;
@@ -157,10 +172,10 @@ export async function stepJob(input: JobState | { job: Job }, deps: JobDeps): Pr
   if (state.phase === 'notify') return notify(state, deps);
   try {
     if (state.rollout) return await rolloutStep(state, deps);
-    if (state.canary) return await (await import('./canary')).canaryStep(state, deps, notify);
-    if (state.job.command.kind === 'canary') return await (await import('./canary')).startCanary(state, deps, notify);
-    if (isPrepared(state.job)) return await beginJob(state, deps);
-    const result = await runShortJob(state.job, deps);
+    const start = startOf(state.job);
+    if (start.kind === 'steps') return await start.step(state, deps, notify);
+    if (start.kind === 'prepare') return await beginJob(state, await start.prepare(state.job, deps), deps);
+    const result = await answer(start.answer, state.job, deps);
     return await notify({ ...state, reply: result.reply, outcome: result.ok ? 'succeeded' : 'failed' }, deps);
   } catch (error) {
     return failJob(state, error, deps);

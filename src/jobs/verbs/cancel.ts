@@ -2,6 +2,9 @@
 import { clusterText, fail, where } from '../../command/grammar';
 import { defineVerb } from '../../command/verb';
 import { isDnsLabel } from '../../dns-label';
+import { enforceGrants } from '../job';
+import { appsOf, type JobDeps } from '../state';
+import { toRequester, type Answered, type CommandJob, type VerbJob } from '../verb-job';
 
 export interface CancelCommand {
   kind: 'cancel';
@@ -42,3 +45,17 @@ export const cancelVerb = defineVerb<CancelCommand>({
   actsOnApp: (c) => namespaceOf(c) !== undefined,
   changesCluster: () => false,
 });
+
+async function cancel(job: CommandJob<CancelCommand>, deps: JobDeps): Promise<Answered> {
+  const id = job.command.rolloutId;
+  const { registry } = await appsOf(deps);
+  enforceGrants(job, job.command.cluster ?? registry.defaultCluster, registry.defaultCluster, id.split('.')[1]);
+  const kc = await deps.kube(job.command.cluster);
+  // A canary's id reads `<namespace>.<service>.canary-…` (./canary.ts); its next step sees the mark.
+  const found = /\.canary-[^.]+$/.test(id)
+    ? await (await import('../../traffic/cluster')).requestCanaryCancel(kc, id, `Slack user ${job.user}`)
+    : await (await import('../../rollout/engine')).requestCancel(kc, id, `Slack user ${job.user}`);
+  return { ok: found, reply: toRequester(deps.reporter.messages.cancelRequested(id, found)) };
+}
+
+export const cancelJob: VerbJob<CancelCommand> = () => ({ kind: 'answer', answer: cancel });

@@ -2,6 +2,10 @@
 // plan → approval → rollout pipeline of src/jobs/safe-deploy.ts.
 import { DEFAULT_NAMESPACE, validateReference, where, whereText } from '../../command/grammar';
 import { defineVerb } from '../../command/verb';
+import { enforceGrants, type Job } from '../job';
+import type { RolloutTarget } from '../safe-deploy';
+import { appsOf, type JobDeps } from '../state';
+import type { VerbJob } from '../verb-job';
 
 export interface DeployCommand {
   kind: 'deploy';
@@ -33,4 +37,32 @@ export const deployVerb = defineVerb<DeployCommand>({
   namespace: (c) => c.namespace ?? DEFAULT_NAMESPACE,
   actsOnApp: () => true,
   changesCluster: (c) => !c.plan,
+});
+
+/**
+ * The app as the registry resolves it now (`--commit`, else its ref's head), checked against the policy's grants
+ * and the registry's limits; `inject`: with sidecars (`--inject`, `/mesh inject --apply`).
+ */
+export async function deployTarget(job: Job & { command: { app: string; cluster?: string; commit?: string } }, deps: JobDeps, inject: boolean): Promise<RolloutTarget> {
+  const { resolveApp } = await import('../../apps');
+  const { checkTarget, describeRevision, registeredScope, rolloutSourceOf } = await import('../../apps/rollout');
+  const apps = await appsOf(deps);
+  const cluster = job.command.cluster ?? apps.registry.defaultCluster;
+  const namespace = job.namespace ?? 'default';
+  const resolved = await resolveApp(apps, job.command.app, job.command.commit);
+  const app = resolved.snapshot.app.name;
+  enforceGrants(job, cluster, apps.registry.defaultCluster, app);
+  checkTarget(resolved.snapshot.app, namespace, cluster);
+  const origin = describeRevision(resolved);
+  return {
+    apps, app, reference: job.command.app, namespace, ...(cluster ? { cluster } : {}), ...(origin ? { origin } : {}),
+    label: resolved.component ? `${resolved.component.name} (${app})` : app,
+    source: rolloutSourceOf(resolved), scope: registeredScope(apps.registry, app), followRef: !job.command.commit,
+    inject,
+  };
+}
+
+export const deployJob: VerbJob<DeployCommand> = () => ({
+  kind: 'prepare',
+  prepare: async (job, deps) => (await import('../safe-deploy')).prepareRollout(job, deps, await deployTarget(job, deps, job.command.inject), job.command.plan === true),
 });

@@ -4,6 +4,7 @@
 // compile error. Adding a verb: docs/developer-guide/adding-a-verb.md.
 import type { VerbSpec } from '../../command/verb';
 import type { MeshCommand } from '../job';
+import type { VerbJob } from '../verb-job';
 import * as apps from './apps';
 import * as autoinject from './autoinject';
 import * as canary from './canary';
@@ -37,6 +38,21 @@ const VERB_SPECS: { [K in MeshCommand['kind']]: VerbSpec<CommandOf<K>> } = {
 };
 
 export const VERBS: readonly VerbSpec<MeshCommand>[] = Object.values(VERB_SPECS);
+
+/** The job halves: how a job of each kind of command starts (src/jobs/step.ts). */
+export const VERB_JOBS: { [K in MeshCommand['kind']]: VerbJob<CommandOf<K>> } = {
+  help: help.helpJob,
+  apps: apps.appsJob,
+  inject: inject.injectJob,
+  deploy: deploy.deployJob,
+  status: status.statusJob,
+  history: history.historyJob,
+  rollback: rollback.rollbackJob,
+  shift: shift.shiftJob,
+  canary: canary.canaryJob,
+  cancel: cancel.cancelJob,
+  autoinject: autoinject.autoinjectJob,
+};
 
 /** The grammar half of a command's verb. */
 export function verbOf(command: MeshCommand): VerbSpec<MeshCommand> {

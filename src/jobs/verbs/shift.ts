@@ -2,6 +2,7 @@
 // the same plan → approval path as a deploy (src/jobs/traffic.ts), made at once and recorded in the history.
 import { DEFAULT_NAMESPACE, parseWeights, validateReference, where, whereText } from '../../command/grammar';
 import { defineVerb } from '../../command/verb';
+import type { VerbJob } from '../verb-job';
 
 export interface ShiftCommand {
   kind: 'shift';
@@ -38,4 +39,13 @@ export const shiftVerb = defineVerb<ShiftCommand>({
   namespace: (c) => c.namespace ?? DEFAULT_NAMESPACE,
   actsOnApp: () => true,
   changesCluster: (c) => !c.plan,
+});
+
+export const shiftJob: VerbJob<ShiftCommand> = () => ({
+  kind: 'prepare',
+  async prepare(job, deps) {
+    const traffic = await import('../traffic');
+    const { publisher } = await import('../safe-deploy');
+    return traffic.trafficJob(job, deps, await traffic.shiftTargetOf(job, deps), { weights: job.command.weights }, { planOnly: job.command.plan === true, publish: publisher(job, deps) });
+  },
 });
