@@ -6,6 +6,8 @@ import { fc, test } from '@fast-check/jest';
 import { FUZZ_SEED, grammarProblem, meshText, uncleanReply } from './support/commands';
 import { leakedSecrets, startSlackDoor, type SlackDoor } from './support/slack-door';
 import { BUNDLE } from '../slack/helpers/bundle-process';
+import { READ_ONLY_PERMISSIONS } from '../../src/command/permissions';
+import { permissionFor, type MeshCommand } from '../../src/jobs/verbs/command';
 
 jest.setTimeout(120_000);
 
@@ -40,8 +42,8 @@ describe('the signed front door (dist/handlers/slack.js)', () => {
   it('started jobs only for commands the policy allows, and leaked no secret', () => {
     expect(door.sfn.started.length).toBeGreaterThan(0);
     for (const { input } of door.sfn.started) {
-      const job = input.job as { command: { kind: string }; user: string; channel: string };
-      const readOnly = ['status', 'inject', 'autoinject'].includes(job.command.kind);
+      const job = input.job as { command: MeshCommand; user: string; channel: string };
+      const readOnly = READ_ONLY_PERMISSIONS.includes(permissionFor(job.command));
       expect(readOnly || job.user === 'U0PLATFORM' || job.channel === 'C0OPS').toBe(true);
     }
     expect(door.bundle.stderr.filter((line) => /^\s+at |Error:/.test(line))).toEqual([]);

@@ -3,13 +3,16 @@
 // (test/reliability/commands.test.ts) and the full run (scripts/bench/reliability.mjs), with the same seed.
 import fc from 'fast-check';
 import { formatCommand, parseCommand } from '../../../src/jobs/verbs/command';
+import { VERBS } from '../../../src/jobs/verbs';
 
 export const FUZZ_SEED = 20261129;
 
-const VERBS = ['help', 'inject', 'deploy', 'status', 'cancel', 'autoinject', '--help', '-h', 'deplyo', 'Deploy', 'rm', ''];
+// Every registered verb and its other names, and the options its usage names: a new verb is fuzzed as it lands.
+const VERB_WORDS = [...VERBS.flatMap((v) => [v.name, ...(v.aliases ?? [])]), 'deplyo', 'Deploy', 'rm', ''];
+const OPTIONS = [...new Set(VERBS.flatMap((v) => v.usage.match(/(?<![\w-])--?[a-z][-a-z]*/g) ?? []))];
 const WORDS = [
   'guestbook', 'shop', 'prod', 'default', 'kube-system', 'a', 'x'.repeat(63), 'y'.repeat(64), 'enable', 'disable', 'status',
-  '-n', '--namespace', '--namespace=shop', '--apply', '--inject', '--apply=true', '-n=shop', '--', '-', '=', 'a=b',
+  ...OPTIONS, '--namespace', '--namespace=shop', '--apply=true', '-n=shop', '--to=v2', '--', '-', '=', 'a=b', 'v2=20', 'v1=80', '3', '10,50,100', '2m',
   'shop.guestbook.abc123', 'shop..x', '.x', 'x.', 'Guestbook', '0', '-1', 'a-', '-a', 'a--b', 'restart', 'café',
 ];
 const HOSTILE = [
@@ -25,7 +28,7 @@ const word = fc.oneof(
 
 /** Commands the grammar might accept: a verb and up to six words. */
 const grammarShaped = fc
-  .tuple(fc.constantFrom(...VERBS), fc.array(word, { maxLength: 6 }), fc.constantFrom(' ', '  ', '\t', ' \t '))
+  .tuple(fc.constantFrom(...VERB_WORDS), fc.array(word, { maxLength: 6 }), fc.constantFrom(' ', '  ', '\t', ' \t '))
   .map(([verb, words, gap]) => [verb, ...words].join(gap));
 
 type Mutation = (text: string, position: number, insert: string) => string;

@@ -1,4 +1,7 @@
-import { formatCommand, helpText, parseCommand, permissionFor, type MeshCommand } from '../../src/jobs/verbs/command';
+// The `/mesh` grammar: every verb's spec (src/jobs/verbs/<verb>.ts) run by the generic parse and format
+// (src/jobs/verbs/command.ts) over the toolkit of src/command.
+import { actsOnApp, changesCluster, commandNamespace, formatCommand, helpText, parseCommand, permissionFor, type MeshCommand } from '../../../src/jobs/verbs/command';
+import { VERBS } from '../../../src/jobs/verbs';
 
 function ok(text: string): MeshCommand {
   const result = parseCommand(text);
@@ -107,8 +110,31 @@ describe('/mesh grammar', () => {
     expect(message.length).toBeLessThan(200);
   });
 
-  it('has a help text listing every command', () => {
-    for (const verb of ['inject', 'deploy', 'status', 'cancel', 'autoinject']) expect(helpText()).toContain(`/mesh ${verb}`);
+  it('has a help text listing every verb with its usage and summary', () => {
+    for (const verb of VERBS) {
+      expect(verb.usage).toMatch(new RegExp(`^/mesh ${verb.name}\\b`));
+      expect(helpText().split('\n').filter((line) => line.startsWith(`${verb.usage} `) && line.endsWith(`  ${verb.summary}`))).toHaveLength(1);
+    }
+    expect(VERBS.map((v) => v.name)).toEqual(['help', 'apps', 'inject', 'deploy', 'status', 'history', 'rollback', 'shift', 'canary', 'cancel', 'autoinject']);
+  });
+
+  it.each<[string, string, string | undefined, boolean, boolean]>([
+    ['deploy guestbook -n shop', 'deploy', 'shop', true, true],
+    ['deploy guestbook --plan', 'plan', 'default', true, false],
+    ['inject guestbook', 'inject', 'default', true, false],
+    ['inject guestbook --apply', 'inject-apply', 'default', true, true],
+    ['rollback guestbook --plan', 'plan', 'default', true, true],
+    ['shift helloworld v2=20 --plan', 'plan', 'default', true, false],
+    ['canary helloworld --to v2 -n shop', 'canary', 'shop', true, true],
+    ['cancel shop.guestbook.abc123', 'cancel', 'shop', true, false],
+    ['cancel guestbook-1', 'cancel', undefined, false, false],
+    ['autoinject enable shop', 'autoinject', 'shop', false, true],
+    ['autoinject status shop', 'autoinject-status', 'shop', false, false],
+    ['apps', 'apps', undefined, true, false],
+    ['history guestbook', 'history', 'default', true, false],
+  ])('%j needs %s on namespace %s (a rule limited to apps covers it: %s; changes the cluster: %s)', (text, permission, namespace, onApp, changes) => {
+    const command = ok(text);
+    expect([permissionFor(command), commandNamespace(command), actsOnApp(command), changesCluster(command)]).toEqual([permission, namespace, onApp, changes]);
   });
 
   it('parses shift: an app or <app>.<service>, weights as <subset>=<percent>, and the usual options', () => {
