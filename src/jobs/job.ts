@@ -1,8 +1,9 @@
 // src/jobs — what a /mesh command does once the door has authorized it, on any door: the job, its steps
-// (step.ts: one bounded step, the worker Lambda's unit; local-runner.ts: the same steps in-process), the
-// deploy-like jobs (safe-deploy.ts) and one-step jobs (short-jobs.ts), and the JobReporter port (reporter.ts)
-// through which a job says what happened without knowing how it is shown: the doors import jobs and plug their
-// reporter in.
+// (step.ts: one bounded step, the worker Lambda's unit; local-runner.ts: the same steps in-process), one module
+// per verb (verbs/<verb>.ts: its grammar and how its job starts, registered in verbs/index.ts), the pipeline the
+// deploy-like verbs share (safe-deploy.ts, traffic.ts), the buttons' jobs (short-jobs.ts, safe-deploy.ts
+// `decide`), and the JobReporter port (reporter.ts) through which a job says what happened without knowing how it
+// is shown: the doors import jobs and plug their reporter in.
 //
 // A job is the long part of a /mesh command, run out of band (Step Functions in AWS, in-process locally).
 // Everything here is JSON-serialisable: it travels as Step Functions input and between worker steps.

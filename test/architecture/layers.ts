@@ -23,7 +23,7 @@ export interface Layer {
 /** From the bottom layer up: a folder imports only folders listed before it. */
 export const LAYERS: readonly Layer[] = [
   { folder: 'src/istio', holds: "Istio's vocabulary: labels, annotations, the proxy container, `istio-system`, ignored namespaces, the injector webhook's name", mayImport: [] },
-  { folder: 'src/command', holds: 'the `/mesh` grammar (pure), permissions, suggestions', mayImport: [] },
+  { folder: 'src/command', holds: 'the `/mesh` grammar toolkit (pure): characters, options, names, steps, weights, one-line errors; the verb spec (`defineVerb`), permissions, suggestions', mayImport: [] },
   { folder: 'src/gotemplate', holds: "Go's `text/template` (lexer, parser, templates compiled to closures, `fmt` printing, Sprig), for injector configs' own templates", mayImport: [] },
   { folder: 'src/yaml', holds: 'YAML reading with file-and-line errors, the Go-compatible emitter, manifests one document at a time', mayImport: [] },
   { folder: 'src/git', holds: 'the pure-JS Git adapter (isomorphic-git over smart HTTP)', mayImport: [] },
@@ -38,7 +38,7 @@ export const LAYERS: readonly Layer[] = [
   { folder: 'src/traffic', holds: "traffic shifting between a Service's versions: routes planned from the workloads' `version` labels (pure), mesh's DestinationRule and VirtualService written through src/kube, shifts recorded in the app's history", mayImport: ['src/kube', 'src/rollout'] },
   { folder: 'src/apps', holds: 'the app registry, reference resolution, named clusters, apps from Git', mayImport: ['src/rollout', 'src/git', 'src/kube', 'src/aws', 'src/command'] },
   { folder: 'src/rbac', holds: "the bot's RBAC generated from the registry (a Role per app namespace), the install role", mayImport: ['src/apps', 'src/rollout', 'src/kube'] },
-  { folder: 'src/jobs', holds: 'what a `/mesh` request does, as resumable steps; reports through the `JobReporter` port, knows no Slack', mayImport: ['src/apps', 'src/rollout', 'src/traffic', 'src/autoinject', 'src/inject', 'src/injector', 'src/aws', 'src/command'] },
+  { folder: 'src/jobs', holds: 'what a `/mesh` request does, as resumable steps; one module per verb in `src/jobs/verbs/` (its grammar and its job); reports through the `JobReporter` port, knows no Slack', mayImport: ['src/apps', 'src/rollout', 'src/traffic', 'src/autoinject', 'src/inject', 'src/injector', 'src/aws', 'src/command'] },
   { folder: 'src/slack', holds: 'the Slack door: signed requests, front door, policy, Web API, the `JobReporter` implementation; Slack markup only under `src/slack/render/`', mayImport: ['src/jobs', 'src/rollout', 'src/autoinject', 'src/aws', 'src/command'] },
   { folder: 'src/console', holds: 'the local console: the Slack door on a loopback Slack stand-in, the job runner in-process', mayImport: ['src/slack', 'src/jobs', 'src/apps', 'src/cluster', 'src/kube'] },
   { folder: 'src/cli', holds: 'the `mesh` CLI: one file per command, registered in `src/cli/commands.ts`; CLI text for rollouts', mayImport: ANY_OF_SRC },
