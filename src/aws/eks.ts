@@ -1,6 +1,6 @@
 import { KubeConfig, type User } from '@kubernetes/client-node';
 import { UserError } from '../errors';
-import { resolveKubeConfig } from '../kube';
+import { kubeconfigFiles, resolveKubeConfig } from '../kube';
 import { credentialsFromEnv } from './credentials';
 import { EksTokenProvider } from './eks-token';
 
@@ -65,10 +65,12 @@ export function eksKubeConfig(settings: EksClusterSettings, options: EksKubeConf
 }
 
 /**
- * The cluster of a worker: EKS (MESH_EKS_*) inside Lambda, otherwise `KUBECONFIG` (a worker has no local
- * cluster to fall back to).
+ * The cluster of a worker: EKS (MESH_EKS_*) inside Lambda, otherwise mesh's kubeconfig lookup order (KUBECONFIG,
+ * ~/.kube/config; a worker has no local cluster to fall back to).
  */
 export async function workerKubeConfig(env: NodeJS.ProcessEnv = process.env): Promise<KubeConfig> {
   const eks = eksClusterSettings(env);
-  return eks ? eksKubeConfig(eks, { env }) : resolveKubeConfig({ env });
+  if (eks) return eksKubeConfig(eks, { env });
+  if (!kubeconfigFiles({ env })) throw new UserError('no cluster: set MESH_EKS_CLUSTER_NAME, MESH_EKS_ENDPOINT and MESH_EKS_CA_DATA, name clusters in the app registry, or set KUBECONFIG');
+  return resolveKubeConfig({ env });
 }

@@ -25,11 +25,14 @@ const CONSOLE_TEAM = 'T0CONSOLE';
 export interface ConsoleOptions {
   env: NodeJS.ProcessEnv;
   policy?: Policy;
-  /** How the console reaches a cluster; by default KUBECONFIG, else the local cluster, started on first need. */
+  /**
+   * How the console reaches a cluster; by default mesh's kubeconfig order (KUBECONFIG, ~/.kube/config), else the
+   * local cluster, started on first need.
+   */
   kube?: () => Promise<KubeConfig>;
   progress?: (line: string) => void;
   audit?: (line: string) => void;
-  /** Per-stage deadline of rollouts (default: MESH_STAGE_TIMEOUT_MS, else the engine's). */
+  /** Per-stage deadline of rollouts (`mesh console` passes MESH_STAGE_TIMEOUT_MS; default the engine's). */
   stageTimeoutMs?: number;
   /** Revisions kept per app in the history (default 10). */
   historyLimit?: number;
@@ -95,7 +98,7 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleSess
   const standin = await startSlackStandin();
   const signingSecret = randomBytes(24).toString('hex');
   const slack = slackApi({ token: 'xoxb-console', baseUrl: standin.apiUrl, totalTimeoutMs: 5000 });
-  const stageTimeoutMs = options.stageTimeoutMs ?? (Number(options.env.MESH_STAGE_TIMEOUT_MS) || undefined);
+  const stageTimeoutMs = options.stageTimeoutMs;
   let apps: Apps | undefined;
   const appsOfEnv = () => (apps ??= appsFromEnv(options.env));
   const kube = clusterResolver(() => appsOfEnv().registry, options.env, options.kube ?? defaultKube(options));

@@ -40,7 +40,7 @@ const READ_BUT_NOT_SET: Record<string, string> = {
   MESH_POLICY: 'the policy YAML itself; serverless.yml ships a file instead (MESH_POLICY_FILE, read next)',
   MESH_APPS: 'the registry YAML itself; serverless.yml ships a file instead (MESH_APPS_FILE, read next)',
   MESH_GIT_CACHE_DIR: "where Git checkouts are kept; unset in Lambda, the sandbox's /tmp",
-  MESH_STAGE_TIMEOUT_MS: 'a stage timeout other than the plan\'s own (default 10 minutes)',
+  MESH_STAGE_TIMEOUT_MS: 'a stage timeout other than the engine\'s (default 5 minutes)',
   MESH_HISTORY_LIMIT: 'revisions kept in the history (default 10)',
   // Switches of libraries bundled into the functions, unset on Lambda as they should be.
   DEBUG: 'debug (under client-node and Bolt): which debug namespaces print',
