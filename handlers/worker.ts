@@ -35,6 +35,7 @@ export async function handler(event: JobState | { job: Job }): Promise<JobState>
     stepBudgetMs: config.stepBudgetMs,
     ...(config.stageTimeoutMs ? { stageTimeoutMs: config.stageTimeoutMs } : {}),
     ...(config.historyLimit ? { historyLimit: config.historyLimit } : {}),
+    istio: config.istio,
     log: (line) => void process.stdout.write(`${line}\n`),
   });
 }

@@ -31,6 +31,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     env: io.env,
     ...(config.stageTimeoutMs ? { stageTimeoutMs: config.stageTimeoutMs } : {}),
     ...(config.historyLimit ? { historyLimit: config.historyLimit } : {}),
+    istio: config.istio,
     ...(policy ? { policy } : {}),
     progress: (line) => io.stderr(`${line}\n`),
     ...(options.audit ? { audit: (line: string) => io.stderr(`${line}\n`) } : {}),

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { CliIO } from './io';
 import { readAll } from './io';
 import { parseCommandArgs } from './args';
+import { istioSwitches } from '../config';
 import { errorMessage, UserError } from '../errors';
 import { injectionSettings } from '../inject';
 import { parseInjectorConfig } from '../inject/injector-config';
@@ -118,7 +119,8 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   // files mean "render these", so no cluster is looked up then.
   const lookup: KubeconfigLookup = { kubeconfig: opts.kubeconfig, env: io.env, cwd: io.cwd };
   const kubeconfig = explicitFiles ? undefined : kubeconfigFiles(lookup);
-  const builtin = { values, meshConfig, revision: opts.revision, ...nativeSidecarsOption(opts.nativeSidecars, kubeconfig !== undefined, explicitFiles, io.env) };
+  // Istio's own switches (COMPLIANCE_POLICY) come from this process's environment, as istioctl reads its own.
+  const builtin = { values, meshConfig, revision: opts.revision, ...istioSwitches(io.env), ...nativeSidecarsOption(opts.nativeSidecars, kubeconfig !== undefined, explicitFiles, io.env) };
   const { resolveInjectionSource, builtinSource, filesSource, injectedProxyImage } = await import('../injector/resolve');
   const given = [opts.injectConfigFile, opts.valuesFile, opts.meshConfigFile].filter(Boolean).join(', ');
   const injection = injector

@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { appsFromEnv, type Apps } from '../apps';
+import type { IstioSwitches } from '../config';
 import { clusterResolver } from '../apps/clusters';
 import { localRunner, type LocalRunner } from '../jobs/local-runner';
 import { memoiseUntilFailure } from '../memoise';
@@ -36,6 +37,8 @@ export interface ConsoleOptions {
   stageTimeoutMs?: number;
   /** Revisions kept per app in the history (default 10). */
   historyLimit?: number;
+  /** Istio's switches (`mesh console` passes COMPLIANCE_POLICY) for what mesh's injection engine renders. */
+  istio?: IstioSwitches;
 }
 
 /** Who types or clicks (tests play a second user or another channel); `value` replaces a clicked button's value. */
@@ -113,6 +116,7 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleSess
       },
       now: Date.now, stepBudgetMs: 2000, ...(stageTimeoutMs ? { stageTimeoutMs } : {}),
       ...(options.audit ? { audit: options.audit } : {}), ...(options.historyLimit ? { historyLimit: options.historyLimit } : {}),
+      ...(options.istio ? { istio: options.istio } : {}),
     },
     { maxWaitMs: 1000 },
   );

@@ -56,7 +56,7 @@ const READ_BUT_NOT_SET: Record<string, string> = {
   WS_NO_BUFFER_UTIL: 'ws (under client-node): no native bufferutil',
   WS_NO_UTF_8_VALIDATE: 'ws: no native utf-8-validate',
   IGNORE_TEST_WIN32: 'ignore (under isomorphic-git): a switch of its own tests',
-  COMPLIANCE_POLICY: "Istio's own switch, read from the environment as istioctl and istiod read it (src/inject/pod.ts): unset, no compliance policy in the sidecar",
+  COMPLIANCE_POLICY: "Istio's own switch, read at cold start as istioctl and istiod read it (src/config.ts) and passed to the injection engine: unset, no compliance policy in the sidecar",
   HOME: 'client-node: where ~/.kube/config would be (the worker names its cluster in the registry instead)',
 };
 

@@ -33,6 +33,20 @@ describe('mesh console (stdin not a TTY)', () => {
     expect(out).toContain('(only you) • *guestbook* — built-in');
   });
 
+  it('previews with the COMPLIANCE_POLICY of its environment: every proxy of the preview gets it', async () => {
+    const lines = (out: string) => Number(/file guestbook\.injected\.yaml \((\d+) lines/.exec(out)?.[1]);
+    const plain = await runConsole(['/mesh inject guestbook']);
+    const fips = await runConsole(['/mesh inject guestbook'], { COMPLIANCE_POLICY: 'fips-140-2' });
+    // Six workloads, each proxy with one more variable (name and value lines).
+    expect(lines(fips.out) - lines(plain.out)).toBe(6 * 2);
+  });
+
+  it('refuses a malformed setting before starting, naming the variable', async () => {
+    const { code, err } = await runConsole(['/mesh help'], { MESH_STAGE_TIMEOUT_MS: '10m' });
+    expect(code).not.toBe(0);
+    expect(err).toContain('MESH_STAGE_TIMEOUT_MS "10m" is not a number of milliseconds');
+  });
+
   it('exits non-zero when a command is rejected or a job fails', async () => {
     const rejected = await runConsole(['/mesh deploy Guestbook']);
     expect(rejected.code).toBe(1);
