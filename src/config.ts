@@ -2,6 +2,8 @@
 // entry point (handlers/*.ts, `mesh console`, the CLI's commands), to pass down. The catalog below is the table of
 // docs/operator-guide/configuration.md (test/config checks both that the doc matches it and that every variable
 // read anywhere in src/ or handlers/ is in it). A malformed value fails the process with one line naming it.
+import os from 'node:os';
+import path from 'node:path';
 import { UserError } from './errors';
 
 /** The processes of mesh, as the configuration table names them. */
@@ -96,6 +98,21 @@ function urlOf(env: Env, name: string): string | undefined {
   if (value === undefined) return undefined;
   if (!URL.canParse(value)) throw new UserError(`${name} ${JSON.stringify(value)} is not a URL`);
   return value;
+}
+
+/** The user's home directory: HOME, else the OS's (where ~/.kube/config and ~/.cache are). */
+export function homeDir(env: Env): string {
+  return text(env, 'HOME') ?? os.homedir();
+}
+
+/** mesh's cache: MESH_CACHE_DIR, else $XDG_CACHE_HOME/mesh, else ~/.cache/mesh. */
+export function meshCacheDir(env: Env): string {
+  return text(env, 'MESH_CACHE_DIR') ?? path.join(text(env, 'XDG_CACHE_HOME') ?? path.join(homeDir(env), '.cache'), 'mesh');
+}
+
+/** The AWS region: AWS_REGION (Lambda sets it), else AWS_DEFAULT_REGION; undefined when neither is set. */
+export function awsRegion(env: Env): string | undefined {
+  return text(env, 'AWS_REGION') ?? text(env, 'AWS_DEFAULT_REGION');
 }
 
 /**

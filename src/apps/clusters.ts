@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { KubeconfigFiles } from '../kube/kubeconfig-path';
 import { suggest } from '../command/suggest';
+import { awsRegion } from '../config';
 import { errorMessage, UserError } from '../errors';
 import { connectionErrorCode } from '../kube/unreachable';
 import type { ClusterEntry, Registry } from './registry';
@@ -63,7 +64,7 @@ export async function clusterKubeConfig(registry: Registry, name: string | undef
   const entry = clusterEntry(registry, name);
   if (!entry) return own();
   if (entry.target.kind === 'context') return contextKubeConfig(entry as ClusterEntry & { target: { kind: 'context' } }, env);
-  const region = entry.target.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  const region = entry.target.region ?? awsRegion(env);
   if (!region) throw new UserError(`cluster ${entry.name}: no region (set eks.region or AWS_REGION)`);
   const { eksKubeConfig } = await import('../aws/eks');
   const { clusterName, endpoint, caData } = entry.target;

@@ -1,4 +1,5 @@
 import { KubeConfig, type User } from '@kubernetes/client-node';
+import { awsRegion } from '../config';
 import { UserError } from '../errors';
 import { kubeconfigFiles, resolveKubeConfig } from '../kube';
 import { credentialsFromEnv } from './credentials';
@@ -24,7 +25,7 @@ export function eksClusterSettings(env: NodeJS.ProcessEnv): EksClusterSettings |
   if (!clusterName) return undefined;
   const missing = ['MESH_EKS_ENDPOINT', 'MESH_EKS_CA_DATA'].filter((name) => !env[name]);
   if (missing.length > 0) throw new UserError(`MESH_EKS_CLUSTER_NAME is set but ${missing.join(' and ')} missing`);
-  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  const region = awsRegion(env);
   if (!region) throw new UserError('AWS region is not configured: set AWS_REGION');
   return { clusterName, endpoint: env.MESH_EKS_ENDPOINT!, caData: env.MESH_EKS_CA_DATA!, region };
 }

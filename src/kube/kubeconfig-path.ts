@@ -2,8 +2,8 @@
 // every run, and most runs never open a connection (its bundle keeps @kubernetes/client-node out until then).
 // resolveKubeConfig (config.ts) loads and merges the files this finds; every door goes through it.
 import { existsSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
+import { homeDir } from '../config';
 import { UserError } from '../errors';
 
 export interface KubeconfigLookup {
@@ -43,6 +43,6 @@ export function kubeconfigFiles(lookup: KubeconfigLookup): KubeconfigFiles | und
     if (files.length > 0) return { origin: 'KUBECONFIG', files };
     throw new UserError(listed.length === 1 ? `KUBECONFIG ${listed[0]} does not exist` : `KUBECONFIG ${listed.join(path.delimiter)}: none of these files exists`);
   }
-  const home = path.join(lookup.env.HOME || os.homedir(), '.kube', 'config');
+  const home = path.join(homeDir(lookup.env), '.kube', 'config');
   return existsSync(home) ? { origin: '~/.kube/config', files: [home] } : undefined;
 }

@@ -81,6 +81,11 @@ test('every environment variable read in src/ and handlers/ is in the catalog of
   expect([...reads.keys()].filter((name) => !catalogued.has(name)).map((name) => `${name} (${reads.get(name)!.join(', ')})`)).toEqual([]);
 });
 
+test('each environment variable is read in one module (the others ask it)', () => {
+  const readTwice = [...variablesReadBySources()].map(([name, files]) => [name, [...new Set(files)]] as const).filter(([, files]) => files.length > 1);
+  expect(readTwice.map(([name, files]) => `${name}: ${files.join(', ')}`)).toEqual([]);
+});
+
 test("docs/operator-guide/configuration.md's table is the catalog's", () => {
   const doc = readFileSync(path.join(ROOT, 'docs', 'operator-guide', 'configuration.md'), 'utf8');
   const table = /^\| Variable \| Read by \|.*(?:\n\|.*)*/m.exec(doc)?.[0];
