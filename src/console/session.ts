@@ -64,6 +64,15 @@ export interface ConsoleSession {
 function defaultKube(options: ConsoleOptions): () => Promise<KubeConfig> {
   return memoiseUntilFailure(async () => {
     const { resolveKubeConfig } = await import('../kube/config');
+    const { kubeconfigFiles } = await import('../kube/kubeconfig-path');
+    // A kubeconfig wins over the local cluster (~/.kube/config too, as for kubectl): say which one, once, since
+    // the console user may do everything there.
+    const found = kubeconfigFiles({ env: options.env });
+    if (found) {
+      const kc = await resolveKubeConfig({ env: options.env });
+      options.progress?.(`using the cluster of ${found.origin} ${found.files.join(', ')} (context ${kc.getCurrentContext()})`);
+      return kc;
+    }
     return resolveKubeConfig({
       env: options.env,
       localCluster: async () => {
