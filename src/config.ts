@@ -53,7 +53,7 @@ export const VARIABLES: readonly Variable[] = [
   { name: 'KUBECONFIG', processes: ALL, meaning: 'kubeconfig files, separated by `:` (`;` on Windows), merged as kubectl merges them; `--kubeconfig` wins over it', unset: '`~/.kube/config`, then (CLI and console) the running local cluster' },
   { name: 'MESH_CLUSTER_NAME', processes: LOCAL, meaning: 'which local cluster `mesh cluster` and the console use', unset: '`default`' },
   { name: 'MESH_KWOK_READY_DELAY_MS', processes: LOCAL, meaning: "the local cluster's simulated pod start delay (milliseconds; tests)", unset: "kwok's default" },
-  { name: 'COMPLIANCE_POLICY', processes: ALL, meaning: "Istio's FIPS compliance policy for rendered sidecars (istioctl and istiod read it the same way)", unset: 'none' },
+  { name: 'COMPLIANCE_POLICY', processes: ['worker', 'console', 'cli'], meaning: "Istio's FIPS compliance policy for rendered sidecars (istioctl and istiod read it the same way)", unset: 'none' },
   { name: 'ENABLE_NATIVE_SIDECARS', processes: ['cli'], meaning: "`mesh kube-inject` with explicit config files and `--native-sidecars auto`: native sidecars only for `true`, as istioctl's local render reads it", unset: 'classic sidecars' },
 ];
 
@@ -126,6 +126,11 @@ export interface IstioSwitches {
 
 export function istioSwitches(env: Env): IstioSwitches {
   return { compliancePolicy: env.COMPLIANCE_POLICY ?? '' };
+}
+
+/** ENABLE_NATIVE_SIDECARS as istioctl's local render reads it (`mesh kube-inject` with config files): only "true". */
+export function localRenderNativeSidecars(env: Env): boolean {
+  return env.ENABLE_NATIVE_SIDECARS === 'true';
 }
 
 /** The job runner's settings every door that runs jobs shares (the worker, the console). */

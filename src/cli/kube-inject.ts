@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { CliIO } from './io';
 import { readAll } from './io';
 import { parseCommandArgs } from './args';
-import { istioSwitches } from '../config';
+import { istioSwitches, localRenderNativeSidecars } from '../config';
 import { errorMessage, UserError } from '../errors';
 import { injectionSettings } from '../inject';
 import { parseInjectorConfig } from '../inject/injector-config';
@@ -90,7 +90,7 @@ function nativeSidecarsOption(
   env: NodeJS.ProcessEnv,
 ): { nativeSidecars?: boolean } {
   if (mode !== 'auto') return { nativeSidecars: mode === 'true' };
-  if (explicitFiles) return { nativeSidecars: env.ENABLE_NATIVE_SIDECARS === 'true' };
+  if (explicitFiles) return { nativeSidecars: localRenderNativeSidecars(env) };
   if (!hasKubeconfig) return { nativeSidecars: false };
   return {};
 }
