@@ -21,7 +21,7 @@ const secrets = secretsResolver(process.env);
 let apps: Apps | undefined;
 const registry = () => (apps ??= appsFromEnv(process.env)).registry;
 // A named cluster from the registry, else the one of MESH_EKS_* (or KUBECONFIG).
-const kube = clusterResolver(registry, process.env, () => workerKubeConfig(process.env));
+const kube = clusterResolver(registry, process.env, () => workerKubeConfig(process.env, config.eks));
 
 export async function handler(event: JobState | { job: Job }): Promise<JobState> {
   const { botToken } = await secrets();

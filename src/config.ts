@@ -148,19 +148,47 @@ function jobRunnerSettings(env: Env): JobRunnerSettings {
   return { ...(stageTimeoutMs ? { stageTimeoutMs } : {}), ...(historyLimit ? { historyLimit } : {}), istio: istioSwitches(env) };
 }
 
+/** An EKS cluster reached with the function's IAM role (src/aws/eks.ts). */
+export interface EksClusterSettings {
+  clusterName: string;
+  endpoint: string;
+  /** Base64 PEM, as `aws eks describe-cluster --query cluster.certificateAuthority.data` prints it. */
+  caData: string;
+  region: string;
+}
+
+/** The worker's own EKS cluster (MESH_EKS_*), undefined without MESH_EKS_CLUSTER_NAME; incomplete settings are refused. */
+export function eksClusterOf(env: Env): EksClusterSettings | undefined {
+  const clusterName = text(env, 'MESH_EKS_CLUSTER_NAME');
+  if (!clusterName) return undefined;
+  const endpoint = text(env, 'MESH_EKS_ENDPOINT');
+  const caData = text(env, 'MESH_EKS_CA_DATA');
+  const missing = [...(endpoint ? [] : ['MESH_EKS_ENDPOINT']), ...(caData ? [] : ['MESH_EKS_CA_DATA'])];
+  if (missing.length > 0) throw new UserError(`MESH_EKS_CLUSTER_NAME is set but ${missing.join(' and ')} missing`);
+  const region = awsRegion(env);
+  if (!region) throw new UserError('AWS region is not configured: set AWS_REGION');
+  return { clusterName, endpoint: endpoint!, caData: caData!, region };
+}
+
 /** The worker Lambda's configuration (handlers/worker.ts). */
 export interface WorkerConfig extends JobRunnerSettings {
   /** MESH_STEP_BUDGET_MS: how long one step may work before the state machine steps again. */
   stepBudgetMs: number;
   /** SLACK_API_URL */
   slackApiUrl?: string;
+  /** MESH_EKS_*: the worker's own cluster when the registry names none. */
+  eks?: EksClusterSettings;
 }
 
 export const DEFAULT_STEP_BUDGET_MS = 20_000;
 
 export function workerConfig(env: Env): WorkerConfig {
   const slackApiUrl = urlOf(env, 'SLACK_API_URL');
-  return { ...jobRunnerSettings(env), stepBudgetMs: millisecondsOf(env, 'MESH_STEP_BUDGET_MS') ?? DEFAULT_STEP_BUDGET_MS, ...(slackApiUrl ? { slackApiUrl } : {}) };
+  const eks = eksClusterOf(env);
+  return {
+    ...jobRunnerSettings(env), stepBudgetMs: millisecondsOf(env, 'MESH_STEP_BUDGET_MS') ?? DEFAULT_STEP_BUDGET_MS,
+    ...(slackApiUrl ? { slackApiUrl } : {}), ...(eks ? { eks } : {}),
+  };
 }
 
 /** The console's configuration (`mesh console`): the job runner's settings; Slack is its own stand-in. */

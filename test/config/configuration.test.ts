@@ -30,6 +30,13 @@ describe('the worker configuration', () => {
     expect(() => workerConfig({ [name]: value })).toThrow(message);
   });
 
+  it("reads the worker's own EKS cluster, and refuses an incomplete one at cold start rather than at the first job", () => {
+    const eks = { MESH_EKS_CLUSTER_NAME: 'prod', MESH_EKS_ENDPOINT: 'https://eks.example', MESH_EKS_CA_DATA: 'Q0E=', AWS_REGION: 'eu-west-1' };
+    expect(workerConfig(eks).eks).toEqual({ clusterName: 'prod', endpoint: 'https://eks.example', caData: 'Q0E=', region: 'eu-west-1' });
+    expect(() => workerConfig({ ...eks, MESH_EKS_CA_DATA: '' })).toThrow('MESH_EKS_CLUSTER_NAME is set but MESH_EKS_CA_DATA missing');
+    expect(workerConfig({ MESH_EKS_CLUSTER_NAME: '', MESH_EKS_ENDPOINT: '', MESH_EKS_CA_DATA: '' }).eks).toBeUndefined();
+  });
+
   it('takes an empty variable for an unset one (serverless.yml sets absent settings to "")', () => {
     expect(workerConfig({ MESH_STAGE_TIMEOUT_MS: '', MESH_HISTORY_LIMIT: '' })).toEqual(workerConfig({}));
   });
