@@ -4,6 +4,7 @@
 // Lambda entry point of the job worker: one bounded step of a job per invocation (a Step Functions Task).
 // Input: `{ job }` (from the Slack door) or the previous step's state; output: the new state. The state
 // machine loops while `done` is false, waiting `waitSeconds` first (Slack delivery retries).
+import { workerConfig } from '../src/config';
 import { appsFromEnv, type Apps } from '../src/apps';
 import { clusterResolver } from '../src/apps/clusters';
 import { secretsResolver } from '../src/aws/secrets';
@@ -14,24 +15,27 @@ import { stepJob } from '../src/jobs/step';
 import { slackReporter } from '../src/slack/reporter';
 import { slackApi } from '../src/slack/webapi';
 
+// Read once at cold start: a malformed setting fails the init with one line naming the variable.
+const config = workerConfig(process.env);
 const secrets = secretsResolver(process.env);
 let apps: Apps | undefined;
 const registry = () => (apps ??= appsFromEnv(process.env)).registry;
 // A named cluster from the registry, else the one of MESH_EKS_* (or KUBECONFIG).
-const kube = clusterResolver(registry, process.env, () => workerKubeConfig(process.env));
+const kube = clusterResolver(registry, process.env, () => workerKubeConfig(process.env, config.eks));
 
 export async function handler(event: JobState | { job: Job }): Promise<JobState> {
   const { botToken } = await secrets();
-  const slack = slackApi({ token: botToken, ...(process.env.SLACK_API_URL ? { baseUrl: process.env.SLACK_API_URL } : {}), totalTimeoutMs: 10_000 });
+  const slack = slackApi({ token: botToken, ...(config.slackApiUrl ? { baseUrl: config.slackApiUrl } : {}), totalTimeoutMs: 10_000 });
   return stepJob(event, {
     reporter: slackReporter(slack),
     kube,
     peekKube: () => kube(),
     apps: () => (apps ??= appsFromEnv(process.env)),
     now: Date.now,
-    stepBudgetMs: Number(process.env.MESH_STEP_BUDGET_MS ?? 20_000),
-    ...(process.env.MESH_STAGE_TIMEOUT_MS ? { stageTimeoutMs: Number(process.env.MESH_STAGE_TIMEOUT_MS) } : {}),
-    ...(Number(process.env.MESH_HISTORY_LIMIT) > 0 ? { historyLimit: Number(process.env.MESH_HISTORY_LIMIT) } : {}),
+    stepBudgetMs: config.stepBudgetMs,
+    ...(config.stageTimeoutMs ? { stageTimeoutMs: config.stageTimeoutMs } : {}),
+    ...(config.historyLimit ? { historyLimit: config.historyLimit } : {}),
+    istio: config.istio,
     log: (line) => void process.stdout.write(`${line}\n`),
   });
 }

@@ -5,7 +5,9 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeconfigFiles } from '../kube/kubeconfig-path';
 import { suggest } from '../command/suggest';
+import { awsRegion } from '../config';
 import { errorMessage, UserError } from '../errors';
 import { connectionErrorCode } from '../kube/unreachable';
 import type { ClusterEntry, Registry } from './registry';
@@ -26,20 +28,29 @@ export function clusterEntry(registry: Registry, name: string | undefined): Clus
 const expandHome = (file: string) => (file === '~' || file.startsWith('~/') ? path.join(os.homedir(), file.slice(1)) : file);
 
 async function contextKubeConfig(entry: ClusterEntry & { target: { kind: 'context' } }, env: NodeJS.ProcessEnv): Promise<KubeConfig> {
-  const { KubeConfig } = await import('@kubernetes/client-node');
-  const candidates = entry.target.kubeconfig
-    ? [expandHome(entry.target.kubeconfig)]
-    : [...(env.KUBECONFIG?.split(path.delimiter).filter(Boolean) ?? []), path.join(os.homedir(), '.kube', 'config')];
-  const file = candidates.find((f) => existsSync(f));
-  if (!file) throw new UserError(`cluster ${entry.name}: kubeconfig ${candidates[0]} does not exist`);
-  const kc = new KubeConfig();
+  const { kubeconfigFiles, loadKubeconfigFiles } = await import('../kube');
+  // The entry's own kubeconfig file, else the files of the one lookup order (KUBECONFIG merged, ~/.kube/config).
+  let found: KubeconfigFiles | undefined;
+  if (entry.target.kubeconfig) {
+    const file = path.resolve(expandHome(entry.target.kubeconfig));
+    if (!existsSync(file)) throw new UserError(`cluster ${entry.name}: kubeconfig ${file} does not exist`);
+    found = { origin: 'kubeconfig', files: [file] };
+  } else {
+    try {
+      found = kubeconfigFiles({ env });
+    } catch (error) {
+      throw new UserError(`cluster ${entry.name}: ${errorMessage(error)}`);
+    }
+  }
+  if (!found) throw new UserError(`cluster ${entry.name}: no kubeconfig (set KUBECONFIG, write ~/.kube/config, or give the cluster's kubeconfig in the registry)`);
+  let kc: KubeConfig;
   try {
-    kc.loadFromFile(file);
+    kc = loadKubeconfigFiles(found);
   } catch (error) {
-    throw new UserError(`cluster ${entry.name}: ${file} is not a valid kubeconfig: ${errorMessage(error).split('\n')[0]}`);
+    throw new UserError(`cluster ${entry.name}: ${errorMessage(error)}`);
   }
   if (!kc.getContextObject(entry.target.context)) {
-    throw new UserError(`cluster ${entry.name}: ${file} has no context "${entry.target.context}" (contexts: ${kc.getContexts().map((c) => c.name).join(', ')})`);
+    throw new UserError(`cluster ${entry.name}: ${found.files.join(', ')} has no context "${entry.target.context}" (contexts: ${kc.getContexts().map((c) => c.name).join(', ')})`);
   }
   kc.setCurrentContext(entry.target.context);
   return kc;
@@ -53,7 +64,7 @@ export async function clusterKubeConfig(registry: Registry, name: string | undef
   const entry = clusterEntry(registry, name);
   if (!entry) return own();
   if (entry.target.kind === 'context') return contextKubeConfig(entry as ClusterEntry & { target: { kind: 'context' } }, env);
-  const region = entry.target.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  const region = entry.target.region ?? awsRegion(env);
   if (!region) throw new UserError(`cluster ${entry.name}: no region (set eks.region or AWS_REGION)`);
   const { eksKubeConfig } = await import('../aws/eks');
   const { clusterName, endpoint, caData } = entry.target;

@@ -2,6 +2,7 @@
 // named clusters. Of src/aws it uses the EKS cluster access and the secret readers (Git tokens), loaded only
 // when a named EKS cluster or a token is needed.
 import os from 'node:os';
+import { meshCacheDir } from '../config';
 import { UserError } from '../errors';
 import path from 'node:path';
 import { builtinRegistry, registryFromEnv, type AppEntry, type Registry } from './registry';
@@ -23,8 +24,7 @@ export interface Apps {
 export function gitCacheDir(env: NodeJS.ProcessEnv): string {
   if (env.MESH_GIT_CACHE_DIR) return env.MESH_GIT_CACHE_DIR;
   if (env.AWS_LAMBDA_FUNCTION_NAME) return path.join(os.tmpdir(), 'mesh-git');
-  const cache = env.MESH_CACHE_DIR ?? path.join(env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'mesh');
-  return path.join(cache, 'git');
+  return path.join(meshCacheDir(env), 'git');
 }
 
 export function appsFromEnv(env: NodeJS.ProcessEnv): Apps {

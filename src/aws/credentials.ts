@@ -1,3 +1,4 @@
+import { awsRegion } from '../config';
 import { UserError } from '../errors';
 import type { AwsCredentials } from './sigv4';
 
@@ -21,7 +22,7 @@ export function credentialsFromEnv(env: NodeJS.ProcessEnv = process.env): AwsCre
 
 export function awsEnvironment(env: NodeJS.ProcessEnv = process.env): AwsEnvironment {
   const credentials = credentialsFromEnv(env);
-  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  const region = awsRegion(env);
   if (!region) throw new UserError('AWS region is not configured: set AWS_REGION');
   return { credentials, region, endpointOverride: env.MESH_AWS_ENDPOINT_URL || undefined };
 }

@@ -1,6 +1,7 @@
 import { KubeConfig, type User } from '@kubernetes/client-node';
+import { eksClusterOf, type EksClusterSettings } from '../config';
 import { UserError } from '../errors';
-import { resolveKubeConfig } from '../kube';
+import { kubeconfigFiles, resolveKubeConfig } from '../kube';
 import { credentialsFromEnv } from './credentials';
 import { EksTokenProvider } from './eks-token';
 
@@ -11,23 +12,10 @@ const AUTH_PROVIDER = 'mesh-eks-token';
 // client-node 1.4.0 does not export its Authenticator interface.
 type Authenticator = Parameters<KubeConfig['addAuthenticator']>[0];
 
-export interface EksClusterSettings {
-  clusterName: string;
-  endpoint: string;
-  /** Base64 PEM, as `aws eks describe-cluster --query cluster.certificateAuthority.data` prints it. */
-  caData: string;
-  region: string;
-}
+export type { EksClusterSettings };
 
-export function eksClusterSettings(env: NodeJS.ProcessEnv): EksClusterSettings | undefined {
-  const clusterName = env.MESH_EKS_CLUSTER_NAME;
-  if (!clusterName) return undefined;
-  const missing = ['MESH_EKS_ENDPOINT', 'MESH_EKS_CA_DATA'].filter((name) => !env[name]);
-  if (missing.length > 0) throw new UserError(`MESH_EKS_CLUSTER_NAME is set but ${missing.join(' and ')} missing`);
-  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
-  if (!region) throw new UserError('AWS region is not configured: set AWS_REGION');
-  return { clusterName, endpoint: env.MESH_EKS_ENDPOINT!, caData: env.MESH_EKS_CA_DATA!, region };
-}
+/** The EKS cluster of MESH_EKS_* (read by src/config.ts with the worker's other settings). */
+export const eksClusterSettings = eksClusterOf;
 
 // client-node asks the authenticator for every request (src/kube applies options per request), so a
 // long rollout keeps working past the token's 15 minutes.
@@ -65,10 +53,11 @@ export function eksKubeConfig(settings: EksClusterSettings, options: EksKubeConf
 }
 
 /**
- * The cluster of a worker: EKS (MESH_EKS_*) inside Lambda, otherwise `KUBECONFIG` (a worker has no local
- * cluster to fall back to).
+ * The cluster of a worker: EKS (`eks`, from MESH_EKS_*) inside Lambda, otherwise mesh's kubeconfig lookup order
+ * (KUBECONFIG, ~/.kube/config; a worker has no local cluster to fall back to).
  */
-export async function workerKubeConfig(env: NodeJS.ProcessEnv = process.env): Promise<KubeConfig> {
-  const eks = eksClusterSettings(env);
-  return eks ? eksKubeConfig(eks, { env }) : resolveKubeConfig({ env });
+export async function workerKubeConfig(env: NodeJS.ProcessEnv = process.env, eks: EksClusterSettings | undefined = eksClusterOf(env)): Promise<KubeConfig> {
+  if (eks) return eksKubeConfig(eks, { env });
+  if (!kubeconfigFiles({ env })) throw new UserError('no cluster: set MESH_EKS_CLUSTER_NAME, MESH_EKS_ENDPOINT and MESH_EKS_CA_DATA, name clusters in the app registry, or set KUBECONFIG');
+  return resolveKubeConfig({ env });
 }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { CliIO } from './io';
 import { parseCommandArgs, refuseEmptyValues } from './args';
+import { consoleConfig } from '../config';
 import { consoleRenderer } from '../console/render';
 import { startConsole } from '../console/session';
 import type { StandinEvent } from '../slack/standin';
@@ -19,6 +20,7 @@ function parseConsoleArgs(args: string[], io: CliIO): { policyFile?: string; aud
 
 export async function run(args: string[], io: CliIO): Promise<number> {
   const options = parseConsoleArgs(args, io);
+  const config = consoleConfig(io.env);
   let policy;
   if (options.policyFile) {
     const { parsePolicy } = await import('../slack/policy-file');
@@ -27,6 +29,9 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const interactive = Boolean((io.stdin as { isTTY?: boolean }).isTTY) && io.isTTY;
   const session = await startConsole({
     env: io.env,
+    ...(config.stageTimeoutMs ? { stageTimeoutMs: config.stageTimeoutMs } : {}),
+    ...(config.historyLimit ? { historyLimit: config.historyLimit } : {}),
+    istio: config.istio,
     ...(policy ? { policy } : {}),
     progress: (line) => io.stderr(`${line}\n`),
     ...(options.audit ? { audit: (line: string) => io.stderr(`${line}\n`) } : {}),

@@ -5,6 +5,7 @@ import { UserError } from '../errors';
 import { appsFromEnv, resolveApp } from '../apps';
 import { clusterKubeConfig, unreachableCluster } from '../apps/clusters';
 import { checkTarget, describeRevision, gitFilesLoader, registeredScope, rolloutSourceOf } from '../apps/rollout';
+import { istioSwitches } from '../config';
 import { NO_EXTRA_SCOPE, type RolloutScope } from '../rollout/scope';
 import { commandKubeConfig } from './kubeconfig';
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -182,7 +183,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
 /** `--plan`: what the rollout would do, from a server-side dry-run; exit 1 when the pre-flight rejects objects. */
 export async function printPlan(kc: KubeConfig, state: RolloutState, gitFiles: GitFilesLoader, io: CliIO, cluster?: string): Promise<number> {
   try {
-    const plan = await planRollout(kc, state, gitFiles);
+    const plan = await planRollout(kc, state, gitFiles, istioSwitches(io.env).compliancePolicy);
     io.stdout(`${planText(plan, state.app)}\n`);
     return plan.problems.length > 0 ? 1 : 0;
   } catch (error) {
@@ -197,7 +198,7 @@ export async function runToEnd(kc: KubeConfig, state: RolloutState, gitFiles: Gi
     ? ttyRenderer(io)
     : { onEvent: (e: RolloutEvent) => eventLines(e).forEach((l) => io.stdout(`${l}\n`)), stop: () => undefined };
   try {
-    const final = await runRollout(state, { kc, emit: renderer.onEvent, gitFiles });
+    const final = await runRollout(state, { kc, emit: renderer.onEvent, gitFiles, compliancePolicy: istioSwitches(io.env).compliancePolicy });
     return final.phase === 'finished' ? 0 : final.phase === 'cancelled' ? 3 : 1;
   } catch (error) {
     const unreachable = unreachableCluster(error, cluster, kc.getCurrentCluster()?.server);

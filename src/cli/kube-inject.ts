@@ -4,11 +4,12 @@ import path from 'node:path';
 import type { CliIO } from './io';
 import { readAll } from './io';
 import { parseCommandArgs } from './args';
+import { istioSwitches, localRenderNativeSidecars } from '../config';
 import { errorMessage, UserError } from '../errors';
 import { injectionSettings } from '../inject';
 import { parseInjectorConfig } from '../inject/injector-config';
 import { parseManifests } from '../yaml/manifests';
-import { kubectlKubeconfig } from '../kube/kubeconfig-path';
+import { kubeconfigFiles, type KubeconfigLookup } from '../kube/kubeconfig-path';
 
 const MAX_INPUT_BYTES = 4 * 1024 * 1024;
 
@@ -84,19 +85,19 @@ function readConfigFile(file: string, cwd: string): unknown {
  */
 function nativeSidecarsOption(
   mode: Options['nativeSidecars'],
-  kubeconfig: string | undefined,
+  hasKubeconfig: boolean,
   explicitFiles: boolean,
   env: NodeJS.ProcessEnv,
 ): { nativeSidecars?: boolean } {
   if (mode !== 'auto') return { nativeSidecars: mode === 'true' };
-  if (explicitFiles) return { nativeSidecars: env.ENABLE_NATIVE_SIDECARS === 'true' };
-  if (!kubeconfig) return { nativeSidecars: false };
+  if (explicitFiles) return { nativeSidecars: localRenderNativeSidecars(env) };
+  if (!hasKubeconfig) return { nativeSidecars: false };
   return {};
 }
 
-async function loadKubeconfig(file: string, io: CliIO) {
+async function loadKubeconfig(lookup: KubeconfigLookup) {
   const { resolveKubeConfig } = await import('../kube/config');
-  return resolveKubeConfig({ kubeconfig: file, env: io.env, cwd: io.cwd });
+  return resolveKubeConfig(lookup);
 }
 
 export async function run(args: string[], io: CliIO): Promise<number> {
@@ -112,12 +113,14 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   } else text = readText(opts.file!, io.cwd);
   const values = opts.valuesFile ? readConfigFile(opts.valuesFile, io.cwd) : undefined;
   const meshConfig = opts.meshConfigFile ? readConfigFile(opts.meshConfigFile, io.cwd) : undefined;
-  // The cluster istioctl would ask: --kubeconfig, else KUBECONFIG or ~/.kube/config. Explicit config files mean
-  // "render these", so no cluster is asked then.
-  const kubeconfigPath = opts.kubeconfig ? path.resolve(io.cwd, opts.kubeconfig) : kubectlKubeconfig(io.env);
   const injector = opts.injectConfigFile ? parseInjectorConfig(readText(opts.injectConfigFile, io.cwd), opts.injectConfigFile) : undefined;
   const explicitFiles = values !== undefined || meshConfig !== undefined || injector !== undefined;
-  const builtin = { values, meshConfig, revision: opts.revision, ...nativeSidecarsOption(opts.nativeSidecars, kubeconfigPath, explicitFiles, io.env) };
+  // The cluster istioctl would ask, in kubectl's order (--kubeconfig, KUBECONFIG, ~/.kube/config). Explicit config
+  // files mean "render these", so no cluster is looked up then.
+  const lookup: KubeconfigLookup = { kubeconfig: opts.kubeconfig, env: io.env, cwd: io.cwd };
+  const kubeconfig = explicitFiles ? undefined : kubeconfigFiles(lookup);
+  // Istio's own switches (COMPLIANCE_POLICY) come from this process's environment, as istioctl reads its own.
+  const builtin = { values, meshConfig, revision: opts.revision, ...istioSwitches(io.env), ...nativeSidecarsOption(opts.nativeSidecars, kubeconfig !== undefined, explicitFiles, io.env) };
   const { resolveInjectionSource, builtinSource, filesSource, injectedProxyImage } = await import('../injector/resolve');
   const given = [opts.injectConfigFile, opts.valuesFile, opts.meshConfigFile].filter(Boolean).join(', ');
   const injection = injector
@@ -125,7 +128,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     : explicitFiles
       ? builtinSource(injectionSettings(builtin), `with ${given}`)
       : await resolveInjectionSource({
-          kc: kubeconfigPath ? await loadKubeconfig(kubeconfigPath, io) : undefined,
+          kc: kubeconfig ? await loadKubeconfig(lookup) : undefined,
           revision: opts.revision,
           istioNamespace: opts.istioNamespace,
           injectConfigMapName: opts.injectConfigMapName,

@@ -1,5 +1,6 @@
-// The cluster a CLI command talks to: `--kubeconfig`, else `KUBECONFIG`, else the local cluster when it runs.
-// The local cluster is the CLI's own fallback, so the Kubernetes adapter below knows no local cluster.
+// The cluster a CLI command talks to: mesh's one kubeconfig order (`--kubeconfig`, else the files of KUBECONFIG,
+// else ~/.kube/config; src/kube/kubeconfig-path.ts), else the local cluster when it runs. The local cluster is the
+// CLI's own fallback, so the Kubernetes adapter below knows no local cluster.
 import type { KubeConfig } from '@kubernetes/client-node';
 import { resolveKubeConfig } from '../kube/config';
 import type { CliIO } from './io';

@@ -3,6 +3,7 @@
 // that grant more than the registry allows (namespaces or clusters none of their apps may go to). One line per
 // finding, with the policy file's line; exit 1 when there is any.
 import { readFileSync } from 'node:fs';
+import { policySource } from '../config';
 import { UserError } from '../errors';
 import { registryFromEnv, type AppEntry, type Registry } from '../apps';
 import { parsePolicy } from '../slack/policy-file';
@@ -127,8 +128,9 @@ export function checkPolicy(policy: Policy, registry: Registry): string[] {
 }
 
 function readPolicy(file: string | undefined, env: NodeJS.ProcessEnv): Policy {
-  const path = file ?? env.MESH_POLICY_FILE;
-  if (file === undefined && env.MESH_POLICY) return parsePolicy(env.MESH_POLICY, 'MESH_POLICY');
+  const source = file === undefined ? policySource(env) : { file };
+  if (source && 'yaml' in source) return parsePolicy(source.yaml, source.origin);
+  const path = source?.file;
   if (!path) throw new UserError('no policy to check: give --policy <file> or set MESH_POLICY_FILE (or MESH_POLICY)');
   let text: string;
   try {

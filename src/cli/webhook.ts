@@ -6,6 +6,7 @@ import { errorMessage, UserError } from '../errors';
 import { commandKubeConfig } from './kubeconfig';
 import { isSanIpAddress } from '../webhook/csr';
 import { installWebhook } from '../webhook/install';
+import { istioSwitches } from '../config';
 
 function parse(args: string[], options: NonNullable<ParseArgsConfig['options']>) {
   try {
@@ -97,6 +98,7 @@ async function serve(args: string[], io: CliIO): Promise<number> {
     valuesFile: values.valuesFile as string | undefined,
     meshConfigFile: values.meshConfigFile as string | undefined,
     cwd: io.cwd,
+    ...istioSwitches(io.env),
   });
   const server = await startWebhookServer({ cert, key, port, host: (values.host as string | undefined) ?? '0.0.0.0', injector });
   io.stderr(`mesh injector webhook listening on ${server.url}\n`);

@@ -1,5 +1,5 @@
-import os from 'node:os';
 import path from 'node:path';
+import { meshCacheDir } from '../config';
 
 /** Pinned control-plane versions; scripts/cluster/build.sh carries the same three lines (a unit test checks). */
 export const ETCD_VERSION = '3.6.16';
@@ -30,9 +30,7 @@ export type BinaryName = (typeof BINARY_NAMES)[number];
 
 /** Root of everything mesh caches per user: Go caches, built binaries, local cluster data. */
 export function meshCacheRoot(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.MESH_CACHE_DIR) return env.MESH_CACHE_DIR;
-  const xdg = env.XDG_CACHE_HOME || path.join(env.HOME || os.homedir(), '.cache');
-  return path.join(xdg, 'mesh');
+  return meshCacheDir(env);
 }
 
 export function binaryCacheKey(): string {

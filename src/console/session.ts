@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { appsFromEnv, type Apps } from '../apps';
+import type { IstioSwitches } from '../config';
 import { clusterResolver } from '../apps/clusters';
 import { localRunner, type LocalRunner } from '../jobs/local-runner';
 import { memoiseUntilFailure } from '../memoise';
@@ -25,16 +26,21 @@ const CONSOLE_TEAM = 'T0CONSOLE';
 export interface ConsoleOptions {
   env: NodeJS.ProcessEnv;
   policy?: Policy;
-  /** How the console reaches a cluster; by default KUBECONFIG, else the local cluster, started on first need. */
+  /**
+   * How the console reaches a cluster; by default mesh's kubeconfig order (KUBECONFIG, ~/.kube/config), else the
+   * local cluster, started on first need.
+   */
   kube?: () => Promise<KubeConfig>;
   progress?: (line: string) => void;
   audit?: (line: string) => void;
-  /** Per-stage deadline of rollouts (default: MESH_STAGE_TIMEOUT_MS, else the engine's). */
+  /** Per-stage deadline of rollouts (`mesh console` passes MESH_STAGE_TIMEOUT_MS; default the engine's). */
   stageTimeoutMs?: number;
   /** Revisions kept per app in the history (default 10). */
   historyLimit?: number;
   /** Options of the loopback Slack (tests play outages through its intercept). */
   slackStandin?: StandinOptions;
+  /** Istio's switches (`mesh console` passes COMPLIANCE_POLICY) for what mesh's injection engine renders. */
+  istio?: IstioSwitches;
 }
 
 /** Who types or clicks (tests play a second user or another channel); `value` replaces a clicked button's value. */
@@ -60,6 +66,15 @@ export interface ConsoleSession {
 function defaultKube(options: ConsoleOptions): () => Promise<KubeConfig> {
   return memoiseUntilFailure(async () => {
     const { resolveKubeConfig } = await import('../kube/config');
+    const { kubeconfigFiles } = await import('../kube/kubeconfig-path');
+    // A kubeconfig wins over the local cluster (~/.kube/config too, as for kubectl): say which one, once, since
+    // the console user may do everything there.
+    const found = kubeconfigFiles({ env: options.env });
+    if (found) {
+      const kc = await resolveKubeConfig({ env: options.env });
+      options.progress?.(`using the cluster of ${found.origin} ${found.files.join(', ')} (context ${kc.getCurrentContext()})`);
+      return kc;
+    }
     return resolveKubeConfig({
       env: options.env,
       localCluster: async () => {
@@ -97,7 +112,7 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleSess
   const standin = await startSlackStandin(options.slackStandin);
   const signingSecret = randomBytes(24).toString('hex');
   const slack = slackApi({ token: 'xoxb-console', baseUrl: standin.apiUrl, totalTimeoutMs: 5000 });
-  const stageTimeoutMs = options.stageTimeoutMs ?? (Number(options.env.MESH_STAGE_TIMEOUT_MS) || undefined);
+  const stageTimeoutMs = options.stageTimeoutMs;
   let apps: Apps | undefined;
   const appsOfEnv = () => (apps ??= appsFromEnv(options.env));
   const kube = clusterResolver(() => appsOfEnv().registry, options.env, options.kube ?? defaultKube(options));
@@ -112,6 +127,7 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleSess
       },
       now: Date.now, stepBudgetMs: 2000, ...(stageTimeoutMs ? { stageTimeoutMs } : {}),
       ...(options.audit ? { audit: options.audit } : {}), ...(options.historyLimit ? { historyLimit: options.historyLimit } : {}),
+      ...(options.istio ? { istio: options.istio } : {}),
     },
     { maxWaitMs: 1000 },
   );

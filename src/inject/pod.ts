@@ -290,7 +290,7 @@ export function templateDataInput(stripped: JsonObject, proxyConfig: JsonObject,
     proxyUID: 1337,
     proxyGID: 1337,
     inboundTrafficPolicyMode: inboundTrafficPolicyMode(settings.meshConfig),
-    compliancePolicy: process.env.COMPLIANCE_POLICY ?? '',
+    compliancePolicy: settings.compliancePolicy,
   };
 }
 

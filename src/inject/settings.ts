@@ -17,6 +17,11 @@ export interface InjectionSettings {
   /** Control-plane revision ("" = default). */
   revision: string;
   /**
+   * Istio's COMPLIANCE_POLICY (the templates' `.CompliancePolicy`, "" = none). istioctl and istiod read it from
+   * their environment at start; here every door passes it from its process configuration (src/config.ts).
+   */
+  compliancePolicy: string;
+  /**
    * Auto mode only: kubelet version per node. A pod already bound to a listed node (spec.nodeName) follows
    * that node's version instead of the cluster-wide `nativeSidecars`, as Istio's DetectNativeSidecar does.
    */
@@ -95,6 +100,7 @@ export function injectionSettings(opts: {
   meshConfig?: unknown;
   nativeSidecars?: boolean;
   revision?: string;
+  compliancePolicy?: string;
   nodeKubeletVersions?: Record<string, string>;
   injector?: InjectorTemplates;
 } = {}): InjectionSettings {
@@ -112,6 +118,7 @@ export function injectionSettings(opts: {
     meshConfig,
     nativeSidecars: opts.nativeSidecars ?? true,
     revision: opts.revision ?? String(values.revision ?? ''),
+    compliancePolicy: opts.compliancePolicy ?? '',
     ...(opts.nodeKubeletVersions ? { nodeKubeletVersions: opts.nodeKubeletVersions } : {}),
     ...(opts.injector ? { injector: opts.injector } : {}),
   };

@@ -101,6 +101,9 @@ export const ISTIO_FUNCS: FuncMap = {
   contains: { params: ['string', 'string'], fn: (needle: string, hay: string) => hay.includes(needle) },
   toLower: { params: ['string'], fn: (s: string) => s.toLowerCase() },
   appendMultusNetwork: { params: ['string', 'string'], fn: appendMultusNetwork },
+  // Istio's template function `env` (pkg/kube/inject/template.go): the injecting process's own variable, else the
+  // default. It stays a read of this process's environment, as istioctl and istiod read theirs: what a team's
+  // template asks for is not a setting of mesh (src/config.ts lists the variables mesh itself reads).
   env: { params: ['string', 'string'], fn: (k: string, d: string) => process.env[k] || d },
   omit: {
     params: [STRMAP],

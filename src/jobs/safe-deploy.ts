@@ -72,7 +72,7 @@ async function makePlan(t: RolloutTarget, job: Job, deps: JobDeps): Promise<{ st
   const { planRollout } = await import('../rollout/planner');
   const { gitFilesLoader } = await import('../apps/rollout');
   const state = initialState(job, t);
-  const plan = await planRollout(await deps.kube(t.cluster), state, gitFilesLoader(t.apps));
+  const plan = await planRollout(await deps.kube(t.cluster), state, gitFilesLoader(t.apps), deps.istio?.compliancePolicy);
   return { state, plan };
 }
 

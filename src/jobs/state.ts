@@ -2,6 +2,7 @@
 // input and output, and the local runner's record).
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Apps } from '../apps';
+import type { IstioSwitches } from '../config';
 import type { RolloutState } from '../rollout/state';
 import type { CanaryState } from '../traffic/canary';
 import type { Job } from './job';
@@ -32,6 +33,8 @@ export interface JobDeps {
   audit?: (line: string) => void;
   /** Revisions kept per app in the history (default 10). */
   historyLimit?: number;
+  /** Istio's switches of the door's process (COMPLIANCE_POLICY), for what mesh's injection engine renders. */
+  istio?: IstioSwitches;
 }
 
 /** What a deploy-like job does next: answer (plan, history, approval state) or start a rollout. */

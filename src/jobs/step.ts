@@ -108,6 +108,7 @@ async function rolloutStep(state: JobState, deps: JobDeps): Promise<JobState> {
       emit: live.emit,
       ...(deps.stepBudgetMs ? { stepBudgetMs: deps.stepBudgetMs } : {}),
       ...(deps.historyLimit ? { historyLimit: deps.historyLimit } : {}),
+      ...(deps.istio ? { compliancePolicy: deps.istio.compliancePolicy } : {}),
     });
   } catch (error) {
     // The channel already shows this rollout (queued or running): fail that message, not a separate reply.

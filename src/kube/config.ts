@@ -1,13 +1,11 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
+// Which cluster a door talks to: the files of mesh's one kubeconfig lookup order (kubeconfig-path.ts), loaded and
+// merged as kubectl merges them, else the door's own fallback (the CLI's and the console's local cluster).
 import { KubeConfig } from '@kubernetes/client-node';
+import type { Cluster, Context, User } from '@kubernetes/client-node';
 import { errorMessage, UserError } from '../errors';
+import { kubeconfigFiles, type KubeconfigFiles, type KubeconfigLookup } from './kubeconfig-path';
 
-export interface ResolveOptions {
-  /** `--kubeconfig <path>` */
-  kubeconfig?: string;
-  env: NodeJS.ProcessEnv;
-  cwd?: string;
+export interface ResolveOptions extends KubeconfigLookup {
   /**
    * The local dev cluster's kubeconfig path, or undefined when there is none: the doors that fall back to the
    * local cluster (the CLI, the console) pass it; the adapter knows no local cluster of its own.
@@ -16,32 +14,55 @@ export interface ResolveOptions {
 }
 
 function loadFile(file: string, origin: string): KubeConfig {
-  if (!existsSync(file)) throw new UserError(`${origin} ${file} does not exist`);
   const kc = new KubeConfig();
   try {
     kc.loadFromFile(file);
   } catch (error) {
-    throw new UserError(`${origin} ${file} is not a valid kubeconfig: ${errorMessage(error)}`);
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new UserError(`${origin} ${file} does not exist`);
+    throw new UserError(`${origin} ${file} is not a valid kubeconfig: ${errorMessage(error).split('\n')[0]}`);
   }
-  if (!kc.getCurrentCluster()) throw new UserError(`${origin} ${file} has no current context with a cluster`);
   return kc;
 }
 
 /**
- * Which cluster a command talks to: `--kubeconfig`, else `KUBECONFIG` (first existing file of the list),
- * else the caller's local cluster (`localCluster`); otherwise a UserError saying how to get one.
+ * The files loaded into one KubeConfig, merged as kubectl merges KUBECONFIG: the first file to set the current
+ * context, or to name a cluster, user or context, wins (client-node's own merge lets the last file's current
+ * context win and refuses a name given twice).
+ */
+export function loadKubeconfigFiles(found: KubeconfigFiles): KubeConfig {
+  const loaded = found.files.map((file) => loadFile(file, found.origin));
+  if (loaded.length === 1) return loaded[0]!;
+  const firstOfEachName = <T extends { name: string }>(lists: T[][]): T[] => {
+    const byName = new Map<string, T>();
+    for (const item of lists.flat()) if (!byName.has(item.name)) byName.set(item.name, item);
+    return [...byName.values()];
+  };
+  const merged = new KubeConfig();
+  merged.loadFromOptions({
+    clusters: firstOfEachName<Cluster>(loaded.map((kc) => kc.getClusters())),
+    users: firstOfEachName<User>(loaded.map((kc) => kc.getUsers())),
+    contexts: firstOfEachName<Context>(loaded.map((kc) => kc.getContexts())),
+    currentContext: loaded.map((kc) => kc.getCurrentContext()).find(Boolean) ?? '',
+  });
+  return merged;
+}
+
+/**
+ * Which cluster a command talks to, in mesh's one order: `--kubeconfig`, else the files of KUBECONFIG (merged),
+ * else ~/.kube/config, else the caller's local cluster (`localCluster`, the CLI's and the console's only);
+ * otherwise a UserError saying how to get one.
  */
 export async function resolveKubeConfig(options: ResolveOptions): Promise<KubeConfig> {
-  const cwd = options.cwd ?? process.cwd();
-  if (options.kubeconfig) return loadFile(path.resolve(cwd, options.kubeconfig), '--kubeconfig');
-  const fromEnv = options.env.KUBECONFIG?.split(path.delimiter).filter(Boolean) ?? [];
-  if (fromEnv.length > 0) {
-    const file = fromEnv.find((f) => existsSync(path.resolve(cwd, f))) ?? fromEnv[0]!;
-    return loadFile(path.resolve(cwd, file), 'KUBECONFIG');
-  }
+  const found = kubeconfigFiles(options);
+  if (found) return withCurrentCluster(loadKubeconfigFiles(found), `${found.origin} ${found.files.join(', ')}`);
   const local = await options.localCluster?.();
-  if (local) return loadFile(local, 'the local cluster kubeconfig');
-  throw new UserError(
-    'no cluster: pass --kubeconfig <path>, set KUBECONFIG, or start the local cluster with `mesh cluster up`',
-  );
+  if (local) return withCurrentCluster(loadFile(local, 'the local cluster kubeconfig'), `the local cluster kubeconfig ${local}`);
+  throw new UserError(options.localCluster
+    ? 'no cluster: pass --kubeconfig <path>, set KUBECONFIG, or start the local cluster with `mesh cluster up`'
+    : 'no cluster: pass --kubeconfig <path>, set KUBECONFIG, or write ~/.kube/config');
+}
+
+function withCurrentCluster(kc: KubeConfig, origin: string): KubeConfig {
+  if (!kc.getCurrentCluster()) throw new UserError(`${origin} has no current context with a cluster`);
+  return kc;
 }

@@ -3,8 +3,8 @@
 // watchUntil, updateLease, node lookup, kubeconfig resolution, the 404/409/403 helpers). It knows no local dev
 // cluster: a door that falls back to one passes its kubeconfig path (`resolveKubeConfig`'s `localCluster`).
 // label-selector.ts is pure, so the injection engine may use it; kubeconfig-path.ts loads no Kubernetes client.
-export { resolveKubeConfig, type ResolveOptions } from './config';
-export { kubectlKubeconfig } from './kubeconfig-path';
+export { loadKubeconfigFiles, resolveKubeConfig, type ResolveOptions } from './config';
+export { kubeconfigFiles, type KubeconfigFiles, type KubeconfigLookup } from './kubeconfig-path';
 export { kubeletVersions } from './nodes';
 export {
   serverSideApply, serverSideApplyWithResult, getObject, listObjects, createObject, replaceObject, deleteObject, patchObject, ensureNamespace,

@@ -57,6 +57,8 @@ export interface RolloutDeps {
   unreachableLimitMs?: number;
   /** Revisions kept in the app's history (src/rollout/record.ts). */
   historyLimit?: number;
+  /** The door's COMPLIANCE_POLICY, for sidecars mesh's engine renders (`--inject`); "" = none. */
+  compliancePolicy?: string;
   now?: () => number;
 }
 
@@ -154,7 +156,7 @@ class PhaseStep {
 /** Every stage's objects as they are applied: placed in the namespace, marked as the app's. */
 async function stageObjects(step: PhaseStep): Promise<{ name: string; objects: KubeObject[] }[]> {
   const { state, deps } = step;
-  const { stages } = await resolveStages(state, deps.gitFiles, deps.kc);
+  const { stages } = await resolveStages(state, deps.gitFiles, deps.kc, deps.compliancePolicy);
   return placeStages(deps.kc, stages, state.namespace, ownerMark(state.namespace, state.app), state.scope);
 }
 
@@ -164,13 +166,13 @@ async function revisionObjects(step: PhaseStep): Promise<ObjectRef[]> {
 
 async function runPreflight(step: PhaseStep): Promise<RolloutState> {
   const { state, deps } = step;
-  const { stages } = await resolveStages(state, deps.gitFiles, deps.kc);
+  const { stages } = await resolveStages(state, deps.gitFiles, deps.kc, deps.compliancePolicy);
   step.emit({
     type: 'started',
     holder: state.holder,
     stages: stages.map((s) => ({ name: s.name, objects: s.documents.map((d) => objectKey(d.object)) })),
   });
-  const plan = await planRollout(deps.kc, state, deps.gitFiles);
+  const plan = await planRollout(deps.kc, state, deps.gitFiles, deps.compliancePolicy);
   if (plan.problems.length > 0) {
     return step.fail('preflight', `pre-flight rejected ${plan.problems.length} object(s); nothing was changed`, { problems: plan.problems, release: false });
   }

@@ -71,8 +71,8 @@ export function commitOf(state: Pick<RolloutState, 'source'>): string | undefine
 }
 
 /** Plans a rollout from its (initial) state against the live cluster; changes nothing. */
-export async function planRollout(kc: KubeConfig, state: RolloutState, gitFiles?: GitFilesLoader): Promise<RolloutPlan> {
-  const { stages, problems: parseProblems } = await resolveStages(state, gitFiles, kc);
+export async function planRollout(kc: KubeConfig, state: RolloutState, gitFiles?: GitFilesLoader, compliancePolicy?: string): Promise<RolloutPlan> {
+  const { stages, problems: parseProblems } = await resolveStages(state, gitFiles, kc, compliancePolicy);
   const owner = { mark: ownerMark(state.namespace, state.app), namespace: state.namespace };
   const planned = await planObjects(kc, stages, state.namespace, { prune: state.prune ?? [], owner, scope: state.scope });
   const commit = commitOf(state);

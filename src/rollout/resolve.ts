@@ -14,15 +14,17 @@ export type GitFilesLoader = (source: GitRolloutSource) => Promise<AppFiles>;
 /** Rewrites one manifest file's text on the way (sidecar injection for `--inject`). */
 export type ManifestTransform = (text: string, file: string) => string;
 
-let builtinInjector: ManifestTransform | undefined;
+const builtinInjectors = new Map<string, ManifestTransform>();
 
 /** `--inject` without a cluster: the built-in engine and default settings, classic, as offline `mesh kube-inject`. */
-function builtinSidecars(): ManifestTransform {
-  if (!builtinInjector) {
-    const settings = injectionSettings({ nativeSidecars: false });
-    builtinInjector = (text, file) => injectManifests(text, file, settings).output;
+function builtinSidecars(compliancePolicy: string): ManifestTransform {
+  let injector = builtinInjectors.get(compliancePolicy);
+  if (!injector) {
+    const settings = injectionSettings({ nativeSidecars: false, compliancePolicy });
+    injector = (text, file) => injectManifests(text, file, settings).output;
+    builtinInjectors.set(compliancePolicy, injector);
   }
-  return builtinInjector;
+  return injector;
 }
 
 /**
@@ -31,9 +33,9 @@ function builtinSidecars(): ManifestTransform {
  * still be built by the synchronous transform; an error for a file is thrown where that file is transformed, so
  * it becomes a pre-flight problem like any other bad file.
  */
-async function clusterSidecars(kc: KubeConfig, files: { file: string; text: string }[]): Promise<ManifestTransform> {
+async function clusterSidecars(kc: KubeConfig, files: { file: string; text: string }[], compliancePolicy: string): Promise<ManifestTransform> {
   const { resolveInjectionSource } = await import('../injector/resolve');
-  const source = await resolveInjectionSource({ kc });
+  const source = await resolveInjectionSource({ kc, builtin: { compliancePolicy } });
   const injected = new Map<string, string | Error>();
   for (const { file, text } of files) {
     try {
@@ -66,19 +68,20 @@ async function sourceTexts(state: RolloutState, gitFiles?: GitFilesLoader): Prom
 /**
  * The stages of a rollout, rebuilt from its state on every step (the state stays small): a catalog app's
  * plan, or plain files staged by sync wave, with sidecars injected when the rollout was started with
- * `inject` (by the injector of `kc`, the rollout's cluster, when given). Files that do not parse become
+ * `inject` (by the injector of `kc`, the rollout's cluster, when given; `compliancePolicy` is the door's
+ * COMPLIANCE_POLICY for what mesh's engine renders). Files that do not parse become
  * problems, so the pre-flight can report every broken file at once. The result is shared between steps: treat
  * it as read-only.
  */
-export async function resolveStages(state: RolloutState, gitFiles?: GitFilesLoader, kc?: KubeConfig): Promise<Resolved> {
+export async function resolveStages(state: RolloutState, gitFiles?: GitFilesLoader, kc?: KubeConfig, compliancePolicy = ''): Promise<Resolved> {
   // Parsing (and, with --inject on a cluster, asking its injector) is the costly part of a step; in-process
   // loops keep the same source object from step to step, so the result is kept per source object.
-  const key = !state.inject ? 'plain' : kc ? `cluster ${kc.getCurrentCluster()?.server ?? ''}` : 'builtin';
+  const key = !state.inject ? 'plain' : `${kc ? `cluster ${kc.getCurrentCluster()?.server ?? ''}` : 'builtin'} ${compliancePolicy}`;
   const byKey = cache.get(state.source) ?? new Map<string, Resolved>();
   cache.set(state.source, byKey);
   let resolved = byKey.get(key);
   if (!resolved) {
-    const apply = !state.inject ? undefined : kc ? await clusterSidecars(kc, await sourceTexts(state, gitFiles)) : builtinSidecars();
+    const apply = !state.inject ? undefined : kc ? await clusterSidecars(kc, await sourceTexts(state, gitFiles), compliancePolicy) : builtinSidecars(compliancePolicy);
     byKey.set(key, (resolved = await resolveUncached(state, apply, gitFiles)));
   }
   return resolved;

@@ -1,6 +1,7 @@
 // The Slack door configured from the environment, as in Lambda: secrets from env or SSM/Secrets Manager
 // (resolved at cold start, cached), the policy from MESH_POLICY / MESH_POLICY_FILE, jobs on Step Functions.
 import { readFileSync } from 'node:fs';
+import { slackDoorEnv, type PolicySource } from '../config';
 import { errorMessage, UserError } from '../errors';
 import { secretsResolver } from '../aws/secrets';
 import { stdoutAuditSink } from './audit';
@@ -15,29 +16,31 @@ function readPolicyFile(file: string): string {
   }
 }
 
-function policyFromEnv(env: NodeJS.ProcessEnv): () => Policy {
+function lazyPolicy(source: PolicySource): () => Policy {
   let cached: Policy | undefined;
   return () => {
     if (cached) return cached;
     // Loaded on first authorization only: the fast path never needs the YAML parser.
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- synchronous and lazy, as said above
     const { parsePolicy } = require('./policy-file') as typeof import('./policy-file');
-    if (env.MESH_POLICY) cached = parsePolicy(env.MESH_POLICY, 'MESH_POLICY');
-    else if (env.MESH_POLICY_FILE) cached = parsePolicy(readPolicyFile(env.MESH_POLICY_FILE), env.MESH_POLICY_FILE);
-    else cached = DEFAULT_POLICY;
+    if (source === undefined) cached = DEFAULT_POLICY;
+    else if ('yaml' in source) cached = parsePolicy(source.yaml, source.origin);
+    else cached = parsePolicy(readPolicyFile(source.file), source.file);
     return cached;
   };
 }
 
+/** The door's configuration, read once from the environment (src/config.ts says which variable sets what). */
 export function slackConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Omit<SlackDoorConfig, 'loadBolt'> {
+  const config = slackDoorEnv(env);
   return {
     secrets: secretsResolver(env),
-    botId: env.SLACK_BOT_ID ?? 'B0MESH',
-    botUserId: env.SLACK_BOT_USER_ID ?? 'U0MESH',
-    ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}),
-    policy: policyFromEnv(env),
+    botId: config.botId,
+    botUserId: config.botUserId,
+    ...(config.slackApiUrl ? { slackApiUrl: config.slackApiUrl } : {}),
+    policy: lazyPolicy(config.policy),
     dispatcher: async () => {
-      const arn = env.MESH_STATE_MACHINE_ARN;
+      const arn = config.stateMachineArn;
       if (!arn) throw new UserError('no job runner is configured (set MESH_STATE_MACHINE_ARN)');
       const { awsDispatcher } = await import('../jobs/aws-dispatcher');
       return awsDispatcher(arn);

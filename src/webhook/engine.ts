@@ -24,12 +24,16 @@ function readYamlMapping(file: string, cwd: string): unknown {
   return parseManifests(text, file)[0]?.value ?? {};
 }
 
-/** Settings as kube-inject builds them from --valuesFile / --meshConfigFile, so both doors inject alike. */
-export function engineInjector(options: { valuesFile?: string; meshConfigFile?: string; cwd: string }): PodInjector {
+/**
+ * Settings as kube-inject builds them from --valuesFile / --meshConfigFile, so both doors inject alike;
+ * `compliancePolicy` is the serving process's COMPLIANCE_POLICY, as istiod reads its own.
+ */
+export function engineInjector(options: { valuesFile?: string; meshConfigFile?: string; cwd: string; compliancePolicy?: string }): PodInjector {
   return injectorFromSettings(
     injectionSettings({
       values: options.valuesFile ? readYamlMapping(options.valuesFile, options.cwd) : undefined,
       meshConfig: options.meshConfigFile ? readYamlMapping(options.meshConfigFile, options.cwd) : undefined,
+      ...(options.compliancePolicy ? { compliancePolicy: options.compliancePolicy } : {}),
     }),
   );
 }

@@ -52,6 +52,18 @@ describe('named clusters', () => {
     await expect(clusterKubeConfig(broken, undefined, {}, own)).rejects.toThrow(/^cluster prod: .*kubeconfig has no context "nope" \(contexts: down-admin, prod-admin\)$/);
   });
 
+  it('finds a context without a kubeconfig of its own in the files of KUBECONFIG, merged, and names a missing file', async () => {
+    const second = path.join(dir, 'second');
+    writeFileSync(second, 'apiVersion: v1\nkind: Config\nclusters: [{name: staging, cluster: {server: "https://staging:6443"}}]\nusers: [{name: s, user: {token: t}}]\ncontexts: [{name: staging-admin, context: {cluster: staging, user: s}}]\n');
+    const registry = parseRegistry('clusters:\n  staging: {context: staging-admin}\n', 'R');
+    const own = () => Promise.reject(new Error('not used'));
+    const kc = await clusterKubeConfig(registry, 'staging', { KUBECONFIG: [kubeconfig, second].join(path.delimiter), HOME: dir }, own);
+    expect([kc.getCurrentContext(), kc.getCurrentCluster()?.server]).toEqual(['staging-admin', 'https://staging:6443']);
+    await expect(clusterKubeConfig(registry, 'staging', { KUBECONFIG: path.join(dir, 'gone'), HOME: dir }, own)).rejects.toThrow(`cluster staging: KUBECONFIG ${path.join(dir, 'gone')} does not exist`);
+    const ownFile = parseRegistry(`clusters:\n  staging: {context: staging-admin, kubeconfig: ${path.join(dir, 'gone')}}\n`, 'R');
+    await expect(clusterKubeConfig(ownFile, 'staging', {}, own)).rejects.toThrow(`cluster staging: kubeconfig ${path.join(dir, 'gone')} does not exist`);
+  });
+
   it('reports a cluster that is down by name, in the channel and the audit line names the cluster', async () => {
     const audit: string[] = [];
     const session = await startConsole({ env: { MESH_APPS: registryText(), MESH_CLUSTER_NAME: 'must-not-start' }, audit: (l) => audit.push(l) });

@@ -89,7 +89,7 @@ export function layerTable(rootModules: readonly string[]): string {
   const rows = [
     '| Path | What lives there | May import (besides the root modules) |',
     '|---|---|---|',
-    `| ${rootModules.map(code).join(', ')} | the root modules, shared by every layer: the user-facing error, loose JSON, caches, names, the managed-by label, JSON Patch, loopback hosts, bounded response bodies | nothing |`,
+    `| ${rootModules.map(code).join(', ')} | the root modules, shared by every layer: the configuration read from the environment, the user-facing error, loose JSON, caches, names, the managed-by label, JSON Patch, loopback hosts, bounded response bodies | nothing |`,
     ...LAYERS.map((l) => {
       const imports = l.mayImport === ANY_OF_SRC ? ANY_OF_SRC : l.mayImport.length === 0 ? 'nothing' : l.mayImport.map(code).join(', ');
       return `| ${code(`${l.folder}/`)} | ${l.holds} | ${imports} |`;

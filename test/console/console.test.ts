@@ -1,4 +1,7 @@
 // `mesh console` with stdin not a terminal: one command per line, rendered messages, exit code.
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { runCli } from '../support/run-cli';
 
 // Spawns processes and servers on a shared, busy machine: generous time, no timing assertions beyond the 3 s ack.
@@ -31,6 +34,30 @@ describe('mesh console (stdin not a TTY)', () => {
     expect(out).toContain('guestbook: helloworld-service.yaml, helloworld-v1.yaml, helloworld-v2.yaml');
     expect(out).toMatch(/file helloworld.injected.yaml \(\d+ lines/);
     expect(out).toContain('(only you) • *guestbook* — built-in');
+  });
+
+  it('previews with the COMPLIANCE_POLICY of its environment: every proxy of the preview gets it', async () => {
+    const lines = (out: string) => Number(/file guestbook\.injected\.yaml \((\d+) lines/.exec(out)?.[1]);
+    const plain = await runConsole(['/mesh inject guestbook']);
+    const fips = await runConsole(['/mesh inject guestbook'], { COMPLIANCE_POLICY: 'fips-140-2' });
+    // Six workloads, each proxy with one more variable (name and value lines).
+    expect(lines(fips.out) - lines(plain.out)).toBe(6 * 2);
+  });
+
+  it("names the kubeconfig cluster it uses (~/.kube/config too wins over the local cluster, as for kubectl)", async () => {
+    const home = mkdtempSync(path.join(tmpdir(), 'mesh-console-home-'));
+    mkdirSync(path.join(home, '.kube'));
+    const config = path.join(home, '.kube', 'config');
+    writeFileSync(config, 'apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: office, context: {cluster: c, user: u}}]\ncurrent-context: office\n');
+    const { err } = await runConsole(['/mesh status guestbook'], { HOME: home });
+    expect(err).toContain(`using the cluster of ~/.kube/config ${config} (context office)`);
+    expect(err).not.toContain('starting the local cluster');
+  });
+
+  it('refuses a malformed setting before starting, naming the variable', async () => {
+    const { code, err } = await runConsole(['/mesh help'], { MESH_STAGE_TIMEOUT_MS: '10m' });
+    expect(code).not.toBe(0);
+    expect(err).toContain('MESH_STAGE_TIMEOUT_MS "10m" is not a number of milliseconds');
   });
 
   it('exits non-zero when a command is rejected or a job fails', async () => {

@@ -40,7 +40,7 @@ const READ_BUT_NOT_SET: Record<string, string> = {
   MESH_POLICY: 'the policy YAML itself; serverless.yml ships a file instead (MESH_POLICY_FILE, read next)',
   MESH_APPS: 'the registry YAML itself; serverless.yml ships a file instead (MESH_APPS_FILE, read next)',
   MESH_GIT_CACHE_DIR: "where Git checkouts are kept; unset in Lambda, the sandbox's /tmp",
-  MESH_STAGE_TIMEOUT_MS: 'a stage timeout other than the plan\'s own (default 10 minutes)',
+  MESH_STAGE_TIMEOUT_MS: 'a stage timeout other than the engine\'s (default 5 minutes)',
   MESH_HISTORY_LIMIT: 'revisions kept in the history (default 10)',
   // Switches of libraries bundled into the functions, unset on Lambda as they should be.
   DEBUG: 'debug (under client-node and Bolt): which debug namespaces print',
@@ -56,7 +56,7 @@ const READ_BUT_NOT_SET: Record<string, string> = {
   WS_NO_BUFFER_UTIL: 'ws (under client-node): no native bufferutil',
   WS_NO_UTF_8_VALIDATE: 'ws: no native utf-8-validate',
   IGNORE_TEST_WIN32: 'ignore (under isomorphic-git): a switch of its own tests',
-  COMPLIANCE_POLICY: "Istio's own switch, read from the environment as istioctl and istiod read it (src/inject/pod.ts): unset, no compliance policy in the sidecar",
+  COMPLIANCE_POLICY: "Istio's own switch, read at cold start as istioctl and istiod read it (src/config.ts) and passed to the injection engine: unset, no compliance policy in the sidecar",
   HOME: 'client-node: where ~/.kube/config would be (the worker names its cluster in the registry instead)',
 };
 

@@ -64,7 +64,8 @@ async function injectPreview(job: CommandJob<InjectCommand>, deps: JobDeps): Pro
     return undefined;
   });
   // The layout is the cluster's Istio's choice (resolveInjectionSource); without a cluster, offline istioctl's: classic.
-  const injection = kc ? await resolveInjectionSource({ kc }) : builtinSource(injectionSettings({ nativeSidecars: false }), `no cluster to ask (${noCluster})`);
+  const compliancePolicy = deps.istio?.compliancePolicy ?? '';
+  const injection = kc ? await resolveInjectionSource({ kc, builtin: { compliancePolicy } }) : builtinSource(injectionSettings({ nativeSidecars: false, compliancePolicy }), `no cluster to ask (${noCluster})`);
   const results = [];
   for (const file of files) results.push(await injection.inject(snapshot.files[file]!, fileLabel(snapshot, file)));
   const yaml = results.map((r) => r.output).join('');
