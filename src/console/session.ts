@@ -67,16 +67,17 @@ function defaultKube(options: ConsoleOptions): () => Promise<KubeConfig> {
   return memoiseUntilFailure(async () => {
     const { resolveKubeConfig } = await import('../kube/config');
     const { kubeconfigFiles } = await import('../kube/kubeconfig-path');
-    // A kubeconfig wins over the local cluster (~/.kube/config too, as for kubectl): say which one, once, since
-    // the console user may do everything there.
-    const found = kubeconfigFiles({ env: options.env });
+    // A kubeconfig named for it (KUBECONFIG) wins over the local cluster: say which one, once, since the console
+    // user may do everything there. ~/.kube/config alone does not count (homeConfig: false, see kubeconfigFiles).
+    const found = kubeconfigFiles({ env: options.env, homeConfig: false });
     if (found) {
-      const kc = await resolveKubeConfig({ env: options.env });
+      const kc = await resolveKubeConfig({ env: options.env, homeConfig: false });
       options.progress?.(`using the cluster of ${found.origin} ${found.files.join(', ')} (context ${kc.getCurrentContext()})`);
       return kc;
     }
     return resolveKubeConfig({
       env: options.env,
+      homeConfig: false,
       localCluster: async () => {
         options.progress?.('starting the local cluster (first command that needs one)…');
         const { ensureLocalCluster } = await import('../cluster/cluster');
@@ -123,7 +124,7 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleSess
         if (options.kube) return options.kube().catch(() => undefined);
         const { resolveKubeConfig } = await import('../kube/config');
         const { localClusterKubeconfig } = await import('../cluster/cluster');
-        return resolveKubeConfig({ env: options.env, localCluster: async () => localClusterKubeconfig(options.env) }).catch(() => undefined);
+        return resolveKubeConfig({ env: options.env, homeConfig: false, localCluster: async () => localClusterKubeconfig(options.env) }).catch(() => undefined);
       },
       now: Date.now, stepBudgetMs: 2000, ...(stageTimeoutMs ? { stageTimeoutMs } : {}),
       ...(options.audit ? { audit: options.audit } : {}), ...(options.historyLimit ? { historyLimit: options.historyLimit } : {}),

@@ -12,6 +12,11 @@ export interface KubeconfigLookup {
   /** KUBECONFIG and HOME are read from it. */
   env: NodeJS.ProcessEnv;
   cwd?: string;
+  /**
+   * Step 3, ~/.kube/config (default true). The console passes false: it is where people try mesh out, and a
+   * kubeconfig nobody named for it (often a production context) must not become its cluster silently.
+   */
+  homeConfig?: boolean;
 }
 
 export interface KubeconfigFiles {
@@ -26,7 +31,7 @@ export interface KubeconfigFiles {
  *   1. `--kubeconfig <path>`: that file alone; it must exist;
  *   2. KUBECONFIG: every listed file that exists, merged as kubectl merges them (missing ones are skipped, as
  *      kubectl skips them; none existing is an error naming them);
- *   3. ~/.kube/config, when it exists.
+ *   3. ~/.kube/config, when it exists (not for the console: `homeConfig: false`).
  * Undefined when none applies: then the CLI and the console fall back to the running local cluster, and every
  * other door has no cluster.
  */
@@ -43,6 +48,7 @@ export function kubeconfigFiles(lookup: KubeconfigLookup): KubeconfigFiles | und
     if (files.length > 0) return { origin: 'KUBECONFIG', files };
     throw new UserError(listed.length === 1 ? `KUBECONFIG ${listed[0]} does not exist` : `KUBECONFIG ${listed.join(path.delimiter)}: none of these files exists`);
   }
+  if (lookup.homeConfig === false) return undefined;
   const home = path.join(homeDir(lookup.env), '.kube', 'config');
   return existsSync(home) ? { origin: '~/.kube/config', files: [home] } : undefined;
 }

@@ -44,14 +44,19 @@ describe('mesh console (stdin not a TTY)', () => {
     expect(lines(fips.out) - lines(plain.out)).toBe(6 * 2);
   });
 
-  it("names the kubeconfig cluster it uses (~/.kube/config too wins over the local cluster, as for kubectl)", async () => {
+  it('uses the cluster KUBECONFIG names, and says so; ~/.kube/config alone never becomes its cluster', async () => {
     const home = mkdtempSync(path.join(tmpdir(), 'mesh-console-home-'));
     mkdirSync(path.join(home, '.kube'));
     const config = path.join(home, '.kube', 'config');
     writeFileSync(config, 'apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: office, context: {cluster: c, user: u}}]\ncurrent-context: office\n');
-    const { err } = await runConsole(['/mesh status guestbook'], { HOME: home });
-    expect(err).toContain(`using the cluster of ~/.kube/config ${config} (context office)`);
-    expect(err).not.toContain('starting the local cluster');
+    const named = await runConsole(['/mesh status guestbook'], { HOME: home, KUBECONFIG: config });
+    expect(named.err).toContain(`using the cluster of KUBECONFIG ${config} (context office)`);
+    expect(named.err).not.toContain('starting the local cluster');
+    // A preview only peeks at a cluster: with ~/.kube/config alone it does not reach for the office context.
+    const unnamed = await runConsole(['/mesh inject guestbook'], { HOME: home, KUBECONFIG: '' });
+    expect(unnamed.err).not.toContain('~/.kube/config');
+    expect(unnamed.out).toContain('no cluster to ask (none is running)');
+    expect(unnamed.out).not.toContain('127.0.0.1:1');
   });
 
   it('refuses a malformed setting before starting, naming the variable', async () => {
