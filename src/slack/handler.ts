@@ -118,8 +118,9 @@ export function createSlackHandler(config: SlackDoorConfig): SlackLambdaHandler 
         return { statusCode: 500, body: 'Internal server error' };
       }
     }
-    // What is left is a well-formed button press (malformedSlackRequest lets nothing else through): Bolt's.
-    return (await loadBolt(signingSecret, botToken))(event, context);
+    // What is left is a well-formed button press (malformedSlackRequest lets nothing else through): Bolt's. Bolt
+    // parses a form only under the bare media type, so `…; charset=utf-8` is handed over without its parameter.
+    return (await loadBolt(signingSecret, botToken))(withBareFormContentType(event), context);
   };
 
   /** Parses the policy ahead of need (cached on success; a broken one is reported when it is used). */
@@ -130,6 +131,11 @@ export function createSlackHandler(config: SlackDoorConfig): SlackLambdaHandler 
       // decideAndDispatch meets the same error and fails closed.
     }
   }
+}
+
+function withBareFormContentType(event: GatewayEvent): GatewayEvent {
+  const headers = Object.fromEntries(Object.entries(event.headers ?? {}).filter(([name]) => name.toLowerCase() !== 'content-type'));
+  return { ...event, headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' } };
 }
 
 function needsPolicy(text: string): boolean {

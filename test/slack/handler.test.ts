@@ -70,3 +70,12 @@ test('a button press goes through Bolt: acked empty, the job started, the reply 
   expect(started.slice(before).map((j) => j.command)).toEqual([expect.objectContaining({ kind: 'cancel', rolloutId: 'shop.guestbook.abc123' })]);
   expect(replies).toEqual([expect.objectContaining({ type: 'ephemeral', channel: 'C0OPS', text: expect.stringMatching(/Working on `cancel shop\.guestbook\.abc123` \(job mesh-cancel-/) })]);
 });
+
+test('a button press sent as form-encoded with a charset is still answered (Bolt itself parses only the bare media type)', async () => {
+  const before = started.length;
+  const value = JSON.stringify({ rolloutId: 'shop.guestbook.def456', namespace: 'shop' });
+  const event = signedEvent(SECRET, buttonBody({ actionId: 'mesh_cancel', value, channel: 'C0OPS', responseUrl: standin.responseUrl('C0OPS') }));
+  const result = await handler({ ...event, headers: { ...event.headers, 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' } }, {} as never);
+  expect(result.statusCode).toBe(200);
+  expect(started.slice(before).map((j) => j.command)).toEqual([expect.objectContaining({ kind: 'cancel', rolloutId: 'shop.guestbook.def456' })]);
+});
