@@ -41,15 +41,30 @@ function audit(deps: JobDeps, job: Job, fields: Record<string, unknown>): void {
 }
 
 function initialState(job: Job, t: Target, extra: Partial<RolloutRequest> = {}, requester = job.user): RolloutState {
+  const cli = job.cli;
   return startRollout({
-    app: t.app, namespace: t.namespace, inject: t.inject, holder: `Slack user ${requester}`, command: `/mesh ${job.text}`,
-    source: t.source, scope: t.scope, ...(t.cluster ? { cluster: t.cluster } : {}),
+    app: t.app, namespace: t.namespace, inject: t.inject, holder: cli?.holder ?? `Slack user ${requester}`, command: cli?.commandLine ?? `/mesh ${job.text}`,
+    source: t.source, scope: cli?.allowClusterResources ? { unrestricted: `mesh ${job.command.kind} --allow-cluster-resources` } : t.scope,
+    ...(t.cluster ? { cluster: t.cluster } : {}), ...(cli?.stageTimeoutMs ? { stageTimeoutMs: cli.stageTimeoutMs } : {}),
     ...(t.prune?.length ? { prune: t.prune } : {}), ...(t.rollbackTo !== undefined ? { rollbackTo: t.rollbackTo } : {}),
     ...extra,
   });
 }
 
+/** `mesh deploy -f` (the CLI only): plain manifests under the name the CLI gave them; they may touch only the namespace. */
+async function manifestsTarget(job: Job & { command: { kind: 'deploy' | 'inject' } }, files: { file: string; text: string }[], deps: JobDeps): Promise<Target> {
+  const { NO_EXTRA_SCOPE } = await import('../rollout/scope');
+  const apps = await appsOf(deps);
+  const cluster = job.command.cluster ?? apps.registry.defaultCluster;
+  return {
+    apps, app: job.command.app, reference: job.command.app, label: job.command.app, namespace: job.namespace ?? 'default', ...(cluster ? { cluster } : {}),
+    source: { source: { kind: 'manifests', files }, stageNames: [] }, scope: { ...NO_EXTRA_SCOPE, owner: 'mesh deploy -f (without --allow-cluster-resources)' },
+    followRef: false, inject: job.command.kind === 'inject' || job.command.inject,
+  };
+}
+
 async function deployTarget(job: Job & { command: { kind: 'deploy' | 'inject' } }, deps: JobDeps): Promise<Target> {
+  if (job.cli?.files) return manifestsTarget(job, job.cli.files, deps);
   const { resolveApp } = await import('../apps');
   const { checkTarget, describeRevision, registeredScope, rolloutSourceOf } = await import('../apps/rollout');
   const apps = await appsOf(deps);
