@@ -5,7 +5,7 @@ import os from 'node:os';
 import { meshCacheDir } from '../config';
 import { UserError } from '../errors';
 import path from 'node:path';
-import { builtinRegistry, registryFromEnv, type AppEntry, type Registry } from './registry';
+import { builtinRegistry, registryFromEnv, type AppEntry, type ClusterEntry, type Registry } from './registry';
 import { resolveReference, type AppSnapshot, type ResolvedReference } from './resolve';
 import { appLoader, type AppLoader } from './source';
 import { formatGroupKind } from '../rollout/scope';
@@ -65,6 +65,12 @@ export function describeLimits(app: AppEntry): string[] {
     app.clusterResources?.length ? `cluster-scoped ${app.clusterResources.map(formatGroupKind).join(', ')}` : '',
     app.clusterRoles?.length ? `binds ClusterRoles ${app.clusterRoles.join(', ')}` : '',
   ].filter(Boolean);
+}
+
+/** `EKS <name> <endpoint>`, or `context <name> in <kubeconfig>`: how a registry cluster is reached. */
+export function describeClusterTarget(cluster: ClusterEntry): string {
+  const t = cluster.target;
+  return t.kind === 'eks' ? `EKS ${t.clusterName} ${t.endpoint}` : `context ${t.context}${t.kubeconfig ? ` in ${t.kubeconfig}` : ''}`;
 }
 
 /** `built-in`, or `<repository> <path> @ <ref>` for a Git app. */

@@ -1,20 +1,11 @@
-// `mesh apps`: the registry's apps with their source and limits, and the named clusters.
-import { UserError } from '../errors';
-import { appsFromEnv, describeLimits, describeSource } from '../apps';
+// `mesh apps`: chat's apps job — the registry's apps with their source and limits, the named clusters, and what
+// is deployed where (the registry's clusters, else the user's own cluster when one is there).
+import { parseCommandArgs, refuseEmptyValues } from './args';
 import type { CliIO } from './io';
+import { runCliJob } from './run-job';
 
 export async function run(args: string[], io: CliIO): Promise<number> {
-  if (args.length > 0) throw new UserError(`mesh apps takes no arguments (got "${args[0]}")`);
-  const { registry } = appsFromEnv(io.env);
-  const lines = [`${registry.apps.length} app(s) from ${registry.source}`];
-  for (const app of registry.apps) {
-    const limits = describeLimits(app);
-    lines.push(`  ${app.name.padEnd(20)} ${describeSource(app)}${limits.length ? `  (${limits.join('; ')})` : ''}`);
-  }
-  for (const c of registry.clusters) {
-    const where = c.target.kind === 'eks' ? `EKS ${c.target.clusterName} ${c.target.endpoint}` : `context ${c.target.context}${c.target.kubeconfig ? ` in ${c.target.kubeconfig}` : ''}`;
-    lines.push(`cluster ${c.name}${c.name === registry.defaultCluster ? ' (default)' : ''}: ${where}`);
-  }
-  io.stdout(`${lines.join('\n')}\n`);
-  return 0;
+  const { values } = parseCommandArgs('apps', args, { kubeconfig: { type: 'string' } });
+  refuseEmptyValues('apps', values);
+  return runCliJob({ name: 'apps', args, command: { kind: 'apps' }, ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}) }, io);
 }

@@ -1,6 +1,6 @@
-import { parseArgs } from 'node:util';
 import type { CliIO } from './io';
-import { errorMessage, UserError } from '../errors';
+import { UserError } from '../errors';
+import { parseCommandArgs, refuseEmptyValues } from './args';
 import { commandKubeConfig } from './kubeconfig';
 import { disable, enable, restart, status } from '../autoinject';
 import { renderAutoinjectText, renderRestartText } from '../autoinject/render';
@@ -8,21 +8,13 @@ import { renderAutoinjectText, renderRestartText } from '../autoinject/render';
 const ACTIONS = ['enable', 'disable', 'status', 'restart'] as const;
 
 export async function run(args: string[], io: CliIO): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        revision: { type: 'string' },
-        kubeconfig: { type: 'string' },
-        restart: { type: 'boolean' },
-        output: { type: 'string', short: 'o' },
-      },
-    });
-  } catch (error) {
-    throw new UserError(errorMessage(error));
-  }
+  const parsed = parseCommandArgs(
+    'autoinject',
+    args,
+    { revision: { type: 'string' }, kubeconfig: { type: 'string' }, restart: { type: 'boolean' }, output: { type: 'string', short: 'o' } },
+    true,
+  );
+  refuseEmptyValues('autoinject', parsed.values);
   const [action, namespace, ...extra] = parsed.positionals;
   if (!(ACTIONS as readonly string[]).includes(action ?? '')) {
     throw new UserError(`expected one of ${ACTIONS.join(', ')} as the first argument, got ${JSON.stringify(action ?? '')}`);

@@ -1,18 +1,21 @@
 import { UserError } from '../errors';
 import type { CliIO } from './io';
 import { ISTIO_RELEASE } from '../cluster/versions';
+import { parseCommandArgs, refuseEmptyValues } from './args';
 
 const USAGE = 'mesh cluster up [--no-istio|--canary]|down|status|kubeconfig';
 
 /** `mesh cluster …`: the local control plane (etcd, kube-apiserver, kcm, scheduler, kwok) for tests and `npm start`. */
 export async function run(args: string[], io: CliIO): Promise<number> {
   const [action, ...rest] = args;
+  const { values } = parseCommandArgs('cluster', rest, { 'no-istio': { type: 'boolean', default: false }, canary: { type: 'boolean', default: false }, holder: { type: 'string' } });
+  refuseEmptyValues('cluster', values);
+  const holder = holderPid(values.holder);
   const cluster = await import('../cluster/cluster');
-  const holder = holderPid(rest);
   switch (action) {
     case 'up': {
-      const istio = !rest.includes('--no-istio');
-      const canary = rest.includes('--canary');
+      const istio = !values['no-istio'];
+      const canary = values.canary;
       if (canary && !istio) throw new UserError('--canary adds a second Istio revision; it cannot go with --no-istio');
       const result = await cluster.clusterUp({ env: io.env, holder, istio, canary, progress: (line) => io.stderr(`${line}\n`) });
       io.stderr(
@@ -63,10 +66,10 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   }
 }
 
-function holderPid(args: string[]): number | undefined {
-  const index = args.indexOf('--holder');
-  if (index < 0) return undefined;
-  const pid = Number(args[index + 1]);
+/** `--holder <pid>`: the test run that uses the cluster (it stops when the last holder releases it). */
+function holderPid(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const pid = Number(value);
   if (!Number.isInteger(pid) || pid <= 0) throw new UserError('--holder needs a process id');
   return pid;
 }

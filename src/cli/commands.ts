@@ -38,8 +38,8 @@ export const commands: CliCommand[] = [
   },
   {
     name: 'apps',
-    usage: 'mesh apps',
-    summary: 'List the apps of the registry (MESH_APPS / MESH_APPS_FILE, plus the built-in catalog), where each comes from, and the clusters',
+    usage: 'mesh apps [--kubeconfig <path>]',
+    summary: 'List the apps of the registry (MESH_APPS / MESH_APPS_FILE, plus the built-in catalog), where each comes from, the clusters, and what is deployed where',
     load: () => import('./apps'),
   },
   {

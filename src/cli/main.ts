@@ -1,5 +1,6 @@
-// The `mesh` CLI, a door: one file per command (registered in commands.ts) that parses arguments, calls the
-// core and renders its results as text (rollout-text.ts, plan-text.ts). `kube-inject` has a bundle of its own
+// The `mesh` CLI, a door: one file per command (registered in commands.ts) that parses its flags (args.ts) and
+// calls the core; the commands chat has too (deploy, rollback, history, shift, status, apps) run chat's job
+// (run-job.ts), reported as text (text-reporter.ts, rollout-text.ts, plan-text.ts). `kube-inject` has a bundle of its own
 // (kube-inject-main.ts), which loads no Kubernetes client until a kubeconfig is used.
 import { commands } from './commands';
 import { processIO, type CliIO } from './io';

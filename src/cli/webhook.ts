@@ -1,20 +1,12 @@
 import { readFileSync, unwatchFile, watchFile } from 'node:fs';
 import path from 'node:path';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { CliIO } from './io';
 import { errorMessage, UserError } from '../errors';
 import { commandKubeConfig } from './kubeconfig';
+import { parseCommandArgs, refuseEmptyValues } from './args';
 import { isSanIpAddress } from '../webhook/csr';
 import { installWebhook } from '../webhook/install';
 import { istioSwitches } from '../config';
-
-function parse(args: string[], options: NonNullable<ParseArgsConfig['options']>) {
-  try {
-    return parseArgs({ args, options, allowPositionals: false });
-  } catch (error) {
-    throw new UserError(errorMessage(error));
-  }
-}
 
 function failurePolicy(value: string | undefined): 'Fail' | 'Ignore' | undefined {
   if (value === undefined || value === 'Fail' || value === 'Ignore') return value;
@@ -41,7 +33,7 @@ function readPem(cwd: string, file: string | undefined, flag: string): string {
 }
 
 async function install(args: string[], io: CliIO): Promise<number> {
-  const { values } = parse(args, {
+  const { values } = parseCommandArgs('webhook', args, {
     signer: { type: 'string' },
     namespace: { type: 'string' },
     service: { type: 'string' },
@@ -54,21 +46,22 @@ async function install(args: string[], io: CliIO): Promise<number> {
     'timeout-seconds': { type: 'string' },
     kubeconfig: { type: 'string' },
   });
+  refuseEmptyValues('webhook', values);
   const timeout = values['timeout-seconds'] === undefined ? 60 : Number(values['timeout-seconds']);
   if (!Number.isFinite(timeout) || timeout <= 0) throw new UserError(`--timeout-seconds must be a positive number`);
-  const policy = failurePolicy(values['failure-policy'] as string | undefined);
-  const ips = ipAddresses(values.ip as string[] | undefined);
-  const kc = await commandKubeConfig(values.kubeconfig as string | undefined, io);
+  const policy = failurePolicy(values['failure-policy']);
+  const ips = ipAddresses(values.ip);
+  const kc = await commandKubeConfig(values.kubeconfig, io);
   const report = await installWebhook(kc, {
-    signer: values.signer as string | undefined,
-    namespace: values.namespace as string | undefined,
-    service: values.service as string | undefined,
-    secret: values.secret as string | undefined,
-    configName: values['config-name'] as string | undefined,
-    url: values.url as string | undefined,
+    signer: values.signer,
+    namespace: values.namespace,
+    service: values.service,
+    secret: values.secret,
+    configName: values['config-name'],
+    url: values.url,
     ipAddresses: ips,
     failurePolicy: policy,
-    revision: values.revision as string | undefined,
+    revision: values.revision,
     timeoutMs: timeout * 1000,
     progress: (line) => io.stderr(`${line}\n`),
   });
@@ -80,7 +73,7 @@ async function install(args: string[], io: CliIO): Promise<number> {
 }
 
 async function serve(args: string[], io: CliIO): Promise<number> {
-  const { values } = parse(args, {
+  const { values } = parseCommandArgs('webhook', args, {
     cert: { type: 'string' },
     key: { type: 'string' },
     port: { type: 'string' },
@@ -88,25 +81,26 @@ async function serve(args: string[], io: CliIO): Promise<number> {
     valuesFile: { type: 'string' },
     meshConfigFile: { type: 'string' },
   });
+  refuseEmptyValues('webhook', values);
   const port = values.port === undefined ? 15017 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError(`--port must be a port number, not ${values.port}`);
-  const cert = readPem(io.cwd, values.cert as string | undefined, '--cert');
-  const key = readPem(io.cwd, values.key as string | undefined, '--key');
+  const cert = readPem(io.cwd, values.cert, '--cert');
+  const key = readPem(io.cwd, values.key, '--key');
   const { engineInjector } = await import('../webhook/engine');
   const { startWebhookServer } = await import('../webhook/server');
   const injector = engineInjector({
-    valuesFile: values.valuesFile as string | undefined,
-    meshConfigFile: values.meshConfigFile as string | undefined,
+    valuesFile: values.valuesFile,
+    meshConfigFile: values.meshConfigFile,
     cwd: io.cwd,
     ...istioSwitches(io.env),
   });
-  const server = await startWebhookServer({ cert, key, port, host: (values.host as string | undefined) ?? '0.0.0.0', injector });
+  const server = await startWebhookServer({ cert, key, port, host: values.host ?? '0.0.0.0', injector });
   io.stderr(`mesh injector webhook listening on ${server.url}\n`);
   // `mesh webhook install` renews the certificate in its Secret; a mounted Secret's files change in place.
-  const certFile = path.resolve(io.cwd, values.cert as string);
+  const certFile = path.resolve(io.cwd, values.cert!);
   const reload = () => {
     try {
-      server.updateCertificate(readPem(io.cwd, values.cert as string, '--cert'), readPem(io.cwd, values.key as string, '--key'));
+      server.updateCertificate(readPem(io.cwd, values.cert, '--cert'), readPem(io.cwd, values.key, '--key'));
       io.stderr(`reloaded the serving certificate from ${certFile}\n`);
     } catch (error) {
       io.stderr(`keeping the current certificate: ${errorMessage(error)}\n`);

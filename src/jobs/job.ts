@@ -78,6 +78,25 @@ export interface Job {
   grants?: Grant[];
   /** The message a button was pressed on (the plan message of an approval). */
   messageTs?: string;
+  /** What only the CLI asks for; chat's grammar never sets it. */
+  cli?: CliJobOptions;
+}
+
+/**
+ * A job the `mesh` CLI runs in-process with the user's own credentials (no policy, grants or protections): who
+ * it runs as and what the CLI's flags add to the chat command.
+ */
+export interface CliJobOptions {
+  /** The rollout lock's holder and the history's `by`: `user@host (mesh CLI, pid N)`. */
+  holder: string;
+  /** The command line, as the lock and the records show it. */
+  commandLine: string;
+  /** `mesh deploy -f <file-or-dir>`: plain manifests (their contents) instead of an app of the registry. */
+  files?: { file: string; text: string }[];
+  /** `--allow-cluster-resources`: this run may touch whatever the user's credentials allow. */
+  allowClusterResources?: boolean;
+  /** `--timeout`: each stage's deadline. */
+  stageTimeoutMs?: number;
 }
 
 export type ProtectionMatch<T> =

@@ -6,6 +6,7 @@ import type { RestartReport } from '../autoinject';
 import type { Job } from './job';
 import type { ProgressEvent, RolloutView } from './progress';
 import type { CanaryState } from '../traffic/canary';
+import type { RolloutEvent } from '../rollout/events';
 
 /** A message as the reporter rendered it; jobs carry it in their state and hand it back, never look inside. */
 export interface ReportMessage {
@@ -97,7 +98,8 @@ export interface AppListView {
   /** Where the registry comes from. */
   source: string;
   apps: { name: string; source: string; limits: string[] }[];
-  clusters: { name: string; isDefault: boolean }[];
+  /** `target`: how the cluster is reached (`context staging-admin in ~/.kube/staging.yaml`, `EKS prod-eks …`). */
+  clusters: { name: string; isDefault: boolean; target?: string }[];
   /** What is deployed where, one plain-text line each (or why a cluster could not say). */
   deployed: string[];
 }
@@ -247,4 +249,9 @@ export interface JobReporter {
   recordProgress(report: ProgressReport, events: ProgressEvent[]): ProgressReport;
   /** Sends what is pending (the latest view, new details); never throws (the report keeps the error). */
   flushProgress(report: ProgressReport, now: () => number): Promise<ProgressReport>;
+  /**
+   * Each of the rollout engine's own events as it happens, for a door that shows them as they are (the CLI's
+   * text, src/cli/text-reporter.ts); the progress report gets the same events as well.
+   */
+  rolloutEvent?(event: RolloutEvent): void;
 }

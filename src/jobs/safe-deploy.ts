@@ -42,12 +42,19 @@ function audit(deps: JobDeps, job: Job, fields: Record<string, unknown>): void {
   (deps.audit ?? deps.log)?.(line);
 }
 
-function initialState(job: Job, t: RolloutTarget, extra: Partial<RolloutRequest> = {}, requester = job.user): RolloutState {
+/** The door's stage deadline (MESH_STAGE_TIMEOUT_MS of the worker or console; the CLI's --timeout wins). */
+function stageTimeout(job: Job, deps: JobDeps): Partial<RolloutRequest> {
+  const ms = job.cli?.stageTimeoutMs ?? deps.stageTimeoutMs;
+  return ms ? { stageTimeoutMs: ms } : {};
+}
+
+function initialState(job: Job, deps: JobDeps, t: RolloutTarget): RolloutState {
+  const cli = job.cli;
   return startRollout({
-    app: t.app, namespace: t.namespace, inject: t.inject, holder: `Slack user ${requester}`, command: `/mesh ${job.text}`,
-    source: t.source, scope: t.scope, ...(t.cluster ? { cluster: t.cluster } : {}),
+    app: t.app, namespace: t.namespace, inject: t.inject, holder: cli?.holder ?? `Slack user ${job.user}`, command: cli?.commandLine ?? `/mesh ${job.text}`,
+    source: t.source, scope: cli?.allowClusterResources ? { unrestricted: `mesh ${job.command.kind} --allow-cluster-resources` } : t.scope,
+    ...(t.cluster ? { cluster: t.cluster } : {}), ...stageTimeout(job, deps),
     ...(t.prune?.length ? { prune: t.prune } : {}), ...(t.rollbackTo !== undefined ? { rollbackTo: t.rollbackTo } : {}),
-    ...extra,
   });
 }
 
@@ -71,7 +78,7 @@ function planReply(deps: JobDeps, view: PlanView, diff: string | undefined, extr
 async function makePlan(t: RolloutTarget, job: Job, deps: JobDeps): Promise<{ state: RolloutState; plan: RolloutPlan }> {
   const { planRollout } = await import('../rollout/planner');
   const { gitFilesLoader } = await import('../apps/rollout');
-  const state = initialState(job, t);
+  const state = initialState(job, deps, t);
   const plan = await planRollout(await deps.kube(t.cluster), state, gitFilesLoader(t.apps), deps.istio?.compliancePolicy);
   return { state, plan };
 }
@@ -253,7 +260,7 @@ export async function decide(job: Job & { command: ApprovalCommand }, deps: JobD
     app: a.app, namespace: a.namespace, inject: a.inject, holder: `Slack user ${a.requester}`, command: `/mesh ${a.command}`,
     source: { source: a.source, stageNames: [] }, scope, ...(a.cluster ? { cluster: a.cluster } : {}),
     ...(a.prune?.length ? { prune: a.prune } : {}), ...(a.rollbackTo !== undefined ? { rollbackTo: a.rollbackTo } : {}),
-    expectedPlan: a.plan, approvedBy: approvals.map((x) => x.user),
+    expectedPlan: a.plan, approvedBy: approvals.map((x) => x.user), ...stageTimeout(job, deps),
   });
   return { kind: 'start', rollout, label: a.label, ...(a.origin ? { origin: a.origin } : {}), requestedBy: a.requester, reply: decided.reply };
 }
@@ -269,5 +276,5 @@ export async function prepareRollout(job: Job, deps: JobDeps, target: RolloutTar
   const protection = protectionFor(job.protections ?? [], target.cluster, target.app);
   if (protection.kind === 'unknown') throw new UserError(`Denied: ${protection.reason}; nothing was changed`);
   if (protection.kind === 'protected') return requestApproval(target, job, deps, protection.rule);
-  return { kind: 'start', rollout: initialState(job, target), label: target.label, ...(target.origin ? { origin: target.origin } : {}), requestedBy: job.user };
+  return { kind: 'start', rollout: initialState(job, deps, target), label: target.label, ...(target.origin ? { origin: target.origin } : {}), requestedBy: job.user };
 }

@@ -84,7 +84,10 @@ function liveProgress(progress: ProgressReport, deps: JobDeps) {
   }, LIVE_DELIVERY_MS);
   timer.unref();
   return {
-    emit: (event: RolloutEvent) => events.push(event),
+    emit: (event: RolloutEvent) => {
+      deps.reporter.rolloutEvent?.(event);
+      events.push(event);
+    },
     /** Stops the deliveries; the report holds every event, sent or not. */
     async finish(): Promise<ProgressReport> {
       clearInterval(timer);

@@ -72,7 +72,7 @@ export async function trafficJob(job: Job, deps: JobDeps, target: ShiftTarget, w
     };
     return options.publish(rule, approval, view);
   }
-  const revision = await executeShift(kc, prepared, { id: job.id, by: `Slack user ${job.user}`, at: new Date(deps.now()).toISOString(), ...(deps.historyLimit ? { historyLimit: deps.historyLimit } : {}) });
+  const revision = await executeShift(kc, prepared, { id: job.id, by: job.cli?.holder ?? `Slack user ${job.user}`, at: new Date(deps.now()).toISOString(), ...(deps.historyLimit ? { historyLimit: deps.historyLimit } : {}) });
   return shifted(deps, prepared, job.user, revision, options.undid !== undefined ? { undid: options.undid } : {});
 }
 

@@ -41,7 +41,7 @@ export const LAYERS: readonly Layer[] = [
   { folder: 'src/jobs', holds: 'what a `/mesh` request does, as resumable steps; one module per verb in `src/jobs/verbs/` (its grammar and its job); reports through the `JobReporter` port, knows no Slack', mayImport: ['src/apps', 'src/rollout', 'src/traffic', 'src/autoinject', 'src/inject', 'src/injector', 'src/aws', 'src/command'] },
   { folder: 'src/slack', holds: 'the Slack door: signed requests, front door, policy, Web API, the `JobReporter` implementation; Slack markup only under `src/slack/render/`', mayImport: ['src/jobs', 'src/rollout', 'src/autoinject', 'src/aws', 'src/command'] },
   { folder: 'src/console', holds: 'the local console: the Slack door on a loopback Slack stand-in, the job runner in-process', mayImport: ['src/slack', 'src/jobs', 'src/apps', 'src/cluster', 'src/kube'] },
-  { folder: 'src/cli', holds: 'the `mesh` CLI: one file per command, registered in `src/cli/commands.ts`; CLI text for rollouts', mayImport: ANY_OF_SRC },
+  { folder: 'src/cli', holds: 'the `mesh` CLI: one file per command, registered in `src/cli/commands.ts`; runs the jobs of `src/jobs` with a text `JobReporter`', mayImport: ANY_OF_SRC },
   { folder: 'handlers', holds: 'AWS Lambda entry points, thin: configuration from the environment, the request to the core, the answer back', mayImport: ['src/slack', 'src/jobs', 'src/apps', 'src/aws'] },
 ];
 

@@ -20,7 +20,7 @@ describe('mesh autoinject / mesh webhook input errors', () => {
     [['autoinject', 'enable'], 'expected exactly one namespace after "enable"'],
     [['autoinject', 'enable', 'a', 'b'], 'expected exactly one namespace'],
     [['autoinject', 'status', 'shop', '-o', 'yaml'], '--output must be json or text, not yaml'],
-    [['autoinject', 'status', 'shop', '--bogus'], "Unknown option '--bogus'"],
+    [['autoinject', 'status', 'shop', '--bogus'], 'mesh autoinject: unknown option "--bogus" (see mesh autoinject --help)'],
     [['autoinject', 'status', 'shop'], `KUBECONFIG ${path.join(work, 'missing-kubeconfig')} does not exist`],
     [['webhook'], 'expected install or serve'],
     [['webhook', 'install', '--failure-policy', 'Maybe'], '--failure-policy must be Fail or Ignore, not Maybe'],

@@ -3,7 +3,7 @@
 // terminal the message is one live block redrawn in place, with thread replies scrolling above it.
 import { consoleRenderer } from '../../src/console/render';
 import { LiveRegion, rowsOf } from '../../src/console/live-region';
-import { ttyRenderer } from '../../src/cli/deploy';
+import { ttyRenderer } from '../../src/cli/text-reporter';
 import { renderRolloutParent } from '../../src/slack/render/rollout';
 import type { RolloutView } from '../../src/jobs/progress';
 import type { RolloutEvent } from '../../src/rollout';

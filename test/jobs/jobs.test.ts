@@ -33,6 +33,15 @@ describe('jobs against the Slack stand-in', () => {
   });
   afterEach(() => standin.close());
 
+  it("gives a rollout the door's stage deadline (MESH_STAGE_TIMEOUT_MS), and the CLI's --timeout over it", async () => {
+    const deploy = { kind: 'deploy', app: 'guestbook', inject: false } as const;
+    const fromDoor = await stepJob({ job: job('deploy guestbook', deploy) }, { ...deps, stageTimeoutMs: 4321 });
+    expect(fromDoor.rollout?.stageTimeoutMs).toBe(4321);
+    const cli = { holder: 'me@host (mesh CLI, pid 1)', commandLine: 'mesh deploy guestbook --timeout 9s', stageTimeoutMs: 9000 };
+    const fromCli = await stepJob({ job: job('deploy guestbook', deploy, { cli }) }, { ...deps, stageTimeoutMs: 4321 });
+    expect(fromCli.rollout?.stageTimeoutMs).toBe(9000);
+  });
+
   it('inject preview posts the summary with Apply and the YAML as a file in its thread, without a cluster', async () => {
     const runner = localRunner(deps);
     await runner.start(job('inject guestbook', { kind: 'inject', app: 'guestbook', apply: false }));

@@ -54,7 +54,7 @@ async function deployedWhere(deps: JobDeps, clusters: string[]): Promise<string[
 }
 
 async function listApps(deps: JobDeps): Promise<Answered> {
-  const { describeLimits, describeSource } = await import('../../apps');
+  const { describeClusterTarget, describeLimits, describeSource } = await import('../../apps');
   const { registry } = await appsOf(deps);
   const deployed = await deployedWhere(deps, registry.clusters.map((c) => c.name));
   const message = deps.reporter.messages.appList({
@@ -64,7 +64,7 @@ async function listApps(deps: JobDeps): Promise<Answered> {
       source: describeSource(app),
       limits: describeLimits(app),
     })),
-    clusters: registry.clusters.map((c) => ({ name: c.name, isDefault: c.name === registry.defaultCluster })),
+    clusters: registry.clusters.map((c) => ({ name: c.name, isDefault: c.name === registry.defaultCluster, target: describeClusterTarget(c) })),
     deployed,
   });
   return { ok: true, reply: toRequester(message) };

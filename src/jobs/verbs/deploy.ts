@@ -43,7 +43,20 @@ export const deployVerb = defineVerb<DeployCommand>({
  * The app as the registry resolves it now (`--commit`, else its ref's head), checked against the policy's grants
  * and the registry's limits; `inject`: with sidecars (`--inject`, `/mesh inject --apply`).
  */
+/** `mesh deploy -f` (the CLI only): plain manifests under the name the CLI gave them; they may touch only the namespace. */
+async function manifestsTarget(job: Job & { command: { app: string; cluster?: string } }, files: { file: string; text: string }[], deps: JobDeps, inject: boolean): Promise<RolloutTarget> {
+  const { NO_EXTRA_SCOPE } = await import('../../rollout/scope');
+  const apps = await appsOf(deps);
+  const cluster = job.command.cluster ?? apps.registry.defaultCluster;
+  return {
+    apps, app: job.command.app, reference: job.command.app, label: job.command.app, namespace: job.namespace ?? 'default', ...(cluster ? { cluster } : {}),
+    source: { source: { kind: 'manifests', files }, stageNames: [] }, scope: { ...NO_EXTRA_SCOPE, owner: 'mesh deploy -f (without --allow-cluster-resources)' },
+    followRef: false, inject,
+  };
+}
+
 export async function deployTarget(job: Job & { command: { app: string; cluster?: string; commit?: string } }, deps: JobDeps, inject: boolean): Promise<RolloutTarget> {
+  if (job.cli?.files) return manifestsTarget(job, job.cli.files, deps, inject);
   const { resolveApp } = await import('../../apps');
   const { checkTarget, describeRevision, registeredScope, rolloutSourceOf } = await import('../../apps/rollout');
   const apps = await appsOf(deps);
