@@ -255,13 +255,20 @@ async function healCluster(dir: string, state: ClusterState, env: NodeJS.Process
   };
   const fresh = 'run `mesh cluster down` then `mesh cluster up` for a fresh, empty cluster';
   try {
-    if (dead('etcd')) {
+    const etcdRestarted = dead('etcd');
+    if (etcdRestarted) {
       const etcd = restart('etcd');
       await waitFor(etcd.component, 'healthy', () => probe(`http://127.0.0.1:${state.ports.etcdClient}/health`, {}), COMPONENT_TIMEOUT_MS);
     }
     if (dead('kube-apiserver')) {
       const api = restart('kube-apiserver');
       await waitFor(api.component, 'ready (/readyz)', () => probe(api.healthUrl!, tls), COMPONENT_TIMEOUT_MS);
+    } else if (etcdRestarted) {
+      // A running API server reconnects to the new etcd in its own time, holding requests meanwhile: the nodes are
+      // converged below only once its /readyz (which checks etcd) passes, not on a request that times out.
+      const api = state.components.find((c) => c.name === 'kube-apiserver')!;
+      const readyz = specs.find((s) => s.name === 'kube-apiserver')!.healthUrl!;
+      await waitFor(api, 'ready (/readyz) with the restarted etcd', () => probe(readyz, tls), COMPONENT_TIMEOUT_MS);
     }
     // A kwok restarted here runs today's stages, for today's nodes (a cluster of an earlier shape converges).
     if (dead('kwok')) writeFileSync(path.join(dir, 'kwok-stages.yaml'), stagesYaml(state.readyDelayMs));
