@@ -233,6 +233,19 @@ async function startIstiod(
   return instance;
 }
 
+/** Runs an idempotent step until it succeeds, again every second; after `timeoutMs` its last error stands. */
+async function untilSucceeds<T>(step: () => Promise<T>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await step();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
+}
+
 const istioManifestCopy = (dir: string, revision: string) => path.join(dir, `istio-${revision}.yaml`);
 
 /**
@@ -272,7 +285,9 @@ async function healCluster(dir: string, state: ClusterState, env: NodeJS.Process
     }
     // A kwok restarted here runs today's stages, for today's nodes (a cluster of an earlier shape converges).
     if (dead('kwok')) writeFileSync(path.join(dir, 'kwok-stages.yaml'), stagesYaml(state.readyDelayMs));
-    await convergeNodes(state.server, tls, `v${K8S_VERSION}`);
+    // Retried: after etcd came back, /readyz passes before the API server's watch cache has caught up, and a list
+    // of nodes waits for it (a consistent read from the cache) past one request's 5 s.
+    await untilSucceeds(() => convergeNodes(state.server, tls, `v${K8S_VERSION}`), COMPONENT_TIMEOUT_MS);
     const rest = ['kube-controller-manager', 'kube-scheduler', 'kwok'].filter(dead).map(restart);
     await Promise.all(rest.filter((r) => r.healthUrl).map((r) => waitFor(r.component, 'healthy', () => probe(r.healthUrl!, {}), COMPONENT_TIMEOUT_MS)));
     const kwok = rest.find((r) => r.component.name === 'kwok');

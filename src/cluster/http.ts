@@ -36,7 +36,7 @@ export function httpsRequest(
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
       },
     );
-    req.on('timeout', () => req.destroy(new Error(`timed out after ${timeoutMs} ms`)));
+    req.on('timeout', () => req.destroy(new Error(`${method} ${new URL(url).pathname} timed out after ${timeoutMs} ms`)));
     req.on('error', reject);
     req.end(payload);
   });
